@@ -1,0 +1,61 @@
+"""Comparison modes (PrairieLearn's, made shape-safe): exact, rel, sigfig, decdig."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from examprep.parts import Part
+
+
+def tolerance(t: float, mode: str, rtol: float, atol: float, digits: int) -> float:
+    """The largest |submitted − true| accepted for a true value ``t``."""
+    if mode == "exact":
+        return 0.0
+    if mode == "rel":
+        return atol + rtol * abs(t)
+    if mode == "decdig":
+        return 0.51 * 10.0 ** (-digits)
+    if mode == "sigfig":
+        if t == 0:
+            return 0.51 * 10.0 ** (-digits)
+        return 0.51 * 10.0 ** (math.floor(math.log10(abs(t))) - digits + 1)
+    raise ValueError(f"unknown comparison mode {mode!r}")
+
+
+def close(s: float, t: float, mode: str, rtol: float, atol: float, digits: int) -> bool:
+    """Scalar comparison; exact mode compares exactly (integers), otherwise within the tolerance."""
+    if mode == "exact":
+        return float(s) == float(t)
+    return abs(float(s) - float(t)) <= tolerance(float(t), mode, rtol, atol, digits) * (1 + 1e-12)
+
+
+def entries_close(part: Part, s: Any, t: Any, comparison: tuple[str, float, float, int] | None = None) -> np.ndarray:
+    """Element-wise verdicts for numeric answers of the same shape."""
+    mode, rtol, atol, digits = comparison or part.comparison
+    sa = np.asarray(s, dtype=float).ravel()
+    ta = np.asarray(t, dtype=float).ravel()
+    return np.array([close(a, b, mode, rtol, atol, digits) for a, b in zip(sa, ta)], dtype=bool)
+
+
+def shape_of(v: Any) -> tuple[int, ...]:
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return tuple(np.shape(np.asarray(v, dtype=object)))
+    return ()
+
+
+def labels_equal(s: str, t: str) -> bool:
+    return " ".join(str(s).split()).lower() == " ".join(str(t).split()).lower()
+
+
+def coarser_match(part: Part, s: Any, t: Any) -> int | None:
+    """If ``s`` is ``t`` given to fewer significant figures / decimals than required, how many; else None."""
+    mode, rtol, atol, digits = part.comparison
+    if mode not in ("sigfig", "decdig"):
+        return None
+    for d in range(digits - 1, 0, -1):
+        if bool(np.all(entries_close(part, s, t, (mode, rtol, atol, d)))):
+            return d
+    return None

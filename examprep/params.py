@@ -1,0 +1,223 @@
+"""Parameter declarations, the immutable ``Params`` mapping, and parsing of ``--set NAME=VALUE``.
+
+A problem declares its parameters as a tuple of :class:`Param`. Values are plain Python data (ints, floats,
+strings, bools, tuples for vectors, tuples of tuples for matrices, or JSON-like data for structured parameters),
+so params serialise to JSON as they are and the same names work for ``--set`` and for JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from examprep.errors import ParamError
+
+KINDS = ("int", "real", "bool", "choice", "str", "vector", "int_vector", "matrix", "json", "str_list")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its name (the contract for ``--set`` and JSON), kind, meaning and allowed range."""
+
+    name: str
+    kind: str
+    doc: str
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[Any, ...] | None = None
+    default: Any = None
+    optional: bool = False  # may be absent (None) even without a default
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"param {self.name}: unknown kind {self.kind!r}")
+
+    def allowed(self) -> str:
+        """A short description of what values are allowed, for error messages and help."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(str(c) for c in self.choices or ())
+        rng = ""
+        if self.lo is not None and self.hi is not None:
+            rng = f" from {_num(self.lo)} to {_num(self.hi)}"
+        elif self.lo is not None:
+            rng = f" ≥ {_num(self.lo)}"
+        elif self.hi is not None:
+            rng = f" ≤ {_num(self.hi)}"
+        what = {
+            "int": "an integer", "real": "a number", "bool": "true or false", "str": "text",
+            "vector": "a list of numbers like [0.1, 0.2]", "int_vector": "a list of integers like [1, 2]",
+            "matrix": "a matrix like [[1, 2], [3, 4]]", "json": "JSON", "str_list": "a list of names like [a, b]",
+        }[self.kind]
+        if self.kind in ("vector", "int_vector", "matrix") and rng:
+            rng = ", entries" + rng
+        return what + rng
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+class Params(Mapping[str, Any]):
+    """An immutable mapping of parameter values with attribute access (``p.H``)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, values: Mapping[str, Any] | None = None, **kw: Any) -> None:
+        d = dict(values or {})
+        d.update(kw)
+        object.__setattr__(self, "_d", {k: _freeze(v) for k, v in d.items()})
+
+    def __getitem__(self, k: str) -> Any:
+        return self._d[k]
+
+    def __getattr__(self, k: str) -> Any:
+        try:
+            return self._d[k]
+        except KeyError:
+            raise AttributeError(k) from None
+
+    def __setattr__(self, k: str, v: Any) -> None:
+        raise AttributeError("Params are immutable; use .replace(name=value)")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_json(), sort_keys=True))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._d) == {k: _freeze(v) for k, v in other.items()}
+
+    def __repr__(self) -> str:
+        return "Params(" + ", ".join(f"{k}={v!r}" for k, v in self._d.items()) + ")"
+
+    def replace(self, **kw: Any) -> Params:
+        return Params({**self._d, **kw})
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: _thaw(v) for k, v in self._d.items()}
+
+
+def _freeze(v: Any) -> Any:
+    if hasattr(v, "tolist"):  # numpy arrays and scalars
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, dict):
+        return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
+    return v
+
+
+def _thaw(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return [_thaw(x) for x in v]
+    return v
+
+
+def parse_value(param: Param, text: str) -> Any:
+    """Parse the text of ``--set NAME=VALUE`` into the parameter's kind (never evaluates code)."""
+    from examprep.grader.parse import ParseError, parse_answer
+
+    t = text.strip()
+    try:
+        if param.kind == "bool":
+            low = t.lower()
+            if low in ("1", "true", "yes", "on", "y"):
+                return True
+            if low in ("0", "false", "no", "off", "n"):
+                return False
+            raise ParamError(f"{param.name}={text!r}: expected true or false")
+        if param.kind in ("str", "choice"):
+            return _coerce_choice(param, t)
+        if param.kind == "str_list":
+            inner = t[1:-1] if t.startswith("[") and t.endswith("]") else t
+            return tuple(s.strip().strip("'\"") for s in inner.split(",") if s.strip())
+        if param.kind == "json":
+            return json.loads(t)
+        v = parse_answer(t)
+    except ParseError as e:
+        raise ParamError(f"{param.name}={text!r} does not parse ({e}); expected {param.allowed()}") from None
+    except json.JSONDecodeError as e:
+        raise ParamError(f"{param.name}={text!r} is not valid JSON ({e.msg})") from None
+    if param.kind in ("int", "real"):
+        if not isinstance(v, (int, float)):
+            raise ParamError(f"{param.name}={text!r}: expected {param.allowed()}")
+        if param.kind == "int":
+            if float(v) != int(v):
+                raise ParamError(f"{param.name}={text!r}: expected an integer")
+            return int(v)
+        return float(v)
+    if param.kind in ("vector", "int_vector"):
+        if isinstance(v, (int, float)):
+            v = [v]
+        if not isinstance(v, list) or any(isinstance(x, list) for x in v):
+            raise ParamError(f"{param.name}={text!r}: expected {param.allowed()}")
+        if param.kind == "int_vector":
+            if any(float(x) != int(x) for x in v):
+                raise ParamError(f"{param.name}={text!r}: expected integers")
+            return tuple(int(x) for x in v)
+        return tuple(float(x) for x in v)
+    if param.kind == "matrix":
+        if isinstance(v, list) and v and not isinstance(v[0], list):
+            v = [v]
+        if not isinstance(v, list) or not all(isinstance(r, list) for r in v):
+            raise ParamError(f"{param.name}={text!r}: expected {param.allowed()}")
+        return tuple(tuple(float(x) if float(x) != int(x) else int(x) for x in r) for r in v)
+    raise ParamError(f"{param.name}: cannot parse kind {param.kind}")
+
+
+def _coerce_choice(param: Param, t: str) -> Any:
+    if param.kind != "choice" or not param.choices:
+        return t
+    for c in param.choices:
+        if str(c).lower() == t.lower():
+            return c
+    raise ParamError(f"{param.name}={t!r}: expected {param.allowed()}")
+
+
+def check_value(param: Param, value: Any) -> None:
+    """Check kind and range of one value; raises ParamError naming the parameter and what is allowed."""
+    if value is None:
+        if param.optional:
+            return
+        raise ParamError(f"missing parameter {param.name} ({param.doc}); give it with --set {param.name}=...")
+    bad = ParamError(f"{param.name}={_show(value)} is not allowed: expected {param.allowed()}")
+    k = param.kind
+    if k == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise bad
+    if k == "real" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise bad
+    if k == "bool" and not isinstance(value, bool):
+        raise bad
+    if k == "choice" and value not in (param.choices or ()):
+        raise bad
+    nums: list[Any] = []
+    if k in ("int", "real"):
+        nums = [value]
+    elif k in ("vector", "int_vector"):
+        if not isinstance(value, tuple) or not value:
+            raise bad
+        nums = list(value)
+    elif k == "matrix":
+        if not isinstance(value, tuple) or not value or any(not isinstance(r, tuple) or not r for r in value):
+            raise bad
+        if len({len(r) for r in value}) != 1:
+            raise ParamError(f"{param.name}: every row of the matrix must have the same length")
+        nums = [x for r in value for x in r]
+    for x in nums:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            raise bad
+        if k == "int_vector" and not isinstance(x, int):
+            raise bad
+        if (param.lo is not None and x < param.lo) or (param.hi is not None and x > param.hi):
+            raise bad
+
+
+def _show(v: Any) -> str:
+    return json.dumps(_thaw(v)) if isinstance(v, tuple) else str(v)

@@ -1,0 +1,78 @@
+"""Answer parts: what a problem asks for, how it is compared, and what it is worth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PART_KINDS = ("integer", "real", "vector", "matrix", "label", "choice")
+MODES = ("exact", "rel", "sigfig", "decdig")
+
+# The one place where comparison defaults live: kind -> (mode, rtol, atol, digits).
+DEFAULTS: dict[str, tuple[str, float, float, int]] = {
+    "integer": ("exact", 0.0, 0.0, 0),
+    "real": ("sigfig", 0.0, 0.0, 3),
+    "vector": ("sigfig", 0.0, 0.0, 3),
+    "matrix": ("sigfig", 0.0, 0.0, 3),
+    "label": ("exact", 0.0, 0.0, 0),
+    "choice": ("exact", 0.0, 0.0, 0),
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One gradable answer part.
+
+    Args:
+        name: the part's name, used by ``--answer NAME=VALUE``, JSON and submissions files.
+        label: what it is, in words ("Output height").
+        kind: integer, real, vector, matrix, label or choice.
+        mode: exact, rel (|s−t| ≤ atol + rtol·|t|), sigfig or decdig; None takes the kind's default.
+        digits: significant figures (sigfig) or decimal places (decdig).
+        final: True for the asked-for answer; False for intermediate values a student may check.
+        partial: matrices/vectors earn the fraction of entries that are right.
+        integral: vector/matrix entries are integers (compared exactly).
+        choices: allowed labels for label/choice parts.
+    """
+
+    name: str
+    label: str
+    kind: str = "real"
+    mode: str | None = None
+    rtol: float | None = None
+    atol: float | None = None
+    digits: int | None = None
+    weight: float = 1.0
+    final: bool = True
+    partial: bool = True
+    integral: bool = False
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in PART_KINDS:
+            raise ValueError(f"part {self.name}: unknown kind {self.kind!r}")
+        if self.mode is not None and self.mode not in MODES:
+            raise ValueError(f"part {self.name}: unknown mode {self.mode!r}")
+
+    @property
+    def comparison(self) -> tuple[str, float, float, int]:
+        """(mode, rtol, atol, digits) with defaults filled in."""
+        mode, rtol, atol, digits = DEFAULTS[self.kind]
+        if self.integral:
+            mode = "exact"
+        return (self.mode or mode, self.rtol if self.rtol is not None else rtol,
+                self.atol if self.atol is not None else atol, self.digits if self.digits is not None else digits)
+
+    def form(self) -> str:
+        """The expected form of the answer, in words, for prompts and the quiz."""
+        mode, rtol, atol, digits = self.comparison
+        if self.kind in ("label", "choice"):
+            return "one of: " + ", ".join(self.choices) if self.choices else "a label"
+        shape = {"integer": "an integer", "real": "a number", "vector": "a vector [a, b, ...]",
+                 "matrix": "a matrix [[a, b], [c, d]]"}[self.kind]
+        if mode == "sigfig":
+            return f"{shape}, {digits} significant figures"
+        if mode == "decdig":
+            return f"{shape}, {digits} decimal places"
+        if mode == "rel" and (rtol or atol):
+            return f"{shape}, within ±{rtol:g}·|answer| + {atol:g}"
+        return shape

@@ -1,0 +1,1 @@
+"""Problem types, one module each, grouped in topic packages that register them."""

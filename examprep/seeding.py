@@ -1,0 +1,85 @@
+"""Seeds, random generators and instance codes.
+
+An instance is (full problem id, seed, difficulty). Its *instance code* is a short Crockford base-32 string that
+packs a 24-bit hash of the id, the difficulty and the seed, plus a check symbol that catches typos. Decoding looks
+the hash up among the registered ids, so a code works on any machine for as long as that version is registered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+import numpy as np
+
+from examprep.errors import InvalidCodeError
+
+DIFFICULTIES = ("easy", "medium", "hard")
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+_CHECK_MOD = 29  # prime, and 32 mod 29 != 1, so single typos and adjacent swaps are caught
+_DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}
+MAX_SEED = 2**62
+
+
+def id_hash(problem_id: str) -> int:
+    """A stable 24-bit hash of a full problem id."""
+    return zlib.crc32(problem_id.encode()) & 0xFFFFFF
+
+
+def rng_for(problem_id: str, seed: int, difficulty: str) -> np.random.Generator:
+    """The one random generator for an instance; same (id, seed, difficulty) -> same stream on any machine."""
+    digest = hashlib.sha256(f"{problem_id}|{seed}|{difficulty}".encode()).digest()
+    return np.random.Generator(np.random.PCG64(int.from_bytes(digest[:16], "little")))
+
+
+def check_seed(seed: int) -> int:
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < MAX_SEED:
+        raise InvalidCodeError(f"seed must be an integer from 0 to {MAX_SEED - 1}, got {seed!r}")
+    return seed
+
+
+def encode(problem_id: str, seed: int, difficulty: str) -> str:
+    """The instance code of (id, seed, difficulty), e.g. ``3F8K-2QD7``."""
+    check_seed(seed)
+    n = (((seed << 2) | DIFFICULTIES.index(difficulty)) << 24) | id_hash(problem_id)
+    digits = ""
+    while True:
+        n, r = divmod(n, 32)
+        digits = _ALPHABET[r] + digits
+        if n == 0:
+            break
+    digits = digits.rjust(6, "0")
+    body = digits + _ALPHABET[_value(digits) % _CHECK_MOD]
+    return "-".join(body[i : i + 4] for i in range(0, len(body), 4))
+
+
+def _value(digits: str) -> int:
+    n = 0
+    for c in digits:
+        n = n * 32 + _DECODE[c]
+    return n
+
+
+def looks_like_code(text: str) -> bool:
+    """True when ``text`` is shaped like an instance code rather than a problem id."""
+    return "/" not in text and len(text.replace("-", "")) >= 7
+
+
+def decode(code: str) -> tuple[int, int, str]:
+    """Split a code into (id hash, seed, difficulty); raises InvalidCodeError on any malformation."""
+    body = code.strip().upper().replace("-", "").replace(" ", "")
+    if len(body) < 7 or len(body) > 24:
+        raise InvalidCodeError(f"{code!r} is not an instance code (codes look like '3F8K-2QD7')")
+    digits, check = body[:-1], body[-1]
+    if any(c not in _DECODE for c in digits):
+        bad = next(c for c in digits if c not in _DECODE)
+        raise InvalidCodeError(f"instance code {code!r} contains {bad!r}, which no code uses; check for a typo")
+    n = _value(digits)
+    if _ALPHABET[n % _CHECK_MOD] != check:
+        raise InvalidCodeError(f"instance code {code!r} fails its checksum; check for a typo")
+    h = n & 0xFFFFFF
+    rest = n >> 24
+    diff = rest & 3
+    if diff >= len(DIFFICULTIES):
+        raise InvalidCodeError(f"instance code {code!r} is malformed")
+    return h, rest >> 2, DIFFICULTIES[diff]

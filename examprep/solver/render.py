@@ -1,0 +1,148 @@
+"""Renderers for statements and derivations: text (Unicode), Markdown (LaTeX math), LaTeX and Typst."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from examprep.solver.expr import Expr, Mat, fmt_number, to_expr
+from examprep.solver.step import Derivation, Step
+
+OUTPUT_FORMATS = ("text", "md", "latex", "typst")
+
+
+def math(e: Expr | Any, fmt: str) -> str:
+    """One expression in a document format: text is Unicode, md and latex use LaTeX, typst uses Typst math."""
+    e = to_expr(e) if not isinstance(e, Expr) else e
+    if fmt == "text":
+        return _text_block(e)
+    if fmt in ("md", "latex"):
+        return e.render("latex")
+    return e.render("typst")
+
+
+def _text_block(e: Expr) -> str:
+    if isinstance(e, Mat) and len(e.rows) > 1:
+        cells = [[v.render("text") for v in r] for r in e.rows]
+        widths = [max(len(r[j]) for r in cells) for j in range(len(cells[0]))]
+        lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+        n = len(lines)
+        out = []
+        for i, line in enumerate(lines):
+            left, right = ("⎡", "⎤") if i == 0 else (("⎣", "⎦") if i == n - 1 else ("⎢", "⎥"))
+            out.append(f"{left} {line} {right}")
+        return "\n".join(out)
+    return e.render("text")
+
+
+def inline(e: Expr | Any, fmt: str) -> str:
+    """Inline math with its delimiters for the format."""
+    s = math(e, fmt)
+    if fmt == "text":
+        return s
+    if fmt == "md":
+        return f"${s}$"
+    if fmt == "latex":
+        return f"\\({s}\\)"
+    return f"${s}$"
+
+
+def statement(segments: list[Any], fmt: str) -> str:
+    """A problem statement made of prose strings and expressions (shown as math)."""
+    out = []
+    for seg in segments:
+        if isinstance(seg, str):
+            out.append(_escape(seg, fmt))
+        else:
+            e = to_expr(seg)
+            if isinstance(e, Mat) and len(e.rows) > 1:
+                block = math(e, fmt)
+                if fmt == "text":
+                    out.append("\n" + block + "\n")
+                elif fmt == "md":
+                    out.append(f"\n$$\n{block}\n$$\n")
+                elif fmt == "latex":
+                    out.append(f"\n\\[ {block} \\]\n")
+                else:
+                    out.append(f"\n$ {block} $\n")
+            else:
+                out.append(inline(e, fmt))
+    return "".join(out)
+
+
+def _escape(s: str, fmt: str) -> str:
+    if fmt == "latex":
+        for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_"),
+                     ("$", r"\$"), ("×", r"$\times$"), ("−", "-"), ("≤", r"$\le$"), ("≥", r"$\ge$")):
+            s = s.replace(a, b)
+    elif fmt == "typst":
+        for a, b in (("\\", "\\\\"), ("#", r"\#"), ("$", r"\$"), ("*", r"\*"), ("_", r"\_"), ("@", r"\@"),
+                     ("<", r"\<")):
+            s = s.replace(a, b)
+    return s
+
+
+def _value(step: Step, fmt: str) -> str:
+    v = step.value
+    if isinstance(v, str):
+        return v if fmt == "text" else _escape(v, fmt)
+    return math(step.value_expr(), fmt)
+
+
+def step_lines(step: Step, index: int, fmt: str) -> list[str]:
+    """The lines of one step."""
+    parts: list[str] = []
+    lhs = math(step.lhs, fmt) if step.lhs is not None else None
+    chain = [e for e in (step.formula, step.substituted, *step.chain) if e is not None]
+    pieces = [math(e, fmt) for e in chain]
+    val = _value(step, fmt)
+    if not pieces or pieces[-1] != val:
+        pieces.append(val)
+    if fmt == "text":
+        head = f"{index}. {step.title}"
+        body = (lhs + " = " if lhs else "") + pieces[0]
+        parts.append(f"{head}  {body}" if "\n" not in body else f"{head}\n{body}")
+        pad = " " * (len(head) + 2 + (len(lhs) + 1 if lhs else 0))
+        for p in pieces[1:]:
+            if "\n" in p:
+                parts.append(pad + "=\n" + p)
+            else:
+                parts.append(f"{pad}= {p}")
+    else:
+        eq = " = ".join(([lhs] if lhs else []) + pieces)
+        if fmt == "md":
+            parts.append(f"{index}. **{_escape(step.title, fmt)}**: ${eq}$")
+        elif fmt == "latex":
+            parts.append(f"\\item \\textbf{{{_escape(step.title, fmt)}}}: \\( {eq} \\)")
+        else:
+            parts.append(f"+ *{_escape(step.title, fmt)}*: $ {eq} $")
+    if step.note:
+        note = step.note if fmt == "text" else _escape(step.note, fmt)
+        parts.append(("   " if fmt != "typst" else "  ") + note)
+    return parts
+
+
+def derivation(d: Derivation, fmt: str) -> str:
+    """A whole worked solution."""
+    lines: list[str] = []
+    if fmt == "latex":
+        lines.append(r"\begin{enumerate}")
+    for i, s in enumerate(d.steps, 1):
+        lines.extend(step_lines(s, i, fmt))
+    if fmt == "latex":
+        lines.append(r"\end{enumerate}")
+    if d.answer:
+        ans = d.answer if fmt == "text" else _escape(d.answer, fmt)
+        lines.append({"text": f"Answer: {ans}", "md": f"\n**Answer:** {ans}",
+                      "latex": f"\\textbf{{Answer:}} {ans}", "typst": f"*Answer:* {ans}"}[fmt])
+    return "\n".join(lines)
+
+
+def value_text(v: Any) -> str:
+    """A compact one-line text form of an answer value."""
+    if isinstance(v, str):
+        return v
+    if hasattr(v, "tolist"):
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(value_text(x) for x in v) + "]"
+    return fmt_number(v)
