@@ -298,6 +298,7 @@ class Mul(Expr):
                 juxt = juxt or (isinstance(f, Pow) and isinstance(f.base, Sym))
                 juxt = juxt or ((f.prec < P_MUL + 1 or is_paren) and isinstance(prev, Sym))
                 juxt = juxt and not isinstance(prev, Mat) and not isinstance(f, Mat)
+                juxt = juxt and not (fmt == "text" and isinstance(prev, Func) and prev.name == "sqrt")
                 out += (" " if fmt != "text" else "") + s if juxt else dot + s
             prev = f
         return out
