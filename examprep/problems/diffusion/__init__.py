@@ -8,3 +8,12 @@ from examprep.registry import register
 register("diffusion/noise_schedule-v1", "examprep.problems.diffusion.noise_schedule:NoiseSchedule",
          title="Noise schedule: α_t and ᾱ_t", parts=("beta", "alpha", "alpha_bar_table", "alpha_bar"),
          catalog="seed_004 F1, F11; seed_003 C11; seed_002 K2")
+register("diffusion/forward_step-v1", "examprep.problems.diffusion.forward_step:ForwardStep",
+         title="Diffusion forward step q(x_t | x_{t−1})", parts=("mean", "var", "x_t"),
+         catalog="seed_003 C10, §1.4; seed_002 K1; seed_004 F2")
+register("diffusion/forward_closed_form-v1", "examprep.problems.diffusion.forward_closed_form:ForwardClosedForm",
+         title="Diffusion forward process in closed form q(x_t | x_0)", parts=("alpha_bar", "mean", "std", "x_t"),
+         catalog="seed_003 C11; seed_002 K2; seed_004 F2")
+register("diffusion/two_step-v1", "examprep.problems.diffusion.two_step:TwoStep",
+         title="Two forward diffusion steps and their single-step equivalent", parts=("x_1", "x_2", "mean", "var"),
+         catalog="seed_004 F3; seed_002 K2")
