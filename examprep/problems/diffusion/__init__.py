@@ -17,3 +17,17 @@ register("diffusion/forward_closed_form-v1", "examprep.problems.diffusion.forwar
 register("diffusion/two_step-v1", "examprep.problems.diffusion.two_step:TwoStep",
          title="Two forward diffusion steps and their single-step equivalent", parts=("x_1", "x_2", "mean", "var"),
          catalog="seed_004 F3; seed_002 K2")
+register("diffusion/posterior-v1", "examprep.problems.diffusion.posterior:Posterior",
+         title="Diffusion posterior q(x_{t−1} | x_t, x_0)",
+         parts=("alpha_bar_prev", "alpha_bar", "coef_x0", "coef_xt", "eps", "mu_tilde", "beta_tilde"),
+         catalog="seed_004 F4, F5; seed_003 C12, §2.11–12")
+register("diffusion/reverse_step-v1", "examprep.problems.diffusion.reverse_step:ReverseStep",
+         title="DDPM sampling step (Algorithm 2)", parts=("alpha_bar", "coef", "x0_hat", "mean", "sigma", "x_prev"),
+         catalog="seed_004 F9; seed_003 C12, §1.5; seed_002 K3")
+register("diffusion/ddim_step-v1", "examprep.problems.diffusion.ddim_step:DDIMStep",
+         title="DDIM sampling step", parts=("x0_hat", "sigma", "dir_coef", "x_prev"),
+         catalog="extension of seed_004 F9 (DDIM paper, eq. 12)")
+register("diffusion/loss-v1", "examprep.problems.diffusion.loss:Loss",
+         title="DDPM loss: L_simple and the weight λ_t",
+         parts=("residual", "l_simple", "alpha_bar", "lambda_t", "l_weighted"),
+         catalog="seed_004 F7, F8; seed_003 C13; seed_002 K5")

@@ -84,3 +84,10 @@ def near_zero(answers: Answers, names: tuple[str, ...], eps: float = 0.01) -> st
 
 def vec(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=float)
+
+
+def show(v: Any) -> str:
+    """A value as the answer line shows it (6 significant figures)."""
+    from examprep.solver.render import value_text
+
+    return value_text(v)

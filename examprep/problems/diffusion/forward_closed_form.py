@@ -100,7 +100,7 @@ class ForwardClosedForm(ProblemType):
         d.add("Standard deviation", ans["std"], lhs="σ", formula=sqrt(1 - A), subs=subs, part="std",
               note=f"the variance is 1 − ᾱ_t = {1 - ab:.6g}; the noise is scaled by its square root")
         d.add("Sample", ans["x_t"], lhs="x_t", formula=sqrt(A) * X0 + sqrt(1 - A) * EPS, subs=subs, part="x_t")
-        d.answer = f"x_{p.t} = {ans['x_t']}"
+        d.answer = f"x_{p.t} = {draws.show(ans['x_t'])}"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

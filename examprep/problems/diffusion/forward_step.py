@@ -95,7 +95,7 @@ class ForwardStep(ProblemType):
         d.add("Variance", p.beta_t, lhs="σ²", formula=BETA, subs=subs, part="var")
         d.add("Sample", ans["x_t"], lhs="x_t", formula=sqrt(1 - BETA) * X_PREV + sqrt(BETA) * EPS, subs=subs,
               part="x_t")
-        d.answer = f"x_t = {ans['x_t']}"
+        d.answer = f"x_t = {draws.show(ans['x_t'])}"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

@@ -170,7 +170,7 @@ class NoiseSchedule(ProblemType):
             alpha_bar_step(d, b, s)
         d.add("Table", alpha_bar_table(b, t), lhs=TABLE, part="alpha_bar_table")
         alpha_bar_step(d, b, t, part="alpha_bar")
-        d.answer = f"α_{t} = {1 - b[t - 1]:.6g}, ᾱ_{t} = {self.solve(p)['alpha_bar']:.6g}"
+        d.answer = f"α_{t} = {draws.show(1 - b[t - 1])}, ᾱ_{t} = {draws.show(self.solve(p)['alpha_bar'])}"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

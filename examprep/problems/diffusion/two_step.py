@@ -109,7 +109,8 @@ class TwoStep(ProblemType):
               chain=[1 - Num(a1) * Num(a2)],
               note="independent noises add their variances (not their standard deviations): α_2β_1 + β_2 = "
                    "1 − α_1α_2 = 1 − ᾱ_2")
-        d.answer = f"x_2 = {ans['x_2']}; q(x_2 | x_0) = N({ans['mean']}, {ans['var']:.6g})"
+        d.answer = (f"x_2 = {draws.show(ans['x_2'])}; q(x_2 | x_0) = N({draws.show(ans['mean'])}, "
+                    f"{draws.show(ans['var'])})")
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
