@@ -38,7 +38,15 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import (
-    CONVENTIONS, abar, alpha, alpha_bar, alpha_bar_step, alpha_step, beta, check_betas, sym,
+    CONVENTIONS,
+    abar,
+    alpha,
+    alpha_bar,
+    alpha_bar_step,
+    alpha_step,
+    beta,
+    check_betas,
+    sym,
 )
 from examprep.solver.expr import Add, Num, Pow, Sym, paren
 from examprep.solver.step import Derivation

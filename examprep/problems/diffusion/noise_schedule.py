@@ -34,7 +34,15 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import (
-    CONVENTIONS, alpha_bar_step, alpha_bar_table, alpha_step, beta, check_betas, cosine_betas, linear_betas, sym,
+    CONVENTIONS,
+    alpha_bar_step,
+    alpha_bar_table,
+    alpha_step,
+    beta,
+    check_betas,
+    cosine_betas,
+    linear_betas,
+    sym,
 )
 from examprep.solver.expr import Expr, Func, Num, Sym, paren
 from examprep.solver.step import Derivation

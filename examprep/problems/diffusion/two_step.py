@@ -115,7 +115,7 @@ class TwoStep(ProblemType):
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         x0, e2 = draws.vec(p.x0), draws.vec(p.eps_2)
-        a1, a2 = 1 - p.beta_1, 1 - p.beta_2
+        a2 = 1 - p.beta_2
         m = {
             "stds_added": Mistake({"var": (math.sqrt(a2 * p.beta_1) + math.sqrt(p.beta_2)) ** 2},
                                   "Independent noises add their variances, not their standard deviations."),
