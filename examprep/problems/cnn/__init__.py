@@ -4,3 +4,10 @@ from examprep.registry import register
 
 register("cnn/conv_output_size-v1", "examprep.problems.cnn.conv_output_size:ConvOutputSize",
          title="Conv2d output shape", parts=("h_out", "w_out", "c_out"), catalog="seed_003 A1; seed_004 C4")
+register("cnn/pool_output_size-v1", "examprep.problems.cnn.pool_output_size:PoolOutputSize",
+         title="MaxPool2d output shape", parts=("h_out", "w_out", "c_out"), catalog="seed_003 A2; seed_004 C3")
+register("cnn/transposed_conv_output_size-v1",
+         "examprep.problems.cnn.transposed_conv_output_size:TransposedConvOutputSize",
+         title="ConvTranspose2d output size", parts=("h_out", "w_out"), catalog="seed_003 A1; seed_004 C4")
+register("cnn/conv_param_count-v1", "examprep.problems.cnn.conv_param_count:ConvParamCount",
+         title="Conv2d parameter count", parts=("weights", "biases", "total"), catalog="seed_003 A3; seed_004 C5")
