@@ -298,6 +298,9 @@ class Mul(Expr):
                 juxt = juxt or (isinstance(f, Pow) and isinstance(f.base, Sym))
                 juxt = juxt or ((f.prec < P_MUL + 1 or is_paren) and isinstance(prev, Sym))
                 juxt = juxt and not isinstance(prev, Mat) and not isinstance(f, Mat)
+                # "C_outC_in" is unreadable in plain text: a symbol after a subscripted symbol gets a dot
+                juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and isinstance(prev, Sym)
+                                     and "_" in prev._text)
                 out += (" " if fmt != "text" else "") + s if juxt else dot + s
             prev = f
         return out
