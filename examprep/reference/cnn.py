@@ -53,3 +53,54 @@ def conv_param_count(batch: list[Params], device: torch.device) -> list[dict[str
         b = conv.bias.numel() if conv.bias is not None else 0
         out.append({"weights": w, "biases": b, "total": sum(t.numel() for t in conv.parameters())})
     return out
+
+
+def receptive_field(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """Measure receptive fields and jumps with autograd, all instances at once.
+
+    Each instance runs twice (two channel groups each) through a stack of 1-D convolutions with all-ones kernels
+    (ones at taps 0, D, …, D(K−1); per-instance kernels as groups; shorter stacks padded with identity layers);
+    a stride S keeps every S-th output (a gather with per-instance indices). For each layer, the gradient of
+    output 0 (first copy) and output 1 (second copy) is taken with respect to the input: the receptive field is
+    the extent of the non-zero gradient of output 0, the jump the shift of the gradient's start between outputs
+    0 and 1. Non-negative weights mean no cancellation, so the support is exact.
+    """
+    import torch.nn.functional as F  # noqa: N812
+
+    f64 = torch.float64
+    n_layers = max(len(p.layers) for p in batch)
+    rows = [[list(r) for r in p.layers] + [[1, 1, 1]] * (n_layers - len(p.layers)) for p in batch]
+    t = torch.tensor(rows, dtype=torch.long, device=device)  # B × L × 3
+    b = len(batch)
+    k, s, d = t[..., 0].repeat(2, 1), t[..., 1].repeat(2, 1), t[..., 2].repeat(2, 1)  # 2B × L
+    span = d * (k - 1) + 1
+    kmax = span.max(0).values  # per layer
+    n = int((1 + kmax.sum()) * s.prod(1).max() * 2 + 2)
+    x = torch.ones(1, 2 * b, n, dtype=f64, device=device, requires_grad=True)
+    h, outs = x, []
+    for layer in range(n_layers):
+        taps = torch.arange(int(kmax[layer]), device=device)[None, :]
+        dl, kl = d[:, layer, None], k[:, layer, None]
+        w = ((taps % dl == 0) & (taps // dl < kl)).to(f64)[:, None, :]  # 2B × 1 × kmax
+        z = F.conv1d(h, w, groups=2 * b)[0]
+        m = z.shape[-1]
+        sl = s[:, layer, None]
+        m_out = (m - 1) // int(sl.min()) + 1
+        idx = (torch.arange(m_out, device=device)[None, :] * sl).clamp(max=m - 1)
+        h = torch.gather(z, 1, idx)[None]
+        outs.append(h)
+    rf = torch.zeros(b, n_layers, dtype=torch.long)
+    jump = torch.zeros(b, n_layers, dtype=torch.long)
+    pos = torch.arange(n, device=device)
+    for layer, out in enumerate(outs):
+        seed = torch.zeros_like(out)
+        seed[0, :b, 0] = 1.0
+        seed[0, b:, 1] = 1.0
+        (g,) = torch.autograd.grad(out, x, grad_outputs=seed, retain_graph=True)
+        nz = g[0] != 0  # 2B × n
+        first = torch.where(nz, pos, n).min(1).values
+        last = torch.where(nz, pos, -1).max(1).values
+        rf[:, layer] = (last[:b] - first[:b] + 1).cpu()
+        jump[:, layer] = (first[b:] - first[:b]).cpu()
+    return [{"rf": rf[i, :len(p.layers)].tolist(), "jump": jump[i, :len(p.layers)].tolist()}
+            for i, p in enumerate(batch)]

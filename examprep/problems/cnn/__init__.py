@@ -11,3 +11,6 @@ register("cnn/transposed_conv_output_size-v1",
          title="ConvTranspose2d output size", parts=("h_out", "w_out"), catalog="seed_003 A1; seed_004 C4")
 register("cnn/conv_param_count-v1", "examprep.problems.cnn.conv_param_count:ConvParamCount",
          title="Conv2d parameter count", parts=("weights", "biases", "total"), catalog="seed_003 A3; seed_004 C5")
+register("cnn/receptive_field-v1", "examprep.problems.cnn.receptive_field:ReceptiveField",
+         title="Receptive field of a layer stack", parts=("rf", "jump"),
+         catalog="seed_004 C9; seed_000_001 C5; seed_002 E5")
