@@ -104,3 +104,32 @@ def receptive_field(batch: list[Params], device: torch.device) -> list[dict[str,
         jump[:, layer] = (first[b:] - first[:b]).cpu()
     return [{"rf": rf[i, :len(p.layers)].tolist(), "jump": jump[i, :len(p.layers)].tolist()}
             for i, p in enumerate(batch)]
+
+
+def conv2d_forward(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """F.conv2d (cross-correlation), F.relu and F.max_pool2d in float64.
+
+    Instances with the same input shape, kernel shape, stride, padding and pooling run together: the inputs are
+    stacked as channels and each instance's kernel is its own group, so each step is one torch call per group.
+    """
+    import torch.nn.functional as F  # noqa: N812
+
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, p in enumerate(batch):
+        key = (len(p.X), len(p.X[0]), len(p.kernel), len(p.kernel[0]), p.S, p.P, p.pool)
+        groups.setdefault(key, []).append(i)
+    out: list[dict[str, Any]] = [{} for _ in batch]
+    f64 = torch.float64
+    for (_, _, _, _, s, pad, pool), idx in groups.items():
+        ps = [batch[i] for i in idx]
+        x = torch.tensor([p.X for p in ps], dtype=f64, device=device)[None]  # 1 × B × H × W
+        w = torch.tensor([p.kernel for p in ps], dtype=f64, device=device)[:, None]  # B × 1 × kh × kw
+        b = torch.tensor([p.bias for p in ps], dtype=f64, device=device)
+        relu = torch.tensor([p.relu for p in ps], device=device)[None, :, None, None]
+        z = F.conv2d(x, w, b, stride=s, padding=pad, groups=len(ps))
+        a = torch.where(relu, F.relu(z), z)
+        y = F.max_pool2d(a, pool) if pool else a
+        for j, i in enumerate(idx):
+            out[i] = {"pre_activation": z[0, j].cpu().tolist(), "post_relu": a[0, j].cpu().tolist(),
+                      "output": y[0, j].cpu().tolist()}
+    return out

@@ -14,3 +14,6 @@ register("cnn/conv_param_count-v1", "examprep.problems.cnn.conv_param_count:Conv
 register("cnn/receptive_field-v1", "examprep.problems.cnn.receptive_field:ReceptiveField",
          title="Receptive field of a layer stack", parts=("rf", "jump"),
          catalog="seed_004 C9; seed_000_001 C5; seed_002 E5")
+register("cnn/conv2d_forward-v1", "examprep.problems.cnn.conv2d_forward:Conv2dForward",
+         title="Conv2d forward pass by hand", parts=("pre_activation", "post_relu", "output"),
+         catalog="seed_004 C2, C3; seed_002 E2, E3")
