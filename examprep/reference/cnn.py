@@ -133,3 +133,40 @@ def conv2d_forward(batch: list[Params], device: torch.device) -> list[dict[str, 
             out[i] = {"pre_activation": z[0, j].cpu().tolist(), "post_relu": a[0, j].cpu().tolist(),
                       "output": y[0, j].cpu().tolist()}
     return out
+
+
+def _module(layer: tuple[Any, ...], shape: torch.Size) -> nn.Module:
+    kind = layer[0]
+    if kind == "conv":
+        return nn.Conv2d(shape[1], layer[1], layer[2], stride=layer[3], padding=layer[4], device=META)
+    if kind == "maxpool":
+        return nn.MaxPool2d(layer[1], stride=layer[2])
+    if kind == "norm":
+        return nn.LocalResponseNorm(5)
+    if kind == "flatten":
+        return nn.Flatten()
+    return nn.Linear(shape[1], layer[1], device=META)
+
+
+def shape_chain(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """Build the network as an nn.Sequential on the meta device, run a meta tensor through it, read each layer's
+    output shape and count each layer's parameters with sum(p.numel())."""
+    from examprep.problems.cnn.shape_chain import network
+
+    out = []
+    for p in batch:
+        (c, h, w), layers = network(p)
+        x = torch.empty(1, c, h, w, device=META)
+        seq = nn.Sequential()
+        shapes, params, flat = [], [], 0
+        for layer in layers:
+            mod = _module(layer, x.shape)
+            seq.append(mod)
+            x = mod(x)
+            if layer[0] == "flatten":
+                flat = x.shape[1]
+            shapes.append(list(x.shape[1:]) + [1] * (4 - x.dim()))
+            params.append(sum(t.numel() for t in mod.parameters()))
+        total = sum(t.numel() for t in seq.parameters())
+        out.append({"shapes": shapes, "flatten": flat, "params": params, "total": total})
+    return out

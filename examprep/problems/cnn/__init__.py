@@ -17,3 +17,6 @@ register("cnn/receptive_field-v1", "examprep.problems.cnn.receptive_field:Recept
 register("cnn/conv2d_forward-v1", "examprep.problems.cnn.conv2d_forward:Conv2dForward",
          title="Conv2d forward pass by hand", parts=("pre_activation", "post_relu", "output"),
          catalog="seed_004 C2, C3; seed_002 E2, E3")
+register("cnn/shape_chain-v1", "examprep.problems.cnn.shape_chain:ShapeChain",
+         title="CNN shape and parameter trace", parts=("shapes", "flatten", "params", "total"),
+         catalog="seed_003 A4; seed_004 C6, C7")
