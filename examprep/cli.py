@@ -1,0 +1,264 @@
+"""The ``examprep`` command line. Each command is thin: it parses options and calls the library.
+
+Heavy imports (numpy, sympy, torch) happen inside the commands that need them, so ``examprep list`` and
+``examprep --help`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, NoReturn
+
+import typer
+
+from examprep.errors import ExamprepError
+
+app = typer.Typer(
+    name="examprep",
+    help="Numeric exam problems in deep learning and generative AI: generate, solve step by step, grade, verify.\n\n"
+    "Example: examprep solve cnn/conv_output_size --seed 7",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0).")
+DIFF = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
+SETS = typer.Option(None, "--set", help="Your own parameter value NAME=VALUE (repeatable).")
+JSON = typer.Option(False, "--json", help="Machine-readable JSON output.")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def emit_json(obj: Any) -> None:
+    from examprep.golden import jsonable
+
+    typer.echo(json.dumps(jsonable(obj), ensure_ascii=False))
+
+
+def _target(target: str, seed: int | None, difficulty: str, sets: list[str] | None) -> tuple[Any, Any]:
+    from examprep.instances import resolve_target
+
+    return resolve_target(target, seed=seed, difficulty=difficulty, sets=sets)
+
+
+def _header(pt: Any, inst: Any) -> str:
+    code = inst.code or "custom parameters (no instance code)"
+    return f"{pt.id} · code {code}" if inst.code else f"{pt.id} · {code}"
+
+
+@app.command("list")
+def list_cmd(
+    topic: list[str] = typer.Option(None, "--topic", "-t", help="Only these topics (repeatable)."),
+    as_json: bool = JSON,
+) -> None:
+    """List the problem types (newest version of each).
+
+    Example: examprep list --topic cnn
+    """
+    from examprep.registry import list_specs
+
+    specs = list_specs(topic or None)
+    if as_json:
+        emit_json([{"id": s.id, "title": s.title, "topic": s.topic, "parts": list(s.parts)} for s in specs])
+        return
+    width = max((len(s.id) for s in specs), default=10)
+    for s in specs:
+        typer.echo(f"{s.id:<{width}}  {s.title}  [{', '.join(s.parts)}]")
+
+
+@app.command()
+def show(
+    target: str = typer.Argument(..., help="A problem id (cnn/conv_output_size) or an instance code."),
+    seed: int = SEED,
+    difficulty: str = DIFF,
+    sets: list[str] = SETS,
+    as_json: bool = JSON,
+) -> None:
+    """Show a problem statement and its instance code (no answers).
+
+    Example: examprep show cnn/conv_output_size --seed 7 --difficulty hard
+    """
+    from examprep.solver.render import statement
+
+    pt, inst = _target(target, seed, difficulty, sets)
+    if as_json:
+        emit_json({**inst.to_json(), "parts": [{"name": p.name, "label": p.label, "kind": p.kind,
+                                                "form": p.form(), "final": p.final} for p in pt.parts]})
+        return
+    typer.echo(_header(pt, inst))
+    typer.echo(statement(pt.statement(inst.params), "text"))
+    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.parts if p.final))
+
+
+@app.command()
+def solve(
+    target: str = typer.Argument(..., help="A problem id or an instance code."),
+    seed: int = SEED,
+    difficulty: str = DIFF,
+    sets: list[str] = SETS,
+    fmt: str = typer.Option("text", "--format", "-f", help="text, md, latex, typst or json."),
+) -> None:
+    """Print the worked solution, step by step.
+
+    Example: examprep solve cnn/conv_output_size --set H=5 --set W=5 --set K=3 --set C_in=1 --set C_out=1
+    """
+    from examprep.solver.render import OUTPUT_FORMATS, derivation, statement
+
+    if fmt not in (*OUTPUT_FORMATS, "json"):
+        fail(f"--format {fmt!r}: use one of text, md, latex, typst, json")
+    pt, inst = _target(target, seed, difficulty, sets)
+    for w in inst.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    answers = pt.solve(inst.params)
+    d = pt.derivation(inst.params)
+    if fmt == "json":
+        steps = [{"title": s.title, "part": s.part,
+                  "formula": s.formula.render("text") if s.formula is not None else None,
+                  "substituted": s.substituted.render("text") if s.substituted is not None else None,
+                  "latex": (s.formula.render("latex") if s.formula is not None else None),
+                  "value": s.value, "note": s.note} for s in d]
+        emit_json({**inst.to_json(), "answers": answers, "steps": steps, "answer": d.answer})
+        return
+    if fmt == "text":
+        typer.echo(_header(pt, inst))
+    elif fmt == "md":
+        typer.echo(f"**{pt.id}** · code `{inst.code}`\n" if inst.code else f"**{pt.id}**\n")
+    typer.echo(statement(pt.statement(inst.params), fmt))
+    typer.echo(derivation(d, fmt))
+
+
+@app.command()
+def check(
+    target: str = typer.Argument(..., help="A problem id or an instance code."),
+    answer: list[str] = typer.Option(..., "--answer", "-a", help="PART=VALUE (repeatable)."),
+    seed: int = SEED,
+    difficulty: str = DIFF,
+    sets: list[str] = SETS,
+    as_json: bool = JSON,
+) -> None:
+    """Grade your answers to some or all parts, intermediate ones included.
+
+    Exit code 0 on full marks, 1 otherwise, 2 on usage errors.
+
+    Example: examprep check cnn/conv_output_size --seed 7 --answer h_out=111 --answer w_out=111
+    """
+    from examprep.grader.score import grade_answers
+
+    pt, inst = _target(target, seed, difficulty, sets)
+    given: dict[str, str] = {}
+    for a in answer:
+        name, eq, value = a.partition("=")
+        if not eq:
+            fail(f"--answer {a!r}: write PART=VALUE, e.g. --answer {pt.parts[0].name}=3")
+        pt.part(name.strip())
+        given[name.strip()] = value
+    truth = pt.solve(inst.params)
+    result = grade_answers(pt, truth, given, pt.mistakes(inst.params))
+    if as_json:
+        emit_json({"code": inst.code, "id": pt.id, **result.to_json()})
+    else:
+        typer.echo(_header(pt, inst))
+        marks = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
+        for r in result.parts:
+            line = f"{marks[r.verdict]} {r.name} = {r.given}: {r.verdict}"
+            if r.mistake:
+                line += f" [{r.mistake}]"
+            typer.echo(line + (f" — {r.feedback}" if r.feedback else ""))
+        typer.echo(f"Score: {result.score:.0%}")
+    raise typer.Exit(0 if result.score >= 1 else 1)
+
+
+@app.command()
+def gen(
+    target: str = typer.Argument(..., help="A problem id."),
+    count: int = typer.Option(1, "--count", "-n", min=1, help="How many instances."),
+    seed: int = typer.Option(0, "--seed", "-s", help="First seed; instances use seed, seed+1, ..."),
+    difficulty: str = DIFF,
+    as_json: bool = typer.Option(True, "--json/--text", help="JSON lines (default) or text."),
+) -> None:
+    """Generate N instances with their answers, one JSON object per line.
+
+    Example: examprep gen cnn/conv_output_size --count 3 --seed 10
+    """
+    from examprep.registry import make
+    from examprep.solver.render import value_text
+
+    pt = make(target)
+    for i in range(count):
+        inst = pt.generate(seed + i, difficulty)
+        answers = pt.solve(inst.params)
+        if as_json:
+            emit_json({**inst.to_json(), "answers": answers})
+        else:
+            typer.echo(f"{inst.code}  " + "  ".join(f"{k}={value_text(v)}" for k, v in answers.items()))
+
+
+@app.command()
+def verify(
+    targets: list[str] = typer.Argument(None, help="Ids or topics (default: everything registered)."),
+    n: int = typer.Option(200, "--n", "-n", min=1, help="Instances per type."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    batch: int = typer.Option(4096, "--batch", min=1, help="Instances per reference batch."),
+    self_test: bool = typer.Option(True, "--self-test/--no-self-test", help="Also run each type's self-test."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Parallel worker processes on the CPU (0: one per core)."),
+    as_json: bool = JSON,
+) -> None:
+    """Check solve() against the torch reference on N instances per type, plus each type's self-test.
+
+    Exit code 1 if any answer disagrees or a self-test fails.
+
+    Example: examprep verify cnn --n 2000 --device cpu
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from examprep.verify import resolve_device, select, verify_many
+
+    types = select(targets or [])
+    dev, note = resolve_device(device)
+    err = Console(stderr=True)
+    if note:
+        err.print(note)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
+        task = prog.add_task(f"verifying {len(types)} types", total=n * len(types))
+        workers = jobs or min(os.cpu_count() or 1, len(types))
+        results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=workers,
+                              progress=lambda k: prog.advance(task, k))
+    bad = any(not r.ok for r in results)
+    if as_json:
+        emit_json({"device": str(dev), "results": [r.to_json() for r in results], "ok": not bad})
+    else:
+        table = Table(title=f"examprep verify · device {dev}")
+        for col in ("type", "n", "max error", "disagree", "self-test", "time", "inst/s"):
+            table.add_column(col, justify="left" if col == "type" else "right", no_wrap=True)
+        for r in results:
+            st = "ok" if not r.self_test_failures else f"{len(r.self_test_failures)} failed"
+            table.add_row(r.id, str(r.n), f"{r.max_error:.1e}", str(r.disagreements), st, f"{r.seconds:.2f}s",
+                          f"{r.per_second:,.0f}")
+        out = Console() if sys.stdout.isatty() else Console(width=120)
+        out.print(table)
+        for r in results:
+            for line in (r.examples + r.self_test_failures)[:10]:
+                typer.echo(f"  {line}")
+    raise typer.Exit(1 if bad else 0)
+
+
+def main() -> None:
+    """Console-script entry point: typed errors become one-line messages with exit code 2."""
+    try:
+        app()
+    except ExamprepError as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()
