@@ -22,8 +22,11 @@ def _conv_shape(c_in: int, c_out: int, kh: int, kw: int, s: int, p: int, d: int,
 
 
 def conv_output_size(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Run the convolution nn.Conv2d performs (F.conv2d with its weight shape) and read the output shape. Shapes need no data, so this runs on the meta device; each
-    distinct layer configuration is built once (the sampling grid is small, so a batch repeats many)."""
+    """Run the convolution nn.Conv2d performs (F.conv2d with its weight shape) and read the output shape.
+
+    Shapes need no data, so this runs on the meta device; each distinct layer configuration is built once (the
+    sampling grid is small, so a batch repeats many).
+    """
     out = []
     for p in batch:
         kh, kw = (p.K, p.K) if p.K is not None else (p.Kh, p.Kw)
@@ -84,7 +87,10 @@ def receptive_field(batch: list[Params], device: torch.device) -> list[dict[str,
     k, s, d = t[..., 0].repeat(2, 1), t[..., 1].repeat(2, 1), t[..., 2].repeat(2, 1)  # 2B × L
     span = d * (k - 1) + 1
     kmax = span.max(0).values  # per layer
-    n = int((1 + kmax.sum()) * s.prod(1).max() * 2 + 2)
+    # Input length: output 1 of the last layer needs 1 + Σ_l (kmax_l − 1)·J_{l−1} + J_L input positions for the
+    # instance with the largest jumps J (cumulative stride products); a margin of 2 on top.
+    jmax = torch.cat([torch.ones(2 * b, 1, dtype=torch.long, device=device), s.cumprod(1)], 1).max(0).values
+    n = int(1 + ((kmax - 1) * jmax[:-1]).sum() + jmax[-1]) + 2
     x = torch.ones(1, 2 * b, n, dtype=f64, device=device, requires_grad=True)
     h, outs = x, []
     for layer in range(n_layers):
@@ -157,25 +163,29 @@ def _module(layer: tuple[Any, ...], shape: torch.Size) -> nn.Module:
     return nn.Linear(shape[1], layer[1], device=META)
 
 
+@lru_cache(maxsize=65536)
+def _chain(inp: tuple[int, int, int], layers: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
+    x = torch.empty(1, *inp, device=META)
+    seq = nn.Sequential()
+    shapes, params, flat = [], [], 0
+    for layer in layers:
+        mod = _module(layer, x.shape)
+        seq.append(mod)
+        x = mod(x)
+        if layer[0] == "flatten":
+            flat = x.shape[1]
+        shapes.append(tuple(x.shape[1:]) + (1,) * (4 - x.dim()))
+        params.append(sum(t.numel() for t in mod.parameters()))
+    return tuple(shapes), flat, tuple(params), sum(t.numel() for t in seq.parameters())
+
+
 def shape_chain(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
     """Build the network as an nn.Sequential on the meta device, run a meta tensor through it, read each layer's
-    output shape and count each layer's parameters with sum(p.numel())."""
+    output shape and count each layer's parameters with sum(p.numel()). Each distinct network is built once."""
     from examprep.problems.cnn.shape_chain import network
 
     out = []
     for p in batch:
-        (c, h, w), layers = network(p)
-        x = torch.empty(1, c, h, w, device=META)
-        seq = nn.Sequential()
-        shapes, params, flat = [], [], 0
-        for layer in layers:
-            mod = _module(layer, x.shape)
-            seq.append(mod)
-            x = mod(x)
-            if layer[0] == "flatten":
-                flat = x.shape[1]
-            shapes.append(list(x.shape[1:]) + [1] * (4 - x.dim()))
-            params.append(sum(t.numel() for t in mod.parameters()))
-        total = sum(t.numel() for t in seq.parameters())
-        out.append({"shapes": shapes, "flatten": flat, "params": params, "total": total})
+        shapes, flat, params, total = _chain(*network(p))
+        out.append({"shapes": [list(r) for r in shapes], "flatten": flat, "params": list(params), "total": total})
     return out

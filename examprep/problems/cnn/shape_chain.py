@@ -41,7 +41,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
-from examprep.solver.expr import Add, Num, Sym, floor, paren, to_expr
+from examprep.solver.expr import Add, Num, Sym, floor, paren
 from examprep.solver.step import Derivation
 
 NETWORKS: dict[str, tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]] = {
