@@ -298,7 +298,10 @@ class Mul(Expr):
                 juxt = juxt or (isinstance(f, Pow) and isinstance(f.base, Sym))
                 juxt = juxt or ((f.prec < P_MUL + 1 or is_paren) and isinstance(prev, Sym))
                 juxt = juxt and not isinstance(prev, Mat) and not isinstance(f, Mat)
+                # plain text: "√β_tε" and "C_outC_in" are unreadable; a dot goes after a root or a subscript
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Func) and prev.name == "sqrt")
+                juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and isinstance(prev, Sym)
+                                     and "_" in prev._text)
                 out += (" " if fmt != "text" else "") + s if juxt else dot + s
             prev = f
         return out

@@ -4,3 +4,19 @@ from examprep.registry import register
 
 register("cnn/conv_output_size-v1", "examprep.problems.cnn.conv_output_size:ConvOutputSize",
          title="Conv2d output shape", parts=("h_out", "w_out", "c_out"), catalog="seed_003 A1; seed_004 C4")
+register("cnn/pool_output_size-v1", "examprep.problems.cnn.pool_output_size:PoolOutputSize",
+         title="MaxPool2d output shape", parts=("h_out", "w_out", "c_out"), catalog="seed_003 A2; seed_004 C3")
+register("cnn/transposed_conv_output_size-v1",
+         "examprep.problems.cnn.transposed_conv_output_size:TransposedConvOutputSize",
+         title="ConvTranspose2d output size", parts=("h_out", "w_out"), catalog="seed_003 A1; seed_004 C4")
+register("cnn/conv_param_count-v1", "examprep.problems.cnn.conv_param_count:ConvParamCount",
+         title="Conv2d parameter count", parts=("weights", "biases", "total"), catalog="seed_003 A3; seed_004 C5")
+register("cnn/receptive_field-v1", "examprep.problems.cnn.receptive_field:ReceptiveField",
+         title="Receptive field of a layer stack", parts=("rf", "jump"),
+         catalog="seed_004 C9; seed_000_001 C5; seed_002 E5")
+register("cnn/conv2d_forward-v1", "examprep.problems.cnn.conv2d_forward:Conv2dForward",
+         title="Conv2d forward pass by hand", parts=("pre_activation", "post_relu", "output"),
+         catalog="seed_004 C2, C3; seed_002 E2, E3")
+register("cnn/shape_chain-v1", "examprep.problems.cnn.shape_chain:ShapeChain",
+         title="CNN shape and parameter trace", parts=("shapes", "flatten", "params", "total"),
+         catalog="seed_003 A4; seed_004 C6, C7")

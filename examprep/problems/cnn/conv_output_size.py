@@ -140,10 +140,14 @@ class ConvOutputSize(ProblemType):
             return {"h_out": f(p.H, kh), "w_out": f(p.W, kw)}
 
         m: dict[str, Mistake] = {}
+        # The notes' formula ⌊(W − 2P − (K − 1))/S⌋ + 1 has two errors (it subtracts the padding and drops the −1),
+        # so it is wrong even without padding: 5×5 input, K = 3, P = 0 gives 4 instead of 3.
+        m["notes_formula"] = Mistake(
+            both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
+            "You used the revision notes' formula ⌊(W − 2P − (K − 1))/S⌋ + 1: padding adds 2P to the input size "
+            "(it is not subtracted) and the dilated kernel spans D(K − 1) + 1 pixels, so the formula is "
+            "⌊(W + 2P − D(K − 1) − 1)/S⌋ + 1.")
         if p.P > 0:
-            m["notes_formula"] = Mistake(
-                both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
-                "You subtracted the padding (the revision notes' formula): padding adds 2P to the input size.")
             m["padding_one_side"] = Mistake(
                 both(lambda n, k: math.floor((n + p.P - p.D * (k - 1) - 1) / p.S) + 1),
                 "You added the padding on one side only: it is added on both sides, so the input grows by 2P.")
