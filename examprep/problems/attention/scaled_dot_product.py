@@ -62,7 +62,6 @@ def attend(p: Params, Q: np.ndarray, K: np.ndarray, V: np.ndarray, *, scale: flo
         w = softmax(s, axis=axis) * mask
     else:
         w = softmax(s, axis=axis, mask=mask)
-    w = np.nan_to_num(w)  # a row with nothing to attend to (mask hiding the token itself) gets no weight
     z = w @ (K if use_k else V)
     out = {"scores": s, "weights": w, "output": z}
     if p.residual:

@@ -18,13 +18,17 @@ SHIFT_ABOVE = 30.0  # exponentials of larger scores are shown shifted by the row
 
 
 def softmax(x: Any, axis: int = -1, mask: np.ndarray | None = None) -> np.ndarray:
-    """Softmax along ``axis``; entries where ``mask`` is False get weight 0 (their score counts as −∞)."""
+    """Softmax along ``axis``; entries where ``mask`` is False get weight 0 (their score counts as −∞).
+
+    A slice with every entry masked gets all-zero weights (nothing to attend to).
+    """
     a = np.asarray(x, dtype=float)
     if mask is not None:
         a = np.where(mask, a, -np.inf)
     m = np.max(a, axis=axis, keepdims=True)
-    e = np.exp(a - m)
-    return e / e.sum(axis=axis, keepdims=True)
+    e = np.exp(a - np.where(np.isfinite(m), m, 0.0))
+    total = e.sum(axis=axis, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
 
 
 def arr(m: Any) -> np.ndarray:
