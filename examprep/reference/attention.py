@@ -109,3 +109,65 @@ def bahdanau(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
                                    _stack(group, "s", device), _stack(group, "H", device)))
 
     return _grouped(batch, lambda p: (len(p.s), len(p.H), len(p.H[0]), len(p.v)), run)
+
+
+# ---- Luong ----------------------------------------------------------------------------------------------------------
+def luong(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """dot/general: F.scaled_dot_product_attention with scale 1; concat: the additive module on [W1 | W2]."""
+
+    def run(group: list[Params]) -> list[dict[str, Any]]:
+        kind = group[0].score
+        s, H = _stack(group, "s", device), _stack(group, "H", device)
+        if kind == "concat":
+            Wa, v = _stack(group, "W_a", device), _stack(group, "v", device)
+            ds = s.shape[-1]
+            out = run_additive(Wa[..., :ds], Wa[..., ds:], torch.zeros_like(v), v, s, H)
+            return _split({k: out[k] for k in ("scores", "weights", "context")})
+        q = s if kind == "dot" else (s.unsqueeze(1) @ _stack(group, "W_a", device)).squeeze(1)  # (W_aᵀ h_t)ᵀ
+        q = q.unsqueeze(1)  # (B, 1, d_h): one query
+        n = H.shape[1]
+        eye = torch.eye(n, dtype=F64, device=device).expand(len(group), n, n)
+        return _split({"scores": torch.einsum("bqd,bkd->bk", q, H),
+                       "weights": F.scaled_dot_product_attention(q, H, eye, scale=1.0).squeeze(1),
+                       "context": F.scaled_dot_product_attention(q, H, H, scale=1.0).squeeze(1)})
+
+    return _grouped(batch, lambda p: (p.score, len(p.s), len(p.H), len(p.H[0]),
+                                      len(p.v) if p.score == "concat" else 0), run)
+
+
+# ---- multi-head sizes -----------------------------------------------------------------------------------------------
+def multihead_dims(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """nn.MultiheadAttention on the meta device: counts from .parameters(), shapes from a forward pass (no data)."""
+    meta = torch.device("meta")
+
+    def run(group: list[Params]) -> list[dict[str, Any]]:  # equal sizes give equal answers: one module per group
+        p = group[0]
+        mha = nn.MultiheadAttention(p.d_model, p.heads, bias=p.bias, device=meta)
+        x = torch.empty(p.seq_len, 1, p.d_model, device=meta)  # (L, N, E)
+        _, w = mha(x, x, x, need_weights=True, average_attn_weights=False)  # (N, h, L, S)
+        q = F.linear(x, mha.in_proj_weight[: p.d_model])  # W_Q for all heads
+        q_heads = q.view(p.seq_len, p.heads, mha.head_dim).transpose(0, 1)  # (h, L, d_head)
+        proj = mha.in_proj_weight.numel() // 3 + (mha.in_proj_bias.numel() // 3 if p.bias else 0)
+        answers = {"d_head": mha.head_dim, "head_proj_params": proj // p.heads, "proj_params": proj,
+                   "total": sum(t.numel() for t in mha.parameters()), "head_shape": list(q_heads.shape[1:]),
+                   "score_shape": list(w.shape[1:]), "score_entries": w[0].numel()}
+        return [dict(answers) for _ in group]
+
+    return _grouped(batch, lambda p: (p.d_model, p.heads, p.seq_len, p.bias), run)
+
+
+# ---- softmax with temperature ---------------------------------------------------------------------------------------
+def softmax_temperature(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """torch.softmax(z / T); the top-k distribution is the softmax of the logits with all but the top k set to −∞."""
+
+    def run(group: list[Params]) -> list[dict[str, Any]]:
+        z = _stack(group, "z", device)
+        T = torch.tensor([p.temperature for p in group], dtype=F64, device=device).unsqueeze(1)
+        scaled = z / T
+        probs = torch.softmax(scaled, dim=-1)
+        idx = torch.topk(scaled, group[0].k, dim=-1).indices
+        kept = torch.full_like(scaled, -torch.inf).scatter(-1, idx, scaled.gather(-1, idx))
+        return _split({"scaled": scaled, "probs": probs, "argmax": torch.argmax(probs, dim=-1) + 1,
+                       "topk": torch.softmax(kept, dim=-1)})
+
+    return _grouped(batch, lambda p: (len(p.z), p.k), run)
