@@ -42,7 +42,7 @@ def grade(pt, p, **answers):
     return {x.name: x for x in r.parts}
 
 
-# ---- self-test and reference ----------------------------------------------------------------------------------------
+# ---- self-test and reference ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("pid", IDS)
 def test_self_test(pid: str) -> None:
     pt = make(pid)
@@ -102,7 +102,7 @@ def test_typst_compiles(pid: str, tmp_path: Path) -> None:
     assert pdf[:4] == b"%PDF"
 
 
-# ---- scaled dot-product: seed_003 §1.10, §1.11 (the notes' K is wrong), B3, seed_002 H1-H2 -------------------------
+# ---- scaled dot-product: seed_003 §1.10, §1.11 (the notes' K is wrong), B3, seed_002 H1-H2 ------------------------
 SDPA = "attention/scaled_dot_product-v1"
 W_K = [[1, 1], [1, 1]]
 W_V = [[0.5, 0], [0, 0.5]]
@@ -230,7 +230,7 @@ def test_sdpa_params_are_checked() -> None:
         pt.from_params(dict(X=I2, W_q=I2, W_k=[[1, 0, 1], [0, 1, 1]], W_v=I2))
 
 
-# ---- Bahdanau: seed_003 §1.9 and B5, seed_002 G5 ------------------------------------------------------------------
+# ---- Bahdanau: seed_003 §1.9 and B5, seed_002 G5 -----------------------------------------------------------------
 BAH = "attention/bahdanau-v1"
 H19 = [[1, 0], [0, 1], [1, 1]]
 
@@ -302,7 +302,7 @@ def test_bahdanau_bias_and_shapes() -> None:
         make(BAH).from_params(dict(s=[1, 2], H=H19, W_s=I2, W_h=I2, v=[1, 1], b=[1]))
 
 
-# ---- Luong: seed_002 G5 -------------------------------------------------------------------------------------------
+# ---- Luong: seed_002 G5 ------------------------------------------------------------------------------------------
 LUONG = "attention/luong-v1"
 G5_H = [[0.1, 0.4], [0.5, -0.2], [-0.3, 0.6]]
 
@@ -332,7 +332,7 @@ def test_luong_general_and_concat() -> None:
         make(LUONG).from_params(dict(s=[1, 0.5], H=G5_H, score="general"))
 
 
-# ---- multi-head sizes: seed_003 B6, seed_004 B7, seed_002 H3 ----------------------------------------------------------
+# ---- multi-head sizes: seed_003 B6, seed_004 B7, seed_002 H3 ---------------------------------------------------------
 MHD = "attention/multihead_dims-v1"
 
 
@@ -357,7 +357,7 @@ def test_multihead_projection_and_mistakes() -> None:
         make(MHD).from_params(dict(d_model=100, heads=8, seq_len=4))
 
 
-# ---- softmax with temperature: seed_000 B6 ----------------------------------------------------------------------------
+# ---- softmax with temperature: seed_000 B6 ---------------------------------------------------------------------------
 SMT = "attention/softmax_temperature-v1"
 
 
