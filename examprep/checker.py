@@ -28,7 +28,7 @@ def check_truth_scores_full(pt: ProblemType, inst: Instance, truth: dict[str, An
 def check_truth_as_text_scores_full(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
     from examprep.solver.render import value_text
 
-    for part in pt.parts:
+    for part in pt.active_parts(inst.params):
         v = truth[part.name]
         text = value_text(_as_given(v, part))
         r = grade_part(part, v, text)
@@ -46,7 +46,7 @@ def _as_given(v: Any, part: Any) -> Any:
 
 
 def check_just_outside_scores_zero(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
-    for part in pt.parts:
+    for part in pt.active_parts(inst.params):
         t = truth[part.name]
         if isinstance(t, str):
             continue
@@ -66,6 +66,11 @@ def check_just_outside_scores_zero(pt: ProblemType, inst: Instance, truth: dict[
         assert abs(r.score - want) < 1e-9, f"part {part.name}: an answer just outside tolerance scores {r.score}"
 
 
+def check_solve_gives_active_parts(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
+    want = {p.name for p in pt.active_parts(inst.params)}
+    assert set(truth) == want, f"solve gives parts {sorted(truth)}, the instance asks for {sorted(want)}"
+
+
 def check_mistakes_score_below_full(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
     for name, m in pt.mistakes(inst.params).items():
         unknown = set(m.answers) - {p.name for p in pt.parts}
@@ -78,7 +83,7 @@ def check_mistakes_score_below_full(pt: ProblemType, inst: Instance, truth: dict
 
 
 def check_invalid_is_invalid(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
-    for part in pt.parts:
+    for part in pt.active_parts(inst.params):
         for junk in ("__import__('os').system('true')", "1e999999", "nan", "[[1,2],[3]]", "x" * 20000, ""):
             if part.kind in ("label", "choice") and junk in ("nan",):
                 continue
@@ -92,7 +97,9 @@ def check_invalid_is_invalid(pt: ProblemType, inst: Instance, truth: dict[str, A
 def check_steps_end_at_answers(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
     d = pt.derivation(inst.params)
     vals = d.part_values()
-    for part in pt.final_parts:
+    for part in pt.active_parts(inst.params):
+        if not part.final:
+            continue
         assert part.name in vals, f"no step produces the final part {part.name}"
     for name, v in vals.items():
         part = pt.part(name)
@@ -147,6 +154,7 @@ def check_finite(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None
 
 
 CHECKS: list[Callable[[ProblemType, Instance, dict[str, Any]], None]] = [
+    check_solve_gives_active_parts,
     check_finite,
     check_truth_scores_full,
     check_truth_as_text_scores_full,

@@ -89,11 +89,13 @@ def show(
     pt, inst = _target(target, seed, difficulty, sets)
     if as_json:
         emit_json({**inst.to_json(), "parts": [{"name": p.name, "label": p.label, "kind": p.kind,
-                                                "form": p.form(), "final": p.final} for p in pt.parts]})
+                                                "form": p.form(), "final": p.final}
+                                               for p in pt.active_parts(inst.params)]})
         return
     typer.echo(_header(pt, inst))
     typer.echo(statement(pt.statement(inst.params), "text"))
-    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.parts if p.final))
+    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
+                                   if p.final))
 
 
 @app.command()

@@ -91,6 +91,14 @@ class ProblemType:
         """The catalog's common mistakes, each computed by doing the mistaken procedure."""
         return {}
 
+    def active_parts(self, p: Params) -> tuple[Part, ...]:
+        """The parts this instance asks for: every declared part unless overridden.
+
+        Override only when a part exists for some parameters alone (x + PE when embeddings are given, X + Z when a
+        residual is asked for); ``solve`` then returns exactly these parts, and the checker, grader and CLI use them.
+        """
+        return self.parts
+
     def degenerate(self, p: Params) -> str | None:
         """Why a sampled instance is unfit (ties, undefined values), or None. Mistakes are checked separately."""
         return None

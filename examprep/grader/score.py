@@ -121,6 +121,11 @@ def grade_answers(problem: ProblemType, truth: dict[str, Any], answers: dict[str
     got = 0.0
     for name, given in answers.items():
         part = problem.part(name)
+        if name not in truth:
+            from examprep.errors import PartError
+
+            asked = ", ".join(truth)
+            raise PartError(f"this instance of {problem.id} does not ask for {name!r}; it asks for: {asked}")
         r = grade_part(part, truth[name], given, mistakes)
         results.append(r)
         total_w += part.weight
