@@ -102,6 +102,15 @@ def window_grads(img: np.ndarray, op: str, size: int, r: int, c: int) -> tuple[n
     return ix, iy
 
 
+def grad_maps(img: np.ndarray, op: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """I_x and I_y wherever both are defined (no padding), and the row/column offset of their [0, 0] entry."""
+    lo, hi = grad_margins(op)
+    rows, cols = range(lo, img.shape[0] - hi), range(lo, img.shape[1] - hi)
+    ix = np.array([[gradient_at(img, op, "x", r, c) for c in cols] for r in rows])
+    iy = np.array([[gradient_at(img, op, "y", r, c) for c in cols] for r in rows])
+    return ix, iy, lo
+
+
 def sums(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
     """A = Σ w I_x², B = Σ w I_x I_y, C = Σ w I_y²."""
     return float((w * ix * ix).sum()), float((w * ix * iy).sum()), float((w * iy * iy).sum())

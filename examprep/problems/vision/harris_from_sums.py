@@ -114,13 +114,8 @@ class HarrisFromSums(ProblemType):
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
-        s = {"A": p.A, "B": p.B, "C": p.C, "k": p.k}
         d = Derivation()
-        d.add("Determinant", ans["det"], lhs=DET, formula=A * C - B ** 2, subs=s, part="det",
-              note="det M uses the window sums: per pixel I_x²I_y² − (I_xI_y)² is always 0.")
-        d.add("Trace", ans["trace"], lhs=TR, formula=A + C, subs=s, part="trace")
-        d.add("Response", ans["R"], lhs="R", formula=DET - K * paren(TR) ** 2,
-              subs={DET: ans["det"], TR: ans["trace"], "k": p.k}, part="R")
+        add_response_steps(d, p.A, p.B, p.C, p.k, ans)
         half_tr, disc = TR / 2, (TR / 2) ** 2 - DET
         lam = Mat([[half_tr - sqrt(disc), half_tr + sqrt(disc)]])
         d.add("Eigenvalues (cross-check: R = λ₁λ₂ − k(λ₁ + λ₂)²)", ans["eigenvalues"], lhs="λ", formula=lam,
@@ -131,6 +126,16 @@ class HarrisFromSums(ProblemType):
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         return response_mistakes(p.A, p.B, p.C, p.k, p.tau)
+
+
+def add_response_steps(d: Derivation, a: float, b: float, c: float, k: float, ans: Answers) -> None:
+    """The det, trace and R steps (parts det, trace, R) from the window sums."""
+    s = {"A": a, "B": b, "C": c}
+    d.add("Determinant", ans["det"], lhs=DET, formula=A * C - B ** 2, subs=s, part="det",
+          note="det M uses the window sums: per pixel I_x²I_y² − (I_xI_y)² is always 0.")
+    d.add("Trace", ans["trace"], lhs=TR, formula=A + C, subs=s, part="trace")
+    d.add("Response", ans["R"], lhs="R", formula=DET - K * paren(TR) ** 2,
+          subs={DET: ans["det"], TR: ans["trace"], "k": k}, part="R")
 
 
 def response_mistakes(a: float, b: float, c: float, k: float, tau: float) -> dict[str, Mistake]:
