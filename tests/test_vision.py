@@ -217,7 +217,7 @@ def test_reference_rejects_every_mistake(pid: str) -> None:
     insts = [pt.generate(s, d) for s in range(20) for d in DIFFICULTIES]
     refs = load_reference(pt)([i.params for i in insts], torch.device("cpu"))
     seen = set()
-    for inst, ref in zip(insts, refs):
+    for inst, ref in zip(insts, refs, strict=True):
         for name, m in pt.mistakes(inst.params).items():
             seen.add(name)
             assert not all(compare(v, ref[k])[0] for k, v in m.answers.items()), f"{inst.code} {name}"
@@ -267,5 +267,6 @@ def test_set_names_are_the_contract() -> None:
     inst = PATCH.instance(0, "easy", sets=["gradient=sobel", "k=0.05", "tau=7"])
     assert (inst.params.gradient, inst.params.k, inst.params.tau) == ("sobel", 0.05, 7.0)
     for pt, names in ((SUMS, "A B C k tau"), (PATCH, "I gradient window size sigma k tau row col"),
-                      (MAP, "I gradient window size sigma k tau"), (ST, "A B C I gradient window size sigma tau row col")):
+                      (MAP, "I gradient window size sigma k tau"),
+                      (ST, "A B C I gradient window size sigma tau row col")):
         assert set(names.split()) == {p.name for p in pt.params}

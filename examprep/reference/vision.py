@@ -151,7 +151,7 @@ def shi_tomasi(batch: list[Params], device: torch.device) -> list[dict[str, Any]
         mats[real] = _at_pixels(batch, real, _structure(batch, real, device), device)["abc"]
     lam = torch.linalg.eigvalsh(_matrices(mats)).tolist()
     res = []
-    for (lo, hi), p in zip(lam, batch):
+    for (lo, hi), p in zip(lam, batch, strict=True):
         lab = "corner" if lo > p.tau else ("edge" if hi > p.tau else "flat")
         res.append({"lambda_min": lo, "lambda_max": hi, "label": lab})
     return res

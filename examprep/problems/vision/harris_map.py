@@ -102,7 +102,7 @@ class HarrisMap(ProblemType):
             return "some R is too close to τ"
         if not self.solve(p)["n_corners"]:
             return "no corners"
-        for i, j in zip(*np.nonzero(r > p.tau)):
+        for i, j in zip(*np.nonzero(r > p.tau), strict=True):
             nb = r[max(i - 1, 0) : i + 2, max(j - 1, 0) : j + 2]
             if np.sum(np.abs(nb - r[i, j]) <= 1e-3 * abs(r[i, j]) + 0.01) > 1:
                 return "a tie between neighbouring responses"
@@ -151,7 +151,8 @@ class HarrisMap(ProblemType):
 
         d.add("det M = AC − B² at each pixel", m["det"].tolist(), lhs="det M",
               substituted=grid(lambda i, j: Num(a[i, j]) * Num(c[i, j]) - Num(b[i, j]) ** 2))
-        d.add("trace M = A + C", m["trace"].tolist(), lhs="tr M", substituted=grid(lambda i, j: Num(a[i, j]) + Num(c[i, j])))
+        d.add("trace M = A + C", m["trace"].tolist(), lhs="tr M",
+              substituted=grid(lambda i, j: Num(a[i, j]) + Num(c[i, j])))
         d.add("R = det M − k·(trace M)²", ans["R"], lhs="R", part="R",
               substituted=grid(lambda i, j: Num(m["det"][i, j]) - Num(p.k) * Num(m["trace"][i, j]) ** 2))
         above = [[i + r0, j + c0] for i, j in cells if m["R"][i, j] > p.tau]

@@ -64,7 +64,7 @@ def draw_settings(rng: np.random.Generator, difficulty: str, side: int) -> dict[
 def weighted_sum_expr(w: np.ndarray, f: np.ndarray, g: np.ndarray) -> Expr:
     """Σ w·f·g written out term by term (zero terms left out; squares when f is g)."""
     terms = []
-    for wi, fi, gi in zip(w.ravel(), f.ravel(), g.ravel()):
+    for wi, fi, gi in zip(w.ravel(), f.ravel(), g.ravel(), strict=True):
         if fi == 0 or gi == 0:
             continue
         first = paren(Num(float(fi))) if fi < 0 and wi == 1 else Num(float(fi))
