@@ -1,0 +1,201 @@
+"""Shared pieces of the Harris family: gradient operators, windows, the structure matrix, R, labels, conventions.
+
+Everything here is plain numpy / Python index arithmetic (the torch reference in examprep.reference.vision does the
+same with conv2d). Conventions (stated in every prompt): pixels are I[row, col], 0-based; x runs along the columns
+(to the right), y along the rows (downwards); no padding: a value is computed only where everything it needs lies
+inside the image.
+
+Gradient operators (each a list of (coefficient, d_row, d_col) taps, divided by a denominator):
+    central  I_x = (I[r, c+1] − I[r, c−1]) / 2,   I_y = (I[r+1, c] − I[r−1, c]) / 2
+    sobel    unnormalised 3×3 Sobel, I_x = [[−1,0,1],[−2,0,2],[−1,0,1]] as a correlation centred on (r, c), I_y its
+             transpose
+    forward  I_x = I[r, c+1] − I[r, c],   I_y = I[r+1, c] − I[r, c]
+
+Windows (centred on the pixel, half-width h = (size − 1)/2):
+    box       weight 1 on every pixel of the size×size square (an unnormalised sum)
+    gaussian  w(u, v) = exp(−(u² + v²)/(2σ²)) rounded to 4 decimals (centre weight 1, not normalised); the rounded
+              weights are the window
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from examprep.solver.expr import Expr, Num, paren
+
+GRADIENTS = ("central", "sobel", "forward")
+WINDOWS = ("box", "gaussian")
+LABELS = ("corner", "edge", "flat")
+
+# (coefficient, d_row, d_col) taps and the denominator of I_x; I_y swaps d_row and d_col.
+_TAPS_X: dict[str, tuple[list[tuple[int, int, int]], int]] = {
+    "central": ([(1, 0, 1), (-1, 0, -1)], 2),
+    "sobel": ([(1, -1, 1), (2, 0, 1), (1, 1, 1), (-1, -1, -1), (-2, 0, -1), (-1, 1, -1)], 1),
+    "forward": ([(1, 0, 1), (-1, 0, 0)], 1),
+}
+GRADIENT_TEXT = {
+    "central": "central differences, I_x(r, c) = (I(r, c+1) − I(r, c−1))/2 and I_y(r, c) = (I(r+1, c) − I(r−1, c))/2",
+    "sobel": "the unnormalised 3×3 Sobel operator, I_x = [[−1, 0, 1], [−2, 0, 2], [−1, 0, 1]] and I_y = its transpose "
+             "[[−1, −2, −1], [0, 0, 0], [1, 2, 1]], applied as a correlation centred on the pixel (no flip, no ÷8)",
+    "forward": "forward differences, I_x(r, c) = I(r, c+1) − I(r, c) and I_y(r, c) = I(r+1, c) − I(r, c)",
+}
+
+
+def taps(op: str, axis: str) -> tuple[list[tuple[int, int, int]], int]:
+    """The taps of I_x (axis 'x') or I_y (axis 'y') for an operator."""
+    tx, den = _TAPS_X[op]
+    return (tx if axis == "x" else [(w, dc, dr) for w, dr, dc in tx]), den
+
+
+def grad_margins(op: str) -> tuple[int, int]:
+    """(before, after): how many pixels the operator needs on each side (same for rows and columns)."""
+    return (0, 1) if op == "forward" else (1, 1)
+
+
+def half(size: int) -> int:
+    return (size - 1) // 2
+
+
+def region(shape: tuple[int, int], op: str, size: int) -> tuple[int, int, int, int]:
+    """(r0, r1, c0, c1), inclusive: the pixels where R is defined without padding (may be empty: r0 > r1)."""
+    lo, hi = grad_margins(op)
+    h = half(size)
+    return lo + h, shape[0] - 1 - hi - h, lo + h, shape[1] - 1 - hi - h
+
+
+def gradient_at(img: np.ndarray, op: str, axis: str, r: int, c: int) -> float:
+    tp, den = taps(op, axis)
+    return sum(w * float(img[r + dr, c + dc]) for w, dr, dc in tp) / den
+
+
+def gradient_expr(img: np.ndarray, op: str, axis: str, r: int, c: int) -> Expr:
+    """The substituted gradient formula at (r, c), e.g. (7 − 2)/2 or 2·9 + 9 + 0 − ..."""
+    tp, den = taps(op, axis)
+    terms = []
+    for w, dr, dc in sorted(tp, key=lambda t: -t[0]):
+        v = Num(int(img[r + dr, c + dc]))
+        terms.append((1 if w > 0 else -1, v if abs(w) == 1 else Num(abs(w)) * v))
+    from examprep.solver.expr import Add
+
+    e: Expr = Add(terms)
+    return paren(e) / den if den != 1 else e
+
+
+def window_weights(window: str, size: int, sigma: float | None) -> np.ndarray:
+    """The size×size window; the Gaussian's weights are rounded to 4 decimals (those are the weights used)."""
+    if window == "box":
+        return np.ones((size, size))
+    h = half(size)
+    u = np.arange(-h, h + 1, dtype=float)
+    d2 = u[:, None] ** 2 + u[None, :] ** 2
+    return np.array([[round(math.exp(-x / (2 * float(sigma) ** 2)), 4) for x in row] for row in d2])
+
+
+def window_grads(img: np.ndarray, op: str, size: int, r: int, c: int) -> tuple[np.ndarray, np.ndarray]:
+    """I_x and I_y at every pixel of the size×size window centred on (r, c)."""
+    h = half(size)
+    ix = np.array([[gradient_at(img, op, "x", r + i, c + j) for j in range(-h, h + 1)] for i in range(-h, h + 1)])
+    iy = np.array([[gradient_at(img, op, "y", r + i, c + j) for j in range(-h, h + 1)] for i in range(-h, h + 1)])
+    return ix, iy
+
+
+def grad_maps(img: np.ndarray, op: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """I_x and I_y wherever both are defined (no padding), and the row/column offset of their [0, 0] entry."""
+    lo, hi = grad_margins(op)
+    rows, cols = range(lo, img.shape[0] - hi), range(lo, img.shape[1] - hi)
+    ix = np.array([[gradient_at(img, op, "x", r, c) for c in cols] for r in rows])
+    iy = np.array([[gradient_at(img, op, "y", r, c) for c in cols] for r in rows])
+    return ix, iy, lo
+
+
+def sums(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """A = Σ w I_x², B = Σ w I_x I_y, C = Σ w I_y²."""
+    return float((w * ix * ix).sum()), float((w * ix * iy).sum()), float((w * iy * iy).sum())
+
+
+def response(a: float, b: float, c: float, k: float) -> tuple[float, float, float]:
+    """(det M, trace M, R = det − k·trace²) for M = [[A, B], [B, C]]."""
+    det = a * c - b * b
+    tr = a + c
+    return det, tr, det - k * tr * tr
+
+
+def label(r: float, tau: float) -> str:
+    """corner if R > τ, edge if R < −τ, flat otherwise."""
+    return "corner" if r > tau else ("edge" if r < -tau else "flat")
+
+
+def eigen(a: float, b: float, c: float) -> tuple[float, float]:
+    """(λ_min, λ_max) of [[A, B], [B, C]] by the closed form."""
+    m, d = (a + c) / 2, math.sqrt(((a - c) / 2) ** 2 + b * b)
+    return m - d, m + d
+
+
+def window_text(window: str, size: int, sigma: float | None) -> str:
+    if window == "box":
+        return f"a {size}×{size} box window centred on the pixel: the plain (unweighted, unnormalised) sum over it"
+    return (f"a {size}×{size} Gaussian window centred on the pixel with σ = {sigma:g}: weights "
+            "w(u, v) = exp(−(u² + v²)/(2σ²)) for offsets u, v, rounded to 4 decimals (centre weight 1, not "
+            "normalised); the weights are")
+
+
+def conventions(op: str, window: str, size: int, sigma: float | None) -> list[Any]:
+    """The convention sentences every Harris prompt states (the Gaussian weights as a matrix)."""
+    out: list[Any] = [
+        " Conventions: pixels are I(row, col) with 0-based indices; x runs along the columns (to the right) and y "
+        f"along the rows (downwards). Gradients: {GRADIENT_TEXT[op]}. Window: {window_text(window, size, sigma)}"
+    ]
+    if window == "gaussian":
+        out += [window_weights(window, size, sigma).tolist(), "."]
+    else:
+        out.append(".")
+    out.append(" Border rule: no padding; a gradient or window sum is computed only where every pixel it needs "
+               "lies inside the image. M = Σ w·[[I_x², I_x I_y], [I_x I_y, I_y²]] = [[A, B], [B, C]].")
+    return out
+
+
+def check_settings(p: Any) -> list[str]:
+    """Shared validation of gradient / window / size / sigma / k; returns warnings."""
+    from examprep.errors import ParamError
+
+    warns = []
+    if p.size % 2 == 0:
+        raise ParamError(f"size={p.size}: the window size must be odd (3 or 5) so the window has a centre")
+    if p.window == "gaussian" and p.sigma is None:
+        raise ParamError("a Gaussian window needs its width: give --set sigma=1 (σ from 0.3 to 5)")
+    if p.window == "box" and p.sigma is not None:
+        warns.append("sigma is ignored for a box window")
+    return warns + check_k(p.k)
+
+
+def check_k(k: float) -> list[str]:
+    return [] if 0.04 <= k <= 0.06 else [f"k={k:g} is outside the usual range 0.04–0.06"]
+
+
+def check_image(p: Any, lo: int, hi: int, name: str = "I") -> np.ndarray:
+    """The image as an integer array, with its size checked (rows and columns each from lo to hi)."""
+    from examprep.errors import ParamError
+
+    img = np.asarray(p[name], dtype=float)
+    if not (lo <= img.shape[0] <= hi and lo <= img.shape[1] <= hi):
+        raise ParamError(f"{name} is {img.shape[0]}×{img.shape[1]}: rows and columns must each be from {lo} to {hi}")
+    if np.any(img != np.round(img)):
+        raise ParamError(f"{name}: the intensities must be integers (e.g. 0–9)")
+    return img.astype(int)
+
+
+def nice_threshold(x: float, up: bool) -> float:
+    """The nearest 1-2-5 number ≥ x (up) or ≤ x (down), at least 1."""
+    grid = [m * 10.0 ** e for e in range(0, 9) for m in (1, 2, 5)]
+    if up:
+        return next((g for g in grid if g >= x), grid[-1])
+    below = [g for g in grid if g <= x]
+    return below[-1] if below else 1.0
+
+
+def near_threshold(value: float, tau: float) -> bool:
+    """|value| within 2% (or 0.05) of τ: too close to call by hand."""
+    return abs(abs(value) - tau) <= 0.02 * max(tau, abs(value)) + 0.05

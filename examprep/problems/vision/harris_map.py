@@ -1,0 +1,189 @@
+"""Harris response map of a small image, and its corners (local maxima above τ).
+
+Catalog: seed_003 A5 and §2 item 4 (notes lines 1705–1734; the notes' per-pixel det is always 0).
+
+Parameters:
+    I: the image, integers (5×5 to 9×9). gradient, window, size, sigma, k, tau: as in vision/harris_patch.
+
+Answer parts: ``R`` (the response at every pixel where it is defined without padding, as a matrix),
+``corners`` (the [row, col] of every corner, sorted by row then column), ``n_corners``.
+
+Conventions stated in the prompt: as harris_patch, plus the region of R (rows r0–r1, columns c0–c1) and the corner
+rule: R > τ and R strictly greater than each of its (up to 8) neighbours inside that region.
+
+Reference: conv2d with explicit gradient and window kernels on the whole batch; local maxima by unfold
+(examprep.reference.vision:harris_map). With gradient=sobel, a 3×3 box, R = 12⁴ · cv2.cornerHarris(I, 3, 3, k).
+
+Common mistakes: per-pixel det (R = −k·tr², no corners), trace not squared, k added, every pixel above τ reported
+(no local-maximum test), corners written as (x, y) = (col, row). (Swapping x and y or flipping a gradient's sign does
+not change R.)
+
+Versions: v1 — first version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from examprep.params import Param, Params
+from examprep.parts import Part
+from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problems.vision import harris as h
+from examprep.problems.vision import patches
+from examprep.problems.vision.harris_patch import SETTINGS, draw_settings
+from examprep.solver.expr import Mat, Num
+from examprep.solver.step import Derivation
+
+RULE = ("a pixel is a corner if R > τ and R is strictly greater than at each of its (up to 8) neighbours "
+        "inside the region where R is defined")
+
+
+def sum_maps(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Window sums A, B, C at every pixel whose window fits inside the gradient maps."""
+    s = w.shape[0]
+    n_r, n_c = ix.shape[0] - s + 1, ix.shape[1] - s + 1
+    out = [np.zeros((n_r, n_c)) for _ in range(3)]
+    for i in range(n_r):
+        for j in range(n_c):
+            a, b, c = h.sums(ix[i : i + s, j : j + s], iy[i : i + s, j : j + s], w)
+            out[0][i, j], out[1][i, j], out[2][i, j] = a, b, c
+    return out[0], out[1], out[2]
+
+
+def local_maxima(r: np.ndarray, tau: float, offset: int, nms: bool = True) -> list[list[int]]:
+    """[row, col] (image coordinates) of every pixel above τ that beats its neighbours (when nms)."""
+    out = []
+    for i in range(r.shape[0]):
+        for j in range(r.shape[1]):
+            nb = [r[u, v] for u in range(max(i - 1, 0), min(i + 2, r.shape[0]))
+                  for v in range(max(j - 1, 0), min(j + 2, r.shape[1])) if (u, v) != (i, j)]
+            if r[i, j] > tau and (not nms or all(r[i, j] > x for x in nb)):
+                out.append([i + offset, j + offset])
+    return out
+
+
+class HarrisMap(ProblemType):
+    id = "vision/harris_map-v1"
+    title = "Harris response map and corners"
+    catalog = "seed_003 A5, §2.4"
+    reference_entry = "examprep.reference.vision:harris_map"
+    params = (Param("I", "matrix", "the image (integers), rows × columns", lo=0, hi=255), *SETTINGS)
+    parts = (
+        Part("R", "R at every pixel of the region", "matrix", mode="rel", rtol=1e-3, atol=0.01),
+        Part("corners", "corners [[row, col], ...] sorted", "matrix", integral=True, partial=False),
+        Part("n_corners", "number of corners", "integer"),
+    )
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        side = {"easy": 6, "medium": 7, "hard": 8}[difficulty]
+        s = draw_settings(rng, difficulty, 0)
+        img = patches.rectangle_image(rng, (side, side), difficulty)
+        top = float(np.max(self._maps(img, Params(dict(I=img.tolist(), tau=0.0, **s)))["R"]))
+        s["tau"] = h.nice_threshold(max(top, 1.0) * float(patches.pick(rng, (0.2, 0.5))), False)
+        return dict(I=img.tolist(), **s)
+
+    def check(self, p: Params) -> list[str]:
+        from examprep.errors import ParamError
+
+        img = h.check_image(p, 5, 9)
+        warns = h.check_settings(p)
+        r0, r1, c0, c1 = h.region(img.shape, p.gradient, p.size)
+        if r0 > r1 or c0 > c1:
+            raise ParamError(f"I is {img.shape[0]}×{img.shape[1]}: too small for gradient={p.gradient} and a "
+                             f"{p.size}×{p.size} window without padding; use a larger image or size=3")
+        return warns
+
+    def degenerate(self, p: Params) -> str | None:
+        m = self._maps(np.asarray(p.I, dtype=float), p)
+        r = m["R"]
+        if any(h.near_threshold(x, p.tau) for x in r.ravel()):
+            return "some R is too close to τ"
+        if not self.solve(p)["n_corners"]:
+            return "no corners"
+        for i, j in zip(*np.nonzero(r > p.tau), strict=True):
+            nb = r[max(i - 1, 0) : i + 2, max(j - 1, 0) : j + 2]
+            if np.sum(np.abs(nb - r[i, j]) <= 1e-3 * abs(r[i, j]) + 0.01) > 1:
+                return "a tie between neighbouring responses"
+        return None
+
+    def _maps(self, img: np.ndarray, p: Params) -> dict[str, Any]:
+        ix, iy, lo = h.grad_maps(np.asarray(img, dtype=float), p.gradient)
+        a, b, c = sum_maps(ix, iy, h.window_weights(p.window, p.size, p.sigma))
+        det, tr = a * c - b * b, a + c
+        return dict(Ix=ix, Iy=iy, glo=lo, A=a, B=b, C=c, det=det, trace=tr, R=det - p.k * tr * tr)
+
+    def statement(self, p: Params) -> list[Any]:
+        r0, r1, c0, c1 = h.region(np.shape(p.I), p.gradient, p.size)
+        return [
+            "The image I is", [list(r) for r in p.I],
+            f"Compute the Harris response R = det M − k·(trace M)² (k = {p.k:g}) at every pixel where it is "
+            f"defined without padding (rows {r0}–{r1}, columns {c0}–{c1}; give R as a matrix in image layout), "
+            f"then the corners with τ = {p.tau:g}: {RULE}. List corners as [row, col], sorted by row then column, "
+            "and give their number.",
+            *h.conventions(p.gradient, p.window, p.size, p.sigma),
+        ]
+
+    def solve(self, p: Params) -> Answers:
+        m = self._maps(np.asarray(p.I, dtype=float), p)
+        corners = local_maxima(m["R"], p.tau, m["glo"] + h.half(p.size))
+        return {"R": m["R"].tolist(), "corners": corners, "n_corners": len(corners)}
+
+    def derivation(self, p: Params) -> Derivation:
+        m = self._maps(np.asarray(p.I, dtype=float), p)
+        ans = self.solve(p)
+        g0 = m["glo"]
+        gr = f"rows {g0}–{g0 + m['Ix'].shape[0] - 1}, columns {g0}–{g0 + m['Ix'].shape[1] - 1}"
+        r0, r1, c0, c1 = h.region(np.shape(p.I), p.gradient, p.size)
+        d = Derivation()
+        d.add(f"I_x where it is defined ({gr})", m["Ix"].tolist(), lhs="I_x", note=h.GRADIENT_TEXT[p.gradient])
+        d.add(f"I_y where it is defined ({gr})", m["Iy"].tolist(), lhs="I_y")
+        wn = "window sums" if p.window == "box" else "weighted window sums"
+        for name, what in (("A", "I_x²"), ("B", "I_x·I_y"), ("C", "I_y²")):
+            d.add(f"{name} = Σ w·{what}: {wn} at rows {r0}–{r1}, columns {c0}–{c1}", m[name].tolist(), lhs=name)
+        a, b, c = m["A"], m["B"], m["C"]
+        n_r, n_c = a.shape
+        cells = [(i, j) for i in range(n_r) for j in range(n_c)]
+
+        def grid(f: Any) -> Mat:
+            return Mat([[f(i, j) for j in range(n_c)] for i in range(n_r)])
+
+        d.add("det M = AC − B² at each pixel", m["det"].tolist(), lhs="det M",
+              substituted=grid(lambda i, j: Num(a[i, j]) * Num(c[i, j]) - Num(b[i, j]) ** 2))
+        d.add("trace M = A + C", m["trace"].tolist(), lhs="tr M",
+              substituted=grid(lambda i, j: Num(a[i, j]) + Num(c[i, j])))
+        d.add("R = det M − k·(trace M)²", ans["R"], lhs="R", part="R",
+              substituted=grid(lambda i, j: Num(m["det"][i, j]) - Num(p.k) * Num(m["trace"][i, j]) ** 2))
+        above = [[i + r0, j + c0] for i, j in cells if m["R"][i, j] > p.tau]
+        d.add("Corners", ans["corners"], lhs="corners", part="corners",
+              note=f"pixels with R > τ: {above}; of these, the local maxima ({RULE}).")
+        d.add("Number of corners", ans["n_corners"], part="n_corners")
+        d.answer = f"{ans['n_corners']} corner(s) at {ans['corners']}"
+        return d
+
+    def mistakes(self, p: Params) -> dict[str, Mistake]:
+        m = self._maps(np.asarray(p.I, dtype=float), p)
+        t = self.solve(p)
+        off = m["glo"] + h.half(p.size)
+        det, tr, k = m["det"], m["trace"], p.k
+
+        def with_r(r: np.ndarray) -> dict[str, Any]:
+            cs = local_maxima(r, p.tau, off)
+            return {"R": r.tolist(), "corners": cs, "n_corners": len(cs)}
+
+        out: dict[str, Mistake] = {}
+        if np.any(np.abs(det) > 1e-9):
+            out["per_pixel_det"] = Mistake(with_r(-k * tr * tr), "det M is det of the window sums, (ΣI_x²)(ΣI_y²) "
+                                           "− (ΣI_xI_y)²; per pixel I_x²I_y² − (I_xI_y)² is 0, so R ≤ 0 everywhere.")
+        out["trace_not_squared"] = Mistake(with_r(det - k * tr), "The trace is squared: R = det M − k·(trace M)².")
+        out["k_added"] = Mistake(with_r(det + k * tr * tr), "The k term is subtracted: R = det M − k·(trace M)².")
+        every = local_maxima(m["R"], p.tau, off, nms=False)
+        if every != t["corners"]:
+            out["no_local_max"] = Mistake({"corners": every, "n_corners": len(every)},
+                                          "A corner must also be a local maximum of R (beat its 8 neighbours).")
+        swapped = sorted([c, r] for r, c in t["corners"])
+        if swapped != t["corners"]:
+            out["corners_xy"] = Mistake({"corners": swapped},
+                                        "Give corners as [row, col]; you wrote [x, y] = [col, row].")
+        return out
