@@ -128,11 +128,12 @@ class KLGaussian(ProblemType):
             m["log_variance_ratio"] = Mistake(
                 {"log_term": 2 * lt, "kl": 2 * lt + ft - 0.5},
                 "You used ln(σ2²/σ1²): the log term is ln(σ2/σ1) = ½·ln(σ2²/σ1²).")
-        sl, sf, sk = gauss_kl(p.mu2, p.sigma2, p.mu1, p.sigma1)
-        m["direction_swapped"] = Mistake(
-            {"log_term": sl, "frac_term": sf, "kl": sk},
-            "You computed KL(N2‖N1). KL is not symmetric: the expectation is under N1, and σ2 is in the "
-            "denominator.")
+        if p.sigma1 != p.sigma2:  # with equal variances the KL is symmetric
+            sl, sf, sk = gauss_kl(p.mu2, p.sigma2, p.mu1, p.sigma1)
+            m["direction_swapped"] = Mistake(
+                {"log_term": sl, "frac_term": sf, "kl": sk},
+                "You computed KL(N2‖N1). KL is not symmetric: the expectation is under N1, and σ2 is in the "
+                "denominator.")
         m["minus_half_dropped"] = Mistake({"kl": k + 0.5}, "You dropped the −1/2 at the end of the formula.")
         m["sign_flipped"] = Mistake({"kl": -k}, "You flipped the sign: KL is never negative.")
         return m

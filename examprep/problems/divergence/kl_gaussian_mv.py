@@ -182,10 +182,11 @@ class KLGaussianMV(ProblemType):
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         ans = self.solve(p)
         m: dict[str, Mistake] = {}
-        sw = terms(p.mu2, p.Sigma2, p.mu1, p.Sigma1)
-        sw.pop("Sigma2_inv")
-        m["direction_swapped"] = Mistake(sw, "You computed KL(N2‖N1): the inverse and the denominator of the "
-                                             "determinant ratio belong to the second argument, N2.")
+        if p.Sigma1 != p.Sigma2:  # with equal covariances the KL is symmetric
+            sw = terms(p.mu2, p.Sigma2, p.mu1, p.Sigma1)
+            sw.pop("Sigma2_inv")
+            m["direction_swapped"] = Mistake(sw, "You computed KL(N2‖N1): the inverse and the denominator of the "
+                                                 "determinant ratio belong to the second argument, N2.")
         m["k_forgotten"] = Mistake({"kl": ans["kl"] + K / 2}, "You forgot to subtract k = 2 (the dimension).")
         if det_2x2(p.Sigma1) != det_2x2(p.Sigma2):
             ld = -ans["logdet_term"]
