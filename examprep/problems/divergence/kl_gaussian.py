@@ -93,7 +93,7 @@ class KLGaussian(ProblemType):
         return [
             f"Let N1 = N(μ1 = {p.mu1:g}, σ1 = {p.sigma1:g}) and N2 = N(μ2 = {p.mu2:g}, σ2 = {p.sigma2:g}), "
             "where σ1 and σ2 are standard deviations (the variances are σ1² and σ2²). "
-            "Compute KL(N1‖N2) = E_{x∼N1}[ln N1(x) − ln N2(x)] in nats (natural log), using "
+            "Compute KL(N1‖N2), the expectation under N1 of ln N1(x) − ln N2(x), in nats (natural log), using "
             "KL = ln(σ2/σ1) + (σ1² + (μ1 − μ2)²)/(2σ2²) − 1/2. Give the two terms and the result."
         ]
 

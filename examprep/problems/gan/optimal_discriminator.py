@@ -81,7 +81,7 @@ class OptimalDiscriminator(ProblemType):
         return [
             f"On the points x_1, …, x_{n} the data distribution is p_data = ", list(p.p_data),
             " and the generator's distribution is p_g = ", list(p.p_g), ". "
-            "For the GAN value V(D, G) = E_{x∼p_data}[ln D(x)] + E_{x∼p_g}[ln(1 − D(x))] (natural log): "
+            "For the GAN value V(D, G) = Σₓ p_data(x)·ln D(x) + Σₓ p_g(x)·ln(1 − D(x)) (natural log): "
             "(a) give the optimal discriminator D*(x) at each point; (b) give JSD(p_data‖p_g) = ½·KL(p_data‖M) + "
             "½·KL(p_g‖M) with M = (p_data + p_g)/2, in nats; (c) give V(D*, G)."
         ]
