@@ -50,12 +50,24 @@ def labels_equal(s: str, t: str) -> bool:
     return " ".join(str(s).split()).lower() == " ".join(str(t).split()).lower()
 
 
+def round_sig(x: float, d: int) -> float:
+    """``x`` rounded to ``d`` significant figures."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, d - 1 - math.floor(math.log10(abs(x))))
+
+
 def coarser_match(part: Part, s: Any, t: Any) -> int | None:
-    """If ``s`` is ``t`` given to fewer significant figures / decimals than required, how many; else None."""
+    """If ``s`` is ``t`` rounded to fewer significant figures / decimals than required, how many; else None."""
     mode, rtol, atol, digits = part.comparison
     if mode not in ("sigfig", "decdig"):
         return None
-    for d in range(digits - 1, 0, -1):
-        if bool(np.all(entries_close(part, s, t, (mode, rtol, atol, d)))):
+    sa = np.asarray(s, dtype=float).ravel()
+    ta = np.asarray(t, dtype=float).ravel()
+    if sa.shape != ta.shape:
+        return None
+    for d in range(digits - 1, 0 if mode == "sigfig" else -1, -1):
+        rounded = [round_sig(x, d) if mode == "sigfig" else round(x, d) for x in ta]
+        if all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(sa, rounded)):
             return d
     return None

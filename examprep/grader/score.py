@@ -96,7 +96,9 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
     if part.kind not in ("label", "choice"):
         d = coarser_match(part, value, truth)
         if d is not None:
-            fb = f"insufficient precision: you gave about {d} figures; {part.form()} are needed"
+            mode, _, _, digits = part.comparison
+            unit = "significant figures" if mode == "sigfig" else "decimal places"
+            fb = f"insufficient precision: your answer is rounded to {d} {unit}; give {digits} {unit}"
             return PartResult(part.name, 0.0, "wrong", fb, None, text[:200])
     if part.partial and part.kind in ("vector", "matrix") and frac > 0:
         n = int(np.asarray(truth, dtype=float).size)
