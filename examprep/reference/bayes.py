@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import torch
-from torch.distributions import Categorical
+from torch.distributions import Categorical, Normal
 
 from examprep.params import Params
 from examprep.problems.bayes.decide import check_names
@@ -52,3 +52,37 @@ def discrete_posterior(batch: list[Params], device: torch.device) -> list[dict[s
                                          maps, mls)]
 
     return _grouped(batch, lambda p: len(p.priors), run)
+
+
+def _gauss_1d(ps: list[Params], device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    means, stds = _t([p.means for p in ps], device), _t([p.stds for p in ps], device)
+    x = _t([[p.x] for p in ps], device)
+    log_lik = Normal(means, stds).log_prob(x)
+    post = Categorical(logits=log_lik + _t([p.priors for p in ps], device).log()).probs
+    return log_lik, post, means
+
+
+def gaussian_1d(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """Normal(μ_c, σ_c).log_prob(x) per class; posteriors from Categorical(logits = log-likelihood + ln prior)."""
+
+    def run(ps: list[Params]) -> list[dict[str, Any]]:
+        log_lik, post, _ = _gauss_1d(ps, device)
+        labels = _labels(ps, post.argmax(-1), len(ps[0].means))
+        return [{"likelihood": lk, "posterior": q, "class": c}
+                for lk, q, c in zip(log_lik.exp().cpu().numpy(), post.cpu().numpy(), labels)]
+
+    return _grouped(batch, lambda p: len(p.means), run)
+
+
+def gaussian_1d_threshold(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """As gaussian_1d, plus the root of g(x) = ln P₁N(x;μ₁,σ) − ln P₂N(x;μ₂,σ), which is linear in x for a shared
+    σ: evaluated by Normal.log_prob at x = 0 and x = 1, the root is −g(0)/(g(1) − g(0))."""
+    out = gaussian_1d(batch, device)
+    log_lik, post, means = _gauss_1d(batch, device)
+    dist = Normal(means, _t([p.stds for p in batch], device))
+    log_pri = _t([p.priors for p in batch], device).log()
+    g = [(dist.log_prob(torch.full_like(means, v)) + log_pri) @ _t([1.0, -1.0], device) for v in (0.0, 1.0)]
+    root = -g[0] / (g[1] - g[0])
+    for ans, t in zip(out, root.tolist()):
+        ans["threshold"] = t
+    return out

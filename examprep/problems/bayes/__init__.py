@@ -6,3 +6,9 @@ from examprep.registry import register
 register("bayes/discrete_posterior-v1", "examprep.problems.bayes.discrete_posterior:DiscretePosterior",
          title="Bayes posterior and MAP class (discrete)",
          parts=("joint", "evidence", "posterior", "map_class", "ml_class"), catalog="seed_003 1.1, C1; seed_004 E2")
+register("bayes/gaussian_1d-v1", "examprep.problems.bayes.gaussian_1d:Gaussian1D",
+         title="Bayes classification, 1-D Gaussian classes", parts=("likelihood", "posterior", "class"),
+         catalog="seed_003 C1; seed_004 E2; seed_000 E3")
+register("bayes/gaussian_1d_threshold-v1", "examprep.problems.bayes.gaussian_1d:Gaussian1DThreshold",
+         title="Bayes decision threshold, two 1-D Gaussians with equal σ",
+         parts=("likelihood", "posterior", "class", "threshold"), catalog="seed_003 C1; seed_004 E2; seed_000 E3")

@@ -108,3 +108,21 @@ def cond_sym(left: str, given: str) -> Sym:
 def log_ok(x: float) -> float:
     """ln x, with -inf for 0 (zero priors are allowed and simply rule a class out)."""
     return math.log(x) if x > 0 else -math.inf
+
+
+class _Pi(Sym):
+    """The constant π: shown as π, evaluated exactly as sympy.pi (so density formulas check exactly)."""
+
+    def __init__(self) -> None:
+        super().__init__("pi")
+
+    def _sympy(self) -> Any:
+        import sympy
+
+        return sympy.pi
+
+    def _subs(self, table: dict[str, Any]) -> Any:
+        return self
+
+
+PI = _Pi()
