@@ -3,12 +3,13 @@ batched by shape (one torch op per step for every group of instances with equal 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
 
 import torch
-from torch.distributions import Categorical, Normal
+from torch.distributions import Categorical, MultivariateNormal, Normal
 
 from examprep.params import Params
 from examprep.problems.bayes.decide import check_names
@@ -86,3 +87,26 @@ def gaussian_1d_threshold(batch: list[Params], device: torch.device) -> list[dic
     for ans, t in zip(out, root.tolist()):
         ans["threshold"] = t
     return out
+
+
+def gaussian_2d(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """MultivariateNormal(μ_c, Σ_c).log_prob(x); linear g = log N(x;μ_c,Σ) − log N(x;0,Σ) + ln P(c), quadratic
+    g = log N(x;μ_c,Σ_c) + ln 2π + ln P(c); posteriors from Categorical(logits = log N + ln P(c))."""
+
+    def run(ps: list[Params]) -> list[dict[str, Any]]:
+        k, shared = len(ps[0].means), not isinstance(ps[0].covariances[0][0], (list, tuple))
+        means = _t([p.means for p in ps], device)
+        cov = _t([[p.covariances] * k if shared else p.covariances for p in ps], device)
+        x = _t([p.x for p in ps], device)[:, None, :]
+        log_pri = _t([p.priors for p in ps], device).log()
+        log_lik = MultivariateNormal(means, covariance_matrix=cov).log_prob(x)
+        if shared:
+            g = log_lik - MultivariateNormal(torch.zeros_like(means), covariance_matrix=cov).log_prob(x) + log_pri
+        else:
+            g = log_lik + math.log(2 * math.pi) + log_pri
+        post = Categorical(logits=log_lik + log_pri).probs
+        labels = _labels(ps, post.argmax(-1), k)
+        return [{"discriminant": a, "posterior": b, "class": c}
+                for a, b, c in zip(g.cpu().numpy(), post.cpu().numpy(), labels)]
+
+    return _grouped(batch, lambda p: (len(p.means), isinstance(p.covariances[0][0], (list, tuple))), run)

@@ -12,3 +12,6 @@ register("bayes/gaussian_1d-v1", "examprep.problems.bayes.gaussian_1d:Gaussian1D
 register("bayes/gaussian_1d_threshold-v1", "examprep.problems.bayes.gaussian_1d:Gaussian1DThreshold",
          title="Bayes decision threshold, two 1-D Gaussians with equal σ",
          parts=("likelihood", "posterior", "class", "threshold"), catalog="seed_003 C1; seed_004 E2; seed_000 E3")
+register("bayes/gaussian_2d-v1", "examprep.problems.bayes.gaussian_2d:Gaussian2D",
+         title="Bayes classification, 2-D Gaussian classes (linear / quadratic discriminants)",
+         parts=("discriminant", "posterior", "class"), catalog="seed_003 C1; seed_004 E2; seed_000 E3")
