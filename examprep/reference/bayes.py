@@ -13,6 +13,7 @@ from torch.distributions import Categorical, MultivariateNormal, Normal
 
 from examprep.params import Params
 from examprep.problems.bayes.decide import check_names
+from examprep.problems.bayes.min_risk import action_names
 
 F64 = torch.float64
 
@@ -25,7 +26,7 @@ def _grouped(batch: list[Params], key: Callable[[Params], Hashable],
         groups[key(p)].append(i)
     out: list[dict[str, Any]] = [{} for _ in batch]
     for idx in groups.values():
-        for i, ans in zip(idx, run([batch[i] for i in idx])):
+        for i, ans in zip(idx, run([batch[i] for i in idx]), strict=True):
             out[i] = ans
     return out
 
@@ -35,7 +36,7 @@ def _t(rows: list[Any], device: torch.device) -> torch.Tensor:
 
 
 def _labels(batch: list[Params], idx: torch.Tensor, k: int) -> list[str]:
-    return [check_names(p.classes, k)[int(i)] for p, i in zip(batch, idx.tolist())]
+    return [check_names(p.classes, k)[int(i)] for p, i in zip(batch, idx.tolist(), strict=True)]
 
 
 def discrete_posterior(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
@@ -50,7 +51,7 @@ def discrete_posterior(batch: list[Params], device: torch.device) -> list[dict[s
         maps, mls = _labels(ps, post.argmax(-1), k), _labels(ps, lik.argmax(-1), k)
         return [{"joint": j, "evidence": e, "posterior": q, "map_class": a, "ml_class": b}
                 for j, e, q, a, b in zip(log_joint.exp().cpu().numpy(), evidence.tolist(), post.cpu().numpy(),
-                                         maps, mls)]
+                                         maps, mls, strict=True)]
 
     return _grouped(batch, lambda p: len(p.priors), run)
 
@@ -70,7 +71,7 @@ def gaussian_1d(batch: list[Params], device: torch.device) -> list[dict[str, Any
         log_lik, post, _ = _gauss_1d(ps, device)
         labels = _labels(ps, post.argmax(-1), len(ps[0].means))
         return [{"likelihood": lk, "posterior": q, "class": c}
-                for lk, q, c in zip(log_lik.exp().cpu().numpy(), post.cpu().numpy(), labels)]
+                for lk, q, c in zip(log_lik.exp().cpu().numpy(), post.cpu().numpy(), labels, strict=True)]
 
     return _grouped(batch, lambda p: len(p.means), run)
 
@@ -84,7 +85,7 @@ def gaussian_1d_threshold(batch: list[Params], device: torch.device) -> list[dic
     log_pri = _t([p.priors for p in batch], device).log()
     g = [(dist.log_prob(torch.full_like(means, v)) + log_pri) @ _t([1.0, -1.0], device) for v in (0.0, 1.0)]
     root = -g[0] / (g[1] - g[0])
-    for ans, t in zip(out, root.tolist()):
+    for ans, t in zip(out, root.tolist(), strict=True):
         ans["threshold"] = t
     return out
 
@@ -107,6 +108,20 @@ def gaussian_2d(batch: list[Params], device: torch.device) -> list[dict[str, Any
         post = Categorical(logits=log_lik + log_pri).probs
         labels = _labels(ps, post.argmax(-1), k)
         return [{"discriminant": a, "posterior": b, "class": c}
-                for a, b, c in zip(g.cpu().numpy(), post.cpu().numpy(), labels)]
+                for a, b, c in zip(g.cpu().numpy(), post.cpu().numpy(), labels, strict=True)]
 
     return _grouped(batch, lambda p: (len(p.means), isinstance(p.covariances[0][0], (list, tuple))), run)
+
+
+def min_risk(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """Expected loss E_{c∼Categorical(posteriors)}[λ(a|c)] for every action, as one batched matrix product."""
+
+    def run(ps: list[Params]) -> list[dict[str, Any]]:
+        loss = _t([p.loss for p in ps], device)
+        post = Categorical(probs=_t([p.posteriors for p in ps], device)).probs
+        risk = torch.bmm(loss, post[:, :, None])[:, :, 0]
+        acts = [action_names(p) for p in ps]
+        best = risk.argmin(-1).tolist()
+        return [{"risk": r, "action": a[i]} for r, a, i in zip(risk.cpu().numpy(), acts, best, strict=True)]
+
+    return _grouped(batch, lambda p: (len(p.loss), len(p.posteriors)), run)

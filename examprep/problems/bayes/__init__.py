@@ -15,3 +15,5 @@ register("bayes/gaussian_1d_threshold-v1", "examprep.problems.bayes.gaussian_1d:
 register("bayes/gaussian_2d-v1", "examprep.problems.bayes.gaussian_2d:Gaussian2D",
          title="Bayes classification, 2-D Gaussian classes (linear / quadratic discriminants)",
          parts=("discriminant", "posterior", "class"), catalog="seed_003 C1; seed_004 E2; seed_000 E3")
+register("bayes/min_risk-v1", "examprep.problems.bayes.min_risk:MinRisk",
+         title="Minimum-risk Bayes decision with a loss matrix", parts=("risk", "action"), catalog="seed_003 C1")

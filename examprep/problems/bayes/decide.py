@@ -132,4 +132,4 @@ def dot_terms(a: Sequence[float], b: Sequence[float]) -> Any:
     """a₁·b₁ + a₂·b₂ + … written with the sign of each aᵢ pulled out (shows "− 1·0.5", not "+ −1·0.5")."""
     from examprep.solver.expr import Add, Num
 
-    return Add([(1 if x >= 0 else -1, Num(abs(x)) * Num(y)) for x, y in zip(a, b)])
+    return Add([(1 if x >= 0 else -1, Num(abs(x)) * Num(y)) for x, y in zip(a, b, strict=True)])

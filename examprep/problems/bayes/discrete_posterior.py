@@ -93,8 +93,8 @@ class DiscretePosterior(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         names = self.names(p)
-        pri = ", ".join(f"P({c}) = {q:g}" for c, q in zip(names, p.priors))
-        lik = ", ".join(f"p(x|{c}) = {v:g}" for c, v in zip(names, p.likelihoods))
+        pri = ", ".join(f"P({c}) = {q:g}" for c, q in zip(names, p.priors, strict=True))
+        lik = ", ".join(f"p(x|{c}) = {v:g}" for c, v in zip(names, p.likelihoods, strict=True))
         out = [
             f"An observation x is to be classified into one of the classes {', '.join(names)}. "
             f"The priors are {pri}. The likelihoods of x are {lik}. "
@@ -121,7 +121,7 @@ class DiscretePosterior(ProblemType):
         d = Derivation()
         d.add("Joints", joint, lhs=Sym("joint", text="p(x|c)P(c)", latex=r"p(x \mid c)\,P(c)",
                                          typst="p(x|c) P(c)"),
-              substituted=Mat([[Num(v) * Num(q) for v, q in zip(p.likelihoods, p.priors)]]), part="joint",
+              substituted=Mat([[Num(v) * Num(q) for v, q in zip(p.likelihoods, p.priors, strict=True)]]), part="joint",
               note=f"one entry per class, in the order {', '.join(names)}")
         d.add("Evidence", ans["evidence"], lhs=Sym("p_x", text="p(x)", latex="p(x)", typst="p(x)"),
               formula=Sym("sum", text="Σ_c p(x|c)P(c)", latex=r"\sum_c p(x \mid c)\,P(c)",

@@ -43,7 +43,6 @@ from examprep.problems.bayes.decide import (
     draw_simplex,
     pick_names,
     prior_warnings,
-    tiny,
 )
 from examprep.solver.expr import Func, Mat, Num, Sym, paren, sqrt, syms
 from examprep.solver.step import Derivation
@@ -126,7 +125,7 @@ class Gaussian1D(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         names = self.names(p)
         cls = "; ".join(f"{c}: μ = {m:g}, σ = {s:g}, P({c}) = {q:g}"
-                        for c, m, s, q in zip(names, p.means, p.stds, p.priors))
+                        for c, m, s, q in zip(names, p.means, p.stds, p.priors, strict=True))
         return [
             f"Each class c has a Gaussian class-conditional density p(x|c) = N(x; μ_c, σ_c²) "
             f"(σ is the standard deviation). The classes are {cls}. An observation x = {p.x:g} is made. "
@@ -152,11 +151,12 @@ class Gaussian1D(ProblemType):
         d = Derivation()
         d.add("Likelihoods", ans["likelihood"], lhs=Sym("lik", text="p(x|c)", latex=r"p(x \mid c)", typst="p(x|c)"),
               formula=dens,
-              substituted=Mat([[dens.subs({"x": p.x, "mu": m, "sigma": s}) for m, s in zip(p.means, p.stds)]]),
+              substituted=Mat([[dens.subs({"x": p.x, "mu": m, "sigma": s})
+                                for m, s in zip(p.means, p.stds, strict=True)]]),
               part="likelihood", note=f"one entry per class, in the order {', '.join(names)}")
         joint = (np.asarray(ans["likelihood"]) * np.asarray(p.priors, dtype=float)).tolist()
         d.add("Joints", joint, lhs=Sym("j", text="p(x|c)P(c)", latex=r"p(x \mid c)\,P(c)", typst="p(x|c) P(c)"),
-              substituted=Mat([[Num(v) * Num(q) for v, q in zip(ans["likelihood"], p.priors)]]))
+              substituted=Mat([[Num(v) * Num(q) for v, q in zip(ans["likelihood"], p.priors, strict=True)]]))
         ev = float(sum(joint))
         d.add("Posteriors", ans["posterior"], lhs=Sym("post", text="P(c|x)", latex=r"P(c \mid x)", typst="P(c|x)"),
               formula=Sym("b", text="p(x|c)P(c)/Σ_c' p(x|c')P(c')",
@@ -246,7 +246,8 @@ class Gaussian1DThreshold(Gaussian1D):
     def _more_steps(self, p: Params, d: Derivation, ans: Answers) -> None:
         m1, m2, sg, p1, p2 = syms("mu_1 mu_2 sigma P_1 P_2")
         formula = paren(m1 + m2) / 2 + sg**2 * Func("ln", p2 / p1) / paren(m1 - m2)
-        d.add("Decision threshold", ans["threshold"], lhs=Sym("x_star", text="x*", latex="x^*", typst="x^*"), formula=formula,
+        d.add("Decision threshold", ans["threshold"], lhs=Sym("x_star", text="x*", latex="x^*", typst="x^*"),
+              formula=formula,
               subs={"mu_1": p.means[0], "mu_2": p.means[1], "sigma": p.stds[0], "P_1": p.priors[0],
                     "P_2": p.priors[1]}, part="threshold",
               note="set ln P₁ − (x−μ₁)²/(2σ²) = ln P₂ − (x−μ₂)²/(2σ²); the x² terms cancel when σ is shared")

@@ -46,7 +46,6 @@ from examprep.problems.bayes.decide import (
 from examprep.solver.expr import Add, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
 
-
 MAHA = Sym("q", text="(x−μ)ᵀΣ⁻¹(x−μ)", latex=r"(x-\mu)^\top \Sigma^{-1} (x-\mu)",
            typst="(x-mu)^top Sigma^(-1) (x-mu)")
 
@@ -69,7 +68,7 @@ def discriminants(p: Params, priors: bool = True, invert: bool = True, half: flo
     """g_c(x) as the prompt defines it; the keyword arguments make the common mistakes."""
     x = np.asarray(p.x, dtype=float)
     out = []
-    for mu, s, q in zip(np.asarray(p.means, dtype=float), cov_list(p), p.priors):
+    for mu, s, q in zip(np.asarray(p.means, dtype=float), cov_list(p), p.priors, strict=True):
         a = np.linalg.inv(s) if invert else s
         lp = math.log(q) if priors else 0.0
         if is_shared(p.covariances):
@@ -157,14 +156,14 @@ class Gaussian2D(ProblemType):
         names = self.names(p)
         out: list[Any] = [f"Classes {', '.join(names)} have 2-D Gaussian class-conditional densities "
                           f"p(x|c) = N(x; μ_c, Σ_c). The observation is x = ({p.x[0]:g}, {p.x[1]:g}). "]
-        for c, mu, q in zip(names, p.means, p.priors):
+        for c, mu, q in zip(names, p.means, p.priors, strict=True):
             out.append(f"{c}: μ = ({mu[0]:g}, {mu[1]:g}), P({c}) = {q:g}. ")
         if is_shared(p.covariances):
             out += ["All classes share the covariance Σ = ", Mat(p.covariances),
                     ". Use the linear discriminant g_c(x) = w_cᵀx + w_c0 with w_c = Σ⁻¹μ_c and "
                     "w_c0 = −½ μ_cᵀΣ⁻¹μ_c + ln P(c). "]
         else:
-            for c, s in zip(names, p.covariances):
+            for c, s in zip(names, p.covariances, strict=True):
                 out += [f"Σ_{c} = ", Mat(s), ". "]
             out.append("Use the quadratic discriminant g_c(x) = −½ (x−μ_c)ᵀΣ_c⁻¹(x−μ_c) − ½ ln|Σ_c| + ln P(c). ")
         out.append("Compute the discriminants g_c(x), the posteriors P(c|x) = exp(g_c)/Σ_c' exp(g_c') and the MAP "
@@ -182,17 +181,17 @@ class Gaussian2D(ProblemType):
         d = Derivation()
         shared = is_shared(p.covariances)
         x1, x2 = p.x
-        for i, (c, mu, s, q) in enumerate(zip(names, p.means, cov_list(p), p.priors)):
+        inv_shared = np.linalg.inv(cov_list(p)[0])
+        for i, (c, mu, s, q) in enumerate(zip(names, p.means, cov_list(p), p.priors, strict=True)):
             if shared and i > 0:
                 inv = inv_shared
             else:
                 det = float(s[0, 0] * s[1, 1] - s[0, 1] * s[1, 0])
-                inv = np.linalg.inv(s)
+                inv = np.linalg.inv(s) if not shared else inv_shared
                 lab = "" if shared else f" for {c}"
                 d.add(f"Inverse covariance{lab}", inv.tolist(), lhs=Sym("Sinv", text="Σ⁻¹", latex=r"\Sigma^{-1}",
                                                                          typst="Sigma^(-1)"),
                       substituted=Num(1) / Num(det) * Mat([[s[1, 1], -s[0, 1]], [-s[1, 0], s[0, 0]]]))
-                inv_shared = inv
             g = ans["discriminant"][i]
             if shared:
                 w = inv @ np.asarray(mu, dtype=float)
