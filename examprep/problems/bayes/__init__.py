@@ -17,3 +17,6 @@ register("bayes/gaussian_2d-v1", "examprep.problems.bayes.gaussian_2d:Gaussian2D
          parts=("discriminant", "posterior", "class"), catalog="seed_003 C1; seed_004 E2; seed_000 E3")
 register("bayes/min_risk-v1", "examprep.problems.bayes.min_risk:MinRisk",
          title="Minimum-risk Bayes decision with a loss matrix", parts=("risk", "action"), catalog="seed_003 C1")
+register("bayes/optimal_denoiser-v1", "examprep.problems.bayes.optimal_denoiser:OptimalDenoiser",
+         title="Ideal denoiser for a finite data set (posterior mean and ε*)",
+         parts=("sq_dists", "weights", "denoised", "eps_star"), catalog="seed_000_001 I3")
