@@ -147,3 +147,38 @@ def optimal_denoiser(batch: list[Params], device: torch.device) -> list[dict[str
                                       strict=True)]
 
     return _grouped(batch, lambda p: (len(p.x0), len(p.x0[0])), run)
+
+
+def _encode(p: Params) -> tuple[list[int], list[list[int]], list[int], list[int], tuple[str, ...]]:
+    """Class indices, feature-value indices, query indices and value counts, by order of first appearance."""
+    classes = tuple(dict.fromkeys(r[-1] for r in p.examples))
+    doms = [list(dict.fromkeys(r[j] for r in p.examples)) for j in range(len(p.features))]
+    y = [classes.index(r[-1]) for r in p.examples]
+    x = [[doms[j].index(v) for j, v in enumerate(r[:-1])] for r in p.examples]
+    q = [doms[j].index(v) for j, v in enumerate(p.query)]
+    return y, x, q, [len(d) for d in doms], classes
+
+
+def naive_bayes(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """Counts as einsums over one-hot class and match tensors; Categorical(logits = ln prior + Σ ln conditional)."""
+
+    def run(ps: list[Params]) -> list[dict[str, Any]]:
+        enc = [_encode(p) for p in ps]
+        k = len(enc[0][4])
+        y = torch.nn.functional.one_hot(torch.tensor([e[0] for e in enc], device=device), k).to(F64)  # (B,N,K)
+        x = torch.tensor([e[1] for e in enc], device=device)  # (B,N,F)
+        q = torch.tensor([e[2] for e in enc], device=device)  # (B,F)
+        v = _t([e[3] for e in enc], device)  # (B,F)
+        alpha = _t([p.alpha for p in ps], device)[:, None, None]
+        match = (x == q[:, None, :]).to(F64)
+        n_c = y.sum(1)  # (B,K)
+        n_cj = torch.einsum("bnk,bnf->bkf", y, match)
+        cond = (n_cj + alpha) / (n_c[:, :, None] + alpha * v[:, None, :])
+        prior = Categorical(probs=n_c).probs
+        post = Categorical(logits=prior.log() + cond.log().sum(-1)).probs
+        best = post.argmax(-1).tolist()
+        return [{"priors": a, "conditionals": b, "posterior": c, "class": e[4][i]}
+                for a, b, c, e, i in zip(prior.cpu().numpy(), cond.cpu().numpy(), post.cpu().numpy(), enc, best,
+                                         strict=True)]
+
+    return _grouped(batch, lambda p: (len(p.examples), len(p.features), len({r[-1] for r in p.examples})), run)

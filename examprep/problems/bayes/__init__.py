@@ -20,3 +20,6 @@ register("bayes/min_risk-v1", "examprep.problems.bayes.min_risk:MinRisk",
 register("bayes/optimal_denoiser-v1", "examprep.problems.bayes.optimal_denoiser:OptimalDenoiser",
          title="Ideal denoiser for a finite data set (posterior mean and ε*)",
          parts=("sq_dists", "weights", "denoised", "eps_star"), catalog="seed_000_001 I3")
+register("bayes/naive_bayes-v1", "examprep.problems.bayes.naive_bayes:NaiveBayes",
+         title="Naive Bayes with Laplace smoothing (categorical features)",
+         parts=("priors", "conditionals", "posterior", "class"), catalog="seed_003 C1; seed_004 E2")
