@@ -83,7 +83,7 @@ class DiscretePosterior(ProblemType):
             raise ParamError("priors: give at least two classes")
         check_names(p.classes, k)
         warn = prior_warnings(p.priors)
-        if posterior_of(p.priors, p.likelihoods)[1] <= 0:
+        if float(np.dot(p.priors, p.likelihoods)) <= 0:
             raise ParamError("every p(x|c)P(c) is 0, so p(x) = 0 and the posterior is undefined; "
                              "give a class with positive prior and likelihood")
         return warn
