@@ -288,3 +288,16 @@ def test_denoiser_limits() -> None:
         pt.from_params({"x0": pts, "x_sigma": [1, 0.5], "sigma": 0})
     with pytest.raises(ParamError, match="distinct"):
         pt.from_params({"x0": [[0, 0], [0, 0]], "x_sigma": [1, 0.5], "sigma": 1})
+
+
+def test_exact_tie_goes_to_the_first_class_in_solve_and_reference() -> None:
+    """Equal discriminants (computed with different rounding) give the first listed class on both sides."""
+    import torch
+
+    from examprep.reference.bayes import gaussian_2d
+
+    pt, i = inst("bayes/gaussian_2d-v1", classes=["rain", "sun"], means=[[1, 2], [3, 0]],
+                 covariances=[[0.5, 0.0], [0.0, 1.0]], priors=[0.5, 0.5], x=[1.5, 0.0])
+    a = pt.solve(i.params)
+    assert np.allclose(a["posterior"], [0.5, 0.5])
+    assert a["class"] == "rain" == gaussian_2d([i.params], torch.device("cpu"))[0]["class"]

@@ -12,7 +12,7 @@ import torch
 from torch.distributions import Categorical, MultivariateNormal, Normal
 
 from examprep.params import Params
-from examprep.problems.bayes.decide import check_names
+from examprep.problems.bayes.decide import TIE, check_names
 from examprep.problems.bayes.min_risk import action_names
 
 F64 = torch.float64
@@ -35,6 +35,13 @@ def _t(rows: list[Any], device: torch.device) -> torch.Tensor:
     return torch.tensor(rows, dtype=F64, device=device)
 
 
+def _first_max(t: torch.Tensor) -> torch.Tensor:
+    """Index of the largest entry along the last axis; near-ties (1e-9 relative) go to the first listed entry,
+    the same rule as the product's argmax_first (torch.argmax returns the first of equal maxima)."""
+    top = t.max(-1, keepdim=True).values
+    return (t >= top - TIE * top.abs()).to(F64).argmax(-1)
+
+
 def _labels(batch: list[Params], idx: torch.Tensor, k: int) -> list[str]:
     return [check_names(p.classes, k)[int(i)] for p, i in zip(batch, idx.tolist(), strict=True)]
 
@@ -48,7 +55,7 @@ def discrete_posterior(batch: list[Params], device: torch.device) -> list[dict[s
         post = Categorical(logits=log_joint).probs
         evidence = torch.logsumexp(log_joint, dim=-1).exp()
         lik = _t([p.likelihoods for p in ps], device)
-        maps, mls = _labels(ps, post.argmax(-1), k), _labels(ps, lik.argmax(-1), k)
+        maps, mls = _labels(ps, _first_max(post), k), _labels(ps, _first_max(lik), k)
         return [{"joint": j, "evidence": e, "posterior": q, "map_class": a, "ml_class": b}
                 for j, e, q, a, b in zip(log_joint.exp().cpu().numpy(), evidence.tolist(), post.cpu().numpy(),
                                          maps, mls, strict=True)]
@@ -69,7 +76,7 @@ def gaussian_1d(batch: list[Params], device: torch.device) -> list[dict[str, Any
 
     def run(ps: list[Params]) -> list[dict[str, Any]]:
         log_lik, post, _ = _gauss_1d(ps, device)
-        labels = _labels(ps, post.argmax(-1), len(ps[0].means))
+        labels = _labels(ps, _first_max(post), len(ps[0].means))
         return [{"likelihood": lk, "posterior": q, "class": c}
                 for lk, q, c in zip(log_lik.exp().cpu().numpy(), post.cpu().numpy(), labels, strict=True)]
 
@@ -106,7 +113,7 @@ def gaussian_2d(batch: list[Params], device: torch.device) -> list[dict[str, Any
         else:
             g = log_lik + math.log(2 * math.pi) + log_pri
         post = Categorical(logits=log_lik + log_pri).probs
-        labels = _labels(ps, post.argmax(-1), k)
+        labels = _labels(ps, _first_max(post), k)
         return [{"discriminant": a, "posterior": b, "class": c}
                 for a, b, c in zip(g.cpu().numpy(), post.cpu().numpy(), labels, strict=True)]
 
@@ -121,7 +128,7 @@ def min_risk(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
         post = Categorical(probs=_t([p.posteriors for p in ps], device)).probs
         risk = torch.bmm(loss, post[:, :, None])[:, :, 0]
         acts = [action_names(p) for p in ps]
-        best = risk.argmin(-1).tolist()
+        best = _first_max(-risk).tolist()
         return [{"risk": r, "action": a[i]} for r, a, i in zip(risk.cpu().numpy(), acts, best, strict=True)]
 
     return _grouped(batch, lambda p: (len(p.loss), len(p.posteriors)), run)
@@ -176,7 +183,7 @@ def naive_bayes(batch: list[Params], device: torch.device) -> list[dict[str, Any
         cond = (n_cj + alpha) / (n_c[:, :, None] + alpha * v[:, None, :])
         prior = Categorical(probs=n_c).probs
         post = Categorical(logits=prior.log() + cond.log().sum(-1)).probs
-        best = post.argmax(-1).tolist()
+        best = _first_max(post).tolist()
         return [{"priors": a, "conditionals": b, "posterior": c, "class": e[4][i]}
                 for a, b, c, e, i in zip(prior.cpu().numpy(), cond.cpu().numpy(), post.cpu().numpy(), enc, best,
                                          strict=True)]

@@ -82,9 +82,15 @@ def argmax_clear(values: Sequence[float], rel: float = CLEAR) -> int | None:
     return int(order[0])
 
 
+TIE = 1e-9
+
+
 def argmax_first(values: Sequence[float]) -> int:
-    """Index of the largest value (the first one on an exact tie)."""
-    return int(np.argmax(np.asarray(values, dtype=float)))
+    """Index of the largest value; on a tie (within 1e-9, relative), the first listed one. The tolerance makes
+    the choice independent of rounding in the last bits, so solve and the reference pick the same label."""
+    v = np.asarray(values, dtype=float)
+    top = float(v.max())
+    return int(np.argmax(v >= top - TIE * abs(top)))
 
 
 def tiny(values: Any, lo: float = 0.01) -> bool:

@@ -106,7 +106,7 @@ class MinRisk(ProblemType):
 
     def solve(self, p: Params) -> Answers:
         risk = np.asarray(p.loss, dtype=float) @ np.asarray(p.posteriors, dtype=float)
-        return {"risk": risk.tolist(), "action": self.action_names(p)[int(np.argmin(risk))]}
+        return {"risk": risk.tolist(), "action": self.action_names(p)[argmax_first(-risk)]}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
@@ -129,8 +129,8 @@ class MinRisk(ProblemType):
         if loss.shape[0] == loss.shape[1] and not np.allclose(loss, loss.T):
             r = loss.T @ post
             wrong: dict[str, Any] = {"risk": r.tolist()}
-            if acts[int(np.argmin(r))] != ans["action"]:
-                wrong["action"] = acts[int(np.argmin(r))]
+            if acts[argmax_first(-r)] != ans["action"]:
+                wrong["action"] = acts[argmax_first(-r)]
             m["loss_transposed"] = Mistake(wrong, "You read the loss matrix transposed: rows are actions, columns "
                                                   "are true classes, so R(a|x) = Σ_c λ(a|c) P(c|x).")
         if p.actions is None:
@@ -138,7 +138,7 @@ class MinRisk(ProblemType):
             if map_act != ans["action"]:
                 m["map_decision"] = Mistake({"action": map_act}, "You took the MAP class; with unequal losses the "
                                                                  "decision minimises the expected loss instead.")
-        worst = acts[int(np.argmax(ans["risk"]))]
+        worst = acts[argmax_first(ans["risk"])]
         if worst != ans["action"]:
             m["max_risk"] = Mistake({"action": worst}, "That action has the largest risk; take the smallest.")
         return m
