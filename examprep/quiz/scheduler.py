@@ -18,7 +18,8 @@ The next problem is the candidate with the lowest recall (weak and forgotten typ
 ties (e.g. several new types) are broken by a hash of (session seed, position, unit), so a fixed ``--seed`` gives a
 fixed order. The type asked just before is passed over when another candidate exists, so a missed type returns
 after one other question instead of at once. A unit is **due** once its recall falls below ``DUE_RECALL`` (0.6);
-:func:`due_at` gives when. In adaptive difficulty, low mastery gets easy instances and high mastery hard ones.
+:func:`due_at` gives when. In adaptive difficulty a type gets easy instances while its mastery is below 1/2,
+hard ones once it was answered right at least twice running with mastery 3/4 or more, medium otherwise and when new.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def difficulty_for(m: Memory | None) -> str:
     """Adaptive difficulty: easy while mastery is low, hard once a type is answered right repeatedly."""
     if m is None:
         return "medium"
-    if m.mastery < 0.45:
+    if m.mastery < 0.5:
         return "easy"
     if m.mastery >= 0.75 and m.streak >= 2:
         return "hard"

@@ -330,7 +330,7 @@ class Quiz:
             return cmd == "quit"
         while True:
             text = self.inp.ask("w worked solution · Enter next question · q quit › ")
-            key = (text or "q").strip().lower().lstrip(":")
+            key = "q" if text is None else text.strip().lower().lstrip(":")
             if key in ("w", "solution", "s"):
                 self._show_solution(*self._current)
                 return False
