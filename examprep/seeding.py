@@ -1,7 +1,7 @@
 """Seeds, random generators and instance codes.
 
 An instance is (full problem id, seed, difficulty). Its *instance code* is a short Crockford base-32 string that
-packs a 24-bit hash of the id, the difficulty and the seed, plus a check symbol that catches typos. Decoding looks
+packs a 24-bit hash of the id, the difficulty and the seed, plus a Luhn mod 32 check symbol that catches typos. Decoding looks
 the hash up among the registered ids, so a code works on any machine for as long as that version is registered.
 """
 
@@ -16,7 +16,6 @@ from examprep.errors import InvalidCodeError
 
 DIFFICULTIES = ("easy", "medium", "hard")
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
-_CHECK_MOD = 29  # prime, and 32 mod 29 != 1, so single typos and adjacent swaps are caught
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}
 MAX_SEED = 2**62
 
@@ -49,7 +48,7 @@ def encode(problem_id: str, seed: int, difficulty: str) -> str:
         if n == 0:
             break
     digits = digits.rjust(6, "0")
-    body = digits + _ALPHABET[_value(digits) % _CHECK_MOD]
+    body = digits + _luhn_check(digits)
     return "-".join(body[i : i + 4] for i in range(0, len(body), 4))
 
 
@@ -58,6 +57,16 @@ def _value(digits: str) -> int:
     for c in digits:
         n = n * 32 + _DECODE[c]
     return n
+
+
+def _luhn_check(digits: str) -> str:
+    """Luhn mod 32 check symbol: catches every single-symbol typo and adjacent swaps (except 0 <-> Z)."""
+    total, factor = 0, 2
+    for c in reversed(digits):
+        add = factor * _DECODE[c]
+        total += add // 32 + add % 32
+        factor = 3 - factor
+    return _ALPHABET[(32 - total % 32) % 32]
 
 
 def looks_like_code(text: str) -> bool:
@@ -75,7 +84,7 @@ def decode(code: str) -> tuple[int, int, str]:
         bad = next(c for c in digits if c not in _DECODE)
         raise InvalidCodeError(f"instance code {code!r} contains {bad!r}, which no code uses; check for a typo")
     n = _value(digits)
-    if _ALPHABET[n % _CHECK_MOD] != check:
+    if _luhn_check(digits) != check:
         raise InvalidCodeError(f"instance code {code!r} fails its checksum; check for a typo")
     h = n & 0xFFFFFF
     rest = n >> 24

@@ -33,11 +33,29 @@ def close(s: float, t: float, mode: str, rtol: float, atol: float, digits: int) 
 
 
 def entries_close(part: Part, s: Any, t: Any, comparison: tuple[str, float, float, int] | None = None) -> np.ndarray:
-    """Element-wise verdicts for numeric answers of the same shape."""
+    """Element-wise verdicts for numeric answers of the same shape (vectorised ``close``)."""
     mode, rtol, atol, digits = comparison or part.comparison
     sa = np.asarray(s, dtype=float).ravel()
     ta = np.asarray(t, dtype=float).ravel()
-    return np.array([close(a, b, mode, rtol, atol, digits) for a, b in zip(sa, ta)], dtype=bool)
+    if mode == "exact":
+        return sa == ta
+    if mode == "rel":
+        tol = atol + rtol * np.abs(ta)
+    elif mode == "decdig":
+        tol = np.full(ta.shape, 0.51 * 10.0 ** (-digits))
+    elif mode == "sigfig":
+        with np.errstate(divide="ignore"):
+            mag = np.floor(np.log10(np.abs(ta), where=ta != 0, out=np.zeros_like(ta)))
+        tol = np.where(ta == 0, 0.51 * 10.0 ** (-digits), 0.51 * 10.0 ** (mag - digits + 1))
+    else:
+        raise ValueError(f"unknown comparison mode {mode!r}")
+    return np.abs(sa - ta) <= tol * (1 + 1e-12)
+
+
+def scalar_close(part: Part, s: float, t: float) -> bool:
+    """``close`` for one number with the part's comparison (the fast path for scalar parts)."""
+    mode, rtol, atol, digits = part.comparison
+    return close(s, t, mode, rtol, atol, digits)
 
 
 def shape_of(v: Any) -> tuple[int, ...]:
@@ -50,12 +68,24 @@ def labels_equal(s: str, t: str) -> bool:
     return " ".join(str(s).split()).lower() == " ".join(str(t).split()).lower()
 
 
+def round_sig(x: float, d: int) -> float:
+    """``x`` rounded to ``d`` significant figures."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, d - 1 - math.floor(math.log10(abs(x))))
+
+
 def coarser_match(part: Part, s: Any, t: Any) -> int | None:
-    """If ``s`` is ``t`` given to fewer significant figures / decimals than required, how many; else None."""
+    """If ``s`` is ``t`` rounded to fewer significant figures / decimals than required, how many; else None."""
     mode, rtol, atol, digits = part.comparison
     if mode not in ("sigfig", "decdig"):
         return None
-    for d in range(digits - 1, 0, -1):
-        if bool(np.all(entries_close(part, s, t, (mode, rtol, atol, d)))):
+    sa = np.asarray(s, dtype=float).ravel()
+    ta = np.asarray(t, dtype=float).ravel()
+    if sa.shape != ta.shape:
+        return None
+    for d in range(digits - 1, 0 if mode == "sigfig" else -1, -1):
+        rounded = [round_sig(x, d) if mode == "sigfig" else round(x, d) for x in ta]
+        if all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(sa, rounded)):
             return d
     return None
