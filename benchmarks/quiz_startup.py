@@ -1,7 +1,8 @@
 """Time from starting `examprep quiz` to the first question on screen (its first answer prompt).
 
 Runs the real command in a pseudo-terminal with a fresh history each time; prints every run and the median of
-10, and exits 1 when the median is 0.6 s or more. Also reports whether torch or sympy was imported on the way.
+10, and exits 1 when the median is 0.6 s or more (or torch was imported). Also prints a bare
+``python -c "import typer"`` for comparison (a loaded machine slows both) and whether sympy was imported.
 
     PYTHONPATH=. python benchmarks/quiz_startup.py [--runs 10] [--limit 0.6]
 """
@@ -36,6 +37,13 @@ def one_run(tmp: Path, i: int) -> float:
     return elapsed
 
 
+def baseline() -> float:
+    """A bare ``python -c "import typer"``, to tell a slow machine from a slow quiz."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import typer"], check=True)
+    return time.perf_counter() - t0
+
+
 def imported(tmp: Path) -> set[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), EXAMPREP_HOME=str(tmp / "imports"))
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "examprep.cli", "quiz", "--count", "1"],
@@ -52,9 +60,11 @@ def main() -> int:
         tmp = Path(d)
         times = [one_run(tmp, i) for i in range(args.runs)]
         mods = imported(tmp)
+    base = statistics.median(baseline() for _ in range(args.runs))
     med = statistics.median(times)
     print("runs (s): " + " ".join(f"{t:.3f}" for t in times))
-    print(f"median time to first question: {med:.3f} s (limit {args.limit} s)")
+    print(f"median time to first question: {med:.3f} s (limit {args.limit} s); "
+          f"python -c 'import typer': {base:.3f} s, ratio {med / base:.2f}x")
     print(f"torch imported: {'torch' in mods}; sympy imported: {'sympy' in mods}")
     return 0 if med < args.limit and "torch" not in mods else 1
 
