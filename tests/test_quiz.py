@@ -333,7 +333,8 @@ def test_quiz_picks_the_registered_topic_answered_wrongly_first(tmp_path: Path) 
     """Over the real registry: the type answered wrong comes first (topics when there are two, else types)."""
     from rich.console import Console
 
-    from examprep.quiz.session import Quiz, QuizOptions, ScriptInput
+    from examprep.quiz.inputs import ScriptInput
+    from examprep.quiz.session import Quiz, QuizOptions
 
     specs = list_specs()
     by_topic: dict[str, Any] = {}
@@ -359,7 +360,8 @@ def test_quiz_picks_the_registered_topic_answered_wrongly_first(tmp_path: Path) 
 def test_quiz_adapts_difficulty_to_the_history(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from examprep.quiz.session import Quiz, QuizOptions, ScriptInput
+    from examprep.quiz.inputs import ScriptInput
+    from examprep.quiz.session import Quiz, QuizOptions
 
     spec = list_specs(["cnn"])[0]
     with HistoryStore.open(tmp_path / "h.db") as store:

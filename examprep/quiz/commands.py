@@ -17,7 +17,8 @@ def run_quiz(topics: list[str], types: list[str], count: int, difficulty: str, s
     """Run a quiz session; returns the exit code (0 done or quit, 130 interrupted)."""
     from rich.console import Console
 
-    from examprep.quiz.session import Quiz, QuizOptions, ScriptInput, TerminalInput
+    from examprep.quiz.inputs import ScriptInput, TerminalInput
+    from examprep.quiz.session import Quiz, QuizOptions
 
     console = Console(highlight=False)
     if answers is not None:

@@ -1,11 +1,10 @@
 """The quiz session: pick a problem, ask its parts one by one, grade, save, give feedback, offer the solution.
 
-Input comes from the terminal (:class:`TerminalInput`) or, in scripted mode, from lines of text
-(:class:`ScriptInput`: ``--answers FILE`` or a pipe on stdin). Both accept the same lines: an answer to the part
-being asked, or a command — ``:h`` hint (the first step of the worked solution; costs ``HINT_COST`` of the
-question's marks), ``:s`` skip, ``:w`` show the worked solution (gives the question up), ``:q`` quit. After a
-question is graded, ``w`` (or ``:w``) shows the worked solution and ``q`` quits; in scripted mode a ``:w`` line
-there does the same.
+Input comes from the terminal or, in scripted mode, from lines of text (``--answers FILE`` or a pipe on stdin;
+see :mod:`examprep.quiz.inputs`). Both accept the same lines: an answer to the part being asked, or a command —
+``:h`` hint (the first step of the worked solution; costs ``HINT_COST`` of the question's marks), ``:s`` skip,
+``:w`` show the worked solution (gives the question up), ``:q`` quit. After a question is graded, ``w`` (or
+``:w``) shows the worked solution and ``q`` quits; in scripted mode a ``:w`` line there does the same.
 
 Every graded or skipped question is committed to the history before the next prompt; the question on screen is
 remembered in its session, so ``examprep quiz --resume`` asks it again after Ctrl-C or a crash.
@@ -15,12 +14,12 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from examprep.errors import ExamprepError
 from examprep.quiz import scheduler
+from examprep.quiz.inputs import Input
 from examprep.quiz.store import Attempt, HistoryStore
 
 HINT_COST = 0.25
@@ -50,69 +49,6 @@ class QuizOptions:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> QuizOptions:
         return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed") if k in d})
-
-
-class Input(Protocol):
-    """Where answers come from."""
-
-    interactive: bool
-
-    def ask(self, prompt: str) -> str | None:
-        """One line for ``prompt``; None at the end of input."""
-
-    def peek(self) -> str | None:
-        """The next line without consuming it (scripted mode); None when unknown or at the end."""
-
-
-class TerminalInput:
-    """Answers typed at the terminal."""
-
-    interactive = True
-
-    def __init__(self, console: Any) -> None:
-        self.console = console
-
-    def ask(self, prompt: str) -> str | None:
-        from rich.text import Text
-
-        try:
-            return self.console.input(Text(prompt, style="bold"))
-        except EOFError:
-            return None
-
-    def peek(self) -> str | None:
-        return None
-
-
-class ScriptInput:
-    """Answers read from lines (a file or a pipe); blank lines and ``#`` comments are ignored."""
-
-    interactive = False
-
-    def __init__(self, lines: Iterator[str], console: Any) -> None:
-        self.lines = (s.strip() for s in lines)
-        self.console = console
-        self._next: str | None = None
-
-    def _pull(self) -> str | None:
-        if self._next is not None:
-            line, self._next = self._next, None
-            return line
-        for line in self.lines:
-            if line and not line.startswith("#"):
-                return line
-        return None
-
-    def peek(self) -> str | None:
-        if self._next is None:
-            self._next = self._pull()
-        return self._next
-
-    def ask(self, prompt: str) -> str | None:
-        line = self._pull()
-        self.console.print(prompt + (line if line is not None else "<end of answers>"), markup=False,
-                           highlight=False)
-        return line
 
 
 @dataclass
@@ -252,7 +188,8 @@ class Quiz:
 
                 r = grade_part(part, truth[part.name], text, mistakes)
                 if r.verdict == "invalid":
-                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form()}; try again.", markup=False)
+                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form()}; try again (:q quits).",
+                            markup=False)
                     continue
                 answers[part.name] = text
                 results.append(r)
