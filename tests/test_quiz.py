@@ -160,15 +160,15 @@ def test_answers_file_reasks_invalid_input_and_shows_solution(tmp_path: Path) ->
 
 def test_stdin_pipe_hint_costs_and_skip(tmp_path: Path) -> None:
     pt, inst, truth = _exemplar(7, "medium")
-    lines = [":h"] + [value_text(truth[p.name]) for p in pt.final_parts] + [":s"]
+    lines = [":h"] + [value_text(truth[p.name]) for p in pt.final_parts] + [":s", ":w"]
     db = tmp_path / "h.db"
     out = cli(tmp_path, "quiz", "--db", str(db), "--type", "cnn/conv_output_size", "--difficulty", "medium",
-              "--seed", "7", "--count", "2", stdin="\n".join(lines) + "\n")
+              "--seed", "7", "--count", "3", stdin="\n".join(lines) + "\n")
     assert out.returncode == 0, out.stderr
-    assert "Hint" in out.stdout
+    assert "Hint" in out.stdout and "Skipped. Answer: " in out.stdout and "Given up" in out.stdout
     got = rows(db, "SELECT code, status, score, hint FROM attempts ORDER BY id")
     assert got[0] == (inst.code, "graded", pytest.approx(1 - HINT_COST), 1)
-    assert got[1][1:] == ("skipped", 0.0, 0)
+    assert [g[1:] for g in got[1:]] == [("skipped", 0.0, 0)] * 2
     assert rows(db, "SELECT finished FROM sessions") == [(1,)]
 
 

@@ -180,9 +180,11 @@ class Quiz:
                     continue
                 if cmd in ("skip", "solution"):
                     a = self._save(pt, inst, position, "skipped", 0.0, answers, results, hint, t0)
-                    c.print(f"Skipped. Answer: {self._derivation(pt, inst).answer}", markup=False)
                     if cmd == "solution":
+                        c.print("Given up; the worked solution:", markup=False)
                         self._show_solution(pt, inst)
+                    else:
+                        c.print(f"Skipped. Answer: {self._answer_line(pt, inst, truth)}", markup=False)
                     return Outcome(a)
                 from examprep.grader.score import grade_part
 
@@ -215,6 +217,12 @@ class Quiz:
 
     def _derivation(self, pt: Any, inst: Any) -> Any:
         return pt.derivation(inst.params)
+
+    def _answer_line(self, pt: Any, inst: Any, truth: dict[str, Any]) -> str:
+        from examprep.solver.render import value_text
+
+        line = self._derivation(pt, inst).answer
+        return line or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in pt.final_parts)
 
     def _hint(self, pt: Any, inst: Any, used: bool) -> bool:
         from examprep.solver.render import step_lines
