@@ -2,7 +2,8 @@
 
 Runs the real command in a pseudo-terminal with a fresh history each time; prints every run and the median of
 10, and exits 1 when the median is 0.6 s or more (or torch was imported). Also prints a bare
-``python -c "import typer"`` for comparison (a loaded machine slows both) and whether sympy was imported.
+``python -c "import typer"`` and the quiz's CPU time for comparison (a loaded machine slows the wall clock of
+both), and whether sympy was imported.
 
     PYTHONPATH=. python benchmarks/quiz_startup.py [--runs 10] [--limit 0.6]
 """
@@ -24,17 +25,27 @@ ROOT = Path(__file__).resolve().parents[1]
 PROMPT = r"\) › "
 
 
-def one_run(tmp: Path, i: int) -> float:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a running process so far (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_run(tmp: Path, i: int) -> tuple[float, float | None]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), EXAMPREP_HOME=str(tmp / f"home{i}"))
     t0 = time.perf_counter()
     child = pexpect.spawn(sys.executable, ["-m", "examprep.cli", "quiz", "--count", "1"], env=env,
                           encoding="utf-8", timeout=30, dimensions=(50, 160))
     child.expect(PROMPT)
     elapsed = time.perf_counter() - t0
+    cpu = cpu_seconds(child.pid)
     child.sendline(":q")
     child.expect(pexpect.EOF)
     child.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def baseline() -> float:
@@ -58,13 +69,17 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        times = [one_run(tmp, i) for i in range(args.runs)]
+        runs = [one_run(tmp, i) for i in range(args.runs)]
         mods = imported(tmp)
+    times = [t for t, _ in runs]
+    cpus = [c for _, c in runs if c is not None]
     base = statistics.median(baseline() for _ in range(args.runs))
     med = statistics.median(times)
     print("runs (s): " + " ".join(f"{t:.3f}" for t in times))
     print(f"median time to first question: {med:.3f} s (limit {args.limit} s); "
           f"python -c 'import typer': {base:.3f} s, ratio {med / base:.2f}x")
+    if cpus:
+        print(f"median CPU time of the quiz process up to the first question: {statistics.median(cpus):.3f} s")
     print(f"torch imported: {'torch' in mods}; sympy imported: {'sympy' in mods}")
     return 0 if med < args.limit and "torch" not in mods else 1
 
