@@ -22,20 +22,22 @@ Rules (the README's "Grading" section says the same):
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from examprep.errors import ExamprepError
+from examprep.errors import ExamprepError, PartError
+from examprep.grader.score import PartResult, grade_part
 from examprep.grader.submissions import Row, RowIssue, SubmissionsFileError, read_submissions
 
 __all__ = ["POLICIES", "Gradebook", "KeyCache", "Row", "RowIssue", "SubmissionsFileError", "answer_key",
            "grade_file", "grade_one", "read_submissions"]
 
 POLICIES = ("last", "best", "first")
-_MEMO_PER_KEY = 256
+_MEMO_PER_KEY = 64
 
 
 # ---- keys ----------------------------------------------------------------------------------------------------------
@@ -84,22 +86,23 @@ class KeyCache:
             return f"the instance code could not be regenerated ({type(e).__name__}: {e}); report this as a bug"
 
 
-def grade_one(key: Key, part_name: str, answer: str) -> Any:
-    """Grade one answer text against a key; a PartResult. Unknown parts raise PartError."""
-    from examprep.grader.score import PartResult, grade_part
+def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
+    """Grade one answer text against a key. Unknown parts raise PartError.
 
-    part = key.problem.part(part_name)
-    memo_key = (part.name, answer)
-    hit = key.memo.get(memo_key)
+    Right answers and named mistakes are remembered per key (a class types the same few answers), up to a bound so
+    that memory stays flat however many attempts the file holds.
+    """
+    hit = key.memo.get((part_name, answer))
     if hit is not None:
         return hit
+    part = key.problem.part(part_name)
     try:
         result = grade_part(part, key.truth[part.name], answer, key.mistakes)
     except Exception as e:  # grade_part is meant to be total; never let one answer stop the batch
         result = PartResult(part.name, 0.0, "invalid", f"could not read the answer ({type(e).__name__})", None,
                             answer[:200])
-    if len(key.memo) < _MEMO_PER_KEY:
-        key.memo[memo_key] = result
+    if (result.verdict == "right" or result.mistake) and len(key.memo) < _MEMO_PER_KEY:
+        key.memo[(part_name, answer)] = result
     return result
 
 
@@ -134,8 +137,6 @@ class Gradebook:
 
     def add(self, item: Row | RowIssue) -> None:
         """Grade one row (or record why it cannot be graded)."""
-        from examprep.errors import PartError
-
         self.counts["read"] += 1
         if isinstance(item, RowIssue):
             self._reject(item)
@@ -154,8 +155,8 @@ class Gradebook:
         if r.verdict == "invalid":
             self.counts["invalid"] += 1
             why = r.feedback.removeprefix("could not read the answer: ")
-            self.issues.append(RowIssue(item.line, f"unparseable answer, graded invalid (0 points): {why}",
-                                        item.student, key.code, r.name))
+            self._report(RowIssue(item.line, f"unparseable answer, graded invalid (0 points): {why}", item.student,
+                                  key.code, r.name))
         for k, _ in item.extra:
             self.extra_columns.setdefault(k, None)
         self.problem_of[key.code] = key.problem.id
@@ -172,7 +173,12 @@ class Gradebook:
         self.counts["rejected"] += 1
         if issue.student.strip():
             self.students.add(issue.student.strip())
-        self.issues.append(issue)
+        self._report(issue)
+
+    def _report(self, issue: RowIssue) -> None:
+        # Every reported row is kept for the report; shared strings keep that list small.
+        i = sys.intern
+        self.issues.append(RowIssue(issue.line, i(issue.reason), i(issue.student), i(issue.code), i(issue.part)))
 
     def add_all(self, rows: Iterable[Row | RowIssue]) -> Gradebook:
         for row in rows:

@@ -8,6 +8,7 @@ gives a byte-identical report.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -113,12 +114,17 @@ def to_csv(report: dict[str, Any]) -> str:
 # ---- HTML ----------------------------------------------------------------------------------------------------------
 def to_html(report: dict[str, Any]) -> str:
     """One self-contained page (no scripts, no network): the tables and a bar chart of the mistakes."""
+    return _template().render(r=report)
+
+
+@functools.cache
+def _template() -> Any:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["pct"] = pct
-    return env.get_template("grade_report.html.j2").render(r=report)
+    return env.get_template("grade_report.html.j2")
 
 
 def pct(x: float | None) -> str:

@@ -74,7 +74,10 @@ def _text(v: Any) -> str:
 
 
 def _make_row(line: int, fields: dict[str, Any], extra: tuple[tuple[str, str], ...]) -> Row | RowIssue:
-    student, code, part, answer = (fields.get(k) for k in REQUIRED)
+    student, code, part, answer = fields.get("student"), fields.get("code"), fields.get("part"), fields.get("answer")
+    if (type(student) is str and type(code) is str and type(part) is str and type(answer) is str
+            and student.strip() and code.strip() and part.strip()):  # the common case, fast
+        return Row(line, student.strip(), code.strip(), part.strip(), answer, extra)
     if isinstance(student, int) and not isinstance(student, bool):
         student = str(student)
     who = dict(student=student if isinstance(student, str) else "", code=code if isinstance(code, str) else "",
