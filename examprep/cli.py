@@ -7,6 +7,7 @@ Heavy imports (numpy, sympy, torch) happen inside the commands that need them, s
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -205,6 +206,7 @@ def verify(
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     batch: int = typer.Option(4096, "--batch", min=1, help="Instances per reference batch."),
     self_test: bool = typer.Option(True, "--self-test/--no-self-test", help="Also run each type's self-test."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Parallel worker processes on the CPU (0: one per core)."),
     as_json: bool = JSON,
 ) -> None:
     """Check solve() against the torch reference on N instances per type, plus each type's self-test.
@@ -217,33 +219,32 @@ def verify(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
-    from examprep.verify import resolve_device, select, verify_type
+    from examprep.verify import resolve_device, select, verify_many
 
     types = select(targets or [])
     dev, note = resolve_device(device)
     err = Console(stderr=True)
     if note:
         err.print(note)
-    results = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
-        task = prog.add_task("verifying", total=n * len(types))
-        for pt in types:
-            prog.update(task, description=pt.id)
-            results.append(verify_type(pt, n, dev, batch=batch, self_test=self_test,
-                                       progress=lambda k: prog.advance(task, k)))
+        task = prog.add_task(f"verifying {len(types)} types", total=n * len(types))
+        workers = jobs or min(os.cpu_count() or 1, len(types))
+        results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=workers,
+                              progress=lambda k: prog.advance(task, k))
     bad = any(not r.ok for r in results)
     if as_json:
         emit_json({"device": str(dev), "results": [r.to_json() for r in results], "ok": not bad})
     else:
         table = Table(title=f"examprep verify · device {dev}")
-        for col in ("type", "instances", "max error", "disagreements", "self-test", "time", "inst/s"):
-            table.add_column(col, justify="left" if col == "type" else "right")
+        for col in ("type", "n", "max error", "disagree", "self-test", "time", "inst/s"):
+            table.add_column(col, justify="left" if col == "type" else "right", no_wrap=True)
         for r in results:
             st = "ok" if not r.self_test_failures else f"{len(r.self_test_failures)} failed"
             table.add_row(r.id, str(r.n), f"{r.max_error:.1e}", str(r.disagreements), st, f"{r.seconds:.2f}s",
                           f"{r.per_second:,.0f}")
-        Console().print(table)
+        out = Console() if sys.stdout.isatty() else Console(width=120)
+        out.print(table)
         for r in results:
             for line in (r.examples + r.self_test_failures)[:10]:
                 typer.echo(f"  {line}")

@@ -183,12 +183,19 @@ def _coerce_choice(param: Param, t: str) -> Any:
 
 def check_value(param: Param, value: Any) -> None:
     """Check kind and range of one value; raises ParamError naming the parameter and what is allowed."""
+    try:
+        _check_value(param, value)
+    except _Bad as e:
+        raise ParamError(f"{param.name}={_show(e.value)} is not allowed: expected {param.allowed()}") from None
+
+
+def _check_value(param: Param, value: Any) -> None:
     if value is None:
         if param.optional:
             return
         raise ParamError(f"missing parameter {param.name} ({param.doc}); give it with --set {param.name}=...")
-    bad = ParamError(f"{param.name}={_show(value)} is not allowed: expected {param.allowed()}")
     k = param.kind
+    bad = _Bad(param, value)
     if k == "int" and (isinstance(value, bool) or not isinstance(value, int)):
         raise bad
     if k == "real" and (isinstance(value, bool) or not isinstance(value, (int, float))):
@@ -217,6 +224,13 @@ def check_value(param: Param, value: Any) -> None:
             raise bad
         if (param.lo is not None and x < param.lo) or (param.hi is not None and x > param.hi):
             raise bad
+
+
+class _Bad(Exception):
+    """Raised inside check_value; turned into a ParamError (its message is built only when needed)."""
+
+    def __init__(self, param: Param, value: Any) -> None:
+        self.param, self.value = param, value
 
 
 def _show(v: Any) -> str:

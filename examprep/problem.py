@@ -174,11 +174,11 @@ class ProblemType:
         return self._validate(p)
 
     def _mistake_collision(self, p: Params) -> str | None:
-        from examprep.grader.score import grade_answers
+        from examprep.grader.score import matches
 
         truth = self.solve(p)
         for name, m in self.mistakes(p).items():
-            if grade_answers(self, truth, m.answers, mistakes={}).score >= 1:
+            if all(matches(self.part(k), v, truth[k]) >= 1 for k, v in m.answers.items()):
                 return f"mistake {name} gives the right answer"
         return None
 

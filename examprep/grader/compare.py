@@ -33,11 +33,29 @@ def close(s: float, t: float, mode: str, rtol: float, atol: float, digits: int) 
 
 
 def entries_close(part: Part, s: Any, t: Any, comparison: tuple[str, float, float, int] | None = None) -> np.ndarray:
-    """Element-wise verdicts for numeric answers of the same shape."""
+    """Element-wise verdicts for numeric answers of the same shape (vectorised ``close``)."""
     mode, rtol, atol, digits = comparison or part.comparison
     sa = np.asarray(s, dtype=float).ravel()
     ta = np.asarray(t, dtype=float).ravel()
-    return np.array([close(a, b, mode, rtol, atol, digits) for a, b in zip(sa, ta)], dtype=bool)
+    if mode == "exact":
+        return sa == ta
+    if mode == "rel":
+        tol = atol + rtol * np.abs(ta)
+    elif mode == "decdig":
+        tol = np.full(ta.shape, 0.51 * 10.0 ** (-digits))
+    elif mode == "sigfig":
+        with np.errstate(divide="ignore"):
+            mag = np.floor(np.log10(np.abs(ta), where=ta != 0, out=np.zeros_like(ta)))
+        tol = np.where(ta == 0, 0.51 * 10.0 ** (-digits), 0.51 * 10.0 ** (mag - digits + 1))
+    else:
+        raise ValueError(f"unknown comparison mode {mode!r}")
+    return np.abs(sa - ta) <= tol * (1 + 1e-12)
+
+
+def scalar_close(part: Part, s: float, t: float) -> bool:
+    """``close`` for one number with the part's comparison (the fast path for scalar parts)."""
+    mode, rtol, atol, digits = part.comparison
+    return close(s, t, mode, rtol, atol, digits)
 
 
 def shape_of(v: Any) -> tuple[int, ...]:

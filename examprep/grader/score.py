@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from examprep.grader.compare import coarser_match, entries_close, labels_equal, shape_of
+from examprep.grader.compare import coarser_match, entries_close, labels_equal, scalar_close, shape_of
 from examprep.grader.parse import ParseError, parse_answer
 from examprep.parts import Part
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from examprep.problem import Mistake, ProblemType
 
 VERDICTS = ("right", "wrong", "partial", "invalid")
+_SCALARS = (int, float, np.integer, np.floating)
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,14 @@ def _expected_shape(part: Part, truth: Any) -> tuple[int, ...]:
     return shape_of(truth)
 
 
-def _matches(part: Part, value: Any, target: Any) -> float:
+def matches(part: Part, value: Any, target: Any) -> float:
     """Fraction of entries of ``value`` that match ``target`` (0 when shapes differ)."""
     if part.kind in ("label", "choice"):
         return 1.0 if isinstance(value, str) and labels_equal(value, target) else 0.0
     if isinstance(value, str) or isinstance(target, str):
         return 0.0
+    if isinstance(value, _SCALARS) and isinstance(target, _SCALARS):
+        return 1.0 if scalar_close(part, value, target) else 0.0
     if shape_of(value) != shape_of(target):
         return 0.0
     ok = entries_close(part, value, target)
@@ -87,11 +90,11 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
         if got != want:
             fb = f"expected shape {_fmt_shape(want)}, got {_fmt_shape(got)}"
             return PartResult(part.name, 0.0, "wrong", fb, None, text[:200])
-    frac = _matches(part, value, truth)
+    frac = matches(part, value, truth)
     if frac >= 1.0:
         return PartResult(part.name, 1.0, "right", "", None, text[:200])
     for name, m in (mistakes or {}).items():
-        if part.name in m.answers and _matches(part, value, m.answers[part.name]) >= 1.0:
+        if part.name in m.answers and matches(part, value, m.answers[part.name]) >= 1.0:
             return PartResult(part.name, 0.0, "wrong", m.feedback, name, text[:200])
     if part.kind not in ("label", "choice"):
         d = coarser_match(part, value, truth)
