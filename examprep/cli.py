@@ -276,7 +276,10 @@ def grade(
     book = grade_file(submissions, policy=policy)
     report = book.report()
     if output:
-        write_atomic(output, render(report, format_for(output, fmt)))
+        try:
+            write_atomic(output, render(report, format_for(output, fmt)))
+        except OSError as e:
+            fail(f"cannot write the report to {output}: {e.strerror or e}")
     elif fmt:
         sys.stdout.write(render(report, fmt))
     print_summary(report, Console(stderr=bool(fmt and not output)))

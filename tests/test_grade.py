@@ -417,6 +417,7 @@ def test_cli_grade_exit_codes_and_report(conv_case: dict[str, Any], tmp_path: Pa
     assert cli("grade", str(tmp_path / "missing.csv")).returncode == 2
     assert cli("grade", str(clean), "--policy", "worst").returncode == 2
     assert cli("grade", str(clean), "--format", "pdf").returncode == 2
+    assert cli("grade", str(clean), "-o", str(tmp_path / "no" / "r.csv")).returncode == 2
     (tmp_path / "nohead.csv").write_text("a,b\n1,2\n")
     r = cli("grade", str(tmp_path / "nohead.csv"))
     assert r.returncode == 2 and "student, code, part, answer" in r.stderr
