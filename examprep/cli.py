@@ -287,6 +287,65 @@ def stats(db: str = DB, as_json: bool = JSON) -> None:
     run_stats(db, as_json)
 
 
+@app.command()
+def grade(
+    submissions: str = typer.Argument(..., help="CSV (student,code,part,answer) or JSON lines with those fields."),
+    output: str = typer.Option(None, "--output", "-o", help="Write the full report here (atomically)."),
+    fmt: str = typer.Option(None, "--format", "-f", help="csv, json or html (default: from -o's extension)."),
+    policy: str = typer.Option("last", "--policy", help="Repeated (student, code, part): last, best or first."),
+) -> None:
+    """Grade a class's submissions; keys are regenerated from the instance codes.
+
+    Exit code 0 when every row was graded, 3 when some rows were reported, 2 on usage errors.
+
+    Example: examprep grade answers.csv -o report.html
+    """
+    from rich.console import Console
+
+    from examprep.grader.batch import POLICIES, grade_file
+    from examprep.grader.report import FORMATS, format_for, print_summary, render, write_atomic
+
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if policy not in POLICIES:
+        fail(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
+    book = grade_file(submissions, policy=policy)
+    report = book.report()
+    if output:
+        try:
+            write_atomic(output, render(report, format_for(output, fmt)))
+        except OSError as e:
+            fail(f"cannot write the report to {output}: {e.strerror or e}")
+    elif fmt:
+        sys.stdout.write(render(report, fmt))
+    print_summary(report, Console(stderr=bool(fmt and not output)))
+    if output:
+        typer.echo(f"wrote {output}")
+    raise typer.Exit(book.exit_code)
+
+
+@app.command()
+def key(
+    codes: list[str] = typer.Argument(..., help="Instance codes."),
+    as_json: bool = JSON,
+) -> None:
+    """Print the answer key of instance codes (final parts, and intermediate ones marked).
+
+    Example: examprep key 3F8K-2QD7
+    """
+    from examprep.grader.batch import answer_key
+
+    keys = [answer_key(c) for c in codes]
+    if as_json:
+        emit_json(keys)
+        return
+    for k in keys:
+        typer.echo(f"{k['id']} · code {k['code']} · {k['difficulty']} · {k['title']}")
+        for p in k["parts"]:
+            mark = "" if p["final"] else "  (intermediate)"
+            typer.echo(f"  {p['part']} = {p['text']}    {p['label']}; {p['form']}{mark}")
+
+
 def main() -> None:
     """Console-script entry point: typed errors become one-line messages with exit code 2."""
     try:

@@ -1,0 +1,296 @@
+"""Batch grading of a class's submissions: a streaming reader, per-row grading with a key cache, aggregation.
+
+A submissions file is CSV (columns ``student``, ``code``, ``part``, ``answer``; extra columns are kept) or JSON
+lines with the same fields, UTF-8 with or without a byte-order mark. The key of every answer is regenerated from its
+instance code, so no answer-key file is needed. The file is read one row at a time and never held in memory: what
+grows is only the gradebook, one small record per (student, code, part).
+
+Rules (the README's "Grading" section says the same):
+
+- Every row either gets a verdict or is *reported* with its line number and the reason (unknown or malformed
+  instance code, unknown part, missing field, malformed CSV/JSON, text that is not UTF-8). An answer that cannot be
+  read gets the verdict ``invalid``, scores 0 *and* is reported, so a typo costs the student that part and the
+  instructor sees it.
+- Repeated (student, code, part): policy ``last`` (default) keeps the last row in the file, ``first`` the first,
+  ``best`` the highest-scoring one (the earliest among equals). The others count as superseded.
+- Points: each instance code a student answered is one question worth the sum of the weights of its problem's
+  *final* parts; a final part earns weight × score (partial credit for vectors and matrices), unanswered final parts
+  earn 0. Intermediate parts are graded and shown, but earn no points. Percent = 100 × points / possible.
+- Class summary per problem type, over the answers kept by the policy (final and intermediate parts): the share of
+  right answers and the share that matches each named mistake.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from examprep.errors import ExamprepError, PartError
+from examprep.grader.score import PartResult, grade_part
+from examprep.grader.submissions import Row, RowIssue, SubmissionsFileError, read_submissions
+
+__all__ = ["POLICIES", "Gradebook", "KeyCache", "Row", "RowIssue", "SubmissionsFileError", "answer_key",
+           "grade_file", "grade_one", "read_submissions"]
+
+POLICIES = ("last", "best", "first")
+_MEMO_PER_KEY = 64
+
+
+# ---- keys ----------------------------------------------------------------------------------------------------------
+@dataclass
+class Key:
+    """Everything needed to grade answers to one instance code."""
+
+    code: str
+    problem: Any
+    truth: dict[str, Any]
+    mistakes: dict[str, Any]
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+
+class KeyCache:
+    """An LRU of answer keys by instance code (many rows share a code); failures are cached too."""
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self._keys: OrderedDict[str, Key | str] = OrderedDict()
+
+    def get(self, code: str) -> Key | str:
+        """The key for ``code``, or the reason it has none."""
+        hit = self._keys.get(code)
+        if hit is not None:
+            self._keys.move_to_end(code)
+            return hit
+        value = self._build(code)
+        self._keys[code] = value
+        if len(self._keys) > self.size:
+            self._keys.popitem(last=False)
+        return value
+
+    @staticmethod
+    def _build(code: str) -> Key | str:
+        from examprep.instances import from_code
+        from examprep.registry import make
+
+        try:
+            inst = from_code(code)
+            pt = make(inst.problem_id)
+            return Key(inst.code or code, pt, pt.solve(inst.params), pt.mistakes(inst.params))
+        except ExamprepError as e:
+            return f"unknown or malformed instance code: {e}"
+        except Exception as e:  # a bug in one problem type must not stop a whole class's grading
+            return f"the instance code could not be regenerated ({type(e).__name__}: {e}); report this as a bug"
+
+
+def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
+    """Grade one answer text against a key. Unknown parts raise PartError.
+
+    Right answers and named mistakes are remembered per key (a class types the same few answers), up to a bound so
+    that memory stays flat however many attempts the file holds.
+    """
+    hit = key.memo.get((part_name, answer))
+    if hit is not None:
+        return hit
+    part = key.problem.part(part_name)
+    try:
+        result = grade_part(part, key.truth[part.name], answer, key.mistakes)
+    except Exception as e:  # grade_part is meant to be total; never let one answer stop the batch
+        result = PartResult(part.name, 0.0, "invalid", f"could not read the answer ({type(e).__name__})", None,
+                            answer[:200])
+    if (result.verdict == "right" or result.mistake) and len(key.memo) < _MEMO_PER_KEY:
+        key.memo[(part_name, answer)] = result
+    return result
+
+
+# ---- aggregation -----------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Graded:
+    """The kept verdict on one (student, code, part)."""
+
+    line: int
+    score: float
+    verdict: str
+    mistake: str | None
+    feedback: str
+    given: str
+    extra: tuple[tuple[str, str], ...]
+
+
+class Gradebook:
+    """Accumulates graded rows under a policy; :meth:`report` builds the report (a JSON-ready dict)."""
+
+    def __init__(self, policy: str = "last", cache_size: int = 8192) -> None:
+        if policy not in POLICIES:
+            raise SubmissionsFileError(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
+        self.policy = policy
+        self.cache = KeyCache(cache_size)
+        self.answers: dict[tuple[str, str, str], Graded] = {}
+        self.problem_of: dict[str, str] = {}
+        self.students: set[str] = set()
+        self.issues: list[RowIssue] = []
+        self.extra_columns: dict[str, None] = {}
+        self.counts = {"read": 0, "graded": 0, "invalid": 0, "rejected": 0, "superseded": 0}
+
+    def add(self, item: Row | RowIssue) -> None:
+        """Grade one row (or record why it cannot be graded)."""
+        self.counts["read"] += 1
+        if isinstance(item, RowIssue):
+            self._reject(item)
+            return
+        self.students.add(item.student)
+        key = self.cache.get(item.code)
+        if isinstance(key, str):
+            self._reject(RowIssue(item.line, key, item.student, item.code, item.part))
+            return
+        try:
+            r = grade_one(key, item.part, item.answer)
+        except PartError as e:
+            self._reject(RowIssue(item.line, f"unknown part: {e}", item.student, item.code, item.part))
+            return
+        self.counts["graded"] += 1
+        if r.verdict == "invalid":
+            self.counts["invalid"] += 1
+            why = r.feedback.removeprefix("could not read the answer: ")
+            self._report(RowIssue(item.line, f"unparseable answer, graded invalid (0 points): {why}", item.student,
+                                  key.code, r.name))
+        for k, _ in item.extra:
+            self.extra_columns.setdefault(k, None)
+        self.problem_of[key.code] = key.problem.id
+        slot = (item.student, key.code, r.name)
+        new = Graded(item.line, r.score, r.verdict, r.mistake, r.feedback, r.given, item.extra)
+        old = self.answers.get(slot)
+        if old is not None:
+            self.counts["superseded"] += 1
+            if self.policy == "first" or (self.policy == "best" and new.score <= old.score):
+                return
+        self.answers[slot] = new
+
+    def _reject(self, issue: RowIssue) -> None:
+        self.counts["rejected"] += 1
+        if issue.student.strip():
+            self.students.add(issue.student.strip())
+        self._report(issue)
+
+    def _report(self, issue: RowIssue) -> None:
+        # Every reported row is kept for the report; shared strings keep that list small.
+        i = sys.intern
+        self.issues.append(RowIssue(issue.line, i(issue.reason), i(issue.student), i(issue.code), i(issue.part)))
+
+    def add_all(self, rows: Iterable[Row | RowIssue]) -> Gradebook:
+        for row in rows:
+            self.add(row)
+        return self
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was graded, 3 when some rows were reported."""
+        return 3 if self.issues else 0
+
+    def report(self) -> dict[str, Any]:
+        """The whole report as plain, JSON-ready data, sorted, with nothing that varies between runs."""
+        from examprep.registry import make
+
+        by_student: dict[str, dict[str, dict[str, Graded]]] = {s: {} for s in self.students}
+        for (student, code, part), g in self.answers.items():
+            by_student[student].setdefault(code, {})[part] = g
+        students = []
+        tally: dict[str, dict[str, Any]] = {}
+        for student in sorted(by_student):
+            questions, points, possible = [], 0.0, 0.0
+            for code in sorted(by_student[student]):
+                pt = make(self.problem_of[code])
+                answered = by_student[student][code]
+                q = _question(pt, code, answered)
+                questions.append(q)
+                points += q["points"]
+                possible += q["possible"]
+                _count(tally.setdefault(pt.id, _new_tally(pt)), pt, answered)
+            students.append({"student": student, "points": _num(points), "possible": _num(possible),
+                             "percent": round(100 * points / possible, 2) if possible else None,
+                             "questions": questions})
+        issues = sorted(self.issues, key=lambda i: (i.line, i.reason))
+        return {
+            "policy": self.policy,
+            "rows": {**self.counts, "reported": len(self.issues)},
+            "extra_columns": sorted(self.extra_columns),
+            "students": students,
+            "summary": [_summary(t) for _, t in sorted(tally.items())],
+            "reported": [{"line": i.line, "reason": i.reason, "student": i.student, "code": i.code,
+                          "part": i.part} for i in issues],
+        }
+
+
+def _num(x: float) -> float:
+    """Points without float noise (0.30000000000000004 -> 0.3); ints stay ints in JSON."""
+    r = round(x, 6)
+    return int(r) if r == int(r) else r
+
+
+def _question(pt: Any, code: str, answered: dict[str, Graded]) -> dict[str, Any]:
+    parts, points, possible = [], 0.0, 0.0
+    for p in pt.parts:
+        g = answered.get(p.name)
+        if p.final:
+            possible += p.weight
+            points += p.weight * g.score if g else 0.0
+        if g is None and not p.final:
+            continue
+        parts.append({"part": p.name, "label": p.label, "final": p.final, "weight": p.weight,
+                      "verdict": g.verdict if g else "unanswered", "score": g.score if g else 0.0,
+                      "mistake": g.mistake if g else None, "feedback": g.feedback if g else "",
+                      "answer": g.given if g else "", "line": g.line if g else None,
+                      "extra": dict(g.extra) if g else {}})
+    return {"code": code, "problem": pt.id, "points": _num(points), "possible": _num(possible), "parts": parts}
+
+
+def _new_tally(pt: Any) -> dict[str, Any]:
+    return {"problem": pt.id, "title": pt.title, "answers": 0, "right": 0, "partial": 0, "wrong": 0, "invalid": 0,
+            "mistakes": {}, "feedback": {}, "parts": {p.name: [0, 0] for p in pt.parts}}
+
+
+def _count(t: dict[str, Any], pt: Any, answered: dict[str, Graded]) -> None:
+    for name, g in answered.items():
+        t["answers"] += 1
+        t[g.verdict] += 1
+        t["parts"][name][0] += 1
+        t["parts"][name][1] += g.verdict == "right"
+        if g.mistake:
+            t["mistakes"][g.mistake] = t["mistakes"].get(g.mistake, 0) + 1
+            t["feedback"].setdefault(g.mistake, g.feedback)
+
+
+def _summary(t: dict[str, Any]) -> dict[str, Any]:
+    n = t["answers"]
+    mistakes = sorted(t["mistakes"].items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"problem": t["problem"], "title": t["title"], "answers": n,
+            **{v: t[v] for v in ("right", "partial", "wrong", "invalid")},
+            "share_right": t["right"] / n if n else 0.0,
+            "mistakes": [{"mistake": m, "count": c, "share": c / n, "feedback": t["feedback"][m]} for m, c in mistakes],
+            "parts": [{"part": p, "answers": a, "right": r, "share_right": r / a if a else 0.0}
+                      for p, (a, r) in t["parts"].items() if a]}
+
+
+def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192) -> Gradebook:
+    """Read and grade a whole submissions file (streamed)."""
+    return Gradebook(policy, cache_size).add_all(read_submissions(path))
+
+
+def answer_key(code: str) -> dict[str, Any]:
+    """The answer key of one instance code: every part (final and intermediate) with its value and form."""
+    from examprep.golden import jsonable
+    from examprep.instances import from_code
+    from examprep.registry import make
+    from examprep.solver.render import value_text
+
+    inst = from_code(code)
+    pt = make(inst.problem_id)
+    truth = pt.solve(inst.params)
+    parts = [{"part": p.name, "label": p.label, "kind": p.kind, "final": p.final, "weight": p.weight,
+              "form": p.form(), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
+             for p in pt.parts if p.name in truth]
+    return {"code": inst.code, "id": pt.id, "title": pt.title, "seed": inst.seed, "difficulty": inst.difficulty,
+            "parts": parts}
