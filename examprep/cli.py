@@ -209,6 +209,7 @@ def verify(
     batch: int = typer.Option(4096, "--batch", min=1, help="Instances per reference batch."),
     self_test: bool = typer.Option(True, "--self-test/--no-self-test", help="Also run each type's self-test."),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Parallel worker processes on the CPU (0: one per core)."),
+    dtype: str = typer.Option("float64", "--dtype", help="Reference precision: float64, or float32 (tolerance 1e-4)."),
     as_json: bool = JSON,
 ) -> None:
     """Check solve() against the torch reference on N instances per type, plus each type's self-test.
@@ -223,6 +224,8 @@ def verify(
 
     from examprep.verify import resolve_device, select, verify_many
 
+    if dtype not in ("float64", "float32"):
+        fail(f"--dtype {dtype!r}: use float64 or float32")
     types = select(targets or [])
     dev, note = resolve_device(device)
     err = Console(stderr=True)
@@ -232,13 +235,13 @@ def verify(
                   console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
         task = prog.add_task(f"verifying {len(types)} types", total=n * len(types))
         workers = jobs or min(os.cpu_count() or 1, len(types))
-        results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=workers,
+        results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=workers, dtype=dtype,
                               progress=lambda k: prog.advance(task, k))
     bad = any(not r.ok for r in results)
     if as_json:
-        emit_json({"device": str(dev), "results": [r.to_json() for r in results], "ok": not bad})
+        emit_json({"device": str(dev), "dtype": dtype, "results": [r.to_json() for r in results], "ok": not bad})
     else:
-        table = Table(title=f"examprep verify · device {dev}")
+        table = Table(title=f"examprep verify · device {dev} · {dtype}")
         for col in ("type", "n", "max error", "disagree", "self-test", "time", "inst/s"):
             table.add_column(col, justify="left" if col == "type" else "right", no_wrap=True)
         for r in results:

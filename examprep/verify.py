@@ -25,6 +25,7 @@ from examprep.seeding import DIFFICULTIES, rng_for
 
 RTOL = 1e-8
 ATOL = 1e-10
+TOLERANCES = {"float64": (RTOL, ATOL), "float32": (1e-4, 1e-5)}  # (rtol, atol) by reference dtype
 SELF_TEST_N = 30
 EXACT_N = 1000  # instances made with generate(); the rest of N are direct draws
 
@@ -86,13 +87,13 @@ def instances(pt: ProblemType, n: int, start: int = 0) -> list[Instance]:
     return [pt.generate(start + i, DIFFICULTIES[(start + i) % 3]) for i in range(n)]
 
 
-def compare(truth: Any, ref: Any) -> tuple[bool, float]:
+def compare(truth: Any, ref: Any, rtol: float = RTOL, atol: float = ATOL) -> tuple[bool, float]:
     """(agree, max absolute error) of two answers; a shape or label mismatch disagrees."""
     if isinstance(truth, str) or isinstance(ref, str):
         return str(truth) == str(ref), 0.0
     if isinstance(truth, (int, float)) and isinstance(ref, (int, float)):
         err = abs(truth - ref)
-        return (err <= ATOL + RTOL * abs(ref) and math.isfinite(ref)), float(err)
+        return (err <= atol + rtol * abs(ref) and math.isfinite(ref)), float(err)
     a = np.asarray(truth, dtype=float)
     b = np.asarray(ref.detach().cpu().numpy() if hasattr(ref, "detach") else ref, dtype=float)
     if a.shape != b.shape or not np.all(np.isfinite(b)):
@@ -100,7 +101,7 @@ def compare(truth: Any, ref: Any) -> tuple[bool, float]:
     if not a.size:
         return True, 0.0
     err = np.abs(a - b)
-    return bool(np.all(err <= ATOL + RTOL * np.abs(b))), float(err.max())
+    return bool(np.all(err <= atol + rtol * np.abs(b))), float(err.max())
 
 
 def draws(pt: ProblemType, n: int, stream: int) -> list[Params]:
@@ -123,13 +124,17 @@ def draws(pt: ProblemType, n: int, stream: int) -> list[Params]:
 
 
 def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], params: list[Params],
-                 labels: list[str], device: Any, res: VerifyResult) -> None:
+                 labels: list[str], device: Any, res: VerifyResult, dtype: str = "float64") -> None:
+    from examprep.reference import use_dtype
+
     truths = [pt.solve(p) for p in params]
-    refs = ref(params, device)
+    with use_dtype(dtype):
+        refs = ref(params, device)
+    rtol, atol = TOLERANCES[dtype]
     for label, t, r in zip(labels, truths, refs):
         bad = not r
         for part, rv in r.items():
-            ok, e = compare(t[part], rv)
+            ok, e = compare(t[part], rv, rtol, atol)
             if ok:
                 res.max_error = max(res.max_error, e)
             else:
@@ -140,7 +145,8 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
 
 
 def verify_type(pt: ProblemType, n: int, device: Any, batch: int = 4096, self_test: bool = True,
-                progress: Callable[[int], None] | None = None, exact: int = EXACT_N) -> VerifyResult:
+                progress: Callable[[int], None] | None = None, exact: int = EXACT_N,
+                dtype: str = "float64") -> VerifyResult:
     """Verify one type on N parameter sets: the first ``exact`` are real instances (seeds 0..), the rest are
     direct draws from the type's sampler (see :func:`draws`)."""
     ref = load_reference(pt)
@@ -156,7 +162,7 @@ def verify_type(pt: ProblemType, n: int, device: Any, batch: int = 4096, self_te
         else:
             params = draws(pt, k, stream=10**9 + done)
             labels = [json.dumps(p.to_json()) for p in params]
-        _check_batch(pt, ref, params, labels, device, res)
+        _check_batch(pt, ref, params, labels, device, res, dtype)
         done += k
         if progress:
             progress(k)
@@ -187,28 +193,30 @@ def select(targets: Iterable[str]) -> list[ProblemType]:
     return out
 
 
-def _worker(args: tuple[str, int, str, int, bool]) -> VerifyResult:
-    pid, n, device_name, batch, self_test = args
+def _worker(args: tuple[str, int, str, int, bool, str]) -> VerifyResult:
+    pid, n, device_name, batch, self_test, dtype = args
     import torch
 
     from examprep.registry import make
 
     torch.set_num_threads(1)
     dev, _ = resolve_device(device_name)
-    return verify_type(make(pid), n, dev, batch=batch, self_test=self_test)
+    return verify_type(make(pid), n, dev, batch=batch, self_test=self_test, dtype=dtype)
 
 
 def verify_many(types: list[ProblemType], n: int, device: Any, *, batch: int = 4096, self_test: bool = True,
-                jobs: int = 1, progress: Callable[[int], None] | None = None) -> list[VerifyResult]:
+                jobs: int = 1, progress: Callable[[int], None] | None = None,
+                dtype: str = "float64") -> list[VerifyResult]:
     """Verify several types; with ``jobs`` > 1 (CPU only) types run in parallel worker processes."""
     if jobs <= 1 or len(types) <= 1 or str(device) != "cpu":
-        return [verify_type(pt, n, device, batch=batch, self_test=self_test, progress=progress) for pt in types]
+        return [verify_type(pt, n, device, batch=batch, self_test=self_test, progress=progress, dtype=dtype)
+                for pt in types]
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     results: dict[str, VerifyResult] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(_worker, (pt.id, n, "cpu", batch, self_test)): pt.id for pt in types}
+        futures = {pool.submit(_worker, (pt.id, n, "cpu", batch, self_test, dtype)): pt.id for pt in types}
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()
             if progress:

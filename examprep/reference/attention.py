@@ -20,7 +20,7 @@ from torch import nn
 
 from examprep.params import Params
 
-F64 = torch.float64
+REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 def _grouped(batch: list[Params], key: Callable[[Params], Hashable],
@@ -37,7 +37,7 @@ def _grouped(batch: list[Params], key: Callable[[Params], Hashable],
 
 
 def _stack(batch: list[Params], name: str, device: torch.device) -> torch.Tensor:
-    return torch.tensor([p[name] for p in batch], dtype=F64, device=device)
+    return torch.tensor([p[name] for p in batch], dtype=REAL, device=device)
 
 
 def _split(tensors: dict[str, torch.Tensor]) -> list[dict[str, Any]]:
@@ -58,9 +58,9 @@ def scaled_dot_product(batch: list[Params], device: torch.device) -> list[dict[s
         K = X @ _stack(group, "W_k", device)
         V = X @ _stack(group, "W_v", device)
         n, dk = X.shape[1], K.shape[2]
-        eye = torch.eye(n, dtype=F64, device=device).expand(len(group), n, n)
+        eye = torch.eye(n, dtype=REAL, device=device).expand(len(group), n, n)
         out = {"Q": Q, "K": K, "V": V,
-               "scores": torch.baddbmm(torch.zeros(len(group), n, n, dtype=F64, device=device), Q,
+               "scores": torch.baddbmm(torch.zeros(len(group), n, n, dtype=REAL, device=device), Q,
                                        K.transpose(1, 2), beta=0.0, alpha=1 / math.sqrt(dk)),
                "weights": F.scaled_dot_product_attention(Q, K, eye, is_causal=p0.causal),
                "output": F.scaled_dot_product_attention(Q, K, V, is_causal=p0.causal)}
@@ -78,9 +78,9 @@ class AdditiveAttention(nn.Module):
 
     def __init__(self, d_s: int, d_h: int, d_a: int) -> None:
         super().__init__()
-        self.W_s = nn.Linear(d_s, d_a, bias=False, dtype=F64)
-        self.W_h = nn.Linear(d_h, d_a, bias=True, dtype=F64)
-        self.v = nn.Linear(d_a, 1, bias=False, dtype=F64)
+        self.W_s = nn.Linear(d_s, d_a, bias=False, dtype=REAL)
+        self.W_h = nn.Linear(d_h, d_a, bias=True, dtype=REAL)
+        self.v = nn.Linear(d_a, 1, bias=False, dtype=REAL)
 
     def forward(self, s: torch.Tensor, H: torch.Tensor) -> dict[str, torch.Tensor]:
         q = self.W_s(s)
@@ -104,7 +104,7 @@ def run_additive(Ws: torch.Tensor, Wh: torch.Tensor, b: torch.Tensor, v: torch.T
 def bahdanau(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
     def run(group: list[Params]) -> list[dict[str, Any]]:
         v = _stack(group, "v", device)
-        b = (torch.tensor([p.b if p.b is not None else [0.0] * len(p.v) for p in group], dtype=F64, device=device))
+        b = (torch.tensor([p.b if p.b is not None else [0.0] * len(p.v) for p in group], dtype=REAL, device=device))
         return _split(run_additive(_stack(group, "W_s", device), _stack(group, "W_h", device), b, v,
                                    _stack(group, "s", device), _stack(group, "H", device)))
 
@@ -126,7 +126,7 @@ def luong(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
         q = s if kind == "dot" else (s.unsqueeze(1) @ _stack(group, "W_a", device)).squeeze(1)  # (W_aᵀ h_t)ᵀ
         q = q.unsqueeze(1)  # (B, 1, d_h): one query
         n = H.shape[1]
-        eye = torch.eye(n, dtype=F64, device=device).expand(len(group), n, n)
+        eye = torch.eye(n, dtype=REAL, device=device).expand(len(group), n, n)
         return _split({"scores": torch.einsum("bqd,bkd->bk", q, H),
                        "weights": F.scaled_dot_product_attention(q, H, eye, scale=1.0).squeeze(1),
                        "context": F.scaled_dot_product_attention(q, H, H, scale=1.0).squeeze(1)})
@@ -162,7 +162,7 @@ def softmax_temperature(batch: list[Params], device: torch.device) -> list[dict[
 
     def run(group: list[Params]) -> list[dict[str, Any]]:
         z = _stack(group, "z", device)
-        T = torch.tensor([p.temperature for p in group], dtype=F64, device=device).unsqueeze(1)
+        T = torch.tensor([p.temperature for p in group], dtype=REAL, device=device).unsqueeze(1)
         scaled = z / T
         probs = torch.softmax(scaled, dim=-1)
         idx = torch.topk(scaled, group[0].k, dim=-1).indices

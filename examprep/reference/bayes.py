@@ -15,7 +15,7 @@ from examprep.params import Params
 from examprep.problems.bayes.decide import TIE, check_names
 from examprep.problems.bayes.min_risk import action_names
 
-F64 = torch.float64
+REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 def _grouped(batch: list[Params], key: Callable[[Params], Hashable],
@@ -32,14 +32,14 @@ def _grouped(batch: list[Params], key: Callable[[Params], Hashable],
 
 
 def _t(rows: list[Any], device: torch.device) -> torch.Tensor:
-    return torch.tensor(rows, dtype=F64, device=device)
+    return torch.tensor(rows, dtype=REAL, device=device)
 
 
 def _first_max(t: torch.Tensor) -> torch.Tensor:
     """Index of the largest entry along the last axis; near-ties (1e-9 relative) go to the first listed entry,
     the same rule as the product's argmax_first (torch.argmax returns the first of equal maxima)."""
     top = t.max(-1, keepdim=True).values
-    return (t >= top - TIE * top.abs()).to(F64).argmax(-1)
+    return (t >= top - TIE * top.abs()).to(REAL).argmax(-1)
 
 
 def _labels(batch: list[Params], idx: torch.Tensor, k: int) -> list[str]:
@@ -143,7 +143,7 @@ def optimal_denoiser(batch: list[Params], device: torch.device) -> list[dict[str
         xs = _t([p.x_sigma for p in ps], device)  # (B, d)
         sig = _t([p.sigma for p in ps], device)
         d = pts.shape[-1]
-        cov = (sig**2)[:, None, None, None] * torch.eye(d, dtype=F64, device=device)
+        cov = (sig**2)[:, None, None, None] * torch.eye(d, dtype=REAL, device=device)
         log_lik = MultivariateNormal(pts, covariance_matrix=cov.expand(*pts.shape, d)).log_prob(xs[:, None, :])
         w = Categorical(logits=log_lik).probs
         e = torch.einsum("bn,bnd->bd", w, pts)
@@ -172,12 +172,12 @@ def naive_bayes(batch: list[Params], device: torch.device) -> list[dict[str, Any
     def run(ps: list[Params]) -> list[dict[str, Any]]:
         enc = [_encode(p) for p in ps]
         k = len(enc[0][4])
-        y = torch.nn.functional.one_hot(torch.tensor([e[0] for e in enc], device=device), k).to(F64)  # (B,N,K)
+        y = torch.nn.functional.one_hot(torch.tensor([e[0] for e in enc], device=device), k).to(REAL)  # (B,N,K)
         x = torch.tensor([e[1] for e in enc], device=device)  # (B,N,F)
         q = torch.tensor([e[2] for e in enc], device=device)  # (B,F)
         v = _t([e[3] for e in enc], device)  # (B,F)
         alpha = _t([p.alpha for p in ps], device)[:, None, None]
-        match = (x == q[:, None, :]).to(F64)
+        match = (x == q[:, None, :]).to(REAL)
         n_c = y.sum(1)  # (B,K)
         n_cj = torch.einsum("bnk,bnf->bkf", y, match)
         cond = (n_cj + alpha) / (n_c[:, :, None] + alpha * v[:, None, :])

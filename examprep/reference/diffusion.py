@@ -19,18 +19,18 @@ from torch.distributions import Normal, kl_divergence
 
 from examprep.params import Params
 
-F64 = torch.float64
+REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 def _rows(rows: Sequence[Sequence[float]], device: torch.device, fill: float = 0.0) -> torch.Tensor:
     """(B, max length) tensor of ragged rows, padded with ``fill``."""
     width = max(len(r) for r in rows)
-    return torch.tensor([list(r) + [fill] * (width - len(r)) for r in rows], dtype=F64, device=device)
+    return torch.tensor([list(r) + [fill] * (width - len(r)) for r in rows], dtype=REAL, device=device)
 
 
 def _col(values: Sequence[float], device: torch.device) -> torch.Tensor:
     """(B, 1) column, to broadcast against (B, D) data."""
-    return torch.tensor(list(values), dtype=F64, device=device)[:, None]
+    return torch.tensor(list(values), dtype=REAL, device=device)[:, None]
 
 
 def _alpha_bars(betas: Sequence[Sequence[float]], ts: Sequence[int], device: torch.device
@@ -57,7 +57,7 @@ _VECTORS = {"mean", "x_t", "x_1", "x_2", "mu_tilde", "eps", "x0_hat", "x_prev", 
 def noise_schedule(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
     """β from the list, the linear formula or the cosine f(u); ᾱ table by torch.cumprod."""
     T = [len(p.betas) if p.schedule is None else p.T for p in batch]  # noqa: N806
-    k = torch.arange(1, max(T) + 1, dtype=F64, device=device)[None, :]
+    k = torch.arange(1, max(T) + 1, dtype=REAL, device=device)[None, :]
     Tc = _col(T, device)  # noqa: N806
     custom = _rows([p.betas if p.schedule is None else [0.0] for p in batch], device)
     custom = F.pad(custom, (0, k.shape[1] - custom.shape[1]))

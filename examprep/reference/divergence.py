@@ -16,7 +16,7 @@ from torch.distributions.transforms import AffineTransform
 
 from examprep.params import Params
 
-F64 = torch.float64
+REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 def groups(batch: list[Params], key: Callable[[Params], Hashable]) -> dict[Hashable, list[int]]:
@@ -28,7 +28,7 @@ def groups(batch: list[Params], key: Callable[[Params], Hashable]) -> dict[Hasha
 
 
 def stack(batch: list[Params], idx: list[int], name: str, device: torch.device) -> torch.Tensor:
-    return torch.tensor([batch[i][name] for i in idx], dtype=F64, device=device)
+    return torch.tensor([batch[i][name] for i in idx], dtype=REAL, device=device)
 
 
 def categorical_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -40,7 +40,7 @@ def kl_discrete(batch: list[Params], device: torch.device) -> list[dict[str, Any
     out: list[dict[str, Any]] = [{} for _ in batch]
     for _, idx in groups(batch, lambda p: len(p.P)).items():
         P, Q = stack(batch, idx, "P", device), stack(batch, idx, "Q", device)
-        scale = torch.tensor([1 / math.log(2) if batch[i].base == "2" else 1.0 for i in idx], dtype=F64,
+        scale = torch.tensor([1 / math.log(2) if batch[i].base == "2" else 1.0 for i in idx], dtype=REAL,
                              device=device)
         kl = (categorical_kl(P, Q) * scale).cpu().tolist()
         terms = ((torch.xlogy(P, P) - torch.xlogy(P, Q)) * scale[:, None]).cpu().tolist()
@@ -50,7 +50,7 @@ def kl_discrete(batch: list[Params], device: torch.device) -> list[dict[str, Any
 
 
 def kl_gaussian(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    t = {k: torch.tensor([p[k] for p in batch], dtype=F64, device=device) for k in ("mu1", "sigma1", "mu2", "sigma2")}
+    t = {k: torch.tensor([p[k] for p in batch], dtype=REAL, device=device) for k in ("mu1", "sigma1", "mu2", "sigma2")}
     n1, n2 = Normal(t["mu1"], t["sigma1"]), Normal(t["mu2"], t["sigma2"])
     kl = kl_divergence(n1, n2)
     log_term = n2.entropy() - n1.entropy()  # ½ln(2πeσ²) differences: ln(σ2/σ1)

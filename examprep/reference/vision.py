@@ -15,18 +15,18 @@ import torch.nn.functional as F  # noqa: N812
 
 from examprep.params import Params
 
-F64 = torch.float64
+REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 def _grad_kernels(op: str, device: torch.device) -> tuple[torch.Tensor, int]:
     """(weight of shape (2, 1, kh, kw) giving I_x and I_y by cross-correlation, offset of output [0, 0])."""
     if op == "forward":
-        kx = torch.tensor([[-1.0, 1.0], [0.0, 0.0]], dtype=F64, device=device)
+        kx = torch.tensor([[-1.0, 1.0], [0.0, 0.0]], dtype=REAL, device=device)
         return torch.stack([kx, kx.T])[:, None], 0
     if op == "sobel":
-        kx = torch.outer(torch.tensor([1.0, 2.0, 1.0], dtype=F64), torch.tensor([-1.0, 0.0, 1.0], dtype=F64))
+        kx = torch.outer(torch.tensor([1.0, 2.0, 1.0], dtype=REAL), torch.tensor([-1.0, 0.0, 1.0], dtype=REAL))
     elif op == "central":
-        kx = torch.zeros(3, 3, dtype=F64)
+        kx = torch.zeros(3, 3, dtype=REAL)
         kx[1, 0], kx[1, 2] = -0.5, 0.5
     else:
         raise ValueError(f"unknown gradient {op!r}")
@@ -36,8 +36,8 @@ def _grad_kernels(op: str, device: torch.device) -> tuple[torch.Tensor, int]:
 
 def _window(window: str, size: int, sigma: float | None, device: torch.device) -> torch.Tensor:
     if window == "box":
-        return torch.ones(size, size, dtype=F64, device=device)
-    u = torch.arange(size, dtype=F64, device=device) - (size - 1) / 2
+        return torch.ones(size, size, dtype=REAL, device=device)
+    u = torch.arange(size, dtype=REAL, device=device) - (size - 1) / 2
     g = torch.exp(-(u[:, None] ** 2 + u[None, :] ** 2) / (2 * float(sigma) ** 2))
     return torch.round(g * 1e4) / 1e4  # the problem's weights are rounded to 4 decimals
 
@@ -56,7 +56,7 @@ def _settings(p: Params) -> tuple:
 def _structure(batch: list[Params], idx: list[int], device: torch.device) -> dict[str, Any]:
     """Gradient maps and window-summed [A, B, C] maps for a group of equal shape and settings."""
     p0 = batch[idx[0]]
-    img = torch.tensor([batch[i].I for i in idx], dtype=F64, device=device)[:, None]
+    img = torch.tensor([batch[i].I for i in idx], dtype=REAL, device=device)[:, None]
     kg, g0 = _grad_kernels(p0.gradient, device)
     g = F.conv2d(img, kg)  # (N, 2, H', W'): I_x, I_y
     prods = torch.stack([g[:, 0] ** 2, g[:, 0] * g[:, 1], g[:, 1] ** 2], dim=1)
@@ -76,8 +76,8 @@ def _label(r: float, tau: float) -> str:
 
 def harris_from_sums(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
     """det and eigenvalues by torch.linalg on the stacked M; R from det and trace."""
-    abc = torch.tensor([[p.A, p.B, p.C] for p in batch], dtype=F64, device=device)
-    k = torch.tensor([p.k for p in batch], dtype=F64, device=device)
+    abc = torch.tensor([[p.A, p.B, p.C] for p in batch], dtype=REAL, device=device)
+    k = torch.tensor([p.k for p in batch], dtype=REAL, device=device)
     m = _matrices(abc)
     det = torch.linalg.det(m)
     tr = torch.diagonal(m, dim1=-2, dim2=-1).sum(-1)
@@ -103,7 +103,7 @@ def harris_patch(batch: list[Params], device: torch.device) -> list[dict[str, An
     for idx in _groups(batch, _settings).values():
         px = _at_pixels(batch, idx, _structure(batch, idx, device), device)
         m = _matrices(px["abc"])
-        k = torch.tensor([batch[i].k for i in idx], dtype=F64, device=device)
+        k = torch.tensor([batch[i].k for i in idx], dtype=REAL, device=device)
         det = torch.linalg.det(m)
         tr = torch.diagonal(m, dim1=-2, dim2=-1).sum(-1)
         r = det - k * tr**2
@@ -121,8 +121,8 @@ def harris_map(batch: list[Params], device: torch.device) -> list[dict[str, Any]
     for idx in _groups(batch, _settings).values():
         st = _structure(batch, idx, device)
         m = _matrices(st["s"].permute(0, 2, 3, 1))
-        k = torch.tensor([batch[i].k for i in idx], dtype=F64, device=device)[:, None, None]
-        tau = torch.tensor([batch[i].tau for i in idx], dtype=F64, device=device)[:, None, None]
+        k = torch.tensor([batch[i].k for i in idx], dtype=REAL, device=device)[:, None, None]
+        tau = torch.tensor([batch[i].tau for i in idx], dtype=REAL, device=device)[:, None, None]
         tr = torch.diagonal(m, dim1=-2, dim2=-1).sum(-1)
         r = torch.linalg.det(m) - k * tr**2  # (N, H'', W'')
         nb = F.pad(r[:, None], (1, 1, 1, 1), value=float("-inf")).unfold(2, 3, 1).unfold(3, 3, 1)
@@ -141,10 +141,10 @@ def harris_map(batch: list[Params], device: torch.device) -> list[dict[str, Any]
 
 def shi_tomasi(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
     """torch.linalg.eigvalsh of M (M from the sums, or from conv2d gradients and windows for a patch)."""
-    mats = torch.zeros(len(batch), 3, dtype=F64, device=device)
+    mats = torch.zeros(len(batch), 3, dtype=REAL, device=device)
     sums = [i for i, p in enumerate(batch) if p.I is None]
     if sums:
-        mats[sums] = torch.tensor([[batch[i].A, batch[i].B, batch[i].C] for i in sums], dtype=F64, device=device)
+        mats[sums] = torch.tensor([[batch[i].A, batch[i].B, batch[i].C] for i in sums], dtype=REAL, device=device)
     patch = [i for i, p in enumerate(batch) if p.I is not None]
     for idx in _groups([batch[i] for i in patch], _settings).values():
         real = [patch[j] for j in idx]
