@@ -192,19 +192,23 @@ class Gradebook:
 
     def report(self) -> dict[str, Any]:
         """The whole report as plain, JSON-ready data, sorted, with nothing that varies between runs."""
+        from examprep.instances import from_code
         from examprep.registry import make
 
         by_student: dict[str, dict[str, dict[str, Graded]]] = {s: {} for s in self.students}
         for (student, code, part), g in self.answers.items():
             by_student[student].setdefault(code, {})[part] = g
         students = []
+        asked: dict[str, tuple[Any, ...]] = {}  # code -> the parts its instance asks for
         tally: dict[str, dict[str, Any]] = {}
         for student in sorted(by_student):
             questions, points, possible = [], 0.0, 0.0
             for code in sorted(by_student[student]):
                 pt = make(self.problem_of[code])
+                if code not in asked:
+                    asked[code] = pt.active_parts(from_code(code).params)
                 answered = by_student[student][code]
-                q = _question(pt, code, answered)
+                q = _question(pt, asked[code], code, answered)
                 questions.append(q)
                 points += q["points"]
                 possible += q["possible"]
@@ -230,9 +234,9 @@ def _num(x: float) -> float:
     return int(r) if r == int(r) else r
 
 
-def _question(pt: Any, code: str, answered: dict[str, Graded]) -> dict[str, Any]:
+def _question(pt: Any, asked: tuple[Any, ...], code: str, answered: dict[str, Graded]) -> dict[str, Any]:
     parts, points, possible = [], 0.0, 0.0
-    for p in pt.parts:
+    for p in asked:
         g = answered.get(p.name)
         if p.final:
             possible += p.weight
@@ -291,6 +295,6 @@ def answer_key(code: str) -> dict[str, Any]:
     truth = pt.solve(inst.params)
     parts = [{"part": p.name, "label": p.label, "kind": p.kind, "final": p.final, "weight": p.weight,
               "form": p.form(), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
-             for p in pt.parts if p.name in truth]
+             for p in pt.active_parts(inst.params)]
     return {"code": inst.code, "id": pt.id, "title": pt.title, "seed": inst.seed, "difficulty": inst.difficulty,
             "parts": parts}

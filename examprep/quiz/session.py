@@ -164,7 +164,8 @@ class Quiz:
         hint = False
         answers: dict[str, str] = {}
         results: list[Any] = []
-        for part in pt.final_parts:
+        asked = [p for p in pt.active_parts(inst.params) if p.final]
+        for part in asked:
             while True:
                 text = self.inp.ask(f"{part.name} ({part.label}; {part.form()}) › ")
                 if text is None:
@@ -197,7 +198,7 @@ class Quiz:
                 results.append(r)
                 self._feedback(r)
                 break
-        weights = {p.name: p.weight for p in pt.final_parts}
+        weights = {p.name: p.weight for p in asked}
         total = sum(weights.values())
         score = sum(weights[r.name] * r.score for r in results) / total if total else 0.0
         if hint:
@@ -222,7 +223,7 @@ class Quiz:
         from examprep.solver.render import value_text
 
         line = self._derivation(pt, inst).answer
-        return line or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in pt.final_parts)
+        return line or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in pt.active_parts(inst.params) if p.final)
 
     def _hint(self, pt: Any, inst: Any, used: bool) -> bool:
         from examprep.solver.render import step_lines
