@@ -411,9 +411,11 @@ def export_moodle(
 
     Example: examprep export moodle cnn/conv_output_size:5 --seed 1 -o quiz.xml
     """
+    from examprep.sheets.commands import Request, count_problems
     from examprep.sheets.moodle import write_moodle
 
-    n = _progress_run(0, "exporting", lambda adv: write_moodle(targets or [], topic or [], count, seed,
+    total = count_problems(Request(targets or [], topic or [], count))
+    n = _progress_run(total, "exporting", lambda adv: write_moodle(targets or [], topic or [], count, seed,
                                                                 difficulty, output, category, adv))
     typer.echo(f"wrote {output} ({n} questions)")
 

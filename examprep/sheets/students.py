@@ -28,7 +28,7 @@ def read_roster(path: str | Path) -> list[str]:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except OSError as e:
-        raise RosterError(f"cannot read the roster {path}: {e.strerror or e}; give a CSV with a 'student' column")
+        raise RosterError(f"cannot read the roster {path}: {e.strerror or e}; give a CSV with a student column") from e
     except UnicodeDecodeError:
         raise RosterError(f"the roster {path} is not UTF-8 text; save it as UTF-8 CSV") from None
     rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
