@@ -7,6 +7,7 @@ import csv
 import io
 import math
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -192,3 +193,50 @@ def test_moodle_integer_tolerance_zero():
     for tol in root.iter("tolerance"):
         assert tol.text == "0"
     assert key_csv([]) == "student,code,part,answer\n"
+
+
+def test_html_is_self_contained_mathml(all_types_sheet):
+    html = source(all_types_sheet, "html")
+    assert "<math" in html and "<mtable" in html and "<mfrac>" in html
+    assert "http://" not in html.replace("http://www.w3.org/1998/Math/MathML", "")
+    assert "https://" not in html and "<script" not in html
+    for sp in all_types_sheet.problems:
+        assert f"<code>{sp.code}</code>" in html
+    ET.fromstring(html.split("<body>", 1)[1].rsplit("</body>", 1)[0].join(["<div>", "</div>"])
+                  .replace("<br>", "<br/>").replace("&nbsp;", " "))  # well-formed markup
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="no chromium installed (apt-get install chromium)")
+def test_html_in_headless_chromium_prints_the_math(tmp_path):
+    from pypdf import PdfReader
+
+    pairs = instances(parse_items(["attention/scaled_dot_product", "cnn/conv2d_forward"], [], 1), seed=4)
+    sh = build_sheet(pairs, title="Browser", seed=4, difficulty="medium")
+    page = tmp_path / "sheet.html"
+    page.write_bytes(render(sh, "html"))
+    out = tmp_path / "sheet.pdf"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={out}",
+                    "--no-pdf-header-footer", page.as_uri()], capture_output=True, timeout=120)
+    text = _norm("".join(p.extract_text() for p in PdfReader(out).pages))
+    for sp in sh.problems:
+        assert sp.code in text
+        for part in sp.final_parts:
+            for v in entries(sp.answers[part.name]):
+                assert _norm(fmt_number(v)) in text
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="no pdflatex installed")
+def test_latex_compiles(tmp_path):
+    pairs = instances(parse_items(["attention/scaled_dot_product", "cnn/conv_output_size", "bayes/gaussian_1d"],
+                                  [], 1), seed=4)
+    (tmp_path / "s.tex").write_bytes(render(build_sheet(pairs, title="TeX", seed=4, difficulty="medium"), "tex"))
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-2000:]
+
+
+def test_latex_source_structure(all_types_sheet):
+    tex = source(all_types_sheet, "tex")
+    assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    assert tex.count("\\subsection*{Problem") == len(all_types_sheet.problems)
+    assert "\\begin{bmatrix}" in tex
