@@ -99,7 +99,7 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
     for name, m in (mistakes or {}).items():
         if part.name in m.answers and matches(part, value, m.answers[part.name]) >= 1.0:
             return PartResult(part.name, 0.0, "wrong", m.feedback, name, text[:200])
-    if part.kind not in ("label", "choice"):
+    if part.kind not in ("label", "choice") and frac == 0:  # some entries right: partial credit, below
         d = coarser_match(part, value, truth)
         if d is not None:
             mode, _, _, digits = part.comparison

@@ -300,6 +300,7 @@ class Mul(Expr):
                 juxt = juxt and not isinstance(prev, Mat) and not isinstance(f, Mat)
                 # plain text: "√β_tε" and "C_outC_in" are unreadable; a dot goes after a root or a subscript
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Func) and prev.name == "sqrt")
+                juxt = juxt and not (fmt == "text" and isinstance(prev, Num) and isinstance(f, Func))
                 juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and isinstance(prev, Sym)
                                      and "_" in prev._text)
                 out += (" " if fmt != "text" else "") + s if juxt else dot + s

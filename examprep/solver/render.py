@@ -99,12 +99,15 @@ def step_lines(step: Step, index: int, fmt: str) -> list[str]:
         pieces.append(val)
     if fmt == "text":
         head = f"{index}. {step.title}"
-        body = (lhs + " = " if lhs else "") + pieces[0]
-        parts.append(f"{head}  {body}" if "\n" not in body else f"{head}\n{body}")
         pad = " " * (len(head) + 2 + (len(lhs) + 1 if lhs else 0))
+        if "\n" in pieces[0]:  # a matrix: the quantity on its own line, the block under it, indented
+            parts.append(f"{head}  {lhs} =" if lhs else head)
+            parts.append(_indent(pieces[0], pad))
+        else:
+            parts.append(f"{head}  " + (lhs + " = " if lhs else "") + pieces[0])
         for p in pieces[1:]:
             if "\n" in p:
-                parts.append(pad + "=\n" + p)
+                parts.append(f"{pad}=\n" + _indent(p, pad))
             else:
                 parts.append(f"{pad}= {p}")
     else:
@@ -119,6 +122,10 @@ def step_lines(step: Step, index: int, fmt: str) -> list[str]:
         note = step.note if fmt == "text" else _escape(step.note, fmt)
         parts.append(("   " if fmt != "typst" else "  ") + note)
     return parts
+
+
+def _indent(block: str, pad: str) -> str:
+    return "\n".join(pad + line for line in block.splitlines())
 
 
 def derivation(d: Derivation, fmt: str) -> str:
