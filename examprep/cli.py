@@ -349,6 +349,80 @@ def key(
             typer.echo(f"  {p['part']} = {p['text']}    {p['label']}; {p['form']}{mark}")
 
 
+SHEET_TARGETS = typer.Argument(None, help="ID[:COUNT] or instance codes (default: every type, or --topic).")
+SHEET_TOPIC = typer.Option(None, "--topic", "-t", help="Every type of this topic (repeatable).")
+SHEET_COUNT = typer.Option(1, "--count", "-n", min=1, help="Instances per type without its own :COUNT.")
+SHEET_SEED = typer.Option(0, "--seed", "-s", min=0, help="Sheet seed; the i-th instance of a type uses seed+i.")
+SHEET_TITLE = typer.Option(None, "--title", help="Title printed on the sheet.")
+
+
+def _progress_run(total: int, label: str, work: Any) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal or total < 20) as prog:
+        task = prog.add_task(label, total=total)
+        return work(lambda k: prog.advance(task, k))
+
+
+@app.command()
+def sheet(
+    targets: list[str] = SHEET_TARGETS,
+    topic: list[str] = SHEET_TOPIC,
+    count: int = SHEET_COUNT,
+    seed: int = SHEET_SEED,
+    difficulty: str = DIFF,
+    students: str = typer.Option(None, "--students", help="Roster CSV: one variant per student, plus a key CSV."),
+    fmt: str = typer.Option(None, "--format", "-f", help="pdf, html, md, tex or typ (default: from -o)."),
+    solutions: bool = typer.Option(None, "--solutions/--no-solutions",
+                                   help="Solutions in the sheet, or problems only (default: both, two files)."),
+    output: str = typer.Option(..., "--output", "-o", help="Output file (a folder with --students: one each)."),
+    key: str = typer.Option(None, "--key", help="Where to write the answer key CSV (with --students)."),
+    title: str = SHEET_TITLE,
+) -> None:
+    """Print a problem sheet and its solution sheet (PDF, HTML, Markdown, LaTeX, Typst).
+
+    Example: examprep sheet cnn/conv_output_size:2 --topic attention --seed 5 -o week3.pdf
+    """
+    from examprep.sheets.commands import Request, total_work, write_sheets
+
+    req = Request(targets or [], topic or [], count, seed, difficulty, title or "Problem sheet")
+    files = _progress_run(total_work(req, students, solutions), "building sheets",
+                          lambda adv: write_sheets(req, output, fmt, solutions, students, key, adv))
+    for f in files:
+        typer.echo(f"wrote {f}")
+
+
+export_app = typer.Typer(help="Export problems to a learning management system.\n\n"
+                         "Example: examprep export moodle --topic cnn --count 3 -o quiz.xml", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("moodle")
+def export_moodle(
+    targets: list[str] = SHEET_TARGETS,
+    topic: list[str] = SHEET_TOPIC,
+    count: int = SHEET_COUNT,
+    seed: int = SHEET_SEED,
+    difficulty: str = DIFF,
+    output: str = typer.Option(..., "--output", "-o", help="The Moodle XML file to write."),
+    category: str = typer.Option("examprep", "--category", help="Question bank category."),
+) -> None:
+    """Moodle XML: one question per instance (numerical, or cloze for several parts), solution as feedback.
+
+    Example: examprep export moodle cnn/conv_output_size:5 --seed 1 -o quiz.xml
+    """
+    from examprep.sheets.commands import Request, count_problems
+    from examprep.sheets.moodle import write_moodle
+
+    total = count_problems(Request(targets or [], topic or [], count))
+    n = _progress_run(total, "exporting", lambda adv: write_moodle(targets or [], topic or [], count, seed,
+                                                                difficulty, output, category, adv))
+    typer.echo(f"wrote {output} ({n} questions)")
+
+
 def main() -> None:
     """Console-script entry point: typed errors become one-line messages with exit code 2."""
     try:
