@@ -1,8 +1,9 @@
 """Seeds, random generators and instance codes.
 
 An instance is (full problem id, seed, difficulty). Its *instance code* is a short Crockford base-32 string that
-packs a 24-bit hash of the id, the difficulty and the seed, plus a Luhn mod 32 check symbol that catches typos. Decoding looks
-the hash up among the registered ids, so a code works on any machine for as long as that version is registered.
+packs a 24-bit hash of the id, the difficulty and the seed, plus a Luhn mod 32 check symbol that catches typos.
+Decoding looks the hash up among the registered ids, so a code works on any machine for as long as that version
+is registered.
 """
 
 from __future__ import annotations

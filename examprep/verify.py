@@ -131,7 +131,7 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
     with use_dtype(dtype):
         refs = ref(params, device)
     rtol, atol = TOLERANCES[dtype]
-    for label, t, r in zip(labels, truths, refs):
+    for label, t, r in zip(labels, truths, refs, strict=True):
         bad = not r
         for part, rv in r.items():
             ok, e = compare(t[part], rv, rtol, atol)

@@ -81,7 +81,8 @@ def test_check_hostile_answers_are_invalid_not_tracebacks(tmp_path: Path) -> Non
 def test_usage_errors_exit_2_with_one_line() -> None:
     for args, msg in ((["solve", "cnn/conv_outputsize"], "Did you mean cnn/conv_output_size"),
                       (["solve", "cnn/conv_output_size", "--set", "K=0", "--seed", "1"], "K=0 is not allowed"),
-                      (["solve", "cnn/conv_output_size", "--set", "H=2", "--set", "K=7", "--set", "P=0", "--set", "D=1", "--seed", "1"],
+                      (["solve", "cnn/conv_output_size", "--set", "H=2", "--set", "K=7", "--set", "P=0", "--set", "D=1",
+                        "--seed", "1"],
                        "larger than the padded input"),
                       (["check", "cnn/conv_output_size", "--answer", "nope=3"], "no part 'nope'"),
                       (["show", "ZZZZ-ZZZZ"], "checksum"),

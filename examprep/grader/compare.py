@@ -86,6 +86,6 @@ def coarser_match(part: Part, s: Any, t: Any) -> int | None:
         return None
     for d in range(digits - 1, 0 if mode == "sigfig" else -1, -1):
         rounded = [round_sig(x, d) if mode == "sigfig" else round(x, d) for x in ta]
-        if all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(sa, rounded)):
+        if all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(sa, rounded, strict=True)):
             return d
     return None

@@ -223,7 +223,8 @@ class Quiz:
         from examprep.solver.render import value_text
 
         line = self._derivation(pt, inst).answer
-        return line or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in pt.active_parts(inst.params) if p.final)
+        asked = [p for p in pt.active_parts(inst.params) if p.final]
+        return line or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in asked)
 
     def _hint(self, pt: Any, inst: Any, used: bool) -> bool:
         from examprep.solver.render import step_lines

@@ -6,8 +6,6 @@ dict per instance, computed a different way from ``solve`` (torch modules, torch
 
 from __future__ import annotations
 
-
-
 import contextlib
 import sys
 from collections.abc import Iterator

@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable, Hashable
 from typing import Any
 
 import torch
@@ -19,21 +17,10 @@ import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
 from examprep.params import Params
+from examprep.reference.batching import grouped as _grouped
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
-
-def _grouped(batch: list[Params], key: Callable[[Params], Hashable],
-             run: Callable[[list[Params]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Run ``run`` once per group of instances with equal ``key`` (equal shapes); answers in the input order."""
-    groups: dict[Hashable, list[int]] = defaultdict(list)
-    for i, p in enumerate(batch):
-        groups[key(p)].append(i)
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for idx in groups.values():
-        for i, r in zip(idx, run([batch[i] for i in idx]), strict=True):
-            out[i] = r
-    return out
 
 
 def _stack(batch: list[Params], name: str, device: torch.device) -> torch.Tensor:

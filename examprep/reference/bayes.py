@@ -4,8 +4,6 @@ batched by shape (one torch op per step for every group of instances with equal 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable, Hashable
 from typing import Any
 
 import torch
@@ -14,21 +12,10 @@ from torch.distributions import Categorical, MultivariateNormal, Normal
 from examprep.params import Params
 from examprep.problems.bayes.decide import TIE, check_names
 from examprep.problems.bayes.min_risk import action_names
+from examprep.reference.batching import grouped as _grouped
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
-
-def _grouped(batch: list[Params], key: Callable[[Params], Hashable],
-             run: Callable[[list[Params]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Run ``run`` once per group of instances with the same ``key`` (shape); answers in the batch's order."""
-    groups: dict[Hashable, list[int]] = defaultdict(list)
-    for i, p in enumerate(batch):
-        groups[key(p)].append(i)
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for idx in groups.values():
-        for i, ans in zip(idx, run([batch[i] for i in idx]), strict=True):
-            out[i] = ans
-    return out
 
 
 def _t(rows: list[Any], device: torch.device) -> torch.Tensor:

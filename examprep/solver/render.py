@@ -24,7 +24,7 @@ def _text_block(e: Expr) -> str:
     if isinstance(e, Mat) and len(e.rows) > 1:
         cells = [[v.render("text") for v in r] for r in e.rows]
         widths = [max(len(r[j]) for r in cells) for j in range(len(cells[0]))]
-        lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+        lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
         n = len(lines)
         out = []
         for i, line in enumerate(lines):
