@@ -46,7 +46,7 @@ def answer_pool() -> list[tuple[str, str, str, list[str], list[str]]]:
             pt = make(specs[(s + q) % len(specs)].id)
             inst = pt.generate(s * QUESTIONS + q, ("easy", "medium", "hard")[q % 3])
             truth, mistakes = pt.solve(inst.params), pt.mistakes(inst.params)
-            for part in pt.parts:
+            for part in pt.active_parts(inst.params):
                 right = value_text(truth[part.name])
                 wrong = [value_text(m.answers[part.name]) for m in mistakes.values() if part.name in m.answers]
                 slots.append((f"student{s:04d}", inst.code, part.name, [right], wrong))
