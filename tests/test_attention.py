@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from examprep.checker import self_test
 from examprep.errors import ParamError, PartError
 from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
@@ -43,13 +42,6 @@ def grade(pt, p, **answers):
 
 
 # ---- self-test and reference ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("pid", IDS)
-def test_self_test(pid: str) -> None:
-    pt = make(pid)
-    insts = [pt.generate(s, d) for s in range(30) for d in DIFFICULTIES]
-    assert self_test(pt, insts) == []
-
-
 @pytest.mark.parametrize("pid", IDS)
 def test_reference_agrees_on_thousands(pid: str) -> None:
     import torch
