@@ -70,7 +70,12 @@ def _matrices(abc: torch.Tensor) -> torch.Tensor:
     return torch.stack([torch.stack([abc[..., 0], abc[..., 1]], -1), torch.stack([abc[..., 1], abc[..., 2]], -1)], -2)
 
 
+def _snap(x: float) -> float:
+    return float(f"{x:.12g}")  # the label rule compares decimals: drop float noise at the boundary
+
+
 def _label(r: float, tau: float) -> str:
+    r = _snap(r)
     return "corner" if r > tau else ("edge" if r < -tau else "flat")
 
 
@@ -152,6 +157,7 @@ def shi_tomasi(batch: list[Params], device: torch.device) -> list[dict[str, Any]
     lam = torch.linalg.eigvalsh(_matrices(mats)).tolist()
     res = []
     for (lo, hi), p in zip(lam, batch, strict=True):
+        lo, hi = _snap(lo), _snap(hi)
         lab = "corner" if lo > p.tau else ("edge" if hi > p.tau else "flat")
         res.append({"lambda_min": lo, "lambda_max": hi, "label": lab})
     return res

@@ -123,8 +123,15 @@ def response(a: float, b: float, c: float, k: float) -> tuple[float, float, floa
     return det, tr, det - k * tr * tr
 
 
+def snap(x: float) -> float:
+    """x to 12 significant figures: R from decimal data is a short decimal, so this removes float noise
+    (0.04·3025 = 121.00000000000001) before a comparison with τ decides a label at the boundary."""
+    return float(f"{x:.12g}")
+
+
 def label(r: float, tau: float) -> str:
-    """corner if R > τ, edge if R < −τ, flat otherwise."""
+    """corner if R > τ, edge if R < −τ, flat otherwise (R snapped, see :func:`snap`)."""
+    r = snap(r)
     return "corner" if r > tau else ("edge" if r < -tau else "flat")
 
 

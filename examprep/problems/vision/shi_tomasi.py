@@ -41,6 +41,7 @@ RULE = "corner if λ_min > τ, edge if λ_min ≤ τ < λ_max, flat if λ_max �
 
 
 def st_label(lo: float, hi: float, tau: float) -> str:
+    lo, hi = h.snap(lo), h.snap(hi)
     return "corner" if lo > tau else ("edge" if hi > tau else "flat")
 
 
