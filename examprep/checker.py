@@ -78,8 +78,8 @@ def check_mistakes_score_below_full(pt: ProblemType, inst: Instance, truth: dict
         r = grade_answers(pt, truth, m.answers, {name: m})
         assert r.score < 1, f"mistake {name} scores full marks (degenerate instance)"
         wrong = [p for p in r.parts if p.score < 1]
-        assert any(p.mistake == name for p in wrong) or any(p.mistake for p in wrong), (
-            f"mistake {name} is not recognised by the grader")
+        # another mistake with the same answers may be named first, so any named mistake counts
+        assert any(p.mistake for p in wrong), f"mistake {name} is not recognised by the grader"
 
 
 def check_invalid_is_invalid(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:

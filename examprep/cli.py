@@ -48,8 +48,7 @@ def _target(target: str, seed: int | None, difficulty: str, sets: list[str] | No
 
 
 def _header(pt: Any, inst: Any) -> str:
-    code = inst.code or "custom parameters (no instance code)"
-    return f"{pt.id} · code {code}" if inst.code else f"{pt.id} · {code}"
+    return f"{pt.id} · code {inst.code}" if inst.code else f"{pt.id} · custom parameters (no instance code)"
 
 
 @app.command("list")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -19,6 +21,7 @@ DIFFICULTIES = ("easy", "medium", "hard")
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}
 MAX_SEED = 2**62
+T = TypeVar("T")
 
 
 def id_hash(problem_id: str) -> int:
@@ -93,3 +96,8 @@ def decode(code: str) -> tuple[int, int, str]:
     if diff >= len(DIFFICULTIES):
         raise InvalidCodeError(f"instance code {code!r} is malformed")
     return h, rest >> 2, DIFFICULTIES[diff]
+
+
+def picker(rng: np.random.Generator) -> Callable[[Sequence[T]], T]:
+    """``pick = picker(rng)``; ``pick(options)`` draws one option uniformly (one ``rng.integers`` call)."""
+    return lambda options: options[int(rng.integers(len(options)))]

@@ -33,6 +33,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Num, Sym, floor, paren
 from examprep.solver.step import Derivation
 
@@ -72,7 +73,7 @@ class ConvOutputSize(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
         if difficulty == "easy":
             h = pick([5, 7, 28, 32])
             return dict(H=h, W=h, C_in=pick([1, 3]), C_out=pick([6, 8, 16]), K=pick([3, 5]),

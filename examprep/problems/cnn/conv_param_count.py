@@ -31,6 +31,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren
 from examprep.solver.step import Derivation
 
@@ -57,7 +58,7 @@ class ConvParamCount(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
         if difficulty == "easy":
             k = pick([1, 3, 5])
             return dict(C_in=pick([1, 3]), C_out=pick([6, 8, 16, 32]), Kh=k, Kw=k, bias=True, groups=1)

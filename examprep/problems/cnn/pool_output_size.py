@@ -34,6 +34,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Num, Sym, ceil, floor
 from examprep.solver.step import Derivation
 
@@ -74,7 +75,7 @@ class PoolOutputSize(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
         sizes = [6, 7, 13, 16, 27, 32, 55, 112]
         if difficulty == "easy":
             h, k = pick(sizes), pick([2, 3])

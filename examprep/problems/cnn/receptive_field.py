@@ -38,6 +38,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren, to_expr
 from examprep.solver.step import Derivation
 
@@ -72,7 +73,7 @@ class ReceptiveField(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
         rows = []
         if difficulty == "easy":
             for _ in range(pick([2, 3, 4])):

@@ -41,6 +41,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Add, Num, Sym, floor, paren
 from examprep.solver.step import Derivation
 
@@ -131,7 +132,7 @@ class ShapeChain(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
 
         def conv(c_outs: list[int], ks: list[int], strides: list[int]) -> list[Any]:
             k = pick(ks)

@@ -33,6 +33,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren
 from examprep.solver.step import Derivation
 
@@ -63,7 +64,7 @@ class TransposedConvOutputSize(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
         if difficulty == "easy":
             h = pick([2, 3, 4, 5, 7, 8])
             return dict(H=h, W=h, K=pick([2, 3, 4]), S=pick([1, 2]), P=pick([0, 1]), output_padding=0, D=1)

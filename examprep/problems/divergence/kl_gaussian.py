@@ -31,6 +31,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Func, Sym, paren
 from examprep.solver.step import Derivation
 
@@ -62,7 +63,7 @@ class KLGaussian(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
         if difficulty == "easy":  # against the standard normal, as in the VAE prior
             return dict(mu1=pick([-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2]), sigma1=pick([0.5, 0.8, 1, 1.5, 2]),
                         mu2=0, sigma2=1)

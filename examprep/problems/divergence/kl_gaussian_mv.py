@@ -31,6 +31,7 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
+from examprep.seeding import picker
 from examprep.solver.expr import Func, Mat, Num, Sym, paren, to_expr
 from examprep.solver.step import Derivation
 
@@ -80,7 +81,7 @@ class KLGaussianMV(ProblemType):
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+        pick = picker(rng)
         if difficulty == "easy":
             var = [0.5, 1, 2, 4]
             mus = [-1, -0.5, 0, 0.5, 1]
