@@ -104,9 +104,19 @@ class Params(Mapping[str, Any]):
         return {k: _thaw(v) for k, v in self._d.items()}
 
 
+_ATOMS = frozenset({int, float, str, bool, type(None)})
+
+
 def _freeze(v: Any) -> Any:
+    t = type(v)
+    if t in _ATOMS:
+        return v
+    if t is tuple or t is list:
+        if all(type(x) in _ATOMS for x in v):
+            return v if t is tuple else tuple(v)
+        return tuple(_freeze(x) for x in v)
     if hasattr(v, "tolist"):  # numpy arrays and scalars
-        v = v.tolist()
+        return _freeze(v.tolist())
     if isinstance(v, (list, tuple)):
         return tuple(_freeze(x) for x in v)
     if isinstance(v, dict):

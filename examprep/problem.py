@@ -167,9 +167,9 @@ class ProblemType:
         return out
 
     def _complete(self, values: dict[str, Any]) -> Params:
-        unknown = [k for k in values if k not in {pr.name for pr in self.params}]
-        if unknown:
-            self.param(unknown[0])  # raises with the list of names
+        names = [pr.name for pr in self.params]
+        if len(values) > len(names) or not values.keys() <= set(names):
+            self.param(next(k for k in values if k not in names))  # raises with the list of names
         return Params({pr.name: values.get(pr.name, pr.default) for pr in self.params})
 
     def _validate(self, p: Params) -> list[str]:

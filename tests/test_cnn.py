@@ -202,6 +202,22 @@ def test_receptive_field_catalog(layers: list[list[int]], rf: list[int], jump: l
     assert reference("cnn/receptive_field-v1", [p])[0] == {"rf": rf, "jump": jump}
 
 
+def test_receptive_field_reference_mixed_batch() -> None:
+    """One group holding a 1-layer stack and deep stacks with strides up to 4 and dilations up to 3: each stack's
+    measured fields equal the closed form (no stack is cut short by another's sizes)."""
+    from examprep.problems.cnn.receptive_field import trace
+
+    rng = np.random.default_rng(11)
+    stacks = [[[1, 1, 1]], [[7, 4, 3]] * 5, [[2, 4, 1]] * 5]
+    stacks += [[[int(rng.integers(1, 8)), int(rng.integers(1, 5)), int(rng.integers(1, 4))]
+                for _ in range(int(rng.integers(1, 6)))] for _ in range(300)]
+    pt = make("cnn/receptive_field-v1")
+    params = [pt.from_params(dict(layers=s)).params for s in stacks]
+    for p, got in zip(params, reference("cnn/receptive_field-v1", params), strict=True):
+        rf, jump = trace(p.layers)
+        assert got == {"rf": list(rf), "jump": list(jump)}, p.layers
+
+
 def test_receptive_field_mistakes() -> None:
     vgg = dict(layers=[[3, 1, 1]] * 3)
     assert mistake_named("cnn/receptive_field-v1", vgg, {"rf": [3, 6, 9]}) == {"sum_of_kernels"}

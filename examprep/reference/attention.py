@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import torch
@@ -123,24 +124,25 @@ def luong(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
 
 
 # ---- multi-head sizes -----------------------------------------------------------------------------------------------
-def multihead_dims(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """nn.MultiheadAttention on the meta device: counts from .parameters(), shapes from a forward pass (no data)."""
+@lru_cache(maxsize=4096)
+def _mha_sizes(d_model: int, heads: int, seq_len: int, bias: bool) -> dict[str, Any]:
     meta = torch.device("meta")
+    mha = nn.MultiheadAttention(d_model, heads, bias=bias, device=meta)
+    x = torch.empty(seq_len, 1, d_model, device=meta)  # (L, N, E)
+    _, w = mha(x, x, x, need_weights=True, average_attn_weights=False)  # (N, h, L, S)
+    q = F.linear(x, mha.in_proj_weight[:d_model])  # W_Q for all heads
+    q_heads = q.view(seq_len, heads, mha.head_dim).transpose(0, 1)  # (h, L, d_head)
+    proj = mha.in_proj_weight.numel() // 3 + (mha.in_proj_bias.numel() // 3 if bias else 0)
+    return {"d_head": mha.head_dim, "head_proj_params": proj // heads, "proj_params": proj,
+            "total": sum(t.numel() for t in mha.parameters()), "head_shape": list(q_heads.shape[1:]),
+            "score_shape": list(w.shape[1:]), "score_entries": w[0].numel()}
 
-    def run(group: list[Params]) -> list[dict[str, Any]]:  # equal sizes give equal answers: one module per group
-        p = group[0]
-        mha = nn.MultiheadAttention(p.d_model, p.heads, bias=p.bias, device=meta)
-        x = torch.empty(p.seq_len, 1, p.d_model, device=meta)  # (L, N, E)
-        _, w = mha(x, x, x, need_weights=True, average_attn_weights=False)  # (N, h, L, S)
-        q = F.linear(x, mha.in_proj_weight[: p.d_model])  # W_Q for all heads
-        q_heads = q.view(p.seq_len, p.heads, mha.head_dim).transpose(0, 1)  # (h, L, d_head)
-        proj = mha.in_proj_weight.numel() // 3 + (mha.in_proj_bias.numel() // 3 if p.bias else 0)
-        answers = {"d_head": mha.head_dim, "head_proj_params": proj // p.heads, "proj_params": proj,
-                   "total": sum(t.numel() for t in mha.parameters()), "head_shape": list(q_heads.shape[1:]),
-                   "score_shape": list(w.shape[1:]), "score_entries": w[0].numel()}
-        return [dict(answers) for _ in group]
 
-    return _grouped(batch, lambda p: (p.d_model, p.heads, p.seq_len, p.bias), run)
+def multihead_dims(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+    """nn.MultiheadAttention on the meta device: counts from .parameters(), shapes from a forward pass (no data).
+    Equal sizes give equal answers: one module per distinct (d_model, heads, seq_len, bias)."""
+    return [{k: list(v) if isinstance(v, list) else v for k, v in _mha_sizes(p.d_model, p.heads, p.seq_len,
+                                                                             p.bias).items()} for p in batch]
 
 
 # ---- softmax with temperature ---------------------------------------------------------------------------------------

@@ -35,90 +35,133 @@ def conv_output_size(batch: list[Params], device: torch.device) -> list[dict[str
     return out
 
 
+@lru_cache(maxsize=65536)
+def _pool_shape(c: int, h: int, w: int, k: int, s: int | None, p: int, ceil_mode: bool) -> tuple[int, ...]:
+    pool = nn.MaxPool2d(k, stride=s, padding=p, ceil_mode=ceil_mode)
+    return tuple(pool(torch.empty(1, c, h, w, device=META)).shape)
+
+
 def pool_output_size(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Build nn.MaxPool2d (stride None = its own default, K) and read the output shape on the meta device."""
+    """Build nn.MaxPool2d (stride None = its own default, K) and read the output shape on the meta device; each
+    distinct configuration once."""
     out = []
     for p in batch:
-        pool = nn.MaxPool2d(p.K, stride=p.S, padding=p.P, ceil_mode=p.ceil_mode)
-        y = pool(torch.empty(1, p.C, p.H, p.W, device=META))
-        out.append({"c_out": y.shape[1], "h_out": y.shape[2], "w_out": y.shape[3]})
+        _, c, h, w = _pool_shape(p.C, p.H, p.W, p.K, p.S, p.P, p.ceil_mode)
+        out.append({"c_out": c, "h_out": h, "w_out": w})
     return out
+
+
+@lru_cache(maxsize=65536)
+def _transposed_shape(h: int, w: int, k: int, s: int, p: int, op: int, d: int) -> tuple[int, ...]:
+    conv = nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=op, dilation=d, device=META)
+    return tuple(conv(torch.empty(1, 1, h, w, device=META)).shape)
 
 
 def transposed_conv_output_size(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Build nn.ConvTranspose2d and read the output shape on the meta device."""
+    """Build nn.ConvTranspose2d and read the output shape on the meta device; each distinct configuration once."""
     out = []
     for p in batch:
-        conv = nn.ConvTranspose2d(1, 1, p.K, stride=p.S, padding=p.P, output_padding=p.output_padding,
-                                  dilation=p.D, device=META)
-        y = conv(torch.empty(1, 1, p.H, p.W, device=META))
-        out.append({"h_out": y.shape[2], "w_out": y.shape[3]})
+        _, _, h, w = _transposed_shape(p.H, p.W, p.K, p.S, p.P, p.output_padding, p.D)
+        out.append({"h_out": h, "w_out": w})
     return out
 
 
+@lru_cache(maxsize=65536)
+def _param_count(c_in: int, c_out: int, kh: int, kw: int, groups: int, bias: bool) -> tuple[int, int, int]:
+    conv = nn.Conv2d(c_in, c_out, (kh, kw), groups=groups, bias=bias, device=META)
+    b = conv.bias.numel() if conv.bias is not None else 0
+    return conv.weight.numel(), b, sum(t.numel() for t in conv.parameters())
+
+
 def conv_param_count(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Build nn.Conv2d on the meta device and count the elements of its weight and bias tensors."""
+    """Build nn.Conv2d on the meta device and count the elements of its weight and bias tensors; each distinct
+    configuration once."""
     out = []
     for p in batch:
-        conv = nn.Conv2d(p.C_in, p.C_out, (p.Kh, p.Kw), groups=p.groups, bias=p.bias, device=META)
-        w = conv.weight.numel()
-        b = conv.bias.numel() if conv.bias is not None else 0
-        out.append({"weights": w, "biases": b, "total": sum(t.numel() for t in conv.parameters())})
+        w, b, total = _param_count(p.C_in, p.C_out, p.Kh, p.Kw, p.groups, p.bias)
+        out.append({"weights": w, "biases": b, "total": total})
     return out
 
 
 def receptive_field(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Measure receptive fields and jumps with autograd, all instances at once.
+    """Measure receptive fields and jumps with autograd, in buckets of similar input length.
 
-    Each instance runs twice (two channel groups each) through a stack of 1-D convolutions with all-ones kernels
-    (ones at taps 0, D, …, D(K−1); per-instance kernels as groups; shorter stacks padded with identity layers);
-    a stride S keeps every S-th output (a gather with per-instance indices). For each layer, the gradient of
-    output 0 (first copy) and output 1 (second copy) is taken with respect to the input: the receptive field is
-    the extent of the non-zero gradient of output 0, the jump the shift of the gradient's start between outputs
-    0 and 1. Non-negative weights mean no cancellation, so the support is exact.
+    Each distinct layer stack is measured once. Stacks are sorted by the input length they need (it grows with the
+    product of the strides) and measured in buckets of up to 1,024, so one stack with large strides does not make
+    every instance of the batch run on its long input.
+    """
+    stacks = list(dict.fromkeys(tuple(p.layers) for p in batch))
+    stacks.sort(key=_input_length)
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for i in range(0, len(stacks), 1024):
+        chunk = stacks[i : i + 1024]
+        found.update(zip(chunk, _receptive_field_group(chunk, device), strict=True))
+    return [found[tuple(p.layers)] for p in batch]
+
+
+def _widths(layers: tuple[tuple[int, int, int], ...]) -> list[int]:
+    """Input positions each layer needs so that the last layer has outputs 0 and 1: w_{L+1} = 2,
+    w_l = (w_{l+1} − 1)·S_l + D_l(K_l − 1) + 1 (w_1 is the input length)."""
+    w = [2]
+    for k, s, d in reversed(layers):
+        w.append((w[-1] - 1) * s + d * (k - 1) + 1)
+    return w[::-1]
+
+
+def _input_length(layers: tuple[tuple[int, int, int], ...]) -> int:
+    return _widths(layers)[0]
+
+
+def _receptive_field_group(stacks: list[tuple[Any, ...]], device: torch.device) -> list[dict[str, Any]]:
+    """Receptive fields and jumps of distinct layer stacks, all at once.
+
+    Each stack runs twice (two rows each) through a stack of 1-D cross-correlations with all-ones kernels (ones at
+    taps 0, D, …, D(K−1); F.conv1d with one kernel per row as its own group; shorter stacks padded with identity
+    layers); a stride S keeps every S-th output (a gather with per-row indices). Each layer keeps only as many
+    outputs as some row needs for the last layer's outputs 0 and 1 (:func:`_widths`), plus the longest kernel
+    span, so the positions a row needs are never clamped. For each layer, the gradient of output 0 (first copy)
+    and output 1 (second copy) is taken with respect to the input: the receptive field is the extent of the
+    non-zero gradient of output 0, the jump the shift of the gradient's start between outputs 0 and 1.
+    Non-negative weights mean no cancellation, so the support is exact.
     """
     import torch.nn.functional as F  # noqa: N812
 
     f64 = torch.float64
-    n_layers = max(len(p.layers) for p in batch)
-    rows = [[list(r) for r in p.layers] + [[1, 1, 1]] * (n_layers - len(p.layers)) for p in batch]
-    t = torch.tensor(rows, dtype=torch.long, device=device)  # B × L × 3
-    b = len(batch)
+    n_layers = max(len(layers) for layers in stacks)
+    padded = [tuple(layers) + ((1, 1, 1),) * (n_layers - len(layers)) for layers in stacks]
+    t = torch.tensor(padded, dtype=torch.long, device=device)  # B × L × 3
+    need = [max(col) for col in zip(*(_widths(layers) for layers in padded), strict=True)]  # per layer input
+    b = len(stacks)
     k, s, d = t[..., 0].repeat(2, 1), t[..., 1].repeat(2, 1), t[..., 2].repeat(2, 1)  # 2B × L
-    span = d * (k - 1) + 1
-    kmax = span.max(0).values  # per layer
-    # Input length: output 1 of the last layer needs 1 + Σ_l (kmax_l − 1)·J_{l−1} + J_L input positions for the
-    # instance with the largest jumps J (cumulative stride products); a margin of 2 on top.
-    jmax = torch.cat([torch.ones(2 * b, 1, dtype=torch.long, device=device), s.cumprod(1)], 1).max(0).values
-    n = int(1 + ((kmax - 1) * jmax[:-1]).sum() + jmax[-1]) + 2
-    x = torch.ones(1, 2 * b, n, dtype=f64, device=device, requires_grad=True)
+    kmax = (d * (k - 1) + 1).max(0).values.tolist()  # the longest kernel span per layer
+    extra = max(kmax)  # each layer keeps this many more positions, so every row's windows fit unclamped
+    n = need[0] + extra
+    x = torch.ones(2 * b, n, dtype=f64, device=device, requires_grad=True)
     h, outs = x, []
     for layer in range(n_layers):
-        taps = torch.arange(int(kmax[layer]), device=device)[None, :]
+        taps = torch.arange(kmax[layer], device=device)[None, :]
         dl, kl = d[:, layer, None], k[:, layer, None]
-        w = ((taps % dl == 0) & (taps // dl < kl)).to(f64)[:, None, :]  # 2B × 1 × kmax
-        z = F.conv1d(h, w, groups=2 * b)[0]
+        w = ((taps % dl == 0) & (taps // dl < kl)).to(f64)  # 2B × kmax
+        z = F.conv1d(h[None], w[:, None, :], groups=h.shape[0])[0]  # one kernel per row (its own group)
         m = z.shape[-1]
-        sl = s[:, layer, None]
-        m_out = (m - 1) // int(sl.min()) + 1
-        idx = (torch.arange(m_out, device=device)[None, :] * sl).clamp(max=m - 1)
-        h = torch.gather(z, 1, idx)[None]
+        idx = (torch.arange(need[layer + 1] + extra, device=device)[None, :] * s[:, layer, None]).clamp(max=m - 1)
+        h = torch.gather(z, 1, idx)
         outs.append(h)
     rf = torch.zeros(b, n_layers, dtype=torch.long)
     jump = torch.zeros(b, n_layers, dtype=torch.long)
     pos = torch.arange(n, device=device)
     for layer, out in enumerate(outs):
         seed = torch.zeros_like(out)
-        seed[0, :b, 0] = 1.0
-        seed[0, b:, 1] = 1.0
+        seed[:b, 0] = 1.0
+        seed[b:, 1] = 1.0
         (g,) = torch.autograd.grad(out, x, grad_outputs=seed, retain_graph=True)
-        nz = g[0] != 0  # 2B × n
+        nz = g != 0  # 2B × n
         first = torch.where(nz, pos, n).min(1).values
         last = torch.where(nz, pos, -1).max(1).values
         rf[:, layer] = (last[:b] - first[:b] + 1).cpu()
         jump[:, layer] = (first[b:] - first[:b]).cpu()
-    return [{"rf": rf[i, :len(p.layers)].tolist(), "jump": jump[i, :len(p.layers)].tolist()}
-            for i, p in enumerate(batch)]
+    rf_rows, jump_rows = rf.tolist(), jump.tolist()
+    return [{"rf": rf_rows[i][: len(layers)], "jump": jump_rows[i][: len(layers)]} for i, layers in enumerate(stacks)]
 
 
 def conv2d_forward(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
@@ -164,24 +207,29 @@ def _module(layer: tuple[Any, ...], shape: torch.Size) -> nn.Module:
 
 
 @lru_cache(maxsize=65536)
+def _layer(layer: tuple[Any, ...], in_shape: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """(output shape without the batch axis, parameter count) of one layer built on the meta device."""
+    x = torch.empty(1, *in_shape, device=META)
+    mod = _module(layer, x.shape)
+    return tuple(mod(x).shape[1:]), sum(t.numel() for t in mod.parameters())
+
+
 def _chain(inp: tuple[int, int, int], layers: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
-    x = torch.empty(1, *inp, device=META)
-    seq = nn.Sequential()
-    shapes, params, flat = [], [], 0
+    """Each layer's output shape (padded to 4 entries), the flattened size, each layer's parameters, the total."""
+    shape, shapes, params, flat = tuple(inp), [], [], 0
     for layer in layers:
-        mod = _module(layer, x.shape)
-        seq.append(mod)
-        x = mod(x)
+        shape, count = _layer(layer, shape)
         if layer[0] == "flatten":
-            flat = x.shape[1]
-        shapes.append(tuple(x.shape[1:]) + (1,) * (4 - x.dim()))
-        params.append(sum(t.numel() for t in mod.parameters()))
-    return tuple(shapes), flat, tuple(params), sum(t.numel() for t in seq.parameters())
+            flat = shape[0]
+        shapes.append(shape + (1,) * (3 - len(shape)))
+        params.append(count)
+    return tuple(shapes), flat, tuple(params), sum(params)
 
 
 def shape_chain(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Build the network as an nn.Sequential on the meta device, run a meta tensor through it, read each layer's
-    output shape and count each layer's parameters with sum(p.numel()). Each distinct network is built once."""
+    """Build each layer as its nn module on the meta device, run a meta tensor through it, read its output shape
+    and count its parameters with sum(p.numel()); the total is their sum. Each distinct (layer, input shape) is
+    built once."""
     from examprep.problems.cnn.shape_chain import network
 
     out = []

@@ -1,0 +1,77 @@
+"""The verify harness itself: batched comparison equals the one-by-one rule, and a wrong answer is caught."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep.registry import make
+from examprep.verify import compare, compare_many, verify_type
+
+torch = pytest.importorskip("torch")
+
+
+def _cases() -> list[tuple[Any, Any]]:
+    rng = np.random.default_rng(3)
+    out: list[tuple[Any, Any]] = []
+    for _ in range(200):
+        x = rng.normal(size=(2, 3))
+        kind = rng.integers(6)
+        if kind == 0:
+            y = x.copy()
+        elif kind == 1:
+            y = x + rng.choice([1e-12, 1e-7, 1e-3])  # inside, then outside the tolerance
+        elif kind == 2:
+            y = x.copy()
+            y[1, 2] = math.nan
+        elif kind == 3:
+            y = x.copy()
+            y[0, 0] = math.inf
+        elif kind == 4:
+            y = x * (1 + 5e-9)
+        else:
+            y = -x
+        out.append((x, y))
+    return out
+
+
+@pytest.mark.parametrize("convert", [lambda v: v, lambda v: v.tolist(), lambda v: float(v[0, 0])])
+def test_compare_many_equals_compare(convert: Any) -> None:
+    cases = [(convert(a), convert(b)) for a, b in _cases()]
+    ok, err = compare_many([a for a, _ in cases], [b for _, b in cases])
+    for i, (a, b) in enumerate(cases):
+        one_ok, one_err = compare(a, b)
+        assert ok[i] == one_ok, (a, b)
+        if one_ok:
+            assert err[i] == pytest.approx(one_err, abs=0)
+    assert 0 < ok.sum() < len(cases)  # the cases hold both kinds
+
+
+def test_compare_many_ragged_labels_and_shapes() -> None:
+    truths = [[1.0, 2.0], [1.0, 2.0, 3.0], "edge", [[1, 2]], 7]
+    refs = [[1.0, 2.0], [1.0, 2.0, 3.5], "corner", [1, 2], 7]
+    ok, _ = compare_many(truths, refs)
+    assert ok.tolist() == [True, False, False, False, True]
+    assert compare_many([[1.0], [2.0]], [np.array([1.0]), torch.tensor([2.0 + 1e-3])])[0].tolist() == [True, False]
+
+
+def test_verify_catches_a_wrong_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every third instance's output is nudged by 1e-6 (above the 1e-8 tolerance): verify counts exactly those."""
+    pt = make("attention/softmax_temperature")
+    solve = pt.solve
+    calls = {"n": 0}
+
+    def wrong(p: Any) -> dict[str, Any]:
+        ans = dict(solve(p))
+        calls["n"] += 1
+        if calls["n"] % 3 == 0:
+            ans["probs"] = np.asarray(ans["probs"]) + 1e-6
+        return ans
+
+    monkeypatch.setattr(pt, "solve", wrong)
+    res = verify_type(pt, 60, torch.device("cpu"), batch=25, self_test=False, exact=30)
+    assert res.disagreements == 20
+    assert res.examples and "part probs" in res.examples[0]
