@@ -61,47 +61,54 @@ def _num(x: float) -> str:
 
 
 class Params(Mapping[str, Any]):
-    """An immutable mapping of parameter values with attribute access (``p.H``)."""
+    """An immutable mapping of parameter values with attribute access (``p.H``).
 
-    __slots__ = ("_d",)
+    The values live in the instance ``__dict__``, so ``p.H`` is a plain attribute lookup (references read
+    parameters of 100,000s of instances); a parameter may therefore not be named like a method of this class.
+    """
 
     def __init__(self, values: Mapping[str, Any] | None = None, **kw: Any) -> None:
         d = dict(values or {})
         d.update(kw)
-        object.__setattr__(self, "_d", {k: _freeze(v) for k, v in d.items()})
+        if not d.keys().isdisjoint(_RESERVED):
+            raise ValueError(f"parameter names {sorted(d.keys() & _RESERVED)} clash with Params' own attributes")
+        object.__setattr__(self, "__dict__", {k: _freeze(v) for k, v in d.items()})
 
     def __getitem__(self, k: str) -> Any:
-        return self._d[k]
-
-    def __getattr__(self, k: str) -> Any:
-        try:
-            return self._d[k]
-        except KeyError:
-            raise AttributeError(k) from None
+        return self.__dict__[k]
 
     def __setattr__(self, k: str, v: Any) -> None:
         raise AttributeError("Params are immutable; use .replace(name=value)")
 
+    def __delattr__(self, k: str) -> None:
+        raise AttributeError("Params are immutable; use .replace(name=value)")
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self._d)
+        return iter(self.__dict__)
 
     def __len__(self) -> int:
-        return len(self._d)
+        return len(self.__dict__)
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_json(), sort_keys=True))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Mapping) and dict(self._d) == {k: _freeze(v) for k, v in other.items()}
+        return isinstance(other, Mapping) and self.__dict__ == {k: _freeze(v) for k, v in other.items()}
 
     def __repr__(self) -> str:
-        return "Params(" + ", ".join(f"{k}={v!r}" for k, v in self._d.items()) + ")"
+        return "Params(" + ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items()) + ")"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Params, (dict(self.__dict__),))
 
     def replace(self, **kw: Any) -> Params:
-        return Params({**self._d, **kw})
+        return Params({**self.__dict__, **kw})
 
     def to_json(self) -> dict[str, Any]:
-        return {k: _thaw(v) for k, v in self._d.items()}
+        return {k: _thaw(v) for k, v in self.__dict__.items()}
+
+
+_RESERVED = frozenset(dir(Params)) | {"__dict__"}
 
 
 _ATOMS = frozenset({int, float, str, bool, type(None)})

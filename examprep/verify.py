@@ -21,6 +21,7 @@ import numpy as np
 from examprep.errors import DeviceError, ParamError, ReferenceUnavailableError
 from examprep.params import Params
 from examprep.problem import Instance, ProblemType
+from examprep.reference.batching import Answers, Ragged
 from examprep.seeding import DIFFICULTIES, rng_for
 
 RTOL = 1e-8
@@ -133,6 +134,9 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
     rtol, atol = TOLERANCES[dtype]
     if len(refs) != len(params):
         raise RuntimeError(f"{pt.id}: the reference gave {len(refs)} answers for {len(params)} instances")
+    if isinstance(refs, Answers):
+        _check_columns(truths, refs, labels, res, rtol, atol)
+        return
     bad = np.array([not r for r in refs])
     parts = list(dict.fromkeys(k for r in refs for k in r))
     for part in parts:  # a reference may answer a part for some instances only (a residual asked for)
@@ -148,6 +152,70 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
             res.examples.append(f"{labels[i]} part {part}: solve {truths[i].get(part)!r} vs reference "
                                 f"{refs[i].get(part)!r}")
     res.disagreements += int(bad.sum())
+
+
+def _check_columns(truths: list[dict[str, Any]], refs: Answers, labels: list[str], res: VerifyResult, rtol: float,
+                   atol: float) -> None:
+    """:func:`_check_batch` for answers given by column: each block's column against the truths of its rows."""
+    bad = np.ones(len(truths), dtype=bool)
+    for idx, _ in refs.blocks:
+        bad[idx] = False
+    for idx, cols in refs.blocks:
+        for part, col in cols.items():
+            ok, err = compare_column([truths[i].get(part) for i in idx], col, rtol, atol)
+            res.max_error = max(res.max_error, float(err[ok].max(initial=0.0)))
+            for j in np.flatnonzero(~ok):
+                i = int(idx[j])
+                if not bad[i] and len(res.examples) < 5:
+                    res.examples.append(f"{labels[i]} part {part}: solve {truths[i].get(part)!r} vs reference "
+                                        f"{refs[i].get(part)!r}")
+                bad[i] = True
+    res.disagreements += int(bad.sum())
+
+
+def compare_column(truths: list[Any], col: Any, rtol: float = RTOL, atol: float = ATOL
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`compare_many` against one column of an :class:`~examprep.reference.batching.Answers` block."""
+    if isinstance(col, Ragged):
+        return _compare_ragged(truths, col, rtol, atol)
+    if isinstance(col, np.ndarray) and col.dtype.kind in "biuf":
+        n = len(truths)
+        if not any(isinstance(v, str) or v is None for v in truths):
+            try:
+                a = np.asarray(truths, dtype=float)
+            except (ValueError, TypeError):
+                pass
+            else:
+                if a.shape == col.shape:
+                    return _agree(a.reshape(n, -1), col.astype(float).reshape(n, -1), rtol, atol)
+        return compare_many(truths, [col[j] for j in range(n)], rtol, atol)
+    return compare_many(truths, [v.item() if isinstance(v, np.generic) else v for v in col], rtol, atol)
+
+
+def _compare_ragged(truths: list[Any], col: Ragged, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each truth must have its row's true sizes; the rows are compared inside those sizes only."""
+    n = len(truths)
+    fit = np.zeros(n, dtype=bool)
+    full = np.zeros(col.data.shape, dtype=float)
+    for i, t in enumerate(truths):
+        if t is None or isinstance(t, str):
+            continue
+        try:
+            ta = np.asarray(t, dtype=float)
+        except (ValueError, TypeError):
+            continue
+        if ta.shape == tuple(col.sizes[i]):
+            full[(i, *(slice(0, s) for s in ta.shape))] = ta
+            fit[i] = True
+    inside = np.ones(col.data.shape, dtype=bool)
+    for axis in range(col.sizes.shape[1]):
+        shape = [1] * col.data.ndim
+        shape[0], shape[axis + 1] = n, col.data.shape[axis + 1]
+        inside &= (np.arange(col.data.shape[axis + 1])[None, :] < col.sizes[:, axis, None]).reshape(shape)
+    b = np.where(inside, col.data.astype(float), 0.0)
+    a = np.where(inside, full, 0.0)
+    ok, err = _agree(a.reshape(n, -1), b.reshape(n, -1), rtol, atol)
+    return ok & fit, np.where(fit, err, math.inf)
 
 
 def compare_many(truths: list[Any], refs: list[Any], rtol: float = RTOL, atol: float = ATOL

@@ -75,3 +75,27 @@ def test_verify_catches_a_wrong_solve(monkeypatch: pytest.MonkeyPatch) -> None:
     res = verify_type(pt, 60, torch.device("cpu"), batch=25, self_test=False, exact=30)
     assert res.disagreements == 20
     assert res.examples and "part probs" in res.examples[0]
+
+
+def test_answers_by_column_rows_and_comparison() -> None:
+    """A reference's Answers: rows rebuilt on access; columns (plain, ragged, labels) compared like compare()."""
+    from examprep.reference.batching import Answers, ragged
+    from examprep.verify import compare_column
+
+    ans = Answers(4)
+    ans.add([3, 0], {"v": torch.tensor([[1.0, 2.0], [3.0, 4.0]]), "s": np.array([5.0, 6.0]), "lab": ["a", "b"]})
+    ans.add([1, 2], {"v": ragged(np.array([[1.0, 9.0, 9.0], [1.0, 2.0, 3.0]]), [1, 3]), "s": [7.0, 8.0],
+                     "lab": ["c", "d"]})
+    assert ans[0]["v"].tolist() == [3.0, 4.0] and ans[0]["s"] == 6.0 and ans[0]["lab"] == "b"
+    assert ans[1]["v"].tolist() == [1.0] and ans[3]["lab"] == "a" and len(ans) == 4 and len(list(ans)) == 4
+    col = ans.blocks[1][1]["v"]
+    ok, _ = compare_column([[1.0], [1.0, 2.0, 3.0]], col)
+    assert ok.tolist() == [True, True]
+    ok, _ = compare_column([[1.0, 9.0], [1.0, 2.0, 3.0 + 1e-6]], col)  # wrong length; wrong value
+    assert ok.tolist() == [False, False]
+    ok, _ = compare_column([[1.0, 2.0], [3.0, 4.5]], ans.blocks[0][1]["v"])  # block order: instances 3, 0
+    assert ok.tolist() == [True, False]
+    ok, _ = compare_column(["a", "x"], ans.blocks[0][1]["lab"])
+    assert ok.tolist() == [True, False]
+    ok, _ = compare_column([5.0, [6.0]], ans.blocks[0][1]["s"])  # a scalar answer given as a list disagrees
+    assert ok.tolist() == [True, False]

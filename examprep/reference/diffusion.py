@@ -18,14 +18,14 @@ import torch.nn.functional as F  # noqa: N812
 from torch.distributions import Normal, kl_divergence
 
 from examprep.params import Params
+from examprep.reference.batching import Answers, pad_rows, ragged
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 def _rows(rows: Sequence[Sequence[float]], device: torch.device, fill: float = 0.0) -> torch.Tensor:
     """(B, max length) tensor of ragged rows, padded with ``fill``."""
-    width = max(len(r) for r in rows)
-    return torch.tensor([list(r) + [fill] * (width - len(r)) for r in rows], dtype=REAL, device=device)
+    return torch.from_numpy(pad_rows(rows, fill)[0]).to(device=device, dtype=REAL)
 
 
 def _col(values: Sequence[float], device: torch.device) -> torch.Tensor:
@@ -42,13 +42,11 @@ def _alpha_bars(betas: Sequence[Sequence[float]], ts: Sequence[int], device: tor
     return b.gather(1, idx - 1), ab.gather(1, idx), ab.gather(1, idx - 1)
 
 
-def _out(tensors: dict[str, torch.Tensor], lengths: Sequence[int]) -> list[dict[str, Any]]:
-    """Per-instance answers: (B, D) tensors cut to each instance's length, (B, 1) columns as floats."""
-    host = {k: v.detach().cpu().tolist() for k, v in tensors.items()}
-    out = []
-    for i, n in enumerate(lengths):
-        out.append({k: (v[i][:n] if k in _VECTORS else v[i][0]) for k, v in host.items()})
-    return out
+def _out(tensors: dict[str, torch.Tensor], lengths: Sequence[int]) -> Answers:
+    """Answers by column: (B, D) tensors as ragged columns cut to each instance's length, (B, 1) columns as one
+    number per instance."""
+    cols = {k: ragged(v, lengths) if k in _VECTORS else v[:, 0] for k, v in tensors.items()}
+    return Answers(len(lengths)).add(None, cols)
 
 
 _VECTORS = {"mean", "x_t", "x_1", "x_2", "mu_tilde", "eps", "x0_hat", "x_prev", "residual"}
