@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from examprep.registry import make
-from examprep.verify import compare, compare_many, verify_type
+from examprep.verify import compare, compare_many, draws, instances, verify_type
 
 torch = pytest.importorskip("torch")
 
@@ -58,23 +58,40 @@ def test_compare_many_ragged_labels_and_shapes() -> None:
     assert compare_many([[1.0], [2.0]], [np.array([1.0]), torch.tensor([2.0 + 1e-3])])[0].tolist() == [True, False]
 
 
-def test_verify_catches_a_wrong_solve(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every third instance's output is nudged by 1e-6 (above the 1e-8 tolerance): verify counts exactly those."""
-    pt = make("attention/softmax_temperature")
+def _nudge(v: Any) -> Any:
+    if isinstance(v, str):
+        return v + "?"
+    if isinstance(v, (int, float)):
+        return v + 1e-6 * max(1.0, abs(v))
+    a = np.array(v, dtype=float)
+    a.flat[-1] += 1e-6 * max(1.0, abs(a.flat[-1]))
+    return a
+
+
+@pytest.mark.parametrize(("pid", "part"), [
+    ("attention/softmax_temperature", "probs"), ("diffusion/noise_schedule", "alpha_bar_table"),
+    ("diffusion/forward_step", "x_t"), ("diffusion/forward_step", "var"), ("bayes/gaussian_1d", "class"),
+    ("vision/harris_map", "corners"), ("cnn/receptive_field", "rf"), ("positional/sinusoidal", "pe")])
+def test_verify_catches_a_wrong_solve(monkeypatch: pytest.MonkeyPatch, pid: str, part: str) -> None:
+    """About a third of the instances get one part nudged just above the tolerance (a label changed, a corner list
+    grown): verify counts exactly those, whatever form the reference answers in."""
+    pt = make(pid)
     solve = pt.solve
-    calls = {"n": 0}
+
+    def spoiled(p: Any) -> bool:
+        return hash(p) % 3 == 0
 
     def wrong(p: Any) -> dict[str, Any]:
         ans = dict(solve(p))
-        calls["n"] += 1
-        if calls["n"] % 3 == 0:
-            ans["probs"] = np.asarray(ans["probs"]) + 1e-6
+        if spoiled(p):
+            ans[part] = [*ans[part], [0, 0]] if part == "corners" else _nudge(ans[part])
         return ans
 
-    monkeypatch.setattr(pt, "solve", wrong)
-    res = verify_type(pt, 60, torch.device("cpu"), batch=25, self_test=False, exact=30)
-    assert res.disagreements == 20
-    assert res.examples and "part probs" in res.examples[0]
+    monkeypatch.setattr(pt, "solve", wrong)  # generate() uses solve too, so the instances are listed after this
+    checked = [i.params for i in instances(pt, 30)] + draws(pt, 30, stream=10**9 + 30)  # what verify_type uses
+    res = verify_type(pt, 60, torch.device("cpu"), batch=30, self_test=False, exact=30)
+    assert res.disagreements == sum(map(spoiled, checked)) > 5
+    assert res.examples and f"part {part}" in res.examples[0]
 
 
 def test_answers_by_column_rows_and_comparison() -> None:
@@ -99,3 +116,14 @@ def test_answers_by_column_rows_and_comparison() -> None:
     assert ok.tolist() == [True, False]
     ok, _ = compare_column([5.0, [6.0]], ans.blocks[0][1]["s"])  # a scalar answer given as a list disagrees
     assert ok.tolist() == [True, False]
+
+
+def test_padding_helpers() -> None:
+    from examprep.reference.batching import pad_matrices, pad_rows
+
+    arr, n = pad_rows([(1.0, 2.0), (3.0,), (4, 5, 6)], fill=-1.0)
+    assert arr.tolist() == [[1, 2, -1], [3, -1, -1], [4, 5, 6]] and n == [2, 1, 3]
+    assert pad_rows([(1, 2), (3, 4)])[0].tolist() == [[1, 2], [3, 4]]
+    arr, r, c = pad_matrices([((1, 2), (3, 4)), ((5,),), ((6, 7, 8),)])
+    assert arr.tolist() == [[[1, 2, 0], [3, 4, 0]], [[5, 0, 0], [0, 0, 0]], [[6, 7, 8], [0, 0, 0]]]
+    assert (r, c) == ([2, 1, 1], [2, 1, 3])

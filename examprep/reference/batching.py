@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, overload
 
 import numpy as np
@@ -64,8 +65,9 @@ def pad_rows(rows: Sequence[Sequence[Any]], fill: float = 0.0) -> tuple[np.ndarr
     if all(n == width for n in lengths):
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), width), lengths
     out = np.full((len(rows), width), fill, dtype=np.float64)
-    for i, r in enumerate(rows):
-        out[i, : len(r)] = r
+    # Row-major boolean assignment fills each row's first entries in order: one C-level copy for the batch.
+    out[np.arange(width)[None, :] < np.asarray(lengths)[:, None]] = np.fromiter(chain.from_iterable(rows),
+                                                                                 np.float64, sum(lengths))
     return out, lengths
 
 
@@ -79,9 +81,10 @@ def pad_matrices(mats: Sequence[Sequence[Sequence[Any]]], fill: float = 0.0
     if all(a == r for a in nr) and all(b == c for b in nc):
         return np.asarray(mats, dtype=np.float64).reshape(len(mats), r, c), nr, nc
     out = np.full((len(mats), r, c), fill, dtype=np.float64)
-    for i, m in enumerate(mats):
-        if nr[i]:
-            out[i, : nr[i], : nc[i]] = m
+    inside = ((np.arange(r)[None, :] < np.asarray(nr)[:, None])[:, :, None]
+              & (np.arange(c)[None, :] < np.asarray(nc)[:, None])[:, None, :])
+    flat = chain.from_iterable(chain.from_iterable(mats))
+    out[inside] = np.fromiter(flat, np.float64, sum(a * b for a, b in zip(nr, nc, strict=True)))
     return out, nr, nc
 
 

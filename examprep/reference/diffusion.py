@@ -72,9 +72,11 @@ def noise_schedule(batch: list[Params], device: torch.device) -> list[dict[str, 
     betas = torch.where(kind == 0, custom, torch.where(kind == 1, linear, cosine))
     betas = torch.where(k <= Tc, betas, torch.zeros_like(betas))
     abar = torch.cumprod(1 - betas, dim=1)
-    host_b, host_ab = betas.cpu().tolist(), abar.cpu().tolist()
-    return [{"beta": host_b[i][p.t - 1], "alpha": 1 - host_b[i][p.t - 1], "alpha_bar_table": host_ab[i][:p.t],
-             "alpha_bar": host_ab[i][p.t - 1]} for i, p in enumerate(batch)]
+    t = [p.t for p in batch]
+    at = torch.tensor(t, device=device)[:, None] - 1
+    beta_t = betas.gather(1, at)[:, 0]
+    return Answers(len(batch)).add(None, {"beta": beta_t, "alpha": 1 - beta_t, "alpha_bar_table": ragged(abar, t),
+                                          "alpha_bar": abar.gather(1, at)[:, 0]})
 
 
 def forward_step(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
