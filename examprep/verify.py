@@ -125,7 +125,7 @@ def draws(pt: ProblemType, n: int, stream: int) -> list[Params]:
 
 
 def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], params: list[Params],
-                 labels: list[str], device: Any, res: VerifyResult, dtype: str = "float64") -> None:
+                 label: Callable[[int], str], device: Any, res: VerifyResult, dtype: str = "float64") -> None:
     from examprep.reference import use_dtype
 
     truths = [pt.solve(p) for p in params]
@@ -135,7 +135,7 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
     if len(refs) != len(params):
         raise RuntimeError(f"{pt.id}: the reference gave {len(refs)} answers for {len(params)} instances")
     if isinstance(refs, Answers):
-        _check_columns(truths, refs, labels, res, rtol, atol)
+        _check_columns(truths, refs, label, res, rtol, atol)
         return
     bad = np.array([not r for r in refs])
     parts = list(dict.fromkeys(k for r in refs for k in r))
@@ -149,13 +149,13 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
         wrong = np.asarray(idx)[~ok]
         bad[wrong] = True
         for i in wrong[: max(0, 5 - len(res.examples))]:
-            res.examples.append(f"{labels[i]} part {part}: solve {truths[i].get(part)!r} vs reference "
+            res.examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
                                 f"{refs[i].get(part)!r}")
     res.disagreements += int(bad.sum())
 
 
-def _check_columns(truths: list[dict[str, Any]], refs: Answers, labels: list[str], res: VerifyResult, rtol: float,
-                   atol: float) -> None:
+def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[[int], str], res: VerifyResult,
+                   rtol: float, atol: float) -> None:
     """:func:`_check_batch` for answers given by column: each block's column against the truths of its rows."""
     bad = np.ones(len(truths), dtype=bool)
     for idx, _ in refs.blocks:
@@ -167,7 +167,7 @@ def _check_columns(truths: list[dict[str, Any]], refs: Answers, labels: list[str
             for j in np.flatnonzero(~ok):
                 i = int(idx[j])
                 if not bad[i] and len(res.examples) < 5:
-                    res.examples.append(f"{labels[i]} part {part}: solve {truths[i].get(part)!r} vs reference "
+                    res.examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
                                         f"{refs[i].get(part)!r}")
                 bad[i] = True
     res.disagreements += int(bad.sum())
@@ -274,30 +274,46 @@ def _compare_by_shape(truths: list[Any], refs: list[Any], rtol: float, atol: flo
     return ok, err
 
 
-def verify_type(pt: ProblemType, n: int, device: Any, batch: int = 4096, self_test: bool = True,
-                progress: Callable[[int], None] | None = None, exact: int = EXACT_N,
-                dtype: str = "float64") -> VerifyResult:
-    """Verify one type on N parameter sets: the first ``exact`` are real instances (seeds 0..), the rest are
-    direct draws from the type's sampler (see :func:`draws`)."""
-    ref = load_reference(pt)
-    res = VerifyResult(pt.id, n, device=str(device))
-    t0 = time.perf_counter()
-    done = 0
+def plan(n: int, batch: int = 4096, exact: int = EXACT_N) -> list[tuple[int, int]]:
+    """The batches (start, size) that verify N instances: the first ``exact`` (generated instances) in their own
+    batches, then draws. A batch's draws depend on its start only, so any split of the plan checks the same N."""
+    out, done = [], 0
     while done < n:
         k = min(batch, n - done)
         if done < exact:
             k = min(k, exact - done)
-            insts = instances(pt, k, start=done)
-            params, labels = [i.params for i in insts], [str(i.code) for i in insts]
-        else:
-            params = draws(pt, k, stream=10**9 + done)
-            labels = [json.dumps(p.to_json()) for p in params]
-        _check_batch(pt, ref, params, labels, device, res, dtype)
+        out.append((done, k))
         done += k
+    return out
+
+
+def verify_type(pt: ProblemType, n: int, device: Any, batch: int = 4096, self_test: bool = True,
+                progress: Callable[[int], None] | None = None, exact: int = EXACT_N,
+                dtype: str = "float64", batches: list[tuple[int, int]] | None = None) -> VerifyResult:
+    """Verify one type on N parameter sets: the first ``exact`` are real instances (seeds 0..), the rest are
+    direct draws from the type's sampler (see :func:`draws`). ``batches``: a part of :func:`plan` to run alone
+    (a parallel worker's share); the self-test runs with the part that starts at 0."""
+    ref = load_reference(pt)
+    todo = plan(n, batch, exact) if batches is None else batches
+    res = VerifyResult(pt.id, sum(k for _, k in todo), device=str(device))
+    t0 = time.perf_counter()
+    for start, k in todo:
+        if start < exact:
+            insts = instances(pt, k, start=start)
+            params = [i.params for i in insts]
+
+            def label(i: int, insts: list[Instance] = insts) -> str:
+                return str(insts[i].code)
+        else:
+            params = draws(pt, k, stream=10**9 + start)
+
+            def label(i: int, params: list[Params] = params) -> str:
+                return json.dumps(params[i].to_json())
+        _check_batch(pt, ref, params, label, device, res, dtype)
         if progress:
             progress(k)
     res.seconds = time.perf_counter() - t0
-    if self_test:
+    if self_test and todo and todo[0][0] == 0:
         from examprep.checker import self_test as run_self_test
 
         res.self_test_failures = run_self_test(pt, instances(pt, min(n, SELF_TEST_N)))
@@ -323,32 +339,52 @@ def select(targets: Iterable[str]) -> list[ProblemType]:
     return out
 
 
-def _worker(args: tuple[str, int, str, int, bool, str]) -> VerifyResult:
-    pid, n, device_name, batch, self_test, dtype = args
+CHUNK_BATCHES = 6  # batches per parallel task: small enough to keep every worker busy to the end
+
+
+def _worker(args: tuple[str, int, str, int, bool, str, list[tuple[int, int]]]) -> VerifyResult:
+    pid, n, device_name, batch, self_test, dtype, batches = args
     import torch
 
     from examprep.registry import make
 
     torch.set_num_threads(1)
     dev, _ = resolve_device(device_name)
-    return verify_type(make(pid), n, dev, batch=batch, self_test=self_test, dtype=dtype)
+    return verify_type(make(pid), n, dev, batch=batch, self_test=self_test, dtype=dtype, batches=batches)
+
+
+def merge(parts: list[VerifyResult]) -> VerifyResult:
+    """One type's result from the results of its parts (seconds add up: worker time)."""
+    out = VerifyResult(parts[0].id, sum(r.n for r in parts), device=parts[0].device)
+    for r in parts:
+        out.disagreements += r.disagreements
+        out.max_error = max(out.max_error, r.max_error)
+        out.seconds += r.seconds
+        out.self_test_failures += r.self_test_failures
+        out.examples += r.examples[: max(0, 5 - len(out.examples))]
+    return out
 
 
 def verify_many(types: list[ProblemType], n: int, device: Any, *, batch: int = 4096, self_test: bool = True,
                 jobs: int = 1, progress: Callable[[int], None] | None = None,
                 dtype: str = "float64") -> list[VerifyResult]:
-    """Verify several types; with ``jobs`` > 1 (CPU only) types run in parallel worker processes."""
-    if jobs <= 1 or len(types) <= 1 or str(device) != "cpu":
+    """Verify several types; with ``jobs`` > 1 (CPU only) the work runs in parallel worker processes, split into
+    tasks of a few batches each (the same instances as one process would check: see :func:`plan`)."""
+    if jobs <= 1 or str(device) != "cpu":
         return [verify_type(pt, n, device, batch=batch, self_test=self_test, progress=progress, dtype=dtype)
                 for pt in types]
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    results: dict[str, VerifyResult] = {}
+    todo = plan(n, batch)
+    chunks = [todo[i : i + CHUNK_BATCHES] for i in range(0, len(todo), CHUNK_BATCHES)]
+    results: dict[str, list[VerifyResult]] = {pt.id: [] for pt in types}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(_worker, (pt.id, n, "cpu", batch, self_test, dtype)): pt.id for pt in types}
+        futures = {pool.submit(_worker, (pt.id, n, "cpu", batch, self_test, dtype, chunk)): pt.id
+                   for chunk in chunks for pt in types}
         for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
+            r = fut.result()
+            results[futures[fut]].append(r)
             if progress:
-                progress(n)
-    return [results[pt.id] for pt in types]
+                progress(r.n)
+    return [merge(results[pt.id]) for pt in types]

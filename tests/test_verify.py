@@ -127,3 +127,18 @@ def test_padding_helpers() -> None:
     arr, r, c = pad_matrices([((1, 2), (3, 4)), ((5,),), ((6, 7, 8),)])
     assert arr.tolist() == [[[1, 2, 0], [3, 4, 0]], [[5, 0, 0], [0, 0, 0]], [[6, 7, 8], [0, 0, 0]]]
     assert (r, c) == ([2, 1, 1], [2, 1, 3])
+
+
+def test_plan_and_parallel_split() -> None:
+    """The plan covers 0..N−1 once, generated instances first; parallel workers check the same N instances."""
+    from examprep.verify import plan, verify_many
+
+    p = plan(10_000, batch=4096)
+    assert p[0] == (0, 1000) and sum(k for _, k in p) == 10_000
+    assert all(s + k == s2 for (s, k), (s2, _) in zip(p, p[1:], strict=False))
+    pt = make("divergence/kl_gaussian")
+    serial = verify_type(pt, 2600, torch.device("cpu"), batch=400)
+    (par,) = verify_many([pt], 2600, torch.device("cpu"), batch=400, jobs=2)
+    assert (par.n, par.disagreements, par.self_test_failures) == (2600, 0, []) == (serial.n, serial.disagreements,
+                                                                                    serial.self_test_failures)
+    assert par.max_error == serial.max_error
