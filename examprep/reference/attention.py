@@ -48,11 +48,12 @@ def _rows(rows: Sequence[Sequence[float]], device: torch.device) -> tuple[torch.
     return _tensor(out, device), n
 
 
-def _mats(mats: Sequence[Sequence[Sequence[float]]], device: torch.device
-          ) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
-    """(B, most rows, most columns) tensor of matrices, zero-padded, and their row and column counts."""
-    r = _lengths(mats)
-    c = np.fromiter((len(m[0]) for m in mats), dtype=np.int64, count=len(mats))
+def _mats(mats: Sequence[Sequence[Sequence[float]]], device: torch.device, r: np.ndarray | None = None,
+          c: np.ndarray | None = None) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """(B, most rows, most columns) tensor of matrices, zero-padded, and their row and column counts (``r``, ``c``:
+    the counts, where the caller knows them already)."""
+    r = _lengths(mats) if r is None else r
+    c = np.fromiter((len(m[0]) for m in mats), dtype=np.int64, count=len(mats)) if c is None else c
     flat = np.fromiter(chain.from_iterable(chain.from_iterable(mats)), dtype=np.float64, count=int((r * c).sum()))
     out = np.zeros((len(mats), int(r.max(initial=0)), int(c.max(initial=0))))
     inside = ((np.arange(out.shape[1])[None, :, None] < r[:, None, None])
@@ -75,7 +76,7 @@ def _flags(batch: list[Params], name: str) -> np.ndarray:
 
 def _key_mask(n: np.ndarray, width: int, device: torch.device) -> torch.Tensor:
     """(B, width) boolean: key j of instance i is real (j < n_i)."""
-    return torch.arange(width, device=device)[None, :] < torch.from_numpy(n).to(device)[:, None]
+    return torch.from_numpy(np.arange(width)[None, :] < n[:, None]).to(device)
 
 
 def _host(columns: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
@@ -106,16 +107,16 @@ def scaled_dot_product(batch: list[Params], device: torch.device) -> Answers:
     """Q, K, V by batched matmul; output and weights from one F.scaled_dot_product_attention call on [V | I], with a
     boolean mask per instance (real keys, and j ≤ i where causal) and Q scaled by that instance's 1/√d_k."""
     X, n, d = _mats([p.X for p in batch], device)
-    Wq, _, dk = _mats([p.W_q for p in batch], device)
-    Wk, _, _ = _mats([p.W_k for p in batch], device)
-    Wv, _, dv = _mats([p.W_v for p in batch], device)
+    Wk, _, dk = _mats([p.W_k for p in batch], device, d)
+    Wq, _, _ = _mats([p.W_q for p in batch], device, d, dk)  # every W has d rows; W_q and W_k have d_k columns
+    Wv, _, dv = _mats([p.W_v for p in batch], device, d)
     Q, K, V = X @ Wq, X @ Wk, X @ Wv
     B, N, DV = len(batch), X.shape[1], V.shape[2]  # noqa: N806
     scale = _tensor(1 / np.sqrt(dk), device)[:, None, None]
     scores = (Q @ K.transpose(1, 2)) * scale
-    causal = torch.from_numpy(_flags(batch, "causal")).to(device)[:, None, None]
-    ar = torch.arange(N, device=device)
-    mask = _key_mask(n, N, device)[:, None, :] & (~causal | (ar[None, None, :] <= ar[None, :, None]))
+    ar, causal = np.arange(N), _flags(batch, "causal")[:, None, None]
+    mask = torch.from_numpy((ar[None, None, :] < n[:, None, None])  # real keys j < n, and j ≤ i where causal
+                            & (~causal | (ar[None, None, :] <= ar[None, :, None]))).to(device)
     eye = torch.eye(N, dtype=REAL, device=device).expand(B, N, N)
     both = F.scaled_dot_product_attention(Q * scale, K, torch.cat([V, eye], dim=-1), attn_mask=mask, scale=1.0)
     out = both[..., :DV]
@@ -253,13 +254,13 @@ def softmax_temperature(batch: list[Params], device: torch.device) -> Answers:
     softmax of the logits with all but the top k (torch.topk, k per instance) set to −∞."""
     z, n = _rows([p.z for p in batch], device)
     T = _tensor(np.fromiter((p.temperature for p in batch), dtype=np.float64, count=len(batch)), device)  # noqa: N806
-    k = torch.from_numpy(np.fromiter((p.k for p in batch), dtype=np.int64, count=len(batch))).to(device)
+    k = np.fromiter((p.k for p in batch), dtype=np.int64, count=len(batch))
     scaled = z / T[:, None]
     logits = scaled.masked_fill(~_key_mask(n, z.shape[1], device), -torch.inf)
     probs = torch.softmax(logits, dim=-1)
     idx = torch.topk(logits, int(k.max()), dim=-1).indices  # the largest k_max, in order
-    top = torch.where(torch.arange(idx.shape[1], device=device)[None, :] < k[:, None], logits.gather(-1, idx),
-                      -torch.inf)  # ... of which instance i keeps its first k_i
+    keep = torch.from_numpy(np.arange(idx.shape[1])[None, :] < k[:, None]).to(device)
+    top = torch.where(keep, logits.gather(-1, idx), -torch.inf)  # ... of which instance i keeps its first k_i
     kept = torch.full_like(logits, -torch.inf).scatter(-1, idx, top)
     h = _host({"scaled": scaled, "probs": probs, "argmax": torch.argmax(probs, dim=-1) + 1,
                "topk": torch.softmax(kept, dim=-1)})

@@ -32,22 +32,29 @@ def sinusoidal(batch: list[Params], device: torch.device) -> Answers:
     angle = pos * div.unsqueeze(1)  # (B, P, D/2)
     # the columns of pair k: interleaved 2k (sin) and 2k + 1 (cos); split k and d/2 + k. Pairs past d/2 (padding)
     # go to spare columns D + 2k, D + 2k + 1 so that they overwrite nothing.
-    k = torch.arange(D // 2, device=device)[None, :]
-    half = torch.from_numpy(d // 2).to(device)[:, None]
-    split = torch.from_numpy(np.fromiter((p.layout == "split" for p in batch), dtype=bool, count=B)).to(device)
-    col_sin = torch.where(k < half, torch.where(split[:, None], k, 2 * k), D + 2 * k)
-    col_cos = torch.where(k < half, torch.where(split[:, None], half + k, 2 * k + 1), D + 2 * k + 1)
+    k = np.arange(D // 2)[None, :]
+    half = (d // 2)[:, None]
+    split = np.fromiter((p.layout == "split" for p in batch), dtype=bool, count=B)[:, None]
+    col_sin = np.where(k < half, np.where(split, k, 2 * k), D + 2 * k)
+    col_cos = np.where(k < half, np.where(split, half + k, 2 * k + 1), D + 2 * k + 1)
     P = angle.shape[1]  # noqa: N806
     table = torch.zeros(B, P, 2 * D, dtype=REAL, device=device)
-    table.scatter_(-1, col_sin.unsqueeze(1).expand(-1, P, -1), torch.sin(angle))
-    table.scatter_(-1, col_cos.unsqueeze(1).expand(-1, P, -1), torch.cos(angle))
+    for cols, f in ((col_sin, torch.sin), (col_cos, torch.cos)):
+        table.scatter_(-1, torch.from_numpy(cols).to(device)[:, None, :].expand(-1, P, -1), f(angle))
     pe = table[..., :D]
+    den, pe_h = (1 / div).cpu().numpy(), pe.cpu().numpy()
     has_x = np.fromiter((p.X is not None for p in batch), dtype=bool, count=B)
-    X, _, _ = _mats([p.X if p.X is not None else ((0.0,),) for p in batch], device)  # noqa: N806
-    z = pe + torch.nn.functional.pad(X, (0, D - X.shape[2], 0, P - X.shape[1]))
-    den, pe_h, z_h = (t.detach().cpu().numpy() for t in (1 / div, pe, z))
     cols = {"denominators": (den, d // 2), "pe": (pe_h, n, d)}
     answers = Answers(B)
     for index, with_x in _by_flag(has_x):
-        _add(answers, index, {**cols, "z": (z_h, n, d)} if with_x else cols)
+        if not with_x:
+            _add(answers, index, cols)
+            continue
+        # z = X + PE for the instances given embeddings (X zero-padded like the table)
+        X, _, _ = _mats([p.X for p in (batch if index is None else [batch[i] for i in index])], device)  # noqa: N806
+        rows = slice(None) if index is None else torch.from_numpy(index).to(device)
+        z = np.zeros_like(pe_h)
+        z[slice(None) if index is None else index, : X.shape[1], : X.shape[2]] = (
+            pe[rows, : X.shape[1], : X.shape[2]] + X).cpu().numpy()
+        _add(answers, index, {**cols, "z": (z, n, d)})
     return answers
