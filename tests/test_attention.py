@@ -397,3 +397,83 @@ def test_part_grading_uses_decimal_places() -> None:
     pt = make(SMT)
     part = pt.part("probs")
     assert grade_part(part, [0.864955, 0.117059, 0.015842, 0.002144], "[0.8650, 0.1171, 0.0158, 0.0021]").score == 1
+
+
+# ---- padded batches: one batch of many shapes gives each instance its own answers -----------------------------------
+def _mixed_batch_agrees(pid: str, values: list[dict]) -> None:
+    """The reference over one batch of mixed shapes agrees with solve for every instance, and with the reference
+    run on that instance alone (padding to the batch's largest shapes changes no answer)."""
+    import torch
+
+    from examprep.verify import compare, load_reference
+
+    pt = make(pid)
+    params = [pt.from_params(v).params for v in values]
+    ref = load_reference(pt)
+    got = ref(params, torch.device("cpu"))
+    assert len(got) == len(params)
+    for i, p in enumerate(params):
+        truth, alone = pt.solve(p), ref([p], torch.device("cpu"))[0]
+        assert set(got[i]) == set(truth) == set(alone), (i, p)
+        for k, v in got[i].items():
+            assert compare(truth[k], v)[0], (k, p, truth[k], v)
+            assert compare(alone[k], v, rtol=1e-12, atol=1e-13)[0], (k, p, alone[k], v)
+
+
+def _grid(rng: np.random.Generator, *shape: int) -> list:
+    return (rng.integers(-4, 5, size=shape) / 2).tolist()
+
+
+def test_scaled_dot_product_reference_mixed_batch() -> None:
+    """n, d, d_k, d_v from 1 to 5 in one batch, causal and residual mixed (padded keys and future keys masked)."""
+    rng = np.random.default_rng(5)
+    values = []
+    for _ in range(200):
+        n, d, dk = (int(x) for x in rng.integers(1, 6, size=3))
+        residual = bool(rng.integers(2))
+        dv = d if residual else int(rng.integers(1, 6))
+        values.append(dict(X=_grid(rng, n, d), W_q=_grid(rng, d, dk), W_k=_grid(rng, d, dk), W_v=_grid(rng, d, dv),
+                           causal=bool(rng.integers(2)), residual=residual))
+    _mixed_batch_agrees(SDPA, values)
+
+
+def test_bahdanau_reference_mixed_batch() -> None:
+    """d_s, d_h, d_a from 1 to 4 and 1 to 5 encoder states in one batch, with and without a bias."""
+    rng = np.random.default_rng(6)
+    values = []
+    for _ in range(200):
+        ds, dh, da = (int(x) for x in rng.integers(1, 5, size=3))
+        n = int(rng.integers(1, 6))
+        values.append(dict(s=_grid(rng, ds), H=_grid(rng, n, dh), W_s=_grid(rng, da, ds), W_h=_grid(rng, da, dh),
+                           v=_grid(rng, da), b=_grid(rng, da) if rng.integers(2) else None))
+    _mixed_batch_agrees(BAH, values)
+
+
+def test_luong_reference_mixed_batch() -> None:
+    """dot, general and concat in one batch; d_s ≠ d_h for general and concat (W_a split at each one's own d_s)."""
+    rng = np.random.default_rng(7)
+    values = []
+    for i in range(300):
+        kind = ("dot", "general", "concat")[i % 3]
+        ds, dh, da = (int(x) for x in rng.integers(1, 5, size=3))
+        dh = ds if kind == "dot" else dh
+        n = int(rng.integers(1, 6))
+        v = dict(s=_grid(rng, ds), H=_grid(rng, n, dh), score=kind)
+        if kind == "general":
+            v["W_a"] = _grid(rng, ds, dh)
+        elif kind == "concat":
+            v.update(W_a=_grid(rng, da, ds + dh), v=_grid(rng, da))
+        values.append(v)
+    _mixed_batch_agrees("attention/luong-v1", values)
+
+
+def test_softmax_temperature_reference_mixed_batch() -> None:
+    """2 to 9 logits, every k and several temperatures in one batch (padded logits never enter a softmax or the
+    top k)."""
+    rng = np.random.default_rng(8)
+    values = []
+    for _ in range(300):
+        n = int(rng.integers(2, 10))
+        z = (rng.permutation(np.arange(-8, 9))[:n] / 2).tolist()  # distinct logits
+        values.append(dict(z=z, temperature=float(rng.choice([0.25, 0.5, 1.0, 3.0])), k=int(rng.integers(1, n + 1))))
+    _mixed_batch_agrees("attention/softmax_temperature-v1", values)

@@ -162,3 +162,28 @@ def test_renders_everywhere_and_typst_compiles(tmp_path: Path) -> None:
     src = tmp_path / "doc.typ"
     src.write_text(statement(pt.statement(p), "typst") + "\n\n" + derivation(dv, "typst") + "\n")
     assert typst.compile(str(src))[:4] == b"%PDF"
+
+
+def test_reference_mixed_batch() -> None:
+    """d_model from 2 to 16, 1 to 5 positions, both layouts, with and without X, in one batch: each instance's
+    answers equal solve's and the reference's on that instance alone (padding changes nothing)."""
+    import torch
+
+    from examprep.verify import compare, load_reference
+
+    rng = np.random.default_rng(9)
+    pt = make(PID)
+    params = []
+    for _ in range(300):
+        d, count = 2 * int(rng.integers(1, 9)), int(rng.integers(1, 6))
+        x = (rng.integers(-10, 11, size=(count, d)) / 10).tolist() if rng.integers(2) else None
+        params.append(pt.from_params(dict(d_model=d, positions=sorted(rng.choice(40, count, replace=False).tolist()),
+                                          layout=str(rng.choice(["interleaved", "split"])), X=x)).params)
+    ref = load_reference(pt)
+    got = ref(params, torch.device("cpu"))
+    for i, p in enumerate(params):
+        truth, alone = pt.solve(p), ref([p], torch.device("cpu"))[0]
+        assert set(got[i]) == set(truth) == set(alone), p
+        for k, v in got[i].items():
+            assert compare(truth[k], v)[0], (k, p)
+            assert compare(alone[k], v, rtol=1e-12, atol=1e-13)[0], (k, p)

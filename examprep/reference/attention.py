@@ -1,68 +1,142 @@
-"""Torch references for the attention family, batched: instances of equal shapes are stacked and run together.
+"""Torch references for the attention family, batched: one padded batch per reference, answered by column.
 
-- scaled dot-product: ``F.scaled_dot_product_attention`` (the weights are its output for V = I);
+Every instance is zero-padded to the largest shape in the batch; zero rows and columns add nothing to a dot
+product, padded keys are masked out of every softmax (a boolean ``attn_mask`` / −∞), and each answer comes back as
+a :class:`~examprep.reference.batching.Ragged` column cut to the instance's true sizes.
+
+- scaled dot-product: ``F.scaled_dot_product_attention`` with a per-instance mask (padded keys, causal) and a
+  per-instance 1/√d_k applied to Q (the weights are its output for V = I);
 - Bahdanau and Luong concat: an ``nn.Module`` (three ``nn.Linear`` layers) run over the batch with ``torch.func``;
-- Luong dot / general: ``F.scaled_dot_product_attention`` with ``scale=1``;
+- Luong dot / general: ``F.scaled_dot_product_attention`` with ``scale=1`` (query h_t or W_aᵀ h_t);
 - multi-head sizes: ``nn.MultiheadAttention`` on the meta device (parameter counts and attention-map shape);
 - softmax with temperature: ``torch.softmax`` and ``torch.topk``.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
 from examprep.params import Params
-from examprep.reference.batching import grouped as _grouped
+from examprep.reference.batching import Answers, ragged
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
+# ---- packing --------------------------------------------------------------------------------------------------------
+def _lengths(values: Sequence[Sequence[Any]]) -> np.ndarray:
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
 
-def _stack(batch: list[Params], name: str, device: torch.device) -> torch.Tensor:
-    return torch.tensor([p[name] for p in batch], dtype=REAL, device=device)
+
+def _tensor(arr: np.ndarray, device: torch.device) -> torch.Tensor:
+    return torch.from_numpy(arr).to(device=device, dtype=REAL)
 
 
-def _split(tensors: dict[str, torch.Tensor]) -> list[dict[str, Any]]:
-    """{part: (B, ...) tensor} -> one {part: numpy array} per instance."""
-    cpu = {k: v.detach().cpu().numpy() for k, v in tensors.items()}
-    n = len(next(iter(cpu.values())))
-    return [{k: v[i] for k, v in cpu.items()} for i in range(n)]
+def _rows(rows: Sequence[Sequence[float]], device: torch.device) -> tuple[torch.Tensor, np.ndarray]:
+    """(B, longest) tensor of ragged rows, zero-padded, and each row's length: one flat read of all the numbers."""
+    n = _lengths(rows)
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=int(n.sum()))
+    out = np.zeros((len(rows), int(n.max(initial=0))))
+    out[np.arange(out.shape[1])[None, :] < n[:, None]] = flat  # row-major: each row's numbers in order
+    return _tensor(out, device), n
+
+
+def _mats(mats: Sequence[Sequence[Sequence[float]]], device: torch.device, r: np.ndarray | None = None,
+          c: np.ndarray | None = None) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """(B, most rows, most columns) tensor of matrices, zero-padded, and their row and column counts (``r``, ``c``:
+    the counts, where the caller knows them already)."""
+    r = _lengths(mats) if r is None else r
+    c = np.fromiter((len(m[0]) for m in mats), dtype=np.int64, count=len(mats)) if c is None else c
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(mats)), dtype=np.float64, count=int((r * c).sum()))
+    out = np.zeros((len(mats), int(r.max(initial=0)), int(c.max(initial=0))))
+    inside = ((np.arange(out.shape[1])[None, :, None] < r[:, None, None])
+              & (np.arange(out.shape[2])[None, None, :] < c[:, None, None]))
+    out[inside] = flat  # row-major: each matrix's rows in order, each row's numbers in order
+    return _tensor(out, device), r, c
+
+
+def _pad_to(t: torch.Tensor, *widths: int) -> torch.Tensor:
+    """Zero-pad the trailing axes of ``t`` to ``widths``."""
+    pad: list[int] = []
+    for axis, w in zip(range(t.dim() - 1, t.dim() - 1 - len(widths), -1), reversed(widths), strict=True):
+        pad += [0, w - t.shape[axis]]
+    return F.pad(t, pad)
+
+
+def _flags(batch: list[Params], name: str) -> np.ndarray:
+    return np.fromiter((bool(getattr(p, name)) for p in batch), dtype=bool, count=len(batch))
+
+
+def _key_mask(n: np.ndarray, width: int, device: torch.device) -> torch.Tensor:
+    """(B, width) boolean: key j of instance i is real (j < n_i)."""
+    return torch.from_numpy(np.arange(width)[None, :] < n[:, None]).to(device)
+
+
+def _host(columns: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    return {k: v.detach().cpu().numpy() for k, v in columns.items()}
+
+
+def _add(answers: Answers, index: np.ndarray | None, cols: dict[str, tuple[Any, ...]], cut: bool = True) -> None:
+    """One block of the instances ``index`` (positions in the batch; None: all of them): part -> (padded column,
+    true sizes along its trailing axes...), with one row per instance of the batch, cut to the rows ``index``
+    (``cut``), or already one per instance of the block. A column given without sizes has a number per instance."""
+    pick: Any = slice(None) if index is None or not cut else index
+
+    def col(data: Any, *sizes: np.ndarray) -> Any:
+        return ragged(data[pick], *(s[pick] for s in sizes)) if sizes else data[pick]
+
+    answers.add(index, {k: col(*v) for k, v in cols.items()})
+
+
+def _by_flag(flag: np.ndarray) -> list[tuple[np.ndarray | None, bool]]:
+    """The batch split by a boolean per instance: (rows or None for all, flag value) for each non-empty side."""
+    if flag.all() or not flag.any():
+        return [(None, bool(flag[0]) if len(flag) else False)]
+    return [(np.flatnonzero(~flag), False), (np.flatnonzero(flag), True)]
 
 
 # ---- scaled dot-product ---------------------------------------------------------------------------------------------
-def scaled_dot_product(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Q, K, V by batched matmul; output and weights from F.scaled_dot_product_attention."""
-
-    def run(group: list[Params]) -> list[dict[str, Any]]:
-        p0 = group[0]
-        X = _stack(group, "X", device)
-        Q = X @ _stack(group, "W_q", device)
-        K = X @ _stack(group, "W_k", device)
-        V = X @ _stack(group, "W_v", device)
-        n, dk = X.shape[1], K.shape[2]
-        eye = torch.eye(n, dtype=REAL, device=device).expand(len(group), n, n)
-        out = {"Q": Q, "K": K, "V": V,
-               "scores": torch.baddbmm(torch.zeros(len(group), n, n, dtype=REAL, device=device), Q,
-                                       K.transpose(1, 2), beta=0.0, alpha=1 / math.sqrt(dk)),
-               "weights": F.scaled_dot_product_attention(Q, K, eye, is_causal=p0.causal),
-               "output": F.scaled_dot_product_attention(Q, K, V, is_causal=p0.causal)}
-        if p0.residual:
-            out["residual_output"] = X + out["output"]
-        return _split(out)
-
-    return _grouped(batch, lambda p: (len(p.X), len(p.X[0]), len(p.W_k[0]), len(p.W_v[0]), p.causal, p.residual),
-                    run)
+def scaled_dot_product(batch: list[Params], device: torch.device) -> Answers:
+    """Q, K, V by batched matmul; output and weights from one F.scaled_dot_product_attention call on [V | I], with a
+    boolean mask per instance (real keys, and j ≤ i where causal) and Q scaled by that instance's 1/√d_k."""
+    X, n, d = _mats([p.X for p in batch], device)
+    Wk, _, dk = _mats([p.W_k for p in batch], device, d)
+    Wq, _, _ = _mats([p.W_q for p in batch], device, d, dk)  # every W has d rows; W_q and W_k have d_k columns
+    Wv, _, dv = _mats([p.W_v for p in batch], device, d)
+    Q, K, V = X @ Wq, X @ Wk, X @ Wv
+    B, N, DV = len(batch), X.shape[1], V.shape[2]  # noqa: N806
+    scale = _tensor(1 / np.sqrt(dk), device)[:, None, None]
+    scores = (Q @ K.transpose(1, 2)) * scale
+    ar, causal = np.arange(N), _flags(batch, "causal")[:, None, None]
+    mask = torch.from_numpy((ar[None, None, :] < n[:, None, None])  # real keys j < n, and j ≤ i where causal
+                            & (~causal | (ar[None, None, :] <= ar[None, :, None]))).to(device)
+    eye = torch.eye(N, dtype=REAL, device=device).expand(B, N, N)
+    both = F.scaled_dot_product_attention(Q * scale, K, torch.cat([V, eye], dim=-1), attn_mask=mask, scale=1.0)
+    out = both[..., :DV]
+    h = _host({"Q": Q, "K": K, "V": V, "scores": scores, "weights": both[..., DV:], "output": out})
+    cols = {"Q": (h["Q"], n, dk), "K": (h["K"], n, dk), "V": (h["V"], n, dv), "scores": (h["scores"], n, n),
+            "weights": (h["weights"], n, n), "output": (h["output"], n, dv)}
+    answers = Answers(B)
+    for index, res in _by_flag(_flags(batch, "residual")):
+        if res:  # X + Z, which needs d_v = d
+            W = max(X.shape[2], DV)  # noqa: N806
+            residual = (_pad_to(X, N, W) + _pad_to(out, N, W)).cpu().numpy()
+            _add(answers, index, {**cols, "residual_output": (residual, n, d)})
+        else:
+            _add(answers, index, cols)
+    return answers
 
 
 # ---- additive attention ---------------------------------------------------------------------------------------------
 class AdditiveAttention(nn.Module):
-    """e_j = vᵀ tanh(W_s s + W_h h_j + b), α = softmax(e), c = Σ α_j h_j."""
+    """e_j = vᵀ tanh(W_s s + W_h h_j + b), α = softmax(e) over the real positions (mask), c = Σ α_j h_j."""
 
     def __init__(self, d_s: int, d_h: int, d_a: int) -> None:
         super().__init__()
@@ -70,57 +144,86 @@ class AdditiveAttention(nn.Module):
         self.W_h = nn.Linear(d_h, d_a, bias=True, dtype=REAL)
         self.v = nn.Linear(d_a, 1, bias=False, dtype=REAL)
 
-    def forward(self, s: torch.Tensor, H: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward(self, s: torch.Tensor, H: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         q = self.W_s(s)
         k = self.W_h(H) - self.W_h.bias  # the projection alone; the bias joins in the sum below
         u = q.unsqueeze(-2) + self.W_h(H)
         t = torch.tanh(u)
         e = self.v(t).squeeze(-1)
-        a = torch.softmax(e, dim=-1)
+        a = torch.softmax(e.masked_fill(~mask, -torch.inf), dim=-1)
         return {"query_proj": q, "key_proj": k, "pre": u, "tanh": t, "scores": e, "weights": a,
                 "context": a @ H}
 
 
 def run_additive(Ws: torch.Tensor, Wh: torch.Tensor, b: torch.Tensor, v: torch.Tensor, s: torch.Tensor,
-                 H: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The module over a batch: its parameters stacked along dim 0 and mapped with vmap + functional_call."""
+                 H: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The module over a batch: its parameters stacked along dim 0 and mapped with vmap + functional_call.
+    Zero-padded weights, states and bias add nothing (tanh 0 = 0 meets a zero entry of v); ``mask`` (B, n) marks
+    the real encoder positions."""
     module = AdditiveAttention(s.shape[-1], H.shape[-1], v.shape[-1]).to(s.device)
     params = {"W_s.weight": Ws, "W_h.weight": Wh, "W_h.bias": b, "v.weight": v.unsqueeze(1)}
-    return torch.func.vmap(lambda prm, s1, H1: torch.func.functional_call(module, prm, (s1, H1)))(params, s, H)
+    return torch.func.vmap(lambda prm, s1, H1, m1: torch.func.functional_call(module, prm, (s1, H1, m1)))(
+        params, s, H, mask)
 
 
-def bahdanau(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    def run(group: list[Params]) -> list[dict[str, Any]]:
-        v = _stack(group, "v", device)
-        b = (torch.tensor([p.b if p.b is not None else [0.0] * len(p.v) for p in group], dtype=REAL, device=device))
-        return _split(run_additive(_stack(group, "W_s", device), _stack(group, "W_h", device), b, v,
-                                   _stack(group, "s", device), _stack(group, "H", device)))
-
-    return _grouped(batch, lambda p: (len(p.s), len(p.H), len(p.H[0]), len(p.v)), run)
+def bahdanau(batch: list[Params], device: torch.device) -> Answers:
+    s, _ = _rows([p.s for p in batch], device)
+    H, n, dh = _mats([p.H for p in batch], device)
+    Ws, da, _ = _mats([p.W_s for p in batch], device)
+    Wh, _, _ = _mats([p.W_h for p in batch], device)
+    v, _ = _rows([p.v for p in batch], device)
+    b, _ = _rows([p.b if p.b is not None else () for p in batch], device)
+    DA = v.shape[1]  # noqa: N806
+    out = _host(run_additive(Ws, Wh, _pad_to(b, DA), v, s, H, _key_mask(n, H.shape[1], device)))
+    answers = Answers(len(batch))
+    _add(answers, None, {"query_proj": (out["query_proj"], da), "key_proj": (out["key_proj"], n, da),
+                         "pre": (out["pre"], n, da), "tanh": (out["tanh"], n, da), "scores": (out["scores"], n),
+                         "weights": (out["weights"], n), "context": (out["context"], dh)})
+    return answers
 
 
 # ---- Luong ----------------------------------------------------------------------------------------------------------
-def luong(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """dot/general: F.scaled_dot_product_attention with scale 1; concat: the additive module on [W1 | W2]."""
+def luong(batch: list[Params], device: torch.device) -> Answers:
+    """dot/general: F.scaled_dot_product_attention with scale 1 and query h_t or W_aᵀ h_t; concat: the additive
+    module on [W1 | W2]. One padded batch for each of the two."""
+    concat = np.fromiter((p.score == "concat" for p in batch), dtype=bool, count=len(batch))
+    answers = Answers(len(batch))
+    for index, is_concat in _by_flag(concat):
+        group = batch if index is None else [batch[i] for i in index]
+        _add(answers, index, (_luong_concat if is_concat else _luong_product)(group, device), cut=False)
+    return answers
 
-    def run(group: list[Params]) -> list[dict[str, Any]]:
-        kind = group[0].score
-        s, H = _stack(group, "s", device), _stack(group, "H", device)
-        if kind == "concat":
-            Wa, v = _stack(group, "W_a", device), _stack(group, "v", device)
-            ds = s.shape[-1]
-            out = run_additive(Wa[..., :ds], Wa[..., ds:], torch.zeros_like(v), v, s, H)
-            return _split({k: out[k] for k in ("scores", "weights", "context")})
-        q = s if kind == "dot" else (s.unsqueeze(1) @ _stack(group, "W_a", device)).squeeze(1)  # (W_aᵀ h_t)ᵀ
-        q = q.unsqueeze(1)  # (B, 1, d_h): one query
-        n = H.shape[1]
-        eye = torch.eye(n, dtype=REAL, device=device).expand(len(group), n, n)
-        return _split({"scores": torch.einsum("bqd,bkd->bk", q, H),
-                       "weights": F.scaled_dot_product_attention(q, H, eye, scale=1.0).squeeze(1),
-                       "context": F.scaled_dot_product_attention(q, H, H, scale=1.0).squeeze(1)})
 
-    return _grouped(batch, lambda p: (p.score, len(p.s), len(p.H), len(p.H[0]),
-                                      len(p.v) if p.score == "concat" else 0), run)
+def _luong_product(group: list[Params], device: torch.device) -> dict[str, tuple[Any, ...]]:
+    s, _ = _rows([p.s for p in group], device)
+    H, n, dh = _mats([p.H for p in group], device)
+    general = np.fromiter((p.score == "general" for p in group), dtype=bool, count=len(group))
+    Wa, _, _ = _mats([p.W_a if g else ((0.0,),) for p, g in zip(group, general, strict=True)], device)
+    B, N = len(group), H.shape[1]  # noqa: N806
+    D = max(s.shape[1], H.shape[2], Wa.shape[1], Wa.shape[2])  # noqa: N806  (dot: d_s = d_h)
+    s, H, Wa = _pad_to(s, D), _pad_to(H, N, D), _pad_to(Wa, D, D)
+    q = torch.where(torch.from_numpy(general).to(device)[:, None], (s.unsqueeze(1) @ Wa).squeeze(1), s)  # (W_aᵀ h_t)ᵀ
+    q = q.unsqueeze(1)  # (B, 1, D): one query
+    eye = torch.eye(N, dtype=REAL, device=device).expand(B, N, N)
+    mask = _key_mask(n, N, device)[:, None, :]
+    both = F.scaled_dot_product_attention(q, H, torch.cat([H, eye], dim=-1), attn_mask=mask, scale=1.0).squeeze(1)
+    h = _host({"scores": (q @ H.transpose(1, 2)).squeeze(1), "weights": both[:, D:], "context": both[:, :D]})
+    return {"scores": (h["scores"], n), "weights": (h["weights"], n), "context": (h["context"], dh)}
+
+
+def _luong_concat(group: list[Params], device: torch.device) -> dict[str, tuple[Any, ...]]:
+    s, ds = _rows([p.s for p in group], device)
+    H, n, dh = _mats([p.H for p in group], device)
+    Wa, _, _ = _mats([p.W_a for p in group], device)
+    v, _ = _rows([p.v for p in group], device)
+    DS, DH = s.shape[1], H.shape[2]  # noqa: N806
+    # W_a = [W1 | W2]: W1 = the first d_s columns (the columns past d_s meet zero padding of s), W2 = the d_h
+    # columns from d_s on, gathered per instance (past d_h they meet zero padding of h̄_j)
+    W1 = Wa[..., :DS]  # noqa: N806
+    cols = torch.from_numpy(ds).to(device)[:, None] + torch.arange(DH, device=device)[None, :]
+    W2 = _pad_to(Wa, Wa.shape[1], Wa.shape[2] + DH).gather(2, cols[:, None, :].expand(-1, Wa.shape[1], -1))  # noqa: N806
+    out = _host(run_additive(W1, W2, torch.zeros_like(v), v, s, H, _key_mask(n, H.shape[1], device)))
+    return {"scores": (out["scores"], n), "weights": (out["weights"], n), "context": (out["context"], dh)}
 
 
 # ---- multi-head sizes -----------------------------------------------------------------------------------------------
@@ -146,17 +249,22 @@ def multihead_dims(batch: list[Params], device: torch.device) -> list[dict[str, 
 
 
 # ---- softmax with temperature ---------------------------------------------------------------------------------------
-def softmax_temperature(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """torch.softmax(z / T); the top-k distribution is the softmax of the logits with all but the top k set to −∞."""
-
-    def run(group: list[Params]) -> list[dict[str, Any]]:
-        z = _stack(group, "z", device)
-        T = torch.tensor([p.temperature for p in group], dtype=REAL, device=device).unsqueeze(1)
-        scaled = z / T
-        probs = torch.softmax(scaled, dim=-1)
-        idx = torch.topk(scaled, group[0].k, dim=-1).indices
-        kept = torch.full_like(scaled, -torch.inf).scatter(-1, idx, scaled.gather(-1, idx))
-        return _split({"scaled": scaled, "probs": probs, "argmax": torch.argmax(probs, dim=-1) + 1,
-                       "topk": torch.softmax(kept, dim=-1)})
-
-    return _grouped(batch, lambda p: (len(p.z), p.k), run)
+def softmax_temperature(batch: list[Params], device: torch.device) -> Answers:
+    """torch.softmax(z / T) over each instance's real logits (padding set to −∞); the top-k distribution is the
+    softmax of the logits with all but the top k (torch.topk, k per instance) set to −∞."""
+    z, n = _rows([p.z for p in batch], device)
+    T = _tensor(np.fromiter((p.temperature for p in batch), dtype=np.float64, count=len(batch)), device)  # noqa: N806
+    k = np.fromiter((p.k for p in batch), dtype=np.int64, count=len(batch))
+    scaled = z / T[:, None]
+    logits = scaled.masked_fill(~_key_mask(n, z.shape[1], device), -torch.inf)
+    probs = torch.softmax(logits, dim=-1)
+    idx = torch.topk(logits, int(k.max()), dim=-1).indices  # the largest k_max, in order
+    keep = torch.from_numpy(np.arange(idx.shape[1])[None, :] < k[:, None]).to(device)
+    top = torch.where(keep, logits.gather(-1, idx), -torch.inf)  # ... of which instance i keeps its first k_i
+    kept = torch.full_like(logits, -torch.inf).scatter(-1, idx, top)
+    h = _host({"scaled": scaled, "probs": probs, "argmax": torch.argmax(probs, dim=-1) + 1,
+               "topk": torch.softmax(kept, dim=-1)})
+    answers = Answers(len(batch))
+    _add(answers, None, {"scaled": (h["scaled"], n), "probs": (h["probs"], n), "argmax": (h["argmax"],),
+                         "topk": (h["topk"], n)})
+    return answers
