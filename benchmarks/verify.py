@@ -4,7 +4,7 @@ For each registered type: draw N parameter sets, time ``reference(all N)`` and `
 first --loop-n, on the same device, and print instances/s of both and their ratio. Each timing is the best of
 --repeat runs (the least disturbed by other work on the machine). The last columns count the torch operations
 (aten calls) per instance in each mode: batching shows as a count per instance far below the loop's.
-Usage: python benchmarks/verify.py [--n 4096] [--device cpu|cuda] [ids or topics ...]
+Usage: python benchmarks/verify.py [--n 4096] [--device cpu|cuda] [--threads 1] [ids or topics ...]
 """
 
 from __future__ import annotations
@@ -24,11 +24,17 @@ def main() -> None:
     ap.add_argument("--loop-n", type=int, default=200, help="instances timed in the per-instance loop")
     ap.add_argument("--repeat", type=int, default=3, help="timings per mode; the best is kept")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch CPU threads (1: what each verify worker uses; verify runs one worker per core)")
     args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
     dev, note = resolve_device(args.device)
     if note:
         print(note)
-    print(f"device {dev}; batched over {args.n}, loop over {args.loop_n} instances; best of {args.repeat}")
+    print(f"device {dev}; {args.threads} CPU thread(s); batched over {args.n}, loop over {args.loop_n} instances; "
+          f"best of {args.repeat}")
     print(f"{'type':<40} {'batched inst/s':>15} {'loop inst/s':>12} {'ratio':>8} {'ops/inst batched':>17} "
           f"{'loop':>6}")
     ratios = []
