@@ -293,3 +293,73 @@ def test_exact_tie_goes_to_the_first_class_in_solve_and_reference() -> None:
     a = pt.solve(i.params)
     assert np.allclose(a["posterior"], [0.5, 0.5])
     assert a["class"] == "rain" == gaussian_2d([i.params], torch.device("cpu"))[0]["class"]
+
+
+# ---- the batched reference: one group for a batch of mixed shapes, padding changes no answer ---------------------
+MIXED: dict[str, list[dict]] = {
+    "bayes/discrete_posterior-v1": [
+        dict(priors=[0.5, 0.5], likelihoods=[0.2, 0.6]),
+        dict(classes=["a", "b", "c", "d", "e"], priors=[0.1, 0.2, 0.3, 0.2, 0.2],
+             likelihoods=[0.9, 0.1, 0.05, 0.3, 0.0]),
+        dict(classes=["x", "y", "z"], priors=[0.0, 0.5, 0.5], likelihoods=[0.9, 0.3, 0.4]),
+        FRUIT,
+    ],
+    "bayes/gaussian_1d-v1": [
+        dict(means=[0, 2], stds=[1, 1], priors=[0.3, 0.7], x=1.2),
+        dict(classes=["a", "b", "c", "d"], means=[-1, 0, 3, 5], stds=[0.5, 2, 1, 1.5],
+             priors=[0.1, 0.2, 0.3, 0.4], x=2.5),
+        dict(means=[1, 4, 6], stds=[1, 1, 3], priors=[0.0, 0.5, 0.5], x=0.5),
+    ],
+    "bayes/gaussian_2d-v1": [
+        dict(means=[[0, 0], [2, 1]], covariances=[[1, 0.5], [0.5, 2]], priors=[0.4, 0.6], x=[1, 0]),
+        dict(classes=["a", "b", "c"], means=[[0, 0], [2, 1], [-1, 3]],
+             covariances=[[[1, 0], [0, 1]], [[2, -0.5], [-0.5, 1]], [[3, 1], [1, 2]]], priors=[0.2, 0.3, 0.5],
+             x=[0.5, 1.5]),
+        dict(means=[[1, 1], [-2, 0], [0, -3]], covariances=[[2, 0], [0, 3]], priors=[0.5, 0.25, 0.25], x=[0, 0]),
+        dict(means=[[0, 1], [1, 0]], covariances=[[[1, 0], [0, 2]], [[2, 1], [1, 2]]], priors=[0.5, 0.5],
+             x=[2, 2]),
+    ],
+    "bayes/min_risk-v1": [  # negative losses: a padded action at risk 0 would win if it were not masked
+        dict(posteriors=[0.3, 0.7], loss=[[-5, -1], [-2, -3]]),
+        dict(classes=["a", "b", "c"], posteriors=[0.2, 0.3, 0.5], loss=[[0, 2, 4], [3, 0, 1], [5, 2, 0], [1, 1, 1]]),
+        dict(actions=["go", "stay", "wait"], posteriors=[0.6, 0.4], loss=[[0, 3], [2, 0], [1, 1]]),
+        dict(posteriors=[0.1, 0.1, 0.8], loss=[[0, 1, 1], [1, 0, 1], [1, 1, 0]]),
+    ],
+    "bayes/optimal_denoiser-v1": [
+        dict(x0=[[-1], [1]], x_sigma=[0.5], sigma=1.0),
+        dict(x0=[[0, 0], [1, 2], [-1, 1], [2, -1]], x_sigma=[0.5, 0.5], sigma=0.5),
+        dict(x0=[[0, 0, 1], [1, 0, 0], [0, 1, 0]], x_sigma=[0.2, 0.4, 0.1], sigma=2.0),
+    ],
+    "bayes/naive_bayes-v1": [
+        dict(features=["Outlook", "Wind"], alpha=1.0, query=["rain", "weak"],
+             examples=[["sunny", "weak", "no"], ["rain", "strong", "yes"], ["rain", "weak", "yes"],
+                       ["overcast", "weak", "no"]]),
+        dict(features=["A", "B", "C"], alpha=0.5, query=["high", "low", "high"],  # one text in two features
+             examples=[["high", "low", "low", "bus"], ["low", "low", "high", "walk"], ["high", "high", "high", "bike"],
+                       ["low", "high", "low", "walk"], ["high", "low", "high", "bus"], ["low", "low", "low", "bike"]]),
+        dict(features=["Humidity"], alpha=0.0, query=["normal"],
+             examples=[["normal", "no"], ["high", "yes"], ["normal", "yes"], ["normal", "no"], ["high", "no"]]),
+    ],
+}
+
+
+@pytest.mark.parametrize("pid", sorted(MIXED))
+def test_reference_mixed_batch(pid: str) -> None:
+    """Instances of different sizes in one call form one group, and every answer equals solve's."""
+    import warnings
+
+    import torch
+
+    from examprep.verify import compare, load_reference
+
+    pt = make(pid)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        params = [pt.from_params(v).params for v in MIXED[pid]]
+    got = load_reference(pt)(params * 3, torch.device("cpu"))
+    assert len(got.blocks) == 1
+    for p, g in zip(params * 3, got, strict=True):
+        want = pt.solve(p)
+        assert set(g) == set(want)
+        for part, value in want.items():
+            assert compare(value, g[part])[0], (p, part, value, g[part])

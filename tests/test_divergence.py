@@ -328,3 +328,37 @@ def test_no_mistake_coincides_with_the_truth(pid: str) -> None:
             truth = pt.solve(p)
             for name, m in pt.mistakes(p).items():
                 assert grade_answers(pt, truth, m.answers).score < 1, (s, d, name)
+
+
+MIXED: dict[str, list[dict[str, Any]]] = {
+    "divergence/kl_discrete-v1": [dict(P=[0.5, 0.5], Q=[0.9, 0.1]),
+                                  dict(P=[0.0, 0.2, 0.3, 0.1, 0.4], Q=[0.1, 0.1, 0.2, 0.2, 0.4], base="2"),
+                                  dict(P=[0.2, 0.0, 0.8], Q=[0.3, 0.3, 0.4])],
+    "divergence/jsd-v1": [dict(P=[0.5, 0.5], Q=[1.0, 0.0]), dict(P=[0.0, 0.2, 0.3, 0.5], Q=[0.4, 0.0, 0.3, 0.3]),
+                          dict(P=[0.1, 0.2, 0.3, 0.2, 0.2], Q=[0.2, 0.2, 0.2, 0.2, 0.2])],
+    "divergence/vae_kl-v1": [dict(mu=[0.5], log_var=[-1.0], eps=[0.3]),
+                             dict(mu=[1.0, -2.0, 0.0, 0.5], log_var=[0.5, -2.0, 1.0, 0.0], eps=[1, -1, 0.5, 2]),
+                             dict(mu=[0.0, 0.1], log_var=[0.2, 0.0], eps=[0.0, -0.7])],
+    "gan/optimal_discriminator-v1": [dict(p_data=[0.5, 0.5], p_g=[0.25, 0.75]),
+                                     dict(p_data=[0.0, 0.2, 0.3, 0.5], p_g=[0.4, 0.0, 0.3, 0.3]),
+                                     dict(p_data=[0.1, 0.2, 0.3, 0.2, 0.2], p_g=[0.2, 0.2, 0.2, 0.2, 0.2])],
+}
+
+
+@pytest.mark.parametrize("pid", sorted(MIXED))
+def test_reference_mixed_batch(pid: str) -> None:
+    """Distributions of different lengths (with zero entries) in one call form one group, padded with outcomes of
+    probability 0 (or latent dimensions with q = prior), and every answer equals solve's."""
+    import torch
+
+    from examprep.verify import compare, load_reference
+
+    pt = make(pid)
+    params = [pt.from_params(v).params for v in MIXED[pid]]
+    got = load_reference(pt)(params * 3, torch.device("cpu"))
+    assert len(got.blocks) == 1
+    for p, g in zip(params * 3, got, strict=True):
+        want = pt.solve(p)
+        assert set(g) == set(want)
+        for part, value in want.items():
+            assert compare(value, g[part])[0], (p, part, value, g[part])

@@ -1,25 +1,51 @@
-"""Torch references for the Bayes family: torch.distributions (Categorical, Normal, MultivariateNormal), float64,
-batched by shape (one torch op per step for every group of instances with equal sizes)."""
+"""Torch references for the Bayes family: torch.distributions (Categorical, Normal, MultivariateNormal), float64.
+
+Every function packs the whole batch into one set of tensors and answers by column. Instances with fewer classes
+(data points, actions, features) than the batch's largest are padded, and the padding provably changes no answer:
+a padded class has prior 0, i.e. logit −∞, so posterior 0, no share of the evidence, and it is never the argmax; a
+padded data point's logit is masked to −∞; a padded action's risk is masked to +∞ for the choice; padded features
+add ln 1 = 0 to the log-posterior; zero-padded coordinates add 0 to every distance (and the same constant to every
+Gaussian log-density of an instance, which the softmax cancels). The padding is cut off again by ragged columns.
+"""
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import chain, count
 from typing import Any
 
+import numpy as np
 import torch
 from torch.distributions import Categorical, MultivariateNormal, Normal
 
 from examprep.params import Params
-from examprep.problems.bayes.decide import TIE, check_names
-from examprep.problems.bayes.min_risk import action_names
-from examprep.reference.batching import grouped as _grouped
+from examprep.problems.bayes.decide import TIE, default_names
+from examprep.reference.batching import Answers, pad_matrices, pad_rows, ragged
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
+def _t(a: np.ndarray, device: torch.device) -> torch.Tensor:
+    return torch.from_numpy(a).to(device=device, dtype=REAL)
 
-def _t(rows: list[Any], device: torch.device) -> torch.Tensor:
-    return torch.tensor(rows, dtype=REAL, device=device)
+
+def _rows(rows: Sequence[Sequence[Any]], device: torch.device, fill: float = 0.0
+          ) -> tuple[torch.Tensor, np.ndarray]:
+    """(B, longest) tensor of ragged rows padded with ``fill``, and each row's length."""
+    data, n = pad_rows(rows, fill)
+    return _t(data, device), np.asarray(n)
+
+
+def _col(values: Any, n: int, device: torch.device) -> torch.Tensor:
+    """(B,) tensor of one number per instance."""
+    return _t(np.fromiter(values, np.float64, count=n), device)
+
+
+def _inside(n: np.ndarray, width: int, device: torch.device) -> torch.Tensor:
+    """(B, width) mask of the true (unpadded) entries."""
+    return torch.arange(width, device=device)[None, :] < torch.from_numpy(n).to(device)[:, None]
 
 
 def _first_max(t: torch.Tensor) -> torch.Tensor:
@@ -29,150 +55,166 @@ def _first_max(t: torch.Tensor) -> torch.Tensor:
     return (t >= top - TIE * top.abs()).to(REAL).argmax(-1)
 
 
-def _labels(batch: list[Params], idx: torch.Tensor, k: int) -> list[str]:
-    return [check_names(p.classes, k)[int(i)] for p, i in zip(batch, idx.tolist(), strict=True)]
+def _labels(names: list[Sequence[str] | None], idx: torch.Tensor, k: np.ndarray) -> list[str]:
+    """The chosen class name per instance: ``idx`` indexes its names (w1, w2, … where none are given)."""
+    return [(ns if ns is not None else default_names(kk))[i]
+            for ns, i, kk in zip(names, idx.tolist(), k.tolist(), strict=True)]
 
 
-def discrete_posterior(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def discrete_posterior(batch: list[Params], device: torch.device) -> Answers:
     """Categorical over classes with logits ln P(c) + ln p(x|c); p(x) by logsumexp."""
-
-    def run(ps: list[Params]) -> list[dict[str, Any]]:
-        k = len(ps[0].priors)
-        log_joint = _t([p.priors for p in ps], device).log() + _t([p.likelihoods for p in ps], device).log()
-        post = Categorical(logits=log_joint).probs
-        evidence = torch.logsumexp(log_joint, dim=-1).exp()
-        lik = _t([p.likelihoods for p in ps], device)
-        maps, mls = _labels(ps, _first_max(post), k), _labels(ps, _first_max(lik), k)
-        return [{"joint": j, "evidence": e, "posterior": q, "map_class": a, "ml_class": b}
-                for j, e, q, a, b in zip(log_joint.exp().cpu().numpy(), evidence.tolist(), post.cpu().numpy(),
-                                         maps, mls, strict=True)]
-
-    return _grouped(batch, lambda p: len(p.priors), run)
+    pri, k = _rows([p.priors for p in batch], device)
+    lik, _ = _rows([p.likelihoods for p in batch], device)
+    log_joint = pri.log() + lik.log()
+    post = Categorical(logits=log_joint).probs
+    evidence = torch.logsumexp(log_joint, dim=-1).exp()
+    names = [p.classes for p in batch]
+    return Answers(len(batch)).add(None, {
+        "joint": ragged(log_joint.exp(), k), "evidence": evidence, "posterior": ragged(post, k),
+        "map_class": _labels(names, _first_max(post), k), "ml_class": _labels(names, _first_max(lik), k)})
 
 
-def _gauss_1d(ps: list[Params], device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    means, stds = _t([p.means for p in ps], device), _t([p.stds for p in ps], device)
-    x = _t([[p.x] for p in ps], device)
-    log_lik = Normal(means, stds).log_prob(x)
-    post = Categorical(logits=log_lik + _t([p.priors for p in ps], device).log()).probs
-    return log_lik, post, means
+def _gauss_1d(batch: list[Params], device: torch.device
+              ) -> tuple[Normal, torch.Tensor, torch.Tensor, torch.Tensor, np.ndarray]:
+    """(Normal(μ_c, σ_c), x, ln P(c), posteriors, K); padded classes: μ = 0, σ = 1, P = 0."""
+    means, k = _rows([p.means for p in batch], device)
+    stds, _ = _rows([p.stds for p in batch], device, fill=1.0)
+    log_pri = _rows([p.priors for p in batch], device)[0].log()
+    x = _col((p.x for p in batch), len(batch), device)[:, None]
+    dist = Normal(means, stds)
+    post = Categorical(logits=dist.log_prob(x) + log_pri).probs
+    return dist, x, log_pri, post, k
 
 
-def gaussian_1d(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def gaussian_1d(batch: list[Params], device: torch.device) -> Answers:
     """Normal(μ_c, σ_c).log_prob(x) per class; posteriors from Categorical(logits = log-likelihood + ln prior)."""
-
-    def run(ps: list[Params]) -> list[dict[str, Any]]:
-        log_lik, post, _ = _gauss_1d(ps, device)
-        labels = _labels(ps, _first_max(post), len(ps[0].means))
-        return [{"likelihood": lk, "posterior": q, "class": c}
-                for lk, q, c in zip(log_lik.exp().cpu().numpy(), post.cpu().numpy(), labels, strict=True)]
-
-    return _grouped(batch, lambda p: len(p.means), run)
+    dist, x, _, post, k = _gauss_1d(batch, device)
+    return Answers(len(batch)).add(None, {
+        "likelihood": ragged(dist.log_prob(x).exp(), k), "posterior": ragged(post, k),
+        "class": _labels([p.classes for p in batch], _first_max(post), k)})
 
 
-def gaussian_1d_threshold(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def gaussian_1d_threshold(batch: list[Params], device: torch.device) -> Answers:
     """As gaussian_1d, plus the root of g(x) = ln P₁N(x;μ₁,σ) − ln P₂N(x;μ₂,σ), which is linear in x for a shared
     σ: evaluated by Normal.log_prob at x = 0 and x = 1, the root is −g(0)/(g(1) − g(0))."""
-    out = gaussian_1d(batch, device)
-    log_lik, post, means = _gauss_1d(batch, device)
-    dist = Normal(means, _t([p.stds for p in batch], device))
-    log_pri = _t([p.priors for p in batch], device).log()
-    g = [(dist.log_prob(torch.full_like(means, v)) + log_pri) @ _t([1.0, -1.0], device) for v in (0.0, 1.0)]
-    root = -g[0] / (g[1] - g[0])
-    for ans, t in zip(out, root.tolist(), strict=True):
-        ans["threshold"] = t
-    return out
+    dist, x, log_pri, post, k = _gauss_1d(batch, device)
+    g0, g1 = ((dist.log_prob(torch.full_like(x, v)) + log_pri)[:, :2] @ x.new_tensor([1.0, -1.0])
+              for v in (0.0, 1.0))
+    return Answers(len(batch)).add(None, {
+        "likelihood": ragged(dist.log_prob(x).exp(), k), "posterior": ragged(post, k),
+        "class": _labels([p.classes for p in batch], _first_max(post), k), "threshold": -g0 / (g1 - g0)})
 
 
-def gaussian_2d(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def gaussian_2d(batch: list[Params], device: torch.device) -> Answers:
     """MultivariateNormal(μ_c, Σ_c).log_prob(x); linear g = log N(x;μ_c,Σ) − log N(x;0,Σ) + ln P(c), quadratic
-    g = log N(x;μ_c,Σ_c) + ln 2π + ln P(c); posteriors from Categorical(logits = log N + ln P(c))."""
-
-    def run(ps: list[Params]) -> list[dict[str, Any]]:
-        k, shared = len(ps[0].means), not isinstance(ps[0].covariances[0][0], (list, tuple))
-        means = _t([p.means for p in ps], device)
-        cov = _t([[p.covariances] * k if shared else p.covariances for p in ps], device)
-        x = _t([p.x for p in ps], device)[:, None, :]
-        log_pri = _t([p.priors for p in ps], device).log()
-        log_lik = MultivariateNormal(means, covariance_matrix=cov).log_prob(x)
-        if shared:
-            g = log_lik - MultivariateNormal(torch.zeros_like(means), covariance_matrix=cov).log_prob(x) + log_pri
-        else:
-            g = log_lik + math.log(2 * math.pi) + log_pri
-        post = Categorical(logits=log_lik + log_pri).probs
-        labels = _labels(ps, _first_max(post), k)
-        return [{"discriminant": a, "posterior": b, "class": c}
-                for a, b, c in zip(g.cpu().numpy(), post.cpu().numpy(), labels, strict=True)]
-
-    return _grouped(batch, lambda p: (len(p.means), isinstance(p.covariances[0][0], (list, tuple))), run)
-
-
-def min_risk(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Expected loss E_{c∼Categorical(posteriors)}[λ(a|c)] for every action, as one batched matrix product."""
-
-    def run(ps: list[Params]) -> list[dict[str, Any]]:
-        loss = _t([p.loss for p in ps], device)
-        post = Categorical(probs=_t([p.posteriors for p in ps], device)).probs
-        risk = torch.bmm(loss, post[:, :, None])[:, :, 0]
-        acts = [action_names(p) for p in ps]
-        best = _first_max(-risk).tolist()
-        return [{"risk": r, "action": a[i]} for r, a, i in zip(risk.cpu().numpy(), acts, best, strict=True)]
-
-    return _grouped(batch, lambda p: (len(p.loss), len(p.posteriors)), run)
+    g = log N(x;μ_c,Σ_c) + ln 2π + ln P(c); posteriors from Categorical(logits = log N + ln P(c)). Shared and
+    per-class covariances in one batch (a shared Σ is repeated for every class); padded classes get Σ = I."""
+    k = np.fromiter((len(p.means) for p in batch), np.int64, count=len(batch))
+    shared = np.fromiter((not isinstance(p.covariances[0][0], (list, tuple)) for p in batch), bool,
+                         count=len(batch))
+    means = _t(pad_matrices([p.means for p in batch])[0], device)  # (B, K, 2)
+    flat = [((c[0] + c[1]),) * kk if s else [m[0] + m[1] for m in c]  # each Σ as a row (a, b, b, c)
+            for c, kk, s in zip((p.covariances for p in batch), k.tolist(), shared.tolist(), strict=True)]
+    covs = pad_matrices(flat)[0].reshape(len(batch), -1, 2, 2)
+    covs[np.arange(covs.shape[1]) >= k[:, None]] = np.eye(2)
+    cov = _t(covs, device)
+    x = _t(pad_rows([p.x for p in batch])[0], device)[:, None, :]
+    log_pri = _rows([p.priors for p in batch], device)[0].log()
+    log_lik = MultivariateNormal(means, covariance_matrix=cov).log_prob(x)
+    linear = log_lik - MultivariateNormal(torch.zeros_like(means), covariance_matrix=cov).log_prob(x) + log_pri
+    quadratic = log_lik + math.log(2 * math.pi) + log_pri
+    g = torch.where(torch.from_numpy(shared).to(device)[:, None], linear, quadratic)
+    post = Categorical(logits=log_lik + log_pri).probs
+    return Answers(len(batch)).add(None, {
+        "discriminant": ragged(g, k), "posterior": ragged(post, k),
+        "class": _labels([p.classes for p in batch], _first_max(post), k)})
 
 
-def optimal_denoiser(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def min_risk(batch: list[Params], device: torch.device) -> Answers:
+    """Conditional risks Σ_c λ(a|c) P(c|x) (the posteriors as given) for every action, as one batched matrix
+    product; the action with the least risk (padded actions are masked to +∞ risk, padded classes have P = 0)."""
+    loss_np, a, _ = pad_matrices([p.loss for p in batch])
+    a = np.asarray(a)
+    post, k = _rows([p.posteriors for p in batch], device)
+    risk = torch.bmm(_t(loss_np, device), post[:, :, None])[:, :, 0]
+    best = _first_max(-torch.where(_inside(a, risk.shape[1], device), risk, math.inf)).tolist()
+    # action i: given, or class i's name, or "reject" for the extra row after the K class actions
+    actions = [str(p.actions[i]) if p.actions is not None else "reject" if i == kk
+               else str(p.classes[i]) if p.classes is not None else f"w{i + 1}"
+               for p, i, kk in zip(batch, best, k.tolist(), strict=True)]
+    return Answers(len(batch)).add(None, {"risk": ragged(risk, a), "action": actions})
+
+
+def optimal_denoiser(batch: list[Params], device: torch.device) -> Answers:
     """p(x_σ|x₀) = MultivariateNormal(x₀, σ²I).log_prob(x_σ) for every data point; the posterior over the data set
-    is Categorical(logits=those log-likelihoods) (uniform prior); E[x₀|x_σ] = posterior-weighted mean."""
-
-    def run(ps: list[Params]) -> list[dict[str, Any]]:
-        pts = _t([p.x0 for p in ps], device)  # (B, N, d)
-        xs = _t([p.x_sigma for p in ps], device)  # (B, d)
-        sig = _t([p.sigma for p in ps], device)
-        d = pts.shape[-1]
-        cov = (sig**2)[:, None, None, None] * torch.eye(d, dtype=REAL, device=device)
-        log_lik = MultivariateNormal(pts, covariance_matrix=cov.expand(*pts.shape, d)).log_prob(xs[:, None, :])
-        w = Categorical(logits=log_lik).probs
-        e = torch.einsum("bn,bnd->bd", w, pts)
-        eps = (xs - e) / sig[:, None]
-        sq = torch.cdist(xs[:, None, :], pts)[:, 0, :] ** 2
-        return [{"sq_dists": a, "weights": b, "denoised": c, "eps_star": f}
-                for a, b, c, f in zip(sq.cpu().numpy(), w.cpu().numpy(), e.cpu().numpy(), eps.cpu().numpy(),
-                                      strict=True)]
-
-    return _grouped(batch, lambda p: (len(p.x0), len(p.x0[0])), run)
+    is Categorical(logits=those log-likelihoods) (uniform prior; padded points masked to −∞); E[x₀|x_σ] =
+    posterior-weighted mean."""
+    pts_np, n, d = pad_matrices([p.x0 for p in batch])
+    n = np.asarray(n)
+    pts = _t(pts_np, device)  # (B, N, D)
+    xs = _t(pad_rows([p.x_sigma for p in batch])[0], device)  # (B, D)
+    sig = _col((p.sigma for p in batch), len(batch), device)
+    eye = torch.eye(pts.shape[-1], dtype=REAL, device=device)
+    dist = MultivariateNormal(pts, scale_tril=(sig[:, None, None, None] * eye).expand(*pts.shape, pts.shape[-1]))
+    log_lik = torch.where(_inside(n, pts.shape[1], device), dist.log_prob(xs[:, None, :]), -math.inf)
+    w = Categorical(logits=log_lik).probs
+    e = torch.einsum("bn,bnd->bd", w, pts)
+    eps = (xs - e) / sig[:, None]
+    sq = torch.cdist(xs[:, None, :], pts)[:, 0, :] ** 2
+    return Answers(len(batch)).add(None, {"sq_dists": ragged(sq, n), "weights": ragged(w, n),
+                                          "denoised": ragged(e, d), "eps_star": ragged(eps, d)})
 
 
-def _encode(p: Params) -> tuple[list[int], list[list[int]], list[int], list[int], tuple[str, ...]]:
-    """Class indices, feature-value indices, query indices and value counts, by order of first appearance."""
-    classes = tuple(dict.fromkeys(r[-1] for r in p.examples))
-    doms = [list(dict.fromkeys(r[j] for r in p.examples)) for j in range(len(p.features))]
-    y = [classes.index(r[-1]) for r in p.examples]
-    x = [[doms[j].index(v) for j, v in enumerate(r[:-1])] for r in p.examples]
-    q = [doms[j].index(v) for j, v in enumerate(p.query)]
-    return y, x, q, [len(d) for d in doms], classes
+def naive_bayes(batch: list[Params], device: torch.device) -> Answers:
+    """Counts as einsums over one-hot class and match tensors; Categorical(logits = ln prior + Σ ln conditional).
 
-
-def naive_bayes(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """Counts as einsums over one-hot class and match tensors; Categorical(logits = ln prior + Σ ln conditional)."""
-
-    def run(ps: list[Params]) -> list[dict[str, Any]]:
-        enc = [_encode(p) for p in ps]
-        k = len(enc[0][4])
-        y = torch.nn.functional.one_hot(torch.tensor([e[0] for e in enc], device=device), k).to(REAL)  # (B,N,K)
-        x = torch.tensor([e[1] for e in enc], device=device)  # (B,N,F)
-        q = torch.tensor([e[2] for e in enc], device=device)  # (B,F)
-        v = _t([e[3] for e in enc], device)  # (B,F)
-        alpha = _t([p.alpha for p in ps], device)[:, None, None]
-        match = (x == q[:, None, :]).to(REAL)
-        n_c = y.sum(1)  # (B,K)
-        n_cj = torch.einsum("bnk,bnf->bkf", y, match)
-        cond = (n_cj + alpha) / (n_c[:, :, None] + alpha * v[:, None, :])
-        prior = Categorical(probs=n_c).probs
-        post = Categorical(logits=prior.log() + cond.log().sum(-1)).probs
-        best = _first_max(post).tolist()
-        return [{"priors": a, "conditionals": b, "posterior": c, "class": e[4][i]}
-                for a, b, c, e, i in zip(prior.cpu().numpy(), cond.cpu().numpy(), post.cpu().numpy(), enc, best,
-                                         strict=True)]
-
-    return _grouped(batch, lambda p: (len(p.examples), len(p.features), len({r[-1] for r in p.examples})), run)
+    The tables are encoded together: every text cell gets a code (one dict for the batch), the codes fill a
+    (B, rows, features + 1) tensor (padded rows and features: code −1, masked); classes are numbered by first
+    appearance by comparing each row's class with the rows above it, and V_j counts the codes seen in column j."""
+    b = len(batch)
+    f = np.fromiter((len(p.features) for p in batch), np.int64, count=b)
+    n = np.fromiter((len(p.examples) for p in batch), np.int64, count=b)
+    code: defaultdict[str, int] = defaultdict(count().__next__)  # a new text gets the next code
+    nmax, fmax = int(n.max()), int(f.max())
+    col = np.arange(fmax + 1)
+    grid = np.full((b, nmax, fmax + 1), -1, dtype=np.int64)
+    grid[(np.arange(nmax)[None, :, None] < n[:, None, None])
+         & ((col[None, None, :] < f[:, None, None]) | (col[None, None, :] == fmax))] = np.fromiter(
+        map(code.__getitem__, chain.from_iterable(chain.from_iterable(p.examples for p in batch))), np.int64,
+        count=int((n * (f + 1)).sum()))
+    qry = np.full((b, fmax), -1, dtype=np.int64)
+    qry[col[None, :fmax] < f[:, None]] = np.fromiter(
+        map(code.__getitem__, chain.from_iterable(p.query for p in batch)), np.int64, count=int(f.sum()))
+    words = list(code)
+    g = torch.from_numpy(grid).to(device)
+    x, y = g[:, :, :fmax], g[:, :, fmax]  # feature codes (B, N, F), class codes (B, N)
+    q = torch.from_numpy(qry).to(device)  # (B, F)
+    row_ok = _inside(n, nmax, device)  # (B, N)
+    feat_ok = _inside(f, fmax, device)  # (B, F)
+    above = torch.ones(nmax, nmax, dtype=torch.bool, device=device).tril(-1)  # above[i, j]: row j is above row i
+    same_y = y[:, :, None] == y[:, None, :]  # (B, N, N)
+    first_c = ~(same_y & above).any(2) & row_ok  # (B, N): the row where a class first appears
+    order = first_c.long().cumsum(1) - 1  # class number of each first appearance
+    same_c = same_y & first_c[:, None, :]  # row i's class first appears at row j
+    cls = (same_c.long() * order[:, None, :]).sum(2)  # (B, N): class number of every row
+    k_t = first_c.sum(1)
+    kmax = int(k_t.max())
+    onehot = torch.nn.functional.one_hot(cls, kmax).to(REAL) * row_ok[:, :, None]  # (B, N, K)
+    seen = torch.zeros(b, fmax, len(words) + 1, dtype=torch.bool, device=device)  # last slot: padding
+    seen.scatter_(2, torch.where(x < 0, len(words), x).transpose(1, 2), True)  # value codes seen per feature
+    v = seen[:, :, :-1].sum(-1).to(REAL)  # (B, F): distinct values of each feature
+    match = ((x == q[:, None, :]) & row_ok[:, :, None]).to(REAL)
+    alpha = _col((p.alpha for p in batch), b, device)[:, None, None]
+    n_c = onehot.sum(1)  # (B, K)
+    n_cj = torch.einsum("bnk,bnf->bkf", onehot, match)
+    cond = (n_cj + alpha) / (n_c[:, :, None] + alpha * v[:, None, :])
+    prior = Categorical(probs=n_c).probs
+    class_ok = torch.arange(kmax, device=device)[None, :] < k_t[:, None]
+    log_cond = torch.where(feat_ok[:, None, :], cond.log(), 0.0).sum(-1)
+    post = Categorical(logits=torch.where(class_ok, prior.log() + log_cond, -math.inf)).probs
+    best = _first_max(post)
+    row = (first_c & (order == best[:, None])).to(torch.int8).argmax(1)  # where the chosen class first appears
+    chosen = y.gather(1, row[:, None])[:, 0].tolist()
+    k = k_t.cpu().numpy()
+    return Answers(b).add(None, {"priors": ragged(prior, k), "conditionals": ragged(cond, k, f),
+                                 "posterior": ragged(post, k), "class": [words[c] for c in chosen]})

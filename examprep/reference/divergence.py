@@ -1,104 +1,108 @@
 """Torch references for the divergence family, built on ``torch.distributions``.
 
-Each function stacks the instances of one shape into float64 tensors on ``device`` and does one batched
-computation per group; nothing here reuses the formulas of the problem modules' ``solve``.
+Each function packs the whole batch into float64 tensors on ``device`` (vectors of different lengths padded with
+zero-probability outcomes, or zero-KL latent dimensions, which leave every sum unchanged and are cut off again by
+ragged answer columns) and answers by column with one batched computation; nothing here reuses the formulas of the
+problem modules' ``solve``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Iterable
 
+import numpy as np
 import torch
 from torch.distributions import Categorical, MultivariateNormal, Normal, kl_divergence
 from torch.distributions.transforms import AffineTransform
 
 from examprep.params import Params
+from examprep.reference.batching import Answers, pad_matrices, pad_rows, ragged
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
-def groups(batch: list[Params], key: Callable[[Params], Hashable]) -> dict[Hashable, list[int]]:
-    """Indices of the instances that share a shape (so they stack into one tensor)."""
-    out: dict[Hashable, list[int]] = {}
-    for i, p in enumerate(batch):
-        out.setdefault(key(p), []).append(i)
-    return out
+# ---- packing -------------------------------------------------------------------------------------------------
+def tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
+    return torch.from_numpy(a).to(device=device, dtype=REAL)
 
 
-def stack(batch: list[Params], idx: list[int], name: str, device: torch.device) -> torch.Tensor:
-    return torch.tensor([batch[i][name] for i in idx], dtype=REAL, device=device)
+def column(values: Iterable[float], n: int, device: torch.device) -> torch.Tensor:
+    """(B,) tensor of one number per instance."""
+    return tensor(np.fromiter(values, np.float64, count=n), device)
 
 
+def rows(batch: list[Params], name: str, device: torch.device) -> tuple[torch.Tensor, np.ndarray]:
+    """(B, longest) tensor of the vector parameter ``name``, zero-padded, and each instance's length."""
+    data, n = pad_rows([getattr(p, name) for p in batch])
+    return tensor(data, device), np.asarray(n)
+
+
+def inside(n: np.ndarray, width: int, device: torch.device) -> torch.Tensor:
+    """(B, width) mask of the true entries of zero-padded rows."""
+    return torch.arange(width, device=device)[None, :] < torch.from_numpy(n).to(device)[:, None]
+
+
+# ---- the references -------------------------------------------------------------------------------------------
 def categorical_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-    """KL(p‖q) in nats along the last axis, by torch.distributions (0·log 0 = 0, +∞ off q's support)."""
+    """KL(p‖q) in nats along the last axis, by torch.distributions (0·log 0 = 0, +∞ off q's support). Padding
+    outcomes with p = q = 0 adds nothing: torch zeroes the terms where p = 0 after marking q = 0 as +∞."""
     return kl_divergence(Categorical(probs=p, validate_args=False), Categorical(probs=q, validate_args=False))
 
 
-def kl_discrete(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for _, idx in groups(batch, lambda p: len(p.P)).items():
-        P, Q = stack(batch, idx, "P", device), stack(batch, idx, "Q", device)
-        scale = torch.tensor([1 / math.log(2) if batch[i].base == "2" else 1.0 for i in idx], dtype=REAL,
-                             device=device)
-        kl = (categorical_kl(P, Q) * scale).cpu().tolist()
-        terms = ((torch.xlogy(P, P) - torch.xlogy(P, Q)) * scale[:, None]).cpu().tolist()
-        for j, i in enumerate(idx):
-            out[i] = {"terms": terms[j], "kl": kl[j]}
-    return out
+def kl_discrete(batch: list[Params], device: torch.device) -> Answers:
+    """KL by kl_divergence of two Categoricals; the terms by xlogy; bits by dividing by ln 2."""
+    (P, n), (Q, _) = rows(batch, "P", device), rows(batch, "Q", device)
+    scale = column((1 / math.log(2) if p.base == "2" else 1.0 for p in batch), len(batch), device)
+    kl = categorical_kl(P, Q) * scale
+    terms = (torch.xlogy(P, P) - torch.xlogy(P, Q)) * scale[:, None]
+    return Answers(len(batch)).add(None, {"terms": ragged(terms, n), "kl": kl})
 
 
-def kl_gaussian(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    t = {k: torch.tensor([p[k] for p in batch], dtype=REAL, device=device) for k in ("mu1", "sigma1", "mu2", "sigma2")}
+def kl_gaussian(batch: list[Params], device: torch.device) -> Answers:
+    """kl_divergence of two Normals; the log term from their entropies (½ln(2πeσ²) differences: ln(σ2/σ1))."""
+    t = {k: column((getattr(p, k) for p in batch), len(batch), device) for k in ("mu1", "sigma1", "mu2", "sigma2")}
     n1, n2 = Normal(t["mu1"], t["sigma1"]), Normal(t["mu2"], t["sigma2"])
     kl = kl_divergence(n1, n2)
-    log_term = n2.entropy() - n1.entropy()  # ½ln(2πeσ²) differences: ln(σ2/σ1)
-    frac_term = kl - log_term + 0.5
-    cols = [x.cpu().tolist() for x in (log_term, frac_term, kl)]
-    return [{"log_term": a, "frac_term": b, "kl": c} for a, b, c in zip(*cols, strict=True)]
+    log_term = n2.entropy() - n1.entropy()
+    return Answers(len(batch)).add(None, {"log_term": log_term, "frac_term": kl - log_term + 0.5, "kl": kl})
 
 
-def kl_gaussian_mv(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for _, idx in groups(batch, lambda p: len(p.mu1)).items():
-        mu1, mu2 = stack(batch, idx, "mu1", device), stack(batch, idx, "mu2", device)
-        s1, s2 = stack(batch, idx, "Sigma1", device), stack(batch, idx, "Sigma2", device)
+def kl_gaussian_mv(batch: list[Params], device: torch.device) -> Answers:
+    """kl_divergence of two MultivariateNormals; the terms by Cholesky solves, solve and logdet. Every instance is
+    2-D in practice; instances of other dimensions get a group each."""
+    dims = [len(p.mu1) for p in batch]
+    out = Answers(len(batch))
+    for d in sorted(set(dims)):
+        idx = [i for i, k in enumerate(dims) if k == d]
+        ps = batch if len(idx) == len(batch) else [batch[i] for i in idx]
+        mu1, mu2 = (tensor(pad_rows([getattr(p, k) for p in ps])[0], device) for k in ("mu1", "mu2"))
+        s1, s2 = (tensor(pad_matrices([getattr(p, k) for p in ps])[0], device) for k in ("Sigma1", "Sigma2"))
         kl = kl_divergence(MultivariateNormal(mu1, covariance_matrix=s1), MultivariateNormal(mu2, covariance_matrix=s2))
         chol2 = torch.linalg.cholesky(s2)
-        inv2 = torch.cholesky_inverse(chol2)
-        trace = torch.linalg.solve(s2, s1).diagonal(dim1=-2, dim2=-1).sum(-1)
         diff = (mu2 - mu1).unsqueeze(-1)
-        quad = (diff.transpose(-1, -2) @ torch.cholesky_solve(diff, chol2)).reshape(-1)
-        logdet = torch.logdet(s2) - torch.logdet(s1)
-        cols = [x.cpu().tolist() for x in (inv2, trace, quad, logdet, kl)]
-        for j, i in enumerate(idx):
-            out[i] = dict(zip(("Sigma2_inv", "trace_term", "quad_term", "logdet_term", "kl"),
-                              (c[j] for c in cols), strict=True))
+        out.add(idx, {"Sigma2_inv": torch.cholesky_inverse(chol2),
+                      "trace_term": torch.linalg.solve(s2, s1).diagonal(dim1=-2, dim2=-1).sum(-1),
+                      "quad_term": (diff.transpose(-1, -2) @ torch.cholesky_solve(diff, chol2)).reshape(-1),
+                      "logdet_term": torch.logdet(s2) - torch.logdet(s1), "kl": kl})
     return out
 
 
-def vae_kl(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for _, idx in groups(batch, lambda p: len(p.mu)).items():
-        mu, lv, eps = (stack(batch, idx, k, device) for k in ("mu", "log_var", "eps"))
-        q = Normal(mu, torch.exp(0.5 * lv))
-        prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
-        per = kl_divergence(q, prior)
-        z = AffineTransform(loc=q.mean, scale=q.stddev)(eps)
-        cols = [x.cpu().tolist() for x in (q.stddev, per, per.sum(-1), z)]
-        for j, i in enumerate(idx):
-            out[i] = dict(zip(("sigma", "kl_per_dim", "kl", "z"), (c[j] for c in cols), strict=True))
-    return out
+def vae_kl(batch: list[Params], device: torch.device) -> Answers:
+    """q = Normal(μ, exp(½ log σ²)), KL(q‖Normal(0, 1)) per dimension by kl_divergence, z by an AffineTransform of
+    ε. Latent dimensions are zero-padded (μ = 0, log σ² = 0: q is the prior) and their KL is masked to 0."""
+    (mu, n), (lv, _), (eps, _) = (rows(batch, k, device) for k in ("mu", "log_var", "eps"))
+    q = Normal(mu, torch.exp(0.5 * lv))
+    per = torch.where(inside(n, mu.shape[1], device), kl_divergence(q, Normal(torch.zeros_like(mu),
+                                                                                torch.ones_like(mu))), 0.0)
+    z = AffineTransform(loc=q.mean, scale=q.stddev)(eps)
+    return Answers(len(batch)).add(None, {"sigma": ragged(q.stddev, n), "kl_per_dim": ragged(per, n),
+                                          "kl": per.sum(-1), "z": ragged(z, n)})
 
 
-def jsd(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for _, idx in groups(batch, lambda p: len(p.P)).items():
-        P, Q = stack(batch, idx, "P", device), stack(batch, idx, "Q", device)
-        M = torch.stack([P, Q]).mean(0)
-        a, b = categorical_kl(P, M), categorical_kl(Q, M)
-        cols = [x.cpu().tolist() for x in (M, a, b, 0.5 * (a + b))]
-        for j, i in enumerate(idx):
-            out[i] = dict(zip(("m", "kl_pm", "kl_qm", "jsd"), (c[j] for c in cols), strict=True))
-    return out
+def jsd(batch: list[Params], device: torch.device) -> Answers:
+    """M = the mean of P and Q; JSD = ½KL(P‖M) + ½KL(Q‖M) by categorical_kl (outcomes zero-padded)."""
+    (P, n), (Q, _) = rows(batch, "P", device), rows(batch, "Q", device)
+    M = torch.stack([P, Q]).mean(0)
+    a, b = categorical_kl(P, M), categorical_kl(Q, M)
+    return Answers(len(batch)).add(None, {"m": ragged(M, n), "kl_pm": a, "kl_qm": b, "jsd": 0.5 * (a + b)})

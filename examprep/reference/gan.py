@@ -1,26 +1,22 @@
-"""Torch references for the GAN family."""
+"""Torch references for the GAN family: the whole batch in one computation, points zero-padded to the longest
+(p_data = p_g = 0 there, masked out of every sum and cut off again by ragged answer columns)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import torch
 
 from examprep.params import Params
-from examprep.reference.divergence import categorical_kl, groups, stack
+from examprep.reference import divergence
+from examprep.reference.batching import Answers, ragged
+from examprep.reference.divergence import categorical_kl, inside
 
 
-def optimal_discriminator(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def optimal_discriminator(batch: list[Params], device: torch.device) -> Answers:
     """D* pointwise, V(D*, G) straight from its definition E_p[ln D] + E_g[ln(1 − D)], and the JSD by
     torch.distributions (not through the identity V = −ln 4 + 2·JSD that ``solve`` uses)."""
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for _, idx in groups(batch, lambda p: len(p.p_data)).items():
-        P, G = stack(batch, idx, "p_data", device), stack(batch, idx, "p_g", device)
-        D = P / (P + G)
-        value = (torch.xlogy(P, D) + torch.xlogy(G, 1 - D)).sum(-1)
-        M = torch.stack([P, G]).mean(0)
-        jsd = 0.5 * (categorical_kl(P, M) + categorical_kl(G, M))
-        cols = [x.cpu().tolist() for x in (D, jsd, value)]
-        for j, i in enumerate(idx):
-            out[i] = dict(zip(("d_star", "jsd", "value"), (c[j] for c in cols), strict=True))
-    return out
+    (P, n), (G, _) = divergence.rows(batch, "p_data", device), divergence.rows(batch, "p_g", device)
+    D = P / (P + G)  # 0/0 at padded points only
+    value = torch.where(inside(n, P.shape[1], device), torch.xlogy(P, D) + torch.xlogy(G, 1 - D), 0.0).sum(-1)
+    M = torch.stack([P, G]).mean(0)
+    jsd = 0.5 * (categorical_kl(P, M) + categorical_kl(G, M))
+    return Answers(len(batch)).add(None, {"d_star": ragged(D, n), "jsd": jsd, "value": value})
