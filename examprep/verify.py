@@ -128,9 +128,15 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
                  label: Callable[[int], str], device: Any, res: VerifyResult, dtype: str = "float64") -> None:
     from examprep.reference import use_dtype
 
-    truths = [pt.solve(p) for p in params]
-    with use_dtype(dtype):
-        refs = ref(params, device)
+    truths = [_solve(pt, p, i, label, res) for i, p in enumerate(params)]
+    try:
+        with use_dtype(dtype):
+            refs = ref(params, device)
+    except Exception as e:  # noqa: BLE001 — reported as a failure of every instance of the batch, not a crash
+        res.disagreements += len(params)
+        if len(res.examples) < 5:
+            res.examples.append(f"the reference raised {type(e).__name__}: {e} (batch starting with {label(0)})")
+        return
     rtol, atol = TOLERANCES[dtype]
     if len(refs) != len(params):
         raise RuntimeError(f"{pt.id}: the reference gave {len(refs)} answers for {len(params)} instances")
@@ -152,6 +158,17 @@ def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], para
             res.examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
                                 f"{refs[i].get(part)!r}")
     res.disagreements += int(bad.sum())
+
+
+def _solve(pt: ProblemType, p: Params, i: int, label: Callable[[int], str], res: VerifyResult) -> dict[str, Any]:
+    """solve(p), or {} (a disagreement on every part) when it raises: a valid parameter set that solve cannot
+    answer is a bug to report with its parameters, not a crash of the whole run."""
+    try:
+        return pt.solve(p)
+    except Exception as e:  # noqa: BLE001
+        if len(res.examples) < 5:
+            res.examples.append(f"{label(i)}: solve raised {type(e).__name__}: {e}")
+        return {}
 
 
 def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[[int], str], res: VerifyResult,

@@ -142,3 +142,20 @@ def test_plan_and_parallel_split() -> None:
     assert (par.n, par.disagreements, par.self_test_failures) == (2600, 0, []) == (serial.n, serial.disagreements,
                                                                                     serial.self_test_failures)
     assert par.max_error == serial.max_error
+
+
+def test_verify_reports_a_solve_that_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid parameter set solve cannot answer is counted and quoted, not a crash of the run."""
+    pt = make("divergence/kl_gaussian")
+    solve = pt.solve
+
+    def fragile(p: Any) -> dict[str, Any]:
+        if p.mu1 > 0:
+            raise ZeroDivisionError("planted")
+        return solve(p)
+
+    checked = draws(pt, 50, stream=10**9)
+    monkeypatch.setattr(pt, "solve", fragile)
+    res = verify_type(pt, 50, torch.device("cpu"), batch=50, self_test=False, exact=0)
+    assert res.disagreements == sum(p.mu1 > 0 for p in checked) > 0
+    assert "solve raised ZeroDivisionError: planted" in res.examples[0]
