@@ -1,16 +1,16 @@
-"""Torch references for the Harris family: gradients and windows as conv2d with explicit kernels, batched.
+"""Torch references for the Harris family: gradients and windows as cross-correlations with explicit kernels, batched.
 
-A whole batch runs as one group, whatever its image shapes and settings. Images are zero-padded to the largest in
-the batch (a value is read only where every pixel it needs lies inside the real image, so padding never enters an
-answer). The three gradient operators are 3×3 cross-correlation kernels centred on the pixel (forward differences
-with zeros in the unused taps); one F.conv2d gives every operator's I_x and I_y and each instance keeps its own. Each
-instance's window (box or rounded Gaussian, 3×3 or 5×5) is its own 5×5 kernel centred on the pixel (zeros outside
-the window) and the window sums are that kernel against F.unfold's 5×5 neighbourhoods of I_x², I_xI_y, I_y² (conv2d
-in its im2col form, with a kernel per instance). Everything stays in
-image coordinates, so the value at pixel (r, c) is read at [r, c]. Eigenvalues and determinants come from
+A whole batch runs at once, whatever its image shapes and settings. Images are zero-padded at the bottom and right
+to the largest in the batch; a value is read only where every pixel it needs lies inside the real image, so the
+padding never enters an answer. The three gradient operators are 3×3 cross-correlation kernels (forward differences
+with zeros in the unused taps, placed so that each operator's output [0, 0] is its first defined pixel); one
+F.conv2d gives every operator's I_x and I_y and each instance keeps its own. Each instance's window (box, or
+Gaussian with weights rounded to 4 decimals; 3×3 or 5×5) is its own kernel, and the window sums Σ w·I_x², Σ w·I_xI_y,
+Σ w·I_y² are that kernel's cross-correlation with the products: at one pixel a weighted sum over the window's
+gradients, over a whole map one multiply-add per window tap for all instances. Eigenvalues and determinants come from
 torch.linalg on the stacked 2×2 matrices, so nothing here reuses the closed forms of ``solve``. Answers go back by
-column (reference.batching.Answers); labels are compared with τ in bulk, after the problems' 12-significant-figure
-snap (decided exactly, value by value, wherever the snap could matter).
+column (reference.batching.Answers); labels compare with τ in bulk after the problems' 12-significant-figure snap,
+which is decided exactly, value by value, wherever it could change the comparison.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _products(g: torch.Tensor) -> torch.Tensor:
 
 def _matrices(abc: torch.Tensor) -> torch.Tensor:
     """(..., 3) [A, B, C] -> (..., 2, 2) [[A, B], [B, C]]."""
-    return torch.stack([torch.stack([abc[..., 0], abc[..., 1]], -1), torch.stack([abc[..., 1], abc[..., 2]], -1)], -2)
+    return abc[..., [0, 1, 1, 2]].reshape(*abc.shape[:-1], 2, 2)
 
 
 def _response(m: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -177,7 +177,7 @@ def _at_pixels(ps: Sequence[Params], st: dict[str, Any], device: torch.device) -
     ar = torch.arange(n, device=device)[:, None, None, None]
     ch = torch.arange(2, device=device)[None, :, None, None]
     win = st["g"][ar, ch, ri[:, None, :, None], ci[:, None, None, :]]  # (N, 2, 5, 5)
-    abc = _window_sums(_products(win), st["w"], st["side"], 1, 1)[:, :, 0, 0]
+    abc = (_products(win) * st["w"][:, None]).sum((-2, -1))  # (N, 3)
     return {"win": win, "abc": abc}
 
 
