@@ -342,3 +342,27 @@ def test_conv2d_forward_partial_credit_and_validation() -> None:
         pt.from_params(dict(X=E2_X, kernel=[[1, 2], [0, -1]], pool=3, S=2))
     with pytest.raises(ParamError, match="whole numbers"):
         pt.from_params(dict(X=[[0.5, 1], [1, 1]], kernel=[[1]]))
+
+
+def test_conv2d_forward_reference_mixed_batch() -> None:
+    """One call with inputs from 1×1 to 12×12 (non-square too), kernels from 1×1 to 4×3, strides 1–3, padding 0–2,
+    pools 0, 2 and 3, ReLU on and off: the shared canvas and padded kernels change no answer."""
+    pt = make("cnn/conv2d_forward-v1")
+    rng = np.random.default_rng(7)
+    params = []
+    while len(params) < 300:
+        h, w = int(rng.integers(1, 13)), int(rng.integers(1, 13))
+        kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+        vals = dict(X=rng.integers(-9, 10, size=(h, w)).tolist(), kernel=rng.integers(-3, 4, size=(kh, kw)).tolist(),
+                    bias=int(rng.integers(-5, 6)), S=int(rng.integers(1, 4)), P=int(rng.integers(0, 3)),
+                    relu=bool(rng.integers(2)), pool=int(rng.choice([0, 0, 2, 3])))
+        try:
+            params.append(pt.from_params(vals).params)
+        except ParamError:
+            continue
+    assert len({(len(p.X), len(p.X[0]), len(p.kernel), len(p.kernel[0]), p.S, p.P, p.pool) for p in params}) > 100
+    for p, ref in zip(params, reference("cnn/conv2d_forward-v1", params), strict=True):
+        truth = pt.solve(p)
+        assert set(ref) == set(truth)
+        for k, v in truth.items():
+            assert np.array_equal(np.asarray(v, dtype=float), np.asarray(ref[k], dtype=float)), (p.to_json(), k)

@@ -262,3 +262,79 @@ def test_set_names_are_the_contract() -> None:
                       (MAP, "I gradient window size sigma k tau"),
                       (ST, "A B C I gradient window size sigma tau row col")):
         assert set(names.split()) == {p.name for p in pt.params}
+
+
+# ---- the batched reference: mixed shapes and settings in one call --------------------------------------------------
+def _random_settings(rng: np.random.Generator, rows: int, cols: int) -> dict:
+    """A valid gradient / window / size / σ for an image of rows × cols (size 5 only where it fits)."""
+    gradient = str(rng.choice(["central", "sobel", "forward"]))
+    window = str(rng.choice(["box", "gaussian"]))
+    size = 5 if min(rows, cols) >= 7 and rng.integers(2) else 3
+    sigma = float(rng.choice([0.5, 0.8, 1.0, 1.5, 2.0, 3.0])) if window == "gaussian" else None
+    return dict(gradient=gradient, window=window, size=size, sigma=sigma, k=float(rng.choice([0.04, 0.05, 0.06])))
+
+
+def _agree_with_solve(pt, params: list) -> None:
+    import torch
+
+    from examprep.verify import compare, load_reference
+
+    refs = load_reference(pt)(params, torch.device("cpu"))
+    assert len(refs) == len(params)
+    for p, ref in zip(params, refs, strict=True):
+        truth = pt.solve(p)
+        assert set(ref) == set(truth), p
+        for part, v in truth.items():
+            assert compare(v, ref[part])[0], (p.to_json(), part, v, ref[part])
+
+
+def test_reference_mixed_batch_patch_and_shi_tomasi() -> None:
+    """One call with patches of every size (5×5 to 7×7, non-square too), all three operators, box and Gaussian
+    windows of both sizes, and pixels anywhere in the region: zero-padding to the largest image changes no answer.
+    Shi–Tomasi mixes window sums and patches in the same call."""
+    pytest.importorskip("torch")
+    from examprep.problems.vision.harris import region
+
+    rng = np.random.default_rng(3)
+    patch, st = [], []
+    for i in range(300):
+        rows, cols = int(rng.integers(5, 8)), int(rng.integers(5, 8))
+        s = _random_settings(rng, rows, cols)
+        r0, r1, c0, c1 = region((rows, cols), s["gradient"], s["size"])
+        img = rng.integers(0, 10, size=(rows, cols)).tolist()
+        at = dict(row=int(rng.integers(r0, r1 + 1)), col=int(rng.integers(c0, c1 + 1)))
+        patch.append(PATCH.from_params(dict(I=img, tau=float(rng.choice([1, 50, 500])), **s, **at)).params)
+        s.pop("k")
+        if i % 3:
+            st.append(ST.from_params(dict(I=img, tau=float(rng.choice([1, 20, 200])), **s, **at)).params)
+        else:
+            a, c = int(rng.integers(0, 100)), int(rng.integers(0, 100))
+            b = int(rng.integers(-math.isqrt(a * c), math.isqrt(a * c) + 1))
+            st.append(ST.from_params(dict(A=a, B=b, C=c, tau=float(rng.choice([1, 20, 200])))).params)
+    _agree_with_solve(PATCH, patch)
+    _agree_with_solve(ST, st)
+
+
+def test_reference_mixed_batch_map() -> None:
+    """Images from 5×5 to 9×9 (non-square too), every operator and window in one call: each R map has its own
+    region, and corner counts from none to many (the answers come back in one block per count)."""
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    params = []
+    for _ in range(200):
+        rows, cols = int(rng.integers(5, 10)), int(rng.integers(5, 10))
+        s = _random_settings(rng, rows, cols)
+        img = rng.integers(0, 10, size=(rows, cols)).tolist()
+        params.append(MAP.from_params(dict(I=img, tau=float(rng.choice([0, 10, 100, 1e4, 1e9])), **s)).params)
+    counts = {MAP.solve(p)["n_corners"] for p in params}
+    assert 0 in counts and len(counts) > 3
+    _agree_with_solve(MAP, params)
+
+
+def test_reference_labels_snap_at_the_boundary() -> None:
+    """R = −0.04·55² is −121.00000000000001 in floats: snapped to 12 figures it is −τ, so flat, in solve and in the
+    batched reference (which decides such near-ties value by value)."""
+    pytest.importorskip("torch")
+    params = [SUMS.from_params(dict(A=55, B=0, C=0, k=0.04, tau=t)).params for t in (121, 120.9, 121.1)]
+    assert [SUMS.solve(p)["label"] for p in params] == ["flat", "edge", "flat"]
+    _agree_with_solve(SUMS, params)

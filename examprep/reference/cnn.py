@@ -164,33 +164,78 @@ def _receptive_field_group(stacks: list[tuple[Any, ...]], device: torch.device) 
     return [{"rf": rf_rows[i][: len(layers)], "jump": jump_rows[i][: len(layers)]} for i, layers in enumerate(stacks)]
 
 
-def conv2d_forward(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """F.conv2d (cross-correlation), F.relu and F.max_pool2d in float64.
+def conv2d_forward(batch: list[Params], device: torch.device) -> Any:
+    """Cross-correlation, bias, F.relu and F.max_pool2d in float64, the whole batch at once.
 
-    Instances with the same input shape, kernel shape, stride, padding and pooling run together: the inputs are
-    stacked as channels and each instance's kernel is its own group, so each step is one torch call per group.
+    Each input is placed, zero-padded by its P on every side, in one zero canvas as large as the largest padded
+    input plus the largest kernel; kernels are zero-padded at the bottom and right to the largest. The stride-1
+    cross-correlation z₁[i, j] = Σ_{u,v} K[u, v]·X_pad[i + u, j + v] is one multiply-add per kernel tap for all
+    instances, each with its own kernel (a tap outside an instance's kernel is zero and adds nothing; the canvas is
+    zero beyond each input), and the stride-S output is z₁[S·i, S·j]. ReLU applies where asked; max pooling is
+    F.max_pool2d once per distinct pool window (window = stride, sizes rounded down). Answers go back by column,
+    each cut to the instance's own output size.
     """
+    import itertools
+    from operator import itemgetter
+
+    import numpy as np
     import torch.nn.functional as F  # noqa: N812
 
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for i, p in enumerate(batch):
-        key = (len(p.X), len(p.X[0]), len(p.kernel), len(p.kernel[0]), p.S, p.P, p.pool)
-        groups.setdefault(key, []).append(i)
-    out: list[dict[str, Any]] = [{} for _ in batch]
+    from examprep.reference.batching import Answers, ragged
+
+    chain = itertools.chain.from_iterable
+    n = len(batch)
     f64 = torch.float64
-    for (_, _, _, _, s, pad, pool), idx in groups.items():
-        ps = [batch[i] for i in idx]
-        x = torch.tensor([p.X for p in ps], dtype=f64, device=device)[None]  # 1 × B × H × W
-        w = torch.tensor([p.kernel for p in ps], dtype=f64, device=device)[:, None]  # B × 1 × kh × kw
-        b = torch.tensor([p.bias for p in ps], dtype=f64, device=device)
-        relu = torch.tensor([p.relu for p in ps], device=device)[None, :, None, None]
-        z = F.conv2d(x, w, b, stride=s, padding=pad, groups=len(ps))
-        a = torch.where(relu, F.relu(z), z)
-        y = F.max_pool2d(a, pool) if pool else a
-        for j, i in enumerate(idx):
-            out[i] = {"pre_activation": z[0, j].cpu().tolist(), "post_relu": a[0, j].cpu().tolist(),
-                      "output": y[0, j].cpu().tolist()}
-    return out
+
+    def place(mats: list[Any], nr: np.ndarray, nc: np.ndarray, off: np.ndarray, rows: int, cols: int) -> np.ndarray:
+        """(N, rows, cols) zeros with each matrix at [off, off]: one numpy call per distinct shape and offset."""
+        out = np.zeros((len(mats), rows, cols))
+        code = (nr * 4096 + nc) * 4096 + off
+        for c in np.unique(code).tolist():
+            idx = np.flatnonzero(code == c)
+            r, cc, o = int(nr[idx[0]]), int(nc[idx[0]]), int(off[idx[0]])
+            vals = np.fromiter(chain(chain(map(mats.__getitem__, idx.tolist()))), dtype=np.float64,
+                               count=len(idx) * r * cc)
+            out[idx, o : o + r, o : o + cc] = vals.reshape(len(idx), r, cc)
+        return out
+
+    def shape(mats: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        return (np.fromiter(map(len, mats), dtype=np.int64, count=n),
+                np.fromiter(map(len, map(itemgetter(0), mats)), dtype=np.int64, count=n))
+
+    scalars = np.array([(p.bias, p.S, p.P, p.relu, p.pool) for p in batch], dtype=np.int64).reshape(n, 5)
+    bias, stride, pad, relu, pool = scalars.T
+    xs, ks = [p.X for p in batch], [p.kernel for p in batch]
+    (h, w), (kh, kw) = shape(xs), shape(ks)
+    kern = place(ks, kh, kw, np.zeros(n, dtype=np.int64), int(kh.max()), int(kw.max()))
+    canvas = place(xs, h, w, pad, int((h + 2 * pad).max() + kh.max()), int((w + 2 * pad).max() + kw.max()))
+    x, k = torch.from_numpy(canvas).to(device=device, dtype=f64), torch.from_numpy(kern).to(device=device, dtype=f64)
+    hz, wz = x.shape[1] - k.shape[1] + 1, x.shape[2] - k.shape[2] + 1
+    z = torch.zeros(n, hz, wz, dtype=f64, device=device)
+    for u in range(k.shape[1]):
+        for v in range(k.shape[2]):
+            z.addcmul_(k[:, u, v, None, None], x[:, u : u + hz, v : v + wz])
+    ho, wo = (h + 2 * pad - kh) // stride + 1, (w + 2 * pad - kw) // stride + 1
+    if (stride != 1).any():
+        s = torch.from_numpy(stride).to(device)[:, None]
+        ri = (torch.arange(int(ho.max()), device=device)[None] * s).clamp(max=hz - 1)
+        ci = (torch.arange(int(wo.max()), device=device)[None] * s).clamp(max=wz - 1)
+        z = z[torch.arange(n, device=device)[:, None, None], ri[:, :, None], ci[:, None, :]]
+    else:
+        z = z[:, : int(ho.max()), : int(wo.max())]
+    z = z + torch.from_numpy(bias).to(device=device, dtype=f64)[:, None, None]
+    a = torch.where(torch.from_numpy(relu.astype(bool)).to(device)[:, None, None], F.relu(z), z)
+    out, oh, ow = a, ho.copy(), wo.copy()
+    pools = np.unique(pool[pool > 0])
+    if len(pools):
+        out = a.clone()
+        for q in pools.tolist():
+            sel = torch.from_numpy(np.flatnonzero(pool == q)).to(device)
+            y = F.max_pool2d(a[sel][:, None], q)[:, 0]
+            out[sel, : y.shape[1], : y.shape[2]] = y
+            oh[pool == q], ow[pool == q] = ho[pool == q] // q, wo[pool == q] // q
+    return Answers(n).add(None, {"pre_activation": ragged(z, ho, wo), "post_relu": ragged(a, ho, wo),
+                                 "output": ragged(out, oh, ow)})
 
 
 def _module(layer: tuple[Any, ...], shape: torch.Size) -> nn.Module:

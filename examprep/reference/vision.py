@@ -1,163 +1,252 @@
-"""Torch references for the Harris family: gradients and windows as conv2d with explicit kernels, batched.
+"""Torch references for the Harris family: gradients and windows as cross-correlations with explicit kernels, batched.
 
-Instances with the same image shape and settings are stacked into one (N, 1, H, W) tensor; every step is one torch
-op for the whole group. Eigenvalues and determinants come from torch.linalg on the stacked 2×2 matrices, so nothing
-here reuses the closed forms of ``solve``.
+A whole batch runs at once, whatever its image shapes and settings. Images are zero-padded at the bottom and right
+to the largest in the batch; a value is read only where every pixel it needs lies inside the real image, so the
+padding never enters an answer. The three gradient operators are 3×3 cross-correlation kernels (forward differences
+with zeros in the unused taps, placed so that each operator's output [0, 0] is its first defined pixel); one
+F.conv2d gives every operator's I_x and I_y and each instance keeps its own. Each instance's window (box, or
+Gaussian with weights rounded to 4 decimals; 3×3 or 5×5) is its own kernel, and the window sums Σ w·I_x², Σ w·I_xI_y,
+Σ w·I_y² are that kernel's cross-correlation with the products: at one pixel a weighted sum over the window's
+gradients, over a whole map one multiply-add per window tap for all instances. Eigenvalues and determinants come from
+torch.linalg on the stacked 2×2 matrices, so nothing here reuses the closed forms of ``solve``. Answers go back by
+column (reference.batching.Answers); labels compare with τ in bulk after the problems' 12-significant-figure snap,
+which is decided exactly, value by value, wherever it could change the comparison.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
 
 from examprep.params import Params
+from examprep.reference.batching import Answers, Ragged, ragged
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
-
-def _grad_kernels(op: str, device: torch.device) -> tuple[torch.Tensor, int]:
-    """(weight of shape (2, 1, kh, kw) giving I_x and I_y by cross-correlation, offset of output [0, 0])."""
-    if op == "forward":
-        kx = torch.tensor([[-1.0, 1.0], [0.0, 0.0]], dtype=REAL, device=device)
-        return torch.stack([kx, kx.T])[:, None], 0
-    if op == "sobel":
-        kx = torch.outer(torch.tensor([1.0, 2.0, 1.0], dtype=REAL), torch.tensor([-1.0, 0.0, 1.0], dtype=REAL))
-    elif op == "central":
-        kx = torch.zeros(3, 3, dtype=REAL)
-        kx[1, 0], kx[1, 2] = -0.5, 0.5
-    else:
-        raise ValueError(f"unknown gradient {op!r}")
-    kx = kx.to(device)
-    return torch.stack([kx, kx.T])[:, None], 1
+_OPS = {"central": 0, "sobel": 1, "forward": 2}
+_LO = np.array([1, 1, 0])  # the first pixel (row and column) where each operator's gradient is defined
+_LABELS = np.array(["corner", "edge", "flat"])
+_chain = itertools.chain.from_iterable
 
 
-def _window(window: str, size: int, sigma: float | None, device: torch.device) -> torch.Tensor:
-    if window == "box":
-        return torch.ones(size, size, dtype=REAL, device=device)
-    u = torch.arange(size, dtype=REAL, device=device) - (size - 1) / 2
-    g = torch.exp(-(u[:, None] ** 2 + u[None, :] ** 2) / (2 * float(sigma) ** 2))
-    return torch.round(g * 1e4) / 1e4  # the problem's weights are rounded to 4 decimals
+def _grad_kernels(device: torch.device) -> torch.Tensor:
+    """(6, 1, 3, 3): I_x and I_y kernels of central, sobel and forward as cross-correlations whose output [0, 0] is
+    each operator's first defined gradient (pixel (1, 1) for central and sobel, (0, 0) for forward)."""
+    kx = torch.zeros(3, 3, 3, dtype=REAL)
+    kx[0, 1, 0], kx[0, 1, 2] = -0.5, 0.5
+    kx[1] = torch.outer(torch.tensor([1.0, 2.0, 1.0], dtype=REAL), torch.tensor([-1.0, 0.0, 1.0], dtype=REAL))
+    kx[2, 0, 0], kx[2, 0, 1] = -1.0, 1.0
+    return torch.stack([kx, kx.transpose(1, 2)], dim=1).reshape(6, 1, 3, 3).to(device)
 
 
-def _groups(batch: list[Params], key: Any) -> dict[Any, list[int]]:
-    out: dict[Any, list[int]] = defaultdict(list)
-    for i, p in enumerate(batch):
-        out[key(p)].append(i)
+def _windows(ps: Sequence[Params], device: torch.device) -> tuple[torch.Tensor, np.ndarray]:
+    """(N, 5, 5) window kernels with each instance's size×size window in the top-left (zeros elsewhere): Gaussian
+    weights exp(−(u² + v²)/(2σ²)) rounded to 4 decimals, box weights 1. Each distinct window of the batch is built
+    once. Also each instance's window side."""
+    keys = [(p.window, p.size, p.sigma if p.window == "gaussian" else 1.0) for p in ps]
+    distinct = list(dict.fromkeys(keys))
+    where = {k: j for j, k in enumerate(distinct)}
+    ids = torch.tensor([where[k] for k in keys], device=device)
+    side = torch.tensor([k[1] for k in distinct], device=device)
+    pos = torch.arange(5, device=device)
+    u = pos.to(REAL)[None, :] - (side.to(REAL)[:, None] - 1) / 2  # offsets from each window's centre, (K, 5)
+    s2 = torch.tensor([k[2] for k in distinct], dtype=REAL, device=device)[:, None, None] ** 2
+    g = torch.exp(-(u[:, :, None] ** 2 + u[:, None, :] ** 2) / (2 * s2))
+    g = torch.round(g * 1e4) / 1e4  # the problem's weights are rounded to 4 decimals
+    gauss = torch.tensor([k[0] == "gaussian" for k in distinct], device=device)[:, None, None]
+    inside = pos[None, :] < side[:, None]
+    w = torch.where(gauss, g, torch.ones_like(g)) * (inside[:, :, None] & inside[:, None, :])
+    return w[ids], side[ids].cpu().numpy()
+
+
+def _images(ps: Sequence[Params], device: torch.device) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """(N, H + 1, W + 1) images zero-padded at the bottom and right (to the largest, plus one), and each one's rows
+    and columns."""
+    by_shape: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, p in enumerate(ps):
+        by_shape[len(p.I), len(p.I[0])].append(i)
+    nr, nc = np.zeros(len(ps), dtype=np.int64), np.zeros(len(ps), dtype=np.int64)
+    hm, wm = max(r for r, _ in by_shape), max(c for _, c in by_shape)
+    out = np.zeros((len(ps), hm + 1, wm + 1))
+    for (r, c), idx in by_shape.items():
+        vals = np.fromiter(_chain(_chain(ps[i].I for i in idx)), dtype=np.float64, count=len(idx) * r * c)
+        out[idx, :r, :c] = vals.reshape(len(idx), r, c)
+        nr[idx], nc[idx] = r, c
+    return torch.from_numpy(out).to(device=device, dtype=REAL), nr, nc
+
+
+def _gradients(ps: Sequence[Params], device: torch.device) -> dict[str, Any]:
+    """I_x and I_y (N, 2, H, W) of each instance's operator from one F.conv2d of every operator's kernels; entry
+    [i, j] is the gradient at pixel (i + lo, j + lo), lo = the operator's first defined pixel. Zero-padded by 4 at
+    the bottom and right, so any 5×5 window starting inside can be read."""
+    img, nr, nc = _images(ps, device)
+    n = len(ps)
+    op = np.fromiter((_OPS[p.gradient] for p in ps), dtype=np.int64, count=n)
+    every = F.conv2d(img[:, None], _grad_kernels(device))  # (N, 6, H − 1, W − 1): each operator's I_x, I_y
+    g = every.view(n, 3, 2, *every.shape[2:])[torch.arange(n, device=device), torch.from_numpy(op).to(device)]
+    w, side = _windows(ps, device)
+    return {"g": F.pad(g, (0, 4, 0, 4)), "lo": _LO[op], "w": w, "side": side, "rows": nr, "cols": nc}
+
+
+def _window_sums(prods: torch.Tensor, w: torch.Tensor, side: np.ndarray, rows: int, cols: int) -> torch.Tensor:
+    """(N, 3, rows, cols): out[:, :, i, j] = Σ_{u,v} w[:, u, v]·prods[:, :, i + u, j + v], the cross-correlation of
+    each map with its instance's window kernel (one multiply-add per window tap, for all instances with that tap)."""
+    out = torch.zeros(*prods.shape[:2], rows, cols, dtype=prods.dtype, device=prods.device)
+    for s in np.unique(side):
+        sel = torch.from_numpy(np.flatnonzero(side == s)).to(prods.device)
+        part = out if len(sel) == len(side) else out[sel]
+        p, ws = (prods, w) if len(sel) == len(side) else (prods[sel], w[sel])
+        for u in range(int(s)):
+            for v in range(int(s)):
+                part.addcmul_(ws[:, None, u, v, None, None], p[:, :, u : u + rows, v : v + cols])
+        if part is not out:
+            out[sel] = part
     return out
 
 
-def _settings(p: Params) -> tuple:
-    return (len(p.I), len(p.I[0]), p.gradient, p.window, p.size, p.sigma)
-
-
-def _structure(batch: list[Params], idx: list[int], device: torch.device) -> dict[str, Any]:
-    """Gradient maps and window-summed [A, B, C] maps for a group of equal shape and settings."""
-    p0 = batch[idx[0]]
-    img = torch.tensor([batch[i].I for i in idx], dtype=REAL, device=device)[:, None]
-    kg, g0 = _grad_kernels(p0.gradient, device)
-    g = F.conv2d(img, kg)  # (N, 2, H', W'): I_x, I_y
-    prods = torch.stack([g[:, 0] ** 2, g[:, 0] * g[:, 1], g[:, 1] ** 2], dim=1)
-    w = _window(p0.window, p0.size, p0.sigma, device)
-    s = F.conv2d(prods, w.expand(3, 1, -1, -1).contiguous(), groups=3)  # (N, 3, H'', W''): A, B, C
-    return {"g": g, "s": s, "off": g0 + (p0.size - 1) // 2, "g0": g0, "size": p0.size}
+def _products(g: torch.Tensor) -> torch.Tensor:
+    """[I_x², I_x·I_y, I_y²] stacked on axis 1."""
+    return torch.stack([g[:, 0] ** 2, g[:, 0] * g[:, 1], g[:, 1] ** 2], dim=1)
 
 
 def _matrices(abc: torch.Tensor) -> torch.Tensor:
     """(..., 3) [A, B, C] -> (..., 2, 2) [[A, B], [B, C]]."""
-    return torch.stack([torch.stack([abc[..., 0], abc[..., 1]], -1), torch.stack([abc[..., 1], abc[..., 2]], -1)], -2)
+    return abc[..., [0, 1, 1, 2]].reshape(*abc.shape[:-1], 2, 2)
+
+
+def _response(m: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(det, trace, R = det − k·trace²) of stacked 2×2 matrices, det by torch.linalg.det."""
+    det = torch.linalg.det(m)
+    tr = torch.diagonal(m, dim1=-2, dim2=-1).sum(-1)
+    return det, tr, det - k * tr**2
 
 
 def _snap(x: float) -> float:
     return float(f"{x:.12g}")  # the label rule compares decimals: drop float noise at the boundary
 
 
-def _label(r: float, tau: float) -> str:
-    r = _snap(r)
-    return "corner" if r > tau else ("edge" if r < -tau else "flat")
+def _above(x: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """snap(x) > τ for each entry, snap = 12 significant figures. Snapping moves x by at most 5·10⁻¹²·|x|, so
+    only entries within 10⁻¹⁰·|x| of τ can change; those are decided by snapping them one by one."""
+    out = x > tau
+    for i in np.flatnonzero(np.abs(x - tau) <= 1e-10 * np.abs(x)):
+        out[i] = _snap(float(x[i])) > float(tau[i])
+    return out
 
 
-def harris_from_sums(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def _labels(r: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """corner if snap(R) > τ, edge if snap(R) < −τ, flat otherwise."""
+    return _LABELS[np.where(_above(r, tau), 0, np.where(_above(-r, tau), 1, 2))]
+
+
+def _floats(ps: Sequence[Params], name: str) -> np.ndarray:
+    return np.fromiter((getattr(p, name) for p in ps), dtype=np.float64, count=len(ps))
+
+
+def _real(x: np.ndarray, device: torch.device) -> torch.Tensor:
+    return torch.from_numpy(x).to(device=device, dtype=REAL)
+
+
+def harris_from_sums(batch: list[Params], device: torch.device) -> Answers:
     """det and eigenvalues by torch.linalg on the stacked M; R from det and trace."""
-    abc = torch.tensor([[p.A, p.B, p.C] for p in batch], dtype=REAL, device=device)
-    k = torch.tensor([p.k for p in batch], dtype=REAL, device=device)
-    m = _matrices(abc)
-    det = torch.linalg.det(m)
-    tr = torch.diagonal(m, dim1=-2, dim2=-1).sum(-1)
-    r = det - k * tr**2
+    abc = np.stack([_floats(batch, "A"), _floats(batch, "B"), _floats(batch, "C")], axis=1)
+    m = _matrices(_real(abc, device))
+    det, tr, r = _response(m, _real(_floats(batch, "k"), device))
     lam = torch.linalg.eigvalsh(m)
-    det, tr, r, lam = det.tolist(), tr.tolist(), r.tolist(), lam.tolist()
-    return [{"det": det[i], "trace": tr[i], "R": r[i], "eigenvalues": lam[i], "label": _label(r[i], p.tau)}
-            for i, p in enumerate(batch)]
+    rn = r.cpu().numpy()
+    return Answers(len(batch)).add(None, {"det": det, "trace": tr, "R": rn, "eigenvalues": lam,
+                                          "label": _labels(rn, _floats(batch, "tau"))})
 
 
-def _at_pixels(batch: list[Params], idx: list[int], st: dict[str, Any], device: torch.device) -> dict[str, Any]:
-    """Window gradients and [A, B, C] at each instance's (row, col)."""
-    n = torch.arange(len(idx), device=device)
-    ri = torch.tensor([batch[i].row for i in idx], device=device) - st["off"]
-    ci = torch.tensor([batch[i].col for i in idx], device=device) - st["off"]
-    s = st["size"]
-    wins = st["g"].unfold(2, s, 1).unfold(3, s, 1)[n, :, ri, ci]  # (N, 2, s, s)
-    return {"win": wins, "abc": st["s"][n, :, ri, ci]}
+def _at_pixels(ps: Sequence[Params], st: dict[str, Any], device: torch.device) -> dict[str, Any]:
+    """At each instance's (row, col): the gradients over its window (N, 2, 5, 5; the size×size window in the
+    top-left) and the window sums [A, B, C] = Σ w·[I_x², I_x·I_y, I_y²] over it (its conv2d at that one pixel)."""
+    n = len(ps)
+    h = (st["side"] - 1) // 2
+    r0 = np.fromiter((p.row for p in ps), dtype=np.int64, count=n) - h - st["lo"]  # the window's first entry
+    c0 = np.fromiter((p.col for p in ps), dtype=np.int64, count=n) - h - st["lo"]
+    off = torch.arange(5, device=device)
+    ri = torch.from_numpy(r0).to(device)[:, None] + off
+    ci = torch.from_numpy(c0).to(device)[:, None] + off
+    ar = torch.arange(n, device=device)[:, None, None, None]
+    ch = torch.arange(2, device=device)[None, :, None, None]
+    win = st["g"][ar, ch, ri[:, None, :, None], ci[:, None, None, :]]  # (N, 2, 5, 5)
+    abc = (_products(win) * st["w"][:, None]).sum((-2, -1))  # (N, 3)
+    return {"win": win, "abc": abc}
 
 
-def harris_patch(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for idx in _groups(batch, _settings).values():
-        px = _at_pixels(batch, idx, _structure(batch, idx, device), device)
-        m = _matrices(px["abc"])
-        k = torch.tensor([batch[i].k for i in idx], dtype=REAL, device=device)
-        det = torch.linalg.det(m)
-        tr = torch.diagonal(m, dim1=-2, dim2=-1).sum(-1)
-        r = det - k * tr**2
-        win, abc = px["win"].tolist(), px["abc"].tolist()
-        det, tr, r = det.tolist(), tr.tolist(), r.tolist()
-        for j, i in enumerate(idx):
-            out[i] = {"Ix": win[j][0], "Iy": win[j][1], "A": abc[j][0], "B": abc[j][1], "C": abc[j][2],
-                      "det": det[j], "trace": tr[j], "R": r[j], "label": _label(r[j], batch[i].tau)}
+def harris_patch(batch: list[Params], device: torch.device) -> Answers:
+    """Gradients and window sums at the pixel from the conv2d maps; det by torch.linalg.det, R from det and trace."""
+    st = _gradients(batch, device)
+    px = _at_pixels(batch, st, device)
+    det, tr, r = _response(_matrices(px["abc"]), _real(_floats(batch, "k"), device))
+    size = st["side"]
+    win, abc, rn = px["win"].cpu().numpy(), px["abc"].cpu().numpy(), r.cpu().numpy()
+    return Answers(len(batch)).add(None, {
+        "Ix": ragged(win[:, 0], size, size), "Iy": ragged(win[:, 1], size, size),
+        "A": abc[:, 0], "B": abc[:, 1], "C": abc[:, 2], "det": det, "trace": tr, "R": rn,
+        "label": _labels(rn, _floats(batch, "tau"))})
+
+
+def harris_map(batch: list[Params], device: torch.device) -> Answers:
+    """R over the valid region; corners: R > τ and R > the max of its 8 neighbours (−inf outside the region).
+
+    Window sums are computed straight into region coordinates (entry [i, j] is pixel (r0 + i, c0 + j), r0 = c0 = the
+    operator's first gradient pixel + the window's half-width), padded to the largest region of the batch; det by
+    torch.linalg.det on the region's matrices only, the rest of the padded map −inf. Corners come from torch.nonzero
+    in row-major order, so they are sorted by row and column; answers go in one block per number of corners, corners
+    as an (n, count, 2) array.
+    """
+    n = len(batch)
+    st = _gradients(batch, device)
+    h = (st["side"] - 1) // 2
+    r0 = st["lo"] + h
+    nrow, ncol = st["rows"] - 1 - h - r0, st["cols"] - 1 - h - r0  # the region: rows r0 … rows − 2 − h
+    rows, cols = int(nrow.max()), int(ncol.max())
+    s = _window_sums(_products(st["g"]), st["w"], st["side"], rows, cols)  # (N, 3, rows, cols): A, B, C
+    nr_t, nc_t = torch.from_numpy(nrow).to(device), torch.from_numpy(ncol).to(device)
+    valid = ((torch.arange(rows, device=device)[None, :, None] < nr_t[:, None, None])
+             & (torch.arange(cols, device=device)[None, None, :] < nc_t[:, None, None]))
+    m = _matrices(s.permute(0, 2, 3, 1)[valid])  # (number of region pixels, 2, 2)
+    k = _real(_floats(batch, "k"), device)[:, None, None].expand(n, rows, cols)[valid]
+    r = torch.full((n, rows, cols), float("-inf"), dtype=REAL, device=device)
+    r[valid] = _response(m, k)[2]
+    nb = F.pad(r[:, None], (1, 1, 1, 1), value=float("-inf")).unfold(2, 3, 1).unfold(3, 3, 1)
+    nb = nb.reshape(n, rows, cols, 9).clone()
+    nb[..., 4] = float("-inf")  # the centre is not its own neighbour
+    tau = _real(_floats(batch, "tau"), device)[:, None, None]
+    is_corner = valid & (r > tau) & (r > nb.max(-1).values)
+    found = torch.nonzero(is_corner).cpu().numpy()  # row-major: sorted by instance, row, column
+    coords = found[:, 1:] + r0[found[:, 0], None]
+    count = np.bincount(found[:, 0], minlength=n)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    data = ragged(r, nrow, ncol)
+    out = Answers(n)
+    for c in np.unique(count):
+        idx = np.flatnonzero(count == c)
+        corners = coords[first[idx, None] + np.arange(c)] if c else np.zeros((len(idx), 0))
+        out.add(idx, {"R": Ragged(data.data[idx], data.sizes[idx]), "corners": corners, "n_corners": count[idx]})
     return out
 
 
-def harris_map(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
-    """R over the valid region; corners: R > τ and R > the max of its 8 neighbours (−inf outside)."""
-    out: list[dict[str, Any]] = [{} for _ in batch]
-    for idx in _groups(batch, _settings).values():
-        st = _structure(batch, idx, device)
-        m = _matrices(st["s"].permute(0, 2, 3, 1))
-        k = torch.tensor([batch[i].k for i in idx], dtype=REAL, device=device)[:, None, None]
-        tau = torch.tensor([batch[i].tau for i in idx], dtype=REAL, device=device)[:, None, None]
-        tr = torch.diagonal(m, dim1=-2, dim2=-1).sum(-1)
-        r = torch.linalg.det(m) - k * tr**2  # (N, H'', W'')
-        nb = F.pad(r[:, None], (1, 1, 1, 1), value=float("-inf")).unfold(2, 3, 1).unfold(3, 3, 1)
-        nb = nb.reshape(*r.shape, 9).clone()
-        nb[..., 4] = float("-inf")  # the centre is not its own neighbour
-        is_corner = (r > tau) & (r > nb.max(-1).values)
-        found = torch.nonzero(is_corner).tolist()  # row-major: sorted by instance, row, column
-        corners: dict[int, list[list[int]]] = defaultdict(list)
-        for j, a, b in found:
-            corners[j].append([a + st["off"], b + st["off"]])
-        rl = r.tolist()
-        for j, i in enumerate(idx):
-            out[i] = {"R": rl[j], "corners": corners[j], "n_corners": len(corners[j])}
-    return out
-
-
-def shi_tomasi(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
+def shi_tomasi(batch: list[Params], device: torch.device) -> Answers:
     """torch.linalg.eigvalsh of M (M from the sums, or from conv2d gradients and windows for a patch)."""
     mats = torch.zeros(len(batch), 3, dtype=REAL, device=device)
     sums = [i for i, p in enumerate(batch) if p.I is None]
     if sums:
-        mats[sums] = torch.tensor([[batch[i].A, batch[i].B, batch[i].C] for i in sums], dtype=REAL, device=device)
+        ps = [batch[i] for i in sums]
+        mats[sums] = _real(np.stack([_floats(ps, "A"), _floats(ps, "B"), _floats(ps, "C")], axis=1), device)
     patch = [i for i, p in enumerate(batch) if p.I is not None]
-    for idx in _groups([batch[i] for i in patch], _settings).values():
-        real = [patch[j] for j in idx]
-        mats[real] = _at_pixels(batch, real, _structure(batch, real, device), device)["abc"]
-    lam = torch.linalg.eigvalsh(_matrices(mats)).tolist()
-    res = []
-    for (lo, hi), p in zip(lam, batch, strict=True):
-        lo, hi = _snap(lo), _snap(hi)
-        lab = "corner" if lo > p.tau else ("edge" if hi > p.tau else "flat")
-        res.append({"lambda_min": lo, "lambda_max": hi, "label": lab})
-    return res
+    if patch:
+        ps = [batch[i] for i in patch]
+        mats[patch] = _at_pixels(ps, _gradients(ps, device), device)["abc"]
+    lam = torch.linalg.eigvalsh(_matrices(mats)).cpu().numpy()
+    tau = _floats(batch, "tau")
+    lab = _LABELS[np.where(_above(lam[:, 0], tau), 0, np.where(_above(lam[:, 1], tau), 1, 2))]
+    return Answers(len(batch)).add(None, {"lambda_min": lam[:, 0], "lambda_max": lam[:, 1], "label": lab})
