@@ -86,17 +86,24 @@ def conv_param_count(batch: list[Params], device: torch.device) -> list[dict[str
 def receptive_field(batch: list[Params], device: torch.device) -> list[dict[str, Any]]:
     """Measure receptive fields and jumps with autograd, in buckets of similar input length.
 
-    Each distinct layer stack is measured once. Stacks are sorted by the input length they need (it grows with the
-    product of the strides) and measured in buckets of up to 1,024, so one stack with large strides does not make
-    every instance of the batch run on its long input.
+    The field and jump after layer l of a stack are those of the last layer of its first l layers, so every
+    distinct prefix of the batch's stacks (prefixes are shared a lot) is measured once, by one backward pass for
+    its last layer. Prefixes are sorted by the input length they need (it grows with the product of the strides)
+    and measured in buckets of up to 512, so one stack with large strides does not make every prefix run on its
+    long input.
     """
-    stacks = list(dict.fromkeys(tuple(p.layers) for p in batch))
-    stacks.sort(key=_input_length)
-    found: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for i in range(0, len(stacks), 1024):
-        chunk = stacks[i : i + 1024]
-        found.update(zip(chunk, _receptive_field_group(chunk, device), strict=True))
-    return [found[tuple(p.layers)] for p in batch]
+    stacks = [tuple(p.layers) for p in batch]
+    prefixes = sorted(dict.fromkeys(s[:n] for s in dict.fromkeys(stacks) for n in range(1, len(s) + 1)),
+                      key=_input_length)
+    found: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for i in range(0, len(prefixes), 512):
+        chunk = prefixes[i : i + 512]
+        found.update(zip(chunk, _last_layer_fields(chunk, device), strict=True))
+    out = []
+    for s in stacks:
+        fields = [found[s[:n]] for n in range(1, len(s) + 1)]
+        out.append({"rf": [f[0] for f in fields], "jump": [f[1] for f in fields]})
+    return out
 
 
 def _widths(layers: tuple[tuple[int, int, int], ...]) -> list[int]:
@@ -112,20 +119,18 @@ def _input_length(layers: tuple[tuple[int, int, int], ...]) -> int:
     return _widths(layers)[0]
 
 
-def _receptive_field_group(stacks: list[tuple[Any, ...]], device: torch.device) -> list[dict[str, Any]]:
-    """Receptive fields and jumps of distinct layer stacks, all at once.
+def _last_layer_fields(stacks: list[tuple[Any, ...]], device: torch.device) -> list[tuple[int, int]]:
+    """(receptive field, jump) of the last layer of each stack, all stacks at once.
 
     Each stack runs twice (two rows each) through a stack of 1-D cross-correlations with all-ones kernels (ones at
-    taps 0, D, …, D(K−1); F.conv1d with one kernel per row as its own group; shorter stacks padded with identity
-    layers); a stride S keeps every S-th output (a gather with per-row indices). Each layer keeps only as many
-    outputs as some row needs for the last layer's outputs 0 and 1 (:func:`_widths`), plus the longest kernel
-    span, so the positions a row needs are never clamped. For each layer, the gradient of output 0 (first copy)
-    and output 1 (second copy) is taken with respect to the input: the receptive field is the extent of the
-    non-zero gradient of output 0, the jump the shift of the gradient's start between outputs 0 and 1.
-    Non-negative weights mean no cancellation, so the support is exact.
+    taps 0, D, …, D(K−1), one kernel per row; shorter stacks padded with identity layers); a stride S keeps every
+    S-th output (a gather with per-row indices). Each layer keeps only as many outputs as some row needs for the
+    last layer's outputs 0 and 1 (:func:`_widths`), plus the longest kernel span, so the positions a row needs are
+    never clamped. One backward pass takes the gradient of output 0 (first copy) and output 1 (second copy) with
+    respect to the input: the receptive field is the extent of the non-zero gradient of output 0, the jump the
+    shift of the gradient's start between outputs 0 and 1. Non-negative weights mean no cancellation, so the
+    support is exact.
     """
-    import torch.nn.functional as F  # noqa: N812
-
     f64 = torch.float64
     n_layers = max(len(layers) for layers in stacks)
     padded = [tuple(layers) + ((1, 1, 1),) * (n_layers - len(layers)) for layers in stacks]
@@ -137,31 +142,28 @@ def _receptive_field_group(stacks: list[tuple[Any, ...]], device: torch.device) 
     extra = max(kmax)  # each layer keeps this many more positions, so every row's windows fit unclamped
     n = need[0] + extra
     x = torch.ones(2 * b, n, dtype=f64, device=device, requires_grad=True)
-    h, outs = x, []
+    h = x
+    taps = torch.arange(extra, device=device)
+    kernels = ((taps % d[..., None] == 0) & (taps // d[..., None] < k[..., None])).to(f64)  # 2B × L × taps
     for layer in range(n_layers):
-        taps = torch.arange(kmax[layer], device=device)[None, :]
-        dl, kl = d[:, layer, None], k[:, layer, None]
-        w = ((taps % dl == 0) & (taps // dl < kl)).to(f64)  # 2B × kmax
-        z = F.conv1d(h[None], w[:, None, :], groups=h.shape[0])[0]  # one kernel per row (its own group)
-        m = z.shape[-1]
+        m = h.shape[1] - kmax[layer] + 1
+        # The cross-correlation as one multiply-add per tap over all rows (a grouped conv1d with one group per
+        # row computes the same, with a loop over the groups on the CPU).
+        z = kernels[:, layer, :1] * h[:, :m]
+        for tap in range(1, kmax[layer]):
+            z = z + kernels[:, layer, tap : tap + 1] * h[:, tap : tap + m]
         idx = (torch.arange(need[layer + 1] + extra, device=device)[None, :] * s[:, layer, None]).clamp(max=m - 1)
         h = torch.gather(z, 1, idx)
-        outs.append(h)
-    rf = torch.zeros(b, n_layers, dtype=torch.long)
-    jump = torch.zeros(b, n_layers, dtype=torch.long)
+    seed = torch.zeros_like(h)
+    seed[:b, 0] = 1.0
+    seed[b:, 1] = 1.0
+    (g,) = torch.autograd.grad(h, x, grad_outputs=seed)
+    nz = g != 0  # 2B × n
     pos = torch.arange(n, device=device)
-    for layer, out in enumerate(outs):
-        seed = torch.zeros_like(out)
-        seed[:b, 0] = 1.0
-        seed[b:, 1] = 1.0
-        (g,) = torch.autograd.grad(out, x, grad_outputs=seed, retain_graph=True)
-        nz = g != 0  # 2B × n
-        first = torch.where(nz, pos, n).min(1).values
-        last = torch.where(nz, pos, -1).max(1).values
-        rf[:, layer] = (last[:b] - first[:b] + 1).cpu()
-        jump[:, layer] = (first[b:] - first[:b]).cpu()
-    rf_rows, jump_rows = rf.tolist(), jump.tolist()
-    return [{"rf": rf_rows[i][: len(layers)], "jump": jump_rows[i][: len(layers)]} for i, layers in enumerate(stacks)]
+    first = torch.where(nz, pos, n).min(1).values
+    last = torch.where(nz, pos, -1).max(1).values
+    rf, jump = (last[:b] - first[:b] + 1).tolist(), (first[b:] - first[:b]).tolist()
+    return list(zip(rf, jump, strict=True))
 
 
 def conv2d_forward(batch: list[Params], device: torch.device) -> Any:
