@@ -20,6 +20,7 @@ Windows (centred on the pixel, half-width h = (size − 1)/2):
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -44,10 +45,13 @@ GRADIENT_TEXT = {
 }
 
 
+_TAPS = {(op, axis): (tx if axis == "x" else [(w, dc, dr) for w, dr, dc in tx], den)
+         for op, (tx, den) in _TAPS_X.items() for axis in ("x", "y")}
+
+
 def taps(op: str, axis: str) -> tuple[list[tuple[int, int, int]], int]:
-    """The taps of I_x (axis 'x') or I_y (axis 'y') for an operator."""
-    tx, den = _TAPS_X[op]
-    return (tx if axis == "x" else [(w, dc, dr) for w, dr, dc in tx]), den
+    """The taps of I_x (axis 'x') or I_y (axis 'y') for an operator (shared lists: do not modify)."""
+    return _TAPS[op, axis]
 
 
 def grad_margins(op: str) -> tuple[int, int]:
@@ -66,11 +70,6 @@ def region(shape: tuple[int, int], op: str, size: int) -> tuple[int, int, int, i
     return lo + h, shape[0] - 1 - hi - h, lo + h, shape[1] - 1 - hi - h
 
 
-def gradient_at(img: np.ndarray, op: str, axis: str, r: int, c: int) -> float:
-    tp, den = taps(op, axis)
-    return sum(w * float(img[r + dr, c + dc]) for w, dr, dc in tp) / den
-
-
 def gradient_expr(img: np.ndarray, op: str, axis: str, r: int, c: int) -> Expr:
     """The substituted gradient formula at (r, c), e.g. (7 − 2)/2 or 2·9 + 9 + 0 − ..."""
     tp, den = taps(op, axis)
@@ -84,31 +83,42 @@ def gradient_expr(img: np.ndarray, op: str, axis: str, r: int, c: int) -> Expr:
     return paren(e) / den if den != 1 else e
 
 
+@lru_cache(maxsize=None)
 def window_weights(window: str, size: int, sigma: float | None) -> np.ndarray:
-    """The size×size window; the Gaussian's weights are rounded to 4 decimals (those are the weights used)."""
+    """The size×size window; the Gaussian's weights are rounded to 4 decimals (those are the weights used).
+    Cached: the array is read-only."""
     if window == "box":
-        return np.ones((size, size))
-    h = half(size)
-    u = np.arange(-h, h + 1, dtype=float)
-    d2 = u[:, None] ** 2 + u[None, :] ** 2
-    return np.array([[round(math.exp(-x / (2 * float(sigma) ** 2)), 4) for x in row] for row in d2])
+        w = np.ones((size, size))
+    else:
+        h = half(size)
+        u = np.arange(-h, h + 1, dtype=float)
+        d2 = u[:, None] ** 2 + u[None, :] ** 2
+        w = np.array([[round(math.exp(-x / (2 * float(sigma) ** 2)), 4) for x in row] for row in d2])
+    w.flags.writeable = False
+    return w
 
 
 def window_grads(img: np.ndarray, op: str, size: int, r: int, c: int) -> tuple[np.ndarray, np.ndarray]:
-    """I_x and I_y at every pixel of the size×size window centred on (r, c)."""
+    """I_x and I_y at every pixel of the size×size window centred on (r, c) (which must fit, gradients included)."""
     h = half(size)
-    ix = np.array([[gradient_at(img, op, "x", r + i, c + j) for j in range(-h, h + 1)] for i in range(-h, h + 1)])
-    iy = np.array([[gradient_at(img, op, "y", r + i, c + j) for j in range(-h, h + 1)] for i in range(-h, h + 1)])
+    lo, hi = grad_margins(op)
+    ix, iy, _ = grad_maps(np.asarray(img)[r - h - lo : r + h + hi + 1, c - h - lo : c + h + hi + 1], op)
     return ix, iy
 
 
 def grad_maps(img: np.ndarray, op: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """I_x and I_y wherever both are defined (no padding), and the row/column offset of their [0, 0] entry."""
+    """I_x and I_y wherever both are defined (no padding), and the row/column offset of their [0, 0] entry.
+
+    At every pixel (r, c) at once: Σ coefficient·I(r + d_row, c + d_col) over the taps, added left to right in their
+    listed order (one shifted copy of the image per tap), then ÷ the denominator."""
+    img = np.asarray(img, dtype=float)
     lo, hi = grad_margins(op)
-    rows, cols = range(lo, img.shape[0] - hi), range(lo, img.shape[1] - hi)
-    ix = np.array([[gradient_at(img, op, "x", r, c) for c in cols] for r in rows])
-    iy = np.array([[gradient_at(img, op, "y", r, c) for c in cols] for r in rows])
-    return ix, iy, lo
+    n_r, n_c = img.shape[0] - lo - hi, img.shape[1] - lo - hi
+    out = []
+    for axis in ("x", "y"):
+        tp, den = taps(op, axis)
+        out.append(sum(w * img[lo + dr : lo + dr + n_r, lo + dc : lo + dc + n_c] for w, dr, dc in tp) / den)
+    return out[0], out[1], lo
 
 
 def sums(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
@@ -166,6 +176,11 @@ def conventions(op: str, window: str, size: int, sigma: float | None) -> list[An
 
 def check_settings(p: Any) -> list[str]:
     """Shared validation of gradient / window / size / sigma / k; returns warnings."""
+    return check_window(p) + check_k(p.k)
+
+
+def check_window(p: Any) -> list[str]:
+    """Validation of window / size / sigma; returns warnings."""
     from examprep.errors import ParamError
 
     warns = []
@@ -175,7 +190,7 @@ def check_settings(p: Any) -> list[str]:
         raise ParamError("a Gaussian window needs its width: give --set sigma=1 (σ from 0.3 to 5)")
     if p.window == "box" and p.sigma is not None:
         warns.append("sigma is ignored for a box window")
-    return warns + check_k(p.k)
+    return warns
 
 
 def check_k(k: float) -> list[str]:
@@ -194,12 +209,14 @@ def check_image(p: Any, lo: int, hi: int, name: str = "I") -> np.ndarray:
     return img.astype(int)
 
 
+_NICE = [m * 10.0 ** e for e in range(0, 9) for m in (1, 2, 5)]  # 1, 2, 5, 10, ..., 5e8 (increasing)
+
+
 def nice_threshold(x: float, up: bool) -> float:
     """The nearest 1-2-5 number ≥ x (up) or ≤ x (down), at least 1."""
-    grid = [m * 10.0 ** e for e in range(0, 9) for m in (1, 2, 5)]
     if up:
-        return next((g for g in grid if g >= x), grid[-1])
-    below = [g for g in grid if g <= x]
+        return next((g for g in _NICE if g >= x), _NICE[-1])
+    below = [g for g in _NICE if g <= x]
     return below[-1] if below else 1.0
 
 
