@@ -102,23 +102,50 @@ def window_grads(img: np.ndarray, op: str, size: int, r: int, c: int) -> tuple[n
     """I_x and I_y at every pixel of the size×size window centred on (r, c) (which must fit, gradients included)."""
     h = half(size)
     lo, hi = grad_margins(op)
-    ix, iy, _ = grad_maps(np.asarray(img)[r - h - lo : r + h + hi + 1, c - h - lo : c + h + hi + 1], op)
+    ix, iy, _ = grad_maps(integer_image(img)[r - h - lo : r + h + hi + 1, c - h - lo : c + h + hi + 1], op)
     return ix, iy
 
 
-def grad_maps(img: np.ndarray, op: str) -> tuple[np.ndarray, np.ndarray, int]:
+def grad_maps(img: Any, op: str) -> tuple[np.ndarray, np.ndarray, int]:
     """I_x and I_y wherever both are defined (no padding), and the row/column offset of their [0, 0] entry.
 
-    At every pixel (r, c) at once: Σ coefficient·I(r + d_row, c + d_col) over the taps, added left to right in their
-    listed order (one shifted copy of the image per tap), then ÷ the denominator."""
-    img = np.asarray(img, dtype=float)
+    The image holds integers (check_image), so each gradient is an exact integer sum of the taps, divided by the
+    denominator once: the same float whichever order the taps are added in."""
+    pix = integer_image(img)
     lo, hi = grad_margins(op)
-    n_r, n_c = img.shape[0] - lo - hi, img.shape[1] - lo - hi
-    out = []
-    for axis in ("x", "y"):
-        tp, den = taps(op, axis)
-        out.append(sum(w * img[lo + dr : lo + dr + n_r, lo + dc : lo + dc + n_c] for w, dr, dc in tp) / den)
-    return out[0], out[1], lo
+    n = (pix.shape[0] - lo - hi) * (pix.shape[1] - lo - hi)
+    g = (tap_matrix(pix.shape, op) @ pix.ravel()) / taps(op, "x")[1]
+    return g[:n].reshape(-1, pix.shape[1] - lo - hi), g[n:].reshape(-1, pix.shape[1] - lo - hi), lo
+
+
+def integer_image(img: Any) -> np.ndarray:
+    """The image as an int64 array; ValueError if some value is not an integer."""
+    pix = np.asarray(img)
+    if pix.dtype != np.int64:
+        ints = pix.astype(np.int64)
+        if (ints != pix).any():
+            raise ValueError("the gradients need an image of integers")
+        pix = ints
+    return pix
+
+
+@lru_cache(maxsize=None)
+def tap_matrix(shape: tuple[int, int], op: str) -> np.ndarray:
+    """The integer matrix T with T @ I.ravel() = denominator × [I_x, I_y] for an image of this shape (each map
+    row-major over the pixels where both gradients are defined): row (axis, r, c) holds every tap's coefficient at
+    the tap's pixel. Cached: read-only."""
+    rows, cols = shape
+    lo, hi = grad_margins(op)
+    n_r, n_c = rows - lo - hi, cols - lo - hi
+    t = np.zeros((2, n_r, n_c, rows, cols), dtype=np.int64)
+    for a, axis in enumerate(("x", "y")):
+        for w, dr, dc in taps(op, axis)[0]:
+            for r in range(lo, lo + n_r):
+                for c in range(lo, lo + n_c):
+                    t[a, r - lo, c - lo, r + dr, c + dc] += w
+    t = t.reshape(2 * n_r * n_c, rows * cols)
+    t.flags.writeable = False
+    return t
 
 
 def sums(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
@@ -201,10 +228,10 @@ def check_image(p: Any, lo: int, hi: int, name: str = "I") -> np.ndarray:
     """The image as an integer array, with its size checked (rows and columns each from lo to hi)."""
     from examprep.errors import ParamError
 
-    img = np.asarray(p[name], dtype=float)
+    img = np.asarray(p[name])  # int64, or float64 when some entry is a float
     if not (lo <= img.shape[0] <= hi and lo <= img.shape[1] <= hi):
         raise ParamError(f"{name} is {img.shape[0]}×{img.shape[1]}: rows and columns must each be from {lo} to {hi}")
-    if np.any(img != np.round(img)):
+    if img.dtype.kind == "f" and (img != np.round(img)).any():
         raise ParamError(f"{name}: the intensities must be integers (e.g. 0–9)")
     return img.astype(int)
 

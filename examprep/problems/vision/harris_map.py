@@ -84,7 +84,7 @@ def local_maxima(r: np.ndarray, tau: float, offset: int, nms: bool = True) -> li
 
 def response_maps(img: Any, gradient: str, window: str, size: int, sigma: float | None, k: float) -> dict[str, Any]:
     """Gradient maps, window sums, det, trace and R over the image (R's [0, 0] is at image row/col glo + size//2)."""
-    ix, iy, lo = h.grad_maps(np.asarray(img, dtype=float), gradient)
+    ix, iy, lo = h.grad_maps(img, gradient)
     a, b, c = sum_maps(ix, iy, h.window_weights(window, size, sigma))
     det, tr = a * c - b * b, a + c
     return dict(Ix=ix, Iy=iy, glo=lo, A=a, B=b, C=c, det=det, trace=tr, R=det - k * tr * tr)

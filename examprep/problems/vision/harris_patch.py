@@ -65,7 +65,7 @@ def draw_settings(rng: np.random.Generator, difficulty: str, side: int) -> dict[
 def window_sums(img: Any, gradient: str, window: str, size: int, sigma: float | None, row: int,
                 col: int) -> tuple[np.ndarray, np.ndarray, float, float, float]:
     """(I_x, I_y over the window, A, B, C) at pixel (row, col) of the image."""
-    ix, iy = h.window_grads(np.asarray(img, dtype=float), gradient, size, row, col)
+    ix, iy = h.window_grads(img, gradient, size, row, col)
     return ix, iy, *h.sums(ix, iy, h.window_weights(window, size, sigma))
 
 
