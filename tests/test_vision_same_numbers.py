@@ -250,9 +250,36 @@ def old_st_sample(rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
     return out
 
 
+# harris_from_sums (solve did not change)
+def old_sums_sample(rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+    target = h.LABELS[int(rng.integers(3))]
+    scale = 10.0 if difficulty == "hard" else 1.0
+    for _ in range(100):
+        if target == "corner":
+            a, c = rng.integers(10, 101, size=2)
+        elif target == "edge":
+            a, c = int(rng.integers(20, 101)), int(rng.integers(0, 6))
+            a, c = (a, c) if rng.integers(2) else (c, a)
+        else:
+            a, c = rng.integers(0, 11, size=2)
+        if difficulty == "hard":
+            a, c = int(a) * 10 + int(rng.integers(10)), int(c) * 10 + int(rng.integers(10))
+        bmax = int(np.floor(np.sqrt(a * c))) // (1 if target == "edge" else 2)
+        b = 0 if difficulty == "easy" and rng.integers(2) else int(rng.integers(-bmax, bmax + 1))
+        if b * b <= a * c:
+            break
+    a, b, c = a / scale, b / scale, c / scale
+    k = [0.04, 0.05, 0.06][int(rng.integers(3))]
+    _, _, r = h.response(a, b, c, k)
+    tau = old_nice_threshold(2 * abs(r), up=True) if target == "flat" else old_nice_threshold(abs(r) / 2, up=False)
+    num = (lambda x: int(x)) if difficulty != "hard" else (lambda x: float(x))
+    return dict(A=num(a), B=num(b), C=num(c), k=k, tau=float(tau))
+
+
 OLD = {"vision/harris_map-v1": (old_map_sample, old_map_solve),
        "vision/harris_patch-v1": (old_patch_sample, old_patch_solve),
-       "vision/shi_tomasi-v1": (old_st_sample, old_st_solve)}
+       "vision/shi_tomasi-v1": (old_st_sample, old_st_solve),
+       "vision/harris_from_sums-v1": (old_sums_sample, lambda p: make("vision/harris_from_sums-v1").solve(p))}
 
 
 # ---- the comparisons ----------------------------------------------------------------------------------------------
@@ -322,6 +349,12 @@ def test_local_maxima_unchanged_with_ties() -> None:
         tau = float(rng.choice([-1.0, 0.0, 0.5, 2.0]))
         for nms in (True, False):
             assert local_maxima(r, tau, 2, nms) == old_local_maxima(r, tau, 2, nms)
+
+
+def test_isqrt_is_floor_of_sqrt() -> None:
+    """harris_from_sums draws B up to ⌊√(AC)⌋ (or half of it), AC ≤ 1009²: math.isqrt now, numpy before."""
+    n = np.arange(1009 * 1009 + 1)
+    assert np.array_equal(np.floor(np.sqrt(n)).astype(np.int64), [math.isqrt(int(x)) for x in n])
 
 
 def test_nice_threshold_unchanged() -> None:
