@@ -83,7 +83,7 @@ def gradient_expr(img: np.ndarray, op: str, axis: str, r: int, c: int) -> Expr:
     return paren(e) / den if den != 1 else e
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=256)
 def window_weights(window: str, size: int, sigma: float | None) -> np.ndarray:
     """The size×size window; the Gaussian's weights are rounded to 4 decimals (those are the weights used).
     Cached: the array is read-only."""
