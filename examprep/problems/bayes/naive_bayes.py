@@ -54,8 +54,8 @@ def first_seen(values: Any) -> tuple[str, ...]:
 def table(p: Params) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """(class names, per-feature value lists), both in order of first appearance."""
     rows = p.examples
-    classes = first_seen(r[-1] for r in rows)
-    domains = [first_seen(r[j] for r in rows) for j in range(len(p.features))]
+    classes = first_seen([r[-1] for r in rows])
+    domains = [first_seen([r[j] for r in rows]) for j in range(len(p.features))]
     return classes, domains
 
 
