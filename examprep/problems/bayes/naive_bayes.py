@@ -25,6 +25,7 @@ Versions: v1 — first version.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names
+from examprep.seeding import picker
 from examprep.solver.expr import Mat, Mul, Num, Sym, Text
 from examprep.solver.step import Derivation
 
@@ -52,19 +54,22 @@ def first_seen(values: Any) -> tuple[str, ...]:
 def table(p: Params) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """(class names, per-feature value lists), both in order of first appearance."""
     rows = p.examples
-    classes = first_seen(r[-1] for r in rows)
-    domains = [first_seen(r[j] for r in rows) for j in range(len(p.features))]
+    classes = first_seen([r[-1] for r in rows])
+    domains = [first_seen([r[j] for r in rows]) for j in range(len(p.features))]
     return classes, domains
 
 
 def naive_bayes(p: Params, alpha: float | None = None, with_v: bool = True, priors: bool = True) -> dict[str, Any]:
-    """Priors, conditionals, joints and posteriors (the keyword arguments make the common mistakes)."""
+    """Priors, conditionals, joints and posteriors, with the counts and class names behind them (the keyword
+    arguments make the common mistakes)."""
     a = p.alpha if alpha is None else alpha
     classes, domains = table(p)
-    n = len(p.examples)
-    counts = np.array([sum(r[-1] == c for r in p.examples) for c in classes], dtype=float)
-    match = np.array([[sum(r[-1] == c and r[j] == q for r in p.examples) for j, q in enumerate(p.query)]
-                      for c in classes], dtype=float)
+    rows, query = p.examples, p.query
+    n = len(rows)
+    labels = [r[-1] for r in rows]
+    hits = Counter((r[-1], j) for r in rows for j, q in enumerate(query) if r[j] == q)  # N_{c,j} by (c, j)
+    counts = np.array([labels.count(c) for c in classes], dtype=float)
+    match = np.array([[hits[c, j] for j in range(len(query))] for c in classes], dtype=float)
     v = np.array([len(dm) for dm in domains], dtype=float)
     cond = (match + a) / (counts[:, None] + (a * v[None, :] if with_v else a))
     prior = counts / n
@@ -72,7 +77,7 @@ def naive_bayes(p: Params, alpha: float | None = None, with_v: bool = True, prio
     s = joint.sum()
     post = joint / s if s > 0 else np.full_like(joint, np.nan)
     return {"priors": prior, "conditionals": cond, "joint": joint, "posterior": post, "counts": counts,
-            "match": match, "v": v}
+            "match": match, "v": v, "classes": classes}
 
 
 class NaiveBayes(ProblemType):
@@ -95,9 +100,10 @@ class NaiveBayes(ProblemType):
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         feats, classes, n = SETUPS[difficulty]
-        rows = [[str(rng.choice(DOMAINS[f])) for f in feats] + [str(rng.choice(classes))] for _ in range(n)]
-        query = [str(rng.choice(DOMAINS[f])) for f in feats]
-        alpha = 1.0 if difficulty != "hard" else float(rng.choice([0.5, 1.0, 2.0]))
+        pick = picker(rng)  # the same draws as rng.choice(options): one rng.integers(len(options)) each
+        rows = [[pick(DOMAINS[f]) for f in feats] + [pick(classes)] for _ in range(n)]
+        query = [pick(DOMAINS[f]) for f in feats]
+        alpha = 1.0 if difficulty != "hard" else pick((0.5, 1.0, 2.0))
         return dict(features=list(feats), examples=rows, alpha=alpha, query=query)
 
     def check(self, p: Params) -> list[str]:
@@ -143,9 +149,8 @@ class NaiveBayes(ProblemType):
 
     def solve(self, p: Params) -> Answers:
         r = naive_bayes(p)
-        classes, _ = table(p)
         return {"priors": r["priors"].tolist(), "conditionals": r["conditionals"].tolist(),
-                "posterior": r["posterior"].tolist(), "class": classes[argmax_first(r["posterior"])]}
+                "posterior": r["posterior"].tolist(), "class": r["classes"][argmax_first(r["posterior"])]}
 
     def derivation(self, p: Params) -> Derivation:
         r = naive_bayes(p)

@@ -20,6 +20,7 @@ Windows (centred on the pixel, half-width h = (size − 1)/2):
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -44,10 +45,13 @@ GRADIENT_TEXT = {
 }
 
 
+_TAPS = {(op, axis): (tx if axis == "x" else [(w, dc, dr) for w, dr, dc in tx], den)
+         for op, (tx, den) in _TAPS_X.items() for axis in ("x", "y")}
+
+
 def taps(op: str, axis: str) -> tuple[list[tuple[int, int, int]], int]:
-    """The taps of I_x (axis 'x') or I_y (axis 'y') for an operator."""
-    tx, den = _TAPS_X[op]
-    return (tx if axis == "x" else [(w, dc, dr) for w, dr, dc in tx]), den
+    """The taps of I_x (axis 'x') or I_y (axis 'y') for an operator (shared lists: do not modify)."""
+    return _TAPS[op, axis]
 
 
 def grad_margins(op: str) -> tuple[int, int]:
@@ -66,11 +70,6 @@ def region(shape: tuple[int, int], op: str, size: int) -> tuple[int, int, int, i
     return lo + h, shape[0] - 1 - hi - h, lo + h, shape[1] - 1 - hi - h
 
 
-def gradient_at(img: np.ndarray, op: str, axis: str, r: int, c: int) -> float:
-    tp, den = taps(op, axis)
-    return sum(w * float(img[r + dr, c + dc]) for w, dr, dc in tp) / den
-
-
 def gradient_expr(img: np.ndarray, op: str, axis: str, r: int, c: int) -> Expr:
     """The substituted gradient formula at (r, c), e.g. (7 − 2)/2 or 2·9 + 9 + 0 − ..."""
     tp, den = taps(op, axis)
@@ -84,31 +83,69 @@ def gradient_expr(img: np.ndarray, op: str, axis: str, r: int, c: int) -> Expr:
     return paren(e) / den if den != 1 else e
 
 
+@lru_cache(maxsize=256)
 def window_weights(window: str, size: int, sigma: float | None) -> np.ndarray:
-    """The size×size window; the Gaussian's weights are rounded to 4 decimals (those are the weights used)."""
+    """The size×size window; the Gaussian's weights are rounded to 4 decimals (those are the weights used).
+    Cached: the array is read-only."""
     if window == "box":
-        return np.ones((size, size))
-    h = half(size)
-    u = np.arange(-h, h + 1, dtype=float)
-    d2 = u[:, None] ** 2 + u[None, :] ** 2
-    return np.array([[round(math.exp(-x / (2 * float(sigma) ** 2)), 4) for x in row] for row in d2])
+        w = np.ones((size, size))
+    else:
+        h = half(size)
+        u = np.arange(-h, h + 1, dtype=float)
+        d2 = u[:, None] ** 2 + u[None, :] ** 2
+        w = np.array([[round(math.exp(-x / (2 * float(sigma) ** 2)), 4) for x in row] for row in d2])
+    w.flags.writeable = False
+    return w
 
 
 def window_grads(img: np.ndarray, op: str, size: int, r: int, c: int) -> tuple[np.ndarray, np.ndarray]:
-    """I_x and I_y at every pixel of the size×size window centred on (r, c)."""
+    """I_x and I_y at every pixel of the size×size window centred on (r, c) (which must fit, gradients included)."""
     h = half(size)
-    ix = np.array([[gradient_at(img, op, "x", r + i, c + j) for j in range(-h, h + 1)] for i in range(-h, h + 1)])
-    iy = np.array([[gradient_at(img, op, "y", r + i, c + j) for j in range(-h, h + 1)] for i in range(-h, h + 1)])
+    lo, hi = grad_margins(op)
+    ix, iy, _ = grad_maps(integer_image(img)[r - h - lo : r + h + hi + 1, c - h - lo : c + h + hi + 1], op)
     return ix, iy
 
 
-def grad_maps(img: np.ndarray, op: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """I_x and I_y wherever both are defined (no padding), and the row/column offset of their [0, 0] entry."""
+def grad_maps(img: Any, op: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """I_x and I_y wherever both are defined (no padding), and the row/column offset of their [0, 0] entry.
+
+    The image holds integers (check_image), so each gradient is an exact integer sum of the taps, divided by the
+    denominator once: the same float whichever order the taps are added in."""
+    pix = integer_image(img)
     lo, hi = grad_margins(op)
-    rows, cols = range(lo, img.shape[0] - hi), range(lo, img.shape[1] - hi)
-    ix = np.array([[gradient_at(img, op, "x", r, c) for c in cols] for r in rows])
-    iy = np.array([[gradient_at(img, op, "y", r, c) for c in cols] for r in rows])
-    return ix, iy, lo
+    n = (pix.shape[0] - lo - hi) * (pix.shape[1] - lo - hi)
+    g = (tap_matrix(pix.shape, op) @ pix.ravel()) / taps(op, "x")[1]
+    return g[:n].reshape(-1, pix.shape[1] - lo - hi), g[n:].reshape(-1, pix.shape[1] - lo - hi), lo
+
+
+def integer_image(img: Any) -> np.ndarray:
+    """The image as an int64 array; ValueError if some value is not an integer."""
+    pix = np.asarray(img)
+    if pix.dtype != np.int64:
+        ints = pix.astype(np.int64)
+        if (ints != pix).any():
+            raise ValueError("the gradients need an image of integers")
+        pix = ints
+    return pix
+
+
+@lru_cache(maxsize=None)
+def tap_matrix(shape: tuple[int, int], op: str) -> np.ndarray:
+    """The integer matrix T with T @ I.ravel() = denominator × [I_x, I_y] for an image of this shape (each map
+    row-major over the pixels where both gradients are defined): row (axis, r, c) holds every tap's coefficient at
+    the tap's pixel. Cached: read-only."""
+    rows, cols = shape
+    lo, hi = grad_margins(op)
+    n_r, n_c = rows - lo - hi, cols - lo - hi
+    t = np.zeros((2, n_r, n_c, rows, cols), dtype=np.int64)
+    for a, axis in enumerate(("x", "y")):
+        for w, dr, dc in taps(op, axis)[0]:
+            for r in range(lo, lo + n_r):
+                for c in range(lo, lo + n_c):
+                    t[a, r - lo, c - lo, r + dr, c + dc] += w
+    t = t.reshape(2 * n_r * n_c, rows * cols)
+    t.flags.writeable = False
+    return t
 
 
 def sums(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
@@ -166,6 +203,11 @@ def conventions(op: str, window: str, size: int, sigma: float | None) -> list[An
 
 def check_settings(p: Any) -> list[str]:
     """Shared validation of gradient / window / size / sigma / k; returns warnings."""
+    return check_window(p) + check_k(p.k)
+
+
+def check_window(p: Any) -> list[str]:
+    """Validation of window / size / sigma; returns warnings."""
     from examprep.errors import ParamError
 
     warns = []
@@ -175,7 +217,7 @@ def check_settings(p: Any) -> list[str]:
         raise ParamError("a Gaussian window needs its width: give --set sigma=1 (σ from 0.3 to 5)")
     if p.window == "box" and p.sigma is not None:
         warns.append("sigma is ignored for a box window")
-    return warns + check_k(p.k)
+    return warns
 
 
 def check_k(k: float) -> list[str]:
@@ -186,20 +228,22 @@ def check_image(p: Any, lo: int, hi: int, name: str = "I") -> np.ndarray:
     """The image as an integer array, with its size checked (rows and columns each from lo to hi)."""
     from examprep.errors import ParamError
 
-    img = np.asarray(p[name], dtype=float)
+    img = np.asarray(p[name])  # int64, or float64 when some entry is a float
     if not (lo <= img.shape[0] <= hi and lo <= img.shape[1] <= hi):
         raise ParamError(f"{name} is {img.shape[0]}×{img.shape[1]}: rows and columns must each be from {lo} to {hi}")
-    if np.any(img != np.round(img)):
+    if img.dtype.kind == "f" and (img != np.round(img)).any():
         raise ParamError(f"{name}: the intensities must be integers (e.g. 0–9)")
     return img.astype(int)
 
 
+_NICE = [m * 10.0 ** e for e in range(0, 9) for m in (1, 2, 5)]  # 1, 2, 5, 10, ..., 5e8 (increasing)
+
+
 def nice_threshold(x: float, up: bool) -> float:
     """The nearest 1-2-5 number ≥ x (up) or ≤ x (down), at least 1."""
-    grid = [m * 10.0 ** e for e in range(0, 9) for m in (1, 2, 5)]
     if up:
-        return next((g for g in grid if g >= x), grid[-1])
-    below = [g for g in grid if g <= x]
+        return next((g for g in _NICE if g >= x), _NICE[-1])
+    below = [g for g in _NICE if g <= x]
     return below[-1] if below else 1.0
 
 

@@ -22,6 +22,7 @@ Versions: v1 — first version.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -66,15 +67,15 @@ class HarrisFromSums(ProblemType):
         scale = 10.0 if difficulty == "hard" else 1.0  # hard: one decimal place
         for _ in range(100):
             if target == "corner":
-                a, c = rng.integers(10, 101, size=2)
+                a, c = (int(x) for x in rng.integers(10, 101, size=2))
             elif target == "edge":
                 a, c = int(rng.integers(20, 101)), int(rng.integers(0, 6))
                 a, c = (a, c) if rng.integers(2) else (c, a)
             else:
-                a, c = rng.integers(0, 11, size=2)
+                a, c = (int(x) for x in rng.integers(0, 11, size=2))
             if difficulty == "hard":
-                a, c = int(a) * 10 + int(rng.integers(10)), int(c) * 10 + int(rng.integers(10))
-            bmax = int(np.floor(np.sqrt(a * c))) // (1 if target == "edge" else 2)
+                a, c = a * 10 + int(rng.integers(10)), c * 10 + int(rng.integers(10))
+            bmax = math.isqrt(a * c) // (1 if target == "edge" else 2)
             b = 0 if difficulty == "easy" and rng.integers(2) else int(rng.integers(-bmax, bmax + 1))
             if b * b <= a * c:
                 break

@@ -23,6 +23,7 @@ Versions: v1 — first version.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,28 +41,53 @@ RULE = ("a pixel is a corner if R > τ and R is strictly greater than at each of
         "inside the region where R is defined")
 
 
+@lru_cache(maxsize=None)
+def window_index(rows: int, cols: int, s: int) -> np.ndarray:
+    """[i, j, u·s + v] = the flat index of pixel (i + u, j + v) of a rows×cols array: its s×s windows, each laid out
+    contiguously in row-major order (``np.take(g, window_index(*g.shape, s))``). Cached: read-only."""
+    u, v = np.divmod(np.arange(s * s), s)
+    i, j = np.arange(rows - s + 1)[:, None, None], np.arange(cols - s + 1)[None, :, None]
+    idx = (i + u) * cols + (j + v)
+    idx.flags.writeable = False
+    return idx
+
+
+@lru_cache(maxsize=None)
+def neighbour_index(rows: int, cols: int) -> np.ndarray:
+    """[i, j, n] = the flat index of the n-th of the 8 neighbours of pixel (i, j) of a rows×cols array, in that array
+    framed by one pixel on every side. Cached: read-only."""
+    idx = window_index(rows + 2, cols + 2, 3)[..., [0, 1, 2, 3, 5, 6, 7, 8]]  # the 3×3 window without its centre
+    idx.flags.writeable = False
+    return idx
+
+
 def sum_maps(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Window sums A, B, C at every pixel whose window fits inside the gradient maps."""
-    s = w.shape[0]
-    n_r, n_c = ix.shape[0] - s + 1, ix.shape[1] - s + 1
-    out = [np.zeros((n_r, n_c)) for _ in range(3)]
-    for i in range(n_r):
-        for j in range(n_c):
-            a, b, c = h.sums(ix[i : i + s, j : j + s], iy[i : i + s, j : j + s], w)
-            out[0][i, j], out[1][i, j], out[2][i, j] = a, b, c
-    return out[0], out[1], out[2]
+    """Window sums A, B, C at every pixel whose window fits inside the gradient maps.
+
+    Entry [i, j] is h.sums of the window at [i, j]: the window's products w·f·g, in row-major order and contiguous,
+    added by the same numpy reduction, so each entry is the same float as summing that window on its own."""
+    idx = window_index(ix.shape[0], ix.shape[1], w.shape[0])
+    wx, wy, wf = ix.take(idx), iy.take(idx), w.ravel()
+    return (wf * wx * wx).sum(axis=-1), (wf * wx * wy).sum(axis=-1), (wf * wy * wy).sum(axis=-1)
 
 
 def local_maxima(r: np.ndarray, tau: float, offset: int, nms: bool = True) -> list[list[int]]:
-    """[row, col] (image coordinates) of every pixel above τ that beats its neighbours (when nms)."""
-    out = []
-    for i in range(r.shape[0]):
-        for j in range(r.shape[1]):
-            nb = [r[u, v] for u in range(max(i - 1, 0), min(i + 2, r.shape[0]))
-                  for v in range(max(j - 1, 0), min(j + 2, r.shape[1])) if (u, v) != (i, j)]
-            if r[i, j] > tau and (not nms or all(r[i, j] > x for x in nb)):
-                out.append([i + offset, j + offset])
-    return out
+    """[row, col] (image coordinates) of every pixel above τ that beats its neighbours (when nms), row by row."""
+    keep = r > tau
+    if nms and keep.any():
+        framed = np.full((r.shape[0] + 2, r.shape[1] + 2), -np.inf)  # a neighbour outside the region never blocks
+        framed[1:-1, 1:-1] = r
+        keep &= (r[..., None] > framed.take(neighbour_index(*r.shape))).all(axis=-1)
+    rows, cols = np.nonzero(keep)  # row by row
+    return [[i + offset, j + offset] for i, j in zip(rows.tolist(), cols.tolist(), strict=True)]
+
+
+def response_maps(img: Any, gradient: str, window: str, size: int, sigma: float | None, k: float) -> dict[str, Any]:
+    """Gradient maps, window sums, det, trace and R over the image (R's [0, 0] is at image row/col glo + size//2)."""
+    ix, iy, lo = h.grad_maps(img, gradient)
+    a, b, c = sum_maps(ix, iy, h.window_weights(window, size, sigma))
+    det, tr = a * c - b * b, a + c
+    return dict(Ix=ix, Iy=iy, glo=lo, A=a, B=b, C=c, det=det, trace=tr, R=det - k * tr * tr)
 
 
 class HarrisMap(ProblemType):
@@ -80,7 +106,7 @@ class HarrisMap(ProblemType):
         side = {"easy": 6, "medium": 7, "hard": 8}[difficulty]
         s = draw_settings(rng, difficulty, 0)
         img = patches.rectangle_image(rng, (side, side), difficulty)
-        top = float(np.max(self._maps(img, Params(dict(I=img.tolist(), tau=0.0, **s)))["R"]))
+        top = float(response_maps(img, s["gradient"], s["window"], s["size"], s["sigma"], s["k"])["R"].max())
         s["tau"] = h.nice_threshold(max(top, 1.0) * float(patches.pick(rng, (0.2, 0.5))), False)
         return dict(I=img.tolist(), **s)
 
@@ -96,7 +122,7 @@ class HarrisMap(ProblemType):
         return warns
 
     def degenerate(self, p: Params) -> str | None:
-        m = self._maps(np.asarray(p.I, dtype=float), p)
+        m = self._maps(p)
         r = m["R"]
         if any(h.near_threshold(x, p.tau) for x in r.ravel()):
             return "some R is too close to τ"
@@ -108,11 +134,8 @@ class HarrisMap(ProblemType):
                 return "a tie between neighbouring responses"
         return None
 
-    def _maps(self, img: np.ndarray, p: Params) -> dict[str, Any]:
-        ix, iy, lo = h.grad_maps(np.asarray(img, dtype=float), p.gradient)
-        a, b, c = sum_maps(ix, iy, h.window_weights(p.window, p.size, p.sigma))
-        det, tr = a * c - b * b, a + c
-        return dict(Ix=ix, Iy=iy, glo=lo, A=a, B=b, C=c, det=det, trace=tr, R=det - p.k * tr * tr)
+    def _maps(self, p: Params) -> dict[str, Any]:
+        return response_maps(p.I, p.gradient, p.window, p.size, p.sigma, p.k)
 
     def statement(self, p: Params) -> list[Any]:
         r0, r1, c0, c1 = h.region(np.shape(p.I), p.gradient, p.size)
@@ -126,12 +149,12 @@ class HarrisMap(ProblemType):
         ]
 
     def solve(self, p: Params) -> Answers:
-        m = self._maps(np.asarray(p.I, dtype=float), p)
+        m = self._maps(p)
         corners = local_maxima(m["R"], p.tau, m["glo"] + h.half(p.size))
         return {"R": m["R"].tolist(), "corners": corners, "n_corners": len(corners)}
 
     def derivation(self, p: Params) -> Derivation:
-        m = self._maps(np.asarray(p.I, dtype=float), p)
+        m = self._maps(p)
         ans = self.solve(p)
         g0 = m["glo"]
         gr = f"rows {g0}–{g0 + m['Ix'].shape[0] - 1}, columns {g0}–{g0 + m['Ix'].shape[1] - 1}"
@@ -163,7 +186,7 @@ class HarrisMap(ProblemType):
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
-        m = self._maps(np.asarray(p.I, dtype=float), p)
+        m = self._maps(p)
         t = self.solve(p)
         off = m["glo"] + h.half(p.size)
         det, tr, k = m["det"], m["trace"], p.k

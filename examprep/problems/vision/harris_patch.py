@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
@@ -59,6 +60,28 @@ def draw_settings(rng: np.random.Generator, difficulty: str, side: int) -> dict[
         if s["window"] == "gaussian":
             s["sigma"] = patches.pick(rng, (0.5, 1.0, 1.5) if s["size"] == 3 else (1.0, 1.5, 2.0))
     return s
+
+
+def window_sums(img: Any, gradient: str, window: str, size: int, sigma: float | None, row: int,
+                col: int) -> tuple[np.ndarray, np.ndarray, float, float, float]:
+    """(I_x, I_y over the window, A, B, C) at pixel (row, col) of the image."""
+    ix, iy = h.window_grads(img, gradient, size, row, col)
+    return ix, iy, *h.sums(ix, iy, h.window_weights(window, size, sigma))
+
+
+def check_patch(p: Params, hi: int) -> list[str]:
+    """The checks of a patch I (5×5 to hi×hi), its window settings and the pixel (row, col); returns warnings."""
+    img = h.check_image(p, 5, hi)
+    warns = h.check_window(p)
+    r0, r1, c0, c1 = h.region(img.shape, p.gradient, p.size)
+    if r0 > r1 or c0 > c1:
+        raise ParamError(f"I is {img.shape[0]}×{img.shape[1]}: too small for gradient={p.gradient} and a "
+                         f"{p.size}×{p.size} window without padding; use a larger patch or size=3")
+    for name, v, lo, top in (("row", p.row, r0, r1), ("col", p.col, c0, c1)):
+        if not lo <= v <= top:
+            raise ParamError(f"{name}={v}: with gradient={p.gradient} and a {p.size}×{p.size} window the "
+                             f"response is defined (no padding) for {name} from {lo} to {top} in this patch")
+    return warns
 
 
 def weighted_sum_expr(w: np.ndarray, f: np.ndarray, g: np.ndarray) -> Expr:
@@ -124,25 +147,13 @@ class HarrisPatch(ProblemType):
         pattern = str(patches.pick(rng, patches.PATTERNS))
         anchor = (row + int(rng.integers(2)), col + int(rng.integers(2)))
         img = patches.patch(rng, (side, side), anchor, pattern, difficulty)
-        p = Params(dict(I=img.tolist(), row=row, col=col, tau=1.0, **s))
-        r = self.solve(p)["R"]
+        *_, a, b, c = window_sums(img, s["gradient"], s["window"], s["size"], s["sigma"], row, col)
+        r = h.response(a, b, c, s["k"])[2]
         s["tau"] = h.nice_threshold(2 * abs(r), True) if pattern == "flat" else h.nice_threshold(abs(r) / 2, False)
         return dict(I=img.tolist(), row=row, col=col, **s)
 
     def check(self, p: Params) -> list[str]:
-        from examprep.errors import ParamError
-
-        img = h.check_image(p, 5, 7)
-        warns = h.check_settings(p)
-        r0, r1, c0, c1 = h.region(img.shape, p.gradient, p.size)
-        if r0 > r1 or c0 > c1:
-            raise ParamError(f"I is {img.shape[0]}×{img.shape[1]}: too small for gradient={p.gradient} and a "
-                             f"{p.size}×{p.size} window without padding; use a larger patch or size=3")
-        for name, v, lo, hi in (("row", p.row, r0, r1), ("col", p.col, c0, c1)):
-            if not lo <= v <= hi:
-                raise ParamError(f"{name}={v}: with gradient={p.gradient} and a {p.size}×{p.size} window the "
-                                 f"response is defined (no padding) for {name} from {lo} to {hi} in this patch")
-        return warns
+        return check_patch(p, 7) + h.check_k(p.k)
 
     def degenerate(self, p: Params) -> str | None:
         ans = self.solve(p)
@@ -164,9 +175,7 @@ class HarrisPatch(ProblemType):
         ]
 
     def solve(self, p: Params) -> Answers:
-        img = np.asarray(p.I, dtype=float)
-        ix, iy = h.window_grads(img, p.gradient, p.size, p.row, p.col)
-        a, b, c = h.sums(ix, iy, h.window_weights(p.window, p.size, p.sigma))
+        ix, iy, a, b, c = window_sums(p.I, p.gradient, p.window, p.size, p.sigma, p.row, p.col)
         det, tr, r = h.response(a, b, c, p.k)
         return {"Ix": ix.tolist(), "Iy": iy.tolist(), "A": a, "B": b, "C": c, "det": det, "trace": tr, "R": r,
                 "label": h.label(r, p.tau)}

@@ -20,7 +20,7 @@ def noise(rng: np.random.Generator, shape: tuple[int, int], difficulty: str) -> 
 def patch(rng: np.random.Generator, shape: tuple[int, int], anchor: tuple[int, int], pattern: str,
           difficulty: str) -> np.ndarray:
     """A patch showing ``pattern`` at ``anchor`` (row, col), plus noise; integers 0–9."""
-    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]]
+    rows, cols = np.indices(shape)
     ar, ac = anchor
     lo, hi = int(rng.integers(0, 3)), int(rng.integers(5, 10))
     sr, sc = (1 if rng.integers(2) else -1), (1 if rng.integers(2) else -1)

@@ -23,6 +23,7 @@ Versions: v1 — first version.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.vision import harris as h
 from examprep.problems.vision import patches
-from examprep.problems.vision.harris_patch import SETTINGS, draw_settings, sums_steps
+from examprep.problems.vision.harris_patch import SETTINGS, check_patch, draw_settings, sums_steps, window_sums
 from examprep.solver.expr import Sym, paren, sqrt
 from examprep.solver.step import Derivation
 
@@ -86,16 +87,16 @@ class ShiTomasi(ProblemType):
             anchor = (row + int(rng.integers(2)), col + int(rng.integers(2)))
             img = patches.patch(rng, (side, side), anchor, target, difficulty)
             out = dict(I=img.tolist(), row=row, col=col, **s)
-        lo, hi = self._eig(Params({**{q.name: q.default for q in self.params}, **out}))
+        lo, hi = h.eigen(*self._sums(out))
         tau = {"corner": lo / 2, "edge": (lo + hi) / 2, "flat": 2 * hi}[target]
         out["tau"] = h.nice_threshold(tau, target == "flat")
         return out
 
-    def _sums(self, p: Params) -> tuple[float, float, float]:
-        if p.I is None:
-            return p.A, p.B, p.C
-        ix, iy = h.window_grads(np.asarray(p.I, dtype=float), p.gradient, p.size, p.row, p.col)
-        return h.sums(ix, iy, h.window_weights(p.window, p.size, p.sigma))
+    def _sums(self, p: Mapping[str, Any]) -> tuple[float, float, float]:
+        """A, B, C: given, or from the patch (``p`` may be a plain dict of either set of parameters)."""
+        if p.get("I") is None:
+            return p["A"], p["B"], p["C"]
+        return window_sums(p["I"], p["gradient"], p["window"], p["size"], p["sigma"], p["row"], p["col"])[2:]
 
     def _eig(self, p: Params) -> tuple[float, float]:
         return h.eigen(*self._sums(p))
@@ -114,9 +115,7 @@ class ShiTomasi(ProblemType):
             raise ParamError("give either A, B, C or a patch I, not both")
         if p.row is None or p.col is None:
             raise ParamError("with a patch I, give the pixel: --set row=2 col=2 (0-based)")
-        from examprep.problems.vision.harris_patch import HarrisPatch
-
-        return HarrisPatch().check(p.replace(k=0.04))
+        return check_patch(p, 7)
 
     def degenerate(self, p: Params) -> str | None:
         lo, hi = self._eig(p)
