@@ -9,6 +9,7 @@ import pytest
 
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers
+from examprep.problems.vision import harris as h
 from examprep.registry import make
 from examprep.seeding import DIFFICULTIES
 
@@ -338,3 +339,37 @@ def test_reference_labels_snap_at_the_boundary() -> None:
     params = [SUMS.from_params(dict(A=55, B=0, C=0, k=0.04, tau=t)).params for t in (121, 120.9, 121.1)]
     assert [SUMS.solve(p)["label"] for p in params] == ["flat", "edge", "flat"]
     _agree_with_solve(SUMS, params)
+
+
+@pytest.mark.parametrize(("values", "off"), [
+    ({"I": [[1, 2, 2, 1, 1, 1, 1], [1, 2, 1, 2, 2, 1, 2], [1, 1, 7, 6, 7, 6, 2], [2, 2, 6, 6, 6, 7, 1],
+            [1, 1, 6, 6, 6, 7, 2], [1, 1, 6, 6, 7, 6, 1], [2, 2, 1, 1, 2, 2, 1]],
+      "gradient": "central", "window": "box", "size": 3, "k": 0.04, "tau": 50.0}, 2),
+    ({"I": [[0, 1, 0, 0, 1, 0, 2, 0], [0, 2, 1, 0, 0, 0, 1, 0], [2, 0, 1, 9, 9, 9, 2, 1], [1, 1, 2, 9, 9, 9, 2, 2],
+            [0, 9, 9, 9, 9, 9, 0, 0], [0, 9, 9, 9, 9, 9, 0, 0], [0, 9, 9, 9, 9, 9, 2, 2], [0, 0, 1, 2, 1, 0, 2, 1]],
+      "gradient": "forward", "window": "gaussian", "size": 3, "sigma": 1.0, "k": 0.04, "tau": 1000.0}, 1)])
+def test_harris_map_exact_ties_are_not_corners(values: dict, off: int) -> None:
+    """Neighbouring responses equal in exact arithmetic but not in float64 (draws verify met at N = 100,000): a
+    pixel tied with a neighbour is not a strict maximum, in solve and in the reference alike."""
+    import torch
+
+    from examprep.verify import load_reference
+
+    pt = make("vision/harris_map")
+    p = pt.from_params(values).params
+    ans = pt.solve(p)
+    ref = load_reference(pt)([p], torch.device("cpu"))[0]
+    assert ref["corners"].tolist() == ans["corners"]
+    r = np.array([[h.snap(x) for x in row] for row in np.asarray(ans["R"]).tolist()])
+    rows, cols = r.shape
+    tied_above = set()
+    for i in range(rows):
+        for j in range(cols):
+            nb = [r[a, b] for a in range(max(i - 1, 0), min(i + 2, rows))
+                  for b in range(max(j - 1, 0), min(j + 2, cols))
+                  if (a, b) != (i, j)]
+            strict = r[i, j] > p.tau and all(r[i, j] > x for x in nb)
+            assert strict == ([i + off, j + off] in ans["corners"])
+            if r[i, j] > p.tau and r[i, j] in nb:
+                tied_above.add((i, j))
+    assert tied_above  # the image does have responses above τ tied with a neighbour

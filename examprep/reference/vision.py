@@ -140,6 +140,17 @@ def _above(x: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return out
 
 
+def _snapped_gt(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """snap(a) > snap(b) entrywise (snap = 12 significant figures, the rule of the labels and the corners): compared
+    as they are, except entries within 10⁻¹⁰ relative of each other, which snapping may make equal; those are
+    snapped and compared one by one."""
+    out = a > b
+    near = torch.nonzero(((a - b).abs() <= 1e-10 * a.abs()) & a.isfinite() & b.isfinite()).tolist()
+    for i in near:
+        out[tuple(i)] = _snap(float(a[tuple(i)])) > _snap(float(b[tuple(i)]))
+    return out
+
+
 def _labels(r: np.ndarray, tau: np.ndarray) -> np.ndarray:
     """corner if snap(R) > τ, edge if snap(R) < −τ, flat otherwise."""
     return _LABELS[np.where(_above(r, tau), 0, np.where(_above(-r, tau), 1, 2))]
@@ -195,7 +206,8 @@ def harris_patch(batch: list[Params], device: torch.device) -> Answers:
 
 
 def harris_map(batch: list[Params], device: torch.device) -> Answers:
-    """R over the valid region; corners: R > τ and R > the max of its 8 neighbours (−inf outside the region).
+    """R over the valid region; corners: R > τ and R > each of its 8 neighbours (−inf outside the region), R, τ
+    and the neighbours snapped to 12 significant figures as the problem states (:func:`_snapped_gt`).
 
     Window sums are computed straight into region coordinates (entry [i, j] is pixel (r0 + i, c0 + j), r0 = c0 = the
     operator's first gradient pixel + the window's half-width), padded to the largest region of the batch; det by
@@ -220,8 +232,9 @@ def harris_map(batch: list[Params], device: torch.device) -> Answers:
     nb = F.pad(r[:, None], (1, 1, 1, 1), value=float("-inf")).unfold(2, 3, 1).unfold(3, 3, 1)
     nb = nb.reshape(n, rows, cols, 9).clone()
     nb[..., 4] = float("-inf")  # the centre is not its own neighbour
-    tau = _real(_floats(batch, "tau"), device)[:, None, None]
-    is_corner = valid & (r > tau) & (r > nb.max(-1).values)
+    tau = _floats(batch, "tau")
+    is_corner = valid & _snapped_gt(r, _real(tau, device)[:, None, None].expand_as(r)) & _snapped_gt(
+        r[..., None].expand_as(nb), nb).all(-1)
     found = torch.nonzero(is_corner).cpu().numpy()  # row-major: sorted by instance, row, column
     coords = found[:, 1:] + r0[found[:, 0], None]
     count = np.bincount(found[:, 0], minlength=n)

@@ -72,7 +72,13 @@ def sum_maps(ix: np.ndarray, iy: np.ndarray, w: np.ndarray) -> tuple[np.ndarray,
 
 
 def local_maxima(r: np.ndarray, tau: float, offset: int, nms: bool = True) -> list[list[int]]:
-    """[row, col] (image coordinates) of every pixel above τ that beats its neighbours (when nms), row by row."""
+    """[row, col] (image coordinates) of every pixel above τ that beats its neighbours (when nms), row by row.
+
+    R is compared after snapping to 12 significant figures (:func:`~examprep.problems.vision.harris.snap`), with τ
+    as for the labels and with the neighbours too: two responses that are equal in exact arithmetic (a symmetric
+    image) are then equal, so neither is a strict maximum, whatever the float noise of their sums.
+    """
+    r = np.array([h.snap(x) for x in r.ravel().tolist()]).reshape(r.shape)
     keep = r > tau
     if nms and keep.any():
         framed = np.full((r.shape[0] + 2, r.shape[1] + 2), -np.inf)  # a neighbour outside the region never blocks
