@@ -233,7 +233,7 @@ def verify(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
         task = prog.add_task(f"verifying {len(types)} types", total=n * len(types))
-        workers = jobs or min(os.cpu_count() or 1, len(types))
+        workers = jobs or os.cpu_count() or 1
         results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=workers, dtype=dtype,
                               progress=lambda k: prog.advance(task, k))
     bad = any(not r.ok for r in results)

@@ -387,14 +387,15 @@ def verify_many(types: list[ProblemType], n: int, device: Any, *, batch: int = 4
                 dtype: str = "float64") -> list[VerifyResult]:
     """Verify several types; with ``jobs`` > 1 (CPU only) the work runs in parallel worker processes, split into
     tasks of a few batches each (the same instances as one process would check: see :func:`plan`)."""
+    todo = plan(n, batch)
+    chunks = [todo[i : i + CHUNK_BATCHES] for i in range(0, len(todo), CHUNK_BATCHES)]
+    jobs = min(jobs, len(chunks) * len(types))
     if jobs <= 1 or str(device) != "cpu":
         return [verify_type(pt, n, device, batch=batch, self_test=self_test, progress=progress, dtype=dtype)
                 for pt in types]
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    todo = plan(n, batch)
-    chunks = [todo[i : i + CHUNK_BATCHES] for i in range(0, len(todo), CHUNK_BATCHES)]
     results: dict[str, list[VerifyResult]] = {pt.id: [] for pt in types}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
         futures = {pool.submit(_worker, (pt.id, n, "cpu", batch, self_test, dtype, chunk)): pt.id
