@@ -366,3 +366,14 @@ def test_conv2d_forward_reference_mixed_batch() -> None:
         assert set(ref) == set(truth)
         for k, v in truth.items():
             assert np.array_equal(np.asarray(v, dtype=float), np.asarray(ref[k], dtype=float)), (p.to_json(), k)
+
+
+def test_receptive_field_reference_large_kernels_use_float64() -> None:
+    """Twelve layers of K = 64 (Π K = 2^72, beyond float32's exact integers): still the closed form."""
+    from examprep.problems.cnn.receptive_field import trace
+
+    pt = make("cnn/receptive_field-v1")
+    for layers in ([[64, 1, 1]] * 12, [[64, 2, 1]] * 3 + [[3, 1, 2]] * 2, [[2, 2, 1]] * 12):
+        p = pt.from_params(dict(layers=layers)).params
+        rf, jump = trace(p.layers)
+        assert reference("cnn/receptive_field-v1", [p])[0] == {"rf": list(rf), "jump": list(jump)}

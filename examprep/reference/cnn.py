@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F  # noqa: N812
@@ -89,16 +91,22 @@ def receptive_field(batch: list[Params], device: torch.device) -> list[dict[str,
     The field and jump after layer l of a stack are those of the last layer of its first l layers, so every
     distinct prefix of the batch's stacks (prefixes are shared a lot) is measured once, by one backward pass for
     its last layer. Prefixes are sorted by the input length they need (it grows with the product of the strides)
-    and measured in buckets of up to 512, so one stack with large strides does not make every prefix run on its
+    and measured in buckets of up to 1,024, so one stack with large strides does not make every prefix run on its
     long input.
     """
     stacks = [tuple(p.layers) for p in batch]
-    prefixes = sorted(dict.fromkeys(s[:n] for s in dict.fromkeys(stacks) for n in range(1, len(s) + 1)),
-                      key=_input_length)
+    prefixes = list(dict.fromkeys(s[:n] for s in dict.fromkeys(stacks) for n in range(1, len(s) + 1)))
+    n_layers = max(len(s) for s in prefixes)
+    rows = np.ones((len(prefixes), n_layers, 3), dtype=np.int64)  # P × L × [K, S, D], identity layers after
+    rows[np.arange(n_layers)[None, :] < np.array([len(s) for s in prefixes])[:, None]] = np.fromiter(
+        chain.from_iterable(chain.from_iterable(prefixes)), np.int64).reshape(-1, 3)
+    widths = _widths(rows)
+    order = np.argsort(widths[:, 0], kind="stable")
     found: dict[tuple[Any, ...], tuple[int, int]] = {}
-    for i in range(0, len(prefixes), 512):
-        chunk = prefixes[i : i + 512]
-        found.update(zip(chunk, _last_layer_fields(chunk, device), strict=True))
+    for i in range(0, len(order), 1024):
+        chunk = order[i : i + 1024]
+        fields = _last_layer_fields(rows[chunk], widths[chunk].max(0).tolist(), device)
+        found.update(zip((prefixes[j] for j in chunk), fields, strict=True))
     out = []
     for s in stacks:
         fields = [found[s[:n]] for n in range(1, len(s) + 1)]
@@ -106,63 +114,68 @@ def receptive_field(batch: list[Params], device: torch.device) -> list[dict[str,
     return out
 
 
-def _widths(layers: tuple[tuple[int, int, int], ...]) -> list[int]:
+def _widths(rows: np.ndarray) -> np.ndarray:
     """Input positions each layer needs so that the last layer has outputs 0 and 1: w_{L+1} = 2,
-    w_l = (w_{l+1} − 1)·S_l + D_l(K_l − 1) + 1 (w_1 is the input length)."""
-    w = [2]
-    for k, s, d in reversed(layers):
-        w.append((w[-1] - 1) * s + d * (k - 1) + 1)
-    return w[::-1]
+    w_l = (w_{l+1} − 1)·S_l + D_l(K_l − 1) + 1 (w_1 is the input length); rows: stacks × layers × [K, S, D]."""
+    w = np.full((len(rows), rows.shape[1] + 1), 2, dtype=np.int64)
+    for layer in range(rows.shape[1] - 1, -1, -1):
+        k, s, d = rows[:, layer, 0], rows[:, layer, 1], rows[:, layer, 2]
+        w[:, layer] = (w[:, layer + 1] - 1) * s + d * (k - 1) + 1
+    return w
 
 
-def _input_length(layers: tuple[tuple[int, int, int], ...]) -> int:
-    return _widths(layers)[0]
+def _last_layer_fields(rows: np.ndarray, need: list[int], device: torch.device) -> list[tuple[int, int]]:
+    """(receptive field, jump) of the last layer of each stack (rows: stacks × layers × [K, S, D], shorter stacks
+    padded with identity layers [1, 1, 1]; need: per layer, the most input positions any stack needs), all at once.
 
-
-def _last_layer_fields(stacks: list[tuple[Any, ...]], device: torch.device) -> list[tuple[int, int]]:
-    """(receptive field, jump) of the last layer of each stack, all stacks at once.
-
-    Each stack runs twice (two rows each) through a stack of 1-D cross-correlations with all-ones kernels (ones at
-    taps 0, D, …, D(K−1), one kernel per row; shorter stacks padded with identity layers); a stride S keeps every
-    S-th output (a gather with per-row indices). Each layer keeps only as many outputs as some row needs for the
-    last layer's outputs 0 and 1 (:func:`_widths`), plus the longest kernel span, so the positions a row needs are
-    never clamped. One backward pass takes the gradient of output 0 (first copy) and output 1 (second copy) with
-    respect to the input: the receptive field is the extent of the non-zero gradient of output 0, the jump the
-    shift of the gradient's start between outputs 0 and 1. Non-negative weights mean no cancellation, so the
-    support is exact.
+    Each stack (one row each) runs through a stack of 1-D cross-correlations with all-ones kernels (ones at taps 0,
+    D, …, D(K−1), one kernel per row); a stride S keeps every S-th output (a gather with per-row indices).
+    Each layer keeps only as many outputs as some row needs for the last layer's outputs 0 and 1 (:func:`_widths`),
+    plus the next layer's longest kernel span, so the positions a row needs are never clamped. Two backward passes
+    take the gradients of output 0 and of output 1 with respect to the input: the receptive field is the extent of
+    the non-zero gradient of output 0, the jump the shift of the gradient's start between outputs 0 and 1.
+    Non-negative weights mean no cancellation, so the support is exact; the values are counts of paths (at most
+    Π K), held exactly in float32 up to 2^24 and in float64 beyond.
     """
-    f64 = torch.float64
-    n_layers = max(len(layers) for layers in stacks)
-    padded = [tuple(layers) + ((1, 1, 1),) * (n_layers - len(layers)) for layers in stacks]
-    t = torch.tensor(padded, dtype=torch.long, device=device)  # B × L × 3
-    need = [max(col) for col in zip(*(_widths(layers) for layers in padded), strict=True)]  # per layer input
-    b = len(stacks)
-    k, s, d = t[..., 0].repeat(2, 1), t[..., 1].repeat(2, 1), t[..., 2].repeat(2, 1)  # 2B × L
-    kmax = (d * (k - 1) + 1).max(0).values.tolist()  # the longest kernel span per layer
-    extra = max(kmax)  # each layer keeps this many more positions, so every row's windows fit unclamped
-    n = need[0] + extra
-    x = torch.ones(2 * b, n, dtype=f64, device=device, requires_grad=True)
+    # Every value is a count of paths through all-ones kernels, at most Π K: float32 holds it exactly up to 2^24.
+    real = torch.float32 if np.prod(rows[:, :, 0].astype(float), axis=1).max() <= 2**24 else torch.float64
+    n_layers = rows.shape[1]
+    b = len(rows)
+    k, s, d = rows[..., 0], rows[..., 1], rows[..., 2]  # B × L
+    kmax = (d * (k - 1) + 1).max(0).tolist() + [1]  # the longest kernel span per layer
+    # Layer l's input keeps need[l] + kmax[l] − 1 positions, so every row's windows fit unclamped.
+    n = need[0] + kmax[0] - 1
+    x = torch.ones(b, n, dtype=real, device=device, requires_grad=True)
     h = x
-    taps = torch.arange(extra, device=device)
-    kernels = ((taps % d[..., None] == 0) & (taps // d[..., None] < k[..., None])).to(f64)  # 2B × L × taps
+    taps = np.arange(max(kmax))
+    ones = (taps % d[..., None] == 0) & (taps // d[..., None] < k[..., None])  # B × L × taps: kernel entries
+    kernels = torch.from_numpy(ones).to(device=device, dtype=real)
+    count = ones.sum(0)  # per layer and tap: how many stacks have a one there
+    strides = torch.from_numpy(s).to(device)
     for layer in range(n_layers):
         m = h.shape[1] - kmax[layer] + 1
         # The cross-correlation as one multiply-add per tap over all rows (a grouped conv1d with one group per
-        # row computes the same, with a loop over the groups on the CPU).
-        z = kernels[:, layer, :1] * h[:, :m]
+        # row computes the same, with a loop over the groups on the CPU); a tap no kernel uses is skipped, and one
+        # every kernel uses needs no multiplication.
+        z = h[:, :m]  # tap 0 is a one in every kernel
         for tap in range(1, kmax[layer]):
-            z = z + kernels[:, layer, tap : tap + 1] * h[:, tap : tap + m]
-        idx = (torch.arange(need[layer + 1] + extra, device=device)[None, :] * s[:, layer, None]).clamp(max=m - 1)
+            if count[layer, tap] == b:
+                z = z + h[:, tap : tap + m]
+            elif count[layer, tap]:
+                z = z + kernels[:, layer, tap : tap + 1] * h[:, tap : tap + m]
+        keep = need[layer + 1] + kmax[layer + 1] - 1
+        idx = (torch.arange(keep, device=device)[None, :] * strides[:, layer, None]).clamp(max=m - 1)
         h = torch.gather(z, 1, idx)
-    seed = torch.zeros_like(h)
-    seed[:b, 0] = 1.0
-    seed[b:, 1] = 1.0
-    (g,) = torch.autograd.grad(h, x, grad_outputs=seed)
-    nz = g != 0  # 2B × n
     pos = torch.arange(n, device=device)
-    first = torch.where(nz, pos, n).min(1).values
-    last = torch.where(nz, pos, -1).max(1).values
-    rf, jump = (last[:b] - first[:b] + 1).tolist(), (first[b:] - first[:b]).tolist()
+    starts, ends = [], []
+    for out in (0, 1):  # the gradient of output 0, then of output 1, of every row
+        seed = torch.zeros_like(h)
+        seed[:, out] = 1.0
+        (g,) = torch.autograd.grad(h, x, grad_outputs=seed, retain_graph=out == 0)
+        nz = g != 0  # B × n
+        starts.append(torch.where(nz, pos, n).min(1).values)
+        ends.append(torch.where(nz, pos, -1).max(1).values)
+    rf, jump = (ends[0] - starts[0] + 1).tolist(), (starts[1] - starts[0]).tolist()
     return list(zip(rf, jump, strict=True))
 
 
