@@ -15,8 +15,8 @@ Answer parts: ``Q``, ``K``, ``V``, ``scores`` (QKᵀ/√d_k, before any mask), `
 Conventions stated in the prompt: tokens are rows, Q = XW_q (row convention), the softmax runs over the keys of each
 query (rows of A sum to 1), d_k is the number of columns of W_k, a causal mask keeps the diagonal.
 
-Reference: ``F.scaled_dot_product_attention`` (the weights come from running it with V = I), batched by shape
-(examprep.reference.attention:scaled_dot_product).
+Reference: ``F.scaled_dot_product_attention`` (the weights come from running it with V = I), on the whole batch
+zero-padded to its largest shape with padded keys masked (examprep.reference.attention:scaled_dot_product).
 
 Common mistakes: no 1/√d_k, dividing by d_k, softmax over the wrong axis (queries), a causal mask that hides the
 token itself, no mask, masking after the softmax, residual forgotten, weights multiplied with K, the notes' K = W_k

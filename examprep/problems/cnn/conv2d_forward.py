@@ -16,7 +16,7 @@ Conventions stated in the prompt: cross-correlation as in PyTorch (the kernel is
 z[i, j] = Σ_{m,n} X_pad[(i−1)S + m, (j−1)S + n]·K[m, n] + b with 1-based indices; zero padding P on every side;
 max pooling with window = stride = pool, rounding the output size down.
 
-Reference: ``F.conv2d`` (all instances of equal shapes at once, one group per instance), ``F.relu``,
+Reference: the cross-correlation as one multiply-add per kernel tap over the whole zero-padded batch, ``F.relu``,
 ``F.max_pool2d`` in float64 (examprep.reference.cnn:conv2d_forward).
 
 Common mistakes: flipping the kernel (true convolution, the notes' formula), forgetting the ReLU, ignoring the

@@ -11,7 +11,8 @@ Answer parts: ``R`` (the response at every pixel where it is defined without pad
 Conventions stated in the prompt: as harris_patch, plus the region of R (rows r0–r1, columns c0–c1) and the corner
 rule: R > τ and R strictly greater than each of its (up to 8) neighbours inside that region.
 
-Reference: conv2d with explicit gradient and window kernels on the whole batch; local maxima by unfold
+Reference: gradients by conv2d with explicit kernels and window sums as per-instance weighted sums, on the whole
+zero-padded batch; local maxima by unfold
 (examprep.reference.vision:harris_map). With gradient=sobel, a 3×3 box, R = 12⁴ · cv2.cornerHarris(I, 3, 3, k).
 
 Common mistakes: per-pixel det (R = −k·tr², no corners), trace not squared, k added, every pixel above τ reported

@@ -13,7 +13,7 @@ sums), ``det``, ``trace``, ``R``, ``label``.
 Conventions stated in the prompt: 0-based (row, col); x along columns, y along rows; the gradient operator; the window
 (weights shown for a Gaussian); no padding; R = det M − k(trace M)²; corner if R > τ, edge if R < −τ, else flat.
 
-Reference: gradients and window sums as torch conv2d with explicit kernels, batched
+Reference: gradients by torch conv2d with explicit kernels, window sums as per-instance weighted sums, batched
 (examprep.reference.vision:harris_patch); with gradient=sobel and a 3×3 box it matches cv2.cornerHarris × 12⁴.
 
 Common mistakes: per-pixel det (always 0), trace not squared, k added, tr(M²), x and y swapped, the sign of a
