@@ -142,10 +142,10 @@ def _above(x: np.ndarray, tau: np.ndarray) -> np.ndarray:
 
 def _snapped_gt(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """snap(a) > snap(b) entrywise (snap = 12 significant figures, the rule of the labels and the corners): compared
-    as they are, except entries within 10⁻¹⁰ relative of each other, which snapping may make equal; those are
-    snapped and compared one by one."""
+    as they are, except unequal entries within 10⁻¹⁰ relative of each other, which snapping may make equal; those
+    are snapped and compared one by one (equal entries stay equal when snapped)."""
     out = a > b
-    near = torch.nonzero(((a - b).abs() <= 1e-10 * a.abs()) & a.isfinite() & b.isfinite()).tolist()
+    near = torch.nonzero((a != b) & ((a - b).abs() <= 1e-10 * a.abs()) & a.isfinite() & b.isfinite()).tolist()
     for i in near:
         out[tuple(i)] = _snap(float(a[tuple(i)])) > _snap(float(b[tuple(i)]))
     return out
