@@ -105,6 +105,23 @@ def compare(truth: Any, ref: Any, rtol: float = RTOL, atol: float = ATOL) -> tup
     return bool(np.all(err <= atol + rtol * np.abs(b))), float(err.max())
 
 
+def reference_disagreements(pt: ProblemType, params: list[Params], device: Any = None) -> list[str]:
+    """Run the reference once on ``params`` (one batch) and compare every instance's every part with ``solve``
+    (:func:`compare`, one by one): a line per disagreement or missing part, empty when all agree. For tests of a
+    reference on hand-made batches (mixed shapes, edge cases)."""
+    import torch
+
+    got = load_reference(pt)(params, device or torch.device("cpu"))
+    out = []
+    for i, (p, g) in enumerate(zip(params, got, strict=True)):
+        want = pt.solve(p)
+        if set(g) != set(want):
+            out.append(f"instance {i}: the reference answers parts {sorted(g)}, solve {sorted(want)}")
+        out += [f"instance {i} part {k}: solve {v!r} vs reference {g[k]!r}" for k, v in want.items()
+                if k in g and not compare(v, g[k])[0]]
+    return out
+
+
 def draws(pt: ProblemType, n: int, stream: int) -> list[Params]:
     """N valid parameter sets straight from ``sample`` (no degenerate-draw rejection): the fast bulk of a large
     verification. Every valid parameter set must be solved right, rejected or not."""

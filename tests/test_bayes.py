@@ -350,16 +350,11 @@ def test_reference_mixed_batch(pid: str) -> None:
 
     import torch
 
-    from examprep.verify import compare, load_reference
+    from examprep.verify import load_reference, reference_disagreements
 
     pt = make(pid)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         params = [pt.from_params(v).params for v in MIXED[pid]]
-    got = load_reference(pt)(params * 3, torch.device("cpu"))
-    assert len(got.blocks) == 1
-    for p, g in zip(params * 3, got, strict=True):
-        want = pt.solve(p)
-        assert set(g) == set(want)
-        for part, value in want.items():
-            assert compare(value, g[part])[0], (p, part, value, g[part])
+    assert len(load_reference(pt)(params * 3, torch.device("cpu")).blocks) == 1
+    assert reference_disagreements(pt, params * 3) == []

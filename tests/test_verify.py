@@ -159,3 +159,15 @@ def test_verify_reports_a_solve_that_raises(monkeypatch: pytest.MonkeyPatch) -> 
     res = verify_type(pt, 50, torch.device("cpu"), batch=50, self_test=False, exact=0)
     assert res.disagreements == sum(p.mu1 > 0 for p in checked) > 0
     assert "solve raised ZeroDivisionError: planted" in res.examples[0]
+
+
+def test_reference_disagreements_names_each_wrong_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    from examprep.verify import reference_disagreements
+
+    pt = make("divergence/jsd")
+    params = draws(pt, 6, stream=3)
+    assert reference_disagreements(pt, params) == []
+    solve = pt.solve
+    monkeypatch.setattr(pt, "solve", lambda p: {**solve(p), "jsd": solve(p)["jsd"] + 1e-6})
+    found = reference_disagreements(pt, params)
+    assert len(found) == 6 and all("part jsd" in f for f in found)
