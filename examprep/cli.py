@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from typing import Any, NoReturn
 
 import typer
@@ -221,7 +222,7 @@ def verify(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
-    from examprep.verify import resolve_device, select, verify_many
+    from examprep.verify import resolve_device, select, verify_many, workers
 
     if dtype not in ("float64", "float32"):
         fail(f"--dtype {dtype!r}: use float64 or float32")
@@ -230,18 +231,19 @@ def verify(
     err = Console(stderr=True)
     if note:
         err.print(note)
+    started = time.perf_counter()
+    n_workers = workers(jobs or os.cpu_count() or 1, n, batch, len(types), dev)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
         task = prog.add_task(f"verifying {len(types)} types", total=n * len(types))
-        workers = jobs or os.cpu_count() or 1
-        results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=workers, dtype=dtype,
+        results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=n_workers, dtype=dtype,
                               progress=lambda k: prog.advance(task, k))
     bad = any(not r.ok for r in results)
     if as_json:
         emit_json({"device": str(dev), "dtype": dtype, "results": [r.to_json() for r in results], "ok": not bad})
     else:
         table = Table(title=f"examprep verify · device {dev} · {dtype}")
-        for col in ("type", "n", "max error", "disagree", "self-test", "time", "inst/s"):
+        for col in ("type", "n", "max error", "disagree", "self-test", "worker s", "inst/s"):
             table.add_column(col, justify="left" if col == "type" else "right", no_wrap=True)
         for r in results:
             st = "ok" if not r.self_test_failures else f"{len(r.self_test_failures)} failed"
@@ -249,6 +251,8 @@ def verify(
                           f"{r.per_second:,.0f}")
         out = Console() if sys.stdout.isatty() else Console(width=120)
         out.print(table)
+        typer.echo(f"{sum(r.n for r in results):,} instances in {time.perf_counter() - started:.1f} s "
+                   f"({n_workers} worker{'s' if n_workers > 1 else ''}); worker s = time in the workers, per type")
         for r in results:
             for line in (r.examples + r.self_test_failures)[:10]:
                 typer.echo(f"  {line}")

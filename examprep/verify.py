@@ -399,6 +399,14 @@ def merge(parts: list[VerifyResult]) -> VerifyResult:
     return out
 
 
+def workers(jobs: int, n: int, batch: int, n_types: int, device: Any) -> int:
+    """How many worker processes :func:`verify_many` uses: at most one per task, and one on a GPU."""
+    if str(device) != "cpu":
+        return 1
+    tasks = -(-len(plan(n, batch)) // CHUNK_BATCHES) * n_types
+    return max(1, min(jobs, tasks))
+
+
 def verify_many(types: list[ProblemType], n: int, device: Any, *, batch: int = 4096, self_test: bool = True,
                 jobs: int = 1, progress: Callable[[int], None] | None = None,
                 dtype: str = "float64") -> list[VerifyResult]:
@@ -406,8 +414,8 @@ def verify_many(types: list[ProblemType], n: int, device: Any, *, batch: int = 4
     tasks of a few batches each (the same instances as one process would check: see :func:`plan`)."""
     todo = plan(n, batch)
     chunks = [todo[i : i + CHUNK_BATCHES] for i in range(0, len(todo), CHUNK_BATCHES)]
-    jobs = min(jobs, len(chunks) * len(types))
-    if jobs <= 1 or str(device) != "cpu":
+    jobs = workers(jobs, n, batch, len(types), device)
+    if jobs <= 1:
         return [verify_type(pt, n, device, batch=batch, self_test=self_test, progress=progress, dtype=dtype)
                 for pt in types]
     import multiprocessing as mp
