@@ -38,6 +38,7 @@ class VerifyResult:
     id: str
     n: int
     disagreements: int = 0
+    rechecked: int = 0  # float32 disagreements that float64 resolved (near-ties, cancellation)
     max_error: float = 0.0
     seconds: float = 0.0
     device: str = "cpu"
@@ -53,7 +54,8 @@ class VerifyResult:
         return self.disagreements == 0 and not self.self_test_failures
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "n": self.n, "disagreements": self.disagreements, "max_error": self.max_error,
+        return {"id": self.id, "n": self.n, "disagreements": self.disagreements, "rechecked_float64": self.rechecked,
+                "max_error": self.max_error,
                 "seconds": round(self.seconds, 4), "instances_per_second": round(self.per_second, 1),
                 "device": self.device, "self_test_failures": self.self_test_failures, "examples": self.examples}
 
@@ -143,38 +145,53 @@ def draws(pt: ProblemType, n: int, stream: int) -> list[Params]:
 
 def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], params: list[Params],
                  label: Callable[[int], str], device: Any, res: VerifyResult, dtype: str = "float64") -> None:
+    """Compare solve with the reference on one batch. In float32, an instance that disagrees is run again in
+    float64: float32 cannot tell near-ties apart (a label) or keep a cancellation (det − k·tr²) within 1e-4, so
+    only what float64 confirms counts as a disagreement; the rest is counted in ``rechecked``."""
+    truths = [_solve(pt, p, i, label, res) for i, p in enumerate(params)]
+    bad, examples = _compare_batch(pt, ref, params, truths, label, device, res, dtype)
+    if dtype != "float64" and bad.any():
+        idx = np.flatnonzero(bad)
+        again = VerifyResult(pt.id, len(idx))
+        bad64, examples = _compare_batch(pt, ref, [params[i] for i in idx], [truths[i] for i in idx],
+                                         lambda j: label(int(idx[j])), device, again, "float64")
+        res.rechecked += int(len(idx) - bad64.sum())
+        bad = bad64
+    res.disagreements += int(bad.sum())
+    res.examples += examples[: max(0, 5 - len(res.examples))]
+
+
+def _compare_batch(pt: ProblemType, ref: Callable[..., Any], params: list[Params], truths: list[dict[str, Any]],
+                   label: Callable[[int], str], device: Any, res: VerifyResult, dtype: str
+                   ) -> tuple[np.ndarray, list[str]]:
+    """(disagrees, per instance; the first few disagreements described); the largest agreeing error goes to
+    ``res.max_error``."""
     from examprep.reference import use_dtype
 
-    truths = [_solve(pt, p, i, label, res) for i, p in enumerate(params)]
     try:
         with use_dtype(dtype):
             refs = ref(params, device)
     except Exception as e:  # noqa: BLE001 — reported as a failure of every instance of the batch, not a crash
-        res.disagreements += len(params)
-        if len(res.examples) < 5:
-            res.examples.append(f"the reference raised {type(e).__name__}: {e} (batch starting with {label(0)})")
-        return
+        return np.ones(len(params), dtype=bool), [f"the reference raised {type(e).__name__}: {e} "
+                                                  f"(batch starting with {label(0)})"]
     rtol, atol = TOLERANCES[dtype]
     if len(refs) != len(params):
         raise RuntimeError(f"{pt.id}: the reference gave {len(refs)} answers for {len(params)} instances")
+    examples: list[str] = []
     if isinstance(refs, Answers):
-        _check_columns(truths, refs, label, res, rtol, atol)
-        return
+        return _check_columns(truths, refs, label, res, rtol, atol, examples), examples
     bad = np.array([not r for r in refs])
     parts = list(dict.fromkeys(k for r in refs for k in r))
     for part in parts:  # a reference may answer a part for some instances only (a residual asked for)
         idx = [i for i, r in enumerate(refs) if part in r]
         ok, err = compare_many([truths[i].get(part) for i in idx], [refs[i][part] for i in idx], rtol, atol)
-        if ok.all():
-            res.max_error = max(res.max_error, float(err.max(initial=0.0)))
-            continue
         res.max_error = max(res.max_error, float(err[ok].max(initial=0.0)))
         wrong = np.asarray(idx)[~ok]
         bad[wrong] = True
-        for i in wrong[: max(0, 5 - len(res.examples))]:
-            res.examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
-                                f"{refs[i].get(part)!r}")
-    res.disagreements += int(bad.sum())
+        for i in wrong[: max(0, 5 - len(examples))]:
+            examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
+                            f"{refs[i].get(part)!r}")
+    return bad, examples
 
 
 def _solve(pt: ProblemType, p: Params, i: int, label: Callable[[int], str], res: VerifyResult) -> dict[str, Any]:
@@ -189,8 +206,8 @@ def _solve(pt: ProblemType, p: Params, i: int, label: Callable[[int], str], res:
 
 
 def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[[int], str], res: VerifyResult,
-                   rtol: float, atol: float) -> None:
-    """:func:`_check_batch` for answers given by column: each block's column against the truths of its rows."""
+                   rtol: float, atol: float, examples: list[str]) -> np.ndarray:
+    """:func:`_compare_batch` for answers given by column: each block's column against the truths of its rows."""
     bad = np.ones(len(truths), dtype=bool)
     for idx, _ in refs.blocks:
         bad[idx] = False
@@ -200,11 +217,11 @@ def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[
             res.max_error = max(res.max_error, float(err[ok].max(initial=0.0)))
             for j in np.flatnonzero(~ok):
                 i = int(idx[j])
-                if not bad[i] and len(res.examples) < 5:
-                    res.examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
-                                        f"{refs[i].get(part)!r}")
+                if not bad[i] and len(examples) < 5:
+                    examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
+                                    f"{refs[i].get(part)!r}")
                 bad[i] = True
-    res.disagreements += int(bad.sum())
+    return bad
 
 
 def compare_column(truths: list[Any], col: Any, rtol: float = RTOL, atol: float = ATOL
@@ -392,6 +409,7 @@ def merge(parts: list[VerifyResult]) -> VerifyResult:
     out = VerifyResult(parts[0].id, sum(r.n for r in parts), device=parts[0].device)
     for r in parts:
         out.disagreements += r.disagreements
+        out.rechecked += r.rechecked
         out.max_error = max(out.max_error, r.max_error)
         out.seconds += r.seconds
         out.self_test_failures += r.self_test_failures

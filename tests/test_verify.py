@@ -171,3 +171,20 @@ def test_reference_disagreements_names_each_wrong_part(monkeypatch: pytest.Monke
     monkeypatch.setattr(pt, "solve", lambda p: {**solve(p), "jsd": solve(p)["jsd"] + 1e-6})
     found = reference_disagreements(pt, params)
     assert len(found) == 6 and all("part jsd" in f for f in found)
+
+
+def test_float32_disagreements_are_rechecked_in_float64(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exact tie (0.2·0.92 = 0.8·0.23) that float32 breaks the other way is resolved by float64 and counted as
+    rechecked; a real error (1e-3, above float32's tolerance) still counts as a disagreement."""
+    from examprep.verify import VerifyResult, _check_batch, load_reference
+
+    pt = make("bayes/discrete_posterior")
+    tie = pt.from_params(dict(classes=["spam", "ham"], priors=[0.2, 0.8], likelihoods=[0.92, 0.23])).params
+    res = VerifyResult(pt.id, 1)
+    _check_batch(pt, load_reference(pt), [tie], str, torch.device("cpu"), res, "float32")
+    assert (res.disagreements, res.rechecked) == (0, 1)
+    solve = pt.solve
+    monkeypatch.setattr(pt, "solve", lambda p: {**solve(p), "evidence": solve(p)["evidence"] * (1 + 1e-3)})
+    res = VerifyResult(pt.id, 1)
+    _check_batch(pt, load_reference(pt), [tie], str, torch.device("cpu"), res, "float32")
+    assert (res.disagreements, res.rechecked) == (1, 0) and "part evidence" in res.examples[0]
