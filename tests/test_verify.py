@@ -122,11 +122,11 @@ def test_padding_helpers() -> None:
     from examprep.reference.batching import pad_matrices, pad_rows
 
     arr, n = pad_rows([(1.0, 2.0), (3.0,), (4, 5, 6)], fill=-1.0)
-    assert arr.tolist() == [[1, 2, -1], [3, -1, -1], [4, 5, 6]] and n == [2, 1, 3]
+    assert arr.tolist() == [[1, 2, -1], [3, -1, -1], [4, 5, 6]] and n.tolist() == [2, 1, 3]
     assert pad_rows([(1, 2), (3, 4)])[0].tolist() == [[1, 2], [3, 4]]
     arr, r, c = pad_matrices([((1, 2), (3, 4)), ((5,),), ((6, 7, 8),)])
     assert arr.tolist() == [[[1, 2, 0], [3, 4, 0]], [[5, 0, 0], [0, 0, 0]], [[6, 7, 8], [0, 0, 0]]]
-    assert (r, c) == ([2, 1, 1], [2, 1, 3])
+    assert (r.tolist(), c.tolist()) == ([2, 1, 1], [2, 1, 3])
 
 
 def test_plan_and_parallel_split() -> None:

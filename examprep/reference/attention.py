@@ -14,9 +14,7 @@ a :class:`~examprep.reference.batching.Ragged` column cut to the instance's true
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -26,42 +24,12 @@ from torch import nn
 
 from examprep.params import Params
 from examprep.reference.batching import Answers, ragged
+from examprep.reference.packing import inside, padded, padded_matrices, real
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 # ---- packing --------------------------------------------------------------------------------------------------------
-def _lengths(values: Sequence[Sequence[Any]]) -> np.ndarray:
-    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-
-
-def _tensor(arr: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.from_numpy(arr).to(device=device, dtype=REAL)
-
-
-def _rows(rows: Sequence[Sequence[float]], device: torch.device) -> tuple[torch.Tensor, np.ndarray]:
-    """(B, longest) tensor of ragged rows, zero-padded, and each row's length: one flat read of all the numbers."""
-    n = _lengths(rows)
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=int(n.sum()))
-    out = np.zeros((len(rows), int(n.max(initial=0))))
-    out[np.arange(out.shape[1])[None, :] < n[:, None]] = flat  # row-major: each row's numbers in order
-    return _tensor(out, device), n
-
-
-def _mats(mats: Sequence[Sequence[Sequence[float]]], device: torch.device, r: np.ndarray | None = None,
-          c: np.ndarray | None = None) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
-    """(B, most rows, most columns) tensor of matrices, zero-padded, and their row and column counts (``r``, ``c``:
-    the counts, where the caller knows them already)."""
-    r = _lengths(mats) if r is None else r
-    c = np.fromiter((len(m[0]) for m in mats), dtype=np.int64, count=len(mats)) if c is None else c
-    flat = np.fromiter(chain.from_iterable(chain.from_iterable(mats)), dtype=np.float64, count=int((r * c).sum()))
-    out = np.zeros((len(mats), int(r.max(initial=0)), int(c.max(initial=0))))
-    inside = ((np.arange(out.shape[1])[None, :, None] < r[:, None, None])
-              & (np.arange(out.shape[2])[None, None, :] < c[:, None, None]))
-    out[inside] = flat  # row-major: each matrix's rows in order, each row's numbers in order
-    return _tensor(out, device), r, c
-
-
 def _pad_to(t: torch.Tensor, *widths: int) -> torch.Tensor:
     """Zero-pad the trailing axes of ``t`` to ``widths``."""
     pad: list[int] = []
@@ -72,11 +40,6 @@ def _pad_to(t: torch.Tensor, *widths: int) -> torch.Tensor:
 
 def _flags(batch: list[Params], name: str) -> np.ndarray:
     return np.fromiter((bool(getattr(p, name)) for p in batch), dtype=bool, count=len(batch))
-
-
-def _key_mask(n: np.ndarray, width: int, device: torch.device) -> torch.Tensor:
-    """(B, width) boolean: key j of instance i is real (j < n_i)."""
-    return torch.from_numpy(np.arange(width)[None, :] < n[:, None]).to(device)
 
 
 def _host(columns: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
@@ -106,13 +69,13 @@ def _by_flag(flag: np.ndarray) -> list[tuple[np.ndarray | None, bool]]:
 def scaled_dot_product(batch: list[Params], device: torch.device) -> Answers:
     """Q, K, V by batched matmul; output and weights from one F.scaled_dot_product_attention call on [V | I], with a
     boolean mask per instance (real keys, and j ≤ i where causal) and Q scaled by that instance's 1/√d_k."""
-    X, n, d = _mats([p.X for p in batch], device)
-    Wk, _, dk = _mats([p.W_k for p in batch], device, d)
-    Wq, _, _ = _mats([p.W_q for p in batch], device, d, dk)  # every W has d rows; W_q and W_k have d_k columns
-    Wv, _, dv = _mats([p.W_v for p in batch], device, d)
+    X, n, d = padded_matrices([p.X for p in batch], device)
+    Wk, _, dk = padded_matrices([p.W_k for p in batch], device)
+    Wq, _, _ = padded_matrices([p.W_q for p in batch], device)
+    Wv, _, dv = padded_matrices([p.W_v for p in batch], device)
     Q, K, V = X @ Wq, X @ Wk, X @ Wv
     B, N, DV = len(batch), X.shape[1], V.shape[2]  # noqa: N806
-    scale = _tensor(1 / np.sqrt(dk), device)[:, None, None]
+    scale = real(1 / np.sqrt(dk), device)[:, None, None]
     scores = (Q @ K.transpose(1, 2)) * scale
     ar, causal = np.arange(N), _flags(batch, "causal")[:, None, None]
     mask = torch.from_numpy((ar[None, None, :] < n[:, None, None])  # real keys j < n, and j ≤ i where causal
@@ -167,14 +130,14 @@ def run_additive(Ws: torch.Tensor, Wh: torch.Tensor, b: torch.Tensor, v: torch.T
 
 
 def bahdanau(batch: list[Params], device: torch.device) -> Answers:
-    s, _ = _rows([p.s for p in batch], device)
-    H, n, dh = _mats([p.H for p in batch], device)
-    Ws, da, _ = _mats([p.W_s for p in batch], device)
-    Wh, _, _ = _mats([p.W_h for p in batch], device)
-    v, _ = _rows([p.v for p in batch], device)
-    b, _ = _rows([p.b if p.b is not None else () for p in batch], device)
+    s, _ = padded([p.s for p in batch], device)
+    H, n, dh = padded_matrices([p.H for p in batch], device)
+    Ws, da, _ = padded_matrices([p.W_s for p in batch], device)
+    Wh, _, _ = padded_matrices([p.W_h for p in batch], device)
+    v, _ = padded([p.v for p in batch], device)
+    b, _ = padded([p.b if p.b is not None else () for p in batch], device)
     DA = v.shape[1]  # noqa: N806
-    out = _host(run_additive(Ws, Wh, _pad_to(b, DA), v, s, H, _key_mask(n, H.shape[1], device)))
+    out = _host(run_additive(Ws, Wh, _pad_to(b, DA), v, s, H, inside(n, H.shape[1], device)))
     answers = Answers(len(batch))
     _add(answers, None, {"query_proj": (out["query_proj"], da), "key_proj": (out["key_proj"], n, da),
                          "pre": (out["pre"], n, da), "tanh": (out["tanh"], n, da), "scores": (out["scores"], n),
@@ -195,34 +158,34 @@ def luong(batch: list[Params], device: torch.device) -> Answers:
 
 
 def _luong_product(group: list[Params], device: torch.device) -> dict[str, tuple[Any, ...]]:
-    s, _ = _rows([p.s for p in group], device)
-    H, n, dh = _mats([p.H for p in group], device)
+    s, _ = padded([p.s for p in group], device)
+    H, n, dh = padded_matrices([p.H for p in group], device)
     general = np.fromiter((p.score == "general" for p in group), dtype=bool, count=len(group))
-    Wa, _, _ = _mats([p.W_a if g else ((0.0,),) for p, g in zip(group, general, strict=True)], device)
+    Wa, _, _ = padded_matrices([p.W_a if g else ((0.0,),) for p, g in zip(group, general, strict=True)], device)
     B, N = len(group), H.shape[1]  # noqa: N806
     D = max(s.shape[1], H.shape[2], Wa.shape[1], Wa.shape[2])  # noqa: N806  (dot: d_s = d_h)
     s, H, Wa = _pad_to(s, D), _pad_to(H, N, D), _pad_to(Wa, D, D)
     q = torch.where(torch.from_numpy(general).to(device)[:, None], (s.unsqueeze(1) @ Wa).squeeze(1), s)  # (W_aᵀ h_t)ᵀ
     q = q.unsqueeze(1)  # (B, 1, D): one query
     eye = torch.eye(N, dtype=REAL, device=device).expand(B, N, N)
-    mask = _key_mask(n, N, device)[:, None, :]
+    mask = inside(n, N, device)[:, None, :]
     both = F.scaled_dot_product_attention(q, H, torch.cat([H, eye], dim=-1), attn_mask=mask, scale=1.0).squeeze(1)
     h = _host({"scores": (q @ H.transpose(1, 2)).squeeze(1), "weights": both[:, D:], "context": both[:, :D]})
     return {"scores": (h["scores"], n), "weights": (h["weights"], n), "context": (h["context"], dh)}
 
 
 def _luong_concat(group: list[Params], device: torch.device) -> dict[str, tuple[Any, ...]]:
-    s, ds = _rows([p.s for p in group], device)
-    H, n, dh = _mats([p.H for p in group], device)
-    Wa, _, _ = _mats([p.W_a for p in group], device)
-    v, _ = _rows([p.v for p in group], device)
+    s, ds = padded([p.s for p in group], device)
+    H, n, dh = padded_matrices([p.H for p in group], device)
+    Wa, _, _ = padded_matrices([p.W_a for p in group], device)
+    v, _ = padded([p.v for p in group], device)
     DS, DH = s.shape[1], H.shape[2]  # noqa: N806
     # W_a = [W1 | W2]: W1 = the first d_s columns (the columns past d_s meet zero padding of s), W2 = the d_h
     # columns from d_s on, gathered per instance (past d_h they meet zero padding of h̄_j)
     W1 = Wa[..., :DS]  # noqa: N806
     cols = torch.from_numpy(ds).to(device)[:, None] + torch.arange(DH, device=device)[None, :]
     W2 = _pad_to(Wa, Wa.shape[1], Wa.shape[2] + DH).gather(2, cols[:, None, :].expand(-1, Wa.shape[1], -1))  # noqa: N806
-    out = _host(run_additive(W1, W2, torch.zeros_like(v), v, s, H, _key_mask(n, H.shape[1], device)))
+    out = _host(run_additive(W1, W2, torch.zeros_like(v), v, s, H, inside(n, H.shape[1], device)))
     return {"scores": (out["scores"], n), "weights": (out["weights"], n), "context": (out["context"], dh)}
 
 
@@ -252,11 +215,11 @@ def multihead_dims(batch: list[Params], device: torch.device) -> list[dict[str, 
 def softmax_temperature(batch: list[Params], device: torch.device) -> Answers:
     """torch.softmax(z / T) over each instance's real logits (padding set to −∞); the top-k distribution is the
     softmax of the logits with all but the top k (torch.topk, k per instance) set to −∞."""
-    z, n = _rows([p.z for p in batch], device)
-    T = _tensor(np.fromiter((p.temperature for p in batch), dtype=np.float64, count=len(batch)), device)  # noqa: N806
+    z, n = padded([p.z for p in batch], device)
+    T = real(np.fromiter((p.temperature for p in batch), dtype=np.float64, count=len(batch)), device)  # noqa: N806
     k = np.fromiter((p.k for p in batch), dtype=np.int64, count=len(batch))
     scaled = z / T[:, None]
-    logits = scaled.masked_fill(~_key_mask(n, z.shape[1], device), -torch.inf)
+    logits = scaled.masked_fill(~inside(n, z.shape[1], device), -torch.inf)
     probs = torch.softmax(logits, dim=-1)
     idx = torch.topk(logits, int(k.max()), dim=-1).indices  # the largest k_max, in order
     keep = torch.from_numpy(np.arange(idx.shape[1])[None, :] < k[:, None]).to(device)

@@ -58,33 +58,32 @@ def ragged(data: Any, *sizes: Sequence[int]) -> Ragged:
     return Ragged(arr, np.stack([np.asarray(s, dtype=np.int64) for s in sizes], axis=1))
 
 
-def pad_rows(rows: Sequence[Sequence[Any]], fill: float = 0.0) -> tuple[np.ndarray, list[int]]:
+def pad_rows(rows: Sequence[Sequence[Any]], fill: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(B × longest) float64 array of ragged rows padded with ``fill``, and each row's length."""
-    lengths = [len(r) for r in rows]
-    width = max(lengths, default=0)
-    if all(n == width for n in lengths):
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    width = int(lengths.max(initial=0))
+    if (lengths == width).all():
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), width), lengths
     out = np.full((len(rows), width), fill, dtype=np.float64)
     # Row-major boolean assignment fills each row's first entries in order: one C-level copy for the batch.
-    out[np.arange(width)[None, :] < np.asarray(lengths)[:, None]] = np.fromiter(chain.from_iterable(rows),
-                                                                                 np.float64, sum(lengths))
+    out[np.arange(width)[None, :] < lengths[:, None]] = np.fromiter(chain.from_iterable(rows), np.float64,
+                                                                     int(lengths.sum()))
     return out, lengths
 
 
 def pad_matrices(mats: Sequence[Sequence[Sequence[Any]]], fill: float = 0.0
-                 ) -> tuple[np.ndarray, list[int], list[int]]:
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(B × most rows × most columns) float64 array of matrices padded with ``fill``, and their row and column
     counts."""
-    nr = [len(m) for m in mats]
-    nc = [len(m[0]) if len(m) else 0 for m in mats]
-    r, c = max(nr, default=0), max(nc, default=0)
-    if all(a == r for a in nr) and all(b == c for b in nc):
+    nr = np.fromiter(map(len, mats), dtype=np.int64, count=len(mats))
+    nc = np.fromiter((len(m[0]) if len(m) else 0 for m in mats), dtype=np.int64, count=len(mats))
+    r, c = int(nr.max(initial=0)), int(nc.max(initial=0))
+    if (nr == r).all() and (nc == c).all():
         return np.asarray(mats, dtype=np.float64).reshape(len(mats), r, c), nr, nc
     out = np.full((len(mats), r, c), fill, dtype=np.float64)
-    inside = ((np.arange(r)[None, :] < np.asarray(nr)[:, None])[:, :, None]
-              & (np.arange(c)[None, :] < np.asarray(nc)[:, None])[:, None, :])
+    inside = (np.arange(r)[None, :] < nr[:, None])[:, :, None] & (np.arange(c)[None, :] < nc[:, None])[:, None, :]
     flat = chain.from_iterable(chain.from_iterable(mats))
-    out[inside] = np.fromiter(flat, np.float64, sum(a * b for a, b in zip(nr, nc, strict=True)))
+    out[inside] = np.fromiter(flat, np.float64, int((nr * nc).sum()))  # row-major: rows in order, numbers in order
     return out, nr, nc
 
 

@@ -14,7 +14,6 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import chain, count
-from typing import Any
 
 import numpy as np
 import torch
@@ -22,30 +21,10 @@ from torch.distributions import Categorical, MultivariateNormal, Normal
 
 from examprep.params import Params
 from examprep.problems.bayes.decide import TIE, default_names
-from examprep.reference.batching import Answers, pad_matrices, pad_rows, ragged
+from examprep.reference.batching import Answers, pad_matrices, ragged
+from examprep.reference.packing import column, inside, padded, padded_matrices, real
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
-
-
-def _t(a: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.from_numpy(a).to(device=device, dtype=REAL)
-
-
-def _rows(rows: Sequence[Sequence[Any]], device: torch.device, fill: float = 0.0
-          ) -> tuple[torch.Tensor, np.ndarray]:
-    """(B, longest) tensor of ragged rows padded with ``fill``, and each row's length."""
-    data, n = pad_rows(rows, fill)
-    return _t(data, device), np.asarray(n)
-
-
-def _col(values: Any, n: int, device: torch.device) -> torch.Tensor:
-    """(B,) tensor of one number per instance."""
-    return _t(np.fromiter(values, np.float64, count=n), device)
-
-
-def _inside(n: np.ndarray, width: int, device: torch.device) -> torch.Tensor:
-    """(B, width) mask of the true (unpadded) entries."""
-    return torch.arange(width, device=device)[None, :] < torch.from_numpy(n).to(device)[:, None]
 
 
 def _first_max(t: torch.Tensor) -> torch.Tensor:
@@ -63,8 +42,8 @@ def _labels(names: list[Sequence[str] | None], idx: torch.Tensor, k: np.ndarray)
 
 def discrete_posterior(batch: list[Params], device: torch.device) -> Answers:
     """Categorical over classes with logits ln P(c) + ln p(x|c); p(x) by logsumexp."""
-    pri, k = _rows([p.priors for p in batch], device)
-    lik, _ = _rows([p.likelihoods for p in batch], device)
+    pri, k = padded([p.priors for p in batch], device)
+    lik, _ = padded([p.likelihoods for p in batch], device)
     log_joint = pri.log() + lik.log()
     post = Categorical(logits=log_joint).probs
     evidence = torch.logsumexp(log_joint, dim=-1).exp()
@@ -77,10 +56,10 @@ def discrete_posterior(batch: list[Params], device: torch.device) -> Answers:
 def _gauss_1d(batch: list[Params], device: torch.device
               ) -> tuple[Normal, torch.Tensor, torch.Tensor, torch.Tensor, np.ndarray]:
     """(Normal(μ_c, σ_c), x, ln P(c), posteriors, K); padded classes: μ = 0, σ = 1, P = 0."""
-    means, k = _rows([p.means for p in batch], device)
-    stds, _ = _rows([p.stds for p in batch], device, fill=1.0)
-    log_pri = _rows([p.priors for p in batch], device)[0].log()
-    x = _col((p.x for p in batch), len(batch), device)[:, None]
+    means, k = padded([p.means for p in batch], device)
+    stds, _ = padded([p.stds for p in batch], device, fill=1.0)
+    log_pri = padded([p.priors for p in batch], device)[0].log()
+    x = column((p.x for p in batch), len(batch), device)[:, None]
     dist = Normal(means, stds)
     post = Categorical(logits=dist.log_prob(x) + log_pri).probs
     return dist, x, log_pri, post, k
@@ -112,14 +91,14 @@ def gaussian_2d(batch: list[Params], device: torch.device) -> Answers:
     k = np.fromiter((len(p.means) for p in batch), np.int64, count=len(batch))
     shared = np.fromiter((not isinstance(p.covariances[0][0], (list, tuple)) for p in batch), bool,
                          count=len(batch))
-    means = _t(pad_matrices([p.means for p in batch])[0], device)  # (B, K, 2)
+    means = padded_matrices([p.means for p in batch], device)[0]  # (B, K, 2)
     flat = [((c[0] + c[1]),) * kk if s else [m[0] + m[1] for m in c]  # each Σ as a row (a, b, b, c)
             for c, kk, s in zip((p.covariances for p in batch), k.tolist(), shared.tolist(), strict=True)]
     covs = pad_matrices(flat)[0].reshape(len(batch), -1, 2, 2)
     covs[np.arange(covs.shape[1]) >= k[:, None]] = np.eye(2)
-    cov = _t(covs, device)
-    x = _t(pad_rows([p.x for p in batch])[0], device)[:, None, :]
-    log_pri = _rows([p.priors for p in batch], device)[0].log()
+    cov = real(covs, device)
+    x = padded([p.x for p in batch], device)[0][:, None, :]
+    log_pri = padded([p.priors for p in batch], device)[0].log()
     log_lik = MultivariateNormal(means, covariance_matrix=cov).log_prob(x)
     linear = log_lik - MultivariateNormal(torch.zeros_like(means), covariance_matrix=cov).log_prob(x) + log_pri
     quadratic = log_lik + math.log(2 * math.pi) + log_pri
@@ -133,11 +112,10 @@ def gaussian_2d(batch: list[Params], device: torch.device) -> Answers:
 def min_risk(batch: list[Params], device: torch.device) -> Answers:
     """Conditional risks Σ_c λ(a|c) P(c|x) (the posteriors as given) for every action, as one batched matrix
     product; the action with the least risk (padded actions are masked to +∞ risk, padded classes have P = 0)."""
-    loss_np, a, _ = pad_matrices([p.loss for p in batch])
-    a = np.asarray(a)
-    post, k = _rows([p.posteriors for p in batch], device)
-    risk = torch.bmm(_t(loss_np, device), post[:, :, None])[:, :, 0]
-    best = _first_max(-torch.where(_inside(a, risk.shape[1], device), risk, math.inf)).tolist()
+    loss, a, _ = padded_matrices([p.loss for p in batch], device)
+    post, k = padded([p.posteriors for p in batch], device)
+    risk = torch.bmm(loss, post[:, :, None])[:, :, 0]
+    best = _first_max(-torch.where(inside(a, risk.shape[1], device), risk, math.inf)).tolist()
     # action i: given, or class i's name, or "reject" for the extra row after the K class actions
     actions = [str(p.actions[i]) if p.actions is not None else "reject" if i == kk
                else str(p.classes[i]) if p.classes is not None else f"w{i + 1}"
@@ -149,14 +127,12 @@ def optimal_denoiser(batch: list[Params], device: torch.device) -> Answers:
     """p(x_σ|x₀) = MultivariateNormal(x₀, σ²I).log_prob(x_σ) for every data point; the posterior over the data set
     is Categorical(logits=those log-likelihoods) (uniform prior; padded points masked to −∞); E[x₀|x_σ] =
     posterior-weighted mean."""
-    pts_np, n, d = pad_matrices([p.x0 for p in batch])
-    n = np.asarray(n)
-    pts = _t(pts_np, device)  # (B, N, D)
-    xs = _t(pad_rows([p.x_sigma for p in batch])[0], device)  # (B, D)
-    sig = _col((p.sigma for p in batch), len(batch), device)
+    pts, n, d = padded_matrices([p.x0 for p in batch], device)  # (B, N, D)
+    xs = padded([p.x_sigma for p in batch], device)[0]  # (B, D)
+    sig = column((p.sigma for p in batch), len(batch), device)
     eye = torch.eye(pts.shape[-1], dtype=REAL, device=device)
     dist = MultivariateNormal(pts, scale_tril=(sig[:, None, None, None] * eye).expand(*pts.shape, pts.shape[-1]))
-    log_lik = torch.where(_inside(n, pts.shape[1], device), dist.log_prob(xs[:, None, :]), -math.inf)
+    log_lik = torch.where(inside(n, pts.shape[1], device), dist.log_prob(xs[:, None, :]), -math.inf)
     w = Categorical(logits=log_lik).probs
     e = torch.einsum("bn,bnd->bd", w, pts)
     eps = (xs - e) / sig[:, None]
@@ -189,8 +165,8 @@ def naive_bayes(batch: list[Params], device: torch.device) -> Answers:
     g = torch.from_numpy(grid).to(device)
     x, y = g[:, :, :fmax], g[:, :, fmax]  # feature codes (B, N, F), class codes (B, N)
     q = torch.from_numpy(qry).to(device)  # (B, F)
-    row_ok = _inside(n, nmax, device)  # (B, N)
-    feat_ok = _inside(f, fmax, device)  # (B, F)
+    row_ok = inside(n, nmax, device)  # (B, N)
+    feat_ok = inside(f, fmax, device)  # (B, F)
     above = torch.ones(nmax, nmax, dtype=torch.bool, device=device).tril(-1)  # above[i, j]: row j is above row i
     same_y = y[:, :, None] == y[:, None, :]  # (B, N, N)
     first_c = ~(same_y & above).any(2) & row_ok  # (B, N): the row where a class first appears
@@ -204,7 +180,7 @@ def naive_bayes(batch: list[Params], device: torch.device) -> Answers:
     seen.scatter_(2, torch.where(x < 0, len(words), x).transpose(1, 2), True)  # value codes seen per feature
     v = seen[:, :, :-1].sum(-1).to(REAL)  # (B, F): distinct values of each feature
     match = ((x == q[:, None, :]) & row_ok[:, :, None]).to(REAL)
-    alpha = _col((p.alpha for p in batch), b, device)[:, None, None]
+    alpha = column((p.alpha for p in batch), b, device)[:, None, None]
     n_c = onehot.sum(1)  # (B, K)
     n_cj = torch.einsum("bnk,bnf->bkf", onehot, match)
     cond = (n_cj + alpha) / (n_c[:, :, None] + alpha * v[:, None, :])

@@ -18,19 +18,20 @@ import torch.nn.functional as F  # noqa: N812
 from torch.distributions import Normal, kl_divergence
 
 from examprep.params import Params
-from examprep.reference.batching import Answers, pad_rows, ragged
+from examprep.reference.batching import Answers, ragged
+from examprep.reference.packing import column, padded
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
 
 def _rows(rows: Sequence[Sequence[float]], device: torch.device, fill: float = 0.0) -> torch.Tensor:
     """(B, max length) tensor of ragged rows, padded with ``fill``."""
-    return torch.from_numpy(pad_rows(rows, fill)[0]).to(device=device, dtype=REAL)
+    return padded(rows, device, fill)[0]
 
 
 def _col(values: Sequence[float], device: torch.device) -> torch.Tensor:
     """(B, 1) column, to broadcast against (B, D) data."""
-    return torch.tensor(list(values), dtype=REAL, device=device)[:, None]
+    return column(values, len(values), device)[:, None]
 
 
 def _alpha_bars(betas: Sequence[Sequence[float]], ts: Sequence[int], device: torch.device

@@ -9,41 +9,16 @@ problem modules' ``solve``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
-import numpy as np
 import torch
 from torch.distributions import Categorical, MultivariateNormal, Normal, kl_divergence
 from torch.distributions.transforms import AffineTransform
 
 from examprep.params import Params
-from examprep.reference.batching import Answers, pad_matrices, pad_rows, ragged
-
-REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
-
-
-# ---- packing -------------------------------------------------------------------------------------------------
-def tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.from_numpy(a).to(device=device, dtype=REAL)
+from examprep.reference.batching import Answers, ragged
+from examprep.reference.packing import column, inside, padded, padded_matrices
 
 
-def column(values: Iterable[float], n: int, device: torch.device) -> torch.Tensor:
-    """(B,) tensor of one number per instance."""
-    return tensor(np.fromiter(values, np.float64, count=n), device)
-
-
-def rows(batch: list[Params], name: str, device: torch.device) -> tuple[torch.Tensor, np.ndarray]:
-    """(B, longest) tensor of the vector parameter ``name``, zero-padded, and each instance's length."""
-    data, n = pad_rows([getattr(p, name) for p in batch])
-    return tensor(data, device), np.asarray(n)
-
-
-def inside(n: np.ndarray, width: int, device: torch.device) -> torch.Tensor:
-    """(B, width) mask of the true entries of zero-padded rows."""
-    return torch.arange(width, device=device)[None, :] < torch.from_numpy(n).to(device)[:, None]
-
-
-# ---- the references -------------------------------------------------------------------------------------------
 def categorical_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
     """KL(p‖q) in nats along the last axis, by torch.distributions (0·log 0 = 0, +∞ off q's support). Padding
     outcomes with p = q = 0 adds nothing: torch zeroes the terms where p = 0 after marking q = 0 as +∞."""
@@ -52,7 +27,7 @@ def categorical_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 def kl_discrete(batch: list[Params], device: torch.device) -> Answers:
     """KL by kl_divergence of two Categoricals; the terms by xlogy; bits by dividing by ln 2."""
-    (P, n), (Q, _) = rows(batch, "P", device), rows(batch, "Q", device)
+    (P, n), (Q, _) = padded([p.P for p in batch], device), padded([p.Q for p in batch], device)
     scale = column((1 / math.log(2) if p.base == "2" else 1.0 for p in batch), len(batch), device)
     kl = categorical_kl(P, Q) * scale
     terms = (torch.xlogy(P, P) - torch.xlogy(P, Q)) * scale[:, None]
@@ -76,8 +51,8 @@ def kl_gaussian_mv(batch: list[Params], device: torch.device) -> Answers:
     for d in sorted(set(dims)):
         idx = [i for i, k in enumerate(dims) if k == d]
         ps = batch if len(idx) == len(batch) else [batch[i] for i in idx]
-        mu1, mu2 = (tensor(pad_rows([getattr(p, k) for p in ps])[0], device) for k in ("mu1", "mu2"))
-        s1, s2 = (tensor(pad_matrices([getattr(p, k) for p in ps])[0], device) for k in ("Sigma1", "Sigma2"))
+        mu1, mu2 = (padded([getattr(p, k) for p in ps], device)[0] for k in ("mu1", "mu2"))
+        s1, s2 = (padded_matrices([getattr(p, k) for p in ps], device)[0] for k in ("Sigma1", "Sigma2"))
         kl = kl_divergence(MultivariateNormal(mu1, covariance_matrix=s1), MultivariateNormal(mu2, covariance_matrix=s2))
         chol2 = torch.linalg.cholesky(s2)
         diff = (mu2 - mu1).unsqueeze(-1)
@@ -91,7 +66,7 @@ def kl_gaussian_mv(batch: list[Params], device: torch.device) -> Answers:
 def vae_kl(batch: list[Params], device: torch.device) -> Answers:
     """q = Normal(μ, exp(½ log σ²)), KL(q‖Normal(0, 1)) per dimension by kl_divergence, z by an AffineTransform of
     ε. Latent dimensions are zero-padded (μ = 0, log σ² = 0: q is the prior) and their KL is masked to 0."""
-    (mu, n), (lv, _), (eps, _) = (rows(batch, k, device) for k in ("mu", "log_var", "eps"))
+    (mu, n), (lv, _), (eps, _) = (padded([getattr(p, k) for p in batch], device) for k in ("mu", "log_var", "eps"))
     q = Normal(mu, torch.exp(0.5 * lv))
     per = torch.where(inside(n, mu.shape[1], device), kl_divergence(q, Normal(torch.zeros_like(mu),
                                                                                 torch.ones_like(mu))), 0.0)
@@ -102,7 +77,7 @@ def vae_kl(batch: list[Params], device: torch.device) -> Answers:
 
 def jsd(batch: list[Params], device: torch.device) -> Answers:
     """M = the mean of P and Q; JSD = ½KL(P‖M) + ½KL(Q‖M) by categorical_kl (outcomes zero-padded)."""
-    (P, n), (Q, _) = rows(batch, "P", device), rows(batch, "Q", device)
+    (P, n), (Q, _) = padded([p.P for p in batch], device), padded([p.Q for p in batch], device)
     M = torch.stack([P, Q]).mean(0)
     a, b = categorical_kl(P, M), categorical_kl(Q, M)
     return Answers(len(batch)).add(None, {"m": ragged(M, n), "kl_pm": a, "kl_qm": b, "jsd": 0.5 * (a + b)})

@@ -6,15 +6,15 @@ from __future__ import annotations
 import torch
 
 from examprep.params import Params
-from examprep.reference import divergence
 from examprep.reference.batching import Answers, ragged
-from examprep.reference.divergence import categorical_kl, inside
+from examprep.reference.divergence import categorical_kl
+from examprep.reference.packing import inside, padded
 
 
 def optimal_discriminator(batch: list[Params], device: torch.device) -> Answers:
     """D* pointwise, V(D*, G) straight from its definition E_p[ln D] + E_g[ln(1 − D)], and the JSD by
     torch.distributions (not through the identity V = −ln 4 + 2·JSD that ``solve`` uses)."""
-    (P, n), (G, _) = divergence.rows(batch, "p_data", device), divergence.rows(batch, "p_g", device)
+    (P, n), (G, _) = padded([p.p_data for p in batch], device), padded([p.p_g for p in batch], device)
     D = P / (P + G)  # 0/0 at padded points only
     value = torch.where(inside(n, P.shape[1], device), torch.xlogy(P, D) + torch.xlogy(G, 1 - D), 0.0).sum(-1)
     M = torch.stack([P, G]).mean(0)

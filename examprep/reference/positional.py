@@ -14,8 +14,9 @@ import numpy as np
 import torch
 
 from examprep.params import Params
-from examprep.reference.attention import _add, _by_flag, _mats, _rows, _tensor
+from examprep.reference.attention import _add, _by_flag
 from examprep.reference.batching import Answers
+from examprep.reference.packing import padded, padded_matrices, real
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
@@ -24,10 +25,10 @@ def sinusoidal(batch: list[Params], device: torch.device) -> Answers:
     """div = exp(−ln(10000)·2k/d); sin(pos·div) and cos(pos·div) written into the even/odd (or half) columns."""
     B = len(batch)  # noqa: N806
     d = np.fromiter((p.d_model for p in batch), dtype=np.int64, count=B)
-    pos, n = _rows([p.positions for p in batch], device)
+    pos, n = padded([p.positions for p in batch], device)
     pos = pos.to(REAL).unsqueeze(-1)  # (B, P, 1)
     D = int(d.max())  # noqa: N806
-    dcol = _tensor(d.astype(np.float64), device)[:, None]
+    dcol = real(d.astype(np.float64), device)[:, None]
     div = torch.exp(torch.arange(0, D, 2, dtype=REAL, device=device)[None, :] * (-math.log(10000.0) / dcol))
     angle = pos * div.unsqueeze(1)  # (B, P, D/2)
     # the columns of pair k: interleaved 2k (sin) and 2k + 1 (cos); split k and d/2 + k. Pairs past d/2 (padding)
@@ -51,7 +52,7 @@ def sinusoidal(batch: list[Params], device: torch.device) -> Answers:
             _add(answers, index, cols)
             continue
         # z = X + PE for the instances given embeddings (X zero-padded like the table)
-        X, _, _ = _mats([p.X for p in (batch if index is None else [batch[i] for i in index])], device)  # noqa: N806
+        X, _, _ = padded_matrices([p.X for p in (batch if index is None else [batch[i] for i in index])], device)  # noqa: N806
         rows = slice(None) if index is None else torch.from_numpy(index).to(device)
         z = np.zeros_like(pe_h)
         z[slice(None) if index is None else index, : X.shape[1], : X.shape[2]] = (

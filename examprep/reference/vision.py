@@ -26,6 +26,7 @@ import torch.nn.functional as F  # noqa: N812
 
 from examprep.params import Params
 from examprep.reference.batching import Answers, Ragged, ragged
+from examprep.reference.packing import real
 
 REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
 
@@ -160,15 +161,11 @@ def _floats(ps: Sequence[Params], name: str) -> np.ndarray:
     return np.fromiter((getattr(p, name) for p in ps), dtype=np.float64, count=len(ps))
 
 
-def _real(x: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.from_numpy(x).to(device=device, dtype=REAL)
-
-
 def harris_from_sums(batch: list[Params], device: torch.device) -> Answers:
     """det and eigenvalues by torch.linalg on the stacked M; R from det and trace."""
     abc = np.stack([_floats(batch, "A"), _floats(batch, "B"), _floats(batch, "C")], axis=1)
-    m = _matrices(_real(abc, device))
-    det, tr, r = _response(m, _real(_floats(batch, "k"), device))
+    m = _matrices(real(abc, device))
+    det, tr, r = _response(m, real(_floats(batch, "k"), device))
     lam = torch.linalg.eigvalsh(m)
     rn = r.cpu().numpy()
     return Answers(len(batch)).add(None, {"det": det, "trace": tr, "R": rn, "eigenvalues": lam,
@@ -196,7 +193,7 @@ def harris_patch(batch: list[Params], device: torch.device) -> Answers:
     """Gradients and window sums at the pixel from the conv2d maps; det by torch.linalg.det, R from det and trace."""
     st = _gradients(batch, device)
     px = _at_pixels(batch, st, device)
-    det, tr, r = _response(_matrices(px["abc"]), _real(_floats(batch, "k"), device))
+    det, tr, r = _response(_matrices(px["abc"]), real(_floats(batch, "k"), device))
     size = st["side"]
     win, abc, rn = px["win"].cpu().numpy(), px["abc"].cpu().numpy(), r.cpu().numpy()
     return Answers(len(batch)).add(None, {
@@ -226,14 +223,14 @@ def harris_map(batch: list[Params], device: torch.device) -> Answers:
     valid = ((torch.arange(rows, device=device)[None, :, None] < nr_t[:, None, None])
              & (torch.arange(cols, device=device)[None, None, :] < nc_t[:, None, None]))
     m = _matrices(s.permute(0, 2, 3, 1)[valid])  # (number of region pixels, 2, 2)
-    k = _real(_floats(batch, "k"), device)[:, None, None].expand(n, rows, cols)[valid]
+    k = real(_floats(batch, "k"), device)[:, None, None].expand(n, rows, cols)[valid]
     r = torch.full((n, rows, cols), float("-inf"), dtype=REAL, device=device)
     r[valid] = _response(m, k)[2]
     nb = F.pad(r[:, None], (1, 1, 1, 1), value=float("-inf")).unfold(2, 3, 1).unfold(3, 3, 1)
     nb = nb.reshape(n, rows, cols, 9).clone()
     nb[..., 4] = float("-inf")  # the centre is not its own neighbour
     tau = _floats(batch, "tau")
-    is_corner = valid & _snapped_gt(r, _real(tau, device)[:, None, None].expand_as(r)) & _snapped_gt(
+    is_corner = valid & _snapped_gt(r, real(tau, device)[:, None, None].expand_as(r)) & _snapped_gt(
         r[..., None].expand_as(nb), nb).all(-1)
     found = torch.nonzero(is_corner).cpu().numpy()  # row-major: sorted by instance, row, column
     coords = found[:, 1:] + r0[found[:, 0], None]
@@ -254,7 +251,7 @@ def shi_tomasi(batch: list[Params], device: torch.device) -> Answers:
     sums = [i for i, p in enumerate(batch) if p.I is None]
     if sums:
         ps = [batch[i] for i in sums]
-        mats[sums] = _real(np.stack([_floats(ps, "A"), _floats(ps, "B"), _floats(ps, "C")], axis=1), device)
+        mats[sums] = real(np.stack([_floats(ps, "A"), _floats(ps, "B"), _floats(ps, "C")], axis=1), device)
     patch = [i for i, p in enumerate(batch) if p.I is not None]
     if patch:
         ps = [batch[i] for i in patch]
