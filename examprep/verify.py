@@ -21,7 +21,7 @@ import numpy as np
 from examprep.errors import DeviceError, ParamError, ReferenceUnavailableError
 from examprep.params import Params
 from examprep.problem import Instance, ProblemType
-from examprep.reference.batching import Answers, Ragged
+from examprep.reference.batching import Answers, Ragged, cell
 from examprep.seeding import DIFFICULTIES, rng_for
 
 RTOL = 1e-8
@@ -177,21 +177,8 @@ def _compare_batch(pt: ProblemType, ref: Callable[..., Any], params: list[Params
     rtol, atol = TOLERANCES[dtype]
     if len(refs) != len(params):
         raise RuntimeError(f"{pt.id}: the reference gave {len(refs)} answers for {len(params)} instances")
-    examples: list[str] = []
-    if isinstance(refs, Answers):
-        return _check_columns(truths, refs, label, res, rtol, atol, examples), examples
-    bad = np.array([not r for r in refs])
-    parts = list(dict.fromkeys(k for r in refs for k in r))
-    for part in parts:  # a reference may answer a part for some instances only (a residual asked for)
-        idx = [i for i, r in enumerate(refs) if part in r]
-        ok, err = compare_many([truths[i].get(part) for i in idx], [refs[i][part] for i in idx], rtol, atol)
-        res.max_error = max(res.max_error, float(err[ok].max(initial=0.0)))
-        wrong = np.asarray(idx)[~ok]
-        bad[wrong] = True
-        for i in wrong[: max(0, 5 - len(examples))]:
-            examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
-                            f"{refs[i].get(part)!r}")
-    return bad, examples
+    return _check_columns(truths, refs if isinstance(refs, Answers) else Answers.from_rows(refs), label, res, rtol,
+                          atol)
 
 
 def _solve(pt: ProblemType, p: Params, i: int, label: Callable[[int], str], res: VerifyResult) -> dict[str, Any]:
@@ -206,8 +193,10 @@ def _solve(pt: ProblemType, p: Params, i: int, label: Callable[[int], str], res:
 
 
 def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[[int], str], res: VerifyResult,
-                   rtol: float, atol: float, examples: list[str]) -> np.ndarray:
-    """:func:`_compare_batch` for answers given by column: each block's column against the truths of its rows."""
+                   rtol: float, atol: float) -> tuple[np.ndarray, list[str]]:
+    """Each block's columns against the truths of its rows: (disagrees, per instance; the first few described).
+    An instance in no block (no answers) disagrees."""
+    examples: list[str] = []
     bad = np.ones(len(truths), dtype=bool)
     for idx, _ in refs.blocks:
         bad[idx] = False
@@ -219,9 +208,9 @@ def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[
                 i = int(idx[j])
                 if not bad[i] and len(examples) < 5:
                     examples.append(f"{label(i)} part {part}: solve {truths[i].get(part)!r} vs reference "
-                                    f"{refs[i].get(part)!r}")
+                                    f"{cell(col, j)!r}")
                 bad[i] = True
-    return bad
+    return bad, examples
 
 
 def compare_column(truths: list[Any], col: Any, rtol: float = RTOL, atol: float = ATOL

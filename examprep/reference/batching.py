@@ -110,6 +110,16 @@ class Answers(Sequence[dict[str, Any]]):
         self._where = None
         return self
 
+    @classmethod
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> Answers:
+        """The answers of a reference that gave one dict per instance: a block per part, holding the instances
+        that answer it (a part may exist for some instances only)."""
+        out = cls(len(rows))
+        for part in dict.fromkeys(k for r in rows for k in r):
+            idx = [i for i, r in enumerate(rows) if part in r]
+            out.add(idx, {part: [rows[i][part] for i in idx]})
+        return out
+
     def __len__(self) -> int:
         return self.n
 
@@ -132,7 +142,7 @@ class Answers(Sequence[dict[str, Any]]):
         b, j = self._where[i]
         if b < 0:
             return {}
-        return {k: _row(v, int(j)) for k, v in self.blocks[b][1].items()}
+        return {k: cell(v, int(j)) for k, v in self.blocks[b][1].items()}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (self[i] for i in range(self.n))
@@ -148,7 +158,8 @@ def _length(v: Any) -> int:
     return len(v.data) if isinstance(v, Ragged) else len(v)
 
 
-def _row(v: Any, j: int) -> Any:
+def cell(v: Any, j: int) -> Any:
+    """Row ``j`` of a column, as a plain value (a number, a label, an array cut to its true sizes)."""
     if isinstance(v, Ragged):
         return v.row(j)
     x = v[j]
