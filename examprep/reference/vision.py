@@ -132,29 +132,26 @@ def _snap(x: float) -> float:
     return float(f"{x:.12g}")  # the label rule compares decimals: drop float noise at the boundary
 
 
-def _above(x: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """snap(x) > τ for each entry, snap = 12 significant figures. Snapping moves x by at most 5·10⁻¹²·|x|, so
-    only entries within 10⁻¹⁰·|x| of τ can change; those are decided by snapping them one by one."""
-    out = x > tau
-    for i in np.flatnonzero(np.abs(x - tau) <= 1e-10 * np.abs(x)):
-        out[i] = _snap(float(x[i])) > float(tau[i])
-    return out
-
-
-def _snapped_gt(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """snap(a) > snap(b) entrywise (snap = 12 significant figures, the rule of the labels and the corners): compared
-    as they are, except unequal entries within 10⁻¹⁰ relative of each other, which snapping may make equal; those
-    are snapped and compared one by one (equal entries stay equal when snapped)."""
+def _snapped_gt(a: np.ndarray, b: np.ndarray, snap_b: bool = True) -> np.ndarray:
+    """snap(a) > snap(b) entrywise, or snap(a) > b (``snap_b`` False: τ is compared as given), snap = 12 significant
+    figures, the rule of the labels and the corners. Snapping moves a number by at most 5·10⁻¹²·|x|, so only
+    entries within 10⁻¹⁰ relative of each other can change (and, when both are snapped, not equal ones); those
+    are snapped and compared one by one, the rest compared as they are."""
+    a, b = np.broadcast_arrays(a, b)
     out = a > b
-    near = torch.nonzero((a != b) & ((a - b).abs() <= 1e-10 * a.abs()) & a.isfinite() & b.isfinite()).tolist()
-    for i in near:
-        out[tuple(i)] = _snap(float(a[tuple(i)])) > _snap(float(b[tuple(i)]))
+    with np.errstate(invalid="ignore"):
+        near = (np.abs(a - b) <= 1e-10 * np.abs(a)) & np.isfinite(a) & np.isfinite(b)
+    if snap_b:
+        near &= a != b
+    for i in zip(*np.nonzero(near), strict=True):
+        out[i] = _snap(float(a[i])) > (_snap(float(b[i])) if snap_b else float(b[i]))
     return out
 
 
 def _labels(r: np.ndarray, tau: np.ndarray) -> np.ndarray:
     """corner if snap(R) > τ, edge if snap(R) < −τ, flat otherwise."""
-    return _LABELS[np.where(_above(r, tau), 0, np.where(_above(-r, tau), 1, 2))]
+    return _LABELS[np.where(_snapped_gt(r, tau, snap_b=False), 0,
+                            np.where(_snapped_gt(-r, tau, snap_b=False), 1, 2))]
 
 
 def _floats(ps: Sequence[Params], name: str) -> np.ndarray:
@@ -208,7 +205,7 @@ def harris_map(batch: list[Params], device: torch.device) -> Answers:
 
     Window sums are computed straight into region coordinates (entry [i, j] is pixel (r0 + i, c0 + j), r0 = c0 = the
     operator's first gradient pixel + the window's half-width), padded to the largest region of the batch; det by
-    torch.linalg.det on the region's matrices only, the rest of the padded map −inf. Corners come from torch.nonzero
+    torch.linalg.det on the region's matrices only, the rest of the padded map −inf. Corners come from np.argwhere
     in row-major order, so they are sorted by row and column; answers go in one block per number of corners, corners
     as an (n, count, 2) array.
     """
@@ -229,14 +226,14 @@ def harris_map(batch: list[Params], device: torch.device) -> Answers:
     nb = F.pad(r[:, None], (1, 1, 1, 1), value=float("-inf")).unfold(2, 3, 1).unfold(3, 3, 1)
     nb = nb.reshape(n, rows, cols, 9).clone()
     nb[..., 4] = float("-inf")  # the centre is not its own neighbour
-    tau = _floats(batch, "tau")
-    is_corner = valid & _snapped_gt(r, real(tau, device)[:, None, None].expand_as(r)) & _snapped_gt(
-        r[..., None].expand_as(nb), nb).all(-1)
-    found = torch.nonzero(is_corner).cpu().numpy()  # row-major: sorted by instance, row, column
+    rh, nbh = r.cpu().numpy(), nb.cpu().numpy()
+    above = _snapped_gt(rh, _floats(batch, "tau")[:, None, None], snap_b=False)
+    is_corner = valid.cpu().numpy() & above & _snapped_gt(rh[..., None], nbh).all(-1)
+    found = np.argwhere(is_corner)  # row-major: sorted by instance, row, column
     coords = found[:, 1:] + r0[found[:, 0], None]
     count = np.bincount(found[:, 0], minlength=n)
     first = np.concatenate([[0], np.cumsum(count)[:-1]])
-    data = ragged(r, nrow, ncol)
+    data = ragged(rh, nrow, ncol)
     out = Answers(n)
     for c in np.unique(count):
         idx = np.flatnonzero(count == c)
@@ -258,5 +255,6 @@ def shi_tomasi(batch: list[Params], device: torch.device) -> Answers:
         mats[patch] = _at_pixels(ps, _gradients(ps, device), device)["abc"]
     lam = torch.linalg.eigvalsh(_matrices(mats)).cpu().numpy()
     tau = _floats(batch, "tau")
-    lab = _LABELS[np.where(_above(lam[:, 0], tau), 0, np.where(_above(lam[:, 1], tau), 1, 2))]
+    lab = _LABELS[np.where(_snapped_gt(lam[:, 0], tau, snap_b=False), 0,
+                           np.where(_snapped_gt(lam[:, 1], tau, snap_b=False), 1, 2))]
     return Answers(len(batch)).add(None, {"lambda_min": lam[:, 0], "lambda_max": lam[:, 1], "label": lab})
