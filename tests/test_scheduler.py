@@ -148,5 +148,6 @@ def test_quiz_on_an_old_history_asks_the_missed_type_first_and_easy(tmp_path: Pa
 
 def test_the_quiz_modules_do_not_import_fsrs_until_a_card_is_replayed() -> None:
     code = ("import sys, examprep.quiz.session, examprep.quiz.stats; assert 'fsrs' not in sys.modules; "
-            "from examprep.quiz import scheduler; scheduler.replay([]); assert 'fsrs' in sys.modules")
+            "from examprep.quiz import scheduler; scheduler.replay([]); assert 'fsrs' not in sys.modules; "
+            "scheduler.replay([scheduler.Review('u', 3, 0.0)]); assert 'fsrs' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))

@@ -139,12 +139,14 @@ def memories(attempts: Iterable[Attempt]) -> dict[str, Memory]:
 
 def replay(revs: Iterable[Review]) -> dict[str, Memory]:
     """The memory of every item in ``revs``, replaying them in time order through FSRS."""
-    import fsrs
-
-    sched = _scheduler()
     by_unit: dict[str, list[Review]] = {}
     for r in sorted(revs, key=lambda r: r.time):
         by_unit.setdefault(r.unit, []).append(r)
+    if not by_unit:
+        return {}  # a new history: no need to import fsrs
+    import fsrs
+
+    sched = _scheduler()
     out = {}
     for unit, rs in by_unit.items():
         card = fsrs.Card(card_id=_card_id(unit), due=_dt(rs[0].time))
