@@ -64,13 +64,12 @@ def verify(
             results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=n_workers, dtype=dtype,
                                   progress=lambda k: prog.advance(task, k))
     bad = any(not r.ok for r in results)
-    layout = (f"truths in {n_workers} CPU worker{'s' if n_workers > 1 else ''}, references on {dev} in the main "
-              f"process (busy {stats.busy_share:.0%} of the time)" if stats else
-              f"{n_workers} worker{'s' if n_workers > 1 else ''}")
+    plural = "s" if n_workers > 1 else ""
     if as_json:
         emit_json({"device": str(dev), "dtype": dtype, "results": [r.to_json() for r in results], "ok": not bad,
                    "workers": n_workers, "split": stats is not None, "seconds": round(time.perf_counter() - started, 3),
-                   **({"reference_busy_seconds": round(stats.busy, 3)} if stats else {})})
+                   **({"reference_busy_seconds": round(stats.busy, 3), "cpu_bound_seconds": round(stats.cpu_bound, 3)}
+                      if stats else {})})
     else:
         table = Table(title=f"examprep verify · device {dev} · {dtype}")
         low = dtype != "float64"  # float32: disagreements are rechecked in float64 (see verify._check_batch)
@@ -84,8 +83,14 @@ def verify(
                           *((str(r.rechecked),) if low else ()), st, f"{r.seconds:.2f}s", f"{r.per_second:,.0f}")
         out = Console() if sys.stdout.isatty() else Console(width=120)
         out.print(table)
-        typer.echo(f"{sum(r.n for r in results):,} instances in {time.perf_counter() - started:.1f} s ({layout}); "
-                   "worker s = time in the workers" + (" and the references" if stats else "") + ", per type")
+        total = f"{sum(r.n for r in results):,} instances in {time.perf_counter() - started:.1f} s"
+        if stats is None:
+            typer.echo(f"{total} ({n_workers} worker{plural}); worker s = time in the workers, per type")
+        else:
+            typer.echo(f"{total}; worker s = time in the CPU workers and the reference, per type")
+            typer.echo(f"truths in {n_workers} CPU worker{plural} (their work alone, spread evenly: "
+                       f"{stats.cpu_bound:.1f} s); references on {dev} in the main process, busy "
+                       f"{stats.busy_share:.0%} of the time")
         if low:
             typer.echo(f"float64 ok: {dtype} disagreements that the float64 reference resolved (near-ties, "
                        "cancellation); only the rest count as disagreements")

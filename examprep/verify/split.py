@@ -63,11 +63,17 @@ class SplitStats:
     batches: int = 0
     busy: float = 0.0  # seconds spent running references
     wall: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the workers (start-up, parameter sets, solve, comparisons, self-tests)
     worker_imported_torch: bool = False
 
     @property
     def busy_share(self) -> float:
         return self.busy / self.wall if self.wall > 0 else 0.0
+
+    @property
+    def cpu_bound(self) -> float:
+        """The wall time the CPU side alone needs, its work spread evenly over the workers: the target."""
+        return self.cpu / self.workers
 
 
 def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, batch: int = 4096,
@@ -127,6 +133,7 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
                 raise RuntimeError(f"a verify worker failed:\n{msg[2]}")
             else:  # "bye"
                 stats.worker_imported_torch |= bool(msg[2])
+                stats.cpu += msg[3]
                 alive -= 1
         for p in procs:
             p.join()
@@ -204,7 +211,7 @@ def _worker(w: int, tasks: Any, to_main: Any, inbox: Any, dtype: str) -> None:
             pending = current
         if pending is not None:
             to_main.put(("result", w, _finish(w, pending, to_main, inbox, stash, dtype)))
-        to_main.put(("bye", w, "torch" in sys.modules))
+        to_main.put(("bye", w, "torch" in sys.modules, time.process_time()))
     except BaseException:  # noqa: BLE001 — the main process reports it and stops the run
         to_main.put(("error", w, traceback.format_exc()))
 
