@@ -1,0 +1,8 @@
+"""Object detection and box augmentation: IoU, non-maximum suppression, YOLO targets, RoI pooling, CutMix."""
+
+from examprep.registry import register
+
+register("detection/box_iou-v1", "examprep.problems.detection.box_iou:BoxIoU",
+         title="Intersection over union of two boxes", parts=("inter", "union", "iou"), catalog="seed_002 E8")
+register("detection/nms-v1", "examprep.problems.detection.nms:NMS", title="Non-maximum suppression",
+         parts=("order", "iou", "keep"), catalog="seed_002 E8")

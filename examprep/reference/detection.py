@@ -1,0 +1,80 @@
+"""Torch references for the detection family, written from the papers' definitions and batched over instances.
+
+Nothing here reuses the problem modules' arithmetic: box overlaps come from each box's extent and the span of the
+pair (overlap = w_A + w_B − span, clamped at 0), NMS runs the greedy loop on a whole padded batch at once, RoI
+pooling is ``adaptive_max_pool2d`` on the crop, and CutMix builds its box mask from index grids.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers
+from examprep.reference.packing import real
+
+
+def _boxes(rows: list, device: torch.device) -> torch.Tensor:
+    import numpy as np
+
+    return real(np.asarray(rows, dtype=np.float64).reshape(len(rows), -1, 4), device)
+
+
+def pair_overlap(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Intersection areas of boxes a (..., 4) and b (..., 4) from the extents and the span along each axis."""
+    ext_a, ext_b = a[..., 2:] - a[..., :2], b[..., 2:] - b[..., :2]
+    span = torch.maximum(a[..., 2:], b[..., 2:]) - torch.minimum(a[..., :2], b[..., :2])
+    return (ext_a + ext_b - span).clamp(min=0).prod(-1)
+
+
+def box_iou(batch: list[Params], device: torch.device) -> Answers:
+    """IoU of the pair of every instance: one (B, 4) tensor per box."""
+    a, b = _boxes([p.A for p in batch], device)[:, 0], _boxes([p.B for p in batch], device)[:, 0]
+    inter = pair_overlap(a, b)
+    union = (a[:, 2:] - a[:, :2]).prod(-1) + (b[:, 2:] - b[:, :2]).prod(-1) - inter
+    return Answers(len(batch)).add(None, {"inter": inter, "union": union, "iou": inter / union})
+
+
+def pairwise_iou(boxes: torch.Tensor) -> torch.Tensor:
+    """(B, n, n) IoUs of (B, n, 4) boxes."""
+    a, b = boxes[:, :, None, :], boxes[:, None, :, :]
+    inter = pair_overlap(a, b)
+    areas = (boxes[..., 2:] - boxes[..., :2]).prod(-1)
+    return inter / (areas[:, :, None] + areas[:, None, :] - inter)
+
+
+def nms(batch: list[Params], device: torch.device) -> Answers:
+    """Greedy NMS on a padded batch: padded boxes are unit boxes far away with score −∞, never kept. Step k takes
+    each instance's k-th best box; it is kept if no kept box suppressed it, and then suppresses its duplicates."""
+    import numpy as np
+
+    from examprep.reference.batching import pad_matrices, pad_rows, ragged
+
+    n_batch = len(batch)
+    mats, nr, _ = pad_matrices([p.boxes for p in batch])
+    width = mats.shape[1]
+    far = np.arange(width, dtype=np.float64)[None, :, None] * 10 + 1e6
+    unit = np.concatenate([far[..., :1], far[..., :1], far[..., :1] + 1, far[..., :1] + 1], axis=-1)
+    pad = np.arange(width)[None, :] >= nr[:, None]
+    boxes = real(np.where(pad[..., None], unit, mats), device)
+    scores = real(np.where(pad, -np.inf, pad_rows([p.scores for p in batch])[0]), device)
+    thr = real(np.array([p.threshold for p in batch]), device)
+    ious = pairwise_iou(boxes)
+    order = torch.argsort(scores, dim=1, descending=True)
+    rows = torch.arange(n_batch, device=device)
+    suppressed = torch.zeros(n_batch, width, dtype=torch.bool, device=device)
+    kept = torch.zeros(n_batch, width, dtype=torch.bool, device=device)
+    for k in range(width):
+        cur = order[:, k]
+        take = ~suppressed[rows, cur] & torch.isfinite(scores[rows, cur])
+        kept[rows, cur] = take
+        suppressed |= take[:, None] & (ious[rows, cur] > thr[:, None])
+    # the kept boxes in score order: position in `order` of each kept box, as box numbers from 1
+    kept_in_order = kept.gather(1, order)
+    n_keep = kept_in_order.sum(1)
+    rank = torch.where(kept_in_order, torch.arange(width, device=device)[None, :], width)
+    keep = order.gather(1, torch.sort(rank, dim=1).indices) + 1
+    return Answers(n_batch).add(None, {
+        "order": ragged(order + 1, nr), "iou": ragged(ious, nr, nr),
+        "keep": ragged(keep, n_keep.cpu().numpy()),
+    })
