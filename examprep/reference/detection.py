@@ -7,6 +7,9 @@ pooling is ``adaptive_max_pool2d`` on the crop, and CutMix builds its box mask f
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import torch
 
 from examprep.params import Params
@@ -15,8 +18,6 @@ from examprep.reference.packing import real
 
 
 def _boxes(rows: list, device: torch.device) -> torch.Tensor:
-    import numpy as np
-
     return real(np.asarray(rows, dtype=np.float64).reshape(len(rows), -1, 4), device)
 
 
@@ -46,8 +47,6 @@ def pairwise_iou(boxes: torch.Tensor) -> torch.Tensor:
 def nms(batch: list[Params], device: torch.device) -> Answers:
     """Greedy NMS on a padded batch: padded boxes are unit boxes far away with score −∞, never kept. Step k takes
     each instance's k-th best box; it is kept if no kept box suppressed it, and then suppresses its duplicates."""
-    import numpy as np
-
     from examprep.reference.batching import pad_matrices, pad_rows, ragged
 
     n_batch = len(batch)
@@ -77,4 +76,23 @@ def nms(batch: list[Params], device: torch.device) -> Answers:
     return Answers(n_batch).add(None, {
         "order": ragged(order + 1, nr), "iou": ragged(ious, nr, nr),
         "keep": ragged(keep, n_keep.cpu().numpy()),
+    })
+
+
+@functools.lru_cache(maxsize=4096)
+def _yolo_outputs(s: int, b: int, c: int) -> int:
+    return torch.empty(s, s, 5 * b + c, device="meta").numel()
+
+
+def yolo_encoding(batch: list[Params], device: torch.device) -> Answers:
+    """Cell indices by floor division of the centre by the cell side; offsets as the remainders over the side."""
+    box = _boxes([p.box for p in batch], device)[:, 0]
+    side = real([p.img / p.S for p in batch], device)[:, None]
+    img = real([float(p.img) for p in batch], device)[:, None]
+    centre = box[:, :2]
+    cell = torch.div(centre, side, rounding_mode="floor")
+    offset = torch.remainder(centre, side) / side
+    return Answers(len(batch)).add(None, {
+        "outputs": torch.tensor([_yolo_outputs(p.S, p.B, p.C) for p in batch]), "cell": cell.to(torch.int64),
+        "offset": offset, "size": box[:, 2:] / img,
     })

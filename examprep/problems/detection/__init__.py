@@ -6,3 +6,6 @@ register("detection/box_iou-v1", "examprep.problems.detection.box_iou:BoxIoU",
          title="Intersection over union of two boxes", parts=("inter", "union", "iou"), catalog="seed_002 E8")
 register("detection/nms-v1", "examprep.problems.detection.nms:NMS", title="Non-maximum suppression",
          parts=("order", "iou", "keep"), catalog="seed_002 E8")
+register("detection/yolo_encoding-v1", "examprep.problems.detection.yolo_encoding:YoloEncoding",
+         title="YOLO output size and grid encoding of a box", parts=("outputs", "cell", "offset", "size"),
+         catalog="seed_002 E9")

@@ -59,7 +59,8 @@ _SUP = {"A": "ᴬ", "B": "ᴮ"}
 
 def corner(c: str, box: str) -> Sym:
     """The corner coordinate ``c`` (x1, y1, x2, y2) of box A or B: x₂ᴬ, x_2^A."""
-    return Sym(f"{c}{box}", f"{c[0]}{_SUB[c[1]]}{_SUP[box]}", latex=f"{c[0]}_{c[1]}^{{{box}}}", typst=f"{c[0]}_{c[1]}^{box}")
+    return Sym(f"{c}{box}", f"{c[0]}{_SUB[c[1]]}{_SUP[box]}", latex=f"{c[0]}_{c[1]}^{{{box}}}",
+               typst=f"{c[0]}_{c[1]}^{box}")
 
 
 class BoxIoU(ProblemType):
@@ -121,20 +122,20 @@ class BoxIoU(ProblemType):
         w_raw, h_raw = overlap(p.A, p.B, clip=False)
         w_f = Func("max", Func("min", xa2, xb2) - Func("max", xa1, xb1), 0)
         h_f = Func("max", Func("min", ya2, yb2) - Func("max", ya1, yb1), 0)
-        ws, hs, I, U = W_CAP, H_CAP, INTER, UNION
+        ws, hs, inter, union = W_CAP, H_CAP, INTER, UNION
         w = d.add("Overlap width", max(w_raw, 0.0), lhs=ws, formula=w_f, subs=vals,
                   note="negative: the boxes are apart along x, so the overlap is 0" if w_raw < 0 else None)
         h = d.add("Overlap height", max(h_raw, 0.0), lhs=hs, formula=h_f, subs=vals,
                   note="negative: the boxes are apart along y, so the overlap is 0" if h_raw < 0 else None)
-        d.add("Intersection area", ans["inter"], lhs=I, formula=ws * hs,
+        d.add("Intersection area", ans["inter"], lhs=inter, formula=ws * hs,
               subs={"w_cap": w, "h_cap": h}, part="inter")
         SA, SB = (Sym(f"S_{k}", f"|{k}|", latex=f"|{k}|", typst=f"|{k}|") for k in "AB")
         sa = d.add("Area of A", area(p.A), lhs=SA, formula=(xa2 - xa1) * (ya2 - ya1), subs=vals)
         sb = d.add("Area of B", area(p.B), lhs=SB, formula=(xb2 - xb1) * (yb2 - yb1), subs=vals)
-        d.add("Union area", ans["union"], lhs=U, formula=SA + SB - I,
+        d.add("Union area", ans["union"], lhs=union, formula=SA + SB - inter,
               subs={"S_A": sa, "S_B": sb, "I": ans["inter"]}, part="union",
               note="the intersection is counted in both areas, so it is subtracted once")
-        d.add("IoU", ans["iou"], lhs=Sym("IoU", latex=r"\mathrm{IoU}", typst='"IoU"'), formula=I / U,
+        d.add("IoU", ans["iou"], lhs=Sym("IoU", latex=r"\mathrm{IoU}", typst='"IoU"'), formula=inter / union,
               subs={"I": ans["inter"], "U": ans["union"]}, part="iou")
         d.answer = f"IoU = {ans['iou']:.4f}"
         return d
