@@ -96,3 +96,30 @@ def yolo_encoding(batch: list[Params], device: torch.device) -> Answers:
         "outputs": torch.tensor([_yolo_outputs(p.S, p.B, p.C) for p in batch]), "cell": cell.to(torch.int64),
         "offset": offset, "size": box[:, 2:] / img,
     })
+
+
+def roi_pool(batch: list[Params], device: torch.device) -> Answers:
+    """``adaptive_max_pool2d`` of each crop (crops of one size and output size pooled together); the bins are
+    read back from ``adaptive_max_pool2d``'s arg-max of an index ramp (the window ends it actually used)."""
+    import torch.nn.functional as F
+
+    from examprep.reference.batching import grouped
+
+    def run(ps: list[Params]) -> dict:
+        (x1, y1, x2, y2), (r, c) = ps[0].roi, ps[0].out
+        crops = real(np.stack([np.asarray(p.fmap, dtype=np.float64)[p.roi[1]:p.roi[3] + 1, p.roi[0]:p.roi[2] + 1]
+                               for p in ps]), device)
+        h, w = y2 - y1 + 1, x2 - x1 + 1
+        out = F.adaptive_max_pool2d(crops[:, None], (r, c))[:, 0]
+        ramp_r = torch.arange(h, dtype=crops.dtype, device=device).view(1, 1, h, 1)
+        ramp_c = torch.arange(w, dtype=crops.dtype, device=device).view(1, 1, 1, w)
+        first_r = -F.adaptive_max_pool2d(-ramp_r, (r, 1))[0, 0, :, 0]  # min row index of each bin
+        last_r = F.adaptive_max_pool2d(ramp_r, (r, 1))[0, 0, :, 0]
+        first_c = -F.adaptive_max_pool2d(-ramp_c, (1, c))[0, 0, 0, :]
+        last_c = F.adaptive_max_pool2d(ramp_c, (1, c))[0, 0, 0, :]
+        y0 = torch.tensor([p.roi[1] for p in ps], device=device, dtype=crops.dtype)[:, None, None]
+        x0 = torch.tensor([p.roi[0] for p in ps], device=device, dtype=crops.dtype)[:, None, None]
+        return {"row_bins": (torch.stack([first_r, last_r], -1)[None] + y0).to(torch.int64),
+                "col_bins": (torch.stack([first_c, last_c], -1)[None] + x0).to(torch.int64), "output": out}
+
+    return grouped(batch, lambda p: (p.roi[2] - p.roi[0], p.roi[3] - p.roi[1], tuple(p.out)), run)

@@ -9,3 +9,5 @@ register("detection/nms-v1", "examprep.problems.detection.nms:NMS", title="Non-m
 register("detection/yolo_encoding-v1", "examprep.problems.detection.yolo_encoding:YoloEncoding",
          title="YOLO output size and grid encoding of a box", parts=("outputs", "cell", "offset", "size"),
          catalog="seed_002 E9")
+register("detection/roi_pool-v1", "examprep.problems.detection.roi_pool:RoIPool", title="RoI max pooling",
+         parts=("row_bins", "col_bins", "output"), catalog="seed_002 E10")
