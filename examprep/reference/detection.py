@@ -123,3 +123,37 @@ def roi_pool(batch: list[Params], device: torch.device) -> Answers:
                 "col_bins": (torch.stack([first_c, last_c], -1)[None] + x0).to(torch.int64), "output": out}
 
     return grouped(batch, lambda p: (p.roi[2] - p.roi[0], p.roi[3] - p.roi[1], tuple(p.out)), run)
+
+
+def cutmix(batch: list[Params], device: torch.device) -> Answers:
+    """The box as a mask from row and column index grids against the clipped corners; λ as 1 − the mask's mean;
+    the label from one-hot rows; images of one size batched together."""
+    import torch.nn.functional as F
+
+    from examprep.reference.batching import grouped
+
+    def run(ps: list[Params]) -> dict:
+        a = real(np.asarray([p.A for p in ps], dtype=np.float64), device)
+        b = real(np.asarray([p.B for p in ps], dtype=np.float64), device)
+        n, h, w = a.shape
+        col = lambda k: real(np.asarray([getattr(p, k) for p in ps], dtype=np.float64), device)[:, None, None]  # noqa: E731
+        x1 = (col("cx") - col("bw") / 2).clamp(0, w)
+        x2 = (col("cx") + col("bw") / 2).clamp(0, w)
+        y1 = (col("cy") - col("bh") / 2).clamp(0, h)
+        y2 = (col("cy") + col("bh") / 2).clamp(0, h)
+        rr = torch.arange(h, device=device, dtype=a.dtype)[None, :, None]
+        cc = torch.arange(w, device=device, dtype=a.dtype)[None, None, :]
+        mask = (rr >= y1) & (rr < y2) & (cc >= x1) & (cc < x2)
+        lam = 1 - mask.to(a.dtype).mean((1, 2))
+        k = max(p.n_classes for p in ps)
+        ya = F.one_hot(torch.tensor([p.y_a - 1 for p in ps], device=device), k).to(a.dtype)
+        yb = F.one_hot(torch.tensor([p.y_b - 1 for p in ps], device=device), k).to(a.dtype)
+        label = lam[:, None] * ya + (1 - lam[:, None]) * yb
+        mean = a.mean((1, 2), keepdim=True)
+        box = torch.cat([x1, y1, x2, y2], dim=2)[:, 0].to(torch.int64)
+        from examprep.reference.batching import ragged
+
+        return {"box": box, "lam": lam, "label": ragged(label, [p.n_classes for p in ps]),
+                "mixed": torch.where(mask, b, a), "cutout": torch.where(mask, mean.expand_as(a), a)}
+
+    return grouped(batch, lambda p: (len(p.A), len(p.A[0])), run)

@@ -11,3 +11,5 @@ register("detection/yolo_encoding-v1", "examprep.problems.detection.yolo_encodin
          catalog="seed_002 E9")
 register("detection/roi_pool-v1", "examprep.problems.detection.roi_pool:RoIPool", title="RoI max pooling",
          parts=("row_bins", "col_bins", "output"), catalog="seed_002 E10")
+register("detection/cutmix-v1", "examprep.problems.detection.cutmix:CutMix", title="CutMix and Cutout",
+         parts=("box", "lam", "label", "mixed", "cutout"), catalog="seed_002 E7")
