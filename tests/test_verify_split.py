@@ -57,7 +57,7 @@ def test_split_finds_what_one_process_finds() -> None:
     results, stats = verify_split(types, N, CPU, jobs=2, batch=BATCH, exact=EXACT,
                                   references={"diffusion/ddim_step-v1": planted("diffusion/ddim_step")})
     assert stats.batches == 4 * len(types) and stats.workers == 2
-    assert not stats.worker_imported_torch  # the workers only make parameter sets, solve and compare
+    assert stats.worker_imported_torch  # conv_output_size's meta-device reference runs in the workers
     assert 0 < stats.busy < stats.wall
     by_id = {r.id: r for r in results}
     assert [r.id for r in results] == [pt.id for pt in types]
@@ -84,9 +84,10 @@ def test_split_rechecks_float32_in_float64_and_reports_a_raising_reference() -> 
     def raises(params: list[Any], device: Any) -> Any:
         raise ValueError("planted")
 
-    results, _ = verify_split([pt, broken], N, CPU, jobs=2, batch=BATCH, exact=EXACT, dtype="float32",
-                              self_test=False, references={pt.id: planted(pt.id, only_float32=True),
-                                                           broken.id: raises})
+    results, stats = verify_split([pt, broken], N, CPU, jobs=2, batch=BATCH, exact=EXACT, dtype="float32",
+                                  self_test=False, references={pt.id: planted(pt.id, only_float32=True),
+                                                               broken.id: raises})
+    assert not stats.worker_imported_torch  # every reference ran here: the workers make, solve and compare
     ok, bad = results
     assert (ok.n, ok.disagreements, ok.rechecked) == (N, 0, len(PLANTED) * N // BATCH)
     assert (bad.n, bad.disagreements) == (N, N)
@@ -107,3 +108,13 @@ def test_cli_split_layout_on_the_cpu(tmp_path: Path) -> None:
                               "--jobs", "4"], capture_output=True, text=True, env=env, timeout=300)
         assert out.returncode == 2 and out.stderr.strip().startswith("error: --device cuda: no CUDA GPU")
         assert "Traceback" not in out.stderr
+
+
+def test_meta_references_name_registered_references() -> None:
+    """Every reference the workers run themselves is a registered type's reference (a renamed one would silently
+    move back to the main process)."""
+    from examprep.registry import list_specs
+    from examprep.verify.split import META_REFERENCES
+
+    entries = {make(s.id).reference_entry for s in list_specs()}
+    assert META_REFERENCES <= entries

@@ -4,15 +4,17 @@ On a GPU a batched reference answers 10^5–10^6 instances per second, while dra
 ``solve`` (plain Python, one instance at a time) manage about 10^4 per core: in one process nearly all the time
 is spent on the CPU side. So the work is split, batch by batch of :func:`~examprep.verify.run.plan`:
 
-* ``jobs`` **CPU worker processes** (spawned; they never import torch) take batches from a shared queue. For each
-  one a worker makes the parameter sets (generated instances or direct draws, exactly as
-  :func:`~examprep.verify.run.verify_type` does) and sends them to this process, runs ``solve`` on them, and, once
-  the reference's answers come back, compares them (the same rule as ever) and sends back the batch's result. A
-  worker sends the next batch's parameter sets before it waits for the answers of the previous one, so it is never
-  idle while the device works. It runs the type's self-test with the batch that starts at 0.
-* **This process** only runs the references: each batch of parameter sets that arrives goes through the type's
-  reference on the device, and the answers (moved to the host as numpy columns) go back to the worker that sent
-  it. In float32 a worker asks again in float64 for the instances that disagree, as
+* ``jobs`` **CPU worker processes** (spawned) take batches from a shared queue. For each one a worker makes the
+  parameter sets (generated instances or direct draws, exactly as :func:`~examprep.verify.run.verify_type` does)
+  and sends them to this process, runs ``solve`` on them, and, once the reference's answers come back, compares
+  them (the same rule as ever) and sends back the batch's result. A worker sends the next batch's parameter sets
+  before it waits for the answers of the previous one, so it is never idle while the device works. It runs the
+  type's self-test with the batch that starts at 0. Workers import torch only for the few references that compute
+  shapes on the meta device whatever the device (:data:`META_REFERENCES`): those gain nothing from a GPU, so the
+  workers run them themselves.
+* **This process** only runs the other references: each batch of parameter sets that arrives goes through the
+  type's reference on the device, and the answers (moved to the host as numpy columns) go back to the worker that
+  sent it. In float32 a worker asks again in float64 for the instances that disagree, as
   :func:`~examprep.verify.run._check_batch` does.
 
 Parameter sets travel once (worker → here), answers once (here → worker); truths and comparisons stay in the
@@ -53,6 +55,13 @@ from examprep.verify.run import (
 )
 
 POLL = 1.0  # seconds between checks that every worker is still alive
+# References that compute shapes on the meta device whatever device they are given: a GPU gains them nothing, so
+# the CPU workers run them themselves (importing torch), which keeps this process free for the device's work.
+META_REFERENCES = frozenset({
+    "examprep.reference.cnn:conv_output_size", "examprep.reference.cnn:pool_output_size",
+    "examprep.reference.cnn:transposed_conv_output_size", "examprep.reference.cnn:conv_param_count",
+    "examprep.reference.cnn:shape_chain", "examprep.reference.attention:multihead_dims",
+})
 
 
 @dataclass
@@ -94,8 +103,9 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
     stats = SplitStats(workers=max(1, jobs))
     tasks: Any = ctx.Queue()
     for pt in types:
+        here = pt.reference_entry in META_REFERENCES and pt.id not in (references or {})
         for start, k in plan(n, batch, exact):
-            tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0))
+            tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here))
     for _ in range(stats.workers):
         tasks.put(None)
     to_main: Any = ctx.Queue()
@@ -219,9 +229,10 @@ def _worker(w: int, tasks: Any, to_main: Any, inbox: Any, dtype: str) -> None:
 _TYPES: dict[str, ProblemType] = {}
 
 
-def _start(w: int, task: tuple[str, int, int, int, int], to_main: Any, dtype: str) -> tuple[Any, ...]:
-    """Make a batch's parameter sets, send them for the reference, and solve them meanwhile."""
-    pid, start, k, exact, self_test_n = task
+def _start(w: int, task: tuple[str, int, int, int, int, bool], to_main: Any, dtype: str) -> tuple[Any, ...]:
+    """Make a batch's parameter sets, send them for the reference (unless this worker runs it: ``local``), and
+    solve them meanwhile."""
+    pid, start, k, exact, self_test_n, local = task
     if pid not in _TYPES:
         from examprep.registry import make
 
@@ -229,7 +240,8 @@ def _start(w: int, task: tuple[str, int, int, int, int], to_main: Any, dtype: st
     pt = _TYPES[pid]
     t0 = time.perf_counter()
     params, codes = batch_params(pt, start, k, exact)
-    to_main.put(("params", w, (pid, start), params, dtype))
+    if not local:
+        to_main.put(("params", w, (pid, start), params, dtype))
     res = VerifyResult(pid, k)
     label = labeller(params, codes)
     truths = solve_all(pt, params, label, res)
@@ -239,7 +251,7 @@ def _start(w: int, task: tuple[str, int, int, int, int], to_main: Any, dtype: st
         from examprep.verify.run import instances
 
         res.self_test_failures = self_test(pt, instances(pt, self_test_n))
-    return (pid, start), params, truths, label, res
+    return (pid, start), params, truths, label, res, local
 
 
 def _answers(inbox: Any, stash: dict[tuple[Any, str], Any], key: Any, want: str) -> Answers | str:
@@ -251,17 +263,32 @@ def _answers(inbox: Any, stash: dict[tuple[Any, str], Any], key: Any, want: str)
     return stash.pop((key, want))
 
 
+def _local(pid: str, params: list[Params], dtype: str) -> Answers | str:
+    """A meta-device reference (:data:`META_REFERENCES`) run in this worker."""
+    import torch
+
+    torch.set_num_threads(1)
+    return _reference(load_reference(_TYPES[pid]), params, torch.device("cpu"), dtype)
+
+
 def _finish(w: int, pending: tuple[Any, ...], to_main: Any, inbox: Any, stash: dict[tuple[Any, str], Any],
             dtype: str) -> VerifyResult:
     """Compare a batch's truths with the reference's answers (float32: disagreements asked again in float64)."""
-    key, params, truths, label, res = pending
+    key, params, truths, label, res, local = pending
     t0 = time.perf_counter()
-    bad, examples = _compare(_answers(inbox, stash, key, dtype), truths, label, res, dtype)
+
+    def ask(subset: list[Params], want: str, first: bool) -> Answers | str:
+        if local:
+            return _local(key[0], subset, want)
+        if not first:
+            to_main.put(("params", w, key, subset, want))
+        return _answers(inbox, stash, key, want)
+
+    bad, examples = _compare(ask(params, dtype, True), truths, label, res, dtype)
     if dtype != "float64" and bad.any():
         idx = np.flatnonzero(bad)
-        to_main.put(("params", w, key, [params[i] for i in idx], "float64"))
         again = VerifyResult(res.id, len(idx))
-        bad64, examples = _compare(_answers(inbox, stash, key, "float64"), [truths[i] for i in idx],
+        bad64, examples = _compare(ask([params[i] for i in idx], "float64", False), [truths[i] for i in idx],
                                    lambda j: label(int(idx[j])), again, "float64")
         res.rechecked += int(len(idx) - bad64.sum())
         bad = bad64
