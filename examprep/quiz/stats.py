@@ -1,7 +1,8 @@
 """``examprep stats``: accuracy, trend, attempts and what is due, per topic and per problem type.
 
 Per type it also shows the FSRS card (:mod:`examprep.quiz.scheduler`): the retrievability (predicted chance of a
-right answer now) and when the type is next due.
+right answer now; "learning" while the card is in its short (re)learning step after a miss or a hard answer) and
+when the type is next due.
 
 Accuracy is the mean score of the attempts (a skipped question scores 0; a hint costs its share). The trend is
 the mean score of the most recent ``k = min(5, n // 2)`` attempts minus that of the ``k`` before them (None below
@@ -127,7 +128,8 @@ def render(data: dict[str, Any], console: Any) -> None:
             acc = row["accuracy"]
             cells = [row[key], str(row["attempts"]), f"{bar(acc)} {acc:4.0%}", _trend_text(row["trend"])]
             if key == "type":
-                cells += [f"{row['retrievability']:.0%}", "now" if row["due"] else _date(row["due_at"])]
+                recall = "learning" if row["learning"] else f"{row['retrievability']:.0%}"  # FSRS R is ~1 there
+                cells += [recall, "now" if row["due"] else _date(row["due_at"])]
             else:
                 cells.append(str(len(row["due"])))
             table.add_row(*cells)
