@@ -20,3 +20,6 @@ register("cnn/conv2d_forward-v1", "examprep.problems.cnn.conv2d_forward:Conv2dFo
 register("cnn/shape_chain-v1", "examprep.problems.cnn.shape_chain:ShapeChain",
          title="CNN shape and parameter trace", parts=("shapes", "flatten", "params", "total"),
          catalog="seed_003 A4; seed_004 C6, C7")
+register("cnn/pooling_values-v1", "examprep.problems.cnn.pooling_values:PoolingValues",
+         title="Max, average and L2 pooling by hand", parts=("max", "avg", "l2", "feature_l2"),
+         catalog="seed_004 C3; seed_002 E3")
