@@ -30,3 +30,22 @@ def pooling_values(batch: list[Params], device: torch.device) -> Answers:
                 "feature_l2": torch.linalg.vector_norm(f.view(len(ps), -1, g), dim=-1)}
 
     return grouped(batch, lambda p: (len(p.X), len(p.X[0]), p.K, p.S, len(p.features), p.group), run)
+
+
+def unpooling(batch: list[Params], device: torch.device) -> Answers:
+    """max_pool2d with return_indices, interpolate(nearest), max_unpool2d, and the bed of nails as a stride-s
+    conv_transpose2d of a one-entry kernel (a 1 at the top-left of an s×s kernel)."""
+
+    def run(ps: list[Params]) -> dict:
+        s = ps[0].s
+        x = real(np.asarray([p.X for p in ps], dtype=np.float64), device)[:, None]
+        y = real(np.asarray([p.Y for p in ps], dtype=np.float64), device)[:, None]
+        pooled, idx = F.max_pool2d(x, s, s, return_indices=True)
+        nail = torch.zeros(1, 1, s, s, dtype=y.dtype, device=device)
+        nail[0, 0, 0, 0] = 1
+        return {"pooled": pooled[:, 0], "indices": idx[:, 0], "nearest": F.interpolate(y, scale_factor=s,
+                                                                                         mode="nearest")[:, 0],
+                "bed_of_nails": F.conv_transpose2d(y, nail, stride=s)[:, 0],
+                "max_unpool": F.max_unpool2d(y, idx, s, s, output_size=x.shape[-2:])[:, 0]}
+
+    return grouped(batch, lambda p: (len(p.X), len(p.X[0]), p.s), run)

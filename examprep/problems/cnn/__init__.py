@@ -23,3 +23,6 @@ register("cnn/shape_chain-v1", "examprep.problems.cnn.shape_chain:ShapeChain",
 register("cnn/pooling_values-v1", "examprep.problems.cnn.pooling_values:PoolingValues",
          title="Max, average and L2 pooling by hand", parts=("max", "avg", "l2", "feature_l2"),
          catalog="seed_004 C3; seed_002 E3")
+register("cnn/unpooling-v1", "examprep.problems.cnn.unpooling:Unpooling",
+         title="Max pooling with indices and upsampling (nearest, bed of nails, max unpooling)",
+         parts=("pooled", "indices", "nearest", "bed_of_nails", "max_unpool"), catalog="seed_000_001 C4")
