@@ -49,3 +49,23 @@ def unpooling(batch: list[Params], device: torch.device) -> Answers:
                 "max_unpool": F.max_unpool2d(y, idx, s, s, output_size=x.shape[-2:])[:, 0]}
 
     return grouped(batch, lambda p: (len(p.X), len(p.X[0]), p.s), run)
+
+
+def residual_block(batch: list[Params], device: torch.device) -> Answers:
+    """Each instance's two 1×1 convolutions as one grouped ``F.conv2d`` over the batch (a group per instance) on
+    a 1×1 map, then ``F.relu`` and the shortcut."""
+
+    def run(ps: list[Params]) -> dict:
+        n, C = len(ps), len(ps[0].x)
+        x = real(np.asarray([p.x for p in ps], dtype=np.float64), device).reshape(1, n * C, 1, 1)
+        w1 = real(np.asarray([p.W1 for p in ps], dtype=np.float64), device).reshape(n * C, C, 1, 1)
+        w2 = real(np.asarray([p.W2 for p in ps], dtype=np.float64), device).reshape(n * C, C, 1, 1)
+        zero = (0.0,) * C
+        b1 = real(np.asarray([p.b1 if p.b1 is not None else zero for p in ps], dtype=np.float64), device).reshape(-1)
+        b2 = real(np.asarray([p.b2 if p.b2 is not None else zero for p in ps], dtype=np.float64), device).reshape(-1)
+        a1 = F.relu(F.conv2d(x, w1, b1, groups=n))
+        f = F.conv2d(a1, w2, b2, groups=n)
+        h = F.relu(f + x)
+        return {"a1": a1.reshape(n, C), "F": f.reshape(n, C), "H": h.reshape(n, C)}
+
+    return grouped(batch, lambda p: len(p.x), run)

@@ -26,3 +26,5 @@ register("cnn/pooling_values-v1", "examprep.problems.cnn.pooling_values:PoolingV
 register("cnn/unpooling-v1", "examprep.problems.cnn.unpooling:Unpooling",
          title="Max pooling with indices and upsampling (nearest, bed of nails, max unpooling)",
          parts=("pooled", "indices", "nearest", "bed_of_nails", "max_unpool"), catalog="seed_000_001 C4")
+register("cnn/residual_block-v1", "examprep.problems.cnn.residual_block:ResidualBlock",
+         title="Residual block with 1×1 convolutions", parts=("a1", "F", "H"), catalog="seed_004 C11")
