@@ -33,6 +33,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.seeding import picker
+from examprep.solver.expr import Sym
 from examprep.solver.step import Derivation
 
 
@@ -109,9 +110,11 @@ class InceptionModule(ProblemType):
         d.add("Output depth", ans["depth"], lhs="depth", part="depth",
               note=f"{p.n1} + {p.n3} + {p.n5} + {last} (" + ("the pool's 1×1 filters" if p.pool_proj
                                                              else "the pooled input keeps its C_in channels") + ")")
+        H, W, Fs, K, C = (Sym(n) for n in ("H", "W", "F", "K", "C"))
         for name, k, c, f in layers(p):
-            d.add(f"MACs of the {name}", p.H * p.W * f * k * k * c, lhs="MACs",
-                  note=f"{p.H}·{p.W}·{f}·{k}²·{c}; parameters ({k}²·{c} + 1)·{f} = {(k * k * c + 1) * f:,}")
+            d.add(f"MACs of the {name}", p.H * p.W * f * k * k * c, formula=H * W * Fs * K**2 * C,
+                  subs={"H": p.H, "W": p.W, "F": f, "K": k, "C": c},
+                  note=f"parameters (K²·C + 1)·F = ({k}²·{c} + 1)·{f} = {(k * k * c + 1) * f:,}")
         d.add("Total MACs", ans["macs"], lhs="MACs", part="macs")
         d.add("Total parameters", ans["params"], lhs="params", part="params")
         d.answer = f"depth {ans['depth']}, {ans['macs']:,} MACs, {ans['params']:,} parameters"
