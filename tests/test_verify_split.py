@@ -96,13 +96,14 @@ def test_split_rechecks_float32_in_float64_and_reports_a_raising_reference() -> 
 
 def test_cli_split_layout_on_the_cpu(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), EXAMPREP_HOME=str(tmp_path))
-    out = subprocess.run([sys.executable, "-m", "examprep.cli", "verify", "cnn/conv_param_count", "--n", "600",
+    out = subprocess.run([sys.executable, "-m", "examprep.cli", "verify", "divergence/kl_gaussian", "--n", "600",
                           "--batch", "300", "--device", "cpu", "--jobs", "2", "--split", "--json"],
                          capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["split"] and data["workers"] == 2 and data["ok"]
-    assert [(r["id"], r["n"], r["disagreements"]) for r in data["results"]] == [("cnn/conv_param_count-v1", 600, 0)]
+    assert [(r["id"], r["n"], r["disagreements"]) for r in data["results"]] == [(make("divergence/kl_gaussian").id,
+                                                                                   600, 0)]
     if not torch.cuda.is_available():
         out = subprocess.run([sys.executable, "-m", "examprep.cli", "verify", "cnn", "--n", "5", "--device", "cuda",
                               "--jobs", "4"], capture_output=True, text=True, env=env, timeout=300)
@@ -110,11 +111,13 @@ def test_cli_split_layout_on_the_cpu(tmp_path: Path) -> None:
         assert "Traceback" not in out.stderr
 
 
-def test_meta_references_name_registered_references() -> None:
-    """Every reference the workers run themselves is a registered type's reference (a renamed one would silently
-    move back to the main process)."""
-    from examprep.registry import list_specs
-    from examprep.verify.split import META_REFERENCES
+def test_references_that_need_no_device_are_found_by_running_them_on_meta() -> None:
+    """Shape-only references (modules built on the meta device) answer with device=meta and run in the workers;
+    a reference that computes on data cannot copy meta tensors out, so it stays on the device."""
+    from examprep.verify.split import device_free
 
-    entries = {make(s.id).reference_entry for s in list_specs()}
-    assert META_REFERENCES <= entries
+    for pid, free in (("cnn/conv_output_size", True), ("attention/multihead_dims", True),
+                      ("cnn/shape_chain", True), ("divergence/kl_gaussian", False),
+                      ("attention/scaled_dot_product", False), ("vision/harris_map", False)):
+        pt = make(pid)
+        assert device_free(pt, load_reference(pt)) is free, pid

@@ -9,9 +9,9 @@ is spent on the CPU side. So the work is split, batch by batch of :func:`~exampr
   and sends them to this process, runs ``solve`` on them, and, once the reference's answers come back, compares
   them (the same rule as ever) and sends back the batch's result. A worker sends the next batch's parameter sets
   before it waits for the answers of the previous one, so it is never idle while the device works. It runs the
-  type's self-test with the batch that starts at 0. Workers import torch only for the few references that compute
-  shapes on the meta device whatever the device (:data:`META_REFERENCES`): those gain nothing from a GPU, so the
-  workers run them themselves.
+  type's self-test with the batch that starts at 0. Workers import torch only for the references that need no
+  device (:func:`device_free`: the shape-only types, which build their modules on the meta device): those gain
+  nothing from a GPU, so the workers run them themselves.
 * **This process** only runs the other references: each batch of parameter sets that arrives goes through the
   type's reference on the device, and the answers (moved to the host as numpy columns) go back to the worker that
   sent it. In float32 a worker asks again in float64 for the instances that disagree, as
@@ -48,6 +48,7 @@ from examprep.verify.run import (
     VerifyResult,
     _check_columns,
     batch_params,
+    draws,
     labeller,
     load_reference,
     plan,
@@ -55,13 +56,6 @@ from examprep.verify.run import (
 )
 
 POLL = 1.0  # seconds between checks that every worker is still alive
-# References that compute shapes on the meta device whatever device they are given: a GPU gains them nothing, so
-# the CPU workers run them themselves (importing torch), which keeps this process free for the device's work.
-META_REFERENCES = frozenset({
-    "examprep.reference.cnn:conv_output_size", "examprep.reference.cnn:pool_output_size",
-    "examprep.reference.cnn:transposed_conv_output_size", "examprep.reference.cnn:conv_param_count",
-    "examprep.reference.cnn:shape_chain", "examprep.reference.attention:multihead_dims",
-})
 
 
 @dataclass
@@ -98,16 +92,9 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
 
     ctx = mp.get_context("spawn")
     by_id = {pt.id: pt for pt in types}
-    refs = {pt.id: load_reference(pt) for pt in types} | (references or {})
     results = {pt.id: VerifyResult(pt.id, 0, device=str(device)) for pt in types}
     stats = SplitStats(workers=max(1, jobs))
     tasks: Any = ctx.Queue()
-    for pt in types:
-        here = pt.reference_entry in META_REFERENCES and pt.id not in (references or {})
-        for start, k in plan(n, batch, exact):
-            tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here))
-    for _ in range(stats.workers):
-        tasks.put(None)
     to_main: Any = ctx.Queue()
     inboxes = [ctx.Queue() for _ in range(stats.workers)]
     procs = [ctx.Process(target=_worker, args=(w, tasks, to_main, inboxes[w], dtype), daemon=True)
@@ -116,8 +103,15 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
     torch.set_num_threads(1)  # the cores belong to the workers; the device does this process's heavy work
     t0 = time.perf_counter()
     try:
-        for p in procs:
+        for p in procs:  # they start up (imports) while the references are loaded and probed here
             p.start()
+        refs = {pt.id: load_reference(pt) for pt in types} | (references or {})
+        for pt in types:
+            here = pt.id not in (references or {}) and device_free(pt, refs[pt.id])
+            for start, k in plan(n, batch, exact):
+                tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here))
+        for _ in range(stats.workers):
+            tasks.put(None)
         alive = stats.workers
         while alive:
             try:
@@ -154,6 +148,19 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
                 p.terminate()
     stats.wall = time.perf_counter() - t0
     return [results[pid] for pid in by_id], stats
+
+
+def device_free(pt: ProblemType, ref: Callable[..., Any]) -> bool:
+    """Whether the reference answers without a device: run on a few draws with the meta device (which holds no
+    data), it still gives real numbers. Those references (shape-only types build their modules on the meta device
+    whatever device they are given) gain nothing from a GPU, so the CPU workers run them."""
+    import torch
+
+    try:
+        got = _reference(ref, draws(pt, 4, stream=1), torch.device("meta"), "float64")
+    except Exception:  # noqa: BLE001 — a data reference fails somewhere on meta tensors: it needs the device
+        return False
+    return isinstance(got, Answers)
 
 
 def _check_alive(procs: list[Any]) -> None:
@@ -264,7 +271,7 @@ def _answers(inbox: Any, stash: dict[tuple[Any, str], Any], key: Any, want: str)
 
 
 def _local(pid: str, params: list[Params], dtype: str) -> Answers | str:
-    """A meta-device reference (:data:`META_REFERENCES`) run in this worker."""
+    """A reference that needs no device (:func:`device_free`), run in this worker."""
     import torch
 
     torch.set_num_threads(1)
