@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
 
 from examprep.reference.batching import Answers
@@ -121,3 +122,13 @@ def test_references_that_need_no_device_are_found_by_running_them_on_meta() -> N
                       ("attention/scaled_dot_product", False), ("vision/harris_map", False)):
         pt = make(pid)
         assert device_free(pt, load_reference(pt)) is free, pid
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_split_on_a_gpu_agrees_with_solve() -> None:
+    """The real layout: references on the GPU here, truths in CPU workers (run on a GPU machine)."""
+    types = [make("divergence/kl_gaussian"), make("attention/scaled_dot_product"), make("vision/harris_map"),
+             make("cnn/conv_output_size")]
+    results, stats = verify_split(types, N, torch.device("cuda"), jobs=2, batch=BATCH, exact=EXACT)
+    assert [(r.n, r.disagreements, r.self_test_failures) for r in results] == [(N, 0, [])] * len(types)
+    assert all(r.device.startswith("cuda") for r in results) and stats.busy > 0
