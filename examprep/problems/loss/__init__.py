@@ -1,0 +1,8 @@
+"""Losses: softmax cross-entropy (smoothing, LM head), binary cross-entropy, regression losses."""
+
+from examprep.registry import register
+
+register("loss/softmax_ce-v1", "examprep.problems.loss.softmax_ce:SoftmaxCE",
+         title="Softmax cross-entropy (label smoothing, LM head W h + b)",
+         parts=("logits", "probs", "target_dist", "loss", "pred"),
+         catalog="seed_004 A10; seed_002 A1, D4; seed_003 B7")

@@ -1,0 +1,1 @@
+"""Neurons and MLPs: perceptrons, forward passes, activations, parameter counts, backpropagation."""

@@ -1,0 +1,65 @@
+"""Torch references for the loss family: ``F.cross_entropy``, ``F.binary_cross_entropy``, ``F.huber_loss``, autograd.
+
+Each function groups the batch by shape, packs each group into float64 tensors on ``device`` and answers by column;
+nothing here reuses the formulas of the problem modules' ``solve``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+from examprep.reference.packing import real
+
+TIE_DECIMALS = 9  # logits are compared on the shown decimals: noise below 1e-9 is not a difference
+
+
+def _batched(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) and isinstance(v[0], (list, tuple))
+
+
+def _softmax_ce_key(p: Params) -> tuple[Any, ...]:
+    if p.W is not None:
+        return ("W", len(p.W), len(p.W[0]), p.b is not None, p.smoothing)
+    n, k = (len(p.z), len(p.z[0])) if _batched(p.z) else (0, len(p.z))
+    return ("z", n, k, p.smoothing)
+
+
+def _softmax_ce_group(batch: list[Params], device: torch.device) -> dict[str, Any]:
+    first = batch[0]
+    eps = float(first.smoothing)
+    if first.W is not None:
+        W = real(np.asarray([p.W for p in batch], dtype=np.float64), device)  # noqa: N806
+        h = real(np.asarray([p.h for p in batch], dtype=np.float64), device)
+        b = real(np.asarray([p.b for p in batch], dtype=np.float64), device) if first.b is not None else None
+        logits = torch.stack([F.linear(h[i], W[i], None if b is None else b[i]) for i in range(len(batch))])
+        logits = logits[:, None, :]
+        batched = False
+    else:
+        batched = _batched(first.z)
+        logits = real(np.asarray([p.z if batched else [p.z] for p in batch], dtype=np.float64), device)
+    B, n, k = logits.shape  # noqa: N806
+    target = torch.tensor([list(p.target) if batched else [p.target] for p in batch], dtype=torch.long,
+                          device=device)
+    per = F.cross_entropy(logits.reshape(B * n, k), target.reshape(-1), label_smoothing=eps,
+                          reduction="none").reshape(B, n)
+    probs = torch.softmax(logits, dim=-1)
+    dist = (1 - eps) * F.one_hot(target, k).to(logits.dtype) + eps / k
+    pred = torch.argmax(torch.round(logits, decimals=TIE_DECIMALS), dim=-1)
+    out: dict[str, Any] = {"probs": probs if batched else probs[:, 0], "loss": per.mean(dim=1), "pred": pred}
+    if first.W is not None:
+        out["logits"] = logits[:, 0]
+    if eps > 0:
+        out["target_dist"] = dist if batched else dist[:, 0]
+    return out
+
+
+def softmax_ce(batch: list[Params], device: torch.device) -> Answers:
+    """F.linear for W h + b, F.cross_entropy with label_smoothing (per example, then the batch mean), softmax,
+    one_hot for the smoothed target, argmax for the prediction."""
+    return grouped(batch, _softmax_ce_key, lambda ps: _softmax_ce_group(ps, device))

@@ -1,0 +1,158 @@
+"""Loss types: catalog worked examples (corrected values), the wrong values graded as their named mistakes,
+validation, sampling and the torch references."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.special import softmax as sp_softmax
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import resolve_device, verify_type
+
+IDS = ["loss/softmax_ce-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+def statement_text(pt: Any, inst: Any) -> str:
+    return " ".join(s for s in pt.statement(inst.params) if isinstance(s, str))
+
+
+# ---- references and self-tests ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    dev, _ = resolve_device("cpu")
+    r = verify_type(make(pid), 600, dev, batch=256, self_test=False)
+    assert r.disagreements == 0, r.examples
+    assert r.max_error < 1e-9
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_each_difficulty(pid: str) -> None:
+    pt = make(pid)
+    insts = [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]
+    assert self_test(pt, insts) == []
+
+
+def test_numbers_are_hand_sized() -> None:
+    for pid in IDS:
+        pt = make(pid)
+        for s in range(10):
+            for diff, dp in (("easy", 0), ("medium", 1), ("hard", 2)):
+                params = pt.generate(s, diff).params.to_json()
+                nums = [x for x in np.ravel(np.asarray(_numbers(params), dtype=float))]
+                assert all(abs(x * 10 ** dp - round(x * 10 ** dp)) < 1e-9 for x in nums), (pid, diff, params)
+
+
+def _numbers(v: Any) -> list[float]:
+    if isinstance(v, dict):
+        return [x for k, w in v.items() if k not in ("smoothing", "eta", "delta", "alpha", "beta", "h_step")
+                for x in _numbers(w)]
+    if isinstance(v, list):
+        return [x for w in v for x in _numbers(w)]
+    return [float(v)] if isinstance(v, (int, float)) and not isinstance(v, bool) else []
+
+
+# ---- softmax_ce (seed_004 A10, seed_002 A1 and D4, seed_003 B7) -------------------------------------------------
+
+def test_softmax_ce_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved("loss/softmax_ce-v1", z=(2, 1, 0.1), target=0)
+    assert ans["probs"] == pytest.approx(sp_softmax([2, 1, 0.1]))
+    assert ans["probs"] == pytest.approx([0.659001, 0.242433, 0.098566], abs=5e-7)
+    assert ans["loss"] == pytest.approx(0.417030, abs=5e-7)
+    assert list(ans["pred"]) == [0]
+    assert right(pt, inst, probs="[0.6590, 0.2424, 0.0986]", loss="0.4170", pred="0")
+    assert mistake_named(pt, inst, "loss", 0.601647) == "log2"
+    assert mistake_named(pt, inst, "probs", [0.645161, 0.322581, 0.032258]) == "logits_normalised"
+    assert mistake_named(pt, inst, "loss", -0.417030) == "minus_lost"
+    twice = sp_softmax(sp_softmax([2, 1, 0.1]))
+    assert mistake_named(pt, inst, "probs", twice.tolist()) == "softmax_twice"
+    assert mistake_named(pt, inst, "loss", -math.log(twice[0])) == "softmax_twice"
+    assert mistake_named(pt, inst, "pred", 1) == "classes_from_1"
+    assert self_test(pt, [inst]) == []
+    text = statement_text(pt, inst)
+    for convention in ("numbered from 0", r"\ln", "natural log"):
+        assert convention in text
+
+
+def test_softmax_ce_wrong_class_mistakes() -> None:
+    pt, inst, ans = solved("loss/softmax_ce-v1", z=(2, 1, 0.1), target=1)
+    assert ans["loss"] == pytest.approx(1.417030, abs=5e-7)  # seed_000 B7
+    assert mistake_named(pt, inst, "loss", 0.417030) == "predicted_class"
+    pt, inst, ans = solved("loss/softmax_ce-v1", z=(2, 1, 0.1), target=2)
+    # classes counted from 1: "class 2" read as the second logit
+    assert mistake_named(pt, inst, "loss", 1.417030) == "classes_from_1"
+
+
+def test_softmax_ce_lm_head_seed_003_b7() -> None:
+    W = ((2, 0), (0, 1), (1, 1), (-1, 2))  # noqa: N806
+    pt, inst, ans = solved("loss/softmax_ce-v1", W=W, h=(1, -0.5), target=2)
+    assert ans["logits"] == pytest.approx([2, -0.5, 0.5, -2])
+    assert ans["probs"] == pytest.approx([0.755555, 0.062020, 0.168587, 0.013838], abs=5e-7)
+    assert ans["loss"] == pytest.approx(1.780303, abs=5e-7)
+    assert list(ans["pred"]) == [0]
+    assert mistake_named(pt, inst, "loss", -math.log(0.755555)) == "predicted_class"
+    assert self_test(pt, [inst]) == []
+    assert "nn.Linear" in statement_text(pt, inst)
+
+
+def test_softmax_ce_label_smoothing_seed_002_d4() -> None:
+    pt, inst, ans = solved("loss/softmax_ce-v1", z=(2, 1, 0.1), target=0, smoothing=0.1)
+    assert ans["target_dist"] == pytest.approx([0.933333, 0.033333, 0.033333], abs=5e-7)
+    assert ans["loss"] == pytest.approx(0.513697, abs=5e-7)
+    assert mistake_named(pt, inst, "loss", 0.562030) == "smoothing_k_minus_1"
+    assert mistake_named(pt, inst, "target_dist", [0.9, 0.05, 0.05]) == "smoothing_k_minus_1"
+    assert self_test(pt, [inst]) == []
+
+
+def test_softmax_ce_batch_is_the_mean() -> None:
+    z = ((2, 1, 0.1), (0.5, -1, 2))
+    pt, inst, ans = solved("loss/softmax_ce-v1", z=z, target=(0, 2))
+    p = sp_softmax(np.array(z), axis=1)
+    assert ans["probs"] == pytest.approx(p)
+    assert ans["loss"] == pytest.approx(-(math.log(p[0, 0]) + math.log(p[1, 2])) / 2)
+    assert list(ans["pred"]) == [0, 2]
+    assert self_test(pt, [inst]) == []
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"z": (1, 2), "W": ((1, 0), (0, 1)), "h": (1, 1), "target": 0}, "not both"),
+    ({"z": (1, 2, 3), "target": 3}, "numbered 0 to 2"),
+    ({"z": ((1, 2), (3, 4)), "target": 0}, "list of 2"),
+    ({"W": ((1, 0), (0, 1)), "h": (1, 1, 1), "target": 0}, "h needs 2"),
+    ({"z": ((1, 2), (3,)), "target": (0, 0)}, "same length"),
+])
+def test_softmax_ce_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("loss/softmax_ce-v1").from_params(params)
+
+
+def test_softmax_ce_set_from_the_command_line() -> None:
+    pt = make("loss/softmax_ce-v1")
+    inst = pt.instance(sets=["z=[[2,1,0.1],[0,1,0]]", "target=[0,1]"])
+    assert pt.solve(inst.params)["probs"].shape == (2, 3)
