@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from scipy.special import softmax as sp_softmax
+from sklearn.metrics import log_loss
 
 from examprep import seeding
 from examprep.checker import self_test
@@ -17,7 +18,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["loss/softmax_ce-v1"]
+IDS = ["loss/softmax_ce-v1", "loss/bce-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -59,23 +60,21 @@ def test_self_test_each_difficulty(pid: str) -> None:
     assert self_test(pt, insts) == []
 
 
-def test_numbers_are_hand_sized() -> None:
-    for pid in IDS:
-        pt = make(pid)
-        for s in range(10):
-            for diff, dp in (("easy", 0), ("medium", 1), ("hard", 2)):
-                params = pt.generate(s, diff).params.to_json()
-                nums = [x for x in np.ravel(np.asarray(_numbers(params), dtype=float))]
-                assert all(abs(x * 10 ** dp - round(x * 10 ** dp)) < 1e-9 for x in nums), (pid, diff, params)
+# the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard), and the
+# fewest decimals allowed (a probability cannot be an integer)
+GRIDDED = {"loss/softmax_ce-v1": (("z", "W", "h", "b"), 0), "loss/bce-v1": (("p",), 1)}
 
 
-def _numbers(v: Any) -> list[float]:
-    if isinstance(v, dict):
-        return [x for k, w in v.items() if k not in ("smoothing", "eta", "delta", "alpha", "beta", "h_step")
-                for x in _numbers(w)]
-    if isinstance(v, list):
-        return [x for w in v for x in _numbers(w)]
-    return [float(v)] if isinstance(v, (int, float)) and not isinstance(v, bool) else []
+@pytest.mark.parametrize("pid", sorted(GRIDDED))
+def test_numbers_are_hand_sized(pid: str) -> None:
+    keys, least = GRIDDED[pid]
+    pt = make(pid)
+    for s in range(10):
+        for diff, dp in (("easy", 0), ("medium", 1), ("hard", 2)):
+            params = pt.generate(s, diff).params.to_json()
+            scale = 10 ** max(dp, least)
+            nums = [float(x) for k in keys if params.get(k) is not None for x in np.ravel(params[k])]
+            assert all(abs(x * scale - round(x * scale)) < 1e-9 for x in nums), (diff, params)
 
 
 # ---- softmax_ce (seed_004 A10, seed_002 A1 and D4, seed_003 B7) -------------------------------------------------
@@ -156,3 +155,44 @@ def test_softmax_ce_set_from_the_command_line() -> None:
     pt = make("loss/softmax_ce-v1")
     inst = pt.instance(sets=["z=[[2,1,0.1],[0,1,0]]", "target=[0,1]"])
     assert pt.solve(inst.params)["probs"].shape == (2, 3)
+
+
+# ---- bce (seed_002 A1, seed_004 A6) -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("y, want", [(1, 0.223144), (0, 1.609438)])
+def test_bce_single_example_seed_002_a1(y: int, want: float) -> None:
+    pt, inst, ans = solved("loss/bce-v1", p=(0.8,), y=(y,))
+    assert ans["loss"] == pytest.approx(want, abs=5e-7)
+    assert self_test(pt, [inst]) == []
+
+
+def test_bce_sum_corrected_catalog_value_and_mistakes() -> None:
+    pt, inst, ans = solved("loss/bce-v1", p=(0.9, 0.2, 0.6), y=(1, 0, 1), reduction="sum")
+    assert ans["loss"] == pytest.approx(0.839330, abs=5e-7)  # the catalog's 0.83929 is a slip
+    assert ans["loss"] == pytest.approx(log_loss([1, 0, 1], [0.9, 0.2, 0.6], normalize=False))
+    assert right(pt, inst, loss="0.8393", terms="[0.1054, 0.2231, 0.5108]")
+    # labels swapped: -ln 0.1 - ln 0.2 - ln 0.4
+    assert mistake_named(pt, inst, "loss", -(math.log(0.1) + math.log(0.2) + math.log(0.4))) == "labels_swapped"
+    # 1 - p for the y = 1 examples: -ln 0.1 - ln 0.8 - ln 0.4
+    assert mistake_named(pt, inst, "loss", -(math.log(0.1) + math.log(0.8) + math.log(0.4))) == "one_minus_p_for_y1"
+    assert mistake_named(pt, inst, "loss", -0.839330) == "sign_lost"
+    assert mistake_named(pt, inst, "loss", 0.839330 / math.log(10)) == "log10"
+    assert mistake_named(pt, inst, "loss", 0.839330 / 3) == "wrong_reduction"
+    assert self_test(pt, [inst]) == []
+    assert "natural log" in statement_text(pt, inst)
+
+
+def test_bce_mean_matches_sklearn() -> None:
+    p, y = (0.35, 0.8, 0.05, 0.6), (0, 1, 0, 0)
+    _, _, ans = solved("loss/bce-v1", p=p, y=y)
+    assert ans["loss"] == pytest.approx(log_loss(y, p))
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"p": (0.5, 1.0), "y": (1, 0)}, "strictly between"),
+    ({"p": (0.5, 0.2), "y": (1,)}, "one label per probability"),
+    ({"p": (0.5,), "y": (2,)}, "y="),
+])
+def test_bce_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("loss/bce-v1").from_params(params)

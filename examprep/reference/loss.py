@@ -63,3 +63,17 @@ def softmax_ce(batch: list[Params], device: torch.device) -> Answers:
     """F.linear for W h + b, F.cross_entropy with label_smoothing (per example, then the batch mean), softmax,
     one_hot for the smoothed target, argmax for the prediction."""
     return grouped(batch, _softmax_ce_key, lambda ps: _softmax_ce_group(ps, device))
+
+
+def bce(batch: list[Params], device: torch.device) -> Answers:
+    """F.binary_cross_entropy per example (reduction 'none') and with the instance's reduction."""
+
+    def run(ps: list[Params]) -> dict[str, Any]:
+        p = real(np.asarray([q.p for q in ps], dtype=np.float64), device)
+        y = real(np.asarray([q.y for q in ps], dtype=np.float64), device)
+        terms = F.binary_cross_entropy(p, y, reduction="none")
+        red = ps[0].reduction
+        loss = torch.stack([F.binary_cross_entropy(p[i], y[i], reduction=red) for i in range(len(ps))])
+        return {"terms": terms, "loss": loss}
+
+    return grouped(batch, lambda q: (len(q.p), q.reduction), run)

@@ -6,3 +6,5 @@ register("loss/softmax_ce-v1", "examprep.problems.loss.softmax_ce:SoftmaxCE",
          title="Softmax cross-entropy (label smoothing, LM head W h + b)",
          parts=("logits", "probs", "target_dist", "loss", "pred"),
          catalog="seed_004 A10; seed_002 A1, D4; seed_003 B7")
+register("loss/bce-v1", "examprep.problems.loss.bce:BCE", title="Binary cross-entropy",
+         parts=("terms", "loss"), catalog="seed_002 A1; seed_004 A6")
