@@ -1,1 +1,6 @@
 """Neurons and MLPs: perceptrons, forward passes, activations, parameter counts, backpropagation."""
+
+from examprep.registry import register
+
+register("mlp/forward-v1", "examprep.problems.mlp.forward:Forward", title="Forward pass of a two-layer network",
+         parts=("z1", "h", "z2", "output", "class"), catalog="seed_002 A4, A6; seed_004 A4; seed_000_001 A2, B5")

@@ -1,0 +1,80 @@
+"""Torch references for the mlp family: ``nn.Linear`` layers with the weights copied in, ``torch.nn.functional``
+activations and autograd.
+
+Each function groups the batch by shape, packs each group into float64 tensors on ``device`` and answers by column;
+nothing here reuses the formulas of the problem modules' ``solve``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+from examprep.reference.packing import REAL, real
+
+TIE_DECIMALS = 9  # logits are compared on the shown decimals: noise below 1e-9 is not a difference
+
+
+def _batched(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) and isinstance(v[0], (list, tuple))
+
+
+def activation(name: str, z: torch.Tensor) -> torch.Tensor:
+    """The hidden activation by its torch function."""
+    return {"relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "gelu": F.gelu,
+            "gelu_tanh": lambda t: F.gelu(t, approximate="tanh")}[name](z)
+
+
+def _linear(W: torch.Tensor, b: torch.Tensor | None, device: torch.device) -> torch.nn.Linear:  # noqa: N803
+    layer = torch.nn.Linear(W.shape[1], W.shape[0], bias=b is not None, device=device, dtype=REAL)
+    with torch.no_grad():
+        layer.weight.copy_(W)
+        if b is not None:
+            layer.bias.copy_(b)
+    return layer
+
+
+def _forward_key(p: Params) -> tuple[Any, ...]:
+    n = len(p.x) if _batched(p.x) else 0
+    return (n, len(p.W1), len(p.W1[0]), len(p.W2), p.b1 is None, p.b2 is None, p.act, p.out, p.mean_field)
+
+
+def _forward_group(batch: list[Params], device: torch.device) -> dict[str, Any]:
+    first = batch[0]
+    batched = _batched(first.x)
+    x = real(np.asarray([p.x if batched else [p.x] for p in batch], dtype=np.float64), device)
+    cols: dict[str, list[torch.Tensor]] = {"z1": [], "h": [], "z2": [], "output": [], "class": []}
+    with torch.no_grad():
+        for i, p in enumerate(batch):
+            l1 = _linear(real(np.asarray(p.W1), device), None if p.b1 is None else real(np.asarray(p.b1), device),
+                         device)
+            n = len(p.W1)
+            W2 = real(np.asarray(p.W2), device)  # noqa: N806
+            l2 = _linear(W2 / n if p.mean_field else W2,
+                         None if p.b2 is None else real(np.asarray(p.b2), device), device)
+            z1 = l1(x[i])
+            h = activation(p.act, z1)
+            z2 = l2(h)
+            cols["z1"].append(z1)
+            cols["h"].append(h)
+            cols["z2"].append(z2)
+            if p.out == "sigmoid":
+                cols["output"].append(torch.sigmoid(z2))
+            elif p.out == "softmax":
+                cols["output"].append(torch.softmax(z2, dim=-1))
+                cols["class"].append(torch.argmax(torch.round(z2, decimals=TIE_DECIMALS), dim=-1))
+    out = {k: torch.stack(v) for k, v in cols.items() if v}
+    if not batched:
+        out = {k: v if k == "class" else v[:, 0] for k, v in out.items()}
+    return out
+
+
+def forward(batch: list[Params], device: torch.device) -> Answers:
+    """Two nn.Linear layers with the weights copied in (W2/n for the mean-field form), the activation by F.relu,
+    torch.sigmoid, torch.tanh or F.gelu, the output by torch.sigmoid or torch.softmax and argmax."""
+    return grouped(batch, _forward_key, lambda ps: _forward_group(ps, device))

@@ -1,0 +1,169 @@
+"""MLP types: catalog worked examples (corrected values), the wrong values graded as their named mistakes,
+validation, sampling and the torch references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from scipy.special import softmax as sp_softmax
+from scipy.stats import norm
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import resolve_device, verify_type
+
+IDS = ["mlp/forward-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+def statement_text(pt: Any, inst: Any) -> str:
+    return " ".join(s for s in pt.statement(inst.params) if isinstance(s, str))
+
+
+# ---- references and self-tests ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    dev, _ = resolve_device("cpu")
+    r = verify_type(make(pid), 600, dev, batch=256, self_test=False)
+    assert r.disagreements == 0, r.examples
+    assert r.max_error < 1e-9
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_each_difficulty(pid: str) -> None:
+    pt = make(pid)
+    insts = [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]
+    assert self_test(pt, insts) == []
+
+
+# the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard)
+GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2")}
+
+
+@pytest.mark.parametrize("pid", sorted(GRIDDED))
+def test_numbers_are_hand_sized(pid: str) -> None:
+    pt = make(pid)
+    for s in range(10):
+        for diff, dp in (("easy", 0), ("medium", 1), ("hard", 2)):
+            params = pt.generate(s, diff).params.to_json()
+            nums = [float(x) for k in GRIDDED[pid] if params.get(k) is not None for x in np.ravel(params[k])]
+            assert all(abs(x * 10 ** dp - round(x * 10 ** dp)) < 1e-9 for x in nums), (diff, params)
+
+
+# ---- forward (seed_002 A4, A6; seed_004 A4; seed_000_001 A2, B5) ------------------------------------------------
+
+A4 = dict(x=(1, -1), W1=((0.5, -0.2), (0.3, 0.8)), b1=(0.1, -0.1), W2=((1, -1), (0.5, 0.5)), b2=(0, 0.2),
+          out="softmax")
+
+
+def test_forward_seed_002_a4_and_mistakes() -> None:
+    pt, inst, ans = solved("mlp/forward-v1", **A4)
+    assert ans["z1"] == pytest.approx([0.8, -0.6])
+    assert ans["h"] == pytest.approx([0.8, 0])
+    assert ans["z2"] == pytest.approx([0.8, 0.6])
+    assert ans["output"] == pytest.approx([0.549834, 0.450166], abs=5e-7)
+    assert list(ans["class"]) == [0]
+    assert right(pt, inst, z1="[0.8, -0.6]", h="[0.8, 0]", z2="[0.8, 0.6]", output="[0.5498, 0.4502]", **{"class": "0"})
+    assert mistake_named(pt, inst, "output", [0.750260, 0.249740]) == "no_hidden_activation"
+    assert mistake_named(pt, inst, "output", [0.598688, 0.401312]) == "transposed"
+    # no biases: z1 = [0.7, -0.5], h = [0.7, 0], z2 = [0.7, 0.35]
+    assert mistake_named(pt, inst, "output", sp_softmax([0.7, 0.35]).tolist()) == "bias_dropped"
+    assert self_test(pt, [inst]) == []
+    text = statement_text(pt, inst)
+    for convention in ("(out × in)", "nn.Linear", "numbered from 0"):
+        assert convention in text
+
+
+def test_forward_relu_on_the_logits() -> None:
+    pt, inst, ans = solved("mlp/forward-v1", **{**A4, "b2": (0, -1)})
+    assert ans["z2"] == pytest.approx([0.8, -0.6])
+    assert mistake_named(pt, inst, "output", sp_softmax([0.8, 0]).tolist()) == "activation_on_logits"
+
+
+def test_forward_mean_field_seed_000_a2() -> None:
+    pt, inst, ans = solved("mlp/forward-v1", x=(2, 1), W1=((1, 0), (0, 1), (1, 1)), b1=(0, -1, -0.5),
+                           W2=((2, -1, 3),), mean_field=True)
+    assert ans["z1"] == pytest.approx([2, 0, 2.5])
+    assert ans["z2"] == pytest.approx([3.833333], abs=5e-7)
+    assert mistake_named(pt, inst, "z2", [11.5]) == "mean_field_n_forgotten"
+    assert self_test(pt, [inst]) == []
+    assert "1}{n}" in statement_text(pt, inst)
+
+
+def test_forward_sigmoid_output_seed_000_a2() -> None:
+    pt, inst, ans = solved("mlp/forward-v1", x=(1, 2), W1=((1, -1), (0.5, 0.5)), b1=(0, -1), W2=((2, 1),),
+                           b2=(0.5,), out="sigmoid")
+    assert ans["z1"] == pytest.approx([-1, 0.5])
+    assert ans["z2"] == pytest.approx([1])
+    assert ans["output"] == pytest.approx([0.731059], abs=5e-7)
+    assert mistake_named(pt, inst, "output", [0.268941]) == "no_hidden_activation"
+    assert mistake_named(pt, inst, "output", [0.989013]) == "transposed"
+
+
+B5 = dict(x=(1, -1), W1=((1, 0), (0, 1), (1, 1), (1, -1)), b1=(0, 0, 0.5, -1), W2=((1, 0, 1, 0), (0, 1, 0, -1)),
+          b2=(0, 0.1), act="gelu")
+
+
+def test_forward_gelu_ffn_seed_000_b5() -> None:
+    pt, inst, ans = solved("mlp/forward-v1", **B5)
+    assert ans["z1"] == pytest.approx([1, -1, 0.5, 1])
+    assert ans["h"] == pytest.approx([0.841345, -0.158655, 0.345731, 0.841345], abs=5e-7)
+    assert ans["z2"] == pytest.approx([1.187076, -0.9], abs=5e-7)
+    assert mistake_named(pt, inst, "z2", [1.5, -0.9]) == "relu_for_gelu"  # the F0:100 ReLU
+    phi = norm.cdf([1, -1, 0.5, 1])
+    assert mistake_named(pt, inst, "z2", [phi[0] + phi[2], phi[1] - phi[3] + 0.1]) == "gelu_as_phi"
+    assert self_test(pt, [inst]) == []
+    _, _, approx = solved("mlp/forward-v1", **{**B5, "act": "gelu_tanh"})
+    assert approx["z2"] == pytest.approx([1.186906, -0.9], abs=5e-7)
+
+
+def test_forward_xor_points_seed_002_a6() -> None:
+    xs = ((0, 0), (0, 1), (1, 0), (1, 1))
+    pt, inst, ans = solved("mlp/forward-v1", x=xs, W1=((1, 1), (1, 1)), b1=(0, -1), W2=((1, -2),), b2=(0,))
+    assert ans["h"] == pytest.approx(np.array([[0, 0], [1, 0], [1, 0], [2, 1]]))
+    assert ans["z2"] == pytest.approx(np.array([[0], [1], [1], [0]]))  # XOR
+    assert self_test(pt, [inst]) == []
+
+
+def test_forward_sigmoid_hidden_layer_seed_004_a4() -> None:
+    W1, b1, x = np.array([[1, -2], [2, 1]]), np.array([0, -1]), np.array([1, 2])  # noqa: N806
+    pt, inst, ans = solved("mlp/forward-v1", x=(1, 2), W1=((1, -2), (2, 1)), b1=(0, -1), act="sigmoid",
+                           W2=((1, 1),), b2=(0,))
+    assert ans["h"] == pytest.approx(expit(W1 @ x + b1))
+    # Wᵀ reverses the w_ij index convention
+    assert mistake_named(pt, inst, "z1", (W1.T @ x + b1).tolist()) == "transposed"
+
+
+@pytest.mark.parametrize("params, match", [
+    ({**A4, "x": (1, 2, 3)}, "x needs 2"),
+    ({**A4, "b1": (1, 2, 3)}, "b1 has 3"),
+    ({**A4, "W2": ((1, 2, 3),)}, "needs 2"),
+    ({**A4, "W2": ((1, 2),), "b2": (0,)}, "at least 2 outputs"),
+])
+def test_forward_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("mlp/forward-v1").from_params(params)
