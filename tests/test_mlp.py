@@ -18,7 +18,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["mlp/forward-v1"]
+IDS = ["mlp/forward-v1", "mlp/perceptron-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -61,7 +61,7 @@ def test_self_test_each_difficulty(pid: str) -> None:
 
 
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard)
-GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2")}
+GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2"), "mlp/perceptron-v1": ("w", "threshold", "X")}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -167,3 +167,32 @@ def test_forward_sigmoid_hidden_layer_seed_004_a4() -> None:
 def test_forward_validation(params: dict, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("mlp/forward-v1").from_params(params)
+
+
+# ---- perceptron (seed_004 A1) -----------------------------------------------------------------------------------
+
+def test_perceptron_scores_labels_and_mistakes() -> None:
+    w, thr, X = (1, 1), 2, ((1, 1), (3, 0), (0, 0), (2, 2.5))  # noqa: N806
+    pt, inst, ans = solved("mlp/perceptron-v1", w=w, threshold=thr, X=X)
+    want = np.asarray(X) @ np.asarray(w) - thr  # the catalog's reference: np.sign(X @ w - thr)
+    assert ans["scores"] == pytest.approx(want)
+    assert list(ans["labels"]) == [-1, 1, -1, 1]  # the score 0 of point 1 is -1
+    assert list(np.where(np.sign(want) > 0, 1, -1)) == list(ans["labels"])
+    assert list(ans["w_aug"]) == [-2, 1, 1]
+    assert right(pt, inst, scores="[0, 1, -2, 2.5]", labels="[-1, 1, -1, 1]", w_aug="[-2, 1, 1]")
+    assert mistake_named(pt, inst, "scores", (want + 2 * thr).tolist()) == "threshold_added"
+    assert mistake_named(pt, inst, "w_aug", [2, 1, 1]) == "w0_plus_threshold"
+    assert mistake_named(pt, inst, "labels", [1, 1, -1, 1]) == "zero_labelled_plus"
+    assert self_test(pt, [inst]) == []
+    assert "> 0" in statement_text(pt, inst) and "x_0 = 1" in statement_text(pt, inst)
+
+
+def test_perceptron_decimal_score_zero_is_exact() -> None:
+    # 0.1·0.2 + 0.2·0.4 − 0.1 is 0 exactly on the shown decimals (float arithmetic gives 1.4e-17)
+    pt, inst, ans = solved("mlp/perceptron-v1", w=(0.1, 0.2), threshold=0.1, X=((0.2, 0.4), (1, 1)))
+    assert list(ans["labels"]) == [-1, 1]
+
+
+def test_perceptron_validation() -> None:
+    with pytest.raises(ParamError, match="needs 2 coordinates"):
+        make("mlp/perceptron-v1").from_params({"w": (1, 2), "threshold": 0, "X": ((1, 2, 3),)})

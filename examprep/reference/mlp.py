@@ -78,3 +78,18 @@ def forward(batch: list[Params], device: torch.device) -> Answers:
     """Two nn.Linear layers with the weights copied in (W2/n for the mean-field form), the activation by F.relu,
     torch.sigmoid, torch.tanh or F.gelu, the output by torch.sigmoid or torch.softmax and argmax."""
     return grouped(batch, _forward_key, lambda ps: _forward_group(ps, device))
+
+
+def perceptron(batch: list[Params], device: torch.device) -> Answers:
+    """F.linear(X, w, −threshold) for the scores (compared with 0 on the shown decimals), torch.where for the
+    labels, torch.cat for [−threshold, w]."""
+
+    def run(ps: list[Params]) -> dict[str, Any]:
+        X = real(np.asarray([p.X for p in ps], dtype=np.float64), device)  # noqa: N806
+        w = real(np.asarray([p.w for p in ps], dtype=np.float64), device)
+        thr = real(np.asarray([p.threshold for p in ps], dtype=np.float64), device)
+        scores = torch.stack([F.linear(X[i], w[i][None, :], -thr[i][None])[:, 0] for i in range(len(ps))])
+        labels = torch.where(torch.round(scores, decimals=TIE_DECIMALS) > 0, 1, -1)
+        return {"scores": scores, "labels": labels, "w_aug": torch.cat([-thr[:, None], w], dim=1)}
+
+    return grouped(batch, lambda p: (len(p.X), len(p.w)), run)

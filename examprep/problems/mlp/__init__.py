@@ -4,3 +4,6 @@ from examprep.registry import register
 
 register("mlp/forward-v1", "examprep.problems.mlp.forward:Forward", title="Forward pass of a two-layer network",
          parts=("z1", "h", "z2", "output", "class"), catalog="seed_002 A4, A6; seed_004 A4; seed_000_001 A2, B5")
+register("mlp/perceptron-v1", "examprep.problems.mlp.perceptron:Perceptron",
+         title="Perceptron decisions and the augmented weight vector", parts=("scores", "labels", "w_aug"),
+         catalog="seed_004 A1")
