@@ -18,7 +18,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["mlp/forward-v1", "mlp/perceptron-v1"]
+IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -61,7 +61,8 @@ def test_self_test_each_difficulty(pid: str) -> None:
 
 
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard)
-GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2"), "mlp/perceptron-v1": ("w", "threshold", "X")}
+GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2"), "mlp/perceptron-v1": ("w", "threshold", "X"),
+           "mlp/activations-v1": ("z",)}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -196,3 +197,63 @@ def test_perceptron_decimal_score_zero_is_exact() -> None:
 def test_perceptron_validation() -> None:
     with pytest.raises(ParamError, match="needs 2 coordinates"):
         make("mlp/perceptron-v1").from_params({"w": (1, 2), "threshold": 0, "X": ((1, 2, 3),)})
+
+
+# ---- activations (seed_002 A3, seed_004 B13) --------------------------------------------------------------------
+
+Z = (-2, -0.5, 0, 1.5)
+
+
+@pytest.mark.parametrize("act, alpha, value, derivative", [
+    ("sigmoid", None, [0.119203, 0.377541, 0.5, 0.817574], [0.104994, 0.235004, 0.25, 0.149146]),
+    ("tanh", None, [-0.964028, -0.462117, 0, 0.905148], [0.070651, 0.786448, 1, 0.180707]),
+    ("relu", None, [0, 0, 0, 1.5], [0, 0, 0, 1]),  # ReLU'(0) = 0, as autograd
+    ("leaky_relu", None, [-0.02, -0.005, 0, 1.5], [0.01, 0.01, 0.01, 1]),  # leaky'(0) = alpha
+    ("leaky_relu", 0.25, [-0.5, -0.125, 0, 1.5], [0.25, 0.25, 0.25, 1]),  # PReLU(0.25)
+    ("elu", None, [-0.864665, -0.393469, 0, 1.5], [0.135335, 0.606531, 1, 1]),  # ELU'(0) = alpha = 1
+    ("swish", None, [-0.238406, -0.188770, 0, 1.226362], [-0.090784, 0.260039, 0.5, 1.041294]),
+])
+def test_activations_seed_002_a3(act: str, alpha: float | None, value: list, derivative: list) -> None:
+    pt, inst, ans = solved("mlp/activations-v1", z=Z, act=act, alpha=alpha)
+    assert ans["value"] == pytest.approx(value, abs=5e-7)
+    assert ans["derivative"] == pytest.approx(derivative, abs=5e-7)
+    assert self_test(pt, [inst]) == []
+    assert "left-hand" in statement_text(pt, inst)
+
+
+def test_activations_named_mistakes() -> None:
+    pt, inst, _ = solved("mlp/activations-v1", z=Z, act="sigmoid")
+    assert mistake_named(pt, inst, "derivative", [0.119203, 0.377541, 0.5, 0.817574]) == "sigmoid_derivative_as_sigma"
+    s = expit(Z)
+    assert mistake_named(pt, inst, "derivative", (expit(s) * (1 - expit(s))).tolist()) == "derivative_at_output"
+    pt, inst, _ = solved("mlp/activations-v1", z=Z, act="tanh")
+    t = np.tanh(Z)
+    assert mistake_named(pt, inst, "derivative", (1 - t).tolist()) == "tanh_derivative_not_squared"
+    assert mistake_named(pt, inst, "value", np.tan(Z).tolist()) == "tan_for_tanh"  # the notes' tan(wz)
+    pt, inst, _ = solved("mlp/activations-v1", z=Z, act="leaky_relu", alpha=0.1)
+    assert mistake_named(pt, inst, "value", [0.2, 0.05, 0, 1.5]) == "alpha_sign"
+
+
+def test_activations_gelu_seed_004_b13() -> None:
+    _, _, ans = solved("mlp/activations-v1", z=(-1, 0.5, 1), act="gelu")
+    assert ans["value"] == pytest.approx([-0.158655, 0.345731, 0.841345], abs=5e-7)
+    assert ans["value"] == pytest.approx(np.array([-1, 0.5, 1]) * norm.cdf([-1, 0.5, 1]))
+    assert ans["derivative"] == pytest.approx(norm.cdf([-1, 0.5, 1]) + np.array([-1, 0.5, 1]) * norm.pdf([-1, 0.5, 1]))
+    _, _, ans = solved("mlp/activations-v1", z=(-1, 0.5, 1), act="gelu_tanh")
+    assert ans["value"] == pytest.approx([-0.158808, 0.345714, 0.841192], abs=5e-7)
+
+
+def test_activations_swish_beta() -> None:
+    _, _, ans = solved("mlp/activations-v1", z=(-1, 0.5, 2), act="swish", beta=2.0)
+    z = np.array([-1, 0.5, 2])
+    assert ans["value"] == pytest.approx(z * expit(2 * z))
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"z": (1, 2, 3), "act": "sigmoid", "alpha": 0.1}, "alpha goes with"),
+    ({"z": (1, 2, 3), "act": "relu", "beta": 2.0}, "beta goes with"),
+    ({"z": (1, 2, 3), "act": "softplus"}, "act="),
+])
+def test_activations_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("mlp/activations-v1").from_params(params)

@@ -93,3 +93,30 @@ def perceptron(batch: list[Params], device: torch.device) -> Answers:
         return {"scores": scores, "labels": labels, "w_aug": torch.cat([-thr[:, None], w], dim=1)}
 
     return grouped(batch, lambda p: (len(p.X), len(p.w)), run)
+
+
+def _activation_key(p: Params) -> tuple[Any, ...]:
+    return (len(p.z), p.act, p.alpha, p.beta)
+
+
+def _activation_group(batch: list[Params], device: torch.device) -> dict[str, Any]:
+    first = batch[0]
+    z = real(np.asarray([p.z for p in batch], dtype=np.float64), device).requires_grad_(True)
+    act, beta = first.act, float(first.beta)
+    alpha = float(first.alpha) if first.alpha is not None else {"leaky_relu": 0.01, "elu": 1.0}.get(act, 0.0)
+    if act == "leaky_relu":  # PReLU with the weight α is leaky ReLU with slope α
+        y = F.prelu(z, torch.tensor([alpha], dtype=z.dtype, device=device))
+    elif act == "elu":
+        y = F.elu(z, alpha=alpha)
+    elif act == "swish":
+        y = F.silu(beta * z) / beta
+    else:
+        y = activation(act, z)
+    (dz,) = torch.autograd.grad(y.sum(), z)
+    return {"value": y.detach(), "derivative": dz}
+
+
+def activations(batch: list[Params], device: torch.device) -> Answers:
+    """The activation by its torch function (F.prelu with weight α for leaky ReLU, F.elu, F.silu(βz)/β for swish,
+    F.gelu) and its derivative by autograd (the left-hand one at a kink, as torch defines it)."""
+    return grouped(batch, _activation_key, lambda ps: _activation_group(ps, device))

@@ -7,3 +7,6 @@ register("mlp/forward-v1", "examprep.problems.mlp.forward:Forward", title="Forwa
 register("mlp/perceptron-v1", "examprep.problems.mlp.perceptron:Perceptron",
          title="Perceptron decisions and the augmented weight vector", parts=("scores", "labels", "w_aug"),
          catalog="seed_004 A1")
+register("mlp/activations-v1", "examprep.problems.mlp.activations:Activations",
+         title="Activation functions: values and derivatives", parts=("value", "derivative"),
+         catalog="seed_002 A3; seed_004 B13")

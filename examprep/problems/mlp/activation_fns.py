@@ -121,3 +121,40 @@ def substituted(name: str, z: float, alpha: float = 0.01, beta: float = 1.0) -> 
         inner = Num(SQRT_2_OVER_PI, 7) * Func("paren", zz + Num(GELU_C) * zz ** 3)
         return Num(0.5) * zz * Func("paren", 1 + Func("tanh", inner))
     raise ValueError(f"unknown activation {name!r}")
+
+
+DERIVATIVES = {
+    "sigmoid": r"$\sigma'(z) = \sigma(z)(1 - \sigma(z))$",
+    "tanh": r"$\tanh'(z) = 1 - \tanh^2(z)$",
+    "relu": r"$\operatorname{ReLU}'(z) = 1$ for $z > 0$, else 0",
+    "leaky_relu": r"1 for $z > 0$, else $\alpha$",
+    "elu": r"1 for $z > 0$, else $\alpha e^z$",
+    "swish": r"$\sigma(\beta z) + \beta z \sigma(\beta z)(1 - \sigma(\beta z))$",
+    "gelu": r"$\Phi(z) + z \varphi(z)$ ($\varphi$ the standard normal density)",
+    "gelu_tanh": r"the derivative of the tanh form",
+}
+
+
+def derivative_substituted(name: str, z: float, alpha: float = 0.01, beta: float = 1.0) -> Expr:
+    """act′(z) with the numbers in (values of σ, tanh, Φ shown as numbers)."""
+    if name == "sigmoid":
+        s = n(float(sigmoid(z)))
+        return s * Func("paren", 1 - s)
+    if name == "tanh":
+        return 1 - n(float(np.tanh(z))) ** 2
+    if name == "relu":
+        return Num(1 if z > 0 else 0)
+    if name == "leaky_relu":
+        return Num(1) if z > 0 else n(alpha)
+    if name == "elu":
+        return Num(1) if z > 0 else n(alpha) * Func("exp", n(z))
+    if name == "swish":
+        s = n(float(sigmoid(beta * z)))
+        return s + n(beta) * n(z) * s * Func("paren", 1 - s)
+    if name == "gelu":
+        return n(float(phi(z))) + n(z) * n(float(pdf(z)))
+    if name == "gelu_tanh":
+        t = n(float(np.tanh(SQRT_2_OVER_PI * (z + GELU_C * z ** 3))))
+        return (Num(0.5) * Func("paren", 1 + t) + Num(0.5) * n(z) * Func("paren", 1 - t ** 2)
+                * Num(SQRT_2_OVER_PI, 7) * Func("paren", 1 + Num(3 * GELU_C) * n(z) ** 2))
+    raise ValueError(f"unknown activation {name!r}")
