@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from scipy.special import softmax as sp_softmax
-from sklearn.metrics import log_loss
+from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
 from examprep import seeding
 from examprep.checker import self_test
@@ -18,7 +18,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["loss/softmax_ce-v1", "loss/bce-v1"]
+IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -62,7 +62,8 @@ def test_self_test_each_difficulty(pid: str) -> None:
 
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard), and the
 # fewest decimals allowed (a probability cannot be an integer)
-GRIDDED = {"loss/softmax_ce-v1": (("z", "W", "h", "b"), 0), "loss/bce-v1": (("p",), 1)}
+GRIDDED = {"loss/softmax_ce-v1": (("z", "W", "h", "b"), 0), "loss/bce-v1": (("p",), 1),
+           "loss/regression-v1": (("y", "y_hat"), 0)}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -196,3 +197,40 @@ def test_bce_mean_matches_sklearn() -> None:
 def test_bce_validation(params: dict, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("loss/bce-v1").from_params(params)
+
+
+# ---- regression (seed_002 A2) -----------------------------------------------------------------------------------
+
+A2 = dict(y=(3, -0.5, 2, 7), y_hat=(2.5, 0, 2, 3))
+
+
+def test_regression_seed_002_a2_and_mistakes() -> None:
+    pt, inst, ans = solved("loss/regression-v1", **A2, delta=1.0)
+    assert list(ans["residuals"]) == [0.5, -0.5, 0, 4]
+    assert ans["mse"] == pytest.approx(4.125)
+    assert ans["mse"] == pytest.approx(mean_squared_error(A2["y"], A2["y_hat"]))
+    assert ans["mae"] == pytest.approx(1.25)
+    assert ans["mae"] == pytest.approx(mean_absolute_error(A2["y"], A2["y_hat"]))
+    assert ans["huber"] == pytest.approx(0.9375)
+    assert right(pt, inst, mse="4.125", mae="1.25", huber="0.9375", residuals="[0.5, -0.5, 0, 4]")
+    # the 1/2 dropped: (0.25 + 0.25 + 0 + 3.5)/4; the -δ²/2 dropped: (0.125 + 0.125 + 0 + 4)/4
+    assert mistake_named(pt, inst, "huber", 1.0) == "huber_half_dropped"
+    assert mistake_named(pt, inst, "huber", 1.0625) == "huber_offset_dropped"
+    assert mistake_named(pt, inst, "mse", 16.5) == "sums_not_means"
+    assert mistake_named(pt, inst, "huber", 3.75) == "sums_not_means"
+    assert self_test(pt, [inst]) == []
+    assert "mean" in statement_text(pt, inst)
+
+
+def test_regression_huber_delta_2_and_smooth_l1() -> None:
+    pt, inst, ans = solved("loss/regression-v1", **A2, delta=2.0)
+    assert ans["huber"] == pytest.approx(1.5625)
+    assert mistake_named(pt, inst, "huber", 0.78125) == "smooth_l1_for_huber"  # smooth_l1_loss(beta=2)
+    assert self_test(pt, [inst]) == []
+
+
+def test_regression_validation() -> None:
+    with pytest.raises(ParamError, match="one prediction per target"):
+        make("loss/regression-v1").from_params({"y": (1, 2), "y_hat": (1,)})
+    with pytest.raises(ParamError, match="delta"):
+        make("loss/regression-v1").from_params({"y": (1, 2), "y_hat": (1, 0), "delta": 0})

@@ -77,3 +77,17 @@ def bce(batch: list[Params], device: torch.device) -> Answers:
         return {"terms": terms, "loss": loss}
 
     return grouped(batch, lambda q: (len(q.p), q.reduction), run)
+
+
+def regression(batch: list[Params], device: torch.device) -> Answers:
+    """torch.sub for the residuals, F.mse_loss, F.l1_loss and F.huber_loss(delta=δ) (means)."""
+
+    def run(ps: list[Params]) -> dict[str, Any]:
+        y = real(np.asarray([p.y for p in ps], dtype=np.float64), device)
+        yh = real(np.asarray([p.y_hat for p in ps], dtype=np.float64), device)
+        delta = float(ps[0].delta)
+        return {"residuals": torch.sub(y, yh), "mse": F.mse_loss(yh, y, reduction="none").mean(-1),
+                "mae": F.l1_loss(yh, y, reduction="none").mean(-1),
+                "huber": F.huber_loss(yh, y, reduction="none", delta=delta).mean(-1)}
+
+    return grouped(batch, lambda p: (len(p.y), p.delta), run)

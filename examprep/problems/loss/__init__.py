@@ -8,3 +8,6 @@ register("loss/softmax_ce-v1", "examprep.problems.loss.softmax_ce:SoftmaxCE",
          catalog="seed_004 A10; seed_002 A1, D4; seed_003 B7")
 register("loss/bce-v1", "examprep.problems.loss.bce:BCE", title="Binary cross-entropy",
          parts=("terms", "loss"), catalog="seed_002 A1; seed_004 A6")
+register("loss/regression-v1", "examprep.problems.loss.regression:Regression",
+         title="Regression losses: MSE, MAE and Huber", parts=("residuals", "mse", "mae", "huber"),
+         catalog="seed_002 A2")
