@@ -3,6 +3,7 @@ validation, sampling and the torch references."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1"]
+IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -257,3 +258,52 @@ def test_activations_swish_beta() -> None:
 def test_activations_validation(params: dict, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("mlp/activations-v1").from_params(params)
+
+
+# ---- param_count (seed_002 A5, seed_004 A5, seed_000_001 A2) ----------------------------------------------------
+
+def _torch_count(widths: tuple[int, ...], bias: bool = True) -> int:
+    import torch
+
+    net = torch.nn.Sequential(*[torch.nn.Linear(a, b, bias=bias) for a, b in zip(widths[:-1], widths[1:], strict=True)])
+    return sum(p.numel() for p in net.parameters())
+
+
+def test_param_count_seed_002_a5_and_mistakes() -> None:
+    pt, inst, ans = solved("mlp/param_count-v1", widths=(784, 128, 64, 10))
+    assert ans["total"] == 109386 == _torch_count((784, 128, 64, 10))
+    assert (ans["weights"], ans["biases"], ans["layers"]) == (109184, 202, 3)
+    assert mistake_named(pt, inst, "total", 109184) == "biases_left_out"
+    assert mistake_named(pt, inst, "layers", 4) == "input_layer_counted"
+    assert mistake_named(pt, inst, "total", 109386 + 784) == "input_layer_counted"
+    assert mistake_named(pt, inst, "biases", 784 + 128 + 64) == "biases_of_previous_layer"
+    assert self_test(pt, [inst]) == []
+    assert "not counted" in statement_text(pt, inst)
+
+
+def test_param_count_seed_004_a5() -> None:
+    _, _, ans = solved("mlp/param_count-v1", widths=(784, 500, 500, 10))
+    assert ans["total"] == 648010 == _torch_count((784, 500, 500, 10))
+    _, _, ans = solved("mlp/param_count-v1", widths=(784, 500, 500, 10), bias=False)
+    assert ans["total"] == 392000 + 250000 + 5000 == _torch_count((784, 500, 500, 10), bias=False)
+
+
+def test_param_count_barron_width_seed_000_a2() -> None:
+    pt, inst, ans = solved("mlp/param_count-v1", widths=(2, 100, 1), err=0.05, target_err=0.01)
+    assert ans["width_needed"] == 2500  # exact: 100·5² (floats give 2500.0000000000005)
+    assert mistake_named(pt, inst, "width_needed", 500) == "ratio_not_squared"
+    assert self_test(pt, [inst]) == []
+    _, _, ans = solved("mlp/param_count-v1", widths=(2, 100, 1), err=0.05, target_err=0.025)
+    assert ans["width_needed"] == 400  # halving the error needs 4 times the units
+    _, _, ans = solved("mlp/param_count-v1", widths=(2, 10, 1), err=0.1, target_err=0.03)
+    assert ans["width_needed"] == math.ceil(10 * (10 / 3) ** 2)  # 111.1 rounded up to 112
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"widths": (5,)}, "at least 2"),
+    ({"widths": (2, 3, 1), "err": 0.1}, "both"),
+    ({"widths": (2, 3, 3, 1), "err": 0.1, "target_err": 0.05}, "one hidden layer"),
+])
+def test_param_count_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("mlp/param_count-v1").from_params(params)

@@ -120,3 +120,45 @@ def activations(batch: list[Params], device: torch.device) -> Answers:
     """The activation by its torch function (F.prelu with weight α for leaky ReLU, F.elu, F.silu(βz)/β for swish,
     F.gelu) and its derivative by autograd (the left-hand one at a kink, as torch defines it)."""
     return grouped(batch, _activation_key, lambda ps: _activation_group(ps, device))
+
+
+def _decimal_parts(x: float) -> tuple[int, int]:
+    """(numerator, decimals) of a number as its shortest decimal: 0.05 → (5, 2)."""
+    text = repr(float(x))
+    if "e" in text or "E" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    return int(whole + frac) if frac else int(whole), len(frac)
+
+
+def param_count(batch: list[Params], device: torch.device) -> Answers:
+    """numel of the weight and bias of each nn.Linear(n_{l−1}, n_l) built on the meta device (no memory), the
+    number of Linear modules; the width needed by integer arithmetic on int64 tensors: ⌈n·a²/c²⌉ with err and
+    target_err scaled to integers a and c."""
+    meta = torch.device("meta")
+    cols: dict[str, list[int]] = {"weights": [], "biases": [], "total": [], "layers": []}
+    widths: list[tuple[int, int, int]] = []
+    index: list[int] = []
+    for i, p in enumerate(batch):
+        net = torch.nn.Sequential(*[torch.nn.Linear(a, b, bias=p.bias, device=meta)
+                                    for a, b in zip(p.widths[:-1], p.widths[1:], strict=True)])
+        w = sum(m.weight.numel() for m in net)
+        b = sum(m.bias.numel() for m in net if m.bias is not None)
+        cols["weights"].append(w)
+        cols["biases"].append(b)
+        cols["total"].append(sum(t.numel() for t in net.parameters()))
+        cols["layers"].append(sum(isinstance(m, torch.nn.Linear) for m in net))
+        if p.err is not None:
+            (a, da), (c, dc) = _decimal_parts(p.err), _decimal_parts(p.target_err)
+            k = max(da, dc)
+            widths.append((p.widths[1], a * 10 ** (k - da), c * 10 ** (k - dc)))
+            index.append(i)
+    out = Answers(len(batch)).add(None, {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()})
+    if widths:
+        t = torch.tensor(widths, dtype=torch.int64, device=device)
+        num, den = t[:, 0] * t[:, 1] * t[:, 1], t[:, 2] * t[:, 2]
+        out.add(index, {"width_needed": torch.div(num + den - 1, den, rounding_mode="floor")})
+    return out

@@ -10,3 +10,7 @@ register("mlp/perceptron-v1", "examprep.problems.mlp.perceptron:Perceptron",
 register("mlp/activations-v1", "examprep.problems.mlp.activations:Activations",
          title="Activation functions: values and derivatives", parts=("value", "derivative"),
          catalog="seed_002 A3; seed_004 B13")
+register("mlp/param_count-v1", "examprep.problems.mlp.param_count:ParamCount",
+         title="Parameters of a fully connected network (and the width a target error needs)",
+         parts=("weights", "biases", "total", "layers", "width_needed"),
+         catalog="seed_002 A5; seed_004 A5; seed_000_001 A2")
