@@ -18,7 +18,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1"]
+IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1", "loss/ce_gradient-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -63,7 +63,7 @@ def test_self_test_each_difficulty(pid: str) -> None:
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard), and the
 # fewest decimals allowed (a probability cannot be an integer)
 GRIDDED = {"loss/softmax_ce-v1": (("z", "W", "h", "b"), 0), "loss/bce-v1": (("p",), 1),
-           "loss/regression-v1": (("y", "y_hat"), 0)}
+           "loss/regression-v1": (("y", "y_hat"), 0), "loss/ce_gradient-v1": (("z", "W", "h"), 0)}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -234,3 +234,51 @@ def test_regression_validation() -> None:
         make("loss/regression-v1").from_params({"y": (1, 2), "y_hat": (1,)})
     with pytest.raises(ParamError, match="delta"):
         make("loss/regression-v1").from_params({"y": (1, 2), "y_hat": (1, 0), "delta": 0})
+
+
+# ---- ce_gradient (seed_000_001 B7) ------------------------------------------------------------------------------
+
+def test_ce_gradient_logits_seed_000_b7() -> None:
+    pt, inst, ans = solved("loss/ce_gradient-v1", z=(2, 1, 0.1), target=1)
+    assert ans["loss"] == pytest.approx(1.417030, abs=5e-7)
+    assert ans["grad_z"] == pytest.approx([0.659001, -0.757567, 0.098566], abs=5e-7)
+    assert mistake_named(pt, inst, "grad_z", [-0.659001, 0.757567, -0.098566]) == "q_minus_p"
+    assert mistake_named(pt, inst, "loss", 2.044342) == "log2"
+    assert self_test(pt, [inst]) == []
+
+
+W_U = ((1, 0.5), (0, -1), (0.5, 0.5))
+
+
+def test_ce_gradient_lm_head_step_seed_000_b7() -> None:
+    import torch
+
+    pt, inst, ans = solved("loss/ce_gradient-v1", W=W_U, h=(1, -1), target=1, eta=0.5)
+    assert ans["loss"] == pytest.approx(0.680270, abs=5e-7)
+    want = np.array([[0.307196, -0.307196], [-0.493520, 0.493520], [0.186324, -0.186324]])
+    assert ans["grad_W"] == pytest.approx(want, abs=5e-7)
+    assert ans["loss_new"] == pytest.approx(0.377573, abs=5e-7)
+    # an independent check of the step: torch autograd and SGD
+    W = torch.tensor(W_U, dtype=torch.float64, requires_grad=True)  # noqa: N806
+    h = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    torch.nn.functional.cross_entropy((W @ h)[None], torch.tensor([1])).backward()
+    torch.optim.SGD([W], lr=0.5).step()
+    assert ans["W_new"] == pytest.approx(W.detach().numpy())
+    assert right(pt, inst, loss_new="0.3776", loss="0.6803")
+    assert mistake_named(pt, inst, "grad_W", [0.307196, -0.493520, 0.186324]) == "outer_product_missing"
+    up = np.array(W_U) + 0.5 * ans["grad_W"]
+    assert mistake_named(pt, inst, "W_new", up.tolist()) == "ascent"
+    assert mistake_named(pt, inst, "grad_W", (-want).tolist()) == "q_minus_p"
+    assert self_test(pt, [inst]) == []
+    text = statement_text(pt, inst)
+    assert "numbered from 0" in text and "out × in" in text and "natural log" in text
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"z": (1, 2, 3), "target": 3}, "numbered 0 to 2"),
+    ({"z": (1, 2, 3), "target": 0, "eta": 0.1}, "go with W"),
+    ({"W": ((1, 0), (0, 1)), "h": (1,), "target": 0}, "h needs 2"),
+])
+def test_ce_gradient_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("loss/ce_gradient-v1").from_params(params)

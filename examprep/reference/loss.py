@@ -91,3 +91,38 @@ def regression(batch: list[Params], device: torch.device) -> Answers:
                 "huber": F.huber_loss(yh, y, reduction="none", delta=delta).mean(-1)}
 
     return grouped(batch, lambda p: (len(p.y), p.delta), run)
+
+
+def _ce_gradient_group(batch: list[Params], device: torch.device) -> dict[str, Any]:
+    first = batch[0]
+    target = torch.tensor([p.target for p in batch], dtype=torch.long, device=device)
+    if first.W is None:
+        z = real(np.asarray([p.z for p in batch], dtype=np.float64), device).requires_grad_(True)
+        loss = F.cross_entropy(z, target, reduction="none")
+        (gz,) = torch.autograd.grad(loss.sum(), z)
+        return {"probs": torch.softmax(z.detach(), dim=-1), "loss": loss.detach(), "grad_z": gz}
+    W = real(np.asarray([p.W for p in batch], dtype=np.float64), device).requires_grad_(True)  # noqa: N806
+    h = real(np.asarray([p.h for p in batch], dtype=np.float64), device)
+    z = torch.stack([F.linear(h[i], W[i]) for i in range(len(batch))])
+    z.retain_grad()
+    loss = F.cross_entropy(z, target, reduction="none")
+    loss.sum().backward()  # instances are independent: each W[i] gets its own gradient
+    out: dict[str, Any] = {"probs": torch.softmax(z.detach(), dim=-1), "loss": loss.detach(), "grad_z": z.grad,
+                           "grad_W": W.grad.clone()}
+    if first.eta is not None:
+        torch.optim.SGD([W], lr=float(first.eta)).step()
+        with torch.no_grad():
+            z_new = torch.stack([F.linear(h[i], W[i]) for i in range(len(batch))])
+            out["W_new"] = W.detach().clone()
+            out["loss_new"] = F.cross_entropy(z_new, target, reduction="none")
+    return out
+
+
+def ce_gradient(batch: list[Params], device: torch.device) -> Answers:
+    """Autograd through F.linear and F.cross_entropy for ∂L/∂z and ∂L/∂W, one torch.optim.SGD step (one optimiser
+    per learning rate) and the loss again."""
+
+    def key(p: Params) -> tuple[Any, ...]:
+        return ("z", len(p.z)) if p.W is None else ("W", len(p.W), len(p.W[0]), p.eta)
+
+    return grouped(batch, key, lambda ps: _ce_gradient_group(ps, device))

@@ -11,3 +11,6 @@ register("loss/bce-v1", "examprep.problems.loss.bce:BCE", title="Binary cross-en
 register("loss/regression-v1", "examprep.problems.loss.regression:Regression",
          title="Regression losses: MSE, MAE and Huber", parts=("residuals", "mse", "mae", "huber"),
          catalog="seed_002 A2")
+register("loss/ce_gradient-v1", "examprep.problems.loss.ce_gradient:CEGradient",
+         title="Gradient of softmax cross-entropy and one SGD step",
+         parts=("probs", "loss", "grad_z", "grad_W", "W_new", "loss_new"), catalog="seed_000_001 B7")

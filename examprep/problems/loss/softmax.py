@@ -51,8 +51,9 @@ def row_sum(xs: Any) -> Expr:
     return Add([(1, num(x)) for x in xs]) if len(xs) > 1 else num(xs[0])
 
 
-def softmax_steps(d: Derivation, z: np.ndarray, batched: bool, part: str | None = "probs") -> np.ndarray:
-    """Exponentials, their sums and each p_k = e^{z_k}/Σ_j e^{z_j}; returns the probabilities (rows)."""
+def softmax_steps(d: Derivation, z: np.ndarray, batched: bool, part: str | None = "probs", sym: str = "p"
+                  ) -> np.ndarray:
+    """Exponentials, their sums and each p_k = e^{z_k}/Σ_j e^{z_j} (named ``sym``); returns the probabilities."""
     shift = z.max(axis=1, keepdims=True) if np.abs(z).max() > 30 else np.zeros((len(z), 1))
     e = np.exp(z - shift)
     sums = e.sum(axis=1)
@@ -66,7 +67,7 @@ def softmax_steps(d: Derivation, z: np.ndarray, batched: bool, part: str | None 
           note=note)
     d.add("Sum of the exponentials", pick(sums), lhs=Sym("S", "Σ_j e^z_j", r"\sum_j e^{z_j}", "sum_j e^(z_j)"),
           substituted=Mat([[row_sum(row)] for row in e]) if batched else row_sum(e[0]))
-    d.add("Softmax $p_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$", pick(p), lhs="p",
+    d.add(f"Softmax ${sym}_k = \\frac{{e^{{z_k}}}}{{\\sum_j e^{{z_j}}}}$", pick(p), lhs=sym,
           substituted=Mat([[num(x) / num(s) for x in row] for row, s in zip(e, sums, strict=True)]), part=part)
     return p
 
