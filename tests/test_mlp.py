@@ -19,7 +19,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1"]
+IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1", "mlp/backprop-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -63,7 +63,7 @@ def test_self_test_each_difficulty(pid: str) -> None:
 
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard)
 GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2"), "mlp/perceptron-v1": ("w", "threshold", "X"),
-           "mlp/activations-v1": ("z",)}
+           "mlp/activations-v1": ("z",), "mlp/backprop-v1": ("x", "W1", "b1", "W2", "b2")}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -307,3 +307,65 @@ def test_param_count_barron_width_seed_000_a2() -> None:
 def test_param_count_validation(params: dict, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("mlp/param_count-v1").from_params(params)
+
+
+# ---- backprop (seed_004 A9, seed_002 B2) ------------------------------------------------------------------------
+
+B2 = dict(x=(1, 0.5), W1=((0.2, -0.4), (0.7, 0.1)), b1=(0, 0), W2=((0.6, -0.3),), b2=0.1, y=1, objective="half_se")
+
+
+def test_backprop_half_se_seed_002_b2_and_mistakes() -> None:
+    pt, inst, ans = solved("mlp/backprop-v1", **B2)
+    assert ans["a1"] == pytest.approx([0.5, 0.679179], abs=5e-7)
+    assert ans["f"] == pytest.approx(0.548905, abs=5e-7)
+    assert ans["loss"] == pytest.approx(0.101743, abs=5e-7)
+    assert ans["delta2"] == pytest.approx(-0.111695, abs=5e-7)
+    assert ans["dL_da1"] == pytest.approx([-0.067017, 0.033508], abs=5e-7)
+    assert ans["delta1"] == pytest.approx([-0.016754, 0.007301], abs=5e-7)
+    assert ans["dW1"] == pytest.approx(np.array([[-0.016754, -0.008377], [0.007301, 0.003651]]), abs=5e-7)
+    assert ans["dW2"] == pytest.approx(np.array([[-0.055847, -0.075861]]), abs=5e-7)
+    assert right(pt, inst, delta2="-0.1117", dW2="[[-0.05585, -0.07586]]", delta1="[-0.01675, 0.007301]")
+    # sigma' as sigma(a)(1 - sigma(a)): 0.232076 for 0.247608
+    assert mistake_named(pt, inst, "delta2", -0.104688) == "sigma_prime_of_activation"
+    assert mistake_named(pt, inst, "delta2", 2 * -0.111695) == "half_dropped"
+    f, a1 = 0.548905, np.array([0.5, 0.679179])
+    wrong = np.array([0.6, -0.3]) * (f - 1) * a1 * (1 - a1)  # the hidden unit's sigma' in the middle factor
+    assert mistake_named(pt, inst, "dL_da1", wrong.tolist()) == "middle_factor_wrong_layer"
+    assert self_test(pt, [inst]) == []
+
+
+A9 = dict(x=(1, -1), W1=((1, -2), (-1, 1)), b1=(1, 0), W2=((2, -1),), b2=0, y=1, objective="bce")
+
+
+def test_backprop_bce_seed_004_a9_and_mistakes() -> None:
+    import torch
+
+    pt, inst, ans = solved("mlp/backprop-v1", **A9)
+    assert ans["a1"] == pytest.approx([0.98201, 0.11920], abs=5e-6)
+    assert ans["f"] == pytest.approx(0.86352, abs=5e-6)
+    assert ans["loss"] == pytest.approx(0.146740, abs=5e-7)
+    assert ans["delta2"] == pytest.approx(-0.13648, abs=5e-6)
+    assert ans["dW2"] == pytest.approx(np.array([[-0.13403, -0.01627]]), abs=5e-6)
+    assert ans["delta1"] == pytest.approx([-0.00482, 0.01433], abs=5e-6)
+    assert ans["dW1"] == pytest.approx(np.array([[-0.00482, 0.00482], [0.01433, -0.01433]]), abs=5e-6)
+    # an independent check: autograd on the same net
+    W1 = torch.tensor(A9["W1"], dtype=torch.float64, requires_grad=True)  # noqa: N806
+    x = torch.tensor(A9["x"], dtype=torch.float64)
+    f = torch.sigmoid(torch.tensor([2.0, -1.0], dtype=torch.float64) @ torch.sigmoid(W1 @ x + torch.tensor([1.0, 0])))
+    torch.nn.functional.binary_cross_entropy(f, torch.tensor(1.0, dtype=torch.float64)).backward()
+    assert ans["dW1"] == pytest.approx(W1.grad.numpy())
+    fv = ans["f"]
+    assert mistake_named(pt, inst, "delta2", (fv - 1) * fv * (1 - fv)) == "extra_sigma_prime_bce"
+    assert mistake_named(pt, inst, "dW1", ans["dW1"].T.tolist()) == "outer_transposed"
+    assert self_test(pt, [inst]) == []
+    assert "natural log" in statement_text(pt, inst)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({**A9, "W2": ((1, 2, 3),)}, "W2 must be 1×2"),
+    ({**A9, "x": (1, 2, 3)}, "x must be 2"),
+    ({**A9, "y": 2}, "between 0 and 1"),
+])
+def test_backprop_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("mlp/backprop-v1").from_params(params)

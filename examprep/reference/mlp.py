@@ -162,3 +162,30 @@ def param_count(batch: list[Params], device: torch.device) -> Answers:
         num, den = t[:, 0] * t[:, 1] * t[:, 1], t[:, 2] * t[:, 2]
         out.add(index, {"width_needed": torch.div(num + den - 1, den, rounding_mode="floor")})
     return out
+
+
+def _backprop_group(batch: list[Params], device: torch.device) -> dict[str, Any]:
+    def t(key: str) -> torch.Tensor:
+        return real(np.asarray([getattr(p, key) for p in batch], dtype=np.float64), device)
+
+    x, y = t("x"), t("y")
+    W1, b1, W2, b2 = (t(k).requires_grad_(True) for k in ("W1", "b1", "W2", "b2"))  # noqa: N806
+    z1 = torch.stack([F.linear(x[i], W1[i], b1[i]) for i in range(len(batch))])
+    a1 = torch.sigmoid(z1)
+    z2 = torch.stack([F.linear(a1[i], W2[i], b2[i][None])[0] for i in range(len(batch))])
+    f = torch.sigmoid(z2)
+    for v in (z1, a1, z2):
+        v.retain_grad()
+    if batch[0].objective == "bce":
+        loss = F.binary_cross_entropy(f, y, reduction="none")
+    else:
+        loss = 0.5 * F.mse_loss(f, y, reduction="none")
+    loss.sum().backward()  # instances are independent: each gets its own gradients
+    return {"a1": a1.detach(), "f": f.detach(), "loss": loss.detach(), "delta2": z2.grad, "dW2": W2.grad,
+            "db2": b2.grad, "dL_da1": a1.grad, "delta1": z1.grad, "dW1": W1.grad, "db1": b1.grad}
+
+
+def backprop(batch: list[Params], device: torch.device) -> Answers:
+    """Autograd through F.linear, torch.sigmoid and F.binary_cross_entropy (or ½·F.mse_loss); retain_grad gives
+    ∂L/∂z2, ∂L/∂a1 and ∂L/∂z1."""
+    return grouped(batch, lambda p: p.objective, lambda ps: _backprop_group(ps, device))

@@ -14,3 +14,7 @@ register("mlp/param_count-v1", "examprep.problems.mlp.param_count:ParamCount",
          title="Parameters of a fully connected network (and the width a target error needs)",
          parts=("weights", "biases", "total", "layers", "width_needed"),
          catalog="seed_002 A5; seed_004 A5; seed_000_001 A2")
+register("mlp/backprop-v1", "examprep.problems.mlp.backprop:Backprop",
+         title="Backpropagation through a 2-2-1 sigmoid network",
+         parts=("a1", "f", "loss", "delta2", "dW2", "db2", "dL_da1", "delta1", "dW1", "db1"),
+         catalog="seed_004 A9; seed_002 B2")

@@ -104,7 +104,7 @@ def substituted(name: str, z: float, alpha: float = 0.01, beta: float = 1.0) -> 
     """act(z) with the number in, written the way it is computed by hand."""
     zz = n(z)
     if name == "sigmoid":
-        return 1 / (1 + Func("exp", -zz if z >= 0 else n(-z)))
+        return 1 / (1 + Func("exp", n(-z)))
     if name == "tanh":
         return Func("tanh", zz)
     if name == "relu":
