@@ -18,7 +18,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1", "loss/ce_gradient-v1"]
+IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1", "loss/ce_gradient-v1", "loss/ce_vs_se-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -63,7 +63,8 @@ def test_self_test_each_difficulty(pid: str) -> None:
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard), and the
 # fewest decimals allowed (a probability cannot be an integer)
 GRIDDED = {"loss/softmax_ce-v1": (("z", "W", "h", "b"), 0), "loss/bce-v1": (("p",), 1),
-           "loss/regression-v1": (("y", "y_hat"), 0), "loss/ce_gradient-v1": (("z", "W", "h"), 0)}
+           "loss/regression-v1": (("y", "y_hat"), 0), "loss/ce_gradient-v1": (("z", "W", "h"), 0),
+           "loss/ce_vs_se-v1": (("z",), 0)}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -282,3 +283,19 @@ def test_ce_gradient_lm_head_step_seed_000_b7() -> None:
 def test_ce_gradient_validation(params: dict, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("loss/ce_gradient-v1").from_params(params)
+
+
+# ---- ce_vs_se (seed_004 A7) -------------------------------------------------------------------------------------
+
+def test_ce_vs_se_seed_004_a7_and_mistakes() -> None:
+    pt, inst, ans = solved("loss/ce_vs_se-v1", z=-4, y=1)
+    assert ans["f"] == pytest.approx(0.017986, abs=5e-7)
+    assert ans["grad_ce"] == pytest.approx(-0.982014, abs=5e-7)
+    assert ans["grad_se"] == pytest.approx(-0.034690, abs=5e-7)
+    assert ans["ratio"] == pytest.approx(0.982014 / 0.034690, rel=1e-4)
+    assert mistake_named(pt, inst, "grad_se", -1.964028) == "sigma_prime_dropped"
+    assert mistake_named(pt, inst, "grad_ce", 0.982014) == "sign"
+    assert mistake_named(pt, inst, "grad_se", 0.034690) == "sign"
+    assert mistake_named(pt, inst, "ratio", 0.034690 / 0.982014) == "ratio_inverted"
+    assert self_test(pt, [inst]) == []
+    assert "natural log" in statement_text(pt, inst)

@@ -126,3 +126,17 @@ def ce_gradient(batch: list[Params], device: torch.device) -> Answers:
         return ("z", len(p.z)) if p.W is None else ("W", len(p.W), len(p.W[0]), p.eta)
 
     return grouped(batch, key, lambda ps: _ce_gradient_group(ps, device))
+
+
+def ce_vs_se(batch: list[Params], device: torch.device) -> Answers:
+    """Autograd of nn.BCELoss and nn.MSELoss (sums over the batch: each instance is its own term) through
+    torch.sigmoid."""
+    z = real(np.asarray([p.z for p in batch], dtype=np.float64), device)
+    y = real(np.asarray([p.y for p in batch], dtype=np.float64), device)
+    grads = []
+    for loss_fn in (torch.nn.BCELoss(reduction="sum"), torch.nn.MSELoss(reduction="sum")):
+        zz = z.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(loss_fn(torch.sigmoid(zz), y), zz)
+        grads.append(g)
+    return Answers(len(batch)).add(None, {"f": torch.sigmoid(z), "grad_ce": grads[0], "grad_se": grads[1],
+                                          "ratio": grads[0] / grads[1]})

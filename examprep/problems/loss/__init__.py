@@ -14,3 +14,6 @@ register("loss/regression-v1", "examprep.problems.loss.regression:Regression",
 register("loss/ce_gradient-v1", "examprep.problems.loss.ce_gradient:CEGradient",
          title="Gradient of softmax cross-entropy and one SGD step",
          parts=("probs", "loss", "grad_z", "grad_W", "W_new", "loss_new"), catalog="seed_000_001 B7")
+register("loss/ce_vs_se-v1", "examprep.problems.loss.ce_vs_se:CEvsSE",
+         title="Cross-entropy vs squared error: gradients at a sigmoid output",
+         parts=("f", "grad_ce", "grad_se", "ratio"), catalog="seed_004 A7")
