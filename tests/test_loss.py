@@ -18,7 +18,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1", "loss/ce_gradient-v1", "loss/ce_vs_se-v1"]
+IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1", "loss/ce_gradient-v1", "loss/ce_vs_se-v1",
+       "loss/logistic_regression-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -64,7 +65,7 @@ def test_self_test_each_difficulty(pid: str) -> None:
 # fewest decimals allowed (a probability cannot be an integer)
 GRIDDED = {"loss/softmax_ce-v1": (("z", "W", "h", "b"), 0), "loss/bce-v1": (("p",), 1),
            "loss/regression-v1": (("y", "y_hat"), 0), "loss/ce_gradient-v1": (("z", "W", "h"), 0),
-           "loss/ce_vs_se-v1": (("z",), 0)}
+           "loss/ce_vs_se-v1": (("z",), 0), "loss/logistic_regression-v1": (("X", "w", "b"), 0)}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -299,3 +300,33 @@ def test_ce_vs_se_seed_004_a7_and_mistakes() -> None:
     assert mistake_named(pt, inst, "ratio", 0.034690 / 0.982014) == "ratio_inverted"
     assert self_test(pt, [inst]) == []
     assert "natural log" in statement_text(pt, inst)
+
+
+# ---- logistic_regression (seed_004 A6) --------------------------------------------------------------------------
+
+A6 = dict(X=((1, 2), (2, 0), (0, 1)), y=(1, 0, 1), w=(0.5, -0.5), b=0, eta=0.1)
+
+
+def test_logistic_regression_seed_004_a6_and_mistakes() -> None:
+    pt, inst, ans = solved("loss/logistic_regression-v1", **A6)
+    assert ans["f"] == pytest.approx([0.37754, 0.73106, 0.37754], abs=5e-6)
+    assert ans["nll"] == pytest.approx(3.26142, abs=5e-6)
+    assert ans["nll"] == pytest.approx(log_loss(A6["y"], ans["f"], normalize=False))
+    assert ans["likelihood"] == pytest.approx(math.exp(-ans["nll"]))
+    assert ans["grad_w"] == pytest.approx([0.83966, -1.86738], abs=5e-6)
+    assert ans["grad_b"] == pytest.approx(-0.51386, abs=5e-6)
+    assert ans["w_new"] == pytest.approx([0.41603, -0.31326], abs=5e-6)
+    assert ans["b_new"] == pytest.approx(0.05139, abs=5e-6)
+    assert right(pt, inst, nll="3.261", grad_w="[0.8397, -1.867]", grad_b="-0.5139")
+    assert mistake_named(pt, inst, "nll", -3.26142) == "signs_lost"  # the slide's line 360
+    assert mistake_named(pt, inst, "grad_w", [-0.83966, 1.86738]) == "yhat_minus_f"
+    assert mistake_named(pt, inst, "nll", 3.26142 / math.log(10)) == "log10"
+    assert mistake_named(pt, inst, "nll", 3.26142 / 3) == "mean_for_sum"
+    assert self_test(pt, [inst]) == []
+    text = statement_text(pt, inst)
+    assert "not a mean" in text and "1 = class 1" in text
+
+
+def test_logistic_regression_validation() -> None:
+    with pytest.raises(ParamError, match="one label per point"):
+        make("loss/logistic_regression-v1").from_params({**A6, "y": (1, 0)})

@@ -140,3 +140,24 @@ def ce_vs_se(batch: list[Params], device: torch.device) -> Answers:
         grads.append(g)
     return Answers(len(batch)).add(None, {"f": torch.sigmoid(z), "grad_ce": grads[0], "grad_se": grads[1],
                                           "ratio": grads[0] / grads[1]})
+
+
+def _logistic_group(batch: list[Params], device: torch.device) -> dict[str, Any]:
+    X = real(np.asarray([p.X for p in batch], dtype=np.float64), device)  # noqa: N806
+    y = real(np.asarray([p.y for p in batch], dtype=np.float64), device)
+    w = real(np.asarray([p.w for p in batch], dtype=np.float64), device).requires_grad_(True)
+    b = real(np.asarray([p.b for p in batch], dtype=np.float64), device).requires_grad_(True)
+    f = torch.sigmoid(torch.einsum("bnd,bd->bn", X, w) + b[:, None])
+    nll = F.binary_cross_entropy(f, y, reduction="none").sum(-1)
+    nll.sum().backward()  # instances are independent
+    out = {"f": f.detach(), "likelihood": torch.prod(torch.where(y == 1, f, 1 - f), dim=-1).detach(),
+           "nll": nll.detach(), "grad_w": w.grad.clone(), "grad_b": b.grad.clone()}
+    torch.optim.SGD([w, b], lr=float(batch[0].eta)).step()
+    out.update(w_new=w.detach(), b_new=b.detach())
+    return out
+
+
+def logistic_regression(batch: list[Params], device: torch.device) -> Answers:
+    """Autograd of F.binary_cross_entropy(reduction sum over the points) through torch.sigmoid, the likelihood by
+    torch.prod, one torch.optim.SGD step (one optimiser per learning rate)."""
+    return grouped(batch, lambda p: (len(p.X), len(p.w), p.eta), lambda ps: _logistic_group(ps, device))

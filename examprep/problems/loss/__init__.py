@@ -17,3 +17,6 @@ register("loss/ce_gradient-v1", "examprep.problems.loss.ce_gradient:CEGradient",
 register("loss/ce_vs_se-v1", "examprep.problems.loss.ce_vs_se:CEvsSE",
          title="Cross-entropy vs squared error: gradients at a sigmoid output",
          parts=("f", "grad_ce", "grad_se", "ratio"), catalog="seed_004 A7")
+register("loss/logistic_regression-v1", "examprep.problems.loss.logistic_regression:LogisticRegression",
+         title="Logistic regression: likelihood, −ln L, gradient and one step",
+         parts=("f", "likelihood", "nll", "grad_w", "grad_b", "w_new", "b_new"), catalog="seed_004 A6")
