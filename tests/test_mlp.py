@@ -19,7 +19,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1", "mlp/backprop-v1"]
+IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1", "mlp/backprop-v1",
+       "mlp/finite_difference-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -63,7 +64,8 @@ def test_self_test_each_difficulty(pid: str) -> None:
 
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard)
 GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2"), "mlp/perceptron-v1": ("w", "threshold", "X"),
-           "mlp/activations-v1": ("z",), "mlp/backprop-v1": ("x", "W1", "b1", "W2", "b2")}
+           "mlp/activations-v1": ("z",), "mlp/backprop-v1": ("x", "W1", "b1", "W2", "b2"),
+           "mlp/finite_difference-v1": ("coeffs", "w")}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -369,3 +371,32 @@ def test_backprop_bce_seed_004_a9_and_mistakes() -> None:
 def test_backprop_validation(params: dict, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("mlp/backprop-v1").from_params(params)
+
+
+# ---- finite_difference (seed_002 B3) ----------------------------------------------------------------------------
+
+def test_finite_difference_seed_002_b3_and_mistakes() -> None:
+    pt, inst, ans = solved("mlp/finite_difference-v1", coeffs=(0, 0, 0, 1), w=2, h=0.1, n_weights=10 ** 6)
+    assert ans["forward"] == pytest.approx(12.61)
+    assert ans["central"] == pytest.approx(12.01)
+    assert ans["exact"] == 12
+    assert (ans["passes_forward"], ans["passes_central"]) == (1_000_001, 2_000_000)
+    assert mistake_named(pt, inst, "central", 24.02) == "central_over_h"
+    assert mistake_named(pt, inst, "passes_central", 10 ** 6) == "n_passes"
+    assert mistake_named(pt, inst, "passes_forward", 10 ** 6) == "n_passes"
+    assert self_test(pt, [inst]) == []
+
+
+def test_finite_difference_errors_shrink_as_h_and_h_squared() -> None:
+    # f = e-free polynomial 1 - 2w + 0.5w^4 at w = 1: the forward error is O(h), the central error O(h^2)
+    errs = {}
+    for h in (0.1, 0.01):
+        _, _, a = solved("mlp/finite_difference-v1", coeffs=(1, -2, 0, 0, 0.5), w=1, h=h)
+        errs[h] = (abs(a["forward"] - a["exact"]), abs(a["central"] - a["exact"]))
+    assert errs[0.1][0] / errs[0.01][0] == pytest.approx(10, rel=0.2)
+    assert errs[0.1][1] / errs[0.01][1] == pytest.approx(100, rel=0.05)
+
+
+def test_finite_difference_validation() -> None:
+    with pytest.raises(ParamError, match="degree k ≤ 4"):
+        make("mlp/finite_difference-v1").from_params({"coeffs": (1, 2, 3, 4, 5, 6), "w": 1})

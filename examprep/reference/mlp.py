@@ -7,6 +7,7 @@ nothing here reuses the formulas of the problem modules' ``solve``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 from examprep.params import Params
-from examprep.reference.batching import Answers, grouped
+from examprep.reference.batching import Answers, grouped, pad_rows
 from examprep.reference.packing import REAL, real
 
 TIE_DECIMALS = 9  # logits are compared on the shown decimals: noise below 1e-9 is not a difference
@@ -189,3 +190,32 @@ def backprop(batch: list[Params], device: torch.device) -> Answers:
     """Autograd through F.linear, torch.sigmoid and F.binary_cross_entropy (or ½·F.mse_loss); retain_grad gives
     ∂L/∂z2, ∂L/∂a1 and ∂L/∂z1."""
     return grouped(batch, lambda p: p.objective, lambda ps: _backprop_group(ps, device))
+
+
+def finite_difference(batch: list[Params], device: torch.device) -> Answers:
+    """The polynomial by Horner steps in float64; every derivative f^(j)(w) by repeated autograd; the differences
+    from the exact Taylor expansion f(w ± h) − f(w) = Σ_j f^(j)(w) (±h)^j / j! (a polynomial's series ends at its
+    degree), so no cancellation of nearly equal values; the pass counts as int64 tensors."""
+    coeffs, _ = pad_rows([p.coeffs for p in batch])  # zero-padded high coefficients add nothing
+    c = real(coeffs, device)
+    w = real(np.asarray([p.w for p in batch], dtype=np.float64), device).requires_grad_(True)
+    h = real(np.asarray([p.h for p in batch], dtype=np.float64), device)
+    nw = torch.tensor([p.n_weights for p in batch], dtype=torch.int64, device=device)
+    out = torch.zeros_like(w)
+    for k in range(c.shape[1] - 1, -1, -1):
+        out = out * w + c[:, k]
+    derivs, g = [], out
+    for _ in range(c.shape[1] - 1):
+        (g,) = torch.autograd.grad(g.sum(), w, create_graph=True)
+        derivs.append(g)
+    with torch.no_grad():
+        zero = torch.zeros_like(h)
+        fwd, ctr = zero.clone(), zero.clone()
+        for j, dj in enumerate(derivs, start=1):
+            term = dj * h ** (j - 1) / math.factorial(j)
+            fwd = fwd + term
+            if j % 2:
+                ctr = ctr + term
+        exact = derivs[0] if derivs else zero
+    return Answers(len(batch)).add(None, {"forward": fwd, "central": ctr, "exact": exact,
+                                          "passes_forward": nw + 1, "passes_central": 2 * nw})

@@ -18,3 +18,6 @@ register("mlp/backprop-v1", "examprep.problems.mlp.backprop:Backprop",
          title="Backpropagation through a 2-2-1 sigmoid network",
          parts=("a1", "f", "loss", "delta2", "dW2", "db2", "dL_da1", "delta1", "dW1", "db1"),
          catalog="seed_004 A9; seed_002 B2")
+register("mlp/finite_difference-v1", "examprep.problems.mlp.finite_difference:FiniteDifference",
+         title="Finite-difference gradients and their cost",
+         parts=("forward", "central", "exact", "passes_forward", "passes_central"), catalog="seed_002 B3")
