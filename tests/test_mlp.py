@@ -20,7 +20,7 @@ from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
 IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1", "mlp/backprop-v1",
-       "mlp/finite_difference-v1"]
+       "mlp/finite_difference-v1", "mlp/sigmoid_chain-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -65,7 +65,7 @@ def test_self_test_each_difficulty(pid: str) -> None:
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard)
 GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2"), "mlp/perceptron-v1": ("w", "threshold", "X"),
            "mlp/activations-v1": ("z",), "mlp/backprop-v1": ("x", "W1", "b1", "W2", "b2"),
-           "mlp/finite_difference-v1": ("coeffs", "w")}
+           "mlp/finite_difference-v1": ("coeffs", "w"), "mlp/sigmoid_chain-v1": ("a0", "w")}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -400,3 +400,41 @@ def test_finite_difference_errors_shrink_as_h_and_h_squared() -> None:
 def test_finite_difference_validation() -> None:
     with pytest.raises(ParamError, match="degree k ≤ 4"):
         make("mlp/finite_difference-v1").from_params({"coeffs": (1, 2, 3, 4, 5, 6), "w": 1})
+
+
+# ---- sigmoid_chain (seed_002 B4) --------------------------------------------------------------------------------
+
+def test_sigmoid_chain_seed_002_b4_and_mistakes() -> None:
+    pt, inst, ans = solved("mlp/sigmoid_chain-v1", a0=0, w=(1, 1, 1, 1, 1))
+    assert ans["grad"] == pytest.approx(6.763392e-4, abs=5e-11)
+    assert ans["bound"] == pytest.approx(9.765625e-4)
+    assert ans["derivs"][0] == 0.25
+    assert right(pt, inst, grad="6.763e-4", bound="9.766e-4")
+    a = [0.0]
+    for _ in range(5):
+        a.append(float(expit(a[-1])))
+    assert mistake_named(pt, inst, "grad", float(np.prod(a[1:]))) == "activations_multiplied"
+    # sigma'(0) taken as 0.5: the first factor doubles, and the bound becomes 0.5^5
+    assert mistake_named(pt, inst, "grad", 2 * 6.763392e-4) == "sigma_prime_zero_half"
+    assert mistake_named(pt, inst, "bound", 0.5 ** 5) == "sigma_prime_zero_half"
+    assert self_test(pt, [inst]) == []
+
+
+def test_sigmoid_chain_weights_and_tanh() -> None:
+    import torch
+
+    pt, inst, ans = solved("mlp/sigmoid_chain-v1", a0=0.5, w=(2, -1, 0.5), act="tanh")
+    a0 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    out = a0
+    for w in (2, -1, 0.5):
+        out = torch.tanh(w * out)
+    out.backward()
+    assert ans["grad"] == pytest.approx(a0.grad.item())
+    assert ans["bound"] == pytest.approx(1.0)  # tanh' <= 1 and |2·(−1)·0.5| = 1
+    assert mistake_named(pt, inst, "grad", float(np.prod(ans["derivs"]))) == "w_dropped"
+    assert self_test(pt, [inst]) == []
+
+
+def test_sigmoid_chain_validation() -> None:
+    with pytest.raises(ParamError, match="nonzero"):
+        make("mlp/sigmoid_chain-v1").from_params({"a0": 1, "w": (1, 0, 1)})

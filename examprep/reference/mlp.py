@@ -219,3 +219,27 @@ def finite_difference(batch: list[Params], device: torch.device) -> Answers:
         exact = derivs[0] if derivs else zero
     return Answers(len(batch)).add(None, {"forward": fwd, "central": ctr, "exact": exact,
                                           "passes_forward": nw + 1, "passes_central": 2 * nw})
+
+
+def _chain_group(batch: list[Params], device: torch.device) -> dict[str, Any]:
+    act = torch.sigmoid if batch[0].act == "sigmoid" else torch.tanh
+    w = real(np.asarray([p.w for p in batch], dtype=np.float64), device)
+    a0 = real(np.asarray([p.a0 for p in batch], dtype=np.float64), device).requires_grad_(True)
+    a, zs = a0, []
+    for layer in range(w.shape[1]):
+        z = w[:, layer] * a
+        zs.append(z)
+        a = act(z)
+    (grad,) = torch.autograd.grad(a.sum(), a0)
+    z = torch.stack(zs, dim=1).detach().requires_grad_(True)
+    (derivs,) = torch.autograd.grad(act(z).sum(), z)
+    zero = torch.zeros(1, dtype=w.dtype, device=device, requires_grad=True)
+    (peak,) = torch.autograd.grad(act(zero).sum(), zero)  # sigmoid and tanh have their steepest slope at 0
+    bound = torch.prod(torch.abs(w), dim=1) * peak ** w.shape[1]
+    return {"z": z.detach(), "derivs": derivs, "grad": grad, "bound": bound}
+
+
+def sigmoid_chain(batch: list[Params], device: torch.device) -> Answers:
+    """Autograd through the chain a_l = act(w_l a_{l−1}) for ∂a_L/∂a_0; act′(z_l) by autograd at each z_l; the
+    largest derivative by autograd at 0."""
+    return grouped(batch, lambda p: (len(p.w), p.act), lambda ps: _chain_group(ps, device))

@@ -21,3 +21,6 @@ register("mlp/backprop-v1", "examprep.problems.mlp.backprop:Backprop",
 register("mlp/finite_difference-v1", "examprep.problems.mlp.finite_difference:FiniteDifference",
          title="Finite-difference gradients and their cost",
          parts=("forward", "central", "exact", "passes_forward", "passes_central"), catalog="seed_002 B3")
+register("mlp/sigmoid_chain-v1", "examprep.problems.mlp.sigmoid_chain:SigmoidChain",
+         title="Vanishing gradients along a chain of sigmoid or tanh units", parts=("z", "derivs", "grad", "bound"),
+         catalog="seed_002 B4")
