@@ -105,8 +105,8 @@ class SigmoidChain(ProblemType):
                 f"biases) with act {name}, input $a_0$ = {n(p.a0)} and weights w = ", Mat([[n(v) for v in p.w]]),
                 ". Give each pre-activation $z_l = w_l a_{l-1}$, each derivative $\\operatorname{act}'(z_l)$, the "
                 "gradient $\\frac{\\partial a_L}{\\partial a_0} = \\prod_l w_l \\operatorname{act}'(z_l)$ and the "
-                "bound $\\prod_l |w_l| \\cdot (\\max \\operatorname{act}')^L$ (the largest value the derivative takes), to "
-                f"{SF} significant figures."]
+                "bound $\\prod_l |w_l| \\cdot (\\max \\operatorname{act}')^L$ (the largest value the derivative "
+                f"takes), to {SF} significant figures."]
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
