@@ -30,11 +30,12 @@ FORMULAS = {
 }
 
 
-def phi(z: Any) -> Any:
-    """The standard normal CDF Φ(z) = ½(1 + erf(z/√2))."""
-    from scipy.special import ndtr
+_ERFC = np.vectorize(math.erfc, otypes=[float])
 
-    return ndtr(np.asarray(z, dtype=float))
+
+def phi(z: Any) -> Any:
+    """The standard normal CDF Φ(z) = ½ erfc(−z/√2) (= ½(1 + erf(z/√2)), accurate in the lower tail too)."""
+    return 0.5 * _ERFC(-np.asarray(z, dtype=float) / math.sqrt(2))
 
 
 def pdf(z: Any) -> Any:
