@@ -20,7 +20,7 @@ from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
 IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1", "mlp/backprop-v1",
-       "mlp/finite_difference-v1", "mlp/sigmoid_chain-v1"]
+       "mlp/finite_difference-v1", "mlp/sigmoid_chain-v1", "mlp/pla_trace-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -65,7 +65,8 @@ def test_self_test_each_difficulty(pid: str) -> None:
 # the parameters drawn on the difficulty's grid (integers at easy, one decimal at medium, two at hard)
 GRIDDED = {"mlp/forward-v1": ("x", "W1", "b1", "W2", "b2"), "mlp/perceptron-v1": ("w", "threshold", "X"),
            "mlp/activations-v1": ("z",), "mlp/backprop-v1": ("x", "W1", "b1", "W2", "b2"),
-           "mlp/finite_difference-v1": ("coeffs", "w"), "mlp/sigmoid_chain-v1": ("a0", "w")}
+           "mlp/finite_difference-v1": ("coeffs", "w"), "mlp/sigmoid_chain-v1": ("a0", "w"),
+           "mlp/pla_trace-v1": ("X",)}
 
 
 @pytest.mark.parametrize("pid", sorted(GRIDDED))
@@ -438,3 +439,82 @@ def test_sigmoid_chain_weights_and_tanh() -> None:
 def test_sigmoid_chain_validation() -> None:
     with pytest.raises(ParamError, match="nonzero"):
         make("mlp/sigmoid_chain-v1").from_params({"a0": 1, "w": (1, 0, 1)})
+
+
+# ---- pla_trace (seed_004 A2) ------------------------------------------------------------------------------------
+
+A2_X, A2_Y = ((2, 1), (0, -1), (-1, 1), (1, -2)), (1, -1, -1, 1)
+
+
+def _sklearn_final(X: Any, y: Any, bias: bool = True) -> list[float]:  # noqa: N803
+    from sklearn.linear_model import Perceptron
+
+    clf = Perceptron(eta0=1.0, shuffle=False, tol=None, penalty=None, max_iter=100, fit_intercept=bias)
+    clf.fit(np.asarray(X, dtype=float), np.asarray(y))
+    coef = clf.coef_[0].tolist()
+    return ([float(clf.intercept_[0])] if bias else []) + coef
+
+
+def _hand_pla(X: Any, y: Any, with_y: bool) -> list[list[int]]:  # noqa: N803
+    """PLA written out plainly (cyclic), for the x-without-y check."""
+    pts = [[1, *x] for x in X]
+    w, ups, clean, i = [0, 0, 0], [], 0, 0
+    while clean < len(pts) and len(ups) < 50:
+        if y[i] * sum(a * b for a, b in zip(w, pts[i], strict=True)) <= 0:
+            w = [a + (y[i] if with_y else 1) * b for a, b in zip(w, pts[i], strict=True)]
+            ups.append(w)
+            clean = 0
+        else:
+            clean += 1
+        i = (i + 1) % len(pts)
+    return ups
+
+
+def test_pla_trace_seed_004_a2_and_mistakes() -> None:
+    pt, inst, ans = solved("mlp/pla_trace-v1", X=A2_X, y=A2_Y)
+    assert ans["updates"].tolist() == [[1, 2, 1], [0, 2, 2], [-1, 3, 1], [0, 4, -1], [-1, 4, 0]]
+    assert ans["w_final"].tolist() == [-1, 4, 0] == _sklearn_final(A2_X, A2_Y)
+    assert ans["n_updates"] == 5
+    assert right(pt, inst, w_final="[-1, 4, 0]", n_updates="5")
+    assert mistake_named(pt, inst, "n_updates", 0) == "zero_counted_right"  # w = 0 scores every point 0
+    assert mistake_named(pt, inst, "w_final", [0, 0, 0]) == "zero_counted_right"
+    assert mistake_named(pt, inst, "w_final", _sklearn_final(A2_X, A2_Y, bias=False)) == "no_bias"
+    without_y = _hand_pla(A2_X, A2_Y, with_y=False)
+    if len(without_y) < 50:
+        assert mistake_named(pt, inst, "updates", without_y) == "x_without_y"
+    else:
+        assert "x_without_y" not in pt.mistakes(inst.params)  # the mistaken run never stops
+    assert self_test(pt, [inst]) == []
+    text = statement_text(pt, inst)
+    assert r"\le 0" in text and "w = 0" in text
+
+
+def test_pla_trace_cyclic_final_w_matches_sklearn() -> None:
+    pt = make("mlp/pla_trace-v1")
+    checked = 0
+    for s in range(40):
+        p = pt.generate(s, "medium").params
+        if p.order == "cyclic":
+            assert pt.solve(p)["w_final"].tolist() == _sklearn_final(p.X, p.y), p
+            checked += 1
+    assert checked >= 30
+
+
+def test_pla_trace_restart_order() -> None:
+    _, _, cyc = solved("mlp/pla_trace-v1", X=A2_X, y=A2_Y)
+    _, _, rst = solved("mlp/pla_trace-v1", X=A2_X, y=A2_Y, order="restart")
+    # restart order: point 1 (update), point 1 right, point 2 (update), 1, 2 right, 3 (update), ...
+    assert rst["updates"][:2].tolist() == [[1, 2, 1], [0, 2, 2]]
+    assert all(y * (np.array([1, *x]) @ rst["w_final"]) > 0 for x, y in zip(A2_X, A2_Y, strict=True))
+    assert cyc["w_final"].tolist() == [-1, 4, 0]
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"X": ((0, 0), (1, 1), (2, 2)), "y": (1, -1, 1)}, "not linearly separable"),
+    ({"X": A2_X, "y": (1, -1, 0, 1)}, r"\+1 or"),
+    ({"X": A2_X, "y": (1, -1)}, "one label per point"),
+    ({"X": ((1, 2, 3), (1, 1, 1), (0, 0, 1)), "y": (1, -1, 1)}, "2 coordinates"),
+])
+def test_pla_trace_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("mlp/pla_trace-v1").from_params(params)

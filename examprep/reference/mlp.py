@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 from examprep.params import Params
-from examprep.reference.batching import Answers, grouped, pad_rows
-from examprep.reference.packing import REAL, real
+from examprep.reference.batching import Answers, grouped, pad_rows, ragged
+from examprep.reference.packing import REAL, padded, padded_matrices, real
 
 TIE_DECIMALS = 9  # logits are compared on the shown decimals: noise below 1e-9 is not a difference
 
@@ -243,3 +243,41 @@ def sigmoid_chain(batch: list[Params], device: torch.device) -> Answers:
     """Autograd through the chain a_l = act(w_l a_{l−1}) for ∂a_L/∂a_0; act′(z_l) by autograd at each z_l; the
     largest derivative by autograd at 0."""
     return grouped(batch, lambda p: (len(p.w), p.act), lambda ps: _chain_group(ps, device))
+
+
+def pla_trace(batch: list[Params], device: torch.device) -> Answers:
+    """The perceptron learning algorithm for the whole batch at once on tensors: each step, every unfinished
+    instance visits its current point (torch.einsum for w·x), updates w by y·x where y·(w·x) ≤ 0, and moves on
+    (to the next point, or back to point 1 after an update in restart order) until N points in a row are right."""
+    X, n, _ = padded_matrices([p.X for p in batch], device)  # noqa: N806
+    B = len(batch)  # noqa: N806
+    X = torch.cat([torch.ones_like(X[..., :1]), X], dim=-1)  # noqa: N806
+    y, _ = padded([p.y for p in batch], device)
+    count = torch.from_numpy(np.asarray(n, dtype=np.int64)).to(device)
+    restart = torch.tensor([p.order == "restart" for p in batch], device=device)
+    rows = torch.arange(B, device=device)
+    w = torch.zeros(B, 3, dtype=X.dtype, device=device)
+    pos = torch.zeros(B, dtype=torch.int64, device=device)
+    clean = torch.zeros(B, dtype=torch.int64, device=device)
+    nup = torch.zeros(B, dtype=torch.int64, device=device)
+    history: list[torch.Tensor] = []
+    steps = 0
+    while bool((clean < count).any()):
+        active = clean < count
+        x, label = X[rows, pos], y[rows, pos]
+        wrong = active & (label * torch.einsum("bi,bi->b", w, x) <= 0)
+        w = w + (wrong.to(w.dtype) * label)[:, None] * x
+        history.append(torch.where(wrong[:, None], w, torch.nan))
+        nup = nup + wrong.long()
+        clean = torch.where(wrong, 0, torch.where(active, clean + 1, clean))
+        pos = torch.where(wrong & restart, 0, (pos + 1) % count)
+        steps += 1
+        if steps > 200_000:
+            raise RuntimeError("pla_trace reference: no convergence (data not separable?)")
+    hist = torch.stack(history, dim=1)  # (B, steps, 3), NaN rows where no update happened
+    keep = ~torch.isnan(hist[..., 0])
+    order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)  # the update rows first, in time order
+    ups = torch.gather(hist, 1, order[..., None].expand(-1, -1, 3))[:, : max(int(nup.max()), 1)]
+    ups = torch.nan_to_num(ups)
+    return Answers(B).add(None, {"updates": ragged(ups, nup.cpu().numpy(), np.full(B, 3)), "w_final": w,
+                                 "n_updates": nup})

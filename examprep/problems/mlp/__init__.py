@@ -24,3 +24,5 @@ register("mlp/finite_difference-v1", "examprep.problems.mlp.finite_difference:Fi
 register("mlp/sigmoid_chain-v1", "examprep.problems.mlp.sigmoid_chain:SigmoidChain",
          title="Vanishing gradients along a chain of sigmoid or tanh units", parts=("z", "derivs", "grad", "bound"),
          catalog="seed_002 B4")
+register("mlp/pla_trace-v1", "examprep.problems.mlp.pla_trace:PLATrace", title="Perceptron learning algorithm trace",
+         parts=("updates", "w_final", "n_updates"), catalog="seed_004 A2")
