@@ -180,10 +180,13 @@ def test_end_of_scripted_input_leaves_the_session_resumable(tmp_path: Path) -> N
               "--seed", "3", "--count", "1", stdin=first + "\n")
     assert out.returncode == 0, out.stderr
     assert rows(db, "SELECT count(*) FROM attempts") == [(0,)]
-    lines = [value_text(truth[p.name]) for p in pt.final_parts]
+    assert rows(db, "SELECT name, answer FROM parts") == [(pt.final_parts[0].name, first)]  # the graded part
+    lines = [value_text(truth[p.name]) for p in pt.final_parts[1:]]  # --resume asks only the parts left
     out = cli(tmp_path, "quiz", "--db", str(db), "--resume", stdin="\n".join(lines) + "\n")
     assert out.returncode == 0, out.stderr
+    assert "Continuing this question" in out.stdout
     assert rows(db, "SELECT code, score FROM attempts") == [(inst.code, 1.0)]
+    assert rows(db, "SELECT count(*) FROM parts") == [(0,)]
 
 
 def test_quiz_never_imports_torch(tmp_path: Path) -> None:
