@@ -9,7 +9,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-import typer
+from examprep.cli.fast import plain_typer
+
+with plain_typer(sys.argv[1:]):
+    import typer
 
 from examprep.cli.app import app
 from examprep.errors import ExamprepError

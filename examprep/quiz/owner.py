@@ -10,7 +10,6 @@ tells it (Linux ``/proc``), so a recycled pid is not mistaken for the holder.
 from __future__ import annotations
 
 import os
-import socket
 import time
 from functools import cache
 
@@ -26,16 +25,25 @@ def _start_time(pid: int) -> str:
 
 
 @cache
+def _host() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket  # (not at import: it costs start-up time)
+
+    return socket.gethostname()
+
+
+@cache
 def me() -> str:
     """This process's identity."""
-    return f"{socket.gethostname()}|{os.getpid()}|{_start_time(os.getpid())}"
+    return f"{_host()}|{os.getpid()}|{_start_time(os.getpid())}"
 
 
 def describe(owner: str) -> str:
     """``pid 1234`` (and the host when it is another machine)."""
     host, _, rest = owner.partition("|")
     pid = rest.partition("|")[0]
-    return f"pid {pid}" + ("" if host == socket.gethostname() else f" on {host}")
+    return f"pid {pid}" + ("" if host == _host() else f" on {host}")
 
 
 def alive(owner: str | None, updated: float, now: float | None = None) -> bool:
@@ -46,7 +54,7 @@ def alive(owner: str | None, updated: float, now: float | None = None) -> bool:
         return True
     host, _, rest = owner.partition("|")
     pid_text, _, start = rest.partition("|")
-    if host != socket.gethostname() or os.name == "nt":  # (os.kill(pid, 0) would end a process on Windows)
+    if host != _host() or os.name == "nt":  # (os.kill(pid, 0) would end a process on Windows)
         return (time.time() if now is None else now) - updated < FOREIGN_HOST_STALE
     try:
         pid = int(pid_text)

@@ -16,7 +16,7 @@ time is saved with every commit, so times across a resume add up.
 
 from __future__ import annotations
 
-import secrets
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -106,7 +106,7 @@ class Quiz:
         self.units = {s.base: s.id for s in specs}
         self.store, self.options, self.console, self.inp = store, options, console, inp
         if options.seed is None:
-            options.seed = secrets.randbelow(10_000)
+            options.seed = int.from_bytes(os.urandom(4), "big") % 10_000
         self.session_id = session.id if session is not None else store.start_session(options.to_json())
         self._base_seconds = session.seconds if session is not None else 0.0
         self._run_start = time.monotonic()
@@ -200,12 +200,10 @@ class Quiz:
 
     def ask(self, pt: Any, inst: Any, position: int, pending: Pending | None = None) -> Outcome:
         """One question: statement, parts, grading, feedback, solution offer (continuing ``pending``)."""
-        from examprep.grader.score import PartResult, grade_part
-
         c = self.console
         screen.header(c, pt, inst, position, self.options.count)
-        truth = pt.solve(inst.params)
-        mistakes = pt.mistakes(inst.params)
+        truth = _Lazy(lambda: pt.solve(inst.params))  # computed, and the grader imported, after the first answer
+        mistakes = _Lazy(lambda: pt.mistakes(inst.params))
         t0, before = time.monotonic(), (pending.seconds if pending else 0.0)
         self._question_clock = lambda: before + time.monotonic() - t0
         hint = bool(pending and pending.hint)
@@ -219,6 +217,8 @@ class Quiz:
         asked = [p for p in pt.active_parts(inst.params) if p.final]
         for part in asked:
             if part.name in done:
+                from examprep.grader.score import PartResult
+
                 rec = done[part.name]
                 r = PartResult(**{k: v for k, v in rec.verdict.items() if k in PartResult.__dataclass_fields__})
                 c.print(f"{part.name} ({part.label}) › {rec.answer}", markup=False, highlight=False)
@@ -240,8 +240,10 @@ class Quiz:
                     hint = self._hint(pt, inst, hint)
                     continue
                 if cmd in ("skip", "solution"):
-                    return self._give_up(pt, inst, position, cmd, answers, results, hint, truth)
-                r = grade_part(part, truth[part.name], text, mistakes)
+                    return self._give_up(pt, inst, position, cmd, answers, results, hint, truth())
+                from examprep.grader.score import grade_part
+
+                r = grade_part(part, truth()[part.name], text, mistakes())
                 if r.verdict == "invalid":
                     c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form()}; try again (:q quits).",
                             markup=False)
@@ -253,7 +255,7 @@ class Quiz:
                 screen.verdict(c, r)
                 break
         a = self._save(pt, inst, position, "graded", self._score(asked, results, hint), answers, results, hint)
-        screen.wrong_answers(c, truth, results)
+        screen.wrong_answers(c, truth(), results)
         c.print(f"Score: {a.score:.0%}{' (hint used)' if a.hint else ''} · saved", style="bold")
         return Outcome(a, quit=self._after(pt, inst))
 
@@ -324,6 +326,18 @@ class Quiz:
                 return False
             if key in ("q", "quit"):
                 return True
+
+
+class _Lazy:
+    """A value computed on first call (and kept)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make, self._done, self._value = make, False, None
+
+    def __call__(self) -> Any:
+        if not self._done:
+            self._value, self._done = self._make(), True
+        return self._value
 
 
 def _instance_seed(seed: int, position: int) -> int:
