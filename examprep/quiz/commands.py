@@ -9,6 +9,7 @@ from pathlib import Path
 from examprep.errors import ExamprepError
 from examprep.quiz.session import Quiz, QuizOptions
 from examprep.quiz.store import HistoryStore
+from examprep.words import plural
 
 INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C
 
@@ -74,11 +75,6 @@ def _saved(store: HistoryStore, quiz: Quiz | None) -> str:
     if parts:
         text += f", and {plural(parts, 'graded part')} of the question on screen"
     return text
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 question``, ``2 questions``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def run_stats(db: str | None, as_json: bool) -> None:

@@ -42,19 +42,20 @@ def hint(console: Any, derivation: Any, cost: float, first: bool) -> None:
 
 def answer_line(pt: Any, inst: Any, derivation: Any, truth: dict[str, Any]) -> str:
     """The derivation's answer line, or ``name = value`` for every asked part."""
-    from examprep.solver.render import value_text
+    from examprep.solver.render import minus_signs, value_text
 
     asked = [p for p in pt.active_parts(inst.params) if p.final]
-    return derivation.answer or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in asked)
+    return minus_signs(derivation.answer or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in asked))
 
 
 def wrong_answers(console: Any, truth: dict[str, Any], results: list[Any]) -> None:
     """``  name: the answer is v`` for every part not answered right."""
-    from examprep.solver.render import value_text
+    from examprep.solver.render import minus_signs, value_text
 
     for r in results:
         if r.verdict != "right":
-            console.print(f"  {r.name}: the answer is {value_text(truth[r.name])}", markup=False, highlight=False)
+            console.print(f"  {r.name}: the answer is {minus_signs(value_text(truth[r.name]))}", markup=False,
+                          highlight=False)
 
 
 def kept_line(results: list[Any], score: float) -> str:
