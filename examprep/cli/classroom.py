@@ -23,7 +23,7 @@ from examprep.cli.app import (
 def grade(
     submissions: str = typer.Argument(..., help="CSV (student,code,part,answer) or JSON lines with those fields."),
     output: str = typer.Option(None, "--output", "-o", help="Write the full report here (atomically)."),
-    fmt: str = typer.Option(None, "--format", "-f", help="csv, json or html (default: from -o's extension).", show_default=False),
+    fmt: str = typer.Option(None, "--format", "-f", help="csv, json or html (default: from -o's extension)."),
     policy: str = typer.Option("last", "--policy", help="Repeated (student, code, part): last, best or first."),
 ) -> None:
     """Grade a class's submissions; keys are regenerated from the instance codes.
@@ -64,7 +64,7 @@ def sheet(
     seed: int = SHEET_SEED,
     difficulty: str = DIFF,
     students: str = typer.Option(None, "--students", help="Roster CSV: one variant per student, plus a key CSV."),
-    fmt: str = typer.Option(None, "--format", "-f", help="pdf, html, md, tex or typ (default: from -o).", show_default=False),
+    fmt: str = typer.Option(None, "--format", "-f", help="pdf, html, md, tex or typ (default: from -o)."),
     solutions: bool = typer.Option(None, "--solutions/--no-solutions",
                                    help="Solutions in the sheet, or problems only (default: both, two files).",
                                    show_default=False),

@@ -47,10 +47,12 @@ def show(
                                                 "form": p.form(), "final": p.final}
                                                for p in pt.active_parts(inst.params)]})
         return
-    typer.echo(_header(pt, inst))
-    typer.echo(statement(pt.statement(inst.params), "text"))
-    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
-                                   if p.final))
+    from examprep.solver.wrap import terminal_width, wrap_text
+
+    parts = "Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
+                                  if p.final)
+    text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), "text"), parts])
+    typer.echo(wrap_text(text, terminal_width()))
 
 
 @app.command()
@@ -83,8 +85,12 @@ def solve(
         emit_json({**inst.to_json(), "answers": answers, "steps": steps, "answer": d.answer})
         return
     if fmt == "text":
-        typer.echo(_header(pt, inst))
-    elif fmt == "md":
+        from examprep.solver.wrap import terminal_width, wrap_text
+
+        text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), fmt), derivation(d, fmt)])
+        typer.echo(wrap_text(text, terminal_width()))
+        return
+    if fmt == "md":
         typer.echo(f"**{pt.id}** · code `{inst.code}`\n" if inst.code else f"**{pt.id}**\n")
     typer.echo(statement(pt.statement(inst.params), fmt))
     typer.echo(derivation(d, fmt))

@@ -109,7 +109,8 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
     if part.partial and part.kind in ("vector", "matrix") and frac > 0:
         n = int(np.asarray(truth, dtype=float).size)
         k = round(frac * n)
-        return PartResult(part.name, frac, "partial", f"{k} of {n} entries {'is' if k == 1 else 'are'} right", None, text[:200])
+        right = f"{k} of {n} entries {'is' if k == 1 else 'are'} right"
+        return PartResult(part.name, frac, "partial", right, None, text[:200])
     return PartResult(part.name, 0.0, "wrong", "", None, text[:200])
 
 

@@ -16,8 +16,16 @@ def header(console: Any, pt: Any, inst: Any, position: int, count: int) -> None:
 
     console.print(Rule(f"Question {position + 1} of {count} · {pt.title}", style="cyan"))
     console.print(f"{pt.id} · code {inst.code} · {inst.difficulty}", markup=False, highlight=False, style="dim")
-    console.print(statement(pt.statement(inst.params), "text"), markup=False, highlight=False)
+    _print_wrapped(console, statement(pt.statement(inst.params), "text"))
     console.print(COMMAND_LINE, style="dim")
+
+
+def _print_wrapped(console: Any, text: str) -> None:
+    """Text laid out for the console's width by :func:`examprep.solver.wrap.wrap_text` (as solve and show do);
+    rich does not fold it again, so matrix rows stay whole."""
+    from examprep.solver.wrap import wrap_text
+
+    console.print(wrap_text(text, console.width), markup=False, highlight=False, soft_wrap=True)
 
 
 def verdict(console: Any, r: Any) -> None:
@@ -71,4 +79,4 @@ def solution(console: Any, derivation: Any) -> None:
     from examprep.solver.render import derivation as render
 
     console.print(Rule("Worked solution", style="dim"))
-    console.print(render(derivation, "text"), markup=False, highlight=False)
+    _print_wrapped(console, render(derivation, "text"))
