@@ -210,14 +210,15 @@ def _create(p: Path) -> None:
     except OSError as e:
         raise HistoryError(f"cannot {what} {p}: {e.strerror or e}; choose a writable place with --db "
                            "(or EXAMPREP_HOME)") from e
-    os.close(fd)
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode = WAL")  # persistent: stored in the file's header
+            conn.execute("PRAGMA synchronous = OFF")  # a private file: one fsync below instead of one per step
             _init(conn)
+            conn.execute("PRAGMA journal_mode = WAL")  # persistent: stored in the file's header
         finally:
             conn.close()  # the last connection checkpoints the WAL into the file and removes it
+        os.fsync(fd)  # the complete file is on disk before its name appears
         try:
             os.link(tmp, p)  # fails if p appeared meanwhile (another quiz made it): then that one is used
         except FileExistsError:
@@ -229,6 +230,7 @@ def _create(p: Path) -> None:
         raise HistoryError(f"cannot {what} {p}: {getattr(e, 'strerror', None) or e}; choose a writable place "
                            "with --db (or EXAMPREP_HOME)") from e
     finally:
+        os.close(fd)
         for side in ("", "-wal", "-shm", "-journal"):
             try:
                 os.unlink(tmp + side)
