@@ -175,8 +175,20 @@ class Quiz:
         done = self.store.attempts(self.session_id)
         from examprep.quiz.summary import render_summary
 
-        render_summary(done, self.options.count, self.elapsed(), self.console)
+        render_summary(done, self.options.count, self.elapsed(), self.console, kept=self._kept_text())
         return done
+
+    def _kept_text(self) -> str:
+        """What the unfinished question on screen keeps (``2 graded parts and the hint``), or ''."""
+        from examprep.words import plural
+
+        s = self.store.session(self.session_id)
+        if s is None or s.finished or not s.pending_code or s.pending_position is None:
+            return ""
+        n = len(self.store.pending_parts(s.id, s.pending_position, s.pending_code))
+        kept = [plural(n, "graded part")] if n else []
+        kept += ["the hint"] if s.pending_hint else []
+        return f"question {s.pending_position + 1} keeps {' and '.join(kept)}" if kept else ""
 
     def _loop(self, position: int, pending: Pending | None) -> bool:
         """Ask until the end (True) or a quit (False)."""

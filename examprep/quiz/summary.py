@@ -9,8 +9,9 @@ from typing import Any
 from examprep.quiz.store import Attempt
 
 
-def render_summary(attempts: Sequence[Attempt], count: int, elapsed: float, console: Any) -> None:
-    """Print the summary of one session's attempts (``count`` questions planned, ``elapsed`` seconds)."""
+def render_summary(attempts: Sequence[Attempt], count: int, elapsed: float, console: Any, kept: str = "") -> None:
+    """Print the summary of one session's attempts (``count`` questions planned, ``elapsed`` seconds; ``kept``:
+    what the unfinished question on screen keeps for ``--resume``)."""
     from rich.rule import Rule
     from rich.table import Table
 
@@ -48,7 +49,8 @@ def render_summary(attempts: Sequence[Attempt], count: int, elapsed: float, cons
             console.print(f"  examprep solve {a.code}    # {a.problem_id}, score {a.score:.0%}", markup=False,
                           highlight=False)
     if len(attempts) < count:
-        console.print(f"{len(attempts)} of {count} questions done; continue with: examprep quiz --resume",
+        kept = f" ({kept})" if kept else ""
+        console.print(f"{len(attempts)} of {count} questions done{kept}; continue with: examprep quiz --resume",
                       style="yellow")
 
 

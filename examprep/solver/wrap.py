@@ -45,6 +45,8 @@ def _fill(line: str, width: int, indent: str = "") -> list[str]:
     if len(line) <= width or _is_block(line):
         return [line]
     lead = line[: len(line) - len(line.lstrip(" "))]
+    if lead == " ":  # the space that joins a prose segment to a block before it, not an indent
+        line, lead = line[1:], ""
     return textwrap.wrap(line, width, initial_indent="", subsequent_indent=lead + indent, break_long_words=False,
                          break_on_hyphens=False, drop_whitespace=True) or [line]
 
