@@ -141,8 +141,8 @@ def damaged(p: Path, e: Exception) -> HistoryError:
 
 
 def _not_ours(p: Path, what: str) -> HistoryError:
-    return HistoryError(f"{p} is {what}, not an examprep history; it was left untouched. Choose another file with "
-                        "--db, or move this one away")
+    return HistoryError(f"{p} is not an examprep history ({what}); it was left untouched. Choose another file "
+                        "with --db, or move this one away")
 
 
 def _uri(p: Path, query: str) -> str:
@@ -255,7 +255,7 @@ def _identify(p: Path) -> None:
         raise _not_ours(p, "not an SQLite database")
     app_id = int.from_bytes(head[68:72], "big") if len(head) >= 72 else 0
     if app_id != APPLICATION_ID and not _wal_says_ours(p):
-        raise _not_ours(p, "an SQLite database made by another program")
+        raise _not_ours(p, "an SQLite database of another program")
     conn = _sqlite(_uri(p, "immutable=1"), p)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]

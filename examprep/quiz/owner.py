@@ -4,7 +4,8 @@ A session is claimed (in ``BEGIN IMMEDIATE``, see :meth:`HistoryStore.claim`) by
 into it; a second ``examprep quiz --resume`` finds a live holder and refuses. A holder that died (``kill -9``, a
 closed terminal) leaves its identity behind; it is stale once its process is gone, so the next ``--resume`` takes
 the session over. The identity is ``host|pid|start`` where ``start`` is the process's start time where the system
-tells it (Linux ``/proc``), so a recycled pid is not mistaken for the holder.
+tells it (Linux ``/proc``), so a recycled pid is not mistaken for the holder, and a killed holder that its parent
+has not reaped yet (a zombie) counts as gone.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ from functools import cache
 FOREIGN_HOST_STALE = 3600.0  # a holder we cannot probe (another machine, Windows) counts as gone after an idle hour
 
 
-def _start_time(pid: int) -> str:
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (state first), or [] where there is none."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[1].split()[19]
+            return f.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return ""
+        return []
+
+
+def _start_time(pid: int) -> str:
+    fields = _stat(pid)
+    return fields[19] if len(fields) > 19 else ""
 
 
 @cache
@@ -65,4 +72,7 @@ def alive(owner: str | None, updated: float, now: float | None = None) -> bool:
         return True
     except OSError:
         return False
-    return not start or _start_time(pid) in ("", start)
+    fields = _stat(pid)
+    if fields and fields[0] in ("Z", "X"):  # killed, not yet reaped by its parent: gone all the same
+        return False
+    return not start or not fields or fields[19] == start
