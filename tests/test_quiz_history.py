@@ -25,7 +25,7 @@ from examprep.registry import make
 from examprep.solver.render import value_text
 
 ROOT = Path(__file__).resolve().parents[1]
-V1 = Path(__file__).parent / "data" / "history_v1_interrupted.sqlite3"  # schema-1 quiz (ab60a67), one session interrupted
+V1 = Path(__file__).parent / "data" / "history_v1_interrupted.sqlite3"  # schema 1 (ab60a67), one interrupted
 TYPE = "cnn/conv_output_size"
 CODE_RE = r"code ([0-9A-Z]{4}-[0-9A-Z-]+)"
 
