@@ -361,3 +361,40 @@ def test_a_read_only_parent_is_a_one_line_error(tmp_path: Path) -> None:
     out = cli(tmp_path, "quiz", "--db", str(parent / "h.db"), "--count", "1", stdin=":q\n")
     one_line_error(out, "--db")
     assert not parent.exists()
+
+
+_BUSY_WRITER = """
+import sys
+from examprep.quiz.store import Attempt, HistoryStore
+store = HistoryStore.open(sys.argv[1])
+sid = store.start_session({"count": 10**6})
+print("ready", flush=True)
+i = 0
+while True:
+    store.set_pending(sid, f"C-{i}", i)
+    store.record(Attempt(sid, i, f"C-{i}", "cnn/conv_output_size-v1", "easy", "graded", 1.0,
+                         {"h_out": "x" * 3000}, [{"name": "h_out", "verdict": "right"}], 0.1))
+    i += 1
+"""
+
+
+def test_opening_while_another_quiz_writes_and_checkpoints(tmp_path: Path) -> None:
+    """Identification reads a consistent snapshot: a writer's checkpoints never make the history look damaged."""
+    db = tmp_path / "h.db"
+    HistoryStore.open(db).close()
+    proc = subprocess.Popen([sys.executable, "-c", _BUSY_WRITER, str(db)], stdout=subprocess.PIPE, text=True,
+                            env=env(tmp_path))
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        seen = 0
+        for i in range(60):
+            with HistoryStore.open(db, readonly=bool(i % 2)) as store:
+                n = len(store.attempts())
+                assert n >= seen
+                seen = n
+        assert seen > 0
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()

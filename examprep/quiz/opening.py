@@ -115,9 +115,10 @@ def connect(path: str | os.PathLike[str] | None, readonly: bool = False) -> tupl
         if readonly:
             return _memory_history(), p
         _create(p)
-    _identify(p)
+    snap = _identify(p)
     if readonly:
-        return _open_readonly(p), p
+        return snap, p
+    snap.close()
     if not os.access(p, os.W_OK) or not os.access(p.parent, os.W_OK | os.X_OK):
         raise HistoryError(f"the history {p} is read-only here (`examprep stats` can still read it); make it "
                            "writable or choose another file with --db")
@@ -246,8 +247,9 @@ def _read_head(p: Path) -> bytes:
         raise HistoryError(f"cannot read the history {p}: {e.strerror or e}; choose another file with --db") from e
 
 
-def _identify(p: Path) -> None:
-    """Raise unless ``p`` is an examprep history this version can use; reads without changing a byte."""
+def _identify(p: Path) -> sqlite3.Connection:
+    """A read-only connection (:func:`_snapshot`) to ``p`` once it is known to be an examprep history this version
+    can use; raises otherwise. A file whose header (or WAL) does not carry our mark is never opened by SQLite."""
     head = _read_head(p)
     if not head:
         raise _not_ours(p, "an empty file")
@@ -256,20 +258,23 @@ def _identify(p: Path) -> None:
     app_id = int.from_bytes(head[68:72], "big") if len(head) >= 72 else 0
     if app_id != APPLICATION_ID and not _wal_says_ours(p):
         raise _not_ours(p, "an SQLite database of another program")
-    conn = _sqlite(_uri(p, "immutable=1"), p)
+    conn = _snapshot(p)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"the history {p} was written by a newer examprep (schema {version}); upgrade "
+                               "examprep or use another file with --db")
+        if check != "ok" or not _TABLES.get(version, {"?"}) <= tables:
+            raise damaged(p, ValueError(check if check != "ok" else f"tables missing for schema {version}"))
     except sqlite3.DatabaseError as e:
-        raise damaged(p, e) from e
-    finally:
         conn.close()
-    if version > SCHEMA_VERSION:
-        raise HistoryError(f"the history {p} was written by a newer examprep (schema {version}); upgrade examprep "
-                           "or use another file with --db")
-    if app_id == APPLICATION_ID and (check != "ok" or not _TABLES.get(version, {"?"}) <= tables):
-        raise damaged(p, ValueError(check if check != "ok" else f"tables missing for schema {version}"))
+        raise damaged(p, e) from e
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _wal_says_ours(p: Path) -> bool:
@@ -296,16 +301,31 @@ def _wal_says_ours(p: Path) -> bool:
     return found is not None and int.from_bytes(found[68:72], "big") == APPLICATION_ID
 
 
-def _open_readonly(p: Path) -> sqlite3.Connection:
-    """``immutable=1`` when no WAL exists (nothing is written, not even a side file), else ``mode=ro``."""
-    query = "mode=ro" if os.path.exists(str(p) + "-wal") else "immutable=1"
-    conn = _sqlite(_uri(p, query), p)
-    try:
-        conn.execute("SELECT count(*) FROM sessions").fetchone()
-    except sqlite3.Error as e:
-        conn.close()
-        raise damaged(p, e) from e
-    return conn
+def _snapshot(p: Path) -> sqlite3.Connection:
+    """A read-only connection to our file that writes nothing and sees a consistent state.
+
+    Without a WAL beside the file no connection is writing it (in WAL mode the file itself changes only in a
+    checkpoint, which needs the WAL), so ``immutable=1`` reads it as it is and creates no side file. With a WAL
+    (a quiz running now, or one killed), ``mode=ro`` takes SQLite's read lock and reads through the WAL, so a
+    checkpoint cannot tear the view; on a read-only medium where that cannot open, ``immutable=1`` still reads
+    what the file holds.
+    """
+    queries = ["mode=ro", "immutable=1"] if os.path.exists(str(p) + "-wal") else ["immutable=1"]
+    error: Exception | None = None
+    for query in queries:
+        try:
+            conn = _sqlite(_uri(p, query), p)
+        except HistoryError as e:
+            error = e
+            continue
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.Error as e:
+            conn.close()
+            error = e
+    assert error is not None
+    raise damaged(p, error) from error
 
 
 def _configure(conn: sqlite3.Connection) -> None:
