@@ -187,7 +187,7 @@ class Quiz:
         n = len(self.store.pending_parts(s.id, s.pending_position, s.pending_code))
         kept = [plural(n, "graded part")] if n else []
         kept += ["the hint"] if s.pending_hint else []
-        return f"question {s.pending_position + 1} keeps {' and '.join(kept)}" if kept else ""
+        return f"question {s.pending_position + 1}'s {' and '.join(kept)}" if kept else ""
 
     def _loop(self, position: int, pending: Pending | None) -> bool:
         """Ask until the end (True) or a quit (False)."""

@@ -49,9 +49,10 @@ def render_summary(attempts: Sequence[Attempt], count: int, elapsed: float, cons
             console.print(f"  examprep solve {a.code}    # {a.problem_id}, score {a.score:.0%}", markup=False,
                           highlight=False)
     if len(attempts) < count:
-        kept = f" ({kept})" if kept else ""
-        console.print(f"{len(attempts)} of {count} questions done{kept}; continue with: examprep quiz --resume",
+        console.print(f"{len(attempts)} of {count} questions done; continue with: examprep quiz --resume",
                       style="yellow")
+        if kept:
+            console.print(f"Saved for --resume: {kept}.", style="yellow")
 
 
 def _mmss(seconds: float) -> str:
