@@ -99,7 +99,7 @@ def test_forward_seed_002_a4_and_mistakes() -> None:
     assert mistake_named(pt, inst, "output", sp_softmax([0.7, 0.35]).tolist()) == "bias_dropped"
     assert self_test(pt, [inst]) == []
     text = statement_text(pt, inst)
-    for convention in ("(out × in)", "nn.Linear", "numbered from 0"):
+    for convention in (r"(out $\times$ in)", "nn.Linear", "numbered from 0"):
         assert convention in text
 
 

@@ -171,8 +171,8 @@ class SoftmaxCE(ProblemType):
         if p.W is not None:
             bias = " + b" if p.b is not None else ""
             out += [f"A language-model head maps the hidden vector h to the logits of {k} tokens: "
-                    f"$z = W h{bias}$ (a dense layer; W has shape $|V| \\times d$ = {k} × {len(p.h)}, "
-                    "out × in, as in PyTorch's nn.Linear).\nW = ", Mat([[num(x) for x in r] for r in p.W]),
+                    f"$z = W h{bias}$ (a dense layer; W has shape $|V| \\times d = {k} \\times {len(p.h)}$, "
+                    "out $\\times$ in, as in PyTorch's nn.Linear).\nW = ", Mat([[num(x) for x in r] for r in p.W]),
                     ", h = ", Mat([[num(x) for x in p.h]])]
             if p.b is not None:
                 out += [", b = ", Mat([[num(x) for x in p.b]])]

@@ -161,7 +161,8 @@ class Forward(ProblemType):
                           f"$z_2 = {scale}W_2 h{b2}$"]
         if p.mean_field:
             out.append(f" (the mean-field form: n = {hidden} hidden units)")
-        out.append(". A dense layer computes $z = W a + b$ with W of shape (out × in), as in PyTorch's nn.Linear. "
+        out.append(". A dense layer computes $z = W a + b$ with W of shape (out $\\times$ in), as in PyTorch's "
+                   "nn.Linear. "
                    f"The hidden activation is {af.FORMULAS[p.act]}")
         out.append(".\nx = " if not batched else ".\nInputs, one per row: x = ")
         out.append(Mat([[af.n(v) for v in r] for r in x]) if batched else Mat([[af.n(v) for v in x[0]]]))
@@ -225,7 +226,7 @@ class Forward(ProblemType):
                 "activation" + (" before the output unit." if p.out != "identity" else "."))
         if len(p.W1) == len(p.W1[0]) or len(p.W2) == len(p.W2[0]):
             add(m, "transposed", self.forward(p, transpose=True), truth,
-                "You multiplied by $W^\\top$: a dense layer is $z = W a + b$ with W of shape (out × in), so "
+                "You multiplied by $W^\\top$: a dense layer is $z = W a + b$ with W of shape (out $\\times$ in), so "
                 "$z_k = \\sum_j W_{kj} a_j$ uses row k of W.")
         if p.b1 is not None or p.b2 is not None:
             add(m, "bias_dropped", self.forward(p, biases=False), truth, "You dropped the biases: add $b_1$ and $b_2$.")

@@ -168,7 +168,7 @@ class PLATrace(ProblemType):
         m: dict[str, Mistake] = {}
         runs = {
             "x_without_y": (dict(with_y=False), "You added x without the label: the update is $w' = w + y x$, so a "
-                                                "point with y = −1 is subtracted."),
+                                                "point with $y = -1$ is subtracted."),
             "no_bias": (dict(bias=False), "You left out the bias coordinate: use $x = [1, x_1, x_2]$ and "
                                           "$w = [w_0, w_1, w_2]$."),
             "zero_counted_right": (dict(zero_wrong=False), "A score of 0 is a mistake here ($y (w \\cdot x) \\le 0$); "
