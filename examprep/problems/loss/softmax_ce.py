@@ -195,8 +195,10 @@ class SoftmaxCE(ProblemType):
         out.append(". " + ("The batch loss is the mean over the examples. " if batched else ""))
         what = "the logits, " if p.W is not None else ""
         what += "the probabilities, " + ("the target distribution, " if p.smoothing > 0 else "")
+        tie = any(r.count(max(r)) > 1 for r in exact_logits(p))
         out.append(f"Give {what}the loss and the predicted class{'es' if batched else ''} (the largest "
-                   f"probability), probabilities and loss to {DP} decimal places.")
+                   f"probability{'; the first of tied classes' if tie else ''}), probabilities and loss to {DP} "
+                   "decimal places.")
         return out
 
     def derivation(self, p: Params) -> Derivation:

@@ -40,7 +40,7 @@ from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.dense import dense, dense_expr
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid, rows
-from examprep.solver.expr import Func, Mat
+from examprep.solver.expr import Func, Mat, Sym
 from examprep.solver.step import Derivation
 
 DP = 4
@@ -205,7 +205,7 @@ class Forward(ProblemType):
             d.add("Output pre-activations", a["z2"], lhs="z_2",
                   substituted=Mat([[af.n(v) for v in r] for r in a["z2"]]), part="z2")
         if p.out == "sigmoid":
-            d.add("Sigmoid output $\\sigma(z_2)$", a["output"], lhs="y",
+            d.add("Sigmoid output $\\sigma(z_2)$", a["output"], lhs=Sym("out", "σ(z_2)", r"\sigma(z_2)", "sigma(z_2)"),
                   substituted=Mat([[af.substituted("sigmoid", float(v)) for v in r] for r in z2s]), part="output")
         elif p.out == "softmax":
             d.add("Softmax output $p_k = \\frac{e^{z_{2,k}}}{\\sum_j e^{z_{2,j}}}$", a["output"], lhs="p",
