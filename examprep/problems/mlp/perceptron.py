@@ -60,7 +60,24 @@ class Perceptron(ProblemType):
         d = 2 if difficulty == "easy" else int(rng.integers(2, 4))
         m = int(rng.integers(3, 5 if difficulty == "easy" else 7))
         w = grid(rng, -3, 3, difficulty, d, nonzero=True)
-        return dict(w=w, threshold=grid(rng, -5, 5, difficulty, nonzero=True), X=grid(rng, -5, 5, difficulty, (m, d)))
+        thr = grid(rng, -5, 5, difficulty, nonzero=True)
+        X = grid(rng, -5, 5, difficulty, (m, d))  # noqa: N806
+        if rng.integers(2):  # half the time one point is moved onto the boundary, where its score is exactly 0
+            self._onto_boundary(rng, w, thr, X, 10 ** {"easy": 0, "medium": 1, "hard": 2}[difficulty])
+        return dict(w=w, threshold=thr, X=X)
+
+    @staticmethod
+    def _onto_boundary(rng: np.random.Generator, w: list[Any], thr: Any, X: list[list[Any]], scale: int) -> None:  # noqa: N803
+        """Move one coordinate of one point (tried in random order) so that w·x = threshold, if a value on the
+        grid within [−5, 5] does it."""
+        for i in rng.permutation(len(X)):
+            for k in rng.permutation(len(w)):
+                rest = sum((exact(a) * exact(b) for j, (a, b) in enumerate(zip(w, X[int(i)], strict=True))
+                            if j != int(k)), Fraction(0))
+                v = (exact(thr) - rest) / exact(w[int(k)])
+                if (v * scale).denominator == 1 and abs(v) <= 5:
+                    X[int(i)][int(k)] = int(v) if scale == 1 else round(float(v), 2)
+                    return
 
     def check(self, p: Params) -> list[str]:
         if len(p.X[0]) != len(p.w):
