@@ -1,0 +1,138 @@
+"""Torch references for the optim family: ``torch.optim`` optimisers stepped on autograd (or given) gradients.
+
+A batch of instances is one parameter tensor per group of equal hyperparameters, each group a param group of one
+optimizer, so the whole batch moves with one ``step()`` per step. Coordinates are padded to 2 (a = 0, c = 0, w0 = 0
+and given gradients 0: the padded coordinate never moves) and steps to 3 (the extra steps are cut off by ragged
+columns). Gradients come from ``autograd`` on the loss, never from the problem modules' formulas; the optimiser's
+own state (momentum buffers, square averages, Adam's moments) gives the state parts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, ragged
+from examprep.reference.packing import real
+
+D, T = 2, 3  # padded coordinates and steps
+
+
+@dataclass
+class Objective:
+    """Σ_j weight_j·(A_j·p − target_j)², times ``scale``, per instance; or given gradients (``given`` rows)."""
+
+    A: torch.Tensor  # (B, n, D)
+    target: torch.Tensor  # (B, n)
+    weight: torch.Tensor  # (B, n)
+    scale: torch.Tensor  # (B,)
+    grads: torch.Tensor  # (B, T, D) given gradients (0 where none)
+    given: torch.Tensor  # (B,) bool
+
+    def loss(self, p: torch.Tensor) -> torch.Tensor:
+        r = (self.A @ p.unsqueeze(-1)).squeeze(-1) - self.target
+        return self.scale * (self.weight * r * r).sum(-1)
+
+    def grad(self, p: torch.Tensor, t: int) -> torch.Tensor:
+        """∇L at p by autograd (or the given gradient of step t, from 1)."""
+        with torch.enable_grad():
+            q = p.detach().requires_grad_(True)
+            (g,) = torch.autograd.grad(self.loss(q).sum(), q)
+        return torch.where(self.given[:, None], self.grads[:, t - 1], g)
+
+
+def _pad(v: tuple[float, ...] | None, width: int = D) -> list[float]:
+    v = tuple(v or ())
+    return [float(x) for x in v] + [0.0] * (width - len(v))
+
+
+def objective(batch: list[Params], device: torch.device) -> Objective:
+    """The quadratic Σ a_i (w_i − c_i)² as rows e_i with weights a_i; the line fit as rows (x_i, 1); given
+    gradients as a (B, T, D) tensor."""
+    n = max(max(len(p.x) for p in batch if p.get("x") is not None) if any(p.get("x") is not None
+                                                                          for p in batch) else 0, D)
+    A = np.zeros((len(batch), n, D))
+    tgt, wt, scale = np.zeros((len(batch), n)), np.zeros((len(batch), n)), np.ones(len(batch))
+    G, given = np.zeros((len(batch), T, D)), np.zeros(len(batch), dtype=bool)
+    for b, p in enumerate(batch):
+        if p.get("x") is not None:
+            k = len(p.x)
+            A[b, :k, 0], A[b, :k, 1], tgt[b, :k], wt[b, :k] = p.x, 1.0, p.y, 1.0
+            scale[b] = 1 / k if p.reduction == "mean" else 1.0
+        elif p.get("loss_grads") is not None:
+            given[b] = True
+            for t, row in enumerate(p.loss_grads):
+                G[b, t] = _pad(row)
+        else:
+            for i, (a, c) in enumerate(zip(p.a, p.c, strict=True)):
+                A[b, i, i], tgt[b, i], wt[b, i] = 1.0, c, a
+    return Objective(real(A, device), real(tgt, device), real(wt, device), real(scale, device), real(G, device),
+                     torch.from_numpy(given).to(device))
+
+
+def steps_and_dims(batch: list[Params]) -> tuple[np.ndarray, np.ndarray]:
+    steps = np.array([p.steps if p.steps is not None else (len(p.loss_grads) if p.get("loss_grads") is not None
+                                                            else 2) for p in batch])
+    return steps, np.array([len(p.w0) for p in batch])
+
+
+def run(batch: list[Params], device: torch.device, key: Callable[[Params], Hashable],
+        make: Callable[[list[dict[str, object]]], torch.optim.Optimizer], hyper: Callable[[Params], dict[str, object]]
+        ) -> tuple[Objective, dict[str, torch.Tensor], list[dict[str, torch.Tensor]]]:
+    """Step the batch T times with one optimizer whose param groups are the groups of equal ``key``.
+
+    Returns the objective, the iterates w_0..w_T (``"w"``: (B, T+1, D)) and the gradients set before each step
+    (``"g"``: (B, T, D)), and per step the optimizer's state tensors gathered back into batch order.
+    """
+    obj = objective(batch, device)
+    groups: dict[Hashable, list[int]] = defaultdict(list)
+    for i, p in enumerate(batch):
+        groups[key(p)].append(i)
+    order = [i for idx in groups.values() for i in idx]
+    inv = torch.from_numpy(np.argsort(np.asarray(order))).to(device)
+    w0 = real(np.array([_pad(p.w0) for p in batch]), device)
+    params = [w0[torch.as_tensor(idx, device=device)].clone().requires_grad_(True) for idx in groups.values()]
+    opt = make([{"params": [q], **hyper(batch[idx[0]])} for q, idx in zip(params, groups.values(), strict=True)])
+    perm = torch.as_tensor(order, device=device)
+    sub = Objective(obj.A[perm], obj.target[perm], obj.weight[perm], obj.scale[perm], obj.grads[perm],
+                    obj.given[perm])
+    ws, gs, states = [torch.cat([q.detach() for q in params])[inv]], [], []
+    for t in range(1, T + 1):
+        flat = torch.cat([q.detach() for q in params])
+        g = sub.grad(flat, t)
+        for q, part in zip(params, torch.split(g, [len(i) for i in groups.values()]), strict=True):
+            q.grad = part.clone()
+        opt.step()
+        gs.append(g[inv])
+        ws.append(torch.cat([q.detach() for q in params])[inv])
+        st: dict[str, torch.Tensor] = {}
+        for k in opt.state[params[0]]:
+            if torch.is_tensor(opt.state[params[0]][k]) and opt.state[params[0]][k].dim() == 2:
+                st[k] = torch.cat([opt.state[q][k] for q in params])[inv].clone()
+        states.append(st)
+    return obj, {"w": torch.stack(ws, 1), "g": torch.stack(gs, 1)}, states
+
+
+def gd(batch: list[Params], device: torch.device) -> Answers:
+    """``SGD`` on the autograd gradient; the Hessian by double backward (independent instances: the gradient of
+    the summed gradient coordinate is each instance's Hessian row), λ_max by ``eigvalsh``; w* by ``pinv``."""
+    obj, out, _ = run(batch, device, key=lambda p: p.lr, make=lambda g: torch.optim.SGD(g),
+                      hyper=lambda p: {"lr": p.lr})
+    steps, dims = steps_and_dims(batch)
+    losses = torch.stack([obj.loss(out["w"][:, t]) for t in range(T + 1)], 1)
+    with torch.enable_grad():
+        q = torch.zeros(len(batch), D, dtype=obj.A.dtype, device=device, requires_grad=True)
+        (g,) = torch.autograd.grad(obj.loss(q).sum(), q, create_graph=True)
+        H = torch.stack([torch.autograd.grad(g[:, i].sum(), q, retain_graph=True)[0] for i in range(D)], 1)
+    lam = torch.linalg.eigvalsh(H.detach())[:, -1]
+    AtW = obj.A.transpose(1, 2) * obj.weight[:, None, :]
+    w_star = (torch.linalg.pinv(AtW @ obj.A) @ (AtW @ obj.target.unsqueeze(-1))).squeeze(-1)
+    return Answers(len(batch)).add(None, {
+        "grads": ragged(out["g"], steps, dims), "iterates": ragged(out["w"][:, 1:], steps, dims),
+        "losses": ragged(losses, steps + 1), "lr_max": 2 / lam, "w_star": ragged(w_star, dims)})
+

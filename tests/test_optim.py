@@ -1,0 +1,113 @@
+"""Optimiser types: catalog worked examples (corrected values), the named wrong values, validation, references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import resolve_device, verify_type
+
+IDS = ["optim/gd-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    truth = pt.solve(inst.params)
+    return grade_answers(pt, truth, answers).score == 1
+
+
+def row(m: Any, i: int) -> list[float]:
+    return [float(x) for x in m[i]]
+
+
+# ---- references and self-tests ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees_on_thousands(pid: str) -> None:
+    dev, _ = resolve_device("cpu")
+    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
+    assert r.disagreements == 0, r.examples
+    assert r.max_error < 1e-9
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
+    pt = make(pid)
+    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
+    assert self_test(pt, insts) == []
+
+
+# ---- gd (seed_000_001 A1, seed_002 B1, seed_004 A3) -------------------------------------------------------------
+
+def test_gd_line_fit_summed_catalog_example() -> None:
+    pt, inst, ans = solved("optim/gd-v1", x=(1, 2, 3), y=(2, 3, 5), w0=(0, 0), lr=0.05, steps=2)
+    assert ans["grads"] == [pytest.approx([-46, -20]), pytest.approx([30.4, 13.6])]
+    assert row(ans["iterates"], 0) == pytest.approx([2.3, 1.0])
+    assert row(ans["iterates"], 1) == pytest.approx([0.78, 0.32])
+    assert ans["losses"] == pytest.approx([38, 16.86, 7.54])
+    assert ans["lr_max"] == pytest.approx(0.060098, abs=5e-7)  # eigenvalues 0.7212 and 33.2788
+    assert ans["w_star"] == pytest.approx([1.5, 1 / 3])
+    assert right(pt, inst, iterates="[[2.3, 1], [0.78, 0.32]]", lr_max="0.060098", w_star="[1.5, 0.3333]")
+    assert mistake_named(pt, inst, "iterates", [[0.766667, 0.333333], [1.108889, 0.48]]) == "mean_for_sum"
+    assert mistake_named(pt, inst, "iterates", [[-2.3, -1.0], [-8.42, -3.68]]) == "ascent"
+    assert mistake_named(pt, inst, "iterates", [[1.15, 0.5], [1.345, 0.58]]) == "two_dropped"
+    # w moves to 2.3 first, then b's gradient at w = 2.3: 2·Σ(2.3x_i − y_i) = 2·(13.8 − 10) = 7.6
+    assert mistake_named(pt, inst, "iterates", [[2.3, -0.38], [1.608, -0.2308]]) == "non_simultaneous"
+    assert self_test(pt, [inst]) == []
+
+
+def test_gd_line_fit_mean_catalog_example() -> None:
+    # seed_004 A3: X = [[1,1],[1,2],[1,3]] (bias first there), y = (1,2,2): at 0 the loss is 3 and ∇ = (−3.3333,
+    # −7.3333) for (bias, slope); here w0 = (w, b), so the gradient reads (−7.3333, −3.3333). w* = (0.5, 0.6667).
+    pt, inst, ans = solved("optim/gd-v1", x=(1, 2, 3), y=(1, 2, 2), reduction="mean", w0=(0, 0), lr=0.1, steps=1)
+    assert ans["losses"][0] == pytest.approx(3)
+    assert row(ans["grads"], 0) == pytest.approx([-22 / 3, -10 / 3])
+    assert ans["w_star"] == pytest.approx([0.5, 2 / 3])
+    sums = [[2.2, 1.0]]  # the summed loss's step: 0.1·(22, 10)
+    assert mistake_named(pt, inst, "iterates", sums) == "sum_for_mean"
+    assert self_test(pt, [inst]) == []
+
+
+def test_gd_quadratic_catalog_example() -> None:
+    # seed_002 B1: L = (w1 − 3)² + 2(w2 + 1)², w0 = (0, 0), η = 0.1
+    pt, inst, ans = solved("optim/gd-v1", a=(1, 2), c=(3, -1), w0=(0, 0), lr=0.1, steps=2)
+    assert row(ans["grads"], 0) == pytest.approx([-6, 4])
+    assert row(ans["grads"], 1) == pytest.approx([-4.8, 2.4])
+    assert row(ans["iterates"], 1) == pytest.approx([1.08, -0.64])
+    assert ans["losses"][:2] == pytest.approx([11, 6.48])
+    assert ans["lr_max"] == pytest.approx(0.5)  # λ_max = 2·2
+    assert ans["w_star"] == pytest.approx([3, -1])
+    assert mistake_named(pt, inst, "iterates", [[-0.6, 0.4], [-1.32, 0.96]]) == "ascent"
+    assert "non_simultaneous" not in pt.mistakes(inst.params)  # separable: the order cannot matter
+
+
+@pytest.mark.parametrize("sets, match", [
+    (["x=[1,2,3]", "y=[2,3]", "w0=[0,0]", "lr=0.1"], "one entry per point"),
+    (["x=[1,1,1]", "y=[2,3,4]", "w0=[0,0]", "lr=0.1"], "two different values"),
+    (["a=[1]", "c=[1]", "x=[1,2]", "y=[1,2]", "w0=[0]", "lr=0.1"], "not both"),
+    (["a=[1,2]", "c=[1]", "w0=[0,0]", "lr=0.1"], "one per coordinate"),
+    (["w0=[0,0]", "lr=0.1"], "give the objective"),
+    (["a=[1]", "c=[1]", "w0=[0]", "lr=0.1", "steps=4"], "steps"),
+])
+def test_gd_validation(sets: list[str], match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("optim/gd-v1").instance(sets=sets)
