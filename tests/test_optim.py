@@ -13,7 +13,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["optim/gd-v1"]
+IDS = ["optim/gd-v1", "optim/momentum-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -111,3 +111,62 @@ def test_gd_quadratic_catalog_example() -> None:
 def test_gd_validation(sets: list[str], match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("optim/gd-v1").instance(sets=sets)
+
+
+# ---- momentum (seed_002 C2, C3; seed_004 C17) -------------------------------------------------------------------
+
+def test_momentum_nesterov_textbook_and_pytorch_catalog_values() -> None:
+    kw = dict(a=(1,), c=(0,), w0=(1,), lr=0.1, momentum=0.9, nesterov=True, steps=3)
+    pt, inst, ans = solved("optim/momentum-v1", form="notes", **kw)
+    assert [r[0] for r in ans["lookahead"]] == pytest.approx([1, 0.62, 0.2224])
+    assert [r[0] for r in ans["grads"]] == pytest.approx([2, 1.24, 0.4448])
+    assert [r[0] for r in ans["v"]] == pytest.approx([-0.2, -0.304, -0.31808])
+    assert [r[0] for r in ans["iterates"]] == pytest.approx([0.8, 0.496, 0.17792])
+    assert right(pt, inst, iterates="[[0.8], [0.496], [0.17792]]")
+    assert mistake_named(pt, inst, "iterates", [[0.62], [0.2224], [-0.108352]]) == "pytorch_parameter_as_w"
+    # the gradient at w instead of the look-ahead is plain momentum: 0.8, 0.46, 0.062
+    assert mistake_named(pt, inst, "iterates", [[0.8], [0.46], [0.062]]) == "nesterov_gradient_at_w"
+    assert self_test(pt, [inst]) == []
+    pt, inst, ans = solved("optim/momentum-v1", form="pytorch", **kw)
+    assert [r[0] for r in ans["iterates"]] == pytest.approx([0.62, 0.2224, -0.108352])
+    assert [r[0] for r in ans["buf"]] == pytest.approx([2, 3.04, 3.1808])
+    assert mistake_named(pt, inst, "iterates", [[0.8], [0.496], [0.17792]]) == "textbook_w_as_parameter"
+    assert self_test(pt, [inst]) == []
+
+
+def test_momentum_forms_agree_without_nesterov() -> None:
+    # seed_002 C2: L = w², w0 = 1, η = 0.1, μ = 0.9: (v, w) = (−0.2, 0.8), (−0.34, 0.46), (−0.398, 0.062)
+    kw = dict(a=(1,), c=(0,), w0=(1,), lr=0.1, momentum=0.9, steps=3)
+    _, _, notes = solved("optim/momentum-v1", form="notes", **kw)
+    pt, inst, torch_form = solved("optim/momentum-v1", form="pytorch", **kw)
+    assert [r[0] for r in notes["v"]] == pytest.approx([-0.2, -0.34, -0.398])
+    assert [r[0] for r in notes["iterates"]] == pytest.approx([r[0] for r in torch_form["iterates"]])
+    assert [r[0] for r in torch_form["iterates"]] == pytest.approx([0.8, 0.46, 0.062])
+    assert [r[0] for r in torch_form["buf"]] == pytest.approx([2, 3.4, 3.98])  # v = −η·buf
+    assert mistake_named(pt, inst, "iterates", [[1.2], [1.62], [2.322]]) == "ascent"  # w + η·buf
+    assert mistake_named(pt, inst, "buf", [[0.2], [2.14], [3.458]]) == "dampened_first"  # buf_1 = (1 − μ)g_1
+
+
+def test_momentum_weight_decay_given_gradients_catalog_example() -> None:
+    # seed_004 C17: w0 = (1, −2), η = 0.1, μ = 0.9, λ = 0.01, g_1 = (0.5, 0.5), g_2 = (−0.2, 0.4)
+    pt, inst, ans = solved("optim/momentum-v1", loss_grads=((0.5, 0.5), (-0.2, 0.4)), w0=(1, -2), lr=0.1,
+                           momentum=0.9, weight_decay=0.01)
+    assert row(ans["grads"], 0) == pytest.approx([0.51, 0.48])
+    assert row(ans["iterates"], 0) == pytest.approx([0.949, -2.048])
+    assert row(ans["iterates"], 1) == pytest.approx([0.922151, -2.129152])
+    assert right(pt, inst, iterates="[[0.949, -2.048], [0.922151, -2.129152]]")
+    assert mistake_named(pt, inst, "iterates", [[0.95, -2.05], [0.925, -2.135]]) == "decay_left_out"
+    # decay after the momentum step: w_2 = w_1 − η·(μ·0.5 + g_2) − η·λ·w_1
+    assert mistake_named(pt, inst, "iterates", [[0.949, -2.048], [0.923051, -2.130952]]) == "decay_added_late"
+    # buf_1 = (1 − μ)g_1 = (0.051, 0.048)
+    assert mistake_named(pt, inst, "iterates", [[0.9949, -2.0048], [1.0093151, -2.0471152]]) == "dampened_first"
+    assert mistake_named(pt, inst, "iterates", [[1.051, -1.952], [1.077951, -1.870752]]) == "ascent"
+    assert self_test(pt, [inst]) == []
+
+
+def test_momentum_textbook_nesterov_needs_the_objective() -> None:
+    pt = make("optim/momentum-v1")
+    with pytest.raises(ParamError, match="look-ahead"):
+        pt.from_params(dict(loss_grads=((1.0,),), w0=(0.0,), lr=0.1, form="notes", nesterov=True))
+    inst = pt.from_params(dict(loss_grads=((1.0,), (2.0,)), w0=(0.0,), lr=0.1, form="pytorch", nesterov=True))
+    assert [r[0] for r in pt.solve(inst.params)["iterates"]] == pytest.approx([-0.19, -0.19 - 0.1 * (2 + 0.9 * 2.9)])

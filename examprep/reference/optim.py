@@ -18,7 +18,7 @@ import torch
 
 from examprep.params import Params
 from examprep.reference.batching import Answers, ragged
-from examprep.reference.packing import real
+from examprep.reference.packing import column, real
 
 D, T = 2, 3  # padded coordinates and steps
 
@@ -136,3 +136,38 @@ def gd(batch: list[Params], device: torch.device) -> Answers:
         "grads": ragged(out["g"], steps, dims), "iterates": ragged(out["w"][:, 1:], steps, dims),
         "losses": ragged(losses, steps + 1), "lr_max": 2 / lam, "w_star": ragged(w_star, dims)})
 
+
+
+def momentum(batch: list[Params], device: torch.device) -> Answers:
+    """``SGD(momentum, weight_decay, nesterov)``. The gradient of each step (λw included) is read back from the
+    buffer (g_t = buf_t − μ·buf_{t−1}); the textbook form is mapped from PyTorch's state: v = −lr·buf, and under
+    Nesterov PyTorch's parameter is the textbook look-ahead, so w = p + μ·lr·buf and the look-ahead is the
+    previous p."""
+    _, out, states = run(batch, device, key=lambda p: (p.lr, p.momentum, p.weight_decay, p.nesterov),
+                         make=lambda g: torch.optim.SGD(g),
+                         hyper=lambda p: {"lr": p.lr, "momentum": p.momentum, "weight_decay": p.weight_decay,
+                                          "nesterov": p.nesterov, "dampening": 0.0})
+    steps, dims = steps_and_dims(batch)
+    buf = torch.stack([s["momentum_buffer"] for s in states], 1)  # (B, T, D)
+    mu = column((p.momentum for p in batch), len(batch), device)[:, None, None]
+    lr = column((p.lr for p in batch), len(batch), device)[:, None, None]
+    grads = buf - mu * torch.cat([torch.zeros_like(buf[:, :1]), buf[:, :-1]], 1)
+    p_t = out["w"][:, 1:]
+    ans = Answers(len(batch))
+    for form in ("pytorch", "notes"):
+        for nesterov in (False, True):
+            idx = [i for i, p in enumerate(batch) if p.form == form and bool(p.nesterov) == nesterov]
+            if not idx:
+                continue
+            ix = torch.as_tensor(idx, device=device)
+            s, d = steps[idx], dims[idx]
+            cols = {"grads": ragged(grads[ix], s, d)}
+            if form == "pytorch":
+                cols |= {"buf": ragged(buf[ix], s, d), "iterates": ragged(p_t[ix], s, d)}
+            else:
+                w = p_t + mu * lr * buf if nesterov else p_t
+                cols |= {"v": ragged((-lr * buf)[ix], s, d), "iterates": ragged(w[ix], s, d)}
+                if nesterov:
+                    cols["lookahead"] = ragged(out["w"][ix, :-1], s, d)
+            ans.add(idx, cols)
+    return ans

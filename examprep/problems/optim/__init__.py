@@ -5,3 +5,6 @@ from examprep.registry import register
 register("optim/gd-v1", "examprep.problems.optim.gd:GradientDescent",
          title="Gradient descent steps, stable learning rate and minimiser",
          parts=("grads", "iterates", "losses", "lr_max", "w_star"), catalog="seed_002 B1; seed_000_001 A1; seed_004 A3")
+register("optim/momentum-v1", "examprep.problems.optim.momentum:Momentum",
+         title="SGD with momentum, Nesterov and weight decay", parts=("grads", "buf", "v", "lookahead", "iterates"),
+         catalog="seed_002 C2, C3; seed_004 C17")

@@ -100,8 +100,12 @@ def objective_text(p: Params) -> list[Any]:
         inner = w if c == 0 else f"({w} {'-' if c > 0 else '+'} {num(abs(c))})"
         coef = "" if a == 1 else num(a)
         terms.append(f"{coef}{inner}^2")
-    grad = r"$g = \nabla L(w)$, with $\frac{\partial L}{\partial w_i} = 2 a_i (w_i - c_i)$"
-    return [f"Minimise $L(w) = {' + '.join(terms)}$; the gradient is {grad}. "]
+    if d == 1:
+        return [f"Minimise $L(w) = a (w - c)^2$ with $a = {num(p.a[0])}$ and $c = {num(p.c[0])}$, that is "
+                f"$L(w) = {terms[0]}$; its gradient is $g = L'(w) = 2a(w - c)$. "]
+    return [f"Minimise $L(w) = \\sum_i a_i (w_i - c_i)^2$ with $a = {vec(p.a)}$ and $c = {vec(p.c)}$, that is "
+            f"$L(w) = {' + '.join(terms)}$; its gradient $g = \\nabla L(w)$ has the entries "
+            "$\\frac{\\partial L}{\\partial w_i} = 2 a_i (w_i - c_i)$. "]
 
 
 def start_text(p: Params) -> str:
@@ -160,8 +164,9 @@ def gradient_substituted(p: Params, t: int, w: Sequence[float], decay: float = 0
 
 def gradient_formula(p: Params, t: int, decay: bool = False, at: str = "w") -> Expr:
     """The symbolic gradient at w_{t−1} (or at the look-ahead point), coordinate by coordinate."""
-    w = Sym(f"{at}_{t - 1}", latex=(r"\tilde{w}" if at == "wt" else "w") + f"_{{{t - 1}}}",
-            text=("w̃" if at == "wt" else "w") + f"_{t - 1}")
+    k = t if at == "wt" else t - 1  # the look-ahead point of step t is w̃_t
+    w = Sym(f"{at}_{k}", latex=(r"\tilde{w}" if at == "wt" else "w") + f"_{{{k}}}",
+            text=("w̃" if at == "wt" else "w") + f"_{k}")
     if p.get("loss_grads") is not None:
         g: Expr = Sym("G_t", text=f"G[{t}]", latex=f"G_{{{t}}}")
     else:
