@@ -171,3 +171,20 @@ def momentum(batch: list[Params], device: torch.device) -> Answers:
                     cols["lookahead"] = ragged(out["w"][ix, :-1], s, d)
             ans.add(idx, cols)
     return ans
+
+
+def adam(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.optim.Adam``; m and v are its ``exp_avg`` and ``exp_avg_sq``, m̂ and v̂ their corrections by the
+    optimizer's own step count."""
+    _, out, states = run(batch, device, key=lambda p: (p.lr, p.beta1, p.beta2, p.eps),
+                         make=lambda g: torch.optim.Adam(g, foreach=False),
+                         hyper=lambda p: {"lr": p.lr, "betas": (p.beta1, p.beta2), "eps": p.eps})
+    steps, dims = steps_and_dims(batch)
+    m = torch.stack([s["exp_avg"] for s in states], 1)
+    v = torch.stack([s["exp_avg_sq"] for s in states], 1)
+    t = torch.arange(1, T + 1, device=device, dtype=m.dtype)[None, :, None]
+    b1 = column((p.beta1 for p in batch), len(batch), device)[:, None, None]
+    b2 = column((p.beta2 for p in batch), len(batch), device)[:, None, None]
+    cols = {"grads": out["g"], "m": m, "v": v, "m_hat": m / (1 - b1**t), "v_hat": v / (1 - b2**t),
+            "iterates": out["w"][:, 1:]}
+    return Answers(len(batch)).add(None, {k: ragged(x, steps, dims) for k, x in cols.items()})

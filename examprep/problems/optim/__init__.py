@@ -8,3 +8,5 @@ register("optim/gd-v1", "examprep.problems.optim.gd:GradientDescent",
 register("optim/momentum-v1", "examprep.problems.optim.momentum:Momentum",
          title="SGD with momentum, Nesterov and weight decay", parts=("grads", "buf", "v", "lookahead", "iterates"),
          catalog="seed_002 C2, C3; seed_004 C17")
+register("optim/adam-v1", "examprep.problems.optim.adam:Adam", title="Adam steps with bias correction",
+         parts=("grads", "m", "v", "m_hat", "v_hat", "iterates"), catalog="seed_002 C6; seed_004 C17")

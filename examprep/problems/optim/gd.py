@@ -32,7 +32,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.optim import objective as ob
-from examprep.problems.optim.mistakes import kept_if_different
+from examprep.problems.optim.mistakes import distinct, lost
 from examprep.solver.expr import Func, Mat, Num, Pow, Sym, paren
 from examprep.solver.step import Derivation
 
@@ -114,9 +114,7 @@ class GradientDescent(ProblemType):
             return "a step lands exactly on the minimiser (2·lr·a = 1)"
         if max(abs(v) for v in ans["losses"]) > 1e4:
             return "the losses are not hand-sized"
-        from examprep.problems.optim.mistakes import collision
-
-        return collision(self, p, ans)
+        return lost(self.candidates(p), self.mistakes(p))
 
     def statement(self, p: Params) -> list[Any]:
         k = p.steps
@@ -260,14 +258,21 @@ class GradientDescent(ProblemType):
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         truth = self.solve(p)
+        out = {}
+        for name, m in self.candidates(p).items():
+            kept = distinct(self, truth, m.answers)
+            if kept:
+                out[name] = Mistake(kept, m.feedback)
+        return out
+
+    def candidates(self, p: Params) -> dict[str, Mistake]:
+        """Every mistake that applies, with all the parts it computes."""
         m: dict[str, Mistake] = {}
 
         def add(name: str, gs: list[list[float]], ws: list[list[float]], fb: str, loss: Any = None) -> None:
             loss = loss or (lambda w: self.loss(p, w))
-            ans = {"grads": gs, "iterates": ws, "losses": [loss(list(p.w0))] + [loss(w) for w in ws]}
-            kept = kept_if_different(self, truth, ans)
-            if kept:
-                m[name] = Mistake(kept, fb)
+            m[name] = Mistake({"grads": gs, "iterates": ws, "losses": [loss(list(p.w0))] + [loss(w) for w in ws]},
+                              fb)
 
         gs, ws = self.run(p, sign=1.0)
         add("ascent", gs, ws, "You moved along the gradient (w + η·g). Gradient descent steps against it: "

@@ -1,8 +1,8 @@
 """Mistake bookkeeping shared by the optim, regularization and norm types.
 
-A mistake keeps only the parts it changes (a part it leaves right is no evidence of it), and an instance on which
-a mistake lands within grading tolerance of the right answer is degenerate: the fair-grading rule accepts answers
-within a relative 2e-3 (or half a unit of the last asked digit), so such a mistake could not be told apart.
+A mistake keeps only the parts that grading can tell from the right answer (the fair-grading rule accepts answers
+within a relative 2e-3, or half a unit of the last asked digit); an instance on which a mistake that applies keeps
+no part is degenerate, unless the mistake is optional (ε inside the root shows only for a large ε).
 """
 
 from __future__ import annotations
@@ -11,27 +11,23 @@ from typing import Any
 
 import numpy as np
 
-from examprep.params import Params
 from examprep.problem import Answers, ProblemType
 
 FAIR_RTOL = 2e-3
 
 
-def kept_if_different(pt: ProblemType, truth: Answers, answers: Answers) -> Answers:
-    """The mistaken answers of the parts whose values differ from the truth (by shape or by more than 1e-12)."""
+def distinct(pt: ProblemType, truth: Answers, answers: Answers) -> Answers:
+    """The mistaken answers of the parts that grading can tell from the truth (a different shape, or some entry
+    outside both the part's tolerance and a relative 2e-3); the other parts are no evidence of the mistake."""
     out = {}
     for k, v in answers.items():
-        t = truth.get(k)
-        if t is None:
-            continue
-        a, b = np.asarray(v, dtype=float), np.asarray(t, dtype=float)
-        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-12, atol=1e-12):
+        if k in truth and not too_close(pt.part(k), v, truth[k]):
             out[k] = v
     return out
 
 
 def too_close(part: Any, given: Any, truth: Any) -> bool:
-    """Every entry of ``given`` within the part's tolerance or a relative 2e-3 of ``truth``."""
+    """Same shape, and every entry of ``given`` within the part's tolerance or a relative 2e-3 of ``truth``."""
     from examprep.grader.compare import entries_close
 
     a, b = np.asarray(given, dtype=float), np.asarray(truth, dtype=float)
@@ -41,10 +37,10 @@ def too_close(part: Any, given: Any, truth: Any) -> bool:
     return bool((near.ravel() | entries_close(part, a, b)).all())
 
 
-def collision(pt: ProblemType, p: Params, truth: Answers) -> str | None:
-    """The first mistake with a changed part that grading could not tell from the right answer, or None."""
-    for name, m in pt.mistakes(p).items():
-        for k, v in m.answers.items():
-            if too_close(pt.part(k), v, truth[k]):
-                return f"mistake {name} lands within tolerance of {k}"
+def lost(expected: Any, named: Any, optional: Any = ()) -> str | None:
+    """Why an instance is degenerate: a mistake that applies (``expected``) but lands within tolerance of the
+    right answer on every part it changes (missing from ``named``), unless it is ``optional``."""
+    for name in expected:
+        if name not in named and name not in optional:
+            return f"mistake {name} cannot be told from the right answer"
     return None

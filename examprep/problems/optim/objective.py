@@ -172,3 +172,17 @@ def gradient_formula(p: Params, t: int, decay: bool = False, at: str = "w") -> E
     else:
         g = Num(2) * Sym("a") * paren(w - Sym("c"))
     return g + Sym("lambda") * w if decay else g
+
+
+def coordwise(d: Any, title: str, value: Sequence[float], lhs: Expr, formula: Expr, fn: Any,
+              *vectors: Sequence[float], part: str | None = None, note: str | None = None) -> None:
+    """A derivation step computed coordinate by coordinate: ``fn`` builds one coordinate's expression from the
+    numbers of ``vectors`` at that coordinate (as Num)."""
+    subs = [fn(*(Num(float(v[i])) for v in vectors)) for i in range(len(value))]
+    d.add(title, shown(value), lhs=lhs, formula=formula, substituted=vector_expr(subs), part=part, note=note)
+
+
+def gradient_step(d: Any, p: Params, t: int, w: Sequence[float], g: Sequence[float]) -> None:
+    """The derivation step g_t = ∇L(w_{t−1}) with the numbers in (or the given row)."""
+    d.add(f"Step {t}: gradient", shown(g), lhs=sym("g", t), formula=gradient_formula(p, t),
+          substituted=gradient_substituted(p, t, w))

@@ -15,14 +15,14 @@ import numpy as np
 from examprep.params import Param, Params
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.optim import objective as ob
-from examprep.problems.optim.mistakes import collision, kept_if_different, too_close
+from examprep.problems.optim.mistakes import distinct, lost
 
 
 class StepOptimizer(ProblemType):
     """Shared behaviour; subclasses set ``hyper``, ``parts``, ``variants`` and write ``run`` and ``derivation``."""
 
     hyper: ClassVar[tuple[Param, ...]] = ()
-    grads_need_objective: ClassVar[bool] = False
+    optional: ClassVar[frozenset[str]] = frozenset()  # mistakes that may be indistinguishable (ε's place)
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -70,7 +70,7 @@ class StepOptimizer(ProblemType):
             return "a gradient entry is 0"
         if np.abs(np.asarray(ans["iterates"], dtype=float)).max() > 100:
             return "the iterates are not hand-sized"
-        return collision(self, p, ans)
+        return lost(self.variants(p), self.mistakes(p), self.optional)
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         truth = self.solve(p)
@@ -79,17 +79,10 @@ class StepOptimizer(ProblemType):
             with np.errstate(all="ignore"):
                 ans = self.run(p, name)
             ans = {k: v for k, v in ans.items() if np.all(np.isfinite(np.asarray(v, dtype=float)))}
-            kept = kept_if_different(self, truth, ans)
+            kept = distinct(self, truth, ans)
             if kept:
                 out[name] = Mistake(kept, fb)
         return out
-
-    def shows(self, p: Params, variant: str, part: str) -> bool:
-        """Whether a mistake changes ``part`` by more than grading tolerance (an ε mistake usually cannot)."""
-        truth = self.solve(p)
-        with np.errstate(all="ignore"):
-            got = self.run(p, variant)
-        return not too_close(self.part(part), got[part], truth[part])
 
 
 def rows(vs: list[list[float]]) -> list[list[float]]:
