@@ -13,7 +13,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1"]
+IDS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1", "optim/rmsprop-v1", "optim/adagrad-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -223,3 +223,59 @@ def test_adam_eps_in_root_shows_for_a_large_eps() -> None:
     # m̂ = 0.1, v̂ = 0.01: 0.1·0.1/(0.1 + 0.01) = 0.090909 versus 0.1·0.1/√0.02 = 0.070711
     assert ans["iterates"][0][0] == pytest.approx(-0.1 / 1.1)
     assert mistake_named(pt, inst, "iterates", [[-0.0707107]]) == "eps_in_root"
+
+
+# ---- rmsprop (seed_002 C5) and adagrad (seed_002 C4) ------------------------------------------------------------
+
+def test_rmsprop_catalog_example() -> None:
+    pt, inst, ans = solved("optim/rmsprop-v1", a=(1, 10), c=(0, 0), w0=(1, 0.5), lr=0.1, rho=0.9, steps=3)
+    assert row(ans["r"], 0) == pytest.approx([0.4, 10])
+    assert row(ans["iterates"], 0) == pytest.approx([0.683772, 0.183772], abs=5e-7)  # η/√(1 − ρ) per coordinate
+    assert row(ans["grads"], 1) == pytest.approx([1.367544, 3.675445], abs=5e-7)
+    assert row(ans["r"], 1) == pytest.approx([0.547018, 10.350889], abs=5e-7)
+    assert row(ans["iterates"], 1) == pytest.approx([0.498871, 0.069531], abs=5e-7)
+    assert row(ans["r"], 2) == pytest.approx([0.591865, 9.509186], abs=5e-7)
+    assert row(ans["iterates"], 2) == pytest.approx([0.369181, 0.024435], abs=5e-7)
+    assert right(pt, inst, iterates="[[0.683772, 0.183772], [0.498871, 0.069531], [0.369181, 0.024435]]")
+    swapped = pt.mistakes(inst.params)["rho_swapped"].answers["iterates"]
+    assert row(swapped, 0) == pytest.approx([0.894591, 0.394591], abs=5e-7)
+    assert mistake_named(pt, inst, "iterates", swapped) == "rho_swapped"
+    # Adam's correction r/(1 − ρ) makes step 1 exactly η·sign(g): (0.9, 0.4)
+    corrected = pt.mistakes(inst.params)["bias_correction"].answers["iterates"]
+    assert row(corrected, 0) == pytest.approx([0.9, 0.4], abs=1e-8)
+    assert mistake_named(pt, inst, "iterates", corrected) == "bias_correction"
+    assert self_test(pt, [inst]) == []
+    pt1, inst1, _ = solved("optim/rmsprop-v1", a=(1, 10), c=(0, 0), w0=(1, 0.5), lr=0.1, rho=0.9, steps=1)
+    assert mistake_named(pt1, inst1, "iterates", [[0.894591, 0.394591]]) == "rho_swapped"
+
+
+def test_rmsprop_gradient_average_mistake() -> None:
+    # given gradients of one sign: r from g itself is 0.1·g = 0.1 and 0.9·0.1 + 0.1·2 = 0.29
+    pt, inst, _ = solved("optim/rmsprop-v1", loss_grads=((1,), (2,)), w0=(0,), lr=0.1, rho=0.9)
+    assert mistake_named(pt, inst, "r", [[0.1], [0.29]]) == "g_for_g_squared"
+    assert mistake_named(pt, inst, "r", [[0.9], [3.69]]) == "rho_swapped"  # 0.9·1 then 0.1·0.9 + 0.9·4
+
+
+def test_adagrad_catalog_example() -> None:
+    pt, inst, ans = solved("optim/adagrad-v1", a=(1, 10), c=(0, 0), w0=(1, 0.5), lr=0.1, steps=3)
+    assert row(ans["r"], 0) == pytest.approx([4, 100])
+    assert row(ans["iterates"], 0) == pytest.approx([0.9, 0.4], abs=1e-9)
+    assert row(ans["r"], 1) == pytest.approx([7.24, 164], abs=1e-8)
+    assert row(ans["iterates"], 1) == pytest.approx([0.833104, 0.337530], abs=5e-7)
+    assert row(ans["grads"], 2) == pytest.approx([1.666207, 6.750610], abs=5e-7)
+    assert row(ans["r"], 2) == pytest.approx([10.016246, 209.570735], abs=5e-6)
+    assert row(ans["iterates"], 2) == pytest.approx([0.780456, 0.290899], abs=5e-7)
+    assert right(pt, inst, iterates="[[0.9, 0.4], [0.833104, 0.33753], [0.780456, 0.290899]]")
+    assert mistake_named(pt, inst, "iterates", [[0.9, 0.4], [0.8, 0.3], [0.7, 0.2]]) == "no_accumulation"
+    # ‖g‖² = 104 for both coordinates: w_1 = (1 − 0.2/√104, 0.5 − 1/√104)
+    norm = pt.mistakes(inst.params)["norm_squared"].answers["iterates"]
+    assert row(norm, 0) == pytest.approx([1 - 0.2 / 104**0.5, 0.5 - 1 / 104**0.5])
+    assert mistake_named(pt, inst, "iterates", norm) == "norm_squared"
+    # no root: w_1 = (1 − 0.1·2/4, 0.5 − 0.1·10/100)
+    assert row(pt.mistakes(inst.params)["no_root"].answers["iterates"], 0) == pytest.approx([0.95, 0.49])
+    assert self_test(pt, [inst]) == []
+
+
+def test_adagrad_one_coordinate_has_no_norm_mistake() -> None:
+    pt, inst, _ = solved("optim/adagrad-v1", a=(1,), c=(0,), w0=(1,), lr=0.1)
+    assert "norm_squared" not in pt.mistakes(inst.params)  # ‖g‖² = g² in one coordinate

@@ -188,3 +188,28 @@ def adam(batch: list[Params], device: torch.device) -> Answers:
     cols = {"grads": out["g"], "m": m, "v": v, "m_hat": m / (1 - b1**t), "v_hat": v / (1 - b2**t),
             "iterates": out["w"][:, 1:]}
     return Answers(len(batch)).add(None, {k: ragged(x, steps, dims) for k, x in cols.items()})
+
+
+def _state_steps(batch: list[Params], device: torch.device, key: Callable[[Params], Hashable],
+                 make: Callable[[list[dict[str, object]]], torch.optim.Optimizer],
+                 hyper: Callable[[Params], dict[str, object]], state: str) -> Answers:
+    _, out, states = run(batch, device, key=key, make=make, hyper=hyper)
+    steps, dims = steps_and_dims(batch)
+    r = torch.stack([s[state] for s in states], 1)
+    return Answers(len(batch)).add(None, {"grads": ragged(out["g"], steps, dims), "r": ragged(r, steps, dims),
+                                          "iterates": ragged(out["w"][:, 1:], steps, dims)})
+
+
+def rmsprop(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.optim.RMSprop(alpha=ρ, eps)``; r is its ``square_avg``."""
+    return _state_steps(batch, device, key=lambda p: (p.lr, p.rho, p.eps),
+                        make=lambda g: torch.optim.RMSprop(g, foreach=False),
+                        hyper=lambda p: {"lr": p.lr, "alpha": p.rho, "eps": p.eps}, state="square_avg")
+
+
+def adagrad(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.optim.Adagrad(lr, eps)`` (initial accumulator 0, no decay); r is its ``sum``."""
+    return _state_steps(batch, device, key=lambda p: (p.lr, p.eps),
+                        make=lambda g: torch.optim.Adagrad(g, foreach=False),
+                        hyper=lambda p: {"lr": p.lr, "eps": p.eps, "lr_decay": 0.0,
+                                         "initial_accumulator_value": 0.0}, state="sum")

@@ -10,3 +10,7 @@ register("optim/momentum-v1", "examprep.problems.optim.momentum:Momentum",
          catalog="seed_002 C2, C3; seed_004 C17")
 register("optim/adam-v1", "examprep.problems.optim.adam:Adam", title="Adam steps with bias correction",
          parts=("grads", "m", "v", "m_hat", "v_hat", "iterates"), catalog="seed_002 C6; seed_004 C17")
+register("optim/rmsprop-v1", "examprep.problems.optim.rmsprop:RMSprop", title="RMSprop steps",
+         parts=("grads", "r", "iterates"), catalog="seed_002 C5")
+register("optim/adagrad-v1", "examprep.problems.optim.adagrad:Adagrad", title="AdaGrad steps",
+         parts=("grads", "r", "iterates"), catalog="seed_002 C4")
