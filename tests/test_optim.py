@@ -13,7 +13,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1", "optim/rmsprop-v1", "optim/adagrad-v1"]
+IDS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1", "optim/rmsprop-v1", "optim/adagrad-v1",
+       "optim/minibatch-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -279,3 +280,34 @@ def test_adagrad_catalog_example() -> None:
 def test_adagrad_one_coordinate_has_no_norm_mistake() -> None:
     pt, inst, _ = solved("optim/adagrad-v1", a=(1,), c=(0,), w0=(1,), lr=0.1)
     assert "norm_squared" not in pt.mistakes(inst.params)  # ‖g‖² = g² in one coordinate
+
+
+# ---- minibatch (seed_002 C1) ------------------------------------------------------------------------------------
+
+def test_minibatch_catalog_example() -> None:
+    pt, inst, ans = solved("optim/minibatch-v1", x=(1, 2, 3, 4), y=(2, 4, 5, 8), w=1, batch=(1, 2), sample=3,
+                           N=1000, B=64)
+    assert ans["per_sample"] == pytest.approx([-2, -8, -12, -32])
+    assert (ans["full"], ans["minibatch"], ans["sgd"], ans["iters"]) == (-13.5, -5, -12, 16)
+    assert right(pt, inst, full="-13.5", minibatch="-5", sgd="-12", iters="16")
+    assert mistake_named(pt, inst, "full", -54) == "sums"
+    assert mistake_named(pt, inst, "minibatch", -10) == "sums"
+    assert mistake_named(pt, inst, "minibatch", -2.5) == "minibatch_over_n"
+    assert mistake_named(pt, inst, "iters", 15) == "floor_without_drop_last"
+    assert self_test(pt, [inst]) == []
+
+
+@pytest.mark.parametrize("N, B, drop_last, want", [(1000, 64, True, 15), (50000, 128, False, 391),
+                                                    (50000, 128, True, 390)])
+def test_minibatch_iteration_counts(N: int, B: int, drop_last: bool, want: int) -> None:
+    _, _, ans = solved("optim/minibatch-v1", x=(1, 2), y=(0, 1), w=1, batch=(1,), sample=2, N=N, B=B,
+                       drop_last=drop_last)
+    assert ans["iters"] == want
+
+
+def test_minibatch_validation() -> None:
+    pt = make("optim/minibatch-v1")
+    with pytest.raises(ParamError, match="from 1 to 4"):
+        pt.instance(sets=["x=[1,2,3,4]", "y=[2,4,5,8]", "w=1", "batch=[1,5]", "sample=3", "N=10", "B=3"])
+    with pytest.raises(ParamError, match="one target per input"):
+        pt.instance(sets=["x=[1,2,3,4]", "y=[2,4,5]", "w=1", "batch=[1,2]", "sample=3", "N=10", "B=3"])

@@ -18,7 +18,7 @@ import torch
 
 from examprep.params import Params
 from examprep.reference.batching import Answers, ragged
-from examprep.reference.packing import column, real
+from examprep.reference.packing import column, inside, padded, real
 
 D, T = 2, 3  # padded coordinates and steps
 
@@ -213,3 +213,28 @@ def adagrad(batch: list[Params], device: torch.device) -> Answers:
                         make=lambda g: torch.optim.Adagrad(g, foreach=False),
                         hyper=lambda p: {"lr": p.lr, "eps": p.eps, "lr_decay": 0.0,
                                          "initial_accumulator_value": 0.0}, state="sum")
+
+
+def minibatch(batch: list[Params], device: torch.device) -> Answers:
+    """Autograd of (w·x_i − y_i)²: per sample with one copy of w per sample, and of the masked means over all
+    samples, the mini-batch and the single sample; the count is ``len`` of a DataLoader."""
+    from torch.utils.data import DataLoader
+
+    (X, n), (Y, _) = padded([p.x for p in batch], device), padded([p.y for p in batch], device)
+    inside_ = inside(n, X.shape[1], device).to(X.dtype)
+    in_batch = torch.zeros_like(X)
+    one = torch.zeros_like(X)
+    for b, p in enumerate(batch):
+        in_batch[b, [i - 1 for i in p.batch]] = 1.0
+        one[b, p.sample - 1] = 1.0
+    w = column((p.w for p in batch), len(batch), device)
+    with torch.enable_grad():
+        copies = w[:, None].expand_as(X).clone().requires_grad_(True)
+        (per,) = torch.autograd.grad(((copies * X - Y) ** 2 * inside_).sum(), copies)
+        out = {}
+        for name, mask in (("full", inside_), ("minibatch", in_batch), ("sgd", one)):
+            q = w.clone().requires_grad_(True)
+            losses = ((q[:, None] * X - Y) ** 2 * mask).sum(1) / mask.sum(1)
+            (out[name],) = torch.autograd.grad(losses.sum(), q)
+    iters = [len(DataLoader(range(p.N), batch_size=p.B, drop_last=p.drop_last)) for p in batch]
+    return Answers(len(batch)).add(None, {"per_sample": ragged(per, n), **out, "iters": np.array(iters)})

@@ -14,3 +14,6 @@ register("optim/rmsprop-v1", "examprep.problems.optim.rmsprop:RMSprop", title="R
          parts=("grads", "r", "iterates"), catalog="seed_002 C5")
 register("optim/adagrad-v1", "examprep.problems.optim.adagrad:Adagrad", title="AdaGrad steps",
          parts=("grads", "r", "iterates"), catalog="seed_002 C4")
+register("optim/minibatch-v1", "examprep.problems.optim.minibatch:Minibatch",
+         title="Batch, mini-batch and SGD gradients; iterations per epoch",
+         parts=("per_sample", "full", "minibatch", "sgd", "iters"), catalog="seed_002 C1")
