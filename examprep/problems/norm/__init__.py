@@ -1,0 +1,9 @@
+"""Normalisation: BatchNorm (train, running statistics, eval), the axes of BN/LN/IN/GN, residual LayerNorm,
+adaptive normalisation (AdaIN, AdaGN, adaLN), and MMD for domain alignment."""
+
+from examprep.registry import register
+
+register("norm/batchnorm-v1", "examprep.problems.norm.batchnorm:BatchNorm",
+         title="Batch normalisation: training step, running statistics, eval",
+         parts=("mean", "var", "normalized", "output", "running_mean_after", "running_var_after", "eval_output"),
+         catalog="seed_002 C7; seed_000_001 J4")

@@ -1,0 +1,69 @@
+"""Torch references for the norm family: ``torch.nn`` normalisation modules and ``torch.nn.functional``.
+
+BatchNorm: every feature of every instance becomes one channel of a single ``nn.BatchNorm1d`` per group of equal
+(batch size, eval size, ε, momentum), so the whole group runs as one forward in train mode and one in eval mode;
+channels never mix, so nothing here reuses the problem modules' formulas.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers
+from examprep.reference.packing import real
+
+
+def _columns(m: tuple[tuple[float, ...], ...], one_row: bool) -> np.ndarray:
+    """(examples, features) array: one row of values is one feature."""
+    a = np.asarray(m, dtype=np.float64)
+    return a.T if one_row else a
+
+
+def batchnorm(batch: list[Params], device: torch.device) -> Answers:
+    """``nn.BatchNorm1d(channels, eps, momentum)`` with weight, bias and running buffers set, one train-mode
+    forward (batch statistics, running update) and one eval-mode forward on x_eval."""
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, p in enumerate(batch):
+        one = len(p.H) == 1
+        n = len(p.H[0]) if one else len(p.H)
+        m = 0 if p.x_eval is None else (len(p.x_eval[0]) if one else len(p.x_eval))
+        groups[(n, m, p.eps, p.momentum)].append(i)
+    rows: list[dict[str, object]] = [{} for _ in batch]
+    for (_n, m, eps, mom), idx in groups.items():
+        ps = [batch[i] for i in idx]
+        ones = [len(p.H) == 1 for p in ps]
+        xs = [_columns(p.H, o) for p, o in zip(ps, ones, strict=True)]
+        widths = [x.shape[1] for x in xs]
+        C = sum(widths)
+        cat = lambda vals: real(np.concatenate(vals), device)  # noqa: E731
+        X = real(np.concatenate(xs, axis=1), device)
+        bn = torch.nn.BatchNorm1d(C, eps=eps, momentum=mom).to(device=device, dtype=X.dtype)
+        with torch.no_grad():
+            bn.weight.copy_(cat([p.gamma or [1.0] * w for p, w in zip(ps, widths, strict=True)]))
+            bn.bias.copy_(cat([p.beta or [0.0] * w for p, w in zip(ps, widths, strict=True)]))
+            bn.running_mean.copy_(cat([p.running_mean or [0.0] * w for p, w in zip(ps, widths, strict=True)]))
+            bn.running_var.copy_(cat([p.running_var or [1.0] * w for p, w in zip(ps, widths, strict=True)]))
+            bn.train()
+            y = bn(X)
+            var, mean = torch.var_mean(X, 0, correction=0)
+            xhat = torch.nn.functional.batch_norm(X, None, None, training=True, eps=eps)
+            ev = None
+            if m:
+                bn.eval()
+                ev = bn(real(np.concatenate([_columns(p.x_eval, o) for p, o in zip(ps, ones, strict=True)], axis=1),
+                             device))
+        bounds = np.cumsum([0, *widths])
+        for k, (i, o) in enumerate(zip(idx, ones, strict=True)):
+            sl = slice(int(bounds[k]), int(bounds[k + 1]))
+            lay = (lambda t: t[:, sl].T.reshape(-1).tolist()) if o else (lambda t: t[:, sl].tolist())  # noqa: B023
+            r: dict[str, object] = {"mean": mean[sl].tolist(), "var": var[sl].tolist(), "normalized": lay(xhat),
+                                    "output": lay(y), "running_mean_after": bn.running_mean[sl].tolist(),
+                                    "running_var_after": bn.running_var[sl].tolist()}
+            if ev is not None:
+                r["eval_output"] = lay(ev)
+            rows[i] = r
+    return Answers.from_rows(rows)

@@ -1,0 +1,106 @@
+"""Normalisation types: catalog worked examples (corrected values), the named wrong values, validation, references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import resolve_device, verify_type
+
+IDS = ["norm/batchnorm-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    truth = pt.solve(inst.params)
+    return grade_answers(pt, truth, answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees_on_thousands(pid: str) -> None:
+    dev, _ = resolve_device("cpu")
+    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
+    assert r.disagreements == 0, r.examples
+    assert r.max_error < 1e-9
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
+    pt = make(pid)
+    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
+    assert self_test(pt, insts) == []
+
+
+# ---- batchnorm (seed_002 C7; seed_000_001 J4) -------------------------------------------------------------------
+
+def test_batchnorm_catalog_example() -> None:
+    pt, inst, ans = solved("norm/batchnorm-v1", H=((1, 2, 4, 5),), gamma=(2,), beta=(0.5,), x_eval=((3,),))
+    assert ans["mean"] == [3] and ans["var"] == [2.5]
+    assert ans["normalized"] == pytest.approx([-1.264909, -0.632454, 0.632454, 1.264909], abs=5e-7)
+    assert ans["output"] == pytest.approx([-2.029817, -0.764909, 1.764909, 3.029817], abs=5e-7)
+    assert ans["running_mean_after"] == pytest.approx([0.3])
+    assert ans["running_var_after"] == pytest.approx([1.233333], abs=5e-7)  # 0.9 + 0.1·(10/3)
+    assert ans["eval_output"] == pytest.approx([5.362412], abs=5e-7)
+    assert right(pt, inst, output="[-2.029817, -0.764909, 1.764909, 3.029817]", running_var_after="1.233333",
+                 eval_output="5.362412")
+    assert mistake_named(pt, inst, "output", [-1.690890, -0.595445, 1.595445, 2.690890]) == "unbiased_normalization"
+    assert mistake_named(pt, inst, "normalized", [-0.8, -0.4, 0.4, 0.8]) == "variance_as_std"  # ÷ 2.5
+    # γ, β swapped: 0.5·x̂ + 2
+    assert mistake_named(pt, inst, "output", [1.367546, 1.683773, 2.316227, 2.632454]) == "gamma_beta_swapped"
+    assert mistake_named(pt, inst, "eval_output", [0.5]) == "batch_stats_at_eval"  # 2·(3 − 3)/√2.5 + 0.5
+    assert mistake_named(pt, inst, "running_var_after", [1.15]) == "biased_running_var"  # 0.9 + 0.1·2.5
+    assert self_test(pt, [inst]) == []
+
+
+def test_adabn_is_momentum_zero_with_source_statistics() -> None:
+    # J4: the target batch [2, 4, 6, 8] normalised with its own statistics (μ 5, var 5); with the source
+    # statistics (μ 1, var 4), kept by momentum 0, eval gives [0.5, 1.5, 2.5, 3.5]
+    pt, inst, ans = solved("norm/batchnorm-v1", H=((2, 4, 6, 8),), eps=0, momentum=0, running_mean=(1,),
+                           running_var=(4,), x_eval=((2, 4, 6, 8),))
+    assert ans["normalized"] == pytest.approx([-1.341641, -0.447214, 0.447214, 1.341641], abs=5e-7)
+    assert ans["running_mean_after"] == [1] and ans["running_var_after"] == [4]
+    assert ans["eval_output"] == pytest.approx([0.5, 1.5, 2.5, 3.5])
+    assert mistake_named(pt, inst, "normalized", [-1.161895, -0.387298, 0.387298, 1.161895]) == \
+        "unbiased_normalization"
+    assert mistake_named(pt, inst, "eval_output", [-1.341641, -0.447214, 0.447214, 1.341641]) == \
+        "batch_stats_at_eval"
+
+
+def test_batchnorm_two_features_row_per_example() -> None:
+    pt, inst, ans = solved("norm/batchnorm-v1", H=((1, 10), (3, 20), (5, 60)), gamma=(1, 2), beta=(0, 1), eps=0)
+    assert ans["mean"] == pytest.approx([3, 30])
+    assert ans["var"] == pytest.approx([8 / 3, 1400 / 3])
+    col0 = [r[0] for r in ans["normalized"]]
+    assert col0 == pytest.approx([-(1.5**0.5), 0, 1.5**0.5])
+    assert ans["output"][2][1] == pytest.approx(2 * 30 / (1400 / 3) ** 0.5 + 1)
+    assert self_test(pt, [inst]) == []
+
+
+@pytest.mark.parametrize("sets, match", [
+    (["H=[3]"], "at least 2 examples"),
+    (["H=[1,2,3]", "gamma=[1,2]"], "one per feature"),
+    (["H=[[1,2],[3,4]]", "x_eval=[[1,2,3]]"], "x_eval rows"),
+    (["H=[2,2,2]", "eps=0"], "constant"),
+])
+def test_batchnorm_validation(sets: list[str], match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("norm/batchnorm-v1").instance(sets=sets)
