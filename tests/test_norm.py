@@ -13,7 +13,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["norm/batchnorm-v1"]
+IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -104,3 +104,34 @@ def test_batchnorm_two_features_row_per_example() -> None:
 def test_batchnorm_validation(sets: list[str], match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("norm/batchnorm-v1").instance(sets=sets)
+
+
+# ---- residual_layernorm (seed_000_001 B4, seed_002 H5) ----------------------------------------------------------
+
+def test_residual_layernorm_catalog_example() -> None:
+    pt, inst, ans = solved("norm/residual_layernorm-v1", x=(1, 0, 2, 3), sublayer=(0, 2, 1, 3), eps=0)
+    assert ans["residual"] == [1, 2, 3, 6]
+    assert (ans["mean"], ans["var"]) == (3, 3.5)
+    assert ans["output"] == pytest.approx([-1.069045, -0.534522, 0, 1.603567], abs=5e-7)
+    assert right(pt, inst, output="[-1.069045, -0.534522, 0, 1.603567]")
+    assert mistake_named(pt, inst, "output", [-0.571429, -0.285714, 0, 0.857143]) == "variance_as_std"
+    assert mistake_named(pt, inst, "output", [-0.925820, -0.462910, 0, 1.388730]) == "unbiased"
+    # LN([1, 0, 2, 3]) + [0, 2, 1, 3]: normalising before the add
+    assert mistake_named(pt, inst, "output", [-0.447214, 0.658359, 1.447214, 4.341641]) == "ln_before_add"
+    assert self_test(pt, [inst]) == []
+
+
+def test_residual_layernorm_affine_and_pytorch_eps() -> None:
+    pt, inst, ans = solved("norm/residual_layernorm-v1", x=(1, 0, 2, 3), sublayer=(0, 2, 1, 3), eps=0,
+                           gamma=(1, 1, 2, 0.5), beta=(0, 0.1, 0, -0.1))
+    assert ans["output"] == pytest.approx([-1.069045, -0.434522, 0, 0.701784], abs=5e-7)
+    _, _, ans = solved("norm/residual_layernorm-v1", x=(1, 0, 2, 3), sublayer=(0, 2, 1, 3))
+    assert ans["output"][0] == pytest.approx(-1.069043, abs=5e-7)  # PyTorch's ε = 1e-5
+    # H5: x = [1, 2, 3, 4], sublayer [0.5, −0.5, 1, 0]: [1.5, 1.5, 4, 4], μ 2.75, σ 1.25
+    _, _, ans = solved("norm/residual_layernorm-v1", x=(1, 2, 3, 4), sublayer=(0.5, -0.5, 1, 0))
+    assert ans["output"] == pytest.approx([-0.999997, -0.999997, 0.999997, 0.999997], abs=5e-7)
+
+
+def test_residual_layernorm_validation() -> None:
+    with pytest.raises(ParamError, match="added entry by entry"):
+        make("norm/residual_layernorm-v1").instance(sets=["x=[1,2,3]", "sublayer=[1,2]"])

@@ -67,3 +67,28 @@ def batchnorm(batch: list[Params], device: torch.device) -> Answers:
                 r["eval_output"] = lay(ev)
             rows[i] = r
     return Answers.from_rows(rows)
+
+
+def residual_layernorm(batch: list[Params], device: torch.device) -> Answers:
+    """``F.layer_norm`` of x + sublayer over the last axis (no affine); the output by ``F.group_norm`` over the
+    group's instances as groups with γ, β as per-channel weights; one call each per group of equal length and ε;
+    mean and variance by ``torch.var_mean``."""
+    import torch.nn.functional as F
+
+    groups: dict[tuple[int, float], list[int]] = defaultdict(list)
+    for i, p in enumerate(batch):
+        groups[(len(p.x), p.eps)].append(i)
+    out = Answers(len(batch))
+    for (d, eps), idx in groups.items():
+        ps = [batch[i] for i in idx]
+        v = real(np.array([p.x for p in ps]), device) + real(np.array([p.sublayer for p in ps]), device)
+        g = real(np.array([p.gamma or [1.0] * d for p in ps]), device)
+        b = real(np.array([p.beta or [0.0] * d for p in ps]), device)
+        xh = F.layer_norm(v, (d,), eps=eps)
+        # γ and β differ by instance: the whole group as one GroupNorm call, a group per instance, a channel per
+        # feature (per-channel weight and bias)
+        n = len(ps)
+        y = F.group_norm(v.reshape(1, n * d, 1), n, g.reshape(-1), b.reshape(-1), eps).reshape(n, d)
+        var, mean = torch.var_mean(v, -1, correction=0)
+        out.add(idx, {"residual": v, "mean": mean, "var": var, "normalized": xh, "output": y})
+    return out

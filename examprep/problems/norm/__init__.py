@@ -7,3 +7,6 @@ register("norm/batchnorm-v1", "examprep.problems.norm.batchnorm:BatchNorm",
          title="Batch normalisation: training step, running statistics, eval",
          parts=("mean", "var", "normalized", "output", "running_mean_after", "running_var_after", "eval_output"),
          catalog="seed_002 C7; seed_000_001 J4")
+register("norm/residual_layernorm-v1", "examprep.problems.norm.residual_layernorm:ResidualLayerNorm",
+         title="Residual connection and LayerNorm (post-LN)", parts=("residual", "mean", "var", "normalized", "output"),
+         catalog="seed_000_001 B4; seed_002 H5")
