@@ -13,7 +13,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1"]
+IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1", "norm/axes-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -135,3 +135,47 @@ def test_residual_layernorm_affine_and_pytorch_eps() -> None:
 def test_residual_layernorm_validation() -> None:
     with pytest.raises(ParamError, match="added entry by entry"):
         make("norm/residual_layernorm-v1").instance(sets=["x=[1,2,3]", "sublayer=[1,2]"])
+
+
+# ---- axes (seed_002 C8) -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, groups, n, per, params", [
+    ("batch", None, 3, 8, 6), ("layer", None, 2, 12, 24), ("instance", None, 6, 4, 0), ("group", 3, 6, 4, 6),
+])
+def test_axes_catalog_shape(kind: str, groups: int | None, n: int, per: int, params: int) -> None:
+    pt, inst, ans = solved("norm/axes-v1", shape=(2, 3, 2, 2), kind=kind, groups=groups)
+    assert (ans["n_stats"], ans["per_stat"], ans["params"]) == (n, per, params)
+    assert self_test(pt, [inst]) == []
+
+
+def test_axes_named_mistakes() -> None:
+    pt, inst, _ = solved("norm/axes-v1", shape=(2, 3, 2, 2), kind="instance")
+    assert mistake_named(pt, inst, "n_stats", 3) == "in_as_c_stats"
+    pt, inst, _ = solved("norm/axes-v1", shape=(2, 3, 2, 2), kind="batch")
+    assert mistake_named(pt, inst, "n_stats", 2) == "bn_ln_swapped"
+    assert mistake_named(pt, inst, "per_stat", 12) == "bn_ln_swapped"
+    pt, inst, _ = solved("norm/axes-v1", shape=(2, 3, 2, 2), kind="layer")
+    assert mistake_named(pt, inst, "params", 6) == "ln_params_as_2c"
+    pt, inst, _ = solved("norm/axes-v1", shape=(2, 4, 2, 2), kind="group", groups=2)
+    assert mistake_named(pt, inst, "n_stats", 2) == "gn_samples_forgotten"
+
+
+def test_axes_layer_norm_values() -> None:
+    # one sample's 4 values [1, 2, 3, 6] as (N, C, H, W) = (1, 2, 1, 2): LN over all of them
+    pt, inst, ans = solved("norm/axes-v1", shape=(1, 2, 1, 2), kind="layer", x=((1, 2), (3, 6)))
+    assert ans["normalized"][0] + ans["normalized"][1] == pytest.approx([-1.069043, -0.534522, 0, 1.603565],
+                                                                         abs=5e-7)
+    # instance norm of the same: each channel alone, [1, 2] → [−1, 1] (up to ε)
+    _, _, ans = solved("norm/axes-v1", shape=(1, 2, 1, 2), kind="instance", x=((1, 2), (3, 6)), eps=0)
+    assert ans["normalized"] == [[-1, 1], [-1, 1]]
+    assert self_test(pt, [inst]) == []
+
+
+@pytest.mark.parametrize("sets, match", [
+    (["shape=[2,3,2]", "kind=batch"], "give \\(N, C, H, W\\)"),
+    (["shape=[2,3,2,2]", "kind=group", "groups=2"], "groups dividing C = 3"),
+    (["shape=[2,3,2,2]", "kind=layer", "x=[[1,2],[3,4]]"], "N·C = 6 rows"),
+])
+def test_axes_validation(sets: list[str], match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("norm/axes-v1").instance(sets=sets)

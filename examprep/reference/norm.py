@@ -92,3 +92,51 @@ def residual_layernorm(batch: list[Params], device: torch.device) -> Answers:
         var, mean = torch.var_mean(v, -1, correction=0)
         out.add(idx, {"residual": v, "mean": mean, "var": var, "normalized": xh, "output": y})
     return out
+
+
+def _norm(kind: str, x: torch.Tensor, groups: int | None, eps: float) -> torch.Tensor:
+    import torch.nn.functional as F
+
+    if kind == "batch":
+        return F.batch_norm(x, None, None, training=True, eps=eps)
+    if kind == "layer":
+        return F.layer_norm(x, x.shape[1:], eps=eps)
+    if kind == "instance":
+        return F.instance_norm(x, eps=eps)
+    return F.group_norm(x, int(groups or 1), eps=eps)
+
+
+def _module(kind: str, shape: tuple[int, ...], groups: int | None) -> torch.nn.Module:
+    _, C, H, W = shape
+    return {"batch": lambda: torch.nn.BatchNorm2d(C), "layer": lambda: torch.nn.LayerNorm((C, H, W)),
+            "instance": lambda: torch.nn.InstanceNorm2d(C),
+            "group": lambda: torch.nn.GroupNorm(int(groups or 1), C)}[kind]()
+
+
+def axes(batch: list[Params], device: torch.device) -> Answers:
+    """Per distinct (shape, kind, groups): the module's parameter ``numel``; the values per statistic as the number
+    of outputs of F.*_norm that move when one input of a random tensor moves (they share its statistic), the
+    statistics as numel over that.
+    x, when given, through F.*_norm (a batch of instances of one shape and kind at once along a new leading axis
+    would mix BatchNorm's samples, so each instance runs alone)."""
+    counts: dict[tuple[object, ...], tuple[int, int, int]] = {}
+    gen = torch.Generator().manual_seed(0)
+    rows: list[dict[str, object]] = []
+    for p in batch:
+        key = (tuple(p.shape), p.kind, p.groups)
+        if key not in counts:
+            probe = torch.rand(tuple(p.shape), generator=gen, dtype=torch.float64)
+            bumped = probe.clone()
+            bumped.view(-1)[0] += 1.0
+            moved = _norm(p.kind, bumped, p.groups, 1e-5) != _norm(p.kind, probe, p.groups, 1e-5)
+            per = int(moved.sum())
+            n_params = sum(t.numel() for t in _module(p.kind, tuple(p.shape), p.groups).parameters())
+            counts[key] = (probe.numel() // per, per, n_params)
+        n, per, n_params = counts[key]
+        r: dict[str, object] = {"n_stats": n, "per_stat": per, "params": n_params}
+        if p.x is not None:
+            N, C, H, W = p.shape
+            x = real(np.asarray(p.x, dtype=np.float64).reshape(N, C, H, W), device)
+            r["normalized"] = _norm(p.kind, x, p.groups, p.eps).reshape(N * C, H * W).tolist()
+        rows.append(r)
+    return Answers.from_rows(rows)

@@ -10,3 +10,6 @@ register("norm/batchnorm-v1", "examprep.problems.norm.batchnorm:BatchNorm",
 register("norm/residual_layernorm-v1", "examprep.problems.norm.residual_layernorm:ResidualLayerNorm",
          title="Residual connection and LayerNorm (post-LN)", parts=("residual", "mean", "var", "normalized", "output"),
          catalog="seed_000_001 B4; seed_002 H5")
+register("norm/axes-v1", "examprep.problems.norm.axes:NormAxes",
+         title="BatchNorm, LayerNorm, InstanceNorm, GroupNorm: axes, statistics, parameters",
+         parts=("n_stats", "per_stat", "params", "normalized"), catalog="seed_002 C8")
