@@ -13,7 +13,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1", "norm/axes-v1"]
+IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1", "norm/axes-v1", "norm/adaptive-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -179,3 +179,46 @@ def test_axes_layer_norm_values() -> None:
 def test_axes_validation(sets: list[str], match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("norm/axes-v1").instance(sets=sets)
+
+
+# ---- adaptive (seed_000_001 F5) ---------------------------------------------------------------------------------
+
+def test_adain_catalog_example() -> None:
+    pt, inst, ans = solved("norm/adaptive-v1", x=((1, 2, 3, 6),), scale=(2,), shift=(10,), eps=0)
+    assert ans["mean"] == [3] and ans["std"] == pytest.approx([1.870829], abs=5e-7)
+    assert ans["output"] == pytest.approx([7.861910, 8.930955, 10, 13.207135], abs=5e-7)
+    assert right(pt, inst, output="[7.861910, 8.930955, 10, 13.207135]")
+    assert mistake_named(pt, inst, "output", [8.148360, 9.074180, 10, 12.777460]) == "unbiased"
+    assert self_test(pt, [inst]) == []
+
+
+def test_adain_with_style_features() -> None:
+    pt, inst, ans = solved("norm/adaptive-v1", x=((1, 2, 3, 6),), style=((3, 5, 5, 7),), eps=0)
+    assert ans["style_mean"] == [5] and ans["style_std"] == pytest.approx([1.414214], abs=5e-7)
+    assert ans["output"] == pytest.approx([3.488142, 4.244071, 5, 7.267787], abs=5e-7)
+    # the style's variance 2 as the scale: 2·x̂ + 5
+    assert mistake_named(pt, inst, "output", [2.861910, 3.930955, 5, 8.207135]) == "variance_as_scale"
+    # the style normalised and given the content's statistics: 1.870829·[−1.414214, 0, 0, 1.414214] + 3
+    assert mistake_named(pt, inst, "output", [0.354249, 3, 3, 5.645751]) == "content_style_swapped"
+    assert self_test(pt, [inst]) == []
+
+
+def test_adagn_and_adaln() -> None:
+    # AdaGN: channels 1–2 and 3–4 form two groups; each group's 4 values share one mean and std
+    pt, inst, ans = solved("norm/adaptive-v1", x=((1, 3), (5, 7), (0, 0), (2, 2)), groups=2, eps=0,
+                           scale=(1, 1, 2, 2), shift=(0, 0, 1, 1))
+    assert ans["mean"] == [4, 1] and ans["std"] == pytest.approx([5**0.5, 1])
+    assert ans["output"][2:] == [[-1, -1], [3, 3]]
+    assert self_test(pt, [inst]) == []
+    # adaLN: one position, the 4 features normalised together (LayerNorm), then the predicted modulation
+    _, _, ans = solved("norm/adaptive-v1", x=((1,), (2,), (3,), (6,)), groups=1, eps=0, scale=(1, 1, 1, 1),
+                       shift=(0, 0, 0, 0))
+    assert [r[0] for r in ans["output"]] == pytest.approx([-1.069045, -0.534522, 0, 1.603567], abs=5e-7)
+
+
+def test_adaptive_validation() -> None:
+    pt = make("norm/adaptive-v1")
+    with pytest.raises(ParamError, match="either style or scale and shift"):
+        pt.instance(sets=["x=[1,2,3]"])
+    with pytest.raises(ParamError, match="does not divide"):
+        pt.instance(sets=["x=[[1,2],[3,4],[5,6]]", "groups=2", "scale=[1,1,1]", "shift=[0,0,0]"])

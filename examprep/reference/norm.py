@@ -140,3 +140,38 @@ def axes(batch: list[Params], device: torch.device) -> Answers:
             r["normalized"] = _norm(p.kind, x, p.groups, p.eps).reshape(N * C, H * W).tolist()
         rows.append(r)
     return Answers.from_rows(rows)
+
+
+def adaptive(batch: list[Params], device: torch.device) -> Answers:
+    """Per group of equal (channels, positions, groups, ε, style or not): ``F.group_norm`` with the instances'
+    groups as groups of one (1, N·C, P) input, the channels' scale and shift as its weight and bias; the content
+    statistics by ``torch.var_mean`` over each group's block, the style's per channel."""
+    import torch.nn.functional as F
+
+    keys: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, p in enumerate(batch):
+        G = p.groups if p.groups is not None else len(p.x)
+        keys[(len(p.x), len(p.x[0]), G, p.eps, p.style is not None)].append(i)
+    out = Answers(len(batch))
+    for (C, P, G, eps, styled), idx in keys.items():
+        ps = [batch[i] for i in idx]
+        n = len(ps)
+        x = real(np.array([p.x for p in ps]), device)  # (n, C, P)
+        cols: dict[str, object] = {}
+        if styled:
+            y = real(np.array([p.style for p in ps]), device)
+            var, mean = torch.var_mean(y, -1, correction=0)
+            scale, shift = torch.sqrt(var + eps), mean
+            cols |= {"style_mean": mean, "style_std": scale}
+        else:
+            scale = real(np.array([p.scale for p in ps]), device)
+            shift = real(np.array([p.shift for p in ps]), device)
+        flat = x.reshape(1, n * C, P)
+        xh = F.group_norm(flat, n * G, eps=eps).reshape(n, C, P)
+        y_out = F.group_norm(flat, n * G, scale.reshape(-1), shift.reshape(-1), eps).reshape(n, C, P)
+        gvar, gmean = torch.var_mean(x.reshape(n, G, -1), -1, correction=0)
+        if C == 1:  # one channel is answered as a plain vector
+            xh, y_out = xh.reshape(n, P), y_out.reshape(n, P)
+        cols |= {"mean": gmean, "std": torch.sqrt(gvar + eps), "normalized": xh, "output": y_out}
+        out.add(idx, cols)
+    return out

@@ -13,3 +13,6 @@ register("norm/residual_layernorm-v1", "examprep.problems.norm.residual_layernor
 register("norm/axes-v1", "examprep.problems.norm.axes:NormAxes",
          title="BatchNorm, LayerNorm, InstanceNorm, GroupNorm: axes, statistics, parameters",
          parts=("n_stats", "per_stat", "params", "normalized"), catalog="seed_002 C8")
+register("norm/adaptive-v1", "examprep.problems.norm.adaptive:AdaptiveNorm",
+         title="Adaptive normalisation: AdaIN, AdaGN, adaLN",
+         parts=("mean", "std", "normalized", "output", "style_mean", "style_std"), catalog="seed_000_001 F5")
