@@ -1,0 +1,7 @@
+"""Regularisation: L1/L2 penalties, dropout, early stopping, ensembles."""
+
+from examprep.registry import register
+
+register("regularization/penalty-v1", "examprep.problems.regularization.penalty:Penalty",
+         title="L2 and L1 penalties: penalised loss, gradient step, optimum",
+         parts=("omega", "penalized", "step", "optimum"), catalog="seed_002 D1")

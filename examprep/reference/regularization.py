@@ -1,0 +1,52 @@
+"""Torch references for the regularization family: ``torch.optim`` weight decay, autograd of penalties,
+``F.softshrink``, ``F.dropout`` with a fixed mask, and plain loops where the catalog says so."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, ragged
+from examprep.reference.packing import column, padded
+
+
+def penalty(batch: list[Params], device: torch.device) -> Answers:
+    """L2: ``SGD(weight_decay=λ)`` stepped with ∇L as the gradient; L1: autograd of λ·‖w‖₁ added to ∇L, then
+    SGD. Ω by ``vector_norm`` (½‖w‖₂², ‖w‖₁). Optima: L2 by ``linalg.solve((H + λ)·I, H·w*)``, L1 by
+    ``F.softshrink(H·w*, λ)/H``. Weights are zero-padded (a zero weight with zero gradient stays 0)."""
+    import torch.nn.functional as F
+
+    out = Answers(len(batch))
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, p in enumerate(batch):
+        groups[(p.norm, p.lam, p.lr, p.w_star is not None)].append(i)
+    for (norm, lam, lr, quad), idx in groups.items():
+        ps = [batch[i] for i in idx]
+        (w, n), (g, _) = padded([p.w for p in ps], device), padded([p.grad for p in ps], device)
+        q = w.clone().requires_grad_(True)
+        if norm == "l2":
+            omega = 0.5 * torch.linalg.vector_norm(w, 2, dim=-1) ** 2
+            opt = torch.optim.SGD([q], lr=lr, weight_decay=lam)
+            q.grad = g.clone()
+        else:
+            omega = torch.linalg.vector_norm(w, 1, dim=-1)
+            opt = torch.optim.SGD([q], lr=lr)
+            with torch.enable_grad():
+                (pg,) = torch.autograd.grad((lam * q.abs()).sum(), q)
+            q.grad = g + pg
+        opt.step()
+        data = column((p.data_loss for p in ps), len(ps), device)
+        cols: dict[str, object] = {"omega": omega, "penalized": data + lam * omega, "step": ragged(q.detach(), n)}
+        if quad:
+            (ws, _), (H, _) = padded([p.w_star for p in ps], device), padded([p.H for p in ps], device, fill=1.0)
+            if norm == "l2":
+                A = torch.diag_embed(H + lam)
+                opt_w = torch.linalg.solve(A, (H * ws).unsqueeze(-1)).squeeze(-1)
+            else:
+                opt_w = F.softshrink(H * ws, lam) / H
+            cols["optimum"] = ragged(opt_w, n)
+        out.add(idx, cols)
+    return out
+

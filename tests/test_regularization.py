@@ -1,0 +1,99 @@
+"""Regularisation types: catalog worked examples, the named wrong values, sklearn/scipy cross-checks, references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import resolve_device, verify_type
+
+IDS = ["regularization/penalty-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    truth = pt.solve(inst.params)
+    return grade_answers(pt, truth, answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees_on_thousands(pid: str) -> None:
+    dev, _ = resolve_device("cpu")
+    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
+    assert r.disagreements == 0, r.examples
+    assert r.max_error < 1e-9
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
+    pt = make(pid)
+    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
+    assert self_test(pt, insts) == []
+
+
+# ---- penalty (seed_002 D1) --------------------------------------------------------------------------------------
+
+D1 = dict(w=(0.5, -1.5, 2.0), lam=0.1, data_loss=1.2, grad=(0.2, -0.1, 0.3), lr=0.1, w_star=(2, 0.05, -0.3),
+          H=(1, 1, 2))
+
+
+def test_penalty_l2_catalog_example() -> None:
+    pt, inst, ans = solved("regularization/penalty-v1", norm="l2", **D1)
+    assert ans["omega"] == pytest.approx(3.25) and ans["penalized"] == pytest.approx(1.525)
+    assert ans["step"] == pytest.approx([0.475, -1.475, 1.95])
+    assert ans["optimum"] == pytest.approx([1.818182, 0.045455, -0.285714], abs=5e-7)
+    assert right(pt, inst, omega="3.25", penalized="1.525", step="[0.475, -1.475, 1.95]")
+    assert mistake_named(pt, inst, "omega", 6.5) == "half_dropped"
+    assert mistake_named(pt, inst, "step", [0.47, -1.46, 1.93]) == "half_dropped"  # 2λw in the gradient
+    assert mistake_named(pt, inst, "optimum", [1.9, 0, -0.25]) == "exact_zeros_from_l2"
+    assert self_test(pt, [inst]) == []
+
+
+def test_penalty_l1_catalog_example() -> None:
+    pt, inst, ans = solved("regularization/penalty-v1", norm="l1", **D1)
+    assert ans["omega"] == pytest.approx(4.0) and ans["penalized"] == pytest.approx(1.6)
+    assert ans["step"] == pytest.approx([0.47, -1.48, 1.96])
+    assert ans["optimum"] == pytest.approx([1.9, 0, -0.25])
+    assert mistake_named(pt, inst, "omega", 6.5) == "l1_squared"
+    assert self_test(pt, [inst]) == []
+
+
+def test_penalty_optima_match_sklearn() -> None:
+    # the diagonal quadratic ½Σ H_i (w_i − w*_i)² is least squares with X = diag(√H), y = √H·w*
+    import numpy as np
+    from sklearn.linear_model import Lasso, Ridge
+
+    H, ws, lam = np.array([1.0, 1.0, 2.0]), np.array([2.0, 0.05, -0.3]), 0.1
+    X, y = np.diag(np.sqrt(H)), np.sqrt(H) * ws
+    _, _, l2 = solved("regularization/penalty-v1", norm="l2", **D1)
+    assert l2["optimum"] == pytest.approx(Ridge(alpha=lam, fit_intercept=False).fit(X, y).coef_)
+    _, _, l1 = solved("regularization/penalty-v1", norm="l1", **D1)
+    lasso = Lasso(alpha=lam / 3, fit_intercept=False, tol=1e-12, max_iter=100000).fit(X, y)  # ½‖·‖²/n: α = λ/n
+    assert l1["optimum"] == pytest.approx(lasso.coef_, abs=1e-8)
+
+
+def test_penalty_validation() -> None:
+    pt = make("regularization/penalty-v1")
+    with pytest.raises(ParamError, match="together"):
+        pt.instance(sets=["w=[1,2]", "lam=0.1", "data_loss=1", "grad=[0,0]", "w_star=[1,1]"])
+    with pytest.raises(ParamError, match="grad has 1 entries"):
+        pt.instance(sets=["w=[1,2]", "lam=0.1", "data_loss=1", "grad=[0]"])
