@@ -13,7 +13,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["regularization/penalty-v1"]
+IDS = ["regularization/penalty-v1", "regularization/dropout-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -97,3 +97,35 @@ def test_penalty_validation() -> None:
         pt.instance(sets=["w=[1,2]", "lam=0.1", "data_loss=1", "grad=[0,0]", "w_star=[1,1]"])
     with pytest.raises(ParamError, match="grad has 1 entries"):
         pt.instance(sets=["w=[1,2]", "lam=0.1", "data_loss=1", "grad=[0]"])
+
+
+# ---- dropout (seed_002 D2, seed_004 C19) ------------------------------------------------------------------------
+
+def test_dropout_catalog_example() -> None:
+    pt, inst, ans = solved("regularization/dropout-v1", h=(2, -1, 0.5, 3), p=0.5, mask=(1, 0, 1, 1))
+    assert ans["train_output"] == [4, 0, 1, 6]
+    assert ans["test_output"] == [2, -1, 0.5, 3] and ans["expected_kept"] == 2
+    assert right(pt, inst, train_output="[4, 0, 1, 6]", test_output="[2, -1, 0.5, 3]", expected_kept="2")
+    assert mistake_named(pt, inst, "train_output", [2, 0, 0.5, 3]) == "rescale_forgotten"
+    assert mistake_named(pt, inst, "test_output", [4, 0, 1, 6]) == "dropout_at_test"
+    assert "p_as_keep" not in pt.mistakes(inst.params)  # p = 1 − p = 0.5: it cannot show
+    assert self_test(pt, [inst]) == []
+
+
+def test_dropout_p_as_keep_and_classic() -> None:
+    pt, inst, ans = solved("regularization/dropout-v1", h=(2, -1, 0.5, 3), p=0.25, mask=(1, 0, 1, 1))
+    assert ans["train_output"] == pytest.approx([8 / 3, 0, 2 / 3, 4])  # survivors × 1.333333
+    assert mistake_named(pt, inst, "train_output", [8, 0, 2, 12]) == "p_as_keep"  # ÷ 0.25
+    assert mistake_named(pt, inst, "expected_kept", 1) == "p_as_keep"
+    pt, inst, ans = solved("regularization/dropout-v1", h=(2, -1, 0.5, 3), p=0.5, mask=(1, 0, 1, 1),
+                           scheme="classic")
+    assert ans["train_output"] == [2, 0, 0.5, 3] and ans["test_output"] == [1, -0.5, 0.25, 1.5]
+    assert mistake_named(pt, inst, "test_output", [2, -1, 0.5, 3]) == "classic_scale_forgotten"
+    assert self_test(pt, [inst]) == []
+
+
+def test_dropout_validation() -> None:
+    with pytest.raises(ParamError, match="mask has 3 entries"):
+        make("regularization/dropout-v1").instance(sets=["h=[1,2]", "p=0.5", "mask=[1,0,1]"])
+    with pytest.raises(ParamError, match="mask="):
+        make("regularization/dropout-v1").instance(sets=["h=[1,2]", "p=0.5", "mask=[1,2]"])

@@ -50,3 +50,28 @@ def penalty(batch: list[Params], device: torch.device) -> Answers:
         out.add(idx, cols)
     return out
 
+
+
+def dropout(batch: list[Params], device: torch.device) -> Answers:
+    """The survivors' scale 1/(1 − p) read off ``F.dropout`` in training mode (on ones, under a forked RNG),
+    applied to the given masks; ``F.dropout`` in eval mode for the inverted test output, the classic one divided
+    by the scale; the expected number kept as n/scale."""
+    import torch.nn.functional as F
+
+    (h, n), (m, _) = padded([p.h for p in batch], device), padded([p.mask for p in batch], device)
+    scale = torch.empty(len(batch), dtype=h.dtype, device=device)
+    groups: dict[float, list[int]] = defaultdict(list)
+    for i, p in enumerate(batch):
+        groups[p.p].append(i)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        for pr, idx in groups.items():
+            probe = F.dropout(torch.ones(4096, dtype=h.dtype, device=device), pr, training=True)
+            scale[idx] = probe.max()
+    inverted = torch.tensor([p.scheme == "inverted" for p in batch], device=device)[:, None]
+    masked = m * h
+    train = torch.where(inverted, masked * scale[:, None], masked)
+    test = torch.where(inverted, F.dropout(h, 0.5, training=False), h / scale[:, None])
+    lengths = column(n, len(batch), device)
+    return Answers(len(batch)).add(None, {"train_output": ragged(train, n), "test_output": ragged(test, n),
+                                          "expected_kept": lengths / scale})

@@ -5,3 +5,6 @@ from examprep.registry import register
 register("regularization/penalty-v1", "examprep.problems.regularization.penalty:Penalty",
          title="L2 and L1 penalties: penalised loss, gradient step, optimum",
          parts=("omega", "penalized", "step", "optimum"), catalog="seed_002 D1")
+register("regularization/dropout-v1", "examprep.problems.regularization.dropout:Dropout",
+         title="Dropout: training and test outputs", parts=("train_output", "test_output", "expected_kept"),
+         catalog="seed_002 D2; seed_004 C19")
