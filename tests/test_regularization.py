@@ -13,7 +13,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["regularization/penalty-v1", "regularization/dropout-v1"]
+IDS = ["regularization/penalty-v1", "regularization/dropout-v1", "regularization/early_stopping-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -129,3 +129,28 @@ def test_dropout_validation() -> None:
         make("regularization/dropout-v1").instance(sets=["h=[1,2]", "p=0.5", "mask=[1,0,1]"])
     with pytest.raises(ParamError, match="mask="):
         make("regularization/dropout-v1").instance(sets=["h=[1,2]", "p=0.5", "mask=[1,2]"])
+
+
+# ---- early_stopping (seed_002 D3) -------------------------------------------------------------------------------
+
+D3 = (0.90, 0.75, 0.70, 0.72, 0.69, 0.71, 0.73, 0.74, 0.68)
+
+
+def test_early_stopping_catalog_example() -> None:
+    pt, inst, ans = solved("regularization/early_stopping-v1", val_losses=D3, patience=3)
+    assert (ans["stop_epoch"], ans["best_epoch"], ans["best_loss"]) == (8, 5, 0.69)  # 0.68 at 9 is never seen
+    assert right(pt, inst, stop_epoch="8", best_epoch="5", best_loss="0.69")
+    assert mistake_named(pt, inst, "best_epoch", 8) == "last_epoch_restored"
+    assert mistake_named(pt, inst, "stop_epoch", 9) == "patience_off_by_one"
+    assert mistake_named(pt, inst, "stop_epoch", 7) == "patience_includes_best"
+    assert self_test(pt, [inst]) == []
+
+
+def test_early_stopping_ties_and_min_delta() -> None:
+    losses = (1.0, 0.8, 0.8, 0.9, 0.85, 0.7)
+    pt, inst, ans = solved("regularization/early_stopping-v1", val_losses=losses, patience=2)
+    assert (ans["stop_epoch"], ans["best_epoch"]) == (4, 2)
+    assert mistake_named(pt, inst, "best_epoch", 3) == "ties_as_improvement"  # 0.8 = 0.8 taken as better
+    # min_delta 0.25: 0.8 is not below 1.0 − 0.25, so epochs 2 and 3 wait and training stops after epoch 3
+    _, _, ans = solved("regularization/early_stopping-v1", val_losses=losses, patience=2, min_delta=0.25)
+    assert (ans["stop_epoch"], ans["best_epoch"], ans["best_loss"]) == (3, 1, 1.0)

@@ -75,3 +75,28 @@ def dropout(batch: list[Params], device: torch.device) -> Answers:
     lengths = column(n, len(batch), device)
     return Answers(len(batch)).add(None, {"train_output": ragged(train, n), "test_output": ragged(test, n),
                                           "expected_kept": lengths / scale})
+
+
+def early_stopping(batch: list[Params], device: torch.device) -> Answers:
+    """The stopping rule over the whole batch at once: per epoch, an improvement mask against the running best
+    (less min_delta), the counter, and the first epoch where it reaches the patience (padded epochs never count)."""
+    L, n = padded([p.val_losses for p in batch], device)
+    delta = column((p.min_delta for p in batch), len(batch), device)
+    patience = torch.tensor([p.patience for p in batch], device=device)
+    lengths = torch.as_tensor(n, device=device)
+    B, E = L.shape
+    best = torch.full((B,), float("inf"), dtype=L.dtype, device=device)
+    best_e = torch.zeros(B, dtype=torch.long, device=device)
+    wait = torch.zeros(B, dtype=torch.long, device=device)
+    stop = lengths.clone()
+    running = torch.ones(B, dtype=torch.bool, device=device)
+    for e in range(E):
+        live = running & (e < lengths)
+        better = live & (L[:, e] < best - delta)
+        best = torch.where(better, L[:, e], best)
+        best_e = torch.where(better, torch.full_like(best_e, e + 1), best_e)
+        wait = torch.where(better, torch.zeros_like(wait), wait + live.long())
+        hit = live & (wait >= patience)
+        stop = torch.where(hit, torch.full_like(stop, e + 1), stop)
+        running = running & ~hit
+    return Answers(len(batch)).add(None, {"stop_epoch": stop, "best_epoch": best_e, "best_loss": best})

@@ -8,3 +8,6 @@ register("regularization/penalty-v1", "examprep.problems.regularization.penalty:
 register("regularization/dropout-v1", "examprep.problems.regularization.dropout:Dropout",
          title="Dropout: training and test outputs", parts=("train_output", "test_output", "expected_kept"),
          catalog="seed_002 D2; seed_004 C19")
+register("regularization/early_stopping-v1", "examprep.problems.regularization.early_stopping:EarlyStopping",
+         title="Early stopping: stopping epoch and restored epoch", parts=("stop_epoch", "best_epoch", "best_loss"),
+         catalog="seed_002 D3")
