@@ -13,7 +13,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["regularization/penalty-v1", "regularization/dropout-v1", "regularization/early_stopping-v1"]
+IDS = ["regularization/penalty-v1", "regularization/dropout-v1", "regularization/early_stopping-v1",
+       "regularization/ensemble-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -154,3 +155,34 @@ def test_early_stopping_ties_and_min_delta() -> None:
     # min_delta 0.25: 0.8 is not below 1.0 − 0.25, so epochs 2 and 3 wait and training stops after epoch 3
     _, _, ans = solved("regularization/early_stopping-v1", val_losses=losses, patience=2, min_delta=0.25)
     assert (ans["stop_epoch"], ans["best_epoch"], ans["best_loss"]) == (3, 1, 1.0)
+
+
+# ---- ensemble (seed_002 D5) -------------------------------------------------------------------------------------
+
+def test_ensemble_catalog_example() -> None:
+    pt, inst, ans = solved("regularization/ensemble-v1", k=5, v=1, c=0.2, N=10, p=0.7)
+    assert ans["ensemble_mse"] == pytest.approx(0.36)
+    assert ans["p_missed"] == pytest.approx(0.348678, abs=5e-7)
+    assert ans["majority"] == pytest.approx(0.83692, abs=5e-7)
+    assert right(pt, inst, ensemble_mse="0.36", p_missed="0.348678", majority="0.83692")
+    assert mistake_named(pt, inst, "ensemble_mse", 0.2) == "correlation_ignored"
+    assert mistake_named(pt, inst, "p_missed", 0.367879) == "limit_for_finite_n"
+    assert self_test(pt, [inst]) == []
+
+
+def test_ensemble_majority_matches_scipy_and_ties() -> None:
+    from scipy.stats import binom
+
+    for k, p in ((3, 0.7), (5, 0.7), (4, 0.6), (10, 0.65)):
+        _, _, ans = solved("regularization/ensemble-v1", k=k, v=1, c=0.2, N=10, p=p)
+        assert ans["majority"] == pytest.approx(binom.sf(k // 2, k, p))
+    _, _, ans = solved("regularization/ensemble-v1", k=3, v=1, c=0.2, N=10, p=0.7)
+    assert ans["majority"] == pytest.approx(0.784)
+    pt, inst, _ = solved("regularization/ensemble-v1", k=4, v=1, c=0.2, N=10, p=0.6)
+    # a 2–2 tie counted as won: P(X ≥ 2) = 1 − 0.4⁴ − 4·0.6·0.4³ = 0.8208 instead of P(X ≥ 3) = 0.4752
+    assert mistake_named(pt, inst, "majority", 0.8208) == "ties_won"
+
+
+def test_ensemble_validation() -> None:
+    with pytest.raises(ParamError, match="exceeds v"):
+        make("regularization/ensemble-v1").instance(sets=["k=3", "v=1", "c=2", "N=10", "p=0.7"])

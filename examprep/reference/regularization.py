@@ -100,3 +100,27 @@ def early_stopping(batch: list[Params], device: torch.device) -> Answers:
         stop = torch.where(hit, torch.full_like(stop, e + 1), stop)
         running = running & ~hit
     return Answers(len(batch)).add(None, {"stop_epoch": stop, "best_epoch": best_e, "best_loss": best})
+
+
+def ensemble(batch: list[Params], device: torch.device) -> Answers:
+    """The averaged error as 1ᵀΣ1/k² with Σ = cJ + (v − c)I (k padded with zero rows and columns); the bootstrap
+    miss by ``torch.pow``; the majority as the Binomial(k, p) probabilities of the counts above k/2."""
+    from torch.distributions import Binomial
+
+    k = torch.tensor([p.k for p in batch], device=device)
+    K = int(k.max())
+    v = column((p.v for p in batch), len(batch), device)
+    c = column((p.c for p in batch), len(batch), device)
+    live = (torch.arange(K, device=device)[None, :] < k[:, None]).to(v.dtype)  # (B, K)
+    eye = torch.eye(K, dtype=v.dtype, device=device)
+    sigma = (c[:, None, None] * (1 - eye) + v[:, None, None] * eye) * live[:, :, None] * live[:, None, :]
+    kk = k.to(v.dtype)
+    mse = sigma.sum((1, 2)) / kk**2
+    N = column((p.N for p in batch), len(batch), device)
+    missed = torch.pow(1 - 1 / N, N)
+    j = torch.arange(K + 1, dtype=v.dtype, device=device)[None, :]
+    probs = Binomial(total_count=kk[:, None], probs=column((p.p for p in batch), len(batch), device)[:, None],
+                     validate_args=False).log_prob(torch.minimum(j, kk[:, None])).exp()
+    wins = (j > kk[:, None] / 2) & (j <= kk[:, None])
+    return Answers(len(batch)).add(None, {"ensemble_mse": mse, "p_missed": missed,
+                                          "majority": (probs * wins).sum(1)})

@@ -11,3 +11,6 @@ register("regularization/dropout-v1", "examprep.problems.regularization.dropout:
 register("regularization/early_stopping-v1", "examprep.problems.regularization.early_stopping:EarlyStopping",
          title="Early stopping: stopping epoch and restored epoch", parts=("stop_epoch", "best_epoch", "best_loss"),
          catalog="seed_002 D3")
+register("regularization/ensemble-v1", "examprep.problems.regularization.ensemble:Ensemble",
+         title="Ensembles: averaged error, bootstrap coverage, majority vote",
+         parts=("ensemble_mse", "p_missed", "majority"), catalog="seed_002 D5")
