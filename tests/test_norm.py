@@ -13,7 +13,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
-IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1", "norm/axes-v1", "norm/adaptive-v1"]
+IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1", "norm/axes-v1", "norm/adaptive-v1",
+       "norm/mmd-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -222,3 +223,39 @@ def test_adaptive_validation() -> None:
         pt.instance(sets=["x=[1,2,3]"])
     with pytest.raises(ParamError, match="does not divide"):
         pt.instance(sets=["x=[[1,2],[3,4],[5,6]]", "groups=2", "scale=[1,1,1]", "shift=[0,0,0]"])
+
+
+# ---- mmd (seed_000_001 J4) --------------------------------------------------------------------------------------
+
+def test_mmd_catalog_example() -> None:
+    pt, inst, ans = solved("norm/mmd-v1", X=((0, 1, 2),), Y=((1, 2, 3),), kernel="linear")
+    assert ans["mmd2"] == pytest.approx(1.0)  # ‖x̄ − ȳ‖² = (1 − 2)²
+    pt, inst, ans = solved("norm/mmd-v1", X=((0, 1, 2),), Y=((1, 2, 3),))
+    assert ans["mmd2"] == pytest.approx(0.219754, abs=5e-7)
+    assert right(pt, inst, mmd2="0.219754")
+    assert mistake_named(pt, inst, "mmd2", 0.468779) == "mmd_for_mmd2"
+    # exp(−d²/σ²): the same sums with γ = 1
+    gamma1 = pt.mistakes(inst.params)["gamma_one_over_sigma2"].answers["mmd2"]
+    assert mistake_named(pt, inst, "mmd2", gamma1) == "gamma_one_over_sigma2"
+    assert self_test(pt, [inst]) == []
+    pt, inst, ans = solved("norm/mmd-v1", X=((0, 1, 2),), Y=((1, 2, 3),), estimator="unbiased")
+    assert ans["mmd2"] == pytest.approx(-0.147269, abs=5e-7)
+    assert mistake_named(pt, inst, "mmd2", 0.219754) == "diagonals_kept"
+    assert "mmd_for_mmd2" not in pt.mistakes(inst.params)  # MMD² < 0 has no square root
+    assert self_test(pt, [inst]) == []
+
+
+def test_mmd_matches_sklearn_rbf_kernel() -> None:
+    import numpy as np
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    X, Y = np.array([[0.0, 1.0], [2.0, 1.0], [1.0, -1.0]]), np.array([[1.0, 2.0], [3.0, 1.0], [2.0, 2.0]])
+    _, _, ans = solved("norm/mmd-v1", X=tuple(map(tuple, X)), Y=tuple(map(tuple, Y)), sigma=2)
+    g = 1 / (2 * 2**2)
+    want = rbf_kernel(X, X, gamma=g).mean() + rbf_kernel(Y, Y, gamma=g).mean() - 2 * rbf_kernel(X, Y, gamma=g).mean()
+    assert ans["mmd2"] == pytest.approx(want)
+
+
+def test_mmd_validation() -> None:
+    with pytest.raises(ParamError, match="coordinates"):
+        make("norm/mmd-v1").instance(sets=["X=[[0,1],[1,2]]", "Y=[[1,2,3],[0,0,0]]"])

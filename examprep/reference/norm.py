@@ -175,3 +175,36 @@ def adaptive(batch: list[Params], device: torch.device) -> Answers:
         cols |= {"mean": gmean, "std": torch.sqrt(gvar + eps), "normalized": xh, "output": y_out}
         out.add(idx, cols)
     return out
+
+
+def mmd(batch: list[Params], device: torch.device) -> Answers:
+    """Per group of equal sample sizes and dimension: ``torch.cdist`` through exp(−d²/(2σ²)) or ``X @ Yᵀ``, then
+    means with the diagonals masked out for the unbiased estimate."""
+    keys: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    pts = []
+    for i, p in enumerate(batch):
+        X, Y = (np.asarray(m, dtype=np.float64) for m in (p.X, p.Y))
+        X, Y = (a.T if len(a) == 1 else a for a in (X, Y))
+        pts.append((X, Y))
+        keys[(len(X), len(Y), X.shape[1])].append(i)
+    out = Answers(len(batch))
+    for idx in keys.values():
+        ps = [batch[i] for i in idx]
+        X = real(np.stack([pts[i][0] for i in idx]), device)
+        Y = real(np.stack([pts[i][1] for i in idx]), device)
+        sig = real(np.array([p.sigma for p in ps]), device)[:, None, None]
+        lin = torch.tensor([p.kernel == "linear" for p in ps], device=device)[:, None, None]
+
+        def k(A: torch.Tensor, B: torch.Tensor, sig: torch.Tensor = sig, lin: torch.Tensor = lin) -> torch.Tensor:
+            return torch.where(lin, A @ B.transpose(1, 2), torch.exp(-torch.cdist(A, B) ** 2 / (2 * sig**2)))
+
+        unb = torch.tensor([p.estimator == "unbiased" for p in ps], device=device)[:, None, None]
+
+        def mean(K: torch.Tensor, unb: torch.Tensor = unb) -> torch.Tensor:
+            n = K.shape[-1]
+            keep = torch.where(unb, 1 - torch.eye(n, dtype=K.dtype, device=device), torch.ones_like(K))
+            return (K * keep).sum((1, 2)) / keep.sum((1, 2))
+
+        kxx, kyy, kxy = mean(k(X, X)), mean(k(Y, Y)), k(X, Y).mean((1, 2))
+        out.add(idx, {"k_xx": kxx, "k_yy": kyy, "k_xy": kxy, "mmd2": kxx + kyy - 2 * kxy})
+    return out
