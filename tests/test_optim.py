@@ -14,7 +14,7 @@ from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
 IDS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1", "optim/rmsprop-v1", "optim/adagrad-v1",
-       "optim/minibatch-v1"]
+       "optim/minibatch-v1", "optim/training_loop-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -311,3 +311,26 @@ def test_minibatch_validation() -> None:
         pt.instance(sets=["x=[1,2,3,4]", "y=[2,4,5,8]", "w=1", "batch=[1,5]", "sample=3", "N=10", "B=3"])
     with pytest.raises(ParamError, match="one target per input"):
         pt.instance(sets=["x=[1,2,3,4]", "y=[2,4,5]", "w=1", "batch=[1,2]", "sample=3", "N=10", "B=3"])
+
+
+# ---- training_loop (seed_004 C16) -------------------------------------------------------------------------------
+
+def test_training_loop_catalog_example() -> None:
+    pt, inst, ans = solved("optim/training_loop-v1", n_train=50000, n_test=10000, batch_size=4, epochs=2,
+                           print_every=2000, pixel=200, mean=0.5, std=0.5)
+    assert (ans["iters_per_epoch"], ans["total_iters"], ans["prints"], ans["test_batches"]) == (12500, 25000, 12,
+                                                                                                2500)
+    assert ans["normalized"] == pytest.approx(0.568627, abs=5e-7)
+    assert right(pt, inst, iters_per_epoch="12500", prints="12", normalized="0.568627")
+    assert mistake_named(pt, inst, "prints", 6) == "one_epoch_prints"
+    assert mistake_named(pt, inst, "normalized", 399) == "no_255"
+    assert "floor" not in pt.mistakes(inst.params)  # 4 divides both sizes
+    assert self_test(pt, [inst]) == []
+
+
+def test_training_loop_partial_batch() -> None:
+    pt, inst, ans = solved("optim/training_loop-v1", n_train=50000, n_test=10000, batch_size=64, epochs=3,
+                           print_every=200, pixel=51)
+    assert (ans["iters_per_epoch"], ans["test_batches"]) == (782, 157)
+    assert ans["prints"] == 3 * 3  # i = 199, 399, 599 in each epoch
+    assert mistake_named(pt, inst, "iters_per_epoch", 781) == "floor"

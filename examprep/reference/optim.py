@@ -238,3 +238,25 @@ def minibatch(batch: list[Params], device: torch.device) -> Answers:
             (out[name],) = torch.autograd.grad(losses.sum(), q)
     iters = [len(DataLoader(range(p.N), batch_size=p.B, drop_last=p.drop_last)) for p in batch]
     return Answers(len(batch)).add(None, {"per_sample": ragged(per, n), **out, "iters": np.array(iters)})
+
+
+def training_loop(batch: list[Params], device: torch.device) -> Answers:
+    """``len(DataLoader)`` for both loaders; the print condition on ``torch.arange`` of one epoch's iterations,
+    times the epochs; the pixel as a uint8 tensor divided by 255 through ``F.batch_norm`` in eval mode with the
+    running statistics (mean, std²)."""
+    import torch.nn.functional as F
+    from torch.utils.data import DataLoader
+
+    iters = [len(DataLoader(range(p.n_train), batch_size=p.batch_size)) for p in batch]
+    tests = [len(DataLoader(range(p.n_test), batch_size=p.batch_size)) for p in batch]
+    prints = [int(((torch.arange(i) % p.print_every) == p.print_every - 1).sum()) * p.epochs
+              for i, p in zip(iters, batch, strict=True)]
+    x = torch.tensor([p.pixel for p in batch], dtype=torch.uint8, device=device)
+    mean = column((p.mean for p in batch), len(batch), device)
+    var = column((p.std**2 for p in batch), len(batch), device)
+    xs = (x.to(mean.dtype) / 255).reshape(1, -1)  # channels = instances
+    normalized = F.batch_norm(xs, mean, var, training=False, eps=0.0).reshape(-1)
+    return Answers(len(batch)).add(None, {
+        "iters_per_epoch": np.array(iters), "total_iters": np.array([i * p.epochs for i, p in zip(iters, batch,
+                                                                                                   strict=True)]),
+        "prints": np.array(prints), "test_batches": np.array(tests), "normalized": normalized})

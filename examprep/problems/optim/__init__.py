@@ -17,3 +17,6 @@ register("optim/adagrad-v1", "examprep.problems.optim.adagrad:Adagrad", title="A
 register("optim/minibatch-v1", "examprep.problems.optim.minibatch:Minibatch",
          title="Batch, mini-batch and SGD gradients; iterations per epoch",
          parts=("per_sample", "full", "minibatch", "sgd", "iters"), catalog="seed_002 C1")
+register("optim/training_loop-v1", "examprep.problems.optim.training_loop:TrainingLoop",
+         title="Training-loop counts and input normalisation",
+         parts=("iters_per_epoch", "total_iters", "prints", "test_batches", "normalized"), catalog="seed_004 C16")
