@@ -14,7 +14,7 @@ from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
 IDS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1", "optim/rmsprop-v1", "optim/adagrad-v1",
-       "optim/minibatch-v1", "optim/training_loop-v1"]
+       "optim/minibatch-v1", "optim/training_loop-v1", "optim/confusion_matrix-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -334,3 +334,35 @@ def test_training_loop_partial_batch() -> None:
     assert (ans["iters_per_epoch"], ans["test_batches"]) == (782, 157)
     assert ans["prints"] == 3 * 3  # i = 199, 399, 599 in each epoch
     assert mistake_named(pt, inst, "iters_per_epoch", 781) == "floor"
+
+
+# ---- confusion_matrix (seed_004 C16) ----------------------------------------------------------------------------
+
+def test_confusion_matrix_values_and_mistakes() -> None:
+    C = ((5, 1, 0), (2, 6, 2), (0, 1, 3))
+    pt, inst, ans = solved("optim/confusion_matrix-v1", C=C)
+    assert ans["accuracy"] == pytest.approx(14 / 20)
+    assert ans["precision"] == pytest.approx([5 / 7, 6 / 8, 3 / 5])  # over the column sums
+    assert ans["recall"] == pytest.approx([5 / 6, 6 / 10, 3 / 4])  # over the row sums
+    assert right(pt, inst, accuracy="0.7", precision="[0.714286, 0.75, 0.6]")
+    assert mistake_named(pt, inst, "accuracy", 70) == "percent"
+    assert mistake_named(pt, inst, "precision", [5 / 6, 6 / 10, 3 / 4]) == "rows_columns_swapped"
+    assert self_test(pt, [inst]) == []
+
+
+def test_confusion_matrix_matches_sklearn() -> None:
+    import numpy as np
+    from sklearn.metrics import accuracy_score, precision_score, recall_score
+
+    C = np.array([[7, 2, 1, 0], [1, 9, 0, 3], [0, 2, 5, 1], [2, 0, 1, 8]])
+    y_true = np.repeat(np.repeat(np.arange(4), 4), C.ravel())
+    y_pred = np.repeat(np.tile(np.arange(4), 4), C.ravel())
+    _, _, ans = solved("optim/confusion_matrix-v1", C=tuple(map(tuple, C.tolist())))
+    assert ans["accuracy"] == pytest.approx(accuracy_score(y_true, y_pred))
+    assert ans["precision"] == pytest.approx(precision_score(y_true, y_pred, average=None))
+    assert ans["recall"] == pytest.approx(recall_score(y_true, y_pred, average=None))
+
+
+def test_confusion_matrix_validation() -> None:
+    with pytest.raises(ParamError, match="never predicted"):
+        make("optim/confusion_matrix-v1").instance(sets=["C=[[3,0],[2,0]]"])

@@ -260,3 +260,24 @@ def training_loop(batch: list[Params], device: torch.device) -> Answers:
         "iters_per_epoch": np.array(iters), "total_iters": np.array([i * p.epochs for i, p in zip(iters, batch,
                                                                                                    strict=True)]),
         "prints": np.array(prints), "test_batches": np.array(tests), "normalized": normalized})
+
+
+def confusion_matrix(batch: list[Params], device: torch.device) -> Answers:
+    """All matrices of one size expanded at once into (instance, true, predicted) label tensors
+    (``repeat_interleave`` of the counts), then ``bincount`` of the true labels, the predicted labels and the hits
+    (true = predicted), offset by instance."""
+    out = Answers(len(batch))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(batch):
+        groups[len(p.C)].append(i)
+    for k, idx in groups.items():
+        B = len(idx)
+        counts = torch.tensor([int(v) for i in idx for r in batch[i].C for v in r], device=device)
+        pairs = torch.repeat_interleave(torch.arange(B * k * k, device=device), counts)
+        inst, true, pred = pairs // (k * k), pairs % (k * k) // k, pairs % k
+        hit = true == pred
+        hits = torch.bincount(inst[hit] * k + true[hit], minlength=B * k).reshape(B, k).double()
+        n_true = torch.bincount(inst * k + true, minlength=B * k).reshape(B, k).double()
+        n_pred = torch.bincount(inst * k + pred, minlength=B * k).reshape(B, k).double()
+        out.add(idx, {"accuracy": hits.sum(1) / n_true.sum(1), "precision": hits / n_pred, "recall": hits / n_true})
+    return out

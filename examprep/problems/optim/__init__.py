@@ -20,3 +20,6 @@ register("optim/minibatch-v1", "examprep.problems.optim.minibatch:Minibatch",
 register("optim/training_loop-v1", "examprep.problems.optim.training_loop:TrainingLoop",
          title="Training-loop counts and input normalisation",
          parts=("iters_per_epoch", "total_iters", "prints", "test_batches", "normalized"), catalog="seed_004 C16")
+register("optim/confusion_matrix-v1", "examprep.problems.optim.confusion_matrix:ConfusionMatrix",
+         title="Accuracy, precision and recall from a confusion matrix", parts=("accuracy", "precision", "recall"),
+         catalog="seed_004 C16")
