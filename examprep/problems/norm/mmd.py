@@ -144,8 +144,8 @@ class MMD(ProblemType):
         show = (lambda P: [r[0] for r in P]) if len(X[0]) == 1 else (lambda P: P)  # noqa: E731
         k = ("the linear kernel $k(a, b) = a \\cdot b$" if p.kernel == "linear" else
              f"the RBF kernel $k(a, b) = \\exp(-\\lVert a - b \\rVert^2/(2\\sigma^2))$ with $\\sigma = {num(p.sigma)}$")
-        est = ("the biased estimate (means over all pairs, i = j included)" if p.estimator == "biased" else
-               "the unbiased estimate (the pairs i = j of the same sample left out: means over n(n − 1) pairs)")
+        est = ("the biased estimate (means over all pairs, $i = j$ included)" if p.estimator == "biased" else
+               "the unbiased estimate (the pairs $i = j$ of the same sample left out: means over $n(n - 1)$ pairs)")
         return ["Two samples $X$ = ", show(X), " and $Y$ = ", show(Y), f" are compared with {k}. Using {est}, give "
                 "the mean kernel value within X ($k_{xx}$), within Y ($k_{yy}$), between them ($k_{xy}$), and "
                 "$\\mathrm{MMD}^2 = k_{xx} + k_{yy} - 2 k_{xy}$."]

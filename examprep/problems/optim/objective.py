@@ -79,8 +79,12 @@ def loss(p: Params, w: Sequence[float]) -> float:
 
 
 def num(x: float) -> str:
-    """A number for $...$ math (ASCII minus)."""
-    return fmt_number(x)
+    """A number for $...$ math (ASCII minus; 1e-08 as 10^{-8}, 2.5e-05 as 2.5 \\times 10^{-5})."""
+    s = fmt_number(x)
+    if "e" not in s:
+        return s
+    mant, exp = s.split("e")
+    return f"10^{{{int(exp)}}}" if mant == "1" else f"{mant} \\times 10^{{{int(exp)}}}"
 
 
 def vec(v: Sequence[float]) -> str:

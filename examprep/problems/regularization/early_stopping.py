@@ -54,7 +54,7 @@ class EarlyStopping(ProblemType):
         loss, out = 1.0 + float(rng.integers(0, 5)) / 10, []
         for _ in range(n):
             out.append(round(loss, 2))
-            loss += float(rng.integers(-12, 6)) / 100 if len(out) < n // 2 else float(rng.integers(-3, 5)) / 100
+            loss += float(rng.integers(-15, 3)) / 100 if len(out) < n // 2 else float(rng.integers(-3, 5)) / 100
         md = 0.0 if difficulty != "hard" else float((0.0, 0.01)[int(rng.integers(2))])
         return dict(val_losses=tuple(out), patience=int(rng.integers(2, 4)), min_delta=md)
 
@@ -100,13 +100,16 @@ class EarlyStopping(ProblemType):
         return out
 
     def degenerate(self, p: Params) -> str | None:
-        if self.solve(p)["stop_epoch"] >= len(p.val_losses) - 1:
+        ans = self.solve(p)
+        if ans["stop_epoch"] >= len(p.val_losses) - 1:
             return "training stops too late to see the stopping rule"
+        if ans["best_epoch"] < 3:
+            return "the loss hardly improves"
         return lost(self.candidates(p), self.mistakes(p), self.optional)
 
     def statement(self, p: Params) -> list[Any]:
         delta = (" − min_delta" if p.min_delta else "")
-        return ["The validation losses of epochs 1, 2, … are ", list(p.val_losses),
+        return ["The validation losses of epochs $1, 2, \\ldots$ are ", list(p.val_losses),
                 f". Early stopping uses patience {p.patience}"
                 + (f" and min_delta = ${num(p.min_delta)}$" if p.min_delta else " and min_delta = 0")
                 + f": an epoch improves when its loss is strictly below the best so far{delta}; otherwise a counter "
