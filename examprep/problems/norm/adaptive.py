@@ -33,6 +33,7 @@ from examprep.problems.norm import stats as st
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Mat, Num, Sym, paren
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -238,5 +239,5 @@ class AdaptiveNorm(ProblemType):
         d.add("Output: scale·x̂ + shift, per channel", ans["output"], lhs=Sym("out"),
               substituted=Mat([[Num(a) * st.num(v) + st.num(b) for v in row]
                                for row, a, b in zip(xh, scale, shift, strict=True)]), part="output")
-        d.answer = f"output {ans['output']}"
+        d.answer = f"output {value_text(ans['output'])}"
         return d

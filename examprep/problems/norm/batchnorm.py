@@ -37,6 +37,7 @@ from examprep.problems.norm import stats as st
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Mat, Num, Sym, paren, sqrt
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -255,5 +256,5 @@ class BatchNorm(ProblemType):
             shown = exprs[0] if len(p.H) == 1 else [list(r) for r in zip(*exprs, strict=True)]
             d.add("Eval-mode output (updated running statistics)", out, lhs=Sym("y_eval", latex="y_{eval}"),
                   substituted=Mat([shown] if len(p.H) == 1 else shown), part="eval_output")
-        d.answer = f"output {ans['output']}"
+        d.answer = f"output {value_text(ans['output'])}"
         return d

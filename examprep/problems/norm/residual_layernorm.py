@@ -32,6 +32,7 @@ from examprep.problems.norm import stats as st
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Mat, Num, Sym
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -165,5 +166,5 @@ class ResidualLayerNorm(ProblemType):
               substituted=st.normalized_expr(r, m, sd), part="normalized")
         d.add("Output $\\gamma \\odot \\hat{v} + \\beta$", ans["output"], lhs=Sym("y"),
               substituted=st.affine_expr(ans["normalized"], g, b), part="output")
-        d.answer = f"LN(x + Sublayer(x)) = {vec(ans['output'])}"
+        d.answer = f"LN(x + Sublayer(x)) = {value_text(ans['output'])}"
         return d

@@ -30,6 +30,7 @@ from examprep.problem import Answers
 from examprep.problems.optim import objective as ob
 from examprep.problems.optim.stepper import StepOptimizer, rows
 from examprep.solver.expr import Num, Sym, sqrt
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -137,5 +138,5 @@ class Adam(StepOptimizer):
             d.add(f"The {title}, a row per step", ans[k], lhs=Sym(k.upper().replace("_HAT", "hat"),
                                                                   text=k, latex=f"\\text{{{k}}}".replace("_", "\\_")),
                   part=k)
-        d.answer = f"w_{self.steps(p)} = {ob.vec(ans['iterates'][-1])}"
+        d.answer = f"w_{self.steps(p)} = {value_text(ans['iterates'][-1])}"
         return d

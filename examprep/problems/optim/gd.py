@@ -34,6 +34,7 @@ from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.optim import objective as ob
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.solver.expr import Func, Mat, Num, Pow, Sym, paren
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -242,7 +243,7 @@ class GradientDescent(ProblemType):
         else:
             d.add("Minimiser (gradient 0 at $w = c$)", ans["w_star"], lhs=Sym("w_star", text="w*", latex="w^*"),
                   part="w_star")
-        d.answer = f"w_{p.steps} = {ob.vec(ans['iterates'][-1])}, η_max = {ans['lr_max']:.6g}"
+        d.answer = f"w_{p.steps} = {value_text(ans['iterates'][-1])}, η_max = {ans['lr_max']:.6g}"
         return d
 
     def _loss_expr(self, p: Params, w: list[float]) -> Any:

@@ -35,6 +35,7 @@ from examprep.problem import Answers
 from examprep.problems.optim import objective as ob
 from examprep.problems.optim.stepper import StepOptimizer, rows
 from examprep.solver.expr import Num, Sym
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -221,5 +222,5 @@ class Momentum(StepOptimizer):
             d.add("The look-ahead points, a row per step", ans["lookahead"], lhs=Sym("Wt", latex=r"\tilde{W}",
                                                                                      text="W̃"), part="lookahead")
         d.add("The iterates, a row per step", ans["iterates"], lhs="W", part="iterates")
-        d.answer = f"w_{self.steps(p)} = {ob.vec(ans['iterates'][-1])}"
+        d.answer = f"w_{self.steps(p)} = {value_text(ans['iterates'][-1])}"
         return d

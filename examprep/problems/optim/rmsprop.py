@@ -28,6 +28,7 @@ from examprep.problem import Answers
 from examprep.problems.optim import objective as ob
 from examprep.problems.optim.stepper import StepOptimizer, rows
 from examprep.solver.expr import Num, Sym, sqrt
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -103,5 +104,5 @@ class RMSprop(StepOptimizer):
         d.add("The gradients, a row per step", ans["grads"], lhs="G", part="grads")
         d.add("The averages r, a row per step", ans["r"], lhs="R", part="r")
         d.add("The iterates, a row per step", ans["iterates"], lhs="W", part="iterates")
-        d.answer = f"w_{self.steps(p)} = {ob.vec(ans['iterates'][-1])}"
+        d.answer = f"w_{self.steps(p)} = {value_text(ans['iterates'][-1])}"
         return d

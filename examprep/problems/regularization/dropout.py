@@ -32,6 +32,7 @@ from examprep.problems.norm.stats import num as factor
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Mat, Num, Sym
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -145,5 +146,5 @@ class Dropout(ProblemType):
         d.add("Expected number kept", ans["expected_kept"], lhs=Sym("E_kept", text="E[kept]", latex="E[kept]"),
               formula=Sym("n") * (Num(1) - Sym("p")), substituted=Num(len(h)) * (Num(1) - Num(p.p)),
               part="expected_kept")
-        d.answer = f"train {vec(ans['train_output'])}, test {vec(ans['test_output'])}"
+        d.answer = f"train {value_text(ans['train_output'])}, test {value_text(ans['test_output'])}"
         return d

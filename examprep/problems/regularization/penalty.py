@@ -36,6 +36,7 @@ from examprep.problems.norm.stats import total
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Func, Mat, Num, Sym
+from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
 
 
@@ -192,5 +193,5 @@ class Penalty(ProblemType):
                 note = ("Soft threshold: a coordinate with $|w^*_i| \\le \\lambda/H_i$ becomes exactly 0.")
             d.add("Penalised optimum", ans["optimum"], lhs=Sym("wt", text="w̃", latex="\\tilde{w}"), substituted=sub,
                   part="optimum", note=note)
-        d.answer = f"L̃ = {ans['penalized']:.6g}, step {vec(ans['step'])}"
+        d.answer = f"L̃ = {ans['penalized']:.6g}, step {value_text(ans['step'])}"
         return d
