@@ -53,7 +53,7 @@ def penalty(batch: list[Params], device: torch.device) -> Answers:
 
 
 def dropout(batch: list[Params], device: torch.device) -> Answers:
-    """The survivors' scale 1/(1 − p) read off ``F.dropout`` in training mode (on ones, under a forked RNG),
+    """The survivors' scale 1/(1 − p) read off ``F.dropout`` in training mode (on CPU ones, under a forked RNG),
     applied to the given masks; ``F.dropout`` in eval mode for the inverted test output, the classic one divided
     by the scale; the expected number kept as n/scale."""
     import torch.nn.functional as F
@@ -63,11 +63,11 @@ def dropout(batch: list[Params], device: torch.device) -> Answers:
     groups: dict[float, list[int]] = defaultdict(list)
     for i, p in enumerate(batch):
         groups[p.p].append(i)
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]):  # the probe runs on the CPU: no device RNG is touched
         torch.manual_seed(0)
         for pr, idx in groups.items():
-            probe = F.dropout(torch.ones(4096, dtype=h.dtype, device=device), pr, training=True)
-            scale[idx] = probe.max()
+            probe = F.dropout(torch.ones(4096, dtype=torch.float64), pr, training=True)
+            scale[idx] = float(probe.max())
     inverted = torch.tensor([p.scheme == "inverted" for p in batch], device=device)[:, None]
     masked = m * h
     train = torch.where(inverted, masked * scale[:, None], masked)
