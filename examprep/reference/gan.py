@@ -20,3 +20,32 @@ def optimal_discriminator(batch: list[Params], device: torch.device) -> Answers:
     M = torch.stack([P, G]).mean(0)
     jsd = 0.5 * (categorical_kl(P, M) + categorical_kl(G, M))
     return Answers(len(batch)).add(None, {"d_star": ragged(D, n), "jsd": jsd, "value": value})
+
+
+# ---- gan/bce_losses -----------------------------------------------------------------------------------------------
+
+def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean along the last axis over the true (unpadded) entries."""
+    return torch.where(mask, x, 0.0).sum(-1) / mask.sum(-1)
+
+
+def bce_losses(batch: list[Params], device: torch.device) -> Answers:
+    """The losses as binary cross-entropies on the logits a = ln(D/(1 − D)) (``binary_cross_entropy_with_logits``,
+    targets 1 for real and 0 for generated samples, not the ln formulas ``solve`` uses), and the per-sample
+    gradients by ``torch.autograd.grad`` of each generated sample's own term with respect to its logit."""
+    import torch.nn.functional as F
+
+    (Dr, nr), (Df, nf) = padded([p.d_real for p in batch], device, 0.5), padded([p.d_fake for p in batch], device, 0.5)
+    mr, mf = inside(nr, Dr.shape[1], device), inside(nf, Df.shape[1], device)
+    with torch.enable_grad():
+        ar, af = torch.logit(Dr), torch.logit(Df).requires_grad_(True)
+        bce_real = F.binary_cross_entropy_with_logits(ar, torch.ones_like(ar), reduction="none")
+        bce_fake0 = F.binary_cross_entropy_with_logits(af, torch.zeros_like(af), reduction="none")  # −ln(1 − D)
+        bce_fake1 = F.binary_cross_entropy_with_logits(af, torch.ones_like(af), reduction="none")  # −ln D
+        grad_sat, = torch.autograd.grad(torch.where(mf, -bce_fake0, 0.0).sum(), af)
+        grad_ns, = torch.autograd.grad(torch.where(mf, bce_fake1, 0.0).sum(), af)
+    loss_d = (_masked_mean(bce_real, mr) + _masked_mean(bce_fake0, mf)).detach()
+    return Answers(len(batch)).add(None, {
+        "value": -loss_d, "loss_d": loss_d, "loss_g_sat": -_masked_mean(bce_fake0, mf).detach(),
+        "loss_g_ns": _masked_mean(bce_fake1, mf).detach(), "grad_sat": ragged(grad_sat, nf),
+        "grad_ns": ragged(grad_ns, nf)})

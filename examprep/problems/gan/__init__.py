@@ -1,7 +1,11 @@
-"""GANs: the optimal discriminator and the value of the game at it."""
+"""GANs: losses, critics, distances, shapes, the optimal discriminator and the value of the game at it."""
 
 from examprep.registry import register
 
 register("gan/optimal_discriminator-v1", "examprep.problems.gan.optimal_discriminator:OptimalDiscriminator",
          title="Optimal GAN discriminator and the JSD", parts=("d_star", "jsd", "value"),
          catalog="seed_003 C3; seed_004 D3")
+register("gan/bce_losses-v1", "examprep.problems.gan.bce_losses:BCELosses",
+         title="GAN minibatch losses (BCE) and logit gradients",
+         parts=("value", "loss_d", "loss_g_sat", "loss_g_ns", "grad_sat", "grad_ns"),
+         catalog="seed_000_001 F1; seed_002 I1; seed_003 C2; seed_004 D1, D2")

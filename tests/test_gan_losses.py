@@ -1,0 +1,136 @@
+"""GAN loss, critic, distance and shape types: the catalog's verified samples with their corrected values, the
+notes' wrong values graded as named mistakes, validation, sampling, and the references on hand-made batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["gan/bce_losses-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    """The mistake the grader recognises in ``given`` for ``part`` (None if unrecognised); fails if accepted."""
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+# ---- every type: references, self-tests, fair draws ---------------------------------------------------------------
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees_on_thousands(pid: str) -> None:
+    dev, _ = resolve_device("cpu")
+    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
+    assert r.disagreements == 0, r.examples
+    assert r.max_error < 1e-9
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
+    pt = make(pid)
+    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
+    assert self_test(pt, insts) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_no_mistake_within_2e3_on_generated_instances(pid: str) -> None:
+    from examprep.problems.gan.fair import near_miss
+
+    pt = make(pid)
+    for s in range(40):
+        for d in seeding.DIFFICULTIES:
+            p = pt.generate(s, d).params
+            assert near_miss(pt.solve(p), pt.mistakes(p)) is None
+
+
+# ---- gan/bce_losses (seed_000_001 F1; seed_002 I1; seed_003 C2; seed_004 D1, D2) ----------------------------------
+
+def test_bce_losses_f1_sample() -> None:
+    pt, inst, ans = solved("gan/bce_losses-v1", d_real=(0.9, 0.8), d_fake=(0.3, 0.1))
+    assert ans["loss_d"] == pytest.approx(0.395270, abs=5e-7)
+    assert ans["value"] == pytest.approx(-0.395270, abs=5e-7)
+    assert ans["loss_g_sat"] == pytest.approx(-0.231018, abs=5e-7)
+    assert ans["loss_g_ns"] == pytest.approx(1.753279, abs=5e-7)
+    assert ans["grad_sat"] == pytest.approx([-0.3, -0.1])  # at D = 0.1: −0.1 (saturating) ...
+    assert ans["grad_ns"] == pytest.approx([-0.7, -0.9])  # ... vs −0.9 (non-saturating)
+    assert right(pt, inst, loss_d="0.395270", value="-0.395270", loss_g_ns="1.753279", grad_ns="[-0.7, -0.9]")
+    assert mistake_named(pt, inst, "loss_d", 0.790540) == "sums"
+    assert mistake_named(pt, inst, "value", -0.171663) == "log10"
+    assert mistake_named(pt, inst, "loss_d", -0.395270) == "v_for_minus_v"
+    assert mistake_named(pt, inst, "loss_d", 0.395270 / 2) == "bce_all_outputs"
+    # derivatives by D: −1/(1 − D) and −1/D, −1.111 and −10 at D = 0.1
+    assert mistake_named(pt, inst, "grad_sat", [-1 / 0.7, -1.111111]) == "derivative_by_d"
+    assert mistake_named(pt, inst, "grad_ns", [-1 / 0.3, -10]) == "derivative_by_d"
+    assert self_test(pt, [inst]) == []
+
+
+def test_bce_losses_c2_sample_and_pooled_bce() -> None:
+    from sklearn.metrics import log_loss
+
+    pt, inst, ans = solved("gan/bce_losses-v1", d_real=(0.9, 0.8), d_fake=(0.2, 0.3))
+    assert ans["value"] == pytest.approx(-0.454161, abs=5e-7)
+    assert ans["loss_g_sat"] == pytest.approx(-0.289909, abs=5e-7)
+    assert ans["loss_g_ns"] == pytest.approx(1.406705, abs=5e-7)
+    # sklearn's log loss over the two batches separately is L_D; over all four outputs it is −V/2 = 0.227081
+    both = log_loss([1, 1], [0.9, 0.8], labels=[0, 1]) + log_loss([0, 0], [0.2, 0.3], labels=[0, 1])
+    assert ans["loss_d"] == pytest.approx(both, rel=1e-12)
+    pooled = log_loss([1, 1, 0, 0], [0.9, 0.8, 0.2, 0.3])
+    assert pooled == pytest.approx(0.227081, abs=5e-7)
+    assert mistake_named(pt, inst, "loss_d", pooled) == "bce_all_outputs"
+
+
+def test_bce_losses_saturation_d2() -> None:
+    pt, inst, ans = solved("gan/bce_losses-v1", d_real=(0.9, 0.8), d_fake=(0.01, 0.2))
+    assert ans["grad_sat"][0] == pytest.approx(-0.01)
+    assert ans["grad_ns"][0] == pytest.approx(-0.99)
+
+
+def test_bce_losses_unequal_batches_and_reference_mixed_batch() -> None:
+    pt = make("gan/bce_losses-v1")
+    params = [pt.from_params(v).params for v in (
+        {"d_real": (0.9, 0.8, 0.7, 0.95), "d_fake": (0.3, 0.1)},
+        {"d_real": (0.6, 0.61), "d_fake": (0.05, 0.4, 0.33)},
+        {"d_real": (0.99,), "d_fake": (0.5,)},
+    )]
+    assert reference_disagreements(pt, params) == []
+    ans = pt.solve(params[1])
+    assert ans["loss_d"] == pytest.approx(-(np.log([0.6, 0.61]).mean() + np.log([0.95, 0.6, 0.67]).mean()))
+
+
+@pytest.mark.parametrize("sets, match", [
+    (["d_real=[0.9,1]", "d_fake=[0.3]"], "strictly between 0 and 1"),
+    (["d_real=[0.9]", "d_fake=[0,0.2]"], "strictly between 0 and 1"),
+    (["d_real=[0.9]", "d_fake=[1.2]"], "d_fake="),
+])
+def test_bce_losses_validation(sets: list[str], match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("gan/bce_losses-v1").instance(sets=sets)
+
+
+def test_bce_losses_statement_states_conventions() -> None:
+    pt = make("gan/bce_losses-v1")
+    text = " ".join(s for s in pt.statement(pt.generate(0).params) if isinstance(s, str))
+    for phrase in ("natural log", "mean (not a sum)", r"$D = \sigma(a)$", "logit"):
+        assert phrase in text
+    assert "notes" not in text
