@@ -38,3 +38,10 @@ def grid(rng: np.random.Generator, lo: float, hi: float, step: float, n: int) ->
     k = int(round((hi - lo) / step))
     dec = max(0, -int(np.floor(np.log10(step) + 1e-9)))
     return tuple(round(lo + step * int(i), dec) for i in rng.integers(0, k + 1, size=n))
+
+
+def visible(truth: Mapping[str, Any], mistakes: dict[str, Mistake], rtol: float = RTOL) -> dict[str, Mistake]:
+    """The mistakes that show on these parameters: those with some part away from the right value (a mistake
+    that changes nothing here, such as an unsquared norm of 1, is no mistake on this instance)."""
+    return {k: m for k, m in mistakes.items()
+            if not all(part in truth and close_to_truth(v, truth[part], rtol) for part, v in m.answers.items())}

@@ -1,0 +1,7 @@
+"""Metrics of generative models and their outputs: FID, BLEU, Inception Score, segmentation IoU, MOS, top-k."""
+
+from examprep.registry import register
+
+register("metrics/fid-v1", "examprep.problems.metrics.fid:FID", title="Fréchet Inception Distance",
+         parts=("cov_r", "cov_g", "mean_term", "sqrt_product", "trace_term", "fid"),
+         catalog="seed_000_001 G2; seed_002 I6")

@@ -1,0 +1,174 @@
+"""Metrics types: the catalog's verified samples with their corrected values, the notes' wrong values graded as
+named mistakes, scipy/sklearn as independent checks, validation, sampling, and the references on mixed batches."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["metrics/fid-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    """The mistake the grader recognises in ``given`` for ``part`` (None if unrecognised); fails if accepted."""
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+# ---- every type: references, self-tests, fair draws ---------------------------------------------------------------
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees_on_thousands(pid: str) -> None:
+    dev, _ = resolve_device("cpu")
+    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
+    assert r.disagreements == 0, r.examples
+    assert r.max_error < 1e-9
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
+    pt = make(pid)
+    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
+    assert self_test(pt, insts) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_no_mistake_within_2e3_on_generated_instances(pid: str) -> None:
+    from examprep.problems.gan.fair import near_miss
+
+    pt = make(pid)
+    for s in range(40):
+        for d in seeding.DIFFICULTIES:
+            p = pt.generate(s, d).params
+            assert near_miss(pt.solve(p), getattr(pt, "all_mistakes", pt.mistakes)(p)) is None
+
+
+# ---- metrics/fid (seed_000_001 G2; seed_002 I6) -------------------------------------------------------------------
+
+def scipy_fid(mu_r: Any, S_r: Any, mu_g: Any, S_g: Any) -> tuple[np.ndarray, float]:
+    from scipy.linalg import sqrtm
+
+    root = np.real(sqrtm(np.asarray(S_r, float) @ np.asarray(S_g, float)))
+    diff = np.asarray(mu_r, float) - np.asarray(mu_g, float)
+    return root, float(diff @ diff + np.trace(np.asarray(S_r) + np.asarray(S_g) - 2 * root))
+
+
+def test_fid_full_2x2_catalog_sample() -> None:
+    pt, inst, ans = solved("metrics/fid-v1", mu_r=(1, 0), Sigma_r=((2, 1), (1, 2)), mu_g=(0, 0),
+                           Sigma_g=((1, 0), (0, 1)))
+    assert ans["fid"] == pytest.approx(1.535898, abs=5e-7)
+    assert np.allclose(ans["sqrt_product"], [[1.366025, 0.366025], [0.366025, 1.366025]], atol=5e-7)
+    root, f = scipy_fid((1, 0), ((2, 1), (1, 2)), (0, 0), ((1, 0), (0, 1)))
+    assert np.allclose(ans["sqrt_product"], root, atol=1e-12) and ans["fid"] == pytest.approx(f, rel=1e-12)
+    assert right(pt, inst, fid="1.535898", sqrt_product="[[1.366025, 0.366025], [0.366025, 1.366025]]")
+    assert mistake_named(pt, inst, "fid", 1.343146) == "elementwise_root"
+    assert mistake_named(pt, inst, "fid", 1 + 4 + 2 - 2 * 4) == "no_root"  # 1 + Tr(Σ_r + I − 2Σ_r) = −1
+    assert "norm_unsquared" not in pt.mistakes(inst.params)  # ‖μ_r − μ_g‖ = 1: the mistake changes nothing here
+    assert self_test(pt, [inst]) == []
+
+
+def test_fid_1d_no_root_gives_minus_2() -> None:
+    # N(0, 1) vs N(1, 4): FID = 1 + (1 − 2)² = 2; without the root 1 + 1 + 4 − 2·4 = −2
+    pt, inst, ans = solved("metrics/fid-v1", mu_r=(0,), Sigma_r=((1,),), mu_g=(1,), Sigma_g=((4,),))
+    assert ans["fid"] == pytest.approx(2.0)
+    assert ans["sqrt_product"] == [[2.0]]
+    assert mistake_named(pt, inst, "fid", -2) == "no_root"
+
+
+def test_fid_1d_variances_in_shortcut_give_10() -> None:
+    # (μ = 1, σ = 2) vs (μ = 2, σ = 1): 1 + 1 = 2; with variances 1 + (4 − 1)² = 10
+    pt, inst, ans = solved("metrics/fid-v1", mu_r=(1,), Sigma_r=((4,),), mu_g=(2,), Sigma_g=((1,),))
+    assert ans["fid"] == pytest.approx(2.0)
+    assert mistake_named(pt, inst, "fid", 10) == "variances_in_shortcut"
+
+
+def test_fid_diagonal_and_general_catalog_samples() -> None:
+    _, _, ans = solved("metrics/fid-v1", mu_r=(0, 0), Sigma_r=((1, 0), (0, 4)), mu_g=(1, 1), Sigma_g=((4, 0), (0, 1)))
+    assert ans["fid"] == pytest.approx(4.0)
+    S3, S4 = ((2, 0.5), (0.5, 1)), ((1, 0.2), (0.2, 1.5))
+    pt, inst, ans = solved("metrics/fid-v1", mu_r=(0.5, 0.5), Sigma_r=S3, mu_g=(0, 0), Sigma_g=S4)
+    assert ans["fid"] == pytest.approx(0.747620, abs=5e-7)
+    root, f = scipy_fid((0.5, 0.5), S3, (0, 0), S4)
+    assert np.allclose(ans["sqrt_product"], root, atol=1e-12) and ans["fid"] == pytest.approx(f, rel=1e-12)
+    assert np.allclose(np.asarray(ans["sqrt_product"]) @ np.asarray(ans["sqrt_product"]),
+                       np.asarray(S3) @ np.asarray(S4))
+
+
+def test_fid_from_samples_unbiased_and_biased() -> None:
+    Xr, Xg = ((1, 2), (3, 4), (5, 3)), ((2, 1), (2, 3), (4, 2))
+    pt, inst, ans = solved("metrics/fid-v1", X_r=Xr, X_g=Xg)
+    assert ans["fid"] == pytest.approx(2.015344, abs=5e-7)
+    assert np.allclose(ans["cov_r"], np.cov(np.asarray(Xr).T))  # numpy's default divisor is N − 1
+    assert np.allclose(ans["cov_g"], np.cov(np.asarray(Xg).T))
+    _, f = scipy_fid(np.mean(Xr, 0), np.cov(np.asarray(Xr).T), np.mean(Xg, 0), np.cov(np.asarray(Xg).T))
+    assert ans["fid"] == pytest.approx(f, rel=1e-12)
+    assert mistake_named(pt, inst, "fid", 1.713933) == "biased_covariance"
+    assert mistake_named(pt, inst, "cov_r", np.cov(np.asarray(Xr).T, bias=True).tolist()) == "biased_covariance"
+    assert {p.name for p in pt.active_parts(inst.params)} >= {"cov_r", "cov_g"}
+    assert self_test(pt, [inst]) == []
+
+
+def test_fid_reference_on_a_mixed_batch() -> None:
+    pt = make("metrics/fid-v1")
+    params = [pt.from_params(v).params for v in (
+        {"X_r": ((1, 2), (3, 4), (5, 3)), "X_g": ((2, 1), (2, 3), (4, 2), (0, 0))},
+        {"mu_r": (1,), "Sigma_r": ((2,),), "mu_g": (0,), "Sigma_g": ((0.5,),)},
+        {"mu_r": (1, 0), "Sigma_r": ((2, 1), (1, 2)), "mu_g": (0, 0), "Sigma_g": ((1, 0), (0, 1))},
+        {"X_r": ((1,), (2,), (4,)), "X_g": ((0,), (3,))},
+    )]
+    assert reference_disagreements(pt, params) == []
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"mu_r": (0,), "Sigma_r": ((1,),), "mu_g": (1,)}, "either"),
+    ({"mu_r": (0, 0), "Sigma_r": ((1, 0.5), (0.4, 1)), "mu_g": (1, 0), "Sigma_g": ((1, 0), (0, 1))}, "symmetric"),
+    ({"mu_r": (0, 0), "Sigma_r": ((1, 2), (2, 1)), "mu_g": (1, 0), "Sigma_g": ((1, 0), (0, 1))}, "positive definite"),
+    ({"X_r": ((1, 1), (2, 2), (3, 3)), "X_g": ((2, 1), (2, 3), (4, 2))}, "positive definite"),
+    ({"X_r": ((1, 1), (2, 2)), "X_g": ((2, 1), (2, 3), (4, 2))}, "at least 3 rows"),
+    ({"mu_r": (0, 0), "Sigma_r": ((1,),), "mu_g": (1, 0), "Sigma_g": ((1, 0), (0, 1))}, "2×2"),
+])
+def test_fid_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("metrics/fid-v1").from_params(params)
+
+
+def test_fid_difficulties_1d_then_diagonal_then_full_or_samples() -> None:
+    pt = make("metrics/fid-v1")
+    kinds = set()
+    for s in range(30):
+        assert len(pt.generate(s, "easy").params.mu_r) == 1
+        m = pt.generate(s, "medium").params
+        assert m.Sigma_r[0][1] == 0 and m.Sigma_g[0][1] == 0
+        h = pt.generate(s, "hard").params
+        kinds.add("samples" if h.X_r is not None else "full")
+    assert kinds == {"samples", "full"}
+    text = " ".join(x for x in pt.statement(pt.generate(0, "hard").params) if isinstance(x, str))
+    assert "principal" in text and "notes" not in text
+    for s in range(30):
+        h = pt.generate(s, "hard").params
+        if h.X_r is not None:
+            assert "N - 1" in " ".join(x for x in pt.statement(h) if isinstance(x, str))
+            break
+    assert math.isfinite(pt.solve(pt.generate(0, "hard").params)["fid"])
