@@ -16,7 +16,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["metrics/fid-v1"]
+IDS = ["metrics/fid-v1", "metrics/bleu-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -172,3 +172,94 @@ def test_fid_difficulties_1d_then_diagonal_then_full_or_samples() -> None:
             assert "N - 1" in " ".join(x for x in pt.statement(h) if isinstance(x, str))
             break
     assert math.isfinite(pt.solve(pt.generate(0, "hard").params)["fid"])
+
+
+# ---- metrics/bleu (seed_002 G3) -----------------------------------------------------------------------------------
+
+REF = ("the cat is on the mat",)
+
+
+def test_bleu_catalog_sample() -> None:
+    pt, inst, ans = solved("metrics/bleu-v1", candidate="the cat sat on the mat", references=REF)
+    assert ans["precisions"] == pytest.approx([5 / 6, 3 / 5])
+    assert (ans["c"], ans["r"], ans["bp"]) == (6, 6, 1.0)
+    assert ans["bleu"] == pytest.approx(0.707107, abs=5e-7)
+    assert right(pt, inst, bleu="0.707107", precisions="[0.833333, 0.6]", c="6", r="6", bp="1")
+    assert mistake_named(pt, inst, "bleu", 0.716667) == "arithmetic_mean"
+    assert self_test(pt, [inst]) == []
+
+
+def test_bleu_seven_the_is_not_1() -> None:
+    pt, inst, ans = solved("metrics/bleu-v1", candidate=" ".join(["the"] * 7), references=REF, max_n=1)
+    assert ans["precisions"][0] == pytest.approx(0.285714, abs=5e-7)  # clipped at the reference's 2
+    assert ans["bleu"] == pytest.approx(2 / 7)
+    assert mistake_named(pt, inst, "bleu", 1.0) == "unclipped"  # the notes' definition
+    assert mistake_named(pt, inst, "precisions", [1.0]) == "unclipped"
+    # with bigrams "the the" is in no reference: p_2 = 0 clipped or not, so BLEU-2 is 0
+    pt, inst, ans = solved("metrics/bleu-v1", candidate=" ".join(["the"] * 7), references=REF, max_n=2)
+    assert ans["bleu"] == 0 and ans["precisions"][1] == 0
+    assert mistake_named(pt, inst, "precisions", [1.0, 0.0]) == "unclipped"
+
+
+def test_bleu_short_candidate_brevity_penalty() -> None:
+    pt, inst, ans = solved("metrics/bleu-v1", candidate="the cat", references=REF)
+    assert ans["bp"] == pytest.approx(math.exp(-2)) and ans["bp"] == pytest.approx(0.135335, abs=5e-7)
+    assert ans["bleu"] == pytest.approx(0.135335, abs=5e-7)
+    assert mistake_named(pt, inst, "bp", math.exp(1 - 2 / 6)) == "bp_inverted"
+    assert "bp_when_longer" not in pt.mistakes(inst.params)
+
+
+def test_bleu_4_without_smoothing_is_0() -> None:
+    _, _, ans = solved("metrics/bleu-v1", candidate="the cat sat on the mat", references=REF, max_n=4)
+    assert ans["precisions"] == pytest.approx([5 / 6, 3 / 5, 1 / 4, 0])
+    assert ans["bleu"] == 0
+
+
+def test_bleu_longer_candidate_and_tie_rule() -> None:
+    pt, inst, ans = solved("metrics/bleu-v1", candidate="the cat sat on the mat today", references=REF)
+    assert ans["bp"] == 1 and ans["c"] == 7
+    assert mistake_named(pt, inst, "bp", math.exp(1 - 6 / 7)) == "bp_when_longer"
+    # lengths 5 and 7 are both 1 from c = 6: the shorter, 5
+    _, _, ans = solved("metrics/bleu-v1", candidate="the cat sat on the mat",
+                       references=("the cat sat on mat", "there is a cat on the mat"))
+    assert ans["r"] == 5 and ans["bp"] == 1
+
+
+def test_bleu_clips_at_one_reference_not_the_sum() -> None:
+    _, _, ans = solved("metrics/bleu-v1", candidate="the the the", references=("the cat the", "the dog"), max_n=1)
+    assert ans["precisions"] == pytest.approx([2 / 3])
+
+
+def test_bleu_reference_on_a_mixed_batch() -> None:
+    pt = make("metrics/bleu-v1")
+    params = [pt.from_params(v).params for v in (
+        {"candidate": "the cat sat on the mat", "references": REF, "max_n": 4},
+        {"candidate": "the the the the the the the", "references": REF, "max_n": 1},
+        {"candidate": "the cat", "references": REF + ("a cat", "the big cat sat there")},
+        {"candidate": "a b c d e", "references": ("a b c d e f g h",), "max_n": 3},
+    )]
+    assert reference_disagreements(pt, params) == []
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"candidate": " ", "references": REF}, "at least one word"),
+    ({"candidate": "the cat", "references": REF, "max_n": 3}, "fewer than max_n"),
+    ({"candidate": "the cat", "references": REF, "max_n": 5}, "max_n"),
+    ({"candidate": "the cat", "references": ()}, "references"),
+])
+def test_bleu_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("metrics/bleu-v1").from_params(params)
+
+
+def test_bleu_draws_show_both_penalty_cases_and_state_conventions() -> None:
+    pt = make("metrics/bleu-v1")
+    seen = set()
+    for s in range(40):
+        for d in seeding.DIFFICULTIES:
+            a = pt.solve(pt.generate(s, d).params)
+            seen.add((a["c"] > a["r"]) - (a["c"] < a["r"]))
+    assert seen == {-1, 0, 1}
+    text = " ".join(x for x in pt.statement(pt.generate(0).params) if isinstance(x, str))
+    for phrase in ("clipped", "shorter one on a tie", "no smoothing", "split on spaces"):
+        assert phrase in text

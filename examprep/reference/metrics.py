@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 from examprep.params import Params
-from examprep.reference.batching import Answers, grouped
-from examprep.reference.packing import real
+from examprep.reference.batching import Answers, grouped, ragged
+from examprep.reference.packing import column, inside, padded, real
 
 # ---- metrics/fid --------------------------------------------------------------------------------------------------
 
@@ -52,3 +52,54 @@ def fid(batch: list[Params], device: torch.device) -> Answers:
         return ("X", len(p.X_r), len(p.X_g), len(p.X_r[0])) if p.X_r is not None else ("N", len(p.mu_r))
 
     return grouped(batch, key, lambda ps: _fid_group(ps, device))
+
+
+# ---- metrics/bleu -------------------------------------------------------------------------------------------------
+
+def _codes(words: list[str], vocab: dict[str, int], n: int, base: int) -> list[int]:
+    """Each n-gram of ``words`` as one integer: Σ_k id(w_{i+k})·base^k."""
+    ids = [vocab.setdefault(w, len(vocab) + 1) for w in words]
+    return [sum(ids[i + k] * base ** k for k in range(n)) for i in range(len(ids) - n + 1)]
+
+
+def bleu(batch: list[Params], device: torch.device) -> Answers:
+    """Clipped precisions by equality matrices: candidate position i with n-gram g contributes
+    min(#g in the candidate, max over references of #g in it)/#g in the candidate, which sums to Σ_g min(·,·);
+    n-grams are integer codes (padding −1 in the candidate, −2 in the references, never equal). r by argmin of
+    2|len − c| + [len > c]; BLEU = BP·exp(mean ln p_n) with torch.where for c > r and for p_n = 0."""
+    B = len(batch)
+    cands = [p.candidate.split() for p in batch]
+    refs = [[r.split() for r in p.references] for p in batch]
+    max_n = np.array([p.max_n for p in batch])
+    N, R = int(max_n.max()), max(len(r) for r in refs)
+    vocabs: list[dict[str, int]] = [{} for _ in batch]
+    base = 1 + max(len(set(c) | {w for r in rs for w in r}) for c, rs in zip(cands, refs, strict=True))
+    prec = column([], 0, device).new_zeros(B, N)  # the references' real dtype
+    for n in range(1, N + 1):
+        cg = [_codes(c, v, n, base) for c, v in zip(cands, vocabs, strict=True)]
+        rg = [[_codes(r, v, n, base) for r in rs] for rs, v in zip(refs, vocabs, strict=True)]
+        Lc = max(1, max(map(len, cg)))
+        Lr = max(1, max(len(g) for gs in rg for g in gs))
+        C = torch.full((B, Lc), -1, dtype=torch.int64)
+        Rt = torch.full((B, R, Lr), -2, dtype=torch.int64)
+        for b, (g, gs) in enumerate(zip(cg, rg, strict=True)):
+            C[b, :len(g)] = torch.tensor(g, dtype=torch.int64)
+            for j, h in enumerate(gs):
+                Rt[b, j, :len(h)] = torch.tensor(h, dtype=torch.int64)
+        C, Rt = C.to(device), Rt.to(device)
+        valid = C >= 0
+        in_cand = ((C[:, :, None] == C[:, None, :]) & valid[:, None, :]).sum(-1)  # (B, Lc)
+        in_ref = (C[:, None, :, None] == Rt[:, :, None, :]).sum(-1).amax(1)  # (B, Lc): max over references
+        share = torch.where(valid, torch.minimum(in_cand, in_ref).to(prec.dtype) / in_cand.clamp(min=1), 0.0)
+        prec[:, n - 1] = share.sum(-1) / valid.sum(-1).clamp(min=1).to(prec.dtype)
+    c = column((len(x) for x in cands), B, device)
+    lens, _ = padded([[len(r) for r in rs] for rs in refs], device, fill=1e9)
+    r = torch.gather(lens, 1, (2 * (lens - c[:, None]).abs() + (lens > c[:, None])).argmin(1, keepdim=True))[:, 0]
+    bp = torch.where(c > r, torch.ones_like(c), torch.exp(1 - r / c))
+    used = inside(max_n, N, device)
+    logp = torch.where(used, torch.log(torch.where(prec > 0, prec, 1.0)), 0.0)
+    zero = (used & (prec == 0)).any(-1)
+    nn = real(max_n, device)
+    score = torch.where(zero, 0.0, bp * torch.exp(logp.sum(-1) / nn))
+    return Answers(B).add(None, {"c": c.round().long(), "r": r.round().long(), "precisions": ragged(prec, max_n),
+                                 "bp": bp, "bleu": score})

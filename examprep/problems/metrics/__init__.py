@@ -5,3 +5,5 @@ from examprep.registry import register
 register("metrics/fid-v1", "examprep.problems.metrics.fid:FID", title="Fréchet Inception Distance",
          parts=("cov_r", "cov_g", "mean_term", "sqrt_product", "trace_term", "fid"),
          catalog="seed_000_001 G2; seed_002 I6")
+register("metrics/bleu-v1", "examprep.problems.metrics.bleu:BLEU", title="Sentence BLEU",
+         parts=("c", "r", "precisions", "bp", "bleu"), catalog="seed_002 G3")
