@@ -16,7 +16,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["metrics/fid-v1", "metrics/bleu-v1"]
+IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -263,3 +263,58 @@ def test_bleu_draws_show_both_penalty_cases_and_state_conventions() -> None:
     text = " ".join(x for x in pt.statement(pt.generate(0).params) if isinstance(x, str))
     for phrase in ("clipped", "shorter one on a tie", "no smoothing", "split on spaces"):
         assert phrase in text
+
+
+# ---- metrics/inception_score (seed_000_001 G1; seed_002 I5) -------------------------------------------------------
+
+CYCLIC = ((0.9, 0.05, 0.05), (0.05, 0.9, 0.05), (0.05, 0.05, 0.9))
+P3 = ((0.7, 0.2, 0.1), (0.1, 0.8, 0.1), (0.6, 0.3, 0.1))
+
+
+def test_inception_score_cyclic_rows() -> None:
+    pt, inst, ans = solved("metrics/inception_score-v1", p_yx=CYCLIC)
+    assert ans["p_y"] == pytest.approx([1 / 3] * 3)
+    assert ans["kl"] == pytest.approx([0.704215] * 3, abs=5e-7)
+    assert ans["inception_score"] == pytest.approx(2.022258, abs=5e-7)
+    assert mistake_named(pt, inst, "inception_score", 2.543809) == "kl_reversed"
+    assert mistake_named(pt, inst, "inception_score", 2.762033) == "bits"
+
+
+def test_inception_score_p3_and_every_mistake() -> None:
+    from scipy.stats import entropy
+
+    pt, inst, ans = solved("metrics/inception_score-v1", p_yx=P3)
+    assert ans["p_y"] == pytest.approx([0.466667, 0.433333, 0.1], abs=5e-7)
+    assert ans["kl"] == pytest.approx([0.129188, 0.336439, 0.040471], abs=5e-7)
+    assert ans["kl"] == pytest.approx([entropy(r, ans["p_y"]) for r in P3], rel=1e-12)  # scipy: KL in nats
+    assert ans["inception_score"] == pytest.approx(1.183764, abs=5e-7)
+    assert right(pt, inst, inception_score="1.183764", kl="[0.129188, 0.336439, 0.040471]")
+    for given, name in ((1.238249, "kl_reversed"), (1.275555, "bits"), (1.658806, "exp_of_sum"),
+                        (1.193053, "mean_of_exps"), (0.168699, "no_exp")):
+        assert mistake_named(pt, inst, "inception_score", given) == name
+    assert self_test(pt, [inst]) == []
+
+
+def test_inception_score_mode_collapse() -> None:
+    _, _, ans = solved("metrics/inception_score-v1", p_yx=(CYCLIC[0],) * 3)
+    assert ans["inception_score"] == pytest.approx(1.0)
+    _, _, ans = solved("metrics/inception_score-v1", p_yx=((0.9, 0.05, 0.05), (0.8, 0.1, 0.1), (0.7, 0.2, 0.1)))
+    assert ans["inception_score"] == pytest.approx(1.024794, abs=5e-7)
+
+
+def test_inception_score_zero_probability_and_mixed_batch() -> None:
+    pt = make("metrics/inception_score-v1")
+    params = [pt.from_params({"p_yx": v}).params for v in (
+        P3, CYCLIC, ((1.0, 0.0), (0.0, 1.0)), ((0.5, 0.5, 0, 0), (0, 0, 0.5, 0.5), (0.25, 0.25, 0.25, 0.25)))]
+    assert reference_disagreements(pt, params) == []
+    assert pt.solve(params[2])["inception_score"] == pytest.approx(2.0)  # two certain, different classes
+    assert "kl_reversed" not in pt.mistakes(params[2])  # KL(p(y)‖p(y|x)) is infinite there
+
+
+@pytest.mark.parametrize("value, match", [
+    (((0.5, 0.6), (0.5, 0.5)), "row 1 of p_yx sums to"),
+    (((1.0,), (1.0,)), "at least 2"),
+])
+def test_inception_score_validation(value: Any, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("metrics/inception_score-v1").from_params({"p_yx": value})

@@ -103,3 +103,20 @@ def bleu(batch: list[Params], device: torch.device) -> Answers:
     score = torch.where(zero, 0.0, bp * torch.exp(logp.sum(-1) / nn))
     return Answers(B).add(None, {"c": c.round().long(), "r": r.round().long(), "precisions": ragged(prec, max_n),
                                  "bp": bp, "bleu": score})
+
+
+# ---- metrics/inception_score --------------------------------------------------------------------------------------
+
+def inception_score(batch: list[Params], device: torch.device) -> Answers:
+    """p(y) as the mean over images, KL(p(y|x)‖p(y)) per image by ``kl_divergence`` of two Categoricals (p(y)
+    broadcast to the rows), IS = exp of the mean KL. Instances are grouped by their number of images and classes."""
+    from torch.distributions import Categorical, kl_divergence
+
+    def run(ps: list[Params]) -> dict[str, Any]:
+        P = real(np.asarray([p.p_yx for p in ps]), device)  # (B, n, k)
+        p_y = P.mean(1)
+        kls = kl_divergence(Categorical(probs=P, validate_args=False),
+                            Categorical(probs=p_y[:, None, :].expand_as(P), validate_args=False))
+        return {"p_y": p_y, "kl": kls, "inception_score": torch.exp(kls.mean(-1))}
+
+    return grouped(batch, lambda p: (len(p.p_yx), len(p.p_yx[0])), run)

@@ -7,3 +7,5 @@ register("metrics/fid-v1", "examprep.problems.metrics.fid:FID", title="Fréchet 
          catalog="seed_000_001 G2; seed_002 I6")
 register("metrics/bleu-v1", "examprep.problems.metrics.bleu:BLEU", title="Sentence BLEU",
          parts=("c", "r", "precisions", "bp", "bleu"), catalog="seed_002 G3")
+register("metrics/inception_score-v1", "examprep.problems.metrics.inception_score:InceptionScore",
+         title="Inception Score", parts=("p_y", "kl", "inception_score"), catalog="seed_000_001 G1; seed_002 I5")
