@@ -3,6 +3,7 @@ notes' wrong values graded as named mistakes, validation, sampling, and the refe
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["gan/bce_losses-v1"]
+IDS = ["gan/bce_losses-v1", "gan/lsgan-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -134,3 +135,44 @@ def test_bce_losses_statement_states_conventions() -> None:
     for phrase in ("natural log", "mean (not a sum)", r"$D = \sigma(a)$", "logit"):
         assert phrase in text
     assert "notes" not in text
+
+
+# ---- gan/lsgan (seed_002 I3) --------------------------------------------------------------------------------------
+
+def test_lsgan_i3_sample_without_half() -> None:
+    pt, inst, ans = solved("gan/lsgan-v1", d_real=(0.8, 1.2), d_fake=(0.3, -0.1), half=False)
+    assert ans["loss_d"] == pytest.approx(0.09) and ans["loss_g"] == pytest.approx(0.85)
+    # the notes' (E[D(x)] − 1)² + (E[D(G(z))])²
+    assert mistake_named(pt, inst, "loss_d", 0.01) == "square_outside_mean"
+    assert mistake_named(pt, inst, "loss_d", 0.045) == "half_factor"
+    assert self_test(pt, [inst]) == []
+
+
+def test_lsgan_i3_sample_with_half_and_mse_loss() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    pt, inst, ans = solved("gan/lsgan-v1", d_real=(0.8, 1.2), d_fake=(0.3, -0.1))
+    assert ans["loss_d"] == pytest.approx(0.045) and ans["loss_g"] == pytest.approx(0.425)
+    dr, df = torch.tensor([0.8, 1.2], dtype=torch.float64), torch.tensor([0.3, -0.1], dtype=torch.float64)
+    assert F.mse_loss(dr, torch.ones(2, dtype=torch.float64)) + F.mse_loss(df, torch.zeros(2, dtype=torch.float64)) \
+        == pytest.approx(0.09)  # the catalog's reference, without ½
+    assert mistake_named(pt, inst, "loss_d", 0.01) == "notes_formula"
+    assert mistake_named(pt, inst, "loss_d", 0.005) == "square_outside_mean"
+    assert mistake_named(pt, inst, "loss_d", 0.09) == "half_factor"
+    sig = [1 / (1 + math.exp(-x)) for x in (0.8, 1.2, 0.3, -0.1)]
+    want = 0.5 * (((sig[0] - 1) ** 2 + (sig[1] - 1) ** 2) / 2 + (sig[2] ** 2 + sig[3] ** 2) / 2)
+    assert mistake_named(pt, inst, "loss_d", want) == "sigmoid_applied"
+    assert self_test(pt, [inst]) == []
+
+
+def test_lsgan_reference_mixed_batch_and_statement() -> None:
+    pt = make("gan/lsgan-v1")
+    params = [pt.from_params(v).params for v in (
+        {"d_real": (0.8, 1.2, 0.9), "d_fake": (0.3,), "half": False},
+        {"d_real": (2.0,), "d_fake": (-1.0, 0.5, 0.25, 0.0)},
+    )]
+    assert reference_disagreements(pt, params) == []
+    text = " ".join(s for s in pt.statement(params[1]) if isinstance(s, str))
+    assert "no sigmoid" in text and "inside" in text and r"\frac{1}{2}" in text
+    assert r"\frac{1}{2}" not in " ".join(s for s in pt.statement(params[0]) if isinstance(s, str))

@@ -49,3 +49,21 @@ def bce_losses(batch: list[Params], device: torch.device) -> Answers:
         "value": -loss_d, "loss_d": loss_d, "loss_g_sat": -_masked_mean(bce_fake0, mf).detach(),
         "loss_g_ns": _masked_mean(bce_fake1, mf).detach(), "grad_sat": ragged(grad_sat, nf),
         "grad_ns": ragged(grad_ns, nf)})
+
+
+# ---- gan/lsgan ----------------------------------------------------------------------------------------------------
+
+def lsgan(batch: list[Params], device: torch.device) -> Answers:
+    """``F.mse_loss`` (reduction none) of the outputs against target tensors of ones and zeros, masked batch
+    means, times ½ where asked."""
+    import torch.nn.functional as F
+
+    from examprep.reference.packing import column
+
+    (Dr, nr), (Df, nf) = padded([p.d_real for p in batch], device), padded([p.d_fake for p in batch], device)
+    mr, mf = inside(nr, Dr.shape[1], device), inside(nf, Df.shape[1], device)
+    k = column((0.5 if p.half else 1.0 for p in batch), len(batch), device)
+    real_1 = _masked_mean(F.mse_loss(Dr, torch.ones_like(Dr), reduction="none"), mr)
+    fake_0 = _masked_mean(F.mse_loss(Df, torch.zeros_like(Df), reduction="none"), mf)
+    fake_1 = _masked_mean(F.mse_loss(Df, torch.ones_like(Df), reduction="none"), mf)
+    return Answers(len(batch)).add(None, {"loss_d": k * (real_1 + fake_0), "loss_g": k * fake_1})

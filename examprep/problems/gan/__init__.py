@@ -9,3 +9,5 @@ register("gan/bce_losses-v1", "examprep.problems.gan.bce_losses:BCELosses",
          title="GAN minibatch losses (BCE) and logit gradients",
          parts=("value", "loss_d", "loss_g_sat", "loss_g_ns", "grad_sat", "grad_ns"),
          catalog="seed_000_001 F1; seed_002 I1; seed_003 C2; seed_004 D1, D2")
+register("gan/lsgan-v1", "examprep.problems.gan.lsgan:LSGAN", title="Least-squares GAN losses",
+         parts=("loss_d", "loss_g"), catalog="seed_002 I3")
