@@ -16,7 +16,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["gan/bce_losses-v1", "gan/lsgan-v1"]
+IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -176,3 +176,38 @@ def test_lsgan_reference_mixed_batch_and_statement() -> None:
     text = " ".join(s for s in pt.statement(params[1]) if isinstance(s, str))
     assert "no sigmoid" in text and "inside" in text and r"\frac{1}{2}" in text
     assert r"\frac{1}{2}" not in " ".join(s for s in pt.statement(params[0]) if isinstance(s, str))
+
+
+# ---- gan/wgan_critic (seed_000_001 F3; seed_002 I4) ---------------------------------------------------------------
+
+def test_wgan_critic_f3_sample() -> None:
+    pt, inst, ans = solved("gan/wgan_critic-v1", c_real=(1.2, 0.8, 1.0), c_fake=(-0.5, 0.1, -0.2),
+                           weights=(0.03, -0.005, -0.02, 0.012), clip=0.01)
+    assert ans["w_hat"] == pytest.approx(1.2) and ans["loss_c"] == pytest.approx(-1.2)
+    assert ans["loss_g"] == pytest.approx(0.2)
+    assert ans["clipped"] == pytest.approx([0.01, -0.005, -0.01, 0.01])
+    assert mistake_named(pt, inst, "loss_c", 1.2) == "critic_loss_sign"
+    assert mistake_named(pt, inst, "loss_g", -0.2) == "generator_loss_sign"
+    assert mistake_named(pt, inst, "clipped", [0.01, 0, 0, 0.01]) == "clip_to_zero"
+    assert self_test(pt, [inst]) == []
+
+
+def test_wgan_critic_i4_sample_and_torch_clamp() -> None:
+    import torch
+
+    pt, inst, ans = solved("gan/wgan_critic-v1", c_real=(0.9, 0.5), c_fake=(-0.2, 0.1), weights=(0.5, -0.003, 0.02),
+                           clip=0.01)
+    assert (ans["w_hat"], ans["loss_c"], ans["loss_g"]) == pytest.approx((0.75, -0.75, 0.05))
+    assert ans["clipped"] == pytest.approx([0.01, -0.003, 0.01])
+    assert ans["clipped"] == torch.clamp(torch.tensor([0.5, -0.003, 0.02], dtype=torch.float64), -0.01, 0.01).tolist()
+    params = [inst.params, pt.from_params({"c_real": (1.0,), "c_fake": (0.5, -0.5, 2.0), "weights": (-2.0,),
+                                           "clip": 1.5}).params]
+    assert reference_disagreements(pt, params) == []
+
+
+def test_wgan_critic_validation_and_statement() -> None:
+    pt = make("gan/wgan_critic-v1")
+    with pytest.raises(ParamError, match="clip"):
+        pt.from_params({"c_real": (1.0,), "c_fake": (0.0,), "weights": (0.1,), "clip": 0})
+    text = " ".join(s for s in pt.statement(pt.generate(0).params) if isinstance(s, str))
+    assert "[-c, c]" in text and r"L_C = -\hat{W}" in text

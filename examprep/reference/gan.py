@@ -67,3 +67,18 @@ def lsgan(batch: list[Params], device: torch.device) -> Answers:
     fake_0 = _masked_mean(F.mse_loss(Df, torch.zeros_like(Df), reduction="none"), mf)
     fake_1 = _masked_mean(F.mse_loss(Df, torch.ones_like(Df), reduction="none"), mf)
     return Answers(len(batch)).add(None, {"loss_d": k * (real_1 + fake_0), "loss_g": k * fake_1})
+
+
+# ---- gan/wgan_critic ----------------------------------------------------------------------------------------------
+
+def wgan_critic(batch: list[Params], device: torch.device) -> Answers:
+    """Masked batch means of the critic outputs and ``torch.clamp`` of the weights to [−c, c] (c per instance)."""
+    from examprep.reference.packing import column
+
+    (Cr, nr), (Cf, nf) = padded([p.c_real for p in batch], device), padded([p.c_fake for p in batch], device)
+    W, nw = padded([p.weights for p in batch], device)
+    c = column((p.clip for p in batch), len(batch), device)[:, None]
+    w_hat = _masked_mean(Cr, inside(nr, Cr.shape[1], device)) - _masked_mean(Cf, inside(nf, Cf.shape[1], device))
+    return Answers(len(batch)).add(None, {
+        "w_hat": w_hat, "loss_c": -w_hat, "loss_g": -_masked_mean(Cf, inside(nf, Cf.shape[1], device)),
+        "clipped": ragged(torch.clamp(W, min=-c, max=c), nw)})

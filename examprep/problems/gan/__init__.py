@@ -11,3 +11,6 @@ register("gan/bce_losses-v1", "examprep.problems.gan.bce_losses:BCELosses",
          catalog="seed_000_001 F1; seed_002 I1; seed_003 C2; seed_004 D1, D2")
 register("gan/lsgan-v1", "examprep.problems.gan.lsgan:LSGAN", title="Least-squares GAN losses",
          parts=("loss_d", "loss_g"), catalog="seed_002 I3")
+register("gan/wgan_critic-v1", "examprep.problems.gan.wgan_critic:WGANCritic",
+         title="WGAN critic: distance estimate, losses and weight clipping",
+         parts=("w_hat", "loss_c", "loss_g", "clipped"), catalog="seed_000_001 F3; seed_002 I4")
