@@ -16,7 +16,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1"]
+IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1", "metrics/segmentation-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -318,3 +318,52 @@ def test_inception_score_zero_probability_and_mixed_batch() -> None:
 def test_inception_score_validation(value: Any, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("metrics/inception_score-v1").from_params({"p_yx": value})
+
+
+# ---- metrics/segmentation (seed_000_001 G3) -----------------------------------------------------------------------
+
+GT = ((0, 0, 1, 1), (0, 0, 1, 1), (2, 2, 1, 1), (2, 2, 2, 1))
+PRED = ((0, 0, 1, 1), (0, 1, 1, 1), (2, 2, 2, 1), (2, 0, 2, 1))
+
+
+def test_segmentation_g3_sample_against_sklearn() -> None:
+    from sklearn.metrics import accuracy_score, jaccard_score
+
+    pt, inst, ans = solved("metrics/segmentation-v1", gt=GT, pred=PRED, n_classes=3)
+    assert ans["iou"] == pytest.approx([0.6, 0.75, 0.666667], abs=5e-7)
+    assert ans["miou"] == pytest.approx(0.672222, abs=5e-7)
+    assert ans["pixel_acc"] == pytest.approx(0.8125)
+    g, p = np.ravel(GT), np.ravel(PRED)
+    assert ans["iou"] == pytest.approx(jaccard_score(g, p, average=None).tolist(), rel=1e-12)
+    assert ans["miou"] == pytest.approx(jaccard_score(g, p, average="macro"), rel=1e-12)
+    assert ans["pixel_acc"] == pytest.approx(accuracy_score(g, p), rel=1e-12)
+    # recall I/G: 3/4, 6/7, 4/5; Dice 2I/(G + P); the pixel-weighted mean is sklearn's "weighted" average
+    assert mistake_named(pt, inst, "iou", [0.75, 6 / 7, 0.8]) == "recall"
+    # here every class has as many predicted as true pixels, so Dice 2I/(G + P) equals recall I/G
+    assert mistake_named(pt, inst, "iou", [0.75, 12 / 14, 0.8]) in ("recall", "dice")
+    assert mistake_named(pt, inst, "miou", jaccard_score(g, p, average="weighted")) == "pixel_weighted"
+    assert self_test(pt, [inst]) == []
+
+
+def test_segmentation_reference_mixed_batch_and_class_missing_from_pred() -> None:
+    pt = make("metrics/segmentation-v1")
+    params = [pt.from_params(v).params for v in (
+        {"gt": GT, "pred": PRED, "n_classes": 3},
+        {"gt": ((0, 1), (1, 1)), "pred": ((1, 1), (1, 1)), "n_classes": 2},
+        {"gt": ((0, 1, 2, 3),), "pred": ((0, 0, 2, 2),), "n_classes": 4},
+    )]
+    assert reference_disagreements(pt, params) == []
+    assert pt.solve(params[1])["iou"] == [0.0, 0.75]  # class 0 never predicted: IoU 0
+    inst = pt.from_params(params[2])
+    assert mistake_named(pt, inst, "iou", [2 / 3, 0, 2 / 3, 0]) == "dice"
+    assert mistake_named(pt, inst, "iou", [1, 0, 1, 0]) == "recall"
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"gt": ((0, 1),), "pred": ((0, 1, 1),), "n_classes": 2}, "same shape"),
+    ({"gt": ((0, 1),), "pred": ((0, 2),), "n_classes": 2}, "labels must be integers 0..1"),
+    ({"gt": ((0, 0),), "pred": ((0, 1),), "n_classes": 2}, "class 1 does not occur in gt"),
+])
+def test_segmentation_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("metrics/segmentation-v1").from_params(params)

@@ -120,3 +120,26 @@ def inception_score(batch: list[Params], device: torch.device) -> Answers:
         return {"p_y": p_y, "kl": kls, "inception_score": torch.exp(kls.mean(-1))}
 
     return grouped(batch, lambda p: (len(p.p_yx), len(p.p_yx[0])), run)
+
+
+# ---- metrics/segmentation -----------------------------------------------------------------------------------------
+
+def segmentation(batch: list[Params], device: torch.device) -> Answers:
+    """A confusion matrix per instance by one ``torch.bincount`` over the batch (instance b, true class t and
+    predicted class q index b·K² + t·K + q, K = the most classes); IoU = diagonal/(row + column − diagonal),
+    classes beyond an instance's n_classes cut off by the ragged column."""
+    K = max(p.n_classes for p in batch)
+    B = len(batch)
+    gt = torch.cat([torch.as_tensor(np.asarray(p.gt, dtype=np.int64).ravel()) for p in batch]).to(device)
+    pr = torch.cat([torch.as_tensor(np.asarray(p.pred, dtype=np.int64).ravel()) for p in batch]).to(device)
+    sizes = torch.as_tensor([len(p.gt) * len(p.gt[0]) for p in batch], device=device)
+    owner = torch.repeat_interleave(torch.arange(B, device=device), sizes)
+    conf = torch.bincount(owner * K * K + gt * K + pr, minlength=B * K * K).reshape(B, K, K)
+    conf = conf.to(real(np.zeros(0), device).dtype)
+    diag = torch.diagonal(conf, dim1=-2, dim2=-1)
+    union = conf.sum(-1) + conf.sum(-2) - diag
+    n = np.array([p.n_classes for p in batch])
+    iou = torch.where(union > 0, diag / union.clamp(min=1), 0.0)
+    k = torch.as_tensor(n, device=device).to(iou.dtype)
+    return Answers(B).add(None, {"iou": ragged(iou, n), "miou": iou.sum(-1) / k,
+                                 "pixel_acc": diag.sum(-1) / sizes.to(iou.dtype)})

@@ -9,3 +9,6 @@ register("metrics/bleu-v1", "examprep.problems.metrics.bleu:BLEU", title="Senten
          parts=("c", "r", "precisions", "bp", "bleu"), catalog="seed_002 G3")
 register("metrics/inception_score-v1", "examprep.problems.metrics.inception_score:InceptionScore",
          title="Inception Score", parts=("p_y", "kl", "inception_score"), catalog="seed_000_001 G1; seed_002 I5")
+register("metrics/segmentation-v1", "examprep.problems.metrics.segmentation:Segmentation",
+         title="Segmentation IoU, mIoU and pixel accuracy", parts=("iou", "miou", "pixel_acc"),
+         catalog="seed_000_001 G3")
