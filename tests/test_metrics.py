@@ -16,7 +16,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1", "metrics/segmentation-v1"]
+IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1", "metrics/segmentation-v1",
+       "metrics/topk_error-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -367,3 +368,71 @@ def test_segmentation_reference_mixed_batch_and_class_missing_from_pred() -> Non
 def test_segmentation_validation(params: dict, match: str) -> None:
     with pytest.raises(ParamError, match=match):
         make("metrics/segmentation-v1").from_params(params)
+
+
+# ---- metrics/topk_error (seed_004 C18) ----------------------------------------------------------------------------
+
+S1 = ((0.5, 0.3, 0.1, 0.06, 0.04), (0.1, 0.2, 0.3, 0.4, 0.0), (0.05, 0.15, 0.6, 0.12, 0.08),
+      (0.3, 0.25, 0.2, 0.15, 0.1))
+Y = (1, 0, 2, 4)
+
+
+def test_topk_error_against_sklearn() -> None:
+    from sklearn.metrics import top_k_accuracy_score
+
+    for k in (1, 2, 3):
+        pt, inst, ans = solved("metrics/topk_error-v1", scores=S1, labels=Y, k=k)
+        want = 1 - top_k_accuracy_score(Y, np.asarray(S1), k=k, labels=range(5))
+        assert ans["error"] == pytest.approx(want, abs=1e-12)
+    assert ans["hits"] == [1, 0, 1, 0]  # k = 3: label 0 of sample 2 and label 4 of sample 4 are outside
+    pt, inst, ans = solved("metrics/topk_error-v1", scores=S1, labels=Y, k=2)
+    assert ans["error"] == 0.5
+    assert mistake_named(pt, inst, "error", 0.5 + 0.25) == "top1"  # only sample 3 is a top-1 hit
+    assert self_test(pt, [inst]) == []
+
+
+def c18_instance() -> dict[str, Any]:
+    """500 samples, 3 classes, top-1: the first model misses 91 (18.2 %), the ensemble 77 (15.4 %)."""
+    right, saved, wrong = (0.7, 0.2, 0.1), ((0.3, 0.6, 0.1), (0.8, 0.1, 0.1)), (0.2, 0.7, 0.1)
+    s1 = [right] * 409 + [saved[0]] * 14 + [wrong] * 77
+    s2 = [right] * 409 + [saved[1]] * 14 + [wrong] * 77
+    return {"scores": tuple(s1), "scores_2": tuple(s2), "labels": (0,) * 500, "k": 1}
+
+
+def test_topk_error_c18_relative_gain() -> None:
+    pt, inst, ans = solved("metrics/topk_error-v1", **c18_instance())
+    assert (ans["error"], ans["error_ens"]) == pytest.approx((0.182, 0.154))
+    assert ans["rel_gain"] == pytest.approx(0.153846, abs=5e-7)  # 15.38 %
+    assert mistake_named(pt, inst, "rel_gain", 0.028 / 0.154) == "gain_over_ensemble"
+    assert mistake_named(pt, inst, "error", 0.818) == "accuracy"
+
+
+def test_topk_error_reference_mixed_batch() -> None:
+    pt = make("metrics/topk_error-v1")
+    S2 = ((0.1, 0.6, 0.1, 0.12, 0.08), (0.7, 0.12, 0.1, 0.05, 0.03), (0.2, 0.22, 0.3, 0.1, 0.18),
+          (0.05, 0.06, 0.04, 0.05, 0.8))
+    params = [pt.from_params(v).params for v in (
+        {"scores": S1, "labels": Y, "k": 2}, {"scores": S1, "labels": Y, "k": 2, "scores_2": S2},
+        {"scores": S1, "labels": Y, "k": 1, "scores_2": S2}, c18_instance())]
+    assert reference_disagreements(pt, params) == []
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"scores": ((0.4, 0.3, 0.3),), "labels": (0,), "k": 2}, "tie at place 2"),
+    ({"scores": ((0.5, 0.3, 0.2),), "labels": (0, 1), "k": 1}, "one label per row"),
+    ({"scores": ((0.5, 0.3, 0.2),), "labels": (3,), "k": 1}, "classes 0..2"),
+    ({"scores": ((0.5, 0.3, 0.2),), "labels": (0,), "k": 3}, "k < 3"),
+    ({"scores": ((0.5, 0.3, 0.2),), "labels": (0,), "k": 1, "scores_2": ((0.2, 0.3, 0.5),)}, "undefined"),
+    ({"scores": ((0.5, 0.3, 0.2),), "labels": (1,), "k": 1, "scores_2": ((0.3, 0.5, 0.2),)}, "the ensemble has a tie"),
+])
+def test_topk_error_validation(params: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make("metrics/topk_error-v1").from_params(params)
+
+
+def test_topk_error_draws_have_a_second_model_that_helps() -> None:
+    pt = make("metrics/topk_error-v1")
+    for s in range(10):
+        p = pt.generate(s, "hard").params
+        assert p.scores_2 is not None and 0 < pt.solve(p)["rel_gain"] <= 1
+        assert pt.generate(s, "easy").params.scores_2 is None

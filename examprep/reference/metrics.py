@@ -143,3 +143,28 @@ def segmentation(batch: list[Params], device: torch.device) -> Answers:
     k = torch.as_tensor(n, device=device).to(iou.dtype)
     return Answers(B).add(None, {"iou": ragged(iou, n), "miou": iou.sum(-1) / k,
                                  "pixel_acc": diag.sum(-1) / sizes.to(iou.dtype)})
+
+
+# ---- metrics/topk_error -------------------------------------------------------------------------------------------
+
+def topk_error(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.topk`` indices of each model's rows and of the averaged rows, a hit where one equals the label;
+    errors as 1 − mean hit. Instances are grouped by shape, k and whether a second model is given."""
+    def run(ps: list[Params]) -> dict[str, Any]:
+        k = ps[0].k
+        y = torch.as_tensor(np.asarray([p.labels for p in ps], dtype=np.int64), device=device)
+
+        def hit(S: torch.Tensor) -> torch.Tensor:
+            return (torch.topk(S, k, dim=-1).indices == y[..., None]).any(-1).to(S.dtype)
+
+        S1 = real(np.asarray([p.scores for p in ps]), device)
+        h = hit(S1)
+        out: dict[str, Any] = {"hits": h.round().long(), "error": 1 - h.mean(-1)}
+        if ps[0].scores_2 is not None:
+            S2 = real(np.asarray([p.scores_2 for p in ps]), device)
+            out["error_2"] = 1 - hit(S2).mean(-1)
+            out["error_ens"] = 1 - hit(torch.stack([S1, S2]).mean(0)).mean(-1)
+            out["rel_gain"] = (out["error"] - out["error_ens"]) / out["error"]
+        return out
+
+    return grouped(batch, lambda p: (len(p.scores), len(p.scores[0]), p.k, p.scores_2 is not None), run)

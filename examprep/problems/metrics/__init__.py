@@ -12,3 +12,6 @@ register("metrics/inception_score-v1", "examprep.problems.metrics.inception_scor
 register("metrics/segmentation-v1", "examprep.problems.metrics.segmentation:Segmentation",
          title="Segmentation IoU, mIoU and pixel accuracy", parts=("iou", "miou", "pixel_acc"),
          catalog="seed_000_001 G3")
+register("metrics/topk_error-v1", "examprep.problems.metrics.topk_error:TopKError",
+         title="Top-k error and the ensemble's relative gain",
+         parts=("hits", "error", "error_2", "error_ens", "rel_gain"), catalog="seed_004 C18")
