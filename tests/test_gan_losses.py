@@ -16,7 +16,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1"]
+IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -211,3 +211,33 @@ def test_wgan_critic_validation_and_statement() -> None:
         pt.from_params({"c_real": (1.0,), "c_fake": (0.0,), "weights": (0.1,), "clip": 0})
     text = " ".join(s for s in pt.statement(pt.generate(0).params) if isinstance(s, str))
     assert "[-c, c]" in text and r"L_C = -\hat{W}" in text
+
+
+# ---- gan/mode_collapse (seed_004 D5) ------------------------------------------------------------------------------
+
+D5 = (6, 49, 5, 11, 6, 1, 3, 11, 0, 8)
+
+
+def test_mode_collapse_d5_histogram_against_scipy() -> None:
+    from scipy.stats import entropy
+
+    pt, inst, ans = solved("gan/mode_collapse-v1", counts=D5)
+    assert ans["modes"] == 9
+    assert ans["entropy"] == pytest.approx(1.67584, abs=5e-6)
+    assert ans["kl_uniform"] == pytest.approx(0.62674, abs=5e-6)
+    assert ans["entropy"] == pytest.approx(entropy(D5), rel=1e-12)  # scipy normalises the counts
+    assert ans["kl_uniform"] == pytest.approx(entropy(D5, [1] * 10), rel=1e-12)
+    assert mistake_named(pt, inst, "entropy", 1.67584 / math.log(2)) == "log2"
+    assert mistake_named(pt, inst, "modes", 1) == "missing_counted"
+    assert "kl_reversed" not in pt.mistakes(inst.params)  # KL(U‖p̂) is infinite: class 8 is missing
+    assert self_test(pt, [inst]) == []
+
+
+def test_mode_collapse_reversed_kl_and_mixed_batch() -> None:
+    from scipy.stats import entropy
+
+    pt, inst, ans = solved("gan/mode_collapse-v1", counts=(10, 5, 3, 2))
+    assert mistake_named(pt, inst, "kl_uniform", entropy([1] * 4, (10, 5, 3, 2))) == "kl_reversed"
+    params = [pt.from_params({"counts": c}).params for c in (D5, (10, 5, 3, 2), (0, 7), (1, 1, 1, 1, 4))]
+    assert reference_disagreements(pt, params) == []
+    assert pt.solve(params[2])["entropy"] == 0 and pt.solve(params[2])["kl_uniform"] == pytest.approx(math.log(2))

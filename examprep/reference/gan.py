@@ -82,3 +82,20 @@ def wgan_critic(batch: list[Params], device: torch.device) -> Answers:
     return Answers(len(batch)).add(None, {
         "w_hat": w_hat, "loss_c": -w_hat, "loss_g": -_masked_mean(Cf, inside(nf, Cf.shape[1], device)),
         "clipped": ragged(torch.clamp(W, min=-c, max=c), nw)})
+
+
+# ---- gan/mode_collapse --------------------------------------------------------------------------------------------
+
+def mode_collapse(batch: list[Params], device: torch.device) -> Answers:
+    """p̂ = counts/N; the entropy by ``Categorical.entropy``, KL(p̂‖U) by ``kl_divergence`` against a uniform
+    Categorical over each instance's own K classes (padded classes have probability 0 in both: they add nothing
+    to the KL, and the uniform over K is built from a mask)."""
+    from torch.distributions import Categorical
+
+    C, K = padded([p.counts for p in batch], device)
+    P = C / C.sum(-1, keepdim=True)
+    mask = inside(K, C.shape[1], device)
+    U = mask.to(P.dtype) / torch.as_tensor(K, device=device).to(P.dtype)[:, None]
+    H = Categorical(probs=P, validate_args=False).entropy()
+    return Answers(len(batch)).add(None, {"p_hat": ragged(P, K), "modes": (C > 0).sum(-1), "entropy": H,
+                                          "kl_uniform": categorical_kl(P, U)})

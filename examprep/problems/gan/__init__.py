@@ -14,3 +14,6 @@ register("gan/lsgan-v1", "examprep.problems.gan.lsgan:LSGAN", title="Least-squar
 register("gan/wgan_critic-v1", "examprep.problems.gan.wgan_critic:WGANCritic",
          title="WGAN critic: distance estimate, losses and weight clipping",
          parts=("w_hat", "loss_c", "loss_g", "clipped"), catalog="seed_000_001 F3; seed_002 I4")
+register("gan/mode_collapse-v1", "examprep.problems.gan.mode_collapse:ModeCollapse",
+         title="Mode collapse: modes covered, entropy and KL to uniform",
+         parts=("p_hat", "modes", "entropy", "kl_uniform"), catalog="seed_004 D5")
