@@ -16,7 +16,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1"]
+IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -241,3 +241,62 @@ def test_mode_collapse_reversed_kl_and_mixed_batch() -> None:
     params = [pt.from_params({"counts": c}).params for c in (D5, (10, 5, 3, 2), (0, 7), (1, 1, 1, 1, 4))]
     assert reference_disagreements(pt, params) == []
     assert pt.solve(params[2])["entropy"] == 0 and pt.solve(params[2])["kl_uniform"] == pytest.approx(math.log(2))
+
+
+# ---- gan/wasserstein_1d (seed_000_001 F3; seed_002 I4; seed_004 D4) -----------------------------------------------
+
+H4 = (0, 1, 2, 3)
+
+
+@pytest.mark.parametrize("params, w1", [
+    ({"u": (0, 1, 3), "v": (5, 6, 8)}, 5.0),  # F3
+    ({"u": H4, "v": H4, "u_weights": (0.4, 0.3, 0.2, 0.1), "v_weights": (0.1, 0.2, 0.3, 0.4)}, 1.0),  # F3
+    ({"u": H4, "v": H4, "u_weights": (0.5, 0.5, 0, 0), "v_weights": (0, 0, 0.5, 0.5)}, 2.0),  # F3, disjoint
+    ({"u": (1, 2, 4), "v": (2, 3, 7)}, 5 / 3),  # I4
+    ({"u": (0, 1, 2), "v": (0, 1, 2), "u_weights": (0.5, 0.3, 0.2), "v_weights": (0.2, 0.3, 0.5)}, 0.6),  # D4
+    ({"u": (0,), "v": (0.5,)}, 0.5), ({"u": (0,), "v": (2,)}, 2.0),  # two Diracs
+])
+def test_wasserstein_1d_catalog_samples_against_scipy(params: dict, w1: float) -> None:
+    from scipy.spatial.distance import jensenshannon
+    from scipy.stats import wasserstein_distance
+
+    from examprep.problems.gan.wasserstein_1d import on_union
+
+    pt, inst, ans = solved("gan/wasserstein_1d-v1", **params)
+    assert ans["w1"] == pytest.approx(w1, abs=1e-12)
+    assert ans["w1"] == pytest.approx(wasserstein_distance(params["u"], params["v"], params.get("u_weights"),
+                                                           params.get("v_weights")), abs=1e-12)
+    _, pu, pv = on_union(inst.params)
+    assert ans["jsd"] == pytest.approx(jensenshannon(pu, pv) ** 2, abs=1e-12)
+    if len(params["u"]) == 1:
+        assert ans["jsd"] == pytest.approx(math.log(2))  # JS(δ₀, δ_θ) = ln 2 whatever θ
+
+
+def test_wasserstein_1d_crossing_cdfs_mean_difference_mistake() -> None:
+    pt, inst, ans = solved("gan/wasserstein_1d-v1", u=H4, v=H4, u_weights=(0.5, 0, 0, 0.5), v_weights=(0, 0.5, 0.5, 0))
+    assert ans["w1"] == pytest.approx(1.0)
+    assert mistake_named(pt, inst, "w1", 0) == "mean_difference"  # both means are 1.5
+    assert mistake_named(pt, inst, "w1", 2.0) == "pmf_l1"
+    assert mistake_named(pt, inst, "jsd", 1.0) == "jsd_bits"
+    assert self_test(pt, [inst]) == []
+    step = next(s for s in pt.derivation(inst.params) if s.part == "w1")
+    assert "0.5·(1 − 0)" in step.substituted.render("text")  # the CDF differences times the spacings
+
+
+def test_wasserstein_1d_unsorted_pairs_and_mixed_batch() -> None:
+    pt, inst, ans = solved("gan/wasserstein_1d-v1", u=(4, 1, 2), v=(2, 7, 3))
+    assert ans["w1"] == pytest.approx(5 / 3)
+    assert mistake_named(pt, inst, "w1", (2 + 6 + 1) / 3) == "unsorted_pairs"
+    params = [pt.from_params(v).params for v in (
+        {"u": (4, 1, 2), "v": (2, 7, 3)}, {"u": (0, 1, 1, 2.5), "v": (1, 3)},
+        {"u": H4, "v": H4, "u_weights": (0.5, 0, 0, 0.5), "v_weights": (0, 2, 2, 0)},
+        {"u": (0, 1, 2), "v": (0, 1, 2), "u_weights": (0.5, 0.3, 0.2), "v_weights": (0.2, 0.3, 0.5)})]
+    assert reference_disagreements(pt, params) == []
+
+
+def test_wasserstein_1d_validation() -> None:
+    pt = make("gan/wasserstein_1d-v1")
+    with pytest.raises(ParamError, match="u_weights has 2 entries for 3 points"):
+        pt.from_params({"u": (0, 1, 2), "v": (1,), "u_weights": (0.5, 0.5)})
+    with pytest.raises(ParamError, match="positive sum"):
+        pt.from_params({"u": (0, 1), "v": (1,), "u_weights": (0, 0)})

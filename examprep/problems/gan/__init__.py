@@ -17,3 +17,6 @@ register("gan/wgan_critic-v1", "examprep.problems.gan.wgan_critic:WGANCritic",
 register("gan/mode_collapse-v1", "examprep.problems.gan.mode_collapse:ModeCollapse",
          title="Mode collapse: modes covered, entropy and KL to uniform",
          parts=("p_hat", "modes", "entropy", "kl_uniform"), catalog="seed_004 D5")
+register("gan/wasserstein_1d-v1", "examprep.problems.gan.wasserstein_1d:Wasserstein1D",
+         title="Earth mover's distance in 1-D and the JSD", parts=("w1", "jsd"),
+         catalog="seed_000_001 F3; seed_002 I4; seed_004 D4")
