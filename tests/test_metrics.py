@@ -17,7 +17,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1", "metrics/segmentation-v1",
-       "metrics/topk_error-v1"]
+       "metrics/topk_error-v1", "metrics/mos-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -436,3 +436,53 @@ def test_topk_error_draws_have_a_second_model_that_helps() -> None:
         p = pt.generate(s, "hard").params
         assert p.scores_2 is not None and 0 < pt.solve(p)["rel_gain"] <= 1
         assert pt.generate(s, "easy").params.scores_2 is None
+
+
+# ---- metrics/mos (seed_000_001 G3) --------------------------------------------------------------------------------
+
+RATINGS = (4, 5, 3, 4, 4, 5, 3, 4)
+
+
+def test_mos_g3_sample_normal_and_t() -> None:
+    from scipy import stats
+
+    pt, inst, ans = solved("metrics/mos-v1", ratings=RATINGS, interval="normal")
+    assert ans["mos"] == 4.0 and ans["s"] == pytest.approx(0.755929, abs=5e-7)
+    assert ans["s"] == pytest.approx(np.std(RATINGS, ddof=1), rel=1e-12)
+    assert ans["half_width"] == pytest.approx(0.523832, abs=5e-7)
+    pt, inst, ans = solved("metrics/mos-v1", ratings=RATINGS, interval="t")
+    assert ans["half_width"] == pytest.approx(0.631972, abs=5e-7)
+    exact = stats.t.ppf(0.975, 7) * np.std(RATINGS, ddof=1) / math.sqrt(8)
+    assert ans["half_width"] == pytest.approx(exact, rel=1e-6)  # the 6-decimal quantile costs < 1e-6
+    assert mistake_named(pt, inst, "half_width", 0.523832) == "z_for_t"
+    pop = np.std(RATINGS) * 2.364624 / math.sqrt(8)
+    assert mistake_named(pt, inst, "half_width", pop) == "population_std"
+    assert mistake_named(pt, inst, "s", np.std(RATINGS)) == "population_std"
+    assert mistake_named(pt, inst, "half_width", 2.364624 * 0.755929) == "no_sqrt_n"
+    assert "2.364624" in " ".join(x for x in pt.statement(inst.params) if isinstance(x, str))
+    assert self_test(pt, [inst]) == []
+
+
+def test_mos_t_table_and_torch_quantile_match_scipy() -> None:
+    import torch
+    from scipy import stats
+
+    from examprep.problems.metrics.mos import T975
+    from examprep.reference.metrics import _t975
+
+    want = stats.t.ppf(0.975, np.arange(1, len(T975) + 1))
+    assert np.round(want, 6).tolist() == list(T975)
+    got = _t975(torch.arange(1, len(T975) + 1, dtype=torch.float64)).numpy()
+    assert np.abs(got - want).max() < 1e-9
+
+
+def test_mos_reference_mixed_batch_and_validation() -> None:
+    pt = make("metrics/mos-v1")
+    params = [pt.from_params(v).params for v in (
+        {"ratings": RATINGS, "interval": "t"}, {"ratings": RATINGS, "interval": "normal"},
+        {"ratings": (1, 5)}, {"ratings": (2, 3, 3, 4, 5, 1)})]
+    assert reference_disagreements(pt, params) == []
+    with pytest.raises(ParamError, match="ratings"):
+        pt.from_params({"ratings": (4, 6)})
+    with pytest.raises(ParamError, match="2 to 61"):
+        pt.from_params({"ratings": (4,)})

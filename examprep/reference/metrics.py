@@ -3,6 +3,7 @@ where shapes differ) and answers by column, computed another way than the proble
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -168,3 +169,34 @@ def topk_error(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: (len(p.scores), len(p.scores[0]), p.k, p.scores_2 is not None), run)
+
+
+# ---- metrics/mos --------------------------------------------------------------------------------------------------
+
+def _t975(df: torch.Tensor, steps: int = 12) -> torch.Tensor:
+    """The 0.975 quantile of Student t by Newton's method: F(q) − ½ = ∫₀^q f by 64-point Gauss–Legendre quadrature
+    of ``StudentT.log_prob``, started from the normal 1.96 (a few steps reach float64 precision)."""
+    from torch.distributions import StudentT
+
+    x, w = (torch.as_tensor(a, dtype=df.dtype, device=df.device) for a in np.polynomial.legendre.leggauss(64))
+    dist = StudentT(df[:, None])
+    q = torch.full_like(df, 1.96)
+    for _ in range(steps):
+        t = (x[None, :] + 1) * q[:, None] / 2  # nodes mapped to [0, q]
+        area = (w[None, :] * dist.log_prob(t).exp()).sum(-1) * q / 2
+        q = q - (area - 0.475) / StudentT(df).log_prob(q).exp()
+    return q
+
+
+def mos(batch: list[Params], device: torch.device) -> Answers:
+    """Mean and ``torch.std`` (correction 1) over padded ratings, grouped by count; q = 1.96 or the Newton
+    t-quantile rounded to the 6 decimals the prompt states."""
+    def run(ps: list[Params]) -> dict[str, Any]:
+        R = real(np.asarray([p.ratings for p in ps]), device)
+        n = R.shape[1]
+        s = torch.std(R, dim=-1, correction=1)
+        t = torch.round(_t975(torch.full((1,), float(n - 1), dtype=R.dtype, device=device)) * 1e6) / 1e6
+        q = torch.where(torch.as_tensor([p.interval == "t" for p in ps], device=device), t, 1.96)
+        return {"mos": R.mean(-1), "s": s, "half_width": q * s / math.sqrt(n)}
+
+    return grouped(batch, lambda p: len(p.ratings), run)

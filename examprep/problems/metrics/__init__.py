@@ -15,3 +15,5 @@ register("metrics/segmentation-v1", "examprep.problems.metrics.segmentation:Segm
 register("metrics/topk_error-v1", "examprep.problems.metrics.topk_error:TopKError",
          title="Top-k error and the ensemble's relative gain",
          parts=("hits", "error", "error_2", "error_ens", "rel_gain"), catalog="seed_004 C18")
+register("metrics/mos-v1", "examprep.problems.metrics.mos:MOS", title="Mean opinion score and its 95 % interval",
+         parts=("mos", "s", "half_width"), catalog="seed_000_001 G3")
