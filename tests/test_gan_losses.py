@@ -16,7 +16,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1"]
+IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1",
+       "gan/change_of_variables-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -300,3 +301,39 @@ def test_wasserstein_1d_validation() -> None:
         pt.from_params({"u": (0, 1, 2), "v": (1,), "u_weights": (0.5, 0.5)})
     with pytest.raises(ParamError, match="positive sum"):
         pt.from_params({"u": (0, 1), "v": (1,), "u_weights": (0, 0)})
+
+
+# ---- gan/change_of_variables (seed_003 X1, §2.19) -----------------------------------------------------------------
+
+def test_change_of_variables_1d_against_scipy_and_transformed_distribution() -> None:
+    import torch
+    from scipy.stats import norm
+    from torch.distributions import AffineTransform, Normal, TransformedDistribution
+
+    pt, inst, ans = solved("gan/change_of_variables-v1", A=((2,),), b=(1,), x=(2,))
+    assert ans["z"] == [0.5] and ans["abs_det"] == 2
+    assert ans["p_x"] == pytest.approx(norm.pdf(2, loc=1, scale=2), rel=1e-12)  # φ((x − b)/a)/|a|
+    td = TransformedDistribution(Normal(0.0, 1.0), AffineTransform(1.0, 2.0))
+    assert ans["p_x"] == pytest.approx(td.log_prob(torch.tensor(2.0)).exp().item(), rel=1e-6)
+    assert mistake_named(pt, inst, "p_x", norm.pdf(0.5) * 2) == "times_det"
+    assert mistake_named(pt, inst, "p_x", norm.pdf(0.5)) == "no_jacobian"
+    # the notes' p_G(G⁻¹(x)): the density of x, N(1, 4), evaluated at z = 0.5, times |det A⁻¹|
+    assert mistake_named(pt, inst, "p_x", norm.pdf(0.5, loc=1, scale=2) / 2) == "density_of_x_at_z"
+    assert self_test(pt, [inst]) == []
+
+
+def test_change_of_variables_2d_against_scipy_and_mixed_batch() -> None:
+    from scipy.stats import multivariate_normal
+
+    A, b, x = ((-1, 3), (2, -1)), (-1.5, 0), (-2.5, 2)
+    pt, inst, ans = solved("gan/change_of_variables-v1", A=A, b=b, x=x)
+    assert ans["z"] == pytest.approx([1, 0]) and ans["abs_det"] == pytest.approx(5)
+    cov = np.asarray(A) @ np.asarray(A).T
+    assert ans["p_x"] == pytest.approx(multivariate_normal(b, cov).pdf(x), rel=1e-12)
+    params = [inst.params, pt.from_params({"A": ((0.5,),), "b": (0,), "x": (3,)}).params,
+              pt.from_params({"A": ((2, 0), (0, -0.5)), "b": (1, 1), "x": (0, 0)}).params]
+    assert reference_disagreements(pt, params) == []
+    with pytest.raises(ParamError, match="singular"):
+        pt.from_params({"A": ((1, 2), (2, 4)), "b": (0, 0), "x": (0, 0)})
+    with pytest.raises(ParamError, match="2 entries"):
+        pt.from_params({"A": ((1, 2), (2, 5)), "b": (0,), "x": (0, 0)})

@@ -145,3 +145,25 @@ def wasserstein_1d(batch: list[Params], device: torch.device) -> Answers:
     ``solve`` takes); the JSD from the weights each point of u ∪ v carries, found by equality matrices.
     Instances are grouped by their numbers of points."""
     return grouped(batch, lambda p: (len(p.u), len(p.v)), lambda ps: _w1_group(ps, device))
+
+
+# ---- gan/change_of_variables --------------------------------------------------------------------------------------
+
+def change_of_variables(batch: list[Params], device: torch.device) -> Answers:
+    """p_x from the distribution of x itself, ``MultivariateNormal(b, A·Aᵀ).log_prob(x)`` (no Jacobian
+    bookkeeping), z by ``torch.linalg.solve``, p_z by a standard ``MultivariateNormal``, |det A| by
+    ``torch.linalg.det``. Instances are grouped by dimension."""
+    import numpy as np
+    from torch.distributions import MultivariateNormal
+
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        A, b, x = (real(np.asarray([getattr(p, k) for p in ps]), device) for k in ("A", "b", "x"))
+        z = torch.linalg.solve(A, (x - b)[..., None])[..., 0]
+        eye = torch.eye(A.shape[-1], dtype=A.dtype, device=device).expand_as(A)
+        p_z = MultivariateNormal(torch.zeros_like(z), covariance_matrix=eye).log_prob(z).exp()
+        p_x = MultivariateNormal(b, covariance_matrix=A @ A.transpose(-1, -2)).log_prob(x).exp()
+        return {"z": z, "p_z": p_z, "abs_det": torch.linalg.det(A).abs(), "p_x": p_x}
+
+    return grouped(batch, lambda p: len(p.A), run)

@@ -20,3 +20,6 @@ register("gan/mode_collapse-v1", "examprep.problems.gan.mode_collapse:ModeCollap
 register("gan/wasserstein_1d-v1", "examprep.problems.gan.wasserstein_1d:Wasserstein1D",
          title="Earth mover's distance in 1-D and the JSD", parts=("w1", "jsd"),
          catalog="seed_000_001 F3; seed_002 I4; seed_004 D4")
+register("gan/change_of_variables-v1", "examprep.problems.gan.change_of_variables:ChangeOfVariables",
+         title="Density of a linear generator by the change of variables", parts=("z", "p_z", "abs_det", "p_x"),
+         catalog="seed_003 X1")
