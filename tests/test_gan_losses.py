@@ -17,7 +17,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1",
-       "gan/change_of_variables-v1"]
+       "gan/change_of_variables-v1", "gan/optimal_discriminator-v2"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -337,3 +337,55 @@ def test_change_of_variables_2d_against_scipy_and_mixed_batch() -> None:
         pt.from_params({"A": ((1, 2), (2, 4)), "b": (0, 0), "x": (0, 0)})
     with pytest.raises(ParamError, match="2 entries"):
         pt.from_params({"A": ((1, 2), (2, 5)), "b": (0,), "x": (0, 0)})
+
+
+# ---- gan/optimal_discriminator-v2 (seed_003 C3; seed_004 D3) ------------------------------------------------------
+
+def test_optimal_discriminator_v2_gaussian_d3_sample() -> None:
+    from scipy.stats import norm
+
+    pt, inst, ans = solved("gan/optimal_discriminator-v2", family="gaussian", mu_data=0, mu_g=2, sigma=1, x=(0, 1, 2))
+    assert ans["d_star"] == pytest.approx([0.880797, 0.5, 0.119203], abs=5e-7)  # σ(μ²/2 − μx), μ = 2
+    assert ans["boundary"] == 1
+    pd, pg = norm.pdf([0, 1, 2], 0, 1), norm.pdf([0, 1, 2], 2, 1)
+    assert ans["d_star"] == pytest.approx((pd / (pd + pg)).tolist(), rel=1e-12)
+    assert mistake_named(pt, inst, "d_star", [0.119203, 0.5, 0.880797]) == "d_star_inverted"
+    assert "sigma_for_variance" not in pt.mistakes(inst.params)  # σ = σ² = 1
+    assert set(ans) == {"d_star", "boundary"}
+    assert self_test(pt, [inst]) == []
+
+
+def test_optimal_discriminator_v2_gaussian_sigma_2() -> None:
+    pt, inst, ans = solved("gan/optimal_discriminator-v2", family="gaussian", mu_data=1, mu_g=-1, sigma=2, x=(0, 1.5))
+    r = 2 * 1.5 / 4  # ((x + 1)² − (x − 1)²)/(2·4) = x/2
+    assert ans["d_star"] == pytest.approx([0.5, 1 / (1 + math.exp(-r))])
+    assert ans["boundary"] == 0
+    assert mistake_named(pt, inst, "d_star", [0.5, 1 / (1 + math.exp(-3 / 2))]) == "sigma_for_variance"
+
+
+def test_optimal_discriminator_v2_discrete_is_v1_and_v1_stays() -> None:
+    v1 = make("gan/optimal_discriminator-v1")
+    pt, inst, ans = solved("gan/optimal_discriminator-v2", p_data=(0.5, 0.3, 0.2), p_g=(0.2, 0.3, 0.5))
+    want = v1.solve(v1.from_params({"p_data": (0.5, 0.3, 0.2), "p_g": (0.2, 0.3, 0.5)}).params)
+    assert ans == want
+    assert ans["value"] == pytest.approx(-1.253466, abs=5e-7) and ans["jsd"] == pytest.approx(0.066414, abs=5e-7)
+    assert make("gan/optimal_discriminator").id == "gan/optimal_discriminator-v2"
+    assert v1.id == "gan/optimal_discriminator-v1"
+    assert mistake_named(pt, inst, "jsd", 0.257710) == "sqrt_jsd"
+
+
+def test_optimal_discriminator_v2_mixed_batch_and_validation() -> None:
+    pt = make("gan/optimal_discriminator-v2")
+    params = [pt.from_params(v).params for v in (
+        {"p_data": (0.5, 0.3, 0.2), "p_g": (0.2, 0.3, 0.5)},
+        {"family": "gaussian", "mu_data": 0, "mu_g": 2, "sigma": 1, "x": (0, 1, 2)},
+        {"p_data": (0.5, 0.5, 0, 0), "p_g": (0, 0.25, 0.25, 0.5)},
+        {"family": "gaussian", "mu_data": -1, "mu_g": 0.5, "sigma": 0.5, "x": (-2, 3)})]
+    assert reference_disagreements(pt, params) == []
+    for bad, match in (({"family": "gaussian", "mu_data": 0, "mu_g": 0, "sigma": 1, "x": (0,)}, "equal"),
+                       ({"family": "gaussian", "mu_data": 0, "mu_g": 1, "x": (0,)}, "missing sigma"),
+                       ({"p_data": (0.5, 0.5), "p_g": (0.5, 0.5), "sigma": 1.0}, "other family")):
+        with pytest.raises(ParamError, match=match):
+            pt.from_params(bad)
+    kinds = {pt.generate(s, "hard").params.family for s in range(20)}
+    assert kinds == {"discrete", "gaussian"}

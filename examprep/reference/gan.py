@@ -167,3 +167,36 @@ def change_of_variables(batch: list[Params], device: torch.device) -> Answers:
         return {"z": z, "p_z": p_z, "abs_det": torch.linalg.det(A).abs(), "p_x": p_x}
 
     return grouped(batch, lambda p: len(p.A), run)
+
+
+# ---- gan/optimal_discriminator-v2 ---------------------------------------------------------------------------------
+
+def optimal_discriminator_v2(batch: list[Params], device: torch.device) -> Answers:
+    """Discrete instances by the v1 reference; Gaussian ones by ``Normal.log_prob`` differences through
+    ``torch.sigmoid``, the boundary as the root −r(0)/(r(1) − r(0)) of the log-ratio r (linear for a shared
+    variance) evaluated by ``log_prob`` (not the midpoint formula ``solve`` uses)."""
+    from torch.distributions import Normal
+
+    from examprep.reference.packing import column
+
+    out = Answers(len(batch))
+    disc = [i for i, p in enumerate(batch) if p.family == "discrete"]
+    gauss = [i for i, p in enumerate(batch) if p.family == "gaussian"]
+    if disc:
+        sub = optimal_discriminator([Params(p_data=batch[i].p_data, p_g=batch[i].p_g) for i in disc], device)
+        out.add(disc, sub.blocks[0][1])
+    if gauss:
+        ps = [batch[i] for i in gauss]
+        n = len(ps)
+        X, nx = padded([p.x for p in ps], device)
+        sd = column((p.sigma for p in ps), n, device)[:, None]
+        pd = Normal(column((p.mu_data for p in ps), n, device)[:, None], sd)
+        pg = Normal(column((p.mu_g for p in ps), n, device)[:, None], sd)
+
+        def r(t: torch.Tensor) -> torch.Tensor:
+            return pd.log_prob(t) - pg.log_prob(t)
+
+        zero, one = torch.zeros_like(X[:, :1]), torch.ones_like(X[:, :1])
+        r0, r1 = r(zero)[:, 0], r(one)[:, 0]
+        out.add(gauss, {"d_star": ragged(torch.sigmoid(r(X)), nx), "boundary": -r0 / (r1 - r0)})
+    return out

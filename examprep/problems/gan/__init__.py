@@ -23,3 +23,6 @@ register("gan/wasserstein_1d-v1", "examprep.problems.gan.wasserstein_1d:Wasserst
 register("gan/change_of_variables-v1", "examprep.problems.gan.change_of_variables:ChangeOfVariables",
          title="Density of a linear generator by the change of variables", parts=("z", "p_z", "abs_det", "p_x"),
          catalog="seed_003 X1")
+register("gan/optimal_discriminator-v2", "examprep.problems.gan.optimal_discriminator_v2:OptimalDiscriminatorV2",
+         title="Optimal GAN discriminator (discrete or Gaussian)", parts=("d_star", "jsd", "value", "boundary"),
+         catalog="seed_003 C3; seed_004 D3")
