@@ -17,7 +17,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1",
-       "gan/change_of_variables-v1", "gan/optimal_discriminator-v2"]
+       "gan/change_of_variables-v1", "gan/optimal_discriminator-v2", "gan/batch_features-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -389,3 +389,38 @@ def test_optimal_discriminator_v2_mixed_batch_and_validation() -> None:
             pt.from_params(bad)
     kinds = {pt.generate(s, "hard").params.family for s in range(20)}
     assert kinds == {"discrete", "gaussian"}
+
+
+# ---- gan/batch_features (seed_002 I9; seed_003 X2) ----------------------------------------------------------------
+
+M = ((1, 0), (0.9, 0.2), (-1, 0.5))
+
+
+def test_batch_features_i9_samples() -> None:
+    from scipy.spatial.distance import cdist
+
+    pt, inst, ans = solved("gan/batch_features-v1", f_real=((1, 2), (3, 4)), f_fake=((0, 1), (2, 2)))
+    assert ans["fm_loss"] == pytest.approx(3.25)
+    assert mistake_named(pt, inst, "fm_loss", math.sqrt(3.25)) == "norm_unsquared"
+    pt, inst, ans = solved("gan/batch_features-v1", f_real=((1, 2), (3, 4)), f_fake=M)
+    assert ans["o"] == pytest.approx([0.822903, 0.851621, 0.192888], abs=5e-7)
+    K = np.exp(-cdist(M, M, "cityblock"))
+    assert ans["o"] == pytest.approx((K.sum(1) - 1).tolist(), rel=1e-12)
+    assert mistake_named(pt, inst, "o", (K.sum(1)).tolist()) == "self_term"  # the paper's sum, +1
+    assert mistake_named(pt, inst, "o", (np.exp(-cdist(M, M)).sum(1) - 1).tolist()) == "l2_in_o"
+    assert mistake_named(pt, inst, "o", (np.exp(-cdist(M, M, "sqeuclidean")).sum(1) - 1).tolist()) == "squared_l2_in_o"
+    assert self_test(pt, [inst]) == []
+    _, _, ans = solved("gan/batch_features-v1", f_real=((1, 2), (3, 4)), f_fake=M, include_self=True)
+    assert ans["o"] == pytest.approx([1.822903, 1.851621, 1.192888], abs=5e-7)
+
+
+def test_batch_features_reference_mixed_batch_and_validation() -> None:
+    pt = make("gan/batch_features-v1")
+    params = [pt.from_params(v).params for v in (
+        {"f_real": ((1, 2), (3, 4)), "f_fake": M}, {"f_real": ((1, 2), (3, 4)), "f_fake": M, "include_self": True},
+        {"f_real": ((1, 2, 3),), "f_fake": ((0, 0, 0), (1, 1, 1))})]
+    assert reference_disagreements(pt, params) == []
+    with pytest.raises(ParamError, match="same number of columns"):
+        pt.from_params({"f_real": ((1, 2),), "f_fake": ((1, 2, 3), (1, 2, 3))})
+    with pytest.raises(ParamError, match="at least 2 rows"):
+        pt.from_params({"f_real": ((1, 2),), "f_fake": ((1, 2),)})

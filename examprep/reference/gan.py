@@ -200,3 +200,24 @@ def optimal_discriminator_v2(batch: list[Params], device: torch.device) -> Answe
         r0, r1 = r(zero)[:, 0], r(one)[:, 0]
         out.add(gauss, {"d_star": ragged(torch.sigmoid(r(X)), nx), "boundary": -r0 / (r1 - r0)})
     return out
+
+
+# ---- gan/batch_features -------------------------------------------------------------------------------------------
+
+def batch_features(batch: list[Params], device: torch.device) -> Answers:
+    """Batch means; o from ``torch.cdist(p=1)`` between the generated rows, exp(−·) summed with the diagonal kept
+    or masked. Instances are grouped by their batch shapes."""
+    import numpy as np
+
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        R, Fk = (real(np.asarray([getattr(p, k) for p in ps]), device) for k in ("f_real", "f_fake"))
+        mr, mf = R.mean(1), Fk.mean(1)
+        K = torch.exp(-torch.cdist(Fk, Fk, p=1))
+        keep = torch.as_tensor([p.include_self for p in ps], device=device)[:, None, None]
+        eye = torch.eye(Fk.shape[1], dtype=torch.bool, device=device)[None]
+        o = torch.where(eye & ~keep, 0.0, K).sum(-1)
+        return {"mean_real": mr, "mean_fake": mf, "fm_loss": ((mr - mf) ** 2).sum(-1), "o": o}
+
+    return grouped(batch, lambda p: (len(p.f_real), len(p.f_fake), len(p.f_fake[0])), run)

@@ -26,3 +26,6 @@ register("gan/change_of_variables-v1", "examprep.problems.gan.change_of_variable
 register("gan/optimal_discriminator-v2", "examprep.problems.gan.optimal_discriminator_v2:OptimalDiscriminatorV2",
          title="Optimal GAN discriminator (discrete or Gaussian)", parts=("d_star", "jsd", "value", "boundary"),
          catalog="seed_003 C3; seed_004 D3")
+register("gan/batch_features-v1", "examprep.problems.gan.batch_features:BatchFeatures",
+         title="Feature matching and minibatch discrimination", parts=("mean_real", "mean_fake", "fm_loss", "o"),
+         catalog="seed_002 I9; seed_003 X2")
