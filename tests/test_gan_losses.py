@@ -17,7 +17,8 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1",
-       "gan/change_of_variables-v1", "gan/optimal_discriminator-v2", "gan/batch_features-v1"]
+       "gan/change_of_variables-v1", "gan/optimal_discriminator-v2", "gan/batch_features-v1",
+       "gan/cycle_consistency-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -424,3 +425,37 @@ def test_batch_features_reference_mixed_batch_and_validation() -> None:
         pt.from_params({"f_real": ((1, 2),), "f_fake": ((1, 2, 3), (1, 2, 3))})
     with pytest.raises(ParamError, match="at least 2 rows"):
         pt.from_params({"f_real": ((1, 2),), "f_fake": ((1, 2),)})
+
+
+# ---- gan/cycle_consistency (seed_000_001 F4) ----------------------------------------------------------------------
+
+F4 = dict(G=((2, 0), (0, 1)), F=((0.5, 0), (0, 0.8)), x=((1, 2), (0, -1)), y=((2, 1),))
+
+
+def test_cycle_consistency_f4_sample() -> None:
+    import torch
+    import torch.nn.functional as Fn
+
+    pt, inst, ans = solved("gan/cycle_consistency-v1", **F4)
+    assert np.allclose(ans["x_cycle"], [[1, 1.6], [0, -0.8]]) and np.allclose(ans["y_cycle"], [[2, 0.8]])
+    assert ans["l_cyc"] == pytest.approx(0.5) and ans["total"] == pytest.approx(5.0)
+    assert mistake_named(pt, inst, "l_cyc", 0.3) == "one_direction"
+    assert mistake_named(pt, inst, "total", 0.5) == "lambda_dropped"
+    assert mistake_named(pt, inst, "l_cyc", 0.10 + 0.04) == "squared_l2"  # 0.10 for x, 0.04 for y
+    assert self_test(pt, [inst]) == []
+    pt, inst, ans = solved("gan/cycle_consistency-v1", **F4, reduction="mean")
+    xc = torch.tensor(ans["x_cycle"], dtype=torch.float64)
+    assert Fn.l1_loss(xc, torch.tensor(F4["x"], dtype=torch.float64)).item() == pytest.approx(0.15)  # F4's 0.15
+    assert ans["l_cyc"] == pytest.approx(0.15 + 0.10)
+
+
+def test_cycle_consistency_mixed_batch_and_validation() -> None:
+    pt = make("gan/cycle_consistency-v1")
+    params = [pt.from_params(v).params for v in (
+        F4, {**F4, "reduction": "mean", "lam": 5.0},
+        {"G": ((1, 2), (-1, 0.5)), "F": ((0.5, 0), (1, -0.5)), "x": ((1, 1),), "y": ((0, 2), (1, -1))})]
+    assert reference_disagreements(pt, params) == []
+    with pytest.raises(ParamError, match="square"):
+        pt.from_params({**F4, "F": ((1, 0),)})
+    with pytest.raises(ParamError, match="each row of y needs 2"):
+        pt.from_params({**F4, "y": ((1, 2, 3),)})

@@ -221,3 +221,30 @@ def batch_features(batch: list[Params], device: torch.device) -> Answers:
         return {"mean_real": mr, "mean_fake": mf, "fm_loss": ((mr - mf) ** 2).sum(-1), "o": o}
 
     return grouped(batch, lambda p: (len(p.f_real), len(p.f_fake), len(p.f_fake[0])), run)
+
+
+# ---- gan/cycle_consistency ----------------------------------------------------------------------------------------
+
+def cycle_consistency(batch: list[Params], device: torch.device) -> Answers:
+    """Round trips as batched products x·Gᵀ·Fᵀ and y·Fᵀ·Gᵀ; ``F.l1_loss`` with reduction ``mean`` (all elements)
+    or ``sum`` divided by the number of samples. Instances are grouped by shapes and reduction."""
+    import numpy as np
+    import torch.nn.functional as Fn
+
+    from examprep.reference.packing import column, real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        G, F, X, Y = (real(np.asarray([getattr(p, k) for p in ps]), device) for k in ("G", "F", "x", "y"))
+        xc = X @ G.transpose(1, 2) @ F.transpose(1, 2)
+        yc = Y @ F.transpose(1, 2) @ G.transpose(1, 2)
+        if ps[0].reduction == "mean":
+            def l1(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+                return Fn.l1_loss(a, b, reduction="none").flatten(1).mean(-1)
+        else:
+            def l1(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+                return Fn.l1_loss(a, b, reduction="none").flatten(1).sum(-1) / a.shape[1]
+        l_cyc = l1(xc, X) + l1(yc, Y)
+        return {"x_cycle": xc, "y_cycle": yc, "l_cyc": l_cyc,
+                "total": column((p.lam for p in ps), len(ps), device) * l_cyc}
+
+    return grouped(batch, lambda p: (len(p.G), len(p.x), len(p.y), p.reduction), run)

@@ -29,3 +29,6 @@ register("gan/optimal_discriminator-v2", "examprep.problems.gan.optimal_discrimi
 register("gan/batch_features-v1", "examprep.problems.gan.batch_features:BatchFeatures",
          title="Feature matching and minibatch discrimination", parts=("mean_real", "mean_fake", "fm_loss", "o"),
          catalog="seed_002 I9; seed_003 X2")
+register("gan/cycle_consistency-v1", "examprep.problems.gan.cycle_consistency:CycleConsistency",
+         title="CycleGAN cycle-consistency loss", parts=("x_cycle", "y_cycle", "l_cyc", "total"),
+         catalog="seed_000_001 F4")
