@@ -18,7 +18,7 @@ from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1",
        "gan/change_of_variables-v1", "gan/optimal_discriminator-v2", "gan/batch_features-v1",
-       "gan/cycle_consistency-v1"]
+       "gan/cycle_consistency-v1", "gan/mask_blend-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -459,3 +459,32 @@ def test_cycle_consistency_mixed_batch_and_validation() -> None:
         pt.from_params({**F4, "F": ((1, 0),)})
     with pytest.raises(ParamError, match="each row of y needs 2"):
         pt.from_params({**F4, "y": ((1, 2, 3),)})
+
+
+# ---- gan/mask_blend (seed_000_001 F6) -----------------------------------------------------------------------------
+
+def test_mask_blend_video_sample() -> None:
+    import torch
+
+    pt, inst, ans = solved("gan/mask_blend-v1", mask=(0.2, 0.9), fg=(1, 0.5), bg=(0.3, 0.6))
+    assert ans["blend"] == pytest.approx([0.44, 0.51])
+    assert ans["blend"] == pytest.approx(torch.lerp(torch.tensor([0.3, 0.6], dtype=torch.float64),
+                                                    torch.tensor([1, 0.5], dtype=torch.float64),
+                                                    torch.tensor([0.2, 0.9], dtype=torch.float64)).tolist())
+    assert mistake_named(pt, inst, "blend", [0.86, 0.59]) == "mask_swapped"
+    assert set(ans) == {"blend"}
+    assert self_test(pt, [inst]) == []
+
+
+def test_mask_blend_inpainting_sample() -> None:
+    pt, inst, ans = solved("gan/mask_blend-v1", mask=(1, 1, 0, 0), fg=(0.8, -0.4, 0, 0), bg=(0.3, 0.1, -0.6, 0.9),
+                           alpha_bar=0.72, eps=(0.1, -0.3, 0.5, 0.2))
+    assert ans["blend"] == pytest.approx([0.731738, -0.498156, -0.6, 0.9], abs=5e-7)
+    assert mistake_named(pt, inst, "blend", [0.8, -0.4, -0.6, 0.9]) == "clean_x0_pasted"
+    assert self_test(pt, [inst]) == []
+    params = [inst.params, pt.from_params({"mask": (0.5, 0.25, 1), "fg": (1, 2, 3), "bg": (0, 0, 0)}).params]
+    assert reference_disagreements(pt, params) == []
+    with pytest.raises(ParamError, match="both alpha_bar and eps"):
+        pt.from_params({"mask": (1, 0), "fg": (1, 2), "bg": (0, 0), "alpha_bar": 0.5})
+    with pytest.raises(ParamError, match="same number of pixels"):
+        pt.from_params({"mask": (1, 0), "fg": (1, 2, 3), "bg": (0, 0)})

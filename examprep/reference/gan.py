@@ -248,3 +248,27 @@ def cycle_consistency(batch: list[Params], device: torch.device) -> Answers:
                 "total": column((p.lam for p in ps), len(ps), device) * l_cyc}
 
     return grouped(batch, lambda p: (len(p.G), len(p.x), len(p.y), p.reduction), run)
+
+
+# ---- gan/mask_blend -----------------------------------------------------------------------------------------------
+
+def mask_blend(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.lerp(bg, fg′, m)``, fg′ = fg or √ᾱ·x_0 + √(1 − ᾱ)·ε by ``torch.sqrt``; ragged pixel rows. Plain
+    compositing and inpainting instances form two blocks (only inpainting answers ``known``)."""
+    from examprep.reference.packing import column
+
+    out = Answers(len(batch))
+    for inpaint in (False, True):
+        idx = [i for i, p in enumerate(batch) if (p.alpha_bar is not None) == inpaint]
+        if not idx:
+            continue
+        ps = [batch[i] for i in idx]
+        (m, n), (f, _), (b, _) = (padded([getattr(p, k) for p in ps], device) for k in ("mask", "fg", "bg"))
+        cols: dict[str, object] = {}
+        if inpaint:
+            ab = column((p.alpha_bar for p in ps), len(ps), device)[:, None]
+            f = torch.sqrt(ab) * f + torch.sqrt(1 - ab) * padded([p.eps for p in ps], device)[0]
+            cols["known"] = ragged(f, n)
+        cols["blend"] = ragged(torch.lerp(b, f, m), n)
+        out.add(idx, cols)
+    return out

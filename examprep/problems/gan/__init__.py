@@ -32,3 +32,5 @@ register("gan/batch_features-v1", "examprep.problems.gan.batch_features:BatchFea
 register("gan/cycle_consistency-v1", "examprep.problems.gan.cycle_consistency:CycleConsistency",
          title="CycleGAN cycle-consistency loss", parts=("x_cycle", "y_cycle", "l_cyc", "total"),
          catalog="seed_000_001 F4")
+register("gan/mask_blend-v1", "examprep.problems.gan.mask_blend:MaskBlend",
+         title="Mask compositing (video GAN, inpainting)", parts=("known", "blend"), catalog="seed_000_001 F6")
