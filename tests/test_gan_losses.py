@@ -18,7 +18,7 @@ from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["gan/bce_losses-v1", "gan/lsgan-v1", "gan/wgan_critic-v1", "gan/mode_collapse-v1", "gan/wasserstein_1d-v1",
        "gan/change_of_variables-v1", "gan/optimal_discriminator-v2", "gan/batch_features-v1",
-       "gan/cycle_consistency-v1", "gan/mask_blend-v1"]
+       "gan/cycle_consistency-v1", "gan/mask_blend-v1", "gan/dcgan-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -488,3 +488,49 @@ def test_mask_blend_inpainting_sample() -> None:
         pt.from_params({"mask": (1, 0), "fg": (1, 2), "bg": (0, 0), "alpha_bar": 0.5})
     with pytest.raises(ParamError, match="same number of pixels"):
         pt.from_params({"mask": (1, 0), "fg": (1, 2, 3), "bg": (0, 0)})
+
+
+# ---- gan/dcgan (seed_002 I8; seed_003 C4) -------------------------------------------------------------------------
+
+I8 = dict(z_dim=100, base=4, channels=(1024, 512, 256, 128, 3), K=4, S=2, P=1)
+
+
+def test_dcgan_i8_generator() -> None:
+    from torch import nn
+
+    pt, inst, ans = solved("gan/dcgan-v1", **I8)
+    assert [s[1] for s in ans["shapes"]] == [4, 8, 16, 32, 64] and ans["shapes"][-1] == [3, 64, 64]
+    assert ans["conv_params"][0] == 8_388_608  # ConvTranspose2d(1024, 512, 4), no bias
+    assert ans["proj_params"] == 100 * 16384
+    assert ans["conv_params"][0] == sum(t.numel() for t in nn.ConvTranspose2d(1024, 512, 4, bias=False).parameters())
+    assert mistake_named(pt, inst, "conv_params", [1024 * 512, 512 * 256, 256 * 128, 128 * 3]) == "k2_dropped"
+    assert "conv_formula" not in pt.mistakes(inst.params)  # the convolution's rule shrinks 4 → 2 → 1 → 0
+    assert self_test(pt, [inst]) == []
+    pt, inst, ans = solved("gan/dcgan-v1", **{**I8, "channels": (1024, 512, 256)})
+    assert mistake_named(pt, inst, "shapes", [[1024, 4, 4], [512, 2, 2], [256, 1, 1]]) == "conv_formula"
+    _, _, ans = solved("gan/dcgan-v1", **I8, bias=True)
+    assert ans["proj_params"] == 1_654_784  # the projection of z (100) to 4·4·1024 with biases
+    _, _, ans = solved("gan/dcgan-v1", **I8, n_classes=10)
+    assert ans["g_input"] == 110  # the cGAN input
+
+
+def test_dcgan_c4_mnist_cgan() -> None:
+    pt, inst, ans = solved("gan/dcgan-v1", z_dim=100, n_classes=10, base=7, channels=(128, 64, 1), K=4, S=2, P=1,
+                           bias=True, d_hidden=256)
+    assert ans["shapes"][-1] == [1, 28, 28]
+    assert (ans["g_input"], ans["d_input"], ans["d_first_params"]) == (110, 794, 203_520)
+    assert mistake_named(pt, inst, "d_input", 785) == "label_as_one_input"
+    assert mistake_named(pt, inst, "g_input", 101) == "label_as_one_input"
+    assert self_test(pt, [inst]) == []
+
+
+def test_dcgan_reference_mixed_batch_and_validation() -> None:
+    pt = make("gan/dcgan-v1")
+    params = [pt.from_params(v).params for v in (
+        I8, {**I8, "bias": True, "n_classes": 10, "d_hidden": 64},
+        {"z_dim": 8, "base": 3, "channels": (4, 2), "K": 5, "S": 2, "P": 2}, {**I8, "channels": (16, 3)})]
+    assert reference_disagreements(pt, params * 2) == []
+    with pytest.raises(ParamError, match="must be positive"):
+        pt.from_params({"z_dim": 8, "base": 1, "channels": (4, 2), "K": 1, "S": 1, "P": 1})
+    with pytest.raises(ParamError, match="at least one"):
+        pt.from_params({"z_dim": 8, "base": 4, "channels": (4,), "K": 4, "S": 2, "P": 1})

@@ -272,3 +272,43 @@ def mask_blend(batch: list[Params], device: torch.device) -> Answers:
         cols["blend"] = ragged(torch.lerp(b, f, m), n)
         out.add(idx, cols)
     return out
+
+
+# ---- gan/dcgan ----------------------------------------------------------------------------------------------------
+
+def dcgan(batch: list[Params], device: torch.device) -> Answers:
+    """``nn.Linear``/``nn.ConvTranspose2d`` built on the meta device (no memory): parameter counts by ``numel``,
+    shapes by a forward pass of a meta tensor through the projection, a reshape and each layer; the
+    discriminator's first ``nn.Linear`` sized from the flattened output (+ the label). Instances with the same
+    architecture form one block: the network is built once and its answers repeated down the columns."""
+    import numpy as np
+    from torch import nn
+
+    meta = torch.device("meta")
+
+    def count(m: nn.Module) -> int:
+        return sum(t.numel() for t in m.parameters())
+
+    def run(ps: list[Params]) -> dict[str, object]:
+        p, n = ps[0], len(ps)
+        n_in = p.z_dim + p.n_classes
+        c0 = p.channels[0]
+        proj = nn.Linear(n_in, c0 * p.base * p.base, bias=p.bias, device=meta)
+        x = proj(torch.empty(1, n_in, device=meta)).reshape(1, c0, p.base, p.base)
+        shapes, params = [list(x.shape[1:])], []
+        for cin, cout in zip(p.channels[:-1], p.channels[1:], strict=True):
+            m = nn.ConvTranspose2d(cin, cout, p.K, p.S, p.P, output_padding=0, bias=p.bias, device=meta)
+            x = m(x)
+            shapes.append(list(x.shape[1:]))
+            params.append(count(m))
+        d_in = x.flatten(1).shape[1] + p.n_classes
+        row: dict[str, object] = {"g_input": n_in, "proj_params": count(proj), "shapes": shapes,
+                                  "conv_params": params, "total": count(proj) + sum(params), "d_input": d_in}
+        if p.d_hidden is not None:
+            row["d_first_params"] = count(nn.Linear(d_in, p.d_hidden, bias=p.bias, device=meta))
+        return {k: np.repeat(np.asarray(v, dtype=np.int64)[None], n, axis=0) for k, v in row.items()}
+
+    def key(p: Params) -> tuple[object, ...]:
+        return (p.z_dim, p.n_classes, p.base, tuple(p.channels), p.K, p.S, p.P, p.bias, p.d_hidden)
+
+    return grouped(batch, key, run)

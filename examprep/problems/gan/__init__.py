@@ -34,3 +34,7 @@ register("gan/cycle_consistency-v1", "examprep.problems.gan.cycle_consistency:Cy
          catalog="seed_000_001 F4")
 register("gan/mask_blend-v1", "examprep.problems.gan.mask_blend:MaskBlend",
          title="Mask compositing (video GAN, inpainting)", parts=("known", "blend"), catalog="seed_000_001 F6")
+register("gan/dcgan-v1", "examprep.problems.gan.dcgan:DCGAN",
+         title="DCGAN generator shapes and parameter counts (conditional or not)",
+         parts=("g_input", "proj_params", "shapes", "conv_params", "total", "d_input", "d_first_params"),
+         catalog="seed_002 I8; seed_003 C4")
