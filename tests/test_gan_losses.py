@@ -176,8 +176,8 @@ def test_lsgan_reference_mixed_batch_and_statement() -> None:
     )]
     assert reference_disagreements(pt, params) == []
     text = " ".join(s for s in pt.statement(params[1]) if isinstance(s, str))
-    assert "no sigmoid" in text and "inside" in text and r"\frac{1}{2}" in text
-    assert r"\frac{1}{2}" not in " ".join(s for s in pt.statement(params[0]) if isinstance(s, str))
+    assert "no sigmoid" in text and "inside" in text and r"$L_D = \frac{1}{2} \frac{1}{m}" in text
+    assert r"$L_D = \frac{1}{m}" in " ".join(s for s in pt.statement(params[0]) if isinstance(s, str))
 
 
 # ---- gan/wgan_critic (seed_000_001 F3; seed_002 I4) ---------------------------------------------------------------

@@ -98,7 +98,7 @@ class LSGAN(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         m, n = len(p.d_real), len(p.d_fake)
         k = r"\frac{1}{2} " if p.half else ""
-        conv = ("with the ½ factors of the LSGAN paper" if p.half else "without ½ factors")
+        conv = (r"with the $\frac{1}{2}$ factors of the LSGAN paper" if p.half else r"without $\frac{1}{2}$ factors")
         return [
             "A least-squares GAN discriminator gives raw outputs (no sigmoid) $D(x_i) = $ ", list(p.d_real),
             f" on $m = {m}$ real samples and $D(G(z_j)) = $ ", list(p.d_fake), f" on $n = {n}$ generated samples. "
@@ -146,12 +146,13 @@ class LSGAN(ProblemType):
                                               p.half),
                                        "The LSGAN discriminator has no sigmoid: use the raw outputs."),
             "half_factor": Mistake(losses(p.d_real, p.d_fake, not p.half),
-                                   "Check the ½ factors: " + ("each term carries ½." if p.half else
-                                                              "this problem uses no ½ factors.")),
+                                   r"Check the $\frac{1}{2}$ factors: " + (
+                                       r"each term carries $\frac{1}{2}$." if p.half else
+                                       r"this problem uses no $\frac{1}{2}$ factors.")),
         }
         if p.half:  # the notes' formula as printed: the square outside and no ½
             out["notes_formula"] = Mistake({"loss_d": (mr - 1) ** 2 + mf ** 2},
                                            r"$L_D = \frac{1}{2} \frac{1}{m} \sum_i (D(x_i) - 1)^2 + \frac{1}{2} "
                                            r"\frac{1}{n} \sum_j D(G(z_j))^2$: the square goes inside the mean, "
-                                           "and each term carries ½.")
+                                           r"and each term carries $\frac{1}{2}$.")
         return out

@@ -27,6 +27,7 @@ Versions: v2 — adds the Gaussian family; v1 stays registered for old exams (di
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,33 @@ from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
 
 V1 = OptimalDiscriminator()
+# v1's words with the math written as $...$ (v1 itself stays byte-identical for old exams)
+TITLES = {"KL(p_data‖M)": r"$\mathrm{KL}(p_{data} \lVert M)$", "KL(p_g‖M)": r"$\mathrm{KL}(p_g \lVert M)$",
+          "Value at D*": r"Value at $D^*$",
+          "Check: V(D*, G) from its definition": r"Check: $V(D^*, G)$ from its definition"}
+NOTES = {
+    "D*(x) = p_data(x)/(p_data(x) + p_g(x)) maximises p_data·ln D + p_g·ln(1 − D) at each x":
+        r"$D^*(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}$ maximises $p_{data} \ln D + p_g \ln(1 - D)$ at each $x$",
+    "terms with p_data(x) = 0 are 0": r"terms with $p_{data}(x) = 0$ are 0",
+    "terms with p_g(x) = 0 are 0": r"terms with $p_g(x) = 0$ are 0",
+    "V(D*, G) = −ln 4 + KL(p_data‖M) + KL(p_g‖M)":
+        r"$V(D^*, G) = -\ln 4 + \mathrm{KL}(p_{data} \lVert M) + \mathrm{KL}(p_g \lVert M)$",
+    "Σ p_data·ln D* + Σ p_g·ln(1 − D*), with 1 − D* = p_g/(p_data + p_g)":
+        r"$\sum p_{data} \ln D^* + \sum p_g \ln(1 - D^*)$, with $1 - D^* = \frac{p_g}{p_{data} + p_g}$",
+}
+FEEDBACK = {
+    "d_star_inverted": r"$D^* = \frac{p_{data}}{p_{data} + p_g}$: the discriminator is high where the data is more "
+                       "likely than the generator.",
+    "jsd_half_dropped": r"You added the two KLs without the $\frac{1}{2}$.",
+    "factor_2_dropped": r"$V(D^*, G) = -\ln 4 + 2 \cdot \text{JSD}$: you dropped the factor 2.",
+    "ln4_dropped": r"You left out $-\ln 4$: $V(D^*, G) = -\ln 4 + 2 \cdot \text{JSD}$ lies between $-\ln 4$ "
+                   r"($p_g = p_{data}$) and 0.",
+    "ln4_twice": r"You subtracted $\ln 4$ on top of the $(p_{data} + p_g)$ denominators: with "
+                 r"$M = \frac{1}{2}(p_{data} + p_g)$, $V(D^*, G) = -\ln 4 + \mathrm{KL}(p_{data} \lVert M) + "
+                 r"\mathrm{KL}(p_g \lVert M)$, and the $-\ln 4$ comes from the halves.",
+    "bits": "You gave the JSD in bits; the problem asks for nats (ln).",
+    "sqrt_jsd": "You took the square root (the Jensen–Shannon distance, what scipy's jensenshannon returns).",
+}
 DISCRETE = ("p_data", "p_g")
 GAUSSIAN = ("mu_data", "mu_g", "sigma", "x")
 
@@ -118,7 +146,14 @@ class OptimalDiscriminatorV2(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         if p.family == "discrete":
-            return V1.statement(self._v1(p))
+            n = len(p.p_data)
+            return [
+                f"On the points $x_1, \\ldots, x_{n}$ the data distribution is $p_{{data}} = $ ", list(p.p_data),
+                " and the generator's distribution is $p_g = $ ", list(p.p_g), r". For the GAN value "
+                r"$V(D, G) = \sum_x p_{data}(x) \ln D(x) + \sum_x p_g(x) \ln(1 - D(x))$ (natural log): (a) give the "
+                r"optimal discriminator $D^*(x)$ at each point; (b) give $\text{JSD}(p_{data} \lVert p_g) = "
+                r"\frac{1}{2} \mathrm{KL}(p_{data} \lVert M) + \frac{1}{2} \mathrm{KL}(p_g \lVert M)$ with "
+                r"$M = \frac{1}{2}(p_{data} + p_g)$, in nats; (c) give $V(D^*, G)$."]
         return [
             rf"The data distribution is $p_{{data}} = N({p.mu_data:g}, \sigma^2)$ and the generator's is "
             rf"$p_g = N({p.mu_g:g}, \sigma^2)$ with the same standard deviation $\sigma = {p.sigma:g}$. The optimal "
@@ -137,7 +172,10 @@ class OptimalDiscriminatorV2(ProblemType):
 
     def derivation(self, p: Params) -> Derivation:
         if p.family == "discrete":
-            return V1.derivation(self._v1(p))
+            d = V1.derivation(self._v1(p))
+            d.steps = [replace(st, title=TITLES.get(st.title, st.title), note=NOTES.get(st.note, st.note))
+                       for st in d.steps]
+            return d
         ans = self.solve(p)
         var = p.sigma ** 2
         d = Derivation()
@@ -163,7 +201,7 @@ class OptimalDiscriminatorV2(ProblemType):
     def all_mistakes(self, p: Params) -> dict[str, Mistake]:
         """Every named mistake that applies to these parameters."""
         if p.family == "discrete":
-            return V1.mistakes(self._v1(p))
+            return {k: Mistake(m.answers, FEEDBACK.get(k, m.feedback)) for k, m in V1.mistakes(self._v1(p)).items()}
         var = p.sigma ** 2
         out = {"d_star_inverted": Mistake({"d_star": [sigmoid(-log_ratio(t, p.mu_data, p.mu_g, var)) for t in p.x]},
                                           r"$D^* = \frac{p_{data}}{p_{data} + p_g}$: the discriminator is high where "

@@ -148,8 +148,10 @@ class Wasserstein1D(ProblemType):
         m = mixture(pu, pv)
         d.add("The mixture", m, lhs=Sym("M"), substituted=mixture_expr(pu, pv))
         a, b = Sym("A", "KL(P_u‖M)"), Sym("B", "KL(P_v‖M)")
-        ka = d.add("KL(P_u‖M)", _kl(pu, m), lhs=a, substituted=kl_sum_expr(pu, m), note="points with zero weight add 0")
-        kb = d.add("KL(P_v‖M)", _kl(pv, m), lhs=b, substituted=kl_sum_expr(pv, m), note="points with zero weight add 0")
+        ka = d.add(r"$\mathrm{KL}(P_u \lVert M)$", _kl(pu, m), lhs=a, substituted=kl_sum_expr(pu, m),
+                   note="points with zero weight add 0")
+        kb = d.add(r"$\mathrm{KL}(P_v \lVert M)$", _kl(pv, m), lhs=b, substituted=kl_sum_expr(pv, m),
+                   note="points with zero weight add 0")
         d.add("Jensen–Shannon divergence", ans["jsd"], lhs=Sym("JSD"), formula=paren(a + b) / 2, subs={a: ka, b: kb},
               part="jsd")
         d.answer = f"W₁ = {ans['w1']:.6g}; JSD = {ans['jsd']:.6g} nats"
@@ -165,10 +167,10 @@ class Wasserstein1D(ProblemType):
         mean_v = math.fsum(x * w for x, w in zip(xs, pv, strict=True))
         out = {
             "mean_difference": Mistake({"w1": abs(mean_u - mean_v)},
-                                       "The difference of the means equals W₁ only when the CDFs do not cross; "
+                                       r"The difference of the means equals $W_1$ only when the CDFs do not cross; "
                                        r"here they do: integrate $|F_u - F_v|$."),
             "pmf_l1": Mistake({"w1": math.fsum(abs(a - b) for a, b in zip(pu, pv, strict=True))},
-                              "You added the differences of the probabilities; W₁ weighs the CDF differences by "
+                              r"You added the differences of the probabilities; $W_1$ weighs the CDF differences by "
                               "the distances they are moved."),
             "jsd_bits": Mistake({"jsd": self.solve(p)["jsd"] / math.log(2)},
                                 "You gave the JSD in bits; the problem asks for nats (natural log)."),

@@ -222,7 +222,8 @@ class FID(ProblemType):
             d.add("Principal square root", ans["sqrt_product"],
                   lhs=Sym("S", "(Σ_r Σ_g)^½", r"(\Sigma_r \Sigma_g)^{1/2}"),
                   substituted=(_mat(P) + Num(s) * Mat([[1, 0], [0, 1]])) / Num(t), part="sqrt_product",
-                  note=r"for a 2×2 matrix with positive eigenvalues, $P^{1/2} = (P + s I)/t$; check: $S S = P$")
+                  note=r"for a $2 \times 2$ matrix with positive eigenvalues, $P^{1/2} = (P + s I)/t$; "
+                       r"check: $S S = P$")
         tr_s = trace(ans["sqrt_product"])
         d.add("Trace term", ans["trace_term"], lhs=Sym("T"),
               substituted=Num(trace(S_r)) + Num(trace(S_g)) - 2 * Num(tr_s),

@@ -113,7 +113,7 @@ class Segmentation(ProblemType):
         syms = [Sym(f"J_{c}") for c in range(p.n_classes)]
         for c, ((g, q, i), s) in enumerate(zip(cs, syms, strict=True)):
             d.add(f"IoU of class {c}", ans["iou"][c], lhs=s, substituted=Num(i) / paren(Num(g) + Num(q) - Num(i)),
-                  note=f"{g} ground-truth pixels, {q} predicted, {i} in both: the union is {g} + {q} − {i}")
+                  note=f"{g} ground-truth pixels, {q} predicted, {i} in both: the union is ${g} + {q} - {i}$")
         d.add("The IoUs", ans["iou"], lhs=Sym("IoU"), formula=Mat([syms]),
               subs={s.name: v for s, v in zip(syms, ans["iou"], strict=True)}, part="iou")
         d.add("Mean IoU", ans["miou"], lhs=Sym("mIoU"), formula=paren(_sum(syms)) / p.n_classes,
