@@ -139,12 +139,11 @@ class Wasserstein1D(ProblemType):
         fu, fv = np.cumsum(pu).tolist(), np.cumsum(pv).tolist()
         d.add("CDF of u", fu, lhs=Sym("F_u"), note="running sums of $P_u$")
         d.add("CDF of v", fv, lhs=Sym("F_v"), note="running sums of $P_v$")
-        d.add(r"$|F_u - F_v|$ between consecutive points", gaps, lhs=Sym("g"),
-              substituted=Mat([[Func("abs", Num(a) - _n(b)) for a, b in zip(fu[:-1], fv[:-1], strict=True)]]),
-              note=r"on $[x_i, x_{i+1})$ both CDFs are constant; beyond the last point both are 1")
-        terms = [Num(g) * paren(Num(b) - _n(a)) for g, a, b in zip(gaps, xs[:-1], xs[1:], strict=True)]
-        d.add("Earth mover's distance", ans["w1"], lhs=Sym("W_1"), substituted=_sum(terms), part="w1",
-              note=r"$W_1 = \sum_i |F_u(x_i) - F_v(x_i)| (x_{i+1} - x_i)$")
+        if len(xs) == 1:
+            d.add("Earth mover's distance", ans["w1"], lhs=Sym("W_1"), part="w1",
+                  note="both distributions put all their weight on the same point: nothing moves")
+        else:
+            self._w1_steps(d, xs, fu, fv, gaps, ans["w1"])
         m = mixture(pu, pv)
         d.add("The mixture", m, lhs=Sym("M"), substituted=mixture_expr(pu, pv))
         a, b = Sym("A", "KL(P_u‖M)"), Sym("B", "KL(P_v‖M)")
@@ -156,6 +155,17 @@ class Wasserstein1D(ProblemType):
               part="jsd")
         d.answer = f"W₁ = {ans['w1']:.6g}; JSD = {ans['jsd']:.6g} nats"
         return d
+
+    @staticmethod
+    def _w1_steps(d: Derivation, xs: list[float], fu: list[float], fv: list[float], gaps: list[float],
+                  w1: float) -> None:
+        """The CDF differences between consecutive points and W₁ as their sum weighted by the spacings."""
+        d.add(r"$|F_u - F_v|$ between consecutive points", gaps, lhs=Sym("g"),
+              substituted=Mat([[Func("abs", Num(a) - _n(b)) for a, b in zip(fu[:-1], fv[:-1], strict=True)]]),
+              note=r"on $[x_i, x_{i+1})$ both CDFs are constant; beyond the last point both are 1")
+        terms = [Num(g) * paren(Num(b) - _n(a)) for g, a, b in zip(gaps, xs[:-1], xs[1:], strict=True)]
+        d.add("Earth mover's distance", w1, lhs=Sym("W_1"), substituted=_sum(terms), part="w1",
+              note=r"$W_1 = \sum_i |F_u(x_i) - F_v(x_i)| (x_{i+1} - x_i)$")
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         return visible(self.solve(p), self.all_mistakes(p))
