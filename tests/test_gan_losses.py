@@ -298,6 +298,9 @@ def test_wasserstein_1d_unsorted_pairs_and_mixed_batch() -> None:
 
 def test_wasserstein_1d_validation() -> None:
     pt = make("gan/wasserstein_1d-v1")
+    inst = pt.from_params({"u": (1,), "v": (1, 1)})  # one shared point: W1 = JSD = 0, and it still derives
+    assert pt.solve(inst.params) == {"w1": 0.0, "jsd": 0.0}
+    assert [s.part for s in pt.derivation(inst.params) if s.part] == ["w1", "jsd"]
     with pytest.raises(ParamError, match="u_weights has 2 entries for 3 points"):
         pt.from_params({"u": (0, 1, 2), "v": (1,), "u_weights": (0.5, 0.5)})
     with pytest.raises(ParamError, match="positive sum"):

@@ -149,10 +149,12 @@ class BCELosses(ProblemType):
               formula=-C, substituted=negated(c), part="loss_g_ns")
         d.add("Saturating gradient per generated sample", ans["grad_sat"], lhs=Sym("g_sat", "g^sat", r"g^{sat}"),
               substituted=Mat([[-Num(x) for x in p.d_fake]]), part="grad_sat",
-              note="$\\frac{d}{da} \\ln(1 - \\sigma(a)) = -\\sigma(a) = -D$: small when $D(G(z))$ is small")
+              note=r"$g^{sat}_j = \frac{d}{da_j} \ln(1 - \sigma(a_j)) = -\sigma(a_j) = -D(G(z_j))$: small when "
+                   r"$D(G(z_j))$ is small")
         d.add("Non-saturating gradient per generated sample", ans["grad_ns"], lhs=Sym("g_ns", "g^ns", r"g^{ns}"),
               substituted=Mat([[-(Num(1) - Num(x)) for x in p.d_fake]]), part="grad_ns",
-              note="$\\frac{d}{da} (-\\ln \\sigma(a)) = -(1 - \\sigma(a)) = -(1 - D)$: large when $D(G(z))$ is small")
+              note=r"$g^{ns}_j = \frac{d}{da_j} (-\ln \sigma(a_j)) = -(1 - D(G(z_j)))$: large when "
+                   r"$D(G(z_j))$ is small")
         d.answer = (f"V = {ans['value']:.6g}; L_D = {ans['loss_d']:.6g}; L_G^sat = {ans['loss_g_sat']:.6g}; "
                     f"L_G^ns = {ans['loss_g_ns']:.6g}")
         return d

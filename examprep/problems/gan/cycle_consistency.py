@@ -133,8 +133,9 @@ class CycleConsistency(ProblemType):
             value = distance(ans[key], rows, p.reduction)
             d.add(f"L1 term of {name}", value, lhs=a if name == "x" else b,
                   substituted=paren(_sum(per)) / k if k > 1 else _sum(per),
-                  note=("the L1 norm per sample, averaged over the samples" if p.reduction == "sum"
-                        else "the absolute differences averaged over all elements"))
+                  note=(f"${'a' if name == 'x' else 'b'} = d({outer}, {name})$: "
+                        + ("the L1 norm per sample, averaged over the samples" if p.reduction == "sum"
+                           else "the absolute differences averaged over all elements")))
         xa = distance(ans["x_cycle"], p.x, p.reduction)
         yb = distance(ans["y_cycle"], p.y, p.reduction)
         d.add("Cycle-consistency loss", ans["l_cyc"], lhs=Sym("L_cyc"), formula=a + b, subs={a: xa, b: yb},

@@ -112,9 +112,10 @@ class WGANCritic(ProblemType):
         ans = self.solve(p)
         A, B = Sym("A"), Sym("B")
         d = Derivation()
-        a = d.add("Mean critic output on the real samples", mean(p.c_real), lhs=A, substituted=mean_expr(p.c_real))
+        a = d.add("Mean critic output on the real samples", mean(p.c_real), lhs=A, substituted=mean_expr(p.c_real),
+                  note=r"$A = \frac{1}{m} \sum_i C(x_i)$")
         b = d.add("Mean critic output on the generated samples", mean(p.c_fake), lhs=B,
-                  substituted=mean_expr(p.c_fake))
+                  substituted=mean_expr(p.c_fake), note=r"$B = \frac{1}{n} \sum_j C(G(z_j))$")
         d.add("Distance estimate", ans["w_hat"], lhs=Sym("W", "Ŵ", r"\hat{W}"), formula=A - B,
               substituted=Num(a) - _n(b), part="w_hat")
         d.add("Critic loss", ans["loss_c"], lhs=Sym("L_C"), formula=-Sym("W", "Ŵ", r"\hat{W}"),
