@@ -119,7 +119,7 @@ class MOS(ProblemType):
               part="s", note=r"$s = \sqrt{\frac{1}{N - 1} \sum_i (x_i - \text{MOS})^2}$, " + f"N = {n}")
         q = quantile(p.interval, n)
         d.add("Half-width of the 95 % interval", ans["half_width"], lhs=Sym("h"),
-              substituted=Num(q) * Num(ans["s"]) / Func("sqrt", n), part="half_width",
+              substituted=Num(q, digits=7) * Num(ans["s"]) / Func("sqrt", n), part="half_width",
               note=("the normal quantile 1.96" if p.interval == "normal" else
                     f"the t quantile with {n - 1} degrees of freedom, {q:.6f}"))
         d.answer = f"MOS = {ans['mos']:.6g} ± {ans['half_width']:.6g}"
