@@ -109,7 +109,8 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
     if part.partial and part.kind in ("vector", "matrix") and frac > 0:
         n = int(np.asarray(truth, dtype=float).size)
         k = round(frac * n)
-        return PartResult(part.name, frac, "partial", f"{k} of {n} entries are right", None, text[:200])
+        right = f"{k} of {n} entries {'is' if k == 1 else 'are'} right"
+        return PartResult(part.name, frac, "partial", right, None, text[:200])
     return PartResult(part.name, 0.0, "wrong", "", None, text[:200])
 
 
@@ -142,4 +143,6 @@ def _short(v: Any) -> str:
 def _fmt_shape(s: tuple[int, ...]) -> str:
     if not s:
         return "a single number"
-    return "×".join(str(x) for x in s) if len(s) > 1 else f"{s[0]} entries"
+    from examprep.words import plural
+
+    return "×".join(str(x) for x in s) if len(s) > 1 else plural(s[0], "entry")

@@ -11,6 +11,7 @@ from typing import Any
 from examprep.errors import ExamprepError
 from examprep.sheets.build import Sheet
 from examprep.sheets.markup import problem_markup, text, typst_str
+from examprep.words import plural
 
 OUTPUT_FORMATS = ("pdf", "html", "md", "tex", "typ")
 _TEMPLATE = {"typ": "sheet.typ.j2", "html": "sheet.html.j2", "md": "sheet.md.j2", "tex": "sheet.tex.j2"}
@@ -48,7 +49,7 @@ def _env() -> Any:
 def subtitle(sheet: Sheet) -> str:
     who = f"for {sheet.student} · " if sheet.student else ""
     kind = "problems and solutions" if sheet.solutions else "problems"
-    return f"{who}{kind} · seed {sheet.seed} · {len(sheet.problems)} problems"
+    return f"{who}{kind} · seed {sheet.seed} · {plural(len(sheet.problems), 'problem')}"
 
 
 def context(sheets: list[Sheet], fmt: str, progress: Callable[[int], None] | None = None) -> dict[str, Any]:

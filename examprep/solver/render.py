@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from examprep.solver.expr import Expr, Mat, fmt_number, to_expr
@@ -138,14 +139,24 @@ def derivation(d: Derivation, fmt: str) -> str:
     if fmt == "latex":
         lines.append(r"\end{enumerate}")
     if d.answer:
-        ans = d.answer if fmt == "text" else _escape(d.answer, fmt)
+        ans = minus_signs(d.answer) if fmt == "text" else _escape(d.answer, fmt)
         lines.append({"text": f"Answer: {ans}", "md": f"\n**Answer:** {ans}",
                       "latex": f"\\textbf{{Answer:}} {ans}", "typst": f"*Answer:* {ans}"}[fmt])
     return "\n".join(lines)
 
 
+_SIGN = re.compile(r"(?:(?<=^)|(?<=[\s\[(,=:;]))-(?=[\d.∞])")
+
+
+def minus_signs(text: str) -> str:
+    """``-1.5`` -> ``−1.5`` wherever a hyphen is a number's sign, so answer lines show one minus sign (U+2212) like
+    the derivations; hyphens inside words and codes stay."""
+    return _SIGN.sub("−", text)
+
+
 def value_text(v: Any) -> str:
-    """A compact one-line text form of an answer value."""
+    """A compact one-line text form of an answer value (ASCII ``-``: it is also what a student types and what CSV
+    keys hold; :func:`minus_signs` makes the display form)."""
     if isinstance(v, str):
         return v
     if hasattr(v, "tolist"):

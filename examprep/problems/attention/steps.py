@@ -50,7 +50,7 @@ def mat(m: Any) -> Expr:
 
 
 def softmax_steps(d: Derivation, scores: np.ndarray, mask: np.ndarray | None, *, part: str | None, sym: str,
-                  what: str, vector: bool = False) -> np.ndarray:
+                  what: str, vector: bool = False, arg: str | None = None) -> np.ndarray:
     """Add the exponential, row-sum and normalisation steps of a row softmax; returns the weights.
 
     Args:
@@ -60,6 +60,8 @@ def softmax_steps(d: Derivation, scores: np.ndarray, mask: np.ndarray | None, *,
         sym: the symbol of the weights ("A", "α").
         what: how the rows are called in the note ("each query", "the encoder positions").
         vector: the weights are one vector (one row); its value is returned 1-D.
+        arg: the symbol the earlier steps gave the scores (default ``e`` for a vector, ``S`` for rows): the
+            exponential step is labelled ``exp(arg)``, so it names a quantity the derivation has shown.
     """
     s = np.asarray(scores, dtype=float)
     allowed = np.ones_like(s, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
@@ -73,7 +75,7 @@ def softmax_steps(d: Derivation, scores: np.ndarray, mask: np.ndarray | None, *,
     if big:
         note = ("each row's maximum score is subtracted first (the weights do not change)"
                 + ("; " + note if note else ""))
-    d.add("Exponentials", e[0] if vector else e, lhs=f"exp({'e' if vector else 'S'})", substituted=exp_expr,
+    d.add("Exponentials", e[0] if vector else e, lhs=f"exp({arg or ('e' if vector else 'S')})", substituted=exp_expr,
           note=note)
     sum_expr = Mat([[Add([(1, Num(float(x))) for x, ok in zip(row, okr, strict=True) if ok]) if okr.any() else Num(0)
                      for row, okr in zip(e, allowed, strict=True)]])

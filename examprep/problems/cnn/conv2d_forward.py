@@ -14,7 +14,8 @@ partial credit per entry; the first two are intermediate.
 
 Conventions stated in the prompt: cross-correlation as in PyTorch (the kernel is NOT flipped):
 z[i, j] = Σ_{m,n} X_pad[(i−1)S + m, (j−1)S + n]·K[m, n] + b with 1-based indices; zero padding P on every side;
-max pooling with window = stride = pool, rounding the output size down.
+the bias b (also when it is 0); max pooling with window = stride = pool, rounding the output size down (said only
+when there is pooling).
 
 Reference: the cross-correlation as one multiply-add per kernel tap over the whole zero-padded batch, ``F.relu``,
 ``F.max_pool2d`` in float64 (examprep.reference.cnn:conv2d_forward).
@@ -146,19 +147,18 @@ class Conv2dForward(ProblemType):
         return None
 
     def statement(self, p: Params) -> list[Any]:
-        steps = [f"stride {p.S}", f"zero padding {p.P} on every side" if p.P else "no padding"]
-        if p.bias:
-            steps.append(f"bias b = {p.bias}".replace("-", "−"))
+        steps = [f"stride {p.S}", f"zero padding {p.P} on every side" if p.P else "no padding",
+                 f"bias $b = {p.bias}$"]  # stated even when 0: the parts ask for "convolution plus bias"
         after = ["then ReLU" if p.relu else "no activation"]
         if p.pool:
             after.append(f"then {p.pool}×{p.pool} max pooling with stride {p.pool}")
+        pooling = " Max pooling rounds the output size down." if p.pool else ""
         return [
             "A one-channel input X and a kernel K:\n", "X = ", to_expr(p.X), "\nK = ", to_expr(p.kernel),
             f"\nCompute the convolution layer's output ({', '.join(steps)}; {', '.join(after)}). "
             "Give the pre-activation z (convolution plus bias), the activation after ReLU and the final output. "
             "Conventions: cross-correlation as in PyTorch nn.Conv2d, the kernel is not flipped: "
-            "z[i, j] = Σ_m Σ_n X_pad[(i−1)S + m, (j−1)S + n]·K[m, n] + b, indices from 1; "
-            "max pooling rounds the output size down."
+            "z[i, j] = Σ_m Σ_n X_pad[(i−1)S + m, (j−1)S + n]·K[m, n] + b, indices from 1." + pooling
         ]
 
     def solve(self, p: Params) -> Answers:

@@ -36,6 +36,7 @@ from examprep.problem import Answers, Mistake, ProblemType
 from examprep.seeding import picker
 from examprep.solver.expr import Num, Sym, floor, paren
 from examprep.solver.step import Derivation
+from examprep.words import plural
 
 H, W, P, D, S, Kh, Kw = Sym("H"), Sym("W"), Sym("P"), Sym("D"), Sym("S"), Sym("K_h"), Sym("K_w")
 
@@ -105,7 +106,7 @@ class ConvOutputSize(ProblemType):
         kh, kw = kernel(p)
         dil = f", dilation {p.D}" if p.D != 1 else ""
         return [
-            f"A convolution layer has {p.C_out} filters of size {kh}×{kw} (height×width), stride {p.S}, "
+            f"A convolution layer has {plural(p.C_out, 'filter')} of size {kh}×{kw} (height×width), stride {p.S}, "
             f"padding {p.P}{dil}, and is applied to a {p.C_in}×{p.H}×{p.W} input (C×H×W). "
             "What is the output shape (C×H×W)? "
             f"Conventions: PyTorch nn.Conv2d; padding P is added on every side; "

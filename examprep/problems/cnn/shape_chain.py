@@ -44,6 +44,7 @@ from examprep.problem import Answers, Mistake, ProblemType
 from examprep.seeding import picker
 from examprep.solver.expr import Add, Num, Sym, floor, paren
 from examprep.solver.step import Derivation
+from examprep.words import plural
 
 NETWORKS: dict[str, tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]] = {
     # seed_004 C6: the slides' code (lines 1090–1095); ReLUs left out.
@@ -70,7 +71,7 @@ def network(p: Params) -> tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...
 def describe(layer: tuple[Any, ...]) -> str:
     kind = layer[0]
     if kind == "conv":
-        return f"Conv2d({layer[1]} filters, {layer[2]}×{layer[2]}, stride {layer[3]}, padding {layer[4]})"
+        return f"Conv2d({plural(layer[1], 'filter')}, {layer[2]}×{layer[2]}, stride {layer[3]}, padding {layer[4]})"
     if kind == "maxpool":
         return f"MaxPool2d({layer[1]}×{layer[1]}, stride {layer[2]})"
     return {"norm": "LocalResponseNorm", "flatten": "Flatten"}.get(kind, f"Linear(→ {layer[1]})" if

@@ -176,8 +176,8 @@ class NoiseSchedule(ProblemType):
         alpha_step(d, b, t, part="alpha")
         for s in range(1, t):
             alpha_bar_step(d, b, s)
-        d.add("Table", alpha_bar_table(b, t), lhs=TABLE, part="alpha_bar_table")
         alpha_bar_step(d, b, t, part="alpha_bar")
+        d.add("Table", alpha_bar_table(b, t), lhs=TABLE, part="alpha_bar_table")  # after the step computing ᾱ_t
         d.answer = f"α_{t} = {draws.show(1 - b[t - 1])}, ᾱ_{t} = {draws.show(self.solve(p)['alpha_bar'])}"
         return d
 
