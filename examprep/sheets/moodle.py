@@ -23,6 +23,7 @@ from examprep.sheets.build import SheetProblem, build_problem, plain
 from examprep.sheets.markup import _is_block, _step_pieces
 from examprep.sheets.render import write_atomic
 from examprep.sheets.select import instances, parse_items
+from examprep.solver import prose as P
 from examprep.solver import render as R
 from examprep.solver.expr import to_expr
 
@@ -48,7 +49,7 @@ def _tex_statement(segments: list[Any]) -> str:
     out = []
     for seg in segments:
         if isinstance(seg, str):
-            out.append(escape(seg).replace("\n", "<br>"))
+            out.append(P.prose(seg, "mathjax"))
         else:
             e = to_expr(seg)
             tex = R.math(e, "latex")
@@ -62,12 +63,12 @@ def feedback_html(sp: SheetProblem) -> str:
     for s in sp.derivation.steps:
         lhs, pieces = _step_pieces(s)
         eq = " = ".join(([R.math(lhs, "latex")] if lhs is not None else []) + [R.math(p, "latex") for p in pieces])
-        note = f"<br><i>{escape(s.note)}</i>" if s.note else ""
-        items.append(f"<li><b>{escape(s.title)}</b>: \\( {escape(eq)} \\){note}</li>")
+        note = f"<br><i>{P.prose(s.note, 'mathjax')}</i>" if s.note else ""
+        items.append(f"<li><b>{P.prose(s.title, 'mathjax')}</b>: \\( {escape(eq)} \\){note}</li>")
     out = f"<ol>{''.join(items)}</ol>"
     if sp.derivation.answer:
-        out += f"<p><b>Answer:</b> {escape(sp.derivation.answer)}</p>"
-    out += "".join(f"<p><b>Watch out:</b> {escape(w)}</p>" for w in sp.watch_out)
+        out += f"<p><b>Answer:</b> {P.prose(sp.derivation.answer, 'mathjax')}</p>"
+    out += "".join(f"<p><b>Watch out:</b> {P.prose(w, 'mathjax')}</p>" for w in sp.watch_out)
     return out
 
 
