@@ -3,6 +3,8 @@ valid inline-math markup and renders in every format: an unknown command or a st
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from examprep.registry import list_specs, make
@@ -12,6 +14,7 @@ from examprep.sheets.markup import problem_markup
 from examprep.sheets.moodle import question
 from examprep.solver import render as R
 from examprep.solver.prose import FORMATS, prose
+from examprep.solver.texmath import split
 
 IDS = [s.id for s in list_specs()]
 
@@ -39,3 +42,18 @@ def test_prose_of_every_type_renders_in_every_format(pid):
         for fmt in SHEET_FORMATS:
             assert problem_markup(sp, fmt, True)["statement"]
         question(sp)
+
+
+_MATH_CHARS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u2070-\u209f\u1d00-\u1dbf\u0300-\u036f\u2200-\u22ff\u2300-\u23ff"
+                         r"·×−⁻ᵀ√½‖]|(?<![A-Za-z])[A-Za-z]_[A-Za-z0-9({]|\^")
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_statement_prose_has_no_raw_math(pid):
+    """Math in a statement's prose is ``$...$`` markup: no Greek, operators, sub/superscripts or ``x_i`` outside it."""
+    pt = make(pid)
+    for seed, diff in ((0, "easy"), (1, "medium"), (2, "hard"), (3, "medium")):
+        for seg in pt.statement(pt.generate(seed, diff).params):
+            if isinstance(seg, str):
+                outside = "".join(t for is_math, t in split(seg) if not is_math)
+                assert not _MATH_CHARS.search(outside), (pid, outside)

@@ -43,7 +43,7 @@ def test_text_form(src, text):
 
 
 def test_every_format_of_one_sentence():
-    assert prose(KL, "text") == "Compute KL(P ‖ Q) = Σ_i P(i) ln P(i)/Q(i) in nats."
+    assert prose(KL, "text") == "Compute KL(P ‖ Q) = Σ_i P(i) ln(P(i)/Q(i)) in nats."
     assert prose(KL, "latex") == r"Compute \(\mathrm{KL}(P \lVert Q) = \sum_i P(i) \ln \frac{P(i)}{Q(i)}\) in nats."
     assert prose(KL, "md") == r"Compute $\mathrm{KL}(P \lVert Q) = \sum_i P(i) \ln \frac{P(i)}{Q(i)}$ in nats."
     assert prose(KL, "typst") == ('#"Compute "$"KL"(P bar.v.double Q) = sum_i P(i) ln frac(P(i), Q(i))$'

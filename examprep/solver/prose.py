@@ -131,6 +131,11 @@ def to_text(s: str) -> str:
     return prose(s, "text")
 
 
+def mtext(s: str) -> str:
+    """A name (a class, a feature value) as ``\\text{...}`` inside inline math, TeX's special characters escaped."""
+    return "\\text{" + "".join("\\" + c if c in "{}_%&#$" else c for c in s) + "}"
+
+
 def check(s: str) -> None:
     """Raise :class:`MathMarkupError` unless every formula in ``s`` parses."""
     for is_math, t in split(s):
@@ -138,4 +143,4 @@ def check(s: str) -> None:
             parse(t)
 
 
-__all__ = ["FORMATS", "MathMarkupError", "check", "math", "plain", "prose", "tex_text", "to_text"]
+__all__ = ["FORMATS", "MathMarkupError", "check", "math", "mtext", "plain", "prose", "tex_text", "to_text"]

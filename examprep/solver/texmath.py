@@ -272,7 +272,7 @@ class _Parser:
         parts: list[str] = []
         while (t := self.take())[:2] != ("char", "}"):
             kind, value, space = t
-            if kind == "cmd" and value not in ("{", "}", "_", "%", "&", "#"):
+            if kind == "cmd" and value not in ("{", "}", "_", "%", "&", "#", "$"):
                 self.fail(f"\\{value} inside a \\text argument")
             parts.append((" " if space else "") + value)
         return "".join(parts) + (" " if t[2] else "")
@@ -285,24 +285,32 @@ class _Parser:
         return DELIMITERS[key]
 
 
+_PAIRS = {"(": ")", "[": "]", "lVert": "rVert"}
+_BRACKET_CHAR = {"(": "(", ")": ")", "[": "[", "]": "]", "lVert": "‖", "rVert": "‖"}
+
+
 def _pair_brackets(items: list[Node]) -> list[Node]:
-    """Turn balanced ``( ... )`` and ``[ ... ]`` at one level into :class:`Paren` nodes (others stay atoms)."""
+    """Turn balanced ``( )``, ``[ ]`` and ``\\lVert \\rVert`` at one level into :class:`Paren` nodes; a script on
+    the closing bracket goes to the whole group (``(x - \\mu)^2``). Unbalanced brackets stay atoms (``[0, 1)``)."""
     out: list[Node] = []
     stack: list[int] = []
     for it in items:
         out.append(it)
-        if isinstance(it, Atom) and it.name in ("(", "["):
+        closer = it.base if isinstance(it, Script) else it
+        if isinstance(it, Atom) and it.name in _PAIRS:
             stack.append(len(out) - 1)
-        elif isinstance(it, Atom) and it.name in (")", "]") and stack:
-            start = stack[-1]
+        elif isinstance(closer, Atom) and closer.name in _PAIRS.values() and stack:
+            match = [k for k in stack if _PAIRS[out[k].name] == closer.name]  # type: ignore[attr-defined]
+            if not match:
+                continue
+            start = match[-1]
+            del stack[stack.index(start):]
             opener = out[start]
             assert isinstance(opener, Atom)
-            if {"(": ")", "[": "]"}[opener.name] != it.name:
-                continue
-            stack.pop()
             body = Group(out[start + 1:-1])
             del out[start:]
-            out.append(Paren(opener.name, body, it.name, space=opener.space))
+            group = Paren(_BRACKET_CHAR[opener.name], body, _BRACKET_CHAR[closer.name], space=opener.space)
+            out.append(Script(group, it.sub, it.sup, space=group.space) if isinstance(it, Script) else group)
     return out
 
 
@@ -331,10 +339,8 @@ def split(s: str) -> list[tuple[bool, str]]:
     for m in _SPLIT.finditer(s):
         buf.append(s[pos:m.start()])
         pos = m.end()
-        if m.group(1):  # \$
-            if math:
-                raise MathMarkupError(f"\\$ inside math in {s!r}")
-            buf.append("$")
+        if m.group(1):  # \$: a dollar sign in prose; inside math only \text{...} may hold one
+            buf.append("\\$" if math else "$")
             continue
         if buf and "".join(buf):
             out.append((math, "".join(buf)))

@@ -50,8 +50,12 @@ def _is_single(g: Group) -> bool:
     """One term: no operator, relation, punctuation or space between the items (``2k``, ``P(i)``, ``x_i``)."""
     if len(g.items) == 1:
         return not (isinstance(g.items[0], Atom) and g.items[0].cls in ("bin", "rel", "punct"))
-    return all(not (isinstance(x, Atom) and x.cls in ("bin", "rel", "punct", "func", "bigop", "space"))
-               and not (x.space and i) and not isinstance(x, Frac) for i, x in enumerate(g.items))
+    items = g.items
+    applied = {i for i, x in enumerate(items[:-1]) if isinstance(x, Atom) and x.cls == "func"
+               and (isinstance(items[i + 1], Paren) or _cls(items[i + 1]) == "ord")}  # exp(...), det Σ: one term
+    return all(i in applied or (not (isinstance(x, Atom) and x.cls in ("bin", "rel", "punct", "func", "bigop", "space"))
+               and not (x.space and i and i - 1 not in applied) and not isinstance(x, Frac))
+               for i, x in enumerate(items))
 
 
 def node_text(n: Node, compact: bool = False) -> str:
@@ -67,7 +71,7 @@ def node_text(n: Node, compact: bool = False) -> str:
     if isinstance(n, Word):
         return n.text
     if isinstance(n, Frac):
-        a, b = group_text(n.num, True), group_text(n.den, True)
+        a, b = group_text(n.num, compact), group_text(n.den, compact)
         a = a if _is_single(n.num) else f"({group_text(n.num, compact)})"
         b = b if _is_single(n.den) else f"({group_text(n.den, compact)})"
         return f"{a}/{b}"
@@ -82,21 +86,23 @@ def node_text(n: Node, compact: bool = False) -> str:
             return s + _COMBINING[n.kind]
         return f"{n.kind}({s})"
     if isinstance(n, Script):
-        return _script_text(n)
+        return _script_text(n, compact)
     raise TypeError(type(n).__name__)
 
 
-def _script_text(n: Script) -> str:
-    base = node_text(n.base, True)
+def _script_text(n: Script, compact: bool) -> str:
+    base = node_text(n.base, compact)
     if isinstance(n.base, (Frac, Script)) or (isinstance(n.base, Group) and not _is_single(n.base)):
         base = f"({base})"
     out = base
     if n.sub is not None:
         s = group_text(n.sub, True)
-        out += "_" + (s if len(n.sub.items) == 1 or s.isalnum() else f"({s})")
+        out += "_" + (s if len(n.sub.items) == 1 or s.replace("'", "").isalnum() else f"({s})")
     if n.sup is not None:
         s = group_text(n.sup, True)
-        if s and all(c in "0123456789-−+()niT⊤" for c in s) and not (n.sub is not None and len(s) > 1):
+        if s in ("*", "∗", "'"):
+            out += "*" if s != "'" else s
+        elif s and all(c in "0123456789-−+()niT⊤" for c in s):
             out += s.translate(_SUP)
         else:
             out += "^" + (s if len(n.sup.items) == 1 and len(s) == 1 else f"({s})")
@@ -111,29 +117,42 @@ def _cls(n: Node) -> str:
     return "ord"
 
 
+def _juxtaposed(items: list[Node], i: int) -> bool:
+    """Whether item ``i`` multiplies a neighbour by juxtaposition (no operator between them)."""
+    loose = ("bin", "rel", "punct", "space")
+    before = i > 0 and _cls(items[i - 1]) not in (*loose, "open", "bigop")
+    after = i + 1 < len(items) and _cls(items[i + 1]) not in (*loose, "close")
+    return before or after
+
+
 def group_text(g: Group, compact: bool = False) -> str:
     """A sequence as text: spaced operators at the top level, compact inside scripts."""
     out: list[str] = []
     prev = None
+    prev_wrapped = False
     for i, n in enumerate(g.items):
         c, s = _cls(n), node_text(n, compact)
+        wrapped = isinstance(n, Frac) and _juxtaposed(g.items, i)
+        if wrapped:
+            s = f"({s})"  # 1/√α_t (x_t − ...) reads as (1/√α_t)(x_t − ...)
         if c == "space":
             out.append(" " if not compact else "")
         elif c == "rel":
             out.append(s if compact else f" {s} ")
         elif c == "bin":
             unary = prev is None or prev in ("bin", "rel", "open", "punct", "bigop", "func")
-            tight = compact or unary or s in ("·", "/", "∗")
+            tight = compact or unary or s in ("·", "/", "∗", "×")
             out.append(s if tight else f" {s} ")
         elif c == "punct":
             out.append(s + ("" if compact or s == "." else " "))
         else:
-            sep = (n.space and i > 0 and c != "close" and prev not in ("open", "bin", "rel", "punct")) \
+            sep = (n.space and i > 0 and c != "close" and prev not in ("open", "bin", "rel", "punct", "num")) \
                 or prev in ("bigop", "func")
-            if prev == "func" and isinstance(n, (Paren, Fenced)):
+            if (prev == "func" or prev_wrapped) and (isinstance(n, (Paren, Fenced)) or wrapped):
                 sep = False
             out.append((" " if sep and not compact else "") + s)
-        prev = c
+        prev = "num" if isinstance(n, Atom) and n.cls == "num" else c
+        prev_wrapped = wrapped
     text = "".join(out)
     while "  " in text:
         text = text.replace("  ", " ")
@@ -155,7 +174,7 @@ def _typst_arg(g: Group) -> str:
 
 def _typst_script(g: Group) -> str:
     s = typst_group(g)
-    one = len(g.items) == 1 and isinstance(g.items[0], Atom) and g.items[0].cls in ("ident", "ord", "num")
+    one = len(g.items) == 1 and isinstance(g.items[0], Atom)
     return s if one and " " not in s else f"({s})"
 
 

@@ -122,16 +122,18 @@ class Bahdanau(ProblemType):
         n = len(p.H)
         bias = " + b" if p.b is not None else ""
         out: list[Any] = [
-            f"Additive (Bahdanau) attention. The previous decoder state is s = s_(i−1) and the encoder states "
-            f"h_1, …, h_{n} are the rows of H. The score of position j is e_j = vᵀ tanh(W_s s + W_h h_j{bias}) "
+            "Additive (Bahdanau) attention. The previous decoder state is $s = s_{i-1}$ and the encoder states "
+            rf"$h_1, \ldots, h_{{{n}}}$ are the rows of $H$. The score of position $j$ is "
+            rf"$e_j = v^\top \tanh(W_s s + W_h h_j{bias})$ "
             "(column vectors: each matrix multiplies the vector on its right; tanh is taken elementwise); the "
-            f"weights are α = softmax(e) over j = 1..{n}; the context is c = Σ_j α_j h_j. Find W_s s, each "
-            f"W_h h_j, the pre-activations W_s s + W_h h_j{bias} and their tanh, the scores e, the weights α and "
-            f"the context c, to {DP} decimal places.",
-            "\ns = ", mat(p.s), "\nH = ", mat(p.H), "\nW_s = ", mat(p.W_s), "\nW_h = ", mat(p.W_h), "\nv = ",
-            mat(p.v)]
+            rf"weights are $\alpha = \operatorname{{softmax}}(e)$ over $j = 1, \ldots, {n}$; the context is "
+            r"$c = \sum_j \alpha_j h_j$. Find $W_s s$, each "
+            f"$W_h h_j$, the pre-activations $W_s s + W_h h_j{bias}$ and their tanh, the scores $e$, the weights "
+            rf"$\alpha$ and the context $c$, to {DP} decimal places.",
+            "\n$s$ = ", mat(p.s), "\n$H$ = ", mat(p.H), "\n$W_s$ = ", mat(p.W_s), "\n$W_h$ = ", mat(p.W_h),
+            "\n$v$ = ", mat(p.v)]
         if p.b is not None:
-            out += ["\nb = ", mat(p.b)]
+            out += ["\n$b$ = ", mat(p.b)]
         return out
 
     def derivation(self, p: Params) -> Derivation:

@@ -121,18 +121,21 @@ class Luong(ProblemType):
         return "all scores (nearly) equal" if np.ptp(self.solve(p)["scores"]) < 0.05 else None
 
     def statement(self, p: Params) -> list[Any]:
-        rule = {"dot": "score(h_t, h̄_j) = h_tᵀ h̄_j (dot)",
-                "general": "score(h_t, h̄_j) = h_tᵀ W_a h̄_j (general)",
-                "concat": "score(h_t, h̄_j) = vᵀ tanh(W_a [h_t; h̄_j]) (concat; [h_t; h̄_j] stacks h_t above h̄_j)"}
+        rule = {"dot": r"$\operatorname{score}(h_t, \bar{h}_j) = h_t^\top \bar{h}_j$ (dot)",
+                "general": r"$\operatorname{score}(h_t, \bar{h}_j) = h_t^\top W_a \bar{h}_j$ (general)",
+                "concat": r"$\operatorname{score}(h_t, \bar{h}_j) = v^\top \tanh(W_a [h_t; \bar{h}_j])$ (concat; "
+                          r"$[h_t; \bar{h}_j]$ stacks $h_t$ above $\bar{h}_j$)"}
         out: list[Any] = [
-            f"Luong global attention. The current decoder state is h_t = s and the encoder states h̄_1, …, "
-            f"h̄_{len(p.H)} are the rows of H. The score is {rule[p.score]}, with column vectors; the weights are "
-            "α = softmax(scores) over the encoder positions j and the context is c = Σ_j α_j h̄_j. Find the "
-            f"scores, the weights and the context to {DP} decimal places.", "\ns = ", mat(p.s), "\nH = ", mat(p.H)]
+            r"Luong global attention. The current decoder state is $h_t = s$ and the encoder states "
+            rf"$\bar{{h}}_1, \ldots, \bar{{h}}_{{{len(p.H)}}}$ are the rows of $H$. The score is {rule[p.score]}, "
+            r"with column vectors; the weights are $\alpha = \operatorname{softmax}(\text{scores})$ over the "
+            r"encoder positions $j$ and the context is $c = \sum_j \alpha_j \bar{h}_j$. Find the "
+            f"scores, the weights and the context to {DP} decimal places.", "\n$s$ = ", mat(p.s), "\n$H$ = ",
+            mat(p.H)]
         if p.score != "dot":
-            out += ["\nW_a = ", mat(p.W_a)]
+            out += ["\n$W_a$ = ", mat(p.W_a)]
         if p.score == "concat":
-            out += ["\nv = ", mat(p.v)]
+            out += ["\n$v$ = ", mat(p.v)]
         return out
 
     def derivation(self, p: Params) -> Derivation:

@@ -81,13 +81,14 @@ class MultiheadDims(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         bias = "with biases" if p.bias else "without biases"
-        return [f"A multi-head attention layer has d_model = {p.d_model} and h = {p.heads} heads; its projections "
-                f"W_Q, W_K, W_V (each d_model×d_model, split evenly into the heads) and the output projection W_O "
-                f"(d_model×d_model) are {bias}, as in PyTorch's nn.MultiheadAttention. It reads a sequence of "
-                f"n = {p.seq_len} tokens (tokens are rows: Q = X W_Q). Find the head dimension, the parameters of "
-                "one head's query projection and of W_Q for all heads, the layer's total parameter count, the "
-                "shape of Q (and K, V) in one head, the shape of the attention scores of all heads together, and "
-                "their number."]
+        dm = r"d_{\text{model}}"
+        return [f"A multi-head attention layer has ${dm} = {p.d_model}$ and $h = {p.heads}$ heads; its projections "
+                f"$W_Q$, $W_K$, $W_V$ (each ${dm} \\times {dm}$, split evenly into the heads) and the output "
+                f"projection $W_O$ (${dm} \\times {dm}$) are {bias}, as in PyTorch's nn.MultiheadAttention. It reads "
+                f"a sequence of $n = {p.seq_len}$ tokens (tokens are rows: $Q = X W_Q$). Find the head dimension, the "
+                "parameters of one head's query projection and of $W_Q$ for all heads, the layer's total parameter "
+                "count, the shape of $Q$ (and $K$, $V$) in one head, the shape of the attention scores of all heads "
+                "together, and their number."]
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

@@ -161,20 +161,21 @@ class ScaledDotProduct(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n, d = len(p.X), len(p.X[0])
         dk = len(p.W_k[0])
-        asks = "the queries Q, keys K and values V, the scaled scores S, the attention weights A and the output Z"
+        asks = ("the queries $Q$, keys $K$ and values $V$, the scaled scores $S$, the attention weights $A$ and the "
+                "output $Z$")
         out: list[Any] = [
-            f"A self-attention head reads {n} tokens of dimension d = {d}, one token per row of X. ",
-            "Conventions: row vectors, Q = X W_q, K = X W_k, V = X W_v; S = QKᵀ/√d_k with d_k = "
-            f"{dk} (the number of columns of W_k); A = softmax(S) taken over the keys of each query, so each row of "
-            "A sums to 1; Z = AV.",
+            f"A self-attention head reads {n} tokens of dimension $d = {d}$, one token per row of $X$. ",
+            r"Conventions: row vectors, $Q = X W_q$, $K = X W_k$, $V = X W_v$; $S = Q K^\top / \sqrt{d_k}$ with "
+            f"$d_k = {dk}$ (the number of columns of $W_k$); $A = \\operatorname{{softmax}}(S)$ taken over the keys "
+            "of each query, so each row of $A$ sums to 1; $Z = A V$.",
         ]
         if p.causal:
-            out.append(" A causal mask is applied: token i may attend only to tokens j ≤ i, itself included "
-                       "(masked scores become −∞ before the softmax; S itself is reported before masking).")
+            out.append(r" A causal mask is applied: token $i$ may attend only to tokens $j \le i$, itself included "
+                       r"(masked scores become $-\infty$ before the softmax; $S$ itself is reported before masking).")
         if p.residual:
-            asks += ", and the residual output X + Z"
-        out += [f" Compute {asks}. Give every value to {DP} decimal places.", "\nX = ", mat(p.X),
-                "\nW_q = ", mat(p.W_q), "\nW_k = ", mat(p.W_k), "\nW_v = ", mat(p.W_v)]
+            asks += ", and the residual output $X + Z$"
+        out += [f" Compute {asks}. Give every value to {DP} decimal places.", "\n$X$ = ", mat(p.X),
+                "\n$W_q$ = ", mat(p.W_q), "\n$W_k$ = ", mat(p.W_k), "\n$W_v$ = ", mat(p.W_v)]
         return out
 
     def derivation(self, p: Params) -> Derivation:

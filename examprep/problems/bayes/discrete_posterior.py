@@ -40,6 +40,7 @@ from examprep.problems.bayes.decide import (
     tiny,
 )
 from examprep.solver.expr import Add, Func, Mat, Num, Sym
+from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
 
 
@@ -93,14 +94,14 @@ class DiscretePosterior(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         names = self.names(p)
-        pri = ", ".join(f"P({c}) = {q:g}" for c, q in zip(names, p.priors, strict=True))
-        lik = ", ".join(f"p(x|{c}) = {v:g}" for c, v in zip(names, p.likelihoods, strict=True))
+        pri = ", ".join(f"$P({mtext(c)}) = {q:g}$" for c, q in zip(names, p.priors, strict=True))
+        lik = ", ".join(rf"$p(x \mid {mtext(c)}) = {v:g}$" for c, v in zip(names, p.likelihoods, strict=True))
         out = [
-            f"An observation x is to be classified into one of the classes {', '.join(names)}. "
-            f"The priors are {pri}. The likelihoods of x are {lik}. "
-            "Compute the joints p(x|c)P(c), the evidence p(x), the posteriors P(c|x), the MAP class (largest "
-            "posterior) and the ML class (largest likelihood). "
-            f"Conventions: vectors list the classes in the order {', '.join(names)}; p(x) is the sum over the "
+            f"An observation $x$ is to be classified into one of the classes {', '.join(names)}. "
+            f"The priors are {pri}. The likelihoods of $x$ are {lik}. "
+            r"Compute the joints $p(x \mid c) P(c)$, the evidence $p(x)$, the posteriors $P(c \mid x)$, the MAP "
+            "class (largest posterior) and the ML class (largest likelihood). "
+            f"Conventions: vectors list the classes in the order {', '.join(names)}; $p(x)$ is the sum over the "
             "listed classes."
         ]
         s = float(sum(p.priors))

@@ -45,6 +45,7 @@ from examprep.problems.bayes.decide import (
     prior_warnings,
 )
 from examprep.solver.expr import Func, Mat, Num, Sym, paren, sqrt, syms
+from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
 
 
@@ -124,14 +125,15 @@ class Gaussian1D(ProblemType):
     # ---- the problem -----------------------------------------------------------------------------------------
     def statement(self, p: Params) -> list[Any]:
         names = self.names(p)
-        cls = "; ".join(f"{c}: μ = {m:g}, σ = {s:g}, P({c}) = {q:g}"
+        cls = "; ".join(rf"{c}: $\mu = {m:g}$, $\sigma = {s:g}$, $P({mtext(c)}) = {q:g}$"
                         for c, m, s, q in zip(names, p.means, p.stds, p.priors, strict=True))
         return [
-            f"Each class c has a Gaussian class-conditional density p(x|c) = N(x; μ_c, σ_c²) "
-            f"(σ is the standard deviation). The classes are {cls}. An observation x = {p.x:g} is made. "
-            "Compute the likelihoods p(x|c), the posteriors P(c|x) and the MAP class. "
-            f"Conventions: N(x; μ, σ²) = exp(−(x−μ)²/(2σ²))/(σ√(2π)); vectors list the classes in the order "
-            f"{', '.join(names)}; posteriors are normalised over the listed classes.{self._extra_prompt(p)}"
+            r"Each class $c$ has a Gaussian class-conditional density $p(x \mid c) = N(x; \mu_c, \sigma_c^2)$ "
+            rf"($\sigma$ is the standard deviation). The classes are {cls}. An observation $x = {p.x:g}$ is made. "
+            r"Compute the likelihoods $p(x \mid c)$, the posteriors $P(c \mid x)$ and the MAP class. "
+            r"Conventions: $N(x; \mu, \sigma^2) = \frac{\exp(-(x - \mu)^2 / (2 \sigma^2))}{\sigma \sqrt{2 \pi}}$; "
+            f"vectors list the classes in the order {', '.join(names)}; posteriors are normalised over the listed "
+            f"classes.{self._extra_prompt(p)}"
         ]
 
     def _extra_prompt(self, p: Params) -> str:
@@ -236,7 +238,7 @@ class Gaussian1DThreshold(Gaussian1D):
         return warn
 
     def _extra_prompt(self, p: Params) -> str:
-        return " Also give the decision threshold x*, the x at which both posteriors are equal."
+        return " Also give the decision threshold $x^*$, the $x$ at which both posteriors are equal."
 
     def solve(self, p: Params) -> Answers:
         out = super().solve(p)

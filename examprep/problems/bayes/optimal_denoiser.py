@@ -94,10 +94,13 @@ class OptimalDenoiser(ProblemType):
         pts = ", ".join("(" + ", ".join(f"{v:g}" for v in row) + ")" for row in p.x0)
         xs = "(" + ", ".join(f"{v:g}" for v in p.x_sigma) + ")"
         return [
-            f"A data set 𝒦 = {{{pts}}} is noised as x_σ = x₀ + σε with ε ∼ N(0, I), x₀ drawn uniformly from 𝒦 "
-            f"(prior 1/|𝒦|). For σ = {p.sigma:g} and the noisy point x_σ = {xs}, compute the squared distances "
-            "‖x_σ − x₀‖², the posterior weights p(x₀|x_σ) (Bayes' rule), the ideal denoiser's estimate E[x₀|x_σ] "
-            "and the ideal noise prediction ε*(x_σ, σ) = (x_σ − E[x₀|x_σ])/σ. "
+            rf"A data set $K = \{{{pts}\}}$ is noised as $x_\sigma = x_0 + \sigma \epsilon$ with "
+            r"$\epsilon \sim N(0, I)$, $x_0$ drawn uniformly from $K$ "
+            rf"(prior $1/|K|$). For $\sigma = {p.sigma:g}$ and the noisy point $x_\sigma = {xs}$, compute the "
+            r"squared distances $\lVert x_\sigma - x_0 \rVert^2$, the posterior weights $p(x_0 \mid x_\sigma)$ "
+            r"(Bayes' rule), the ideal denoiser's estimate $E[x_0 \mid x_\sigma]$ "
+            r"and the ideal noise prediction "
+            r"$\epsilon^*(x_\sigma, \sigma) = (x_\sigma - E[x_0 \mid x_\sigma]) / \sigma$. "
             "Conventions: the weights list the data points in the order given; natural exp."
         ]
 

@@ -148,17 +148,17 @@ class Conv2dForward(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         steps = [f"stride {p.S}", f"zero padding {p.P} on every side" if p.P else "no padding"]
         if p.bias:
-            steps.append(f"bias b = {p.bias}".replace("-", "−"))
+            steps.append(f"bias $b = {p.bias}$")
         after = ["then ReLU" if p.relu else "no activation"]
         if p.pool:
-            after.append(f"then {p.pool}×{p.pool} max pooling with stride {p.pool}")
+            after.append(rf"then ${p.pool} \times {p.pool}$ max pooling with stride {p.pool}")
         return [
-            "A one-channel input X and a kernel K:\n", "X = ", to_expr(p.X), "\nK = ", to_expr(p.kernel),
+            "A one-channel input $X$ and a kernel $K$:\n", "$X$ = ", to_expr(p.X), "\n$K$ = ", to_expr(p.kernel),
             f"\nCompute the convolution layer's output ({', '.join(steps)}; {', '.join(after)}). "
-            "Give the pre-activation z (convolution plus bias), the activation after ReLU and the final output. "
+            "Give the pre-activation $z$ (convolution plus bias), the activation after ReLU and the final output. "
             "Conventions: cross-correlation as in PyTorch nn.Conv2d, the kernel is not flipped: "
-            "z[i, j] = Σ_m Σ_n X_pad[(i−1)S + m, (j−1)S + n]·K[m, n] + b, indices from 1; "
-            "max pooling rounds the output size down."
+            r"$z[i, j] = \sum_m \sum_n X_{\text{pad}}[(i - 1) S + m, (j - 1) S + n] \cdot K[m, n] + b$, indices "
+            "from 1; max pooling rounds the output size down."
         ]
 
     def solve(self, p: Params) -> Answers:

@@ -105,10 +105,11 @@ class ConvOutputSize(ProblemType):
         kh, kw = kernel(p)
         dil = f", dilation {p.D}" if p.D != 1 else ""
         return [
-            f"A convolution layer has {p.C_out} filters of size {kh}×{kw} (height×width), stride {p.S}, "
-            f"padding {p.P}{dil}, and is applied to a {p.C_in}×{p.H}×{p.W} input (C×H×W). "
-            "What is the output shape (C×H×W)? "
-            f"Conventions: PyTorch nn.Conv2d; padding P is added on every side; "
+            rf"A convolution layer has {p.C_out} filters of size ${kh} \times {kw}$ "
+            rf"($\text{{height}} \times \text{{width}}$), stride {p.S}, padding {p.P}{dil}, and is applied to a "
+            rf"${p.C_in} \times {p.H} \times {p.W}$ input ($C \times H \times W$). "
+            r"What is the output shape ($C \times H \times W$)? "
+            "Conventions: PyTorch nn.Conv2d; padding $P$ is added on every side; "
             "the division is rounded down (floor)."
         ]
 

@@ -84,8 +84,8 @@ class ConvParamCount(ProblemType):
         return [
             f"A convolution layer nn.Conv2d({p.C_in}, {p.C_out}, kernel_size=({p.Kh}, {p.Kw}){grp}) {b} "
             "is applied to a feature map. How many weights, how many biases and how many parameters in total "
-            "does it have? Conventions: PyTorch nn.Conv2d; kernel (height, width); each filter sees C_in/groups "
-            "input channels; one bias per output channel."
+            r"does it have? Conventions: PyTorch nn.Conv2d; kernel (height, width); each filter sees "
+            r"$C_{\text{in}} / \text{groups}$ input channels; one bias per output channel."
         ]
 
     def solve(self, p: Params) -> Answers:

@@ -107,8 +107,9 @@ class PoolOutputSize(ProblemType):
                 if p.ceil_mode else "ceil_mode=False (round down, floor)")
         pad = f"padding {p.P} on every side" if p.P else "no padding"
         return [
-            f"A max-pooling layer with a {p.K}×{p.K} window, {s}, {pad}, {mode}, is applied to a "
-            f"{p.C}×{p.H}×{p.W} input (C×H×W). What is the output shape (C×H×W)? "
+            rf"A max-pooling layer with a ${p.K} \times {p.K}$ window, {s}, {pad}, {mode}, is applied to a "
+            rf"${p.C} \times {p.H} \times {p.W}$ input ($C \times H \times W$). What is the output shape "
+            r"($C \times H \times W$)? "
             "Conventions: PyTorch nn.MaxPool2d."
         ]
 

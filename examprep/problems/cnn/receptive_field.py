@@ -105,11 +105,11 @@ class ReceptiveField(ProblemType):
                          for i, (k, s, d) in enumerate(p.layers, 1))
         return [
             f"A stack of {len(p.layers)} convolution/pooling layers is applied to an image ({desc}). "
-            "Give the receptive field rf_l (in input pixels, along one axis) of one output of each layer l, "
-            "and the jump j_l (the distance in input pixels between neighbouring outputs of layer l). "
-            "Conventions: layer 1 is applied to the input; rf_0 = 1 and j_0 = 1; padding does not change the "
-            "receptive field; a kernel with dilation D has its taps D pixels apart; answer as vectors "
-            "[rf_1, …, rf_L] and [j_1, …, j_L]."
+            r"Give the receptive field $\mathrm{rf}_l$ (in input pixels, along one axis) of one output of each "
+            "layer $l$, and the jump $j_l$ (the distance in input pixels between neighbouring outputs of layer $l$). "
+            r"Conventions: layer 1 is applied to the input; $\mathrm{rf}_0 = 1$ and $j_0 = 1$; padding does not "
+            "change the receptive field; a kernel with dilation $D$ has its taps $D$ pixels apart; answer as vectors "
+            r"$[\mathrm{rf}_1, \ldots, \mathrm{rf}_L]$ and $[j_1, \ldots, j_L]$."
         ]
 
     def solve(self, p: Params) -> Answers:

@@ -70,10 +70,10 @@ def network(p: Params) -> tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...
 def describe(layer: tuple[Any, ...]) -> str:
     kind = layer[0]
     if kind == "conv":
-        return f"Conv2d({layer[1]} filters, {layer[2]}×{layer[2]}, stride {layer[3]}, padding {layer[4]})"
+        return rf"Conv2d({layer[1]} filters, ${layer[2]} \times {layer[2]}$, stride {layer[3]}, padding {layer[4]})"
     if kind == "maxpool":
-        return f"MaxPool2d({layer[1]}×{layer[1]}, stride {layer[2]})"
-    return {"norm": "LocalResponseNorm", "flatten": "Flatten"}.get(kind, f"Linear(→ {layer[1]})" if
+        return rf"MaxPool2d(${layer[1]} \times {layer[1]}$, stride {layer[2]})"
+    return {"norm": "LocalResponseNorm", "flatten": "Flatten"}.get(kind, rf"Linear($\to$ {layer[1]})" if
                                                                      kind == "linear" else kind)
 
 
@@ -196,11 +196,11 @@ class ShapeChain(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         (c, h, w), layers = network(p)
-        name = {"cifar": "the CIFAR-10 network of the slides", "alexnet": "AlexNet as on the slides (one tower)",
+        name = {"cifar": "the CIFAR-10 network", "alexnet": "AlexNet (one tower)",
                 "custom": "a small network"}[p.network]
         listing = "; ".join(f"{i}. {describe(la)}" for i, la in enumerate(layers, 1))
         return [
-            f"An input of shape {c}×{h}×{w} (C×H×W) goes through {name}: {listing}. "
+            rf"An input of shape ${c} \times {h} \times {w}$ ($C \times H \times W$) goes through {name}: {listing}. "
             "Give the output shape of every layer, the size after flatten, the number of parameters of every layer "
             "and the total. Conventions: PyTorch layers (nn.Conv2d, nn.MaxPool2d, nn.Flatten, nn.Linear); square "
             "kernels; padding on every side; sizes rounded down; biases included; activations are left out (they "

@@ -95,9 +95,9 @@ class TransposedConvOutputSize(ProblemType):
             extra.append(f"dilation {p.D}")
         more = (", " + ", ".join(extra)) if extra else ""
         return [
-            f"A transposed convolution (nn.ConvTranspose2d) with a {p.K}×{p.K} kernel, stride {p.S}, "
+            rf"A transposed convolution (nn.ConvTranspose2d) with a ${p.K} \times {p.K}$ kernel, stride {p.S}, "
             f"padding {p.P}{more} is applied to a feature map of height {p.H} and width {p.W}. "
-            "What are the output height and width? Conventions: PyTorch nn.ConvTranspose2d; the padding P is "
+            "What are the output height and width? Conventions: PyTorch nn.ConvTranspose2d; the padding $P$ is "
             "removed from every side of the full output; output_padding is added once, on one side."
         ]
 

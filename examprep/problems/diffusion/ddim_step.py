@@ -45,8 +45,10 @@ XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", "ε̂", r"\hat{\epsilon}", "hat(epsi
 X0_HAT = sym("x0_hat", "x̂_0", r"\hat{x}_0", "hat(x)_0")
 X_PREV = sym("x_prev", "x_{t−1}", "x_{t-1}", "x_(t-1)")
 AB, ABP, ETA, SIG = abar("t"), abar("t-1"), Sym("eta"), Sym("sigma_t")
-CONVENTIONS = ("Conventions: ᾱ_t is the cumulative product of the α's up to step t and ᾱ_{t−1} that of the previous "
-               "step of the sampling sequence (ᾱ_{t−1} > ᾱ_t); ε̂ = ε_θ(x_t, t); z ~ N(0, I) is given.")
+CONVENTIONS = (r"Conventions: $\bar{\alpha}_t$ is the cumulative product of the $\alpha$'s up to step $t$ and "
+               r"$\bar{\alpha}_{t-1}$ that of the previous step of the sampling sequence "
+               r"($\bar{\alpha}_{t-1} > \bar{\alpha}_t$); $\hat{\epsilon} = \epsilon_\theta(x_t, t)$; "
+               r"$z \sim N(0, I)$ is given.")
 
 
 def ddim(xt: np.ndarray, e: np.ndarray, z: np.ndarray, ab: float, abp: float, eta: float, *,
@@ -111,12 +113,16 @@ class DDIMStep(ProblemType):
         return draws.near_zero(self.solve(p), ("x0_hat", "x_prev"))
 
     def statement(self, p: Params) -> list[Any]:
-        z = [" and the noise draw z = ", p.z] if p.z is not None else []
-        det = " (deterministic: σ_t = 0)" if p.eta == 0 else ""
-        return ["A DDIM sampler takes one step from x_t = ", p.x_t, " with the noise prediction ε̂ = ", p.eps_hat,
-                f", ᾱ_t = {p.alpha_bar_t}, ᾱ_{{t−1}} = {p.alpha_bar_prev} and η = {p.eta}{det}", *z, ". Compute "
-                "x̂_0 = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t, σ_t = η·√((1 − ᾱ_{t−1})/(1 − ᾱ_t))·√(1 − ᾱ_t/ᾱ_{t−1}) and "
-                "x_{t−1} = √ᾱ_{t−1}·x̂_0 + √(1 − ᾱ_{t−1} − σ_t²)·ε̂ + σ_t·z. ", CONVENTIONS]
+        z = [" and the noise draw $z$ = ", p.z] if p.z is not None else []
+        det = r" (deterministic: $\sigma_t = 0$)" if p.eta == 0 else ""
+        return ["A DDIM sampler takes one step from $x_t$ = ", p.x_t, r" with the noise prediction $\hat{\epsilon}$ = ",
+                p.eps_hat, rf", $\bar{{\alpha}}_t = {p.alpha_bar_t}$, $\bar{{\alpha}}_{{t-1}} = {p.alpha_bar_prev}$ "
+                rf"and $\eta = {p.eta}${det}", *z, ". Compute "
+                r"$\hat{x}_0 = (x_t - \sqrt{1 - \bar{\alpha}_t} \cdot \hat{\epsilon}) / \sqrt{\bar{\alpha}_t}$, "
+                r"$\sigma_t = \eta \cdot \sqrt{(1 - \bar{\alpha}_{t-1}) / (1 - \bar{\alpha}_t)} \cdot "
+                r"\sqrt{1 - \bar{\alpha}_t / \bar{\alpha}_{t-1}}$ and "
+                r"$x_{t-1} = \sqrt{\bar{\alpha}_{t-1}} \cdot \hat{x}_0 + \sqrt{1 - \bar{\alpha}_{t-1} - \sigma_t^2} "
+                r"\cdot \hat{\epsilon} + \sigma_t \cdot z$. ", CONVENTIONS]
 
     def _vecs(self, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         z = draws.vec(p.z) if p.z is not None else np.zeros(len(p.x_t))

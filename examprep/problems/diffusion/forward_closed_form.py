@@ -82,10 +82,12 @@ class ForwardClosedForm(ProblemType):
         return draws.near_zero(self.solve(p), ("mean", "x_t"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["A diffusion model has the noise schedule β = ", p.betas, f" (T = {len(p.betas)}). "
-                "Given x_0 = ", p.x0, f", t = {p.t} and the noise draw ε = ", p.eps,
-                ", sample x_t directly from q(x_t | x_0) = N(√ᾱ_t·x_0, (1 − ᾱ_t)·I), i.e. x_t = √ᾱ_t·x_0 + "
-                "√(1 − ᾱ_t)·ε. Also give ᾱ_t, the mean and the standard deviation of q(x_t | x_0). ", CONVENTIONS]
+        return [r"A diffusion model has the noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$). "
+                "Given $x_0$ = ", p.x0, rf", $t = {p.t}$ and the noise draw $\epsilon$ = ", p.eps,
+                r", sample $x_t$ directly from $q(x_t \mid x_0) = N(\sqrt{\bar{\alpha}_t} \cdot x_0, "
+                r"(1 - \bar{\alpha}_t) \cdot I)$, i.e. $x_t = \sqrt{\bar{\alpha}_t} \cdot x_0 + "
+                r"\sqrt{1 - \bar{\alpha}_t} \cdot \epsilon$. Also give $\bar{\alpha}_t$, the mean and the standard "
+                r"deviation of $q(x_t \mid x_0)$. ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         return closed_form(draws.vec(p.x0), draws.vec(p.eps), alpha_bar(p.betas, p.t))

@@ -74,10 +74,11 @@ class ForwardStep(ProblemType):
         return draws.near_zero(self.solve(p), ("mean", "x_t"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["In the forward (noising) process of a diffusion model, q(x_t | x_{t−1}) = N(√(1 − β_t)·x_{t−1}, "
-                "β_t·I). Given x_{t−1} = ", p.x_prev, f", β_t = {p.beta_t} and the noise draw ε = ", p.eps,
-                ", give the mean and the variance of q(x_t | x_{t−1}) and the sample x_t = √(1 − β_t)·x_{t−1} + "
-                "√β_t·ε. ", CONVENTIONS]
+        return [r"In the forward (noising) process of a diffusion model, $q(x_t \mid x_{t-1}) = "
+                r"N(\sqrt{1 - \beta_t} \cdot x_{t-1}, \beta_t \cdot I)$. Given $x_{t-1}$ = ", p.x_prev,
+                rf", $\beta_t = {p.beta_t}$ and the noise draw $\epsilon$ = ", p.eps,
+                r", give the mean and the variance of $q(x_t \mid x_{t-1})$ and the sample "
+                r"$x_t = \sqrt{1 - \beta_t} \cdot x_{t-1} + \sqrt{\beta_t} \cdot \epsilon$. ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         x, e = draws.vec(p.x_prev), draws.vec(p.eps)

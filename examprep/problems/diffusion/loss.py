@@ -110,13 +110,18 @@ class Loss(ProblemType):
         return draws.near_zero(ans, ("residual", "l_simple", "l_weighted"))
 
     def statement(self, p: Params) -> list[Any]:
-        red = ("L_simple = ‖ε − ε̂‖² (the sum of squares over coordinates)" if p.reduction == "sum" else
-               "L_simple = (1/d)·‖ε − ε̂‖² (the mean over the d coordinates, as F.mse_loss)")
-        sig = "σ_t² = β_t" if p.sigma == "beta" else "σ_t² = β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t"
-        return ["A DDPM with noise schedule β = ", p.betas, f" (T = {len(p.betas)}) is trained at t = {p.t} with "
-                "the noise ε = ", p.eps, "; the network predicts ε̂ = ", p.eps_hat, f". Compute {red}. Then compute "
-                "the weight λ_t = β_t²/(2σ_t²·α_t·(1 − ᾱ_t)) that the full variational bound puts on "
-                f"‖ε − ε̂‖² (L_(t−1) = λ_t·‖ε − ε̂‖²), with {sig}, and the weighted term L_(t−1). ", CONVENTIONS]
+        norm = r"\lVert \epsilon - \hat{\epsilon} \rVert^2"
+        red = (rf"$L_{{\text{{simple}}}} = {norm}$ (the sum of squares over coordinates)" if p.reduction == "sum" else
+               rf"$L_{{\text{{simple}}}} = \frac{{1}}{{d}} \cdot {norm}$ (the mean over the $d$ coordinates, as "
+               "F.mse_loss)")
+        sig = (r"$\sigma_t^2 = \beta_t$" if p.sigma == "beta" else
+               r"$\sigma_t^2 = \tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$")
+        return [r"A DDPM with noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$) is trained at "
+                rf"$t = {p.t}$ with the noise $\epsilon$ = ", p.eps, r"; the network predicts $\hat{\epsilon}$ = ",
+                p.eps_hat, f". Compute {red}. Then compute the weight "
+                r"$\lambda_t = \frac{\beta_t^2}{2 \sigma_t^2 \cdot \alpha_t \cdot (1 - \bar{\alpha}_t)}$ that the "
+                rf"full variational bound puts on ${norm}$ ($L_{{t-1}} = \lambda_t \cdot {norm}$), with {sig}, and the "
+                "weighted term $L_{t-1}$. ", CONVENTIONS]
 
     def _schedule(self, p: Params) -> tuple[float, float, float, float, float]:
         b = p.betas[p.t - 1]

@@ -139,14 +139,16 @@ class NoiseSchedule(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         if p.schedule == "linear":
-            sched = [f"A diffusion model uses the linear schedule with T = {p.T}, β_1 = {p.beta_1}, "
-                     f"β_T = {p.beta_T}: β_s = β_1 + (s − 1)(β_T − β_1)/(T − 1). "]
+            sched = [rf"A diffusion model uses the linear schedule with $T = {p.T}$, $\beta_1 = {p.beta_1}$, "
+                     rf"$\beta_T = {p.beta_T}$: $\beta_s = \beta_1 + (s - 1) (\beta_T - \beta_1)/(T - 1)$. "]
         elif p.schedule == "cosine":
-            sched = [f"A diffusion model uses the cosine schedule with T = {p.T} and s = {p.s}: "
-                     "f(u) = cos²(((u/T + s)/(1 + s))·π/2) and β_u = min(1 − f(u)/f(u − 1), 0.999). "]
+            sched = [rf"A diffusion model uses the cosine schedule with $T = {p.T}$ and $s = {p.s}$: "
+                     r"$f(u) = \cos^2(\frac{u/T + s}{1 + s} \cdot \frac{\pi}{2})$ and "
+                     r"$\beta_u = \min(1 - f(u)/f(u - 1), 0.999)$. "]
         else:
-            sched = ["A diffusion model has the noise schedule β = ", p.betas, f" (T = {len(p.betas)}). "]
-        return [*sched, f"Compute α_{p.t} and ᾱ_{p.t} (show ᾱ_1, ..., ᾱ_{p.t} on the way). ", CONVENTIONS]
+            sched = [r"A diffusion model has the noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$). "]
+        return [*sched, rf"Compute $\alpha_{{{p.t}}}$ and $\bar{{\alpha}}_{{{p.t}}}$ (show "
+                        rf"$\bar{{\alpha}}_1, \ldots, \bar{{\alpha}}_{{{p.t}}}$ on the way). ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         b = betas_of(p)

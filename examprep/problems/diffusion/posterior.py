@@ -100,11 +100,16 @@ class Posterior(ProblemType):
         return draws.near_zero(self.solve(p), ("mu_tilde", "eps"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["A diffusion model has the noise schedule β = ", p.betas, f" (T = {len(p.betas)}). For t = {p.t}, "
-                "x_0 = ", p.x0, f" and x_{p.t} = ", p.x_t, ", compute the mean μ̃_t and the variance β̃_t of the "
-                "posterior q(x_{t−1} | x_t, x_0) = N(μ̃_t, β̃_t·I): μ̃_t = √ᾱ_{t−1}β_t/(1 − ᾱ_t)·x_0 + "
-                "√α_t(1 − ᾱ_{t−1})/(1 − ᾱ_t)·x_t and β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t. Check μ̃_t with the ε "
-                "form (1/√α_t)(x_t − β_t/√(1 − ᾱ_t)·ε), where ε is the noise with x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε. ",
+        return [r"A diffusion model has the noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$). For "
+                f"$t = {p.t}$, $x_0$ = ", p.x0, f" and $x_{{{p.t}}}$ = ", p.x_t,
+                r", compute the mean $\tilde{\mu}_t$ and the variance $\tilde{\beta}_t$ of the posterior "
+                r"$q(x_{t-1} \mid x_t, x_0) = N(\tilde{\mu}_t, \tilde{\beta}_t \cdot I)$: "
+                r"$\tilde{\mu}_t = \frac{\sqrt{\bar{\alpha}_{t-1}} \beta_t}{1 - \bar{\alpha}_t} \cdot x_0 + "
+                r"\frac{\sqrt{\alpha_t} (1 - \bar{\alpha}_{t-1})}{1 - \bar{\alpha}_t} \cdot x_t$ and "
+                r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$. Check "
+                r"$\tilde{\mu}_t$ with the $\epsilon$ form $\frac{1}{\sqrt{\alpha_t}} (x_t - \frac{\beta_t}"
+                r"{\sqrt{1 - \bar{\alpha}_t}} \cdot \epsilon)$, where $\epsilon$ is the noise with "
+                r"$x_t = \sqrt{\bar{\alpha}_t} \cdot x_0 + \sqrt{1 - \bar{\alpha}_t} \cdot \epsilon$. ",
                 CONVENTIONS]
 
     def _schedule(self, p: Params) -> tuple[float, float, float, float]:

@@ -112,13 +112,16 @@ class ReverseStep(ProblemType):
         return draws.near_zero(self.solve(p), ("x0_hat", "mean", "x_prev"))
 
     def statement(self, p: Params) -> list[Any]:
-        sig = "σ_t² = β_t" if p.sigma == "beta" else "σ_t² = β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t"
-        z = [", and the noise draw z = ", p.z] if p.z is not None else []
-        return ["A DDPM with noise schedule β = ", p.betas, f" (T = {len(p.betas)}) is sampled with Algorithm 2: "
-                "x_{t−1} = (1/√α_t)(x_t − β_t/√(1 − ᾱ_t)·ε̂) + σ_t·z, where z is added only for t > 1 (z = 0 at "
-                f"t = 1), and {sig}. At t = {p.t} the sample is x_{p.t} = ", p.x_t,
-                ", the network predicts the noise ε̂ = ", p.eps_hat, *z, ". Compute x_{t−1}, with the mean, "
-                "σ_t and the predicted x̂_0 = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t on the way. ", CONVENTIONS]
+        sig = (r"$\sigma_t^2 = \beta_t$" if p.sigma == "beta" else
+               r"$\sigma_t^2 = \tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$")
+        z = [", and the noise draw $z$ = ", p.z] if p.z is not None else []
+        return [r"A DDPM with noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$) is sampled with "
+                r"Algorithm 2: $x_{t-1} = \frac{1}{\sqrt{\alpha_t}} (x_t - \frac{\beta_t}{\sqrt{1 - \bar{\alpha}_t}} "
+                r"\cdot \hat{\epsilon}) + \sigma_t \cdot z$, where $z$ is added only for $t > 1$ ($z = 0$ at "
+                f"$t = 1$), and {sig}. At $t = {p.t}$ the sample is $x_{{{p.t}}}$ = ", p.x_t,
+                r", the network predicts the noise $\hat{\epsilon}$ = ", p.eps_hat, *z, ". Compute $x_{t-1}$, with "
+                r"the mean, $\sigma_t$ and the predicted $\hat{x}_0 = (x_t - \sqrt{1 - \bar{\alpha}_t} \cdot "
+                r"\hat{\epsilon}) / \sqrt{\bar{\alpha}_t}$ on the way. ", CONVENTIONS]
 
     def _schedule(self, p: Params) -> tuple[float, float, float, float, float]:
         b = p.betas[p.t - 1]

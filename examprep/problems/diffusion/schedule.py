@@ -14,8 +14,9 @@ from examprep.errors import ParamError
 from examprep.solver.expr import Expr, Mul, Num, Sym, paren
 from examprep.solver.step import Derivation
 
-CONVENTIONS = ("Conventions: t runs 1..T; α_t = 1 − β_t; ᾱ_t = α_1·α_2·…·α_t (the product of α_s for s ≤ t), "
-               "with ᾱ_0 = 1.")
+CONVENTIONS = (r"Conventions: $t$ runs $1, \ldots, T$; $\alpha_t = 1 - \beta_t$; "
+               r"$\bar{\alpha}_t = \alpha_1 \alpha_2 \cdots \alpha_t$ (the product of $\alpha_s$ for $s \le t$), "
+               r"with $\bar{\alpha}_0 = 1$.")
 COSINE_CAP = 0.999  # Nichol & Dhariwal clip β_t at 0.999 (diffusers "squaredcos_cap_v2")
 MAX_SHOWN_FACTORS = 12  # longer products are stated, not written out
 

@@ -79,10 +79,11 @@ class TwoStep(ProblemType):
         return draws.near_zero(self.solve(p), ("x_1", "x_2", "mean"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["Two forward diffusion steps x_t = √α_t·x_{t−1} + √β_t·ε_t are applied to x_0 = ", p.x0,
-                f" with β_1 = {p.beta_1}, β_2 = {p.beta_2} and the noise draws ε_1 = ", p.eps_1, ", ε_2 = ",
-                p.eps_2, ". Compute x_1 and x_2. Then give the mean and the variance of the single Gaussian "
-                "q(x_2 | x_0) that the two steps compose to. ", CONVENTIONS]
+        return [r"Two forward diffusion steps $x_t = \sqrt{\alpha_t} \cdot x_{t-1} + \sqrt{\beta_t} \cdot "
+                r"\epsilon_t$ are applied to $x_0$ = ", p.x0,
+                rf" with $\beta_1 = {p.beta_1}$, $\beta_2 = {p.beta_2}$ and the noise draws $\epsilon_1$ = ", p.eps_1,
+                r", $\epsilon_2$ = ", p.eps_2, ". Compute $x_1$ and $x_2$. Then give the mean and the variance of the "
+                r"single Gaussian $q(x_2 \mid x_0)$ that the two steps compose to. ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         x0, e1, e2 = draws.vec(p.x0), draws.vec(p.eps_1), draws.vec(p.eps_2)

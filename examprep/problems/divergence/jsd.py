@@ -103,10 +103,11 @@ class JSD(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n = len(p.P)
         return [
-            f"Two distributions over the outcomes 1, …, {n} are P = ", list(p.P), " and Q = ", list(p.Q), ". "
-            "Compute the Jensen–Shannon divergence JSD(P‖Q) = ½·KL(P‖M) + ½·KL(Q‖M), where M = (P + Q)/2 and "
-            "KL(A‖B) = Σᵢ A(i)·ln(A(i)/B(i)), in nats (natural log; 0·ln 0 = 0). "
-            "Give M, KL(P‖M), KL(Q‖M) and the JSD."
+            rf"Two distributions over the outcomes $1, \ldots, {n}$ are $P$ = ", list(p.P), " and $Q$ = ", list(p.Q),
+            r". Compute the Jensen–Shannon divergence $\mathrm{JSD}(P \lVert Q) = "
+            r"\frac{1}{2} \mathrm{KL}(P \lVert M) + \frac{1}{2} \mathrm{KL}(Q \lVert M)$, where $M = (P + Q)/2$ and "
+            r"$\mathrm{KL}(A \lVert B) = \sum_i A(i) \ln \frac{A(i)}{B(i)}$, in nats (natural log; "
+            r"$0 \cdot \ln 0 = 0$). Give $M$, $\mathrm{KL}(P \lVert M)$, $\mathrm{KL}(Q \lVert M)$ and the JSD."
         ]
 
     def solve(self, p: Params) -> Answers:

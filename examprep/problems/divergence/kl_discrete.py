@@ -86,12 +86,13 @@ class KLDiscrete(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         n = len(p.P)
-        unit = "nats: use the natural log ln" if p.base == "e" else "bits: use log base 2"
+        unit = r"nats: use the natural log $\ln$" if p.base == "e" else "bits: use log base 2"
         return [
-            f"Two distributions over the outcomes 1, …, {n} are P = ", list(p.P), " and Q = ", list(p.Q), ". "
-            f"Compute the Kullback–Leibler divergence KL(P‖Q) = Σᵢ P(i)·log(P(i)/Q(i)) in {unit}. "
-            "Give the term P(i)·log(P(i)/Q(i)) of each outcome and their sum. "
-            "Convention: a term with P(i) = 0 is 0 (0·log 0 = 0)."
+            rf"Two distributions over the outcomes $1, \ldots, {n}$ are $P$ = ", list(p.P), " and $Q$ = ", list(p.Q),
+            ". Compute the Kullback–Leibler divergence "
+            rf"$\mathrm{{KL}}(P \lVert Q) = \sum_i P(i) \log \frac{{P(i)}}{{Q(i)}}$ in {unit}. "
+            r"Give the term $P(i) \log \frac{P(i)}{Q(i)}$ of each outcome and their sum. "
+            r"Convention: a term with $P(i) = 0$ is 0 ($0 \cdot \log 0 = 0$)."
         ]
 
     def solve(self, p: Params) -> Answers:

@@ -131,11 +131,13 @@ class KLGaussianMV(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         return [
-            "Let N1 = N(μ1, Σ1) and N2 = N(μ2, Σ2) be 2-D Gaussians with means μ1 = ", list(p.mu1),
-            "ᵀ, μ2 = ", list(p.mu2), "ᵀ and covariance matrices Σ1 = ", [list(r) for r in p.Sigma1],
-            " and Σ2 = ", [list(r) for r in p.Sigma2], ". Compute KL(N1‖N2) in nats (natural log) with "
-            "KL = ½[tr(Σ2⁻¹Σ1) + (μ2 − μ1)ᵀΣ2⁻¹(μ2 − μ1) − k + ln(det Σ2 / det Σ1)], k = 2. "
-            "Give Σ2⁻¹, the trace term, the quadratic term, the log-determinant term and the KL."
+            r"Let $N_1 = N(\mu_1, \Sigma_1)$ and $N_2 = N(\mu_2, \Sigma_2)$ be 2-D Gaussians with the means "
+            r"(column vectors) and covariance matrices below. Compute $\mathrm{KL}(N_1 \lVert N_2)$ in nats "
+            r"(natural log) with $\mathrm{KL} = \frac{1}{2} [\operatorname{tr}(\Sigma_2^{-1} \Sigma_1) + "
+            r"(\mu_2 - \mu_1)^\top \Sigma_2^{-1} (\mu_2 - \mu_1) - k + \ln \frac{\det \Sigma_2}{\det \Sigma_1}]$, "
+            r"$k = 2$. Give $\Sigma_2^{-1}$, the trace term, the quadratic term, the log-determinant term and the KL.",
+            "\n$\\mu_1$ = ", [[v] for v in p.mu1], "\n$\\mu_2$ = ", [[v] for v in p.mu2],
+            "\n$\\Sigma_1$ = ", [list(r) for r in p.Sigma1], "\n$\\Sigma_2$ = ", [list(r) for r in p.Sigma2]
         ]
 
     def solve(self, p: Params) -> Answers:

@@ -92,12 +92,13 @@ class VAEKL(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         return [
-            "A VAE encoder outputs, for one input x, the means μ = ", list(p.mu), " and the log-variances "
-            "log σ² = ", list(p.log_var), " (natural log of the variance) of q(z|x) = N(μ, diag σ²); "
-            "the prior is p(z) = N(0, I). "
-            "(a) Compute σ and KL(q(z|x)‖p(z)) = ½ Σⱼ (μⱼ² + σⱼ² − ln σⱼ² − 1) in nats, per dimension and summed. "
-            "(b) With the standard-normal draw ε = ", list(p.eps), ", compute the reparameterised sample "
-            "z = μ + σ ⊙ ε."
+            r"A VAE encoder outputs, for one input $x$, the means $\mu$ = ", list(p.mu), " and the log-variances "
+            r"$\log \sigma^2$ = ", list(p.log_var), r" (natural log of the variance) of "
+            r"$q(z \mid x) = N(\mu, \operatorname{diag} \sigma^2)$; the prior is $p(z) = N(0, I)$. "
+            r"(a) Compute $\sigma$ and $\mathrm{KL}(q(z \mid x) \lVert p(z)) = \frac{1}{2} \sum_j (\mu_j^2 + "
+            r"\sigma_j^2 - \ln \sigma_j^2 - 1)$ in nats, per dimension and summed. "
+            r"(b) With the standard-normal draw $\epsilon$ = ", list(p.eps), ", compute the reparameterised sample "
+            r"$z = \mu + \sigma \odot \epsilon$."
         ]
 
     def solve(self, p: Params) -> Answers:

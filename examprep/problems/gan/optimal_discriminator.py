@@ -79,11 +79,13 @@ class OptimalDiscriminator(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n = len(p.p_data)
         return [
-            f"On the points x_1, …, x_{n} the data distribution is p_data = ", list(p.p_data),
-            " and the generator's distribution is p_g = ", list(p.p_g), ". "
-            "For the GAN value V(D, G) = Σₓ p_data(x)·ln D(x) + Σₓ p_g(x)·ln(1 − D(x)) (natural log): "
-            "(a) give the optimal discriminator D*(x) at each point; (b) give JSD(p_data‖p_g) = ½·KL(p_data‖M) + "
-            "½·KL(p_g‖M) with M = (p_data + p_g)/2, in nats; (c) give V(D*, G)."
+            rf"On the points $x_1, \ldots, x_{{{n}}}$ the data distribution is $p_{{\text{{data}}}}$ = ",
+            list(p.p_data), " and the generator's distribution is $p_g$ = ", list(p.p_g), ". "
+            r"For the GAN value $V(D, G) = \sum_x p_{\text{data}}(x) \ln D(x) + \sum_x p_g(x) \ln(1 - D(x))$ "
+            r"(natural log): (a) give the optimal discriminator $D^*(x)$ at each point; (b) give "
+            r"$\mathrm{JSD}(p_{\text{data}} \lVert p_g) = \frac{1}{2} \mathrm{KL}(p_{\text{data}} \lVert M) + "
+            r"\frac{1}{2} \mathrm{KL}(p_g \lVert M)$ with $M = (p_{\text{data}} + p_g)/2$, in nats; (c) give "
+            r"$V(D^*, G)$."
         ]
 
     def solve(self, p: Params) -> Answers:

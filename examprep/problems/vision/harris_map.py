@@ -38,8 +38,8 @@ from examprep.problems.vision.harris_patch import SETTINGS, draw_settings
 from examprep.solver.expr import Mat, Num
 from examprep.solver.step import Derivation
 
-RULE = ("a pixel is a corner if R > τ and R is strictly greater than at each of its (up to 8) neighbours "
-        "inside the region where R is defined")
+RULE = (r"a pixel is a corner if $R > \tau$ and $R$ is strictly greater than at each of its (up to 8) neighbours "
+        "inside the region where $R$ is defined")
 
 
 @lru_cache(maxsize=None)
@@ -147,11 +147,11 @@ class HarrisMap(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         r0, r1, c0, c1 = h.region(np.shape(p.I), p.gradient, p.size)
         return [
-            "The image I is", [list(r) for r in p.I],
-            f"Compute the Harris response R = det M − k·(trace M)² (k = {p.k:g}) at every pixel where it is "
-            f"defined without padding (rows {r0}–{r1}, columns {c0}–{c1}; give R as a matrix in image layout), "
-            f"then the corners with τ = {p.tau:g}: {RULE}. List corners as [row, col], sorted by row then column, "
-            "and give their number.",
+            "The image $I$ is", [list(r) for r in p.I],
+            r"Compute the Harris response $R = \det M - k \cdot (\operatorname{trace} M)^2$ "
+            f"($k = {p.k:g}$) at every pixel where it is defined without padding (rows {r0}–{r1}, columns "
+            f"{c0}–{c1}; give $R$ as a matrix in image layout), then the corners with $\\tau = {p.tau:g}$: {RULE}. "
+            "List corners as [row, col], sorted by row then column, and give their number.",
             *h.conventions(p.gradient, p.window, p.size, p.sigma),
         ]
 

@@ -166,11 +166,13 @@ class HarrisPatch(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n = p.size // 2
         return [
-            "The intensity patch I is", [list(r) for r in p.I],
-            f"Compute the Harris response at pixel (row {p.row}, col {p.col}): I_x and I_y at every pixel of the "
-            f"window (rows {p.row - n}–{p.row + n}, columns {p.col - n}–{p.col + n}, as {p.size}×{p.size} matrices "
-            "in image layout), the window sums A = Σ w·I_x², B = Σ w·I_x I_y, C = Σ w·I_y², det M, trace M, "
-            f"R = det M − k·(trace M)² with k = {p.k:g}, and the label ({label_rule(p.tau)}).",
+            "The intensity patch $I$ is", [list(r) for r in p.I],
+            f"Compute the Harris response at pixel (row {p.row}, col {p.col}): $I_x$ and $I_y$ at every pixel of the "
+            f"window (rows {p.row - n}–{p.row + n}, columns {p.col - n}–{p.col + n}, as ${p.size} \\times {p.size}$ "
+            r"matrices in image layout), the window sums $A = \sum w \cdot I_x^2$, $B = \sum w \cdot I_x I_y$, "
+            r"$C = \sum w \cdot I_y^2$, $\det M$, $\operatorname{trace} M$, "
+            rf"$R = \det M - k \cdot (\operatorname{{trace}} M)^2$ with $k = {p.k:g}$, and the label "
+            f"({label_rule(p.tau)}).",
             *h.conventions(p.gradient, p.window, p.size, p.sigma),
         ]
 
