@@ -72,6 +72,8 @@ class Mul(Expr):
                 # plain text: "√β_tε" and "C_outC_in" are unreadable; a dot goes after a root or a subscript
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Func) and prev.name == "sqrt")
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Num) and isinstance(f, Func))
+                # a compound symbol (KL(P ‖ M), det Σ_2) reads as one factor only with a dot: 2·JSD(P ‖ Q)
+                juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and f.tex is not None and len(f._text) > 2)
                 juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and isinstance(prev, Sym)
                                      and "_" in prev._text)
                 out += (" " if fmt != "text" else "") + s if juxt else dot + s

@@ -107,7 +107,7 @@ def math(src: str, fmt: str) -> str:
     """One formula (the text between dollars) in ``fmt``, with the format's math delimiters."""
     tree = parse(src)
     if fmt == "text":
-        return unicodedata.normalize("NFC", out.group_text(tree))
+        return out.normalized_text(tree)
     if fmt == "md":
         return f"${src.strip()}$"
     if fmt == "latex":

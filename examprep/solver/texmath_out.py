@@ -109,6 +109,21 @@ def _script_text(n: Script, compact: bool) -> str:
     return out
 
 
+def is_one_term(g: Group) -> bool:
+    """A single symbol, or a name applied to one bracket (``D^*``, ``\\mathrm{KL}(P \\lVert Q)``, ``P(i)``)."""
+    items = g.items
+    if len(items) == 1:
+        return not isinstance(items[0], Frac)
+    return len(items) == 2 and isinstance(items[1], Paren) and not isinstance(items[0], (Frac, Paren))
+
+
+def normalized_text(g: Group) -> str:
+    """The text form of a whole formula, with combining accents composed (``ᾱ``)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", group_text(g))
+
+
 def _cls(n: Node) -> str:
     if isinstance(n, Atom):
         return n.cls

@@ -158,7 +158,7 @@ class Bahdanau(ProblemType):
               substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in a["pre"]]), part="tanh")
         d.add("Scores e_j = vᵀ tanh(u_j)", a["scores"], lhs="e", formula=Func("tanh", Sym("U")) @ Sym("v"),
               substituted=mat(a["tanh"]) @ col(p.v), part="scores")
-        softmax_steps(d, a["scores"][None, :], None, part="weights", sym="α", what="the encoder positions j",
+        softmax_steps(d, a["scores"][None, :], None, part="weights", sym=r"\alpha", what="the encoder positions $j$",
                       vector=True)
         d.add("Context c = Σ α_j h_j", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
               substituted=mat(a["weights"]) @ mat(H), part="context",

@@ -162,7 +162,7 @@ class Luong(ProblemType):
                   substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in u]))
             d.add("Concat scores e_j = vᵀ tanh(W_a [h_t; h̄_j])", a["scores"], lhs="e", substituted=mat(t) @ col(v),
                   part="scores")
-        softmax_steps(d, a["scores"][None, :], None, part="weights", sym="α", what="the encoder positions j",
+        softmax_steps(d, a["scores"][None, :], None, part="weights", sym=r"\alpha", what="the encoder positions $j$",
                       vector=True)
         d.add("Context c = Σ α_j h̄_j", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
               substituted=mat(a["weights"]) @ mat(H), part="context")

@@ -105,7 +105,7 @@ class SoftmaxTemperature(ProblemType):
         d.add("Divide the logits by the temperature", a["scaled"], lhs=Sym("z") / Sym("T"),
               substituted=Mat([[Num(float(x)) / Num(float(p.temperature)) for x in p.z]]), part="scaled")
         probs = softmax_steps(d, a["scaled"][None, :], None, part="probs", sym="p", what="the tokens",
-                              vector=True)
+                              score=("z/T", "z_j/T"), vector=True)
         d.add("Most likely token", a["argmax"], lhs="argmax", part="argmax",
               note=f"token {a['argmax']} has the largest logit (tokens numbered from 1); dividing by T > 0 keeps "
                    "the order")

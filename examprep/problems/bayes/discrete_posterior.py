@@ -130,8 +130,7 @@ class DiscretePosterior(ProblemType):
               substituted=Add([(1, Num(j)) for j in joint]), part="evidence")
         d.add("Posteriors", ans["posterior"], lhs=Sym("post", text="P(c|x)", latex=r"P(c \mid x)",
                                                      typst="P(c|x)"),
-              formula=Sym("bayes", text="p(x|c)P(c)/p(x)", latex=r"\frac{p(x \mid c)\,P(c)}{p(x)}",
-                          typst="(p(x|c) P(c))/p(x)"),
+              formula=Sym("bayes", tex=r"\frac{p(x \mid c) P(c)}{p(x)}"),
               substituted=Mat([[Num(j) / Num(ans["evidence"]) for j in joint]]), part="posterior")
         d.add("MAP class", ans["map_class"], lhs="c_MAP", formula=Func("argmax", Sym("P(c|x)")),
               part="map_class", note="the class with the largest posterior (equivalently, the largest joint)")

@@ -201,8 +201,7 @@ class Gaussian2D(ProblemType):
                 w = inv @ np.asarray(mu, dtype=float)
                 d.add(f"w for {c}", w.tolist(), lhs=f"w_{c}", substituted=Mat(inv.tolist()) @ Mat([[mu[0]], [mu[1]]]))
                 w0 = float(-0.5 * (np.asarray(mu) @ w) + math.log(q))
-                d.add(f"w0 for {c}", w0, lhs=Sym("w0", text=f"w_{c},0", latex=rf"w_{{\mathrm{{{c}}},0}}",
-                                                   typst=f'w_("{c}",0)'),
+                d.add(f"$w_{{c0}}$ for {c}", w0, lhs=Sym("w0", tex=rf"w_{{{mtext(c)},0}}"),
                       substituted=-paren(dot_terms(mu, w)) / 2 + Func("ln", Num(q)))
                 d.add(f"Discriminant for {c}", g, lhs=f"g_{c}",
                       substituted=Add([*dot_terms(w, [x1, x2]).terms, (1 if w0 >= 0 else -1, Num(abs(w0)))]))

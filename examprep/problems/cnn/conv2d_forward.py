@@ -172,7 +172,10 @@ class Conv2dForward(ProblemType):
         for title, n_sym, n, k_sym, k, v in (("Output height", H, len(p.X), KH, kh, ho),
                                              ("Output width", W, len(p.X[0]), KW, kw, wo)):
             d.add(title, v, lhs=Sym("H_out" if n_sym is H else "W_out"), formula=floor((n_sym + 2 * P - k_sym) / S) + 1,
-                  subs={n_sym: n, "P": p.P, k_sym: k, "S": p.S})
+                  subs={n_sym: n, "P": p.P, k_sym: k, "S": p.S},
+                  note=(rf"$H \times W = {len(p.X)} \times {len(p.X[0])}$: the input's size, "
+                        rf"$K_h \times K_w = {kh} \times {kw}$: the kernel's; stride $S = {p.S}$, padding $P = {p.P}$"
+                        if n_sym is H else None))
         xp = np.pad(np.array(p.X), p.P)
         if p.P:
             d.add("Zero-padded input", xp.tolist(), lhs="X_pad", note=f"{p.P} row(s)/column(s) of zeros on every side")
@@ -183,8 +186,7 @@ class Conv2dForward(ProblemType):
                          for m in range(kh) for n in range(kw)]
                 if p.bias:
                     terms.append((1 if p.bias > 0 else -1, Num(abs(p.bias))))
-                lhs = Sym(f"z_{i + 1}{j + 1}", text=f"z[{i + 1},{j + 1}]", latex=f"z_{{{i + 1},{j + 1}}}",
-                          typst=f"z_({i + 1},{j + 1})")
+                lhs = Sym(f"z_{i + 1}{j + 1}", tex=f"z[{i + 1}, {j + 1}]")
                 d.add(f"Window at ({i + 1}, {j + 1})", ans["pre_activation"][i][j], lhs=lhs, substituted=Add(terms),
                       note=f"rows {i * p.S + 1}–{i * p.S + kh}, columns {j * p.S + 1}–{j * p.S + kw} of "
                            f"{'X_pad' if p.P else 'X'} times K, element by element" if i == j == 0 else None)

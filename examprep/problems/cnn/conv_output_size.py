@@ -103,11 +103,11 @@ class ConvOutputSize(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         kh, kw = kernel(p)
-        dil = f", dilation {p.D}" if p.D != 1 else ""
         return [
-            rf"A convolution layer has {p.C_out} filters of size ${kh} \times {kw}$ "
-            rf"($\text{{height}} \times \text{{width}}$), stride {p.S}, padding {p.P}{dil}, and is applied to a "
-            rf"${p.C_in} \times {p.H} \times {p.W}$ input ($C \times H \times W$). "
+            rf"A convolution layer has $C_{{\text{{out}}}} = {p.C_out}$ filters of size "
+            rf"$K_h \times K_w = {kh} \times {kw}$ ($\text{{height}} \times \text{{width}}$), stride $S = {p.S}$, "
+            rf"padding $P = {p.P}$, dilation $D = {p.D}$, and is applied to a "
+            rf"$C_{{\text{{in}}}} \times H \times W = {p.C_in} \times {p.H} \times {p.W}$ input. "
             r"What is the output shape ($C \times H \times W$)? "
             "Conventions: PyTorch nn.Conv2d; padding $P$ is added on every side; "
             "the division is rounded down (floor)."

@@ -101,10 +101,11 @@ class ReceptiveField(ProblemType):
         return []
 
     def statement(self, p: Params) -> list[Any]:
-        desc = "; ".join(f"layer {i}: kernel {k}, stride {s}, dilation {d}"
+        desc = "; ".join(f"layer {i}: $K_{{{i}}} = {k}$, $S_{{{i}}} = {s}$, $D_{{{i}}} = {d}$"
                          for i, (k, s, d) in enumerate(p.layers, 1))
         return [
-            f"A stack of {len(p.layers)} convolution/pooling layers is applied to an image ({desc}). "
+            f"A stack of {len(p.layers)} convolution/pooling layers is applied to an image (layer $l$ has kernel size "
+            f"$K_l$, stride $S_l$ and dilation $D_l$: {desc}). "
             r"Give the receptive field $\mathrm{rf}_l$ (in input pixels, along one axis) of one output of each "
             "layer $l$, and the jump $j_l$ (the distance in input pixels between neighbouring outputs of layer $l$). "
             r"Conventions: layer 1 is applied to the input; $\mathrm{rf}_0 = 1$ and $j_0 = 1$; padding does not "

@@ -41,9 +41,9 @@ from examprep.problems.diffusion.schedule import abar, sym
 from examprep.solver.expr import Sym, paren, sqrt
 from examprep.solver.step import Derivation
 
-XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", "ε̂", r"\hat{\epsilon}", "hat(epsilon)"), Sym("z")
-X0_HAT = sym("x0_hat", "x̂_0", r"\hat{x}_0", "hat(x)_0")
-X_PREV = sym("x_prev", "x_{t−1}", "x_{t-1}", "x_(t-1)")
+XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", r"\hat{\epsilon}"), Sym("z")
+X0_HAT = sym("x0_hat", r"\hat{x}_0")
+X_PREV = sym("x_prev", "x_{t-1}")
 AB, ABP, ETA, SIG = abar("t"), abar("t-1"), Sym("eta"), Sym("sigma_t")
 CONVENTIONS = (r"Conventions: $\bar{\alpha}_t$ is the cumulative product of the $\alpha$'s up to step $t$ and "
                r"$\bar{\alpha}_{t-1}$ that of the previous step of the sampling sequence "

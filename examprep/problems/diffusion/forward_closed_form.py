@@ -36,7 +36,7 @@ from examprep.problems.diffusion.schedule import CONVENTIONS, abar, alpha_bar, a
 from examprep.solver.expr import Sym, sqrt
 from examprep.solver.step import Derivation
 
-X0, EPS = sym("x0", "x_0", "x_0", "x_0"), Sym("epsilon")
+X0, EPS = sym("x0", "x_0"), Sym("epsilon")
 
 
 def closed_form(x0: np.ndarray, eps: np.ndarray, ab: float) -> dict[str, Any]:
@@ -82,7 +82,8 @@ class ForwardClosedForm(ProblemType):
         return draws.near_zero(self.solve(p), ("mean", "x_t"))
 
     def statement(self, p: Params) -> list[Any]:
-        return [r"A diffusion model has the noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$). "
+        return [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                p.betas, f" ($T = {len(p.betas)}$). "
                 "Given $x_0$ = ", p.x0, rf", $t = {p.t}$ and the noise draw $\epsilon$ = ", p.eps,
                 r", sample $x_t$ directly from $q(x_t \mid x_0) = N(\sqrt{\bar{\alpha}_t} \cdot x_0, "
                 r"(1 - \bar{\alpha}_t) \cdot I)$, i.e. $x_t = \sqrt{\bar{\alpha}_t} \cdot x_0 + "
@@ -98,8 +99,8 @@ class ForwardClosedForm(ProblemType):
         ab = alpha_bar_step(d, p.betas, p.t, part="alpha_bar")
         A = abar("t")  # noqa: N806
         subs = {A: ab, "x0": p.x0, "epsilon": p.eps}
-        d.add("Mean", ans["mean"], lhs="μ", formula=sqrt(A) * X0, subs=subs, part="mean")
-        d.add("Standard deviation", ans["std"], lhs="σ", formula=sqrt(1 - A), subs=subs, part="std",
+        d.add("Mean", ans["mean"], lhs=r"\mu", formula=sqrt(A) * X0, subs=subs, part="mean")
+        d.add("Standard deviation", ans["std"], lhs=r"\sigma", formula=sqrt(1 - A), subs=subs, part="std",
               note=f"the variance is 1 − ᾱ_t = {1 - ab:.6g}; the noise is scaled by its square root")
         d.add("Sample", ans["x_t"], lhs="x_t", formula=sqrt(A) * X0 + sqrt(1 - A) * EPS, subs=subs, part="x_t")
         d.answer = f"x_{p.t} = {draws.show(ans['x_t'])}"

@@ -35,7 +35,7 @@ from examprep.problems.diffusion.schedule import CONVENTIONS, sym
 from examprep.solver.expr import Sym, sqrt
 from examprep.solver.step import Derivation
 
-X_PREV = sym("x_prev", "x_{t−1}", "x_{t-1}", "x_(t-1)")
+X_PREV = sym("x_prev", "x_{t-1}")
 EPS = Sym("epsilon")
 BETA = Sym("beta_t")
 
@@ -92,8 +92,8 @@ class ForwardStep(ProblemType):
         d.add("Mean coefficient", math.sqrt(1 - p.beta_t), formula=sqrt(1 - BETA), subs=subs,
               note="√(1 − β_t) = √α_t shrinks the signal")
         d.add("Noise scale (standard deviation)", math.sqrt(p.beta_t), formula=sqrt(BETA), subs=subs)
-        d.add("Mean", ans["mean"], lhs="μ", formula=sqrt(1 - BETA) * X_PREV, subs=subs, part="mean")
-        d.add("Variance", p.beta_t, lhs="σ²", formula=BETA, subs=subs, part="var")
+        d.add("Mean", ans["mean"], lhs=r"\mu", formula=sqrt(1 - BETA) * X_PREV, subs=subs, part="mean")
+        d.add("Variance", p.beta_t, lhs=r"\sigma^2", formula=BETA, subs=subs, part="var")
         d.add("Sample", ans["x_t"], lhs="x_t", formula=sqrt(1 - BETA) * X_PREV + sqrt(BETA) * EPS, subs=subs,
               part="x_t")
         d.answer = f"x_t = {draws.show(ans['x_t'])}"

@@ -51,10 +51,10 @@ from examprep.problems.diffusion.schedule import (
 from examprep.solver.expr import Add, Num, Pow, Sym, paren
 from examprep.solver.step import Derivation
 
-EPS, EPS_HAT = Sym("epsilon"), sym("eps_hat", "ε̂", r"\hat{\epsilon}", "hat(epsilon)")
-A, AB, ABP, B, S2 = alpha("t"), abar("t"), abar("t-1"), beta("t"), sym("sigma2", "σ_t²", r"\sigma_t^2", "sigma_t^2")
-NORM = sym("norm", "‖ε − ε̂‖²", r"\lVert \epsilon - \hat{\epsilon} \rVert^2", "norm(epsilon - hat(epsilon))^2")
-LAM = sym("lambda_t", "λ_t", r"\lambda_t", "lambda_t")
+EPS, EPS_HAT = Sym("epsilon"), sym("eps_hat", r"\hat{\epsilon}")
+A, AB, ABP, B, S2 = alpha("t"), abar("t"), abar("t-1"), beta("t"), sym("sigma2", r"\sigma_t^2")
+NORM = sym("norm", r"\lVert \epsilon - \hat{\epsilon} \rVert^2")
+LAM = sym("lambda_t", r"\lambda_t")
 
 
 def lam(b: float, s2: float, a: float, ab: float) -> float:
@@ -116,7 +116,8 @@ class Loss(ProblemType):
                "F.mse_loss)")
         sig = (r"$\sigma_t^2 = \beta_t$" if p.sigma == "beta" else
                r"$\sigma_t^2 = \tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$")
-        return [r"A DDPM with noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$) is trained at "
+        return [r"A DDPM with noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                p.betas, f" ($T = {len(p.betas)}$) is trained at "
                 rf"$t = {p.t}$ with the noise $\epsilon$ = ", p.eps, r"; the network predicts $\hat{\epsilon}$ = ",
                 p.eps_hat, f". Compute {red}. Then compute the weight "
                 r"$\lambda_t = \frac{\beta_t^2}{2 \sigma_t^2 \cdot \alpha_t \cdot (1 - \bar{\alpha}_t)}$ that the "
@@ -162,7 +163,7 @@ class Loss(ProblemType):
         d.add("Weight of the bound", ans["lambda_t"], lhs=LAM, formula=B**2 / paren(2 * S2 * A * paren(1 - AB)),
               subs=subs, part="lambda_t",
               note="β_t/(2α_t(1 − ᾱ_t)) when σ_t² = β_t; β_t/(2α_t(1 − ᾱ_(t−1))) when σ_t² = β̃_t")
-        d.add("Weighted term L_(t−1)", ans["l_weighted"], lhs="L_(t−1)", formula=LAM * NORM,
+        d.add("Weighted term L_(t−1)", ans["l_weighted"], lhs="L_{t-1}", formula=LAM * NORM,
               substituted=Num(ans["lambda_t"]) * paren(sq), part="l_weighted",
               note="L_simple drops this t-dependent weight")
         d.answer = f"L_simple = {draws.show(ans['l_simple'])}, λ_{p.t} = {draws.show(ans['lambda_t'])}"

@@ -72,8 +72,7 @@ def betas_of(p: Params) -> list[float]:
     return list(p.betas)
 
 
-TABLE = sym("abar_table", "(ᾱ_1, …, ᾱ_t)", r"(\bar{\alpha}_1, \dots, \bar{\alpha}_t)",
-            "(macron(alpha)_1, dots, macron(alpha)_t)")
+TABLE = sym("abar_table", r"(\bar{\alpha}_1, \dots, \bar{\alpha}_t)")
 
 
 class NoiseSchedule(ProblemType):
@@ -146,7 +145,8 @@ class NoiseSchedule(ProblemType):
                      r"$f(u) = \cos^2(\frac{u/T + s}{1 + s} \cdot \frac{\pi}{2})$ and "
                      r"$\beta_u = \min(1 - f(u)/f(u - 1), 0.999)$. "]
         else:
-            sched = [r"A diffusion model has the noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$). "]
+            sched = [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                     p.betas, f" ($T = {len(p.betas)}$). "]
         return [*sched, rf"Compute $\alpha_{{{p.t}}}$ and $\bar{{\alpha}}_{{{p.t}}}$ (show "
                         rf"$\bar{{\alpha}}_1, \ldots, \bar{{\alpha}}_{{{p.t}}}$ on the way). ", CONVENTIONS]
 
@@ -163,7 +163,7 @@ class NoiseSchedule(ProblemType):
             b1, bT, T = Sym("beta_1"), Sym("beta_T"), Sym("T")  # noqa: N806
             f = b1 + paren(Sym("t") - 1) * paren(bT - b1) / paren(T - 1)
             if t > 1:
-                d.add("β for s = 1..t", b[:t], lhs="β", note="β_s = β_1 + (s − 1)(β_T − β_1)/(T − 1)")
+                d.add("β for s = 1..t", b[:t], lhs=r"\beta", note="β_s = β_1 + (s − 1)(β_T − β_1)/(T − 1)")
             d.add(f"β_{t}", b[t - 1], lhs=beta(t), formula=f,
                   subs={"beta_1": p.beta_1, "beta_T": p.beta_T, "T": p.T, "t": t}, part="beta")
         elif p.schedule == "cosine":

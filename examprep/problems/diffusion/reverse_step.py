@@ -48,10 +48,10 @@ from examprep.problems.diffusion.schedule import (
 from examprep.solver.expr import Sym, paren, sqrt
 from examprep.solver.step import Derivation
 
-XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", "ε̂", r"\hat{\epsilon}", "hat(epsilon)"), Sym("z")
-X0_HAT = sym("x0_hat", "x̂_0", r"\hat{x}_0", "hat(x)_0")
+XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", r"\hat{\epsilon}"), Sym("z")
+X0_HAT = sym("x0_hat", r"\hat{x}_0")
 A, AB, ABP, B, C = alpha("t"), abar("t"), abar("t-1"), beta("t"), Sym("c")
-MU = sym("mu_theta", "μ_θ", r"\mu_\theta", "mu_theta")
+MU = sym("mu_theta", r"\mu_\theta")
 
 
 def step(xt: np.ndarray, e: np.ndarray, z: np.ndarray, t: int, a: float, ab: float, b: float, sigma: float, *,
@@ -115,7 +115,8 @@ class ReverseStep(ProblemType):
         sig = (r"$\sigma_t^2 = \beta_t$" if p.sigma == "beta" else
                r"$\sigma_t^2 = \tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$")
         z = [", and the noise draw $z$ = ", p.z] if p.z is not None else []
-        return [r"A DDPM with noise schedule $\beta$ = ", p.betas, f" ($T = {len(p.betas)}$) is sampled with "
+        return [r"A DDPM with noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                p.betas, f" ($T = {len(p.betas)}$) is sampled with "
                 r"Algorithm 2: $x_{t-1} = \frac{1}{\sqrt{\alpha_t}} (x_t - \frac{\beta_t}{\sqrt{1 - \bar{\alpha}_t}} "
                 r"\cdot \hat{\epsilon}) + \sigma_t \cdot z$, where $z$ is added only for $t > 1$ ($z = 0$ at "
                 f"$t = 1$), and {sig}. At $t = {p.t}$ the sample is $x_{{{p.t}}}$ = ", p.x_t,
@@ -157,9 +158,9 @@ class ReverseStep(ProblemType):
               note="μ_θ is also the posterior mean μ̃_t(x_t, x̂_0) = √ᾱ_{t−1}β_t/(1 − ᾱ_t)·x̂_0 + "
                    "√α_t(1 − ᾱ_{t−1})/(1 − ᾱ_t)·x_t")
         if p.sigma == "beta":
-            d.add("σ_t", s, lhs="σ_t", formula=sqrt(B), subs=subs, part="sigma", note="σ_t² = β_t")
+            d.add("σ_t", s, lhs=r"\sigma_t", formula=sqrt(B), subs=subs, part="sigma", note="σ_t² = β_t")
         else:
-            d.add("σ_t", s, lhs="σ_t", formula=sqrt(paren(1 - ABP) / paren(1 - AB) * B), subs=subs, part="sigma",
+            d.add("σ_t", s, lhs=r"\sigma_t", formula=sqrt(paren(1 - ABP) / paren(1 - AB) * B), subs=subs, part="sigma",
                   note="σ_t² = β̃_t")
         if p.t > 1:
             d.add("Sample", ans["x_prev"], lhs=f"x_{p.t - 1}", formula=MU + Sym("sigma_t") * Z,

@@ -36,9 +36,9 @@ def abar(s: Any) -> Sym:
                typst=f"macron(alpha)_{ty}")
 
 
-def sym(name: str, text: str, latex: str, typst: str) -> Sym:
-    """A symbol with explicit renderings (x_{t−1}, ε̂, μ̃ ...)."""
-    return Sym(name, text=text, latex=latex, typst=typst)
+def sym(name: str, tex: str) -> Sym:
+    """A symbol spelled in inline-math markup (``x_{t-1}``, ``\\hat{\\epsilon}``), the same in every format."""
+    return Sym(name, tex=tex)
 
 
 def beta(s: Any) -> Sym:

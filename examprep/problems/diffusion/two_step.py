@@ -35,7 +35,7 @@ from examprep.problems.diffusion.schedule import CONVENTIONS, alpha, beta, sym
 from examprep.solver.expr import Num, Sym, sqrt
 from examprep.solver.step import Derivation
 
-X0, X1 = sym("x0", "x_0", "x_0", "x_0"), sym("x1", "x_1", "x_1", "x_1")
+X0, X1 = sym("x0", "x_0"), sym("x1", "x_1")
 E1, E2 = Sym("epsilon_1"), Sym("epsilon_2")
 A1, A2, B1, B2 = alpha(1), alpha(2), beta(1), beta(2)
 
@@ -104,9 +104,9 @@ class TwoStep(ProblemType):
         d.add("Step 1", ans["x_1"], lhs=X1, formula=sqrt(A1) * X0 + sqrt(B1) * E1, subs=subs, part="x_1")
         d.add("Step 2", ans["x_2"], lhs="x_2", formula=sqrt(A2) * X1 + sqrt(B2) * E2, subs=subs, part="x_2",
               note="x_2 = √(α_1α_2)·x_0 + √α_2·√β_1·ε_1 + √β_2·ε_2: a Gaussian in x_0 plus independent noise")
-        d.add("Mean of q(x_2 | x_0)", ans["mean"], lhs="μ", formula=sqrt(A1 * A2) * X0, subs=subs, part="mean",
+        d.add("Mean of q(x_2 | x_0)", ans["mean"], lhs=r"\mu", formula=sqrt(A1 * A2) * X0, subs=subs, part="mean",
               note="ᾱ_2 = α_1α_2")
-        d.add("Variance of q(x_2 | x_0)", ans["var"], lhs="σ²", formula=A2 * B1 + B2, subs=subs, part="var",
+        d.add("Variance of q(x_2 | x_0)", ans["var"], lhs=r"\sigma^2", formula=A2 * B1 + B2, subs=subs, part="var",
               chain=[1 - Num(a1) * Num(a2)],
               note="independent noises add their variances (not their standard deviations): α_2β_1 + β_2 = "
                    "1 − α_1α_2 = 1 − ᾱ_2")

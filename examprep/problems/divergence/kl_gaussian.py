@@ -114,9 +114,9 @@ class KLGaussian(ProblemType):
         d.add("Variance-and-mean term", ans["frac_term"], lhs="b",
               formula=(S1**2 + paren(MU1 - MU2) ** 2) / (2 * S2**2), subs=subs, part="frac_term")
         a, b = Sym("a"), Sym("b")
-        d.add("Combine", ans["kl"], lhs=Sym("KL", "KL(N1‖N2)"), formula=a + b - Fraction(1, 2),
+        d.add("Combine", ans["kl"], lhs=Sym("KL", tex=r"\mathrm{KL}(N_1 \lVert N_2)"), formula=a + b - Fraction(1, 2),
               subs={a: ans["log_term"], b: ans["frac_term"]}, part="kl")
-        d.answer = f"KL(N1‖N2) = {ans['kl']:.6g} nats"
+        d.answer = rf"$\mathrm{{KL}}(N_1 \lVert N_2) = {ans['kl']:.6g}$ nats"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

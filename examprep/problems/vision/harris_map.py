@@ -179,9 +179,9 @@ class HarrisMap(ProblemType):
         def grid(f: Any) -> Mat:
             return Mat([[f(i, j) for j in range(n_c)] for i in range(n_r)])
 
-        d.add("det M = AC − B² at each pixel", m["det"].tolist(), lhs="det M",
+        d.add("det M = AC − B² at each pixel", m["det"].tolist(), lhs=r"\det M",
               substituted=grid(lambda i, j: Num(a[i, j]) * Num(c[i, j]) - Num(b[i, j]) ** 2))
-        d.add("trace M = A + C", m["trace"].tolist(), lhs="tr M",
+        d.add("trace M = A + C", m["trace"].tolist(), lhs=r"\operatorname{trace} M",
               substituted=grid(lambda i, j: Num(a[i, j]) + Num(c[i, j])))
         d.add("R = det M − k·(trace M)²", ans["R"], lhs="R", part="R",
               substituted=grid(lambda i, j: Num(m["det"][i, j]) - Num(p.k) * Num(m["trace"][i, j]) ** 2))
