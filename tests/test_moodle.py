@@ -12,7 +12,6 @@ from fractions import Fraction
 import pytest
 
 from examprep.grader.batch import grade_file
-from examprep.registry import list_specs
 from examprep.sheets.build import build_problem, key_text
 from examprep.sheets.cloze import field_count
 from examprep.sheets.moodle import quiz_xml
