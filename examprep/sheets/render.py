@@ -49,7 +49,8 @@ def subtitle(sheet: Sheet) -> str:
     if sheet.student:
         who = f"for {sheet.student_name} ({sheet.student}) · " if sheet.student_name else f"for {sheet.student} · "
     kind = "problems and solutions" if sheet.solutions else "problems"
-    return f"{who}{kind} · seed {sheet.seed} · {len(sheet.problems)} problems"
+    n = len(sheet.problems)
+    return f"{who}{kind} · seed {sheet.seed} · {n} problem{'s' if n != 1 else ''}"
 
 
 def context(sheets: list[Sheet], fmt: str, progress: Callable[[int], None] | None = None) -> dict[str, Any]:

@@ -106,7 +106,7 @@ def file_stem(student: str) -> str:
 
 def _readable(student: str) -> str:
     norm = unicodedata.normalize("NFC", student)
-    return "".join(c if c.isalnum() or c in "._-" else "_" for c in norm).strip("._")[:STEM_LIMIT]
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in norm).strip(".")[:STEM_LIMIT]
 
 
 def file_stems(students: list[str]) -> dict[str, str]:
