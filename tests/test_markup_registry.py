@@ -44,8 +44,9 @@ def test_prose_of_every_type_renders_in_every_format(pid):
         question(sp)
 
 
-_MATH_CHARS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u2070-\u209f\u1d00-\u1dbf\u0300-\u036f\u2200-\u22ff\u2300-\u23ff"
-                         r"·×−⁻ᵀ√½‖]|(?<![A-Za-z])[A-Za-z]_[A-Za-z0-9({]|\^")
+# Greek, sub/superscripts, combining accents, operators (but × and − may stay in prose: 3×3, z = −1), x_i and ^
+_MATH_CHARS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u2070-\u209f\u1d00-\u1dbf\u0300-\u036f\u2200-\u2211"
+                         r"\u2213-\u22ff\u2300-\u23ff·⁻ᵀ√½‖]|(?<![A-Za-z])[A-Za-z]_[A-Za-z0-9({]|\^")
 
 
 @pytest.mark.parametrize("pid", IDS)
@@ -57,3 +58,12 @@ def test_statement_prose_has_no_raw_math(pid):
             if isinstance(seg, str):
                 outside = "".join(t for is_math, t in split(seg) if not is_math)
                 assert not _MATH_CHARS.search(outside), (pid, outside)
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_no_user_facing_text_names_a_source_the_user_does_not_have(pid):
+    """Statements, steps, answers and mistake feedback describe the error itself, never "the notes"/"the slides"."""
+    pt = make(pid)
+    for seed, diff in ((0, "easy"), (1, "medium"), (2, "hard")):
+        for s in _prose(pt, pt.generate(seed, diff).params):
+            assert not re.search(r"\b(notes|slides?|revision)\b", s, re.I), (pid, s)

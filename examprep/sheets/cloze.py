@@ -94,6 +94,7 @@ def fields(part: Part, value: Any, weight: int, mistakes: list[tuple[Any, str]],
         wrong = [(array_text(m), fb) for m, fb in named if isinstance(m, list) and array_text(m) != text]
         return _short(weight, [text, text.replace(" ", "")], _unique(wrong))
     rows = v if v and isinstance(v[0], list) else [v]
+    named = [(m, fb) for m, fb in named if _shape(m) == _shape(v)]  # a wrong shape has no entry-by-entry match
     cells = []
     for i, row in enumerate(rows):
         tds = []
@@ -110,6 +111,12 @@ def fields(part: Part, value: Any, weight: int, mistakes: list[tuple[Any, str]],
             tds.append(f"<td>{_numerical(weight, x, tolerance(part, x), _unique(wrong))}</td>")
         cells.append("<tr>" + "".join(tds) + "</tr>")
     return f'<table class="examprep-grid">{"".join(cells)}</table>'
+
+
+def _shape(v: Any) -> tuple[int, ...]:
+    if not isinstance(v, list):
+        return ()
+    return (len(v), *(_shape(v[0]) if v else ()))
 
 
 def _unique(items: list[Any]) -> list[Any]:

@@ -53,7 +53,7 @@ def _step_pieces(step: Step) -> tuple[Expr | None, list[Expr]]:
 # ---- statements ---------------------------------------------------------------------------------------------------
 def statement(segments: list[Any], fmt: str) -> str:
     """A statement (prose and expressions) in one of :data:`FORMATS`."""
-    if fmt in _DOC_FMT and fmt != "typ":
+    if fmt in ("md", "tex"):
         return R.statement(segments, _DOC_FMT[fmt])
     out: list[str] = []
     segs = list(segments)

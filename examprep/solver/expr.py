@@ -214,8 +214,8 @@ class Sym(Expr):
     A symbol spelled otherwise than its name gives its spelling once, as inline-math markup
     (``Sym("D", tex="D^*")``, ``Sym("det_2", tex=r"\\det \\Sigma_2")``; see :mod:`examprep.solver.texmath`), and
     every format is derived from it, so the text, LaTeX, Typst and MathML derivations show the same symbol. The
-    older ``text``/``latex``/``typst`` spellings must come together (a text spelling alone left the typeset formats
-    showing the bare name).
+    older ``text``/``latex``/``typst`` spellings must come together (a text spelling alone leaves the typeset formats
+    showing the bare name; ``text_only`` marks such a symbol and the symbol test refuses it).
     """
 
     def __init__(self, name: str, text: str | None = None, latex: str | None = None, typst: str | None = None, *,
@@ -230,9 +230,9 @@ class Sym(Expr):
             latex, typst = latex or tex, typst or texmath_out.typst_group(tree)
             if not texmath_out.is_one_term(tree):  # det Σ_2 in 1/(det Σ_2) keeps its parentheses
                 self.prec = P_MUL
-        elif text is not None and (latex is None or typst is None):
-            raise ValueError(f"Sym({name!r}, text={text!r}): give the spelling as tex= markup so every format "
-                             "shows it, not as text alone")
+        # A text spelling without LaTeX/Typst ones leaves those formats showing the bare name (D for D*); the
+        # symbol test (tests/test_symbols.py) refuses such symbols, rendering still works.
+        self.text_only = text is not None and tex is None and (latex is None or typst is None)
         base, _, sub = name.partition("_")
         base = _NAME_OF.get(base, base)
         g = GREEK.get(base)

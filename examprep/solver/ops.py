@@ -181,6 +181,10 @@ class Func(Expr):
             return f"{tn}({inner})"
         if fmt == "latex":
             name = _NAMED.get(self.name, rf"\operatorname{{{self.name}}}")
+            if self.name.isalpha() and not self.name.isascii():  # Φ(x): the letter as TeX math (\Phi), not Unicode
+                from examprep.solver.prose import tex_text
+
+                name = tex_text(self.name).replace("\\ensuremath", "")
             return rf"{name}\left({inner}\right)"
         if fmt == "typst":
             tname = {"log2": "log_2", "log10": "log_10"}.get(self.name, self.name)

@@ -146,9 +146,9 @@ class ConvOutputSize(ProblemType):
         # so it is wrong even without padding: 5×5 input, K = 3, P = 0 gives 4 instead of 3.
         m["notes_formula"] = Mistake(
             both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
-            "You used the revision notes' formula ⌊(W − 2P − (K − 1))/S⌋ + 1: padding adds 2P to the input size "
-            "(it is not subtracted) and the dilated kernel spans D(K − 1) + 1 pixels, so the formula is "
-            "⌊(W + 2P − D(K − 1) − 1)/S⌋ + 1.")
+            r"You used $\lfloor (W - 2P - (K - 1))/S \rfloor + 1$: padding adds $2P$ to the input size "
+            r"(it is not subtracted) and the dilated kernel spans $D(K - 1) + 1$ pixels, so the formula is "
+            r"$\lfloor (W + 2P - D(K - 1) - 1)/S \rfloor + 1$.")
         if p.P > 0:
             m["padding_one_side"] = Mistake(
                 both(lambda n, k: math.floor((n + p.P - p.D * (k - 1) - 1) / p.S) + 1),

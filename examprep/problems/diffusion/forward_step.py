@@ -109,7 +109,8 @@ class ForwardStep(ProblemType):
                                      "The signal keeps √(1 − β_t) and the noise gets √β_t; you swapped them."),
             "notes_mean_coefficient": Mistake(
                 {"mean": (rb * x).tolist(), "x_t": (rb * x + rb * e).tolist()},
-                "The mean coefficient is √(1 − β_t) = √α_t; √(1 − α_t) = √β_t (the notes' typo) is wrong."),
+                r"The mean coefficient is $\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$; "
+                r"$\sqrt{1 - \alpha_t} = \sqrt{\beta_t}$ is wrong."),
             "no_square_roots": Mistake({"mean": ((1 - b) * x).tolist(), "x_t": ((1 - b) * x + b * e).tolist()},
                                        "Both coefficients need square roots: √(1 − β_t) and √β_t."),
             "std_as_variance": Mistake({"var": rb}, "The variance is β_t; √β_t is the standard deviation."),

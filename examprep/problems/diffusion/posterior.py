@@ -167,9 +167,11 @@ class Posterior(ProblemType):
             "alpha_no_sqrt": Mistake(posterior(x0, xt, a, ab, abp, b, xt_coef_alpha=a),
                                      "The x_t coefficient has √α_t, not α_t."),
             "notes_beta_tilde": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
-                                        "β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t: the denominator is 1 − ᾱ_t, not "
-                                        "1 − α_t (the notes' slip)."),
+                                        r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} "
+                                        r"\cdot \beta_t$: the denominator is $1 - \bar{\alpha}_t$, not "
+                                        r"$1 - \alpha_t$."),
             "notes_eps_form": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
-                                      "The ε form starts with 1/√α_t, not 1/√ᾱ_t (the notes' slip)."),
+                                      r"The $\epsilon$ form starts with $1/\sqrt{\alpha_t}$, not "
+                                      r"$1/\sqrt{\bar{\alpha}_t}$."),
         }
         return draws.applicable(truth, m)

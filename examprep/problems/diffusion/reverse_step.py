@@ -182,8 +182,8 @@ class ReverseStep(ProblemType):
             "coef_no_sqrt": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / (1 - ab)),
                                     "The ε̂ coefficient is β_t/√(1 − ᾱ_t): keep the square root."),
             "notes_coef": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
-                                  "The ε̂ coefficient has √(1 − ᾱ_t) in the denominator, not √(1 − α_t) (the "
-                                  "notes' typo)."),
+                                  r"The $\hat{\epsilon}$ coefficient has $\sqrt{1 - \bar{\alpha}_t}$ in the "
+                                  r"denominator, not $\sqrt{1 - \alpha_t}$."),
             "eps_sign": Mistake(step(xt, e, z, t, a, ab, b, s, eps_sign=-1.0),
                                 "The predicted noise is subtracted from x_t, not added."),
             "noise_at_t1" if t == 1 else "noise_omitted": Mistake(

@@ -76,7 +76,8 @@ class CEvsSE(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         return [f"A sigmoid output $f = \\sigma(z) = \\frac{{1}}{{1 + e^{{-z}}}}$ has the logit z = {n(p.z)} and the "
                 f"label y = {p.y}. Compare two losses: the cross-entropy $-[y \\ln f + (1 - y) \\ln(1 - f)]$ (ln the "
-                "natural log) and the squared error $(f - y)^2$ (no ½). Give f, the gradient of each loss with "
+                "natural log) and the squared error $(f - y)^2$ (no $\\frac{1}{2}$). Give f, the gradient of each loss "
+                "with "
                 "respect to z, and the ratio (cross-entropy gradient) / (squared-error gradient), to "
                 f"{SF} significant figures."]
 
