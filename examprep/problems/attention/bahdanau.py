@@ -142,7 +142,7 @@ class Bahdanau(ProblemType):
         H = arr(p.H)
         d.add("Project the decoder state", a["query_proj"], lhs=Sym("W_s") @ Sym("s"),
               substituted=mat(p.W_s) @ col(p.s), part="query_proj")
-        d.add("Project every encoder state (row j is W_h h_j)", a["key_proj"], lhs=Sym("H") @ Sym("W_h").T,
+        d.add("Project every encoder state (row $j$ is $W_h h_j$)", a["key_proj"], lhs=Sym("H") @ Sym("W_h").T,
               substituted=mat(p.H) @ mat(p.W_h).T, part="key_proj")
         b = self._bias(p)
         rows = []
@@ -152,15 +152,15 @@ class Bahdanau(ProblemType):
                 e = Num(float(a["query_proj"][k])) + Num(float(a["key_proj"][j, k]))
                 row.append(e + Num(float(b[k])) if p.b is not None else e)
             rows.append(row)
-        d.add("Add them (row j is W_s s + W_h h_j" + (" + b" if p.b is not None else "") + ")", a["pre"], lhs="U",
+        d.add("Add them (row $j$ is $W_s s + W_h h_j" + (" + b" if p.b is not None else "") + "$)", a["pre"], lhs="U",
               substituted=Mat(rows), part="pre")
         d.add("Elementwise tanh", a["tanh"], lhs=Func("tanh", Sym("U")),
               substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in a["pre"]]), part="tanh")
-        d.add("Scores e_j = vᵀ tanh(u_j)", a["scores"], lhs="e", formula=Func("tanh", Sym("U")) @ Sym("v"),
+        d.add(r"Scores $e_j = v^\top \tanh(u_j)$", a["scores"], lhs="e", formula=Func("tanh", Sym("U")) @ Sym("v"),
               substituted=mat(a["tanh"]) @ col(p.v), part="scores")
         softmax_steps(d, a["scores"][None, :], None, part="weights", sym=r"\alpha", what="the encoder positions $j$",
                       vector=True)
-        d.add("Context c = Σ α_j h_j", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
+        d.add(r"Context $c = \sum_j \alpha_j h_j$", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
               substituted=mat(a["weights"]) @ mat(H), part="context",
               note="the weights multiply the encoder states h_j (the rows of H)")
         d.answer = (f"e = {_v(a['scores'])}, α = {_v(a['weights'])}, c = {_v(a['context'])}")

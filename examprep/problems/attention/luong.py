@@ -147,24 +147,27 @@ class Luong(ProblemType):
                   substituted=mat(H) @ col(s), part="scores")
         elif p.score == "general":
             q = arr(p.W_a).T @ s
-            d.add("W_aᵀ h_t (so that h_tᵀ W_a h̄_j = (W_aᵀ h_t)·h̄_j)", q, lhs=Sym("W_a").T @ Sym("h_t"),
+            d.add(r"$W_a^\top h_t$ (so that $h_t^\top W_a \bar{h}_j = (W_a^\top h_t) \cdot \bar{h}_j$)", q,
+                  lhs=Sym("W_a").T @ Sym("h_t"),
                   substituted=mat(p.W_a).T @ col(s))
             d.add("General scores", a["scores"], lhs="e", formula=Sym("H") @ (Sym("W_a").T @ Sym("h_t")),
                   substituted=mat(H) @ col(q), part="scores")
         else:
             Wa, v = arr(p.W_a), arr(p.v)
             stacked = np.hstack([np.tile(s, (len(H), 1)), H])
-            d.add("Stack [h_t; h̄_j] (one row per j)", stacked, lhs="C", substituted=mat(stacked))
+            d.add(r"Stack $[h_t; \bar{h}_j]$ (one row per $j$)", stacked, lhs="C", substituted=mat(stacked))
             u = stacked @ Wa.T
-            d.add("W_a [h_t; h̄_j] (row j)", u, lhs=Sym("C") @ Sym("W_a").T, substituted=mat(stacked) @ mat(Wa).T)
+            d.add(r"$W_a [h_t; \bar{h}_j]$ (row $j$)", u, lhs=Sym("C") @ Sym("W_a").T,
+                  substituted=mat(stacked) @ mat(Wa).T)
             t = np.tanh(u)
             d.add("Elementwise tanh", t, lhs=Func("tanh", Sym("U")),
                   substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in u]))
-            d.add("Concat scores e_j = vᵀ tanh(W_a [h_t; h̄_j])", a["scores"], lhs="e", substituted=mat(t) @ col(v),
+            d.add(r"Concat scores $e_j = v^\top \tanh(W_a [h_t; \bar{h}_j])$", a["scores"], lhs="e",
+                  substituted=mat(t) @ col(v),
                   part="scores")
         softmax_steps(d, a["scores"][None, :], None, part="weights", sym=r"\alpha", what="the encoder positions $j$",
                       vector=True)
-        d.add("Context c = Σ α_j h̄_j", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
+        d.add(r"Context $c = \sum_j \alpha_j \bar{h}_j$", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
               substituted=mat(a["weights"]) @ mat(H), part="context")
         d.answer = "c = [" + ", ".join(f"{x:.4f}" for x in a["context"]) + "]"
         return d

@@ -99,16 +99,16 @@ class MultiheadDims(ProblemType):
         if b:
             dv.add("One head's query projection (weights + biases)", a["head_proj_params"], lhs="P_head",
                    formula=D * dh + dh, subs={"d": d, "d_head": a["d_head"]}, part="head_proj_params")
-            dv.add("W_Q for all heads", a["proj_params"], lhs="P_Q", formula=D * D + D, subs={"d": d},
+            dv.add("$W_Q$ for all heads", a["proj_params"], lhs="P_Q", formula=D * D + D, subs={"d": d},
                    part="proj_params")
-            dv.add("Total: W_Q, W_K, W_V and W_O", a["total"], lhs="P", formula=4 * (D ** 2 + D), subs={"d": d},
+            dv.add("Total: $W_Q$, $W_K$, $W_V$ and $W_O$", a["total"], lhs="P", formula=4 * (D ** 2 + D), subs={"d": d},
                    part="total")
         else:
             dv.add("One head's query projection", a["head_proj_params"], lhs="P_head", formula=D * dh,
                    subs={"d": d, "d_head": a["d_head"]}, part="head_proj_params")
-            dv.add("W_Q for all heads", a["proj_params"], lhs="P_Q", formula=D * D, subs={"d": d},
+            dv.add("$W_Q$ for all heads", a["proj_params"], lhs="P_Q", formula=D * D, subs={"d": d},
                    part="proj_params")
-            dv.add("Total: W_Q, W_K, W_V and W_O", a["total"], lhs="P", formula=4 * D ** 2, subs={"d": d},
+            dv.add("Total: $W_Q$, $W_K$, $W_V$ and $W_O$", a["total"], lhs="P", formula=4 * D ** 2, subs={"d": d},
                    part="total")
         dv.add("Q, K, V per head", a["head_shape"], lhs="shape", formula=Mat([[N, dh]]),
                substituted=Mat([[Num(n), Num(a["d_head"])]]), part="head_shape")

@@ -166,7 +166,7 @@ class CutMix(ProblemType):
         d.add("The clipped box", ans["box"], lhs=Sym("box", latex=r"\mathrm{box}", typst='"box"'), part="box",
               note=None if raw == ans["box"] else f"before clipping it was {raw}")
         x1, y1, x2, y2 = (Sym(n) for n in ("x_1", "y_1", "x_2", "y_2"))
-        d.add("λ", ans["lam"], lhs=Sym("lambda"), formula=1 - (x2 - x1) * (y2 - y1) / (W * H),
+        d.add(r"$\lambda$", ans["lam"], lhs=Sym("lambda"), formula=1 - (x2 - x1) * (y2 - y1) / (W * H),
               subs={"x_1": ans["box"][0], "y_1": ans["box"][1], "x_2": ans["box"][2], "y_2": ans["box"][3],
                     "W": w, "H": h}, part="lam", note="the share of A that remains")
         d.add("Mixed label", ans["label"], lhs=Sym("y", "ỹ", latex=r"\tilde{y}", typst="tilde(y)"), part="label",

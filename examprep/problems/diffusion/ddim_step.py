@@ -137,11 +137,14 @@ class DDIMStep(ProblemType):
         d = Derivation()
         subs = {AB: p.alpha_bar_t, ABP: p.alpha_bar_prev, "eta": p.eta, "x_t": p.x_t, "eps_hat": p.eps_hat,
                 "x0_hat": ans["x0_hat"], "sigma_t": ans["sigma"], **({"z": p.z} if p.z is not None else {})}
-        d.add("Predicted x̂_0", ans["x0_hat"], lhs=X0_HAT, formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
+        d.add(r"Predicted $\hat{x}_0$", ans["x0_hat"], lhs=X0_HAT,
+              formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
               subs=subs, part="x0_hat")
-        d.add("σ_t", ans["sigma"], lhs=SIG, formula=ETA * sqrt(paren(1 - ABP) / paren(1 - AB)) * sqrt(1 - AB / ABP),
+        d.add(r"$\sigma_t$", ans["sigma"], lhs=SIG,
+              formula=ETA * sqrt(paren(1 - ABP) / paren(1 - AB)) * sqrt(1 - AB / ABP),
               subs=subs, part="sigma", note="η = 0 makes the step deterministic" if p.eta == 0 else None)
-        d.add("Coefficient of ε̂", ans["dir_coef"], formula=sqrt(1 - ABP - SIG**2), subs=subs, part="dir_coef",
+        d.add(r"Coefficient of $\hat{\epsilon}$", ans["dir_coef"], formula=sqrt(1 - ABP - SIG**2), subs=subs,
+              part="dir_coef",
               note="the 'direction pointing to x_t'")
         f = sqrt(ABP) * X0_HAT + sqrt(1 - ABP - SIG**2) * EPS_HAT
         if p.eta > 0:

@@ -147,9 +147,10 @@ class Loss(ProblemType):
         sq = Add([(1, Pow(paren(Num(x)), Num(2))) for x in ans["residual"]])
         n = len(p.eps)
         if p.reduction == "sum":
-            d.add("L_simple", ans["l_simple"], lhs="L_simple", formula=NORM, substituted=sq, part="l_simple")
+            d.add(r"$L_{\text{simple}}$", ans["l_simple"], lhs="L_simple", formula=NORM, substituted=sq,
+                  part="l_simple")
         else:
-            d.add("L_simple", ans["l_simple"], lhs="L_simple", formula=NORM / n, substituted=paren(sq) / n,
+            d.add(r"$L_{\text{simple}}$", ans["l_simple"], lhs="L_simple", formula=NORM / n, substituted=paren(sq) / n,
                   part="l_simple", note="the mean over the coordinates")
         alpha_step(d, p.betas, p.t)
         if p.sigma == "beta_tilde":
@@ -157,13 +158,13 @@ class Loss(ProblemType):
         alpha_bar_step(d, p.betas, p.t, part="alpha_bar")
         subs = {A: a, AB: ab, ABP: abp, B: b, "sigma2": s2}
         if p.sigma == "beta":
-            d.add("σ_t²", s2, lhs=S2, formula=B, subs=subs)
+            d.add(r"$\sigma_t^2$", s2, lhs=S2, formula=B, subs=subs)
         else:
-            d.add("σ_t² = β̃_t", s2, lhs=S2, formula=paren(1 - ABP) / paren(1 - AB) * B, subs=subs)
+            d.add(r"$\sigma_t^2 = \tilde{\beta}_t$", s2, lhs=S2, formula=paren(1 - ABP) / paren(1 - AB) * B, subs=subs)
         d.add("Weight of the bound", ans["lambda_t"], lhs=LAM, formula=B**2 / paren(2 * S2 * A * paren(1 - AB)),
               subs=subs, part="lambda_t",
               note="β_t/(2α_t(1 − ᾱ_t)) when σ_t² = β_t; β_t/(2α_t(1 − ᾱ_(t−1))) when σ_t² = β̃_t")
-        d.add("Weighted term L_(t−1)", ans["l_weighted"], lhs="L_{t-1}", formula=LAM * NORM,
+        d.add("Weighted term $L_{t-1}$", ans["l_weighted"], lhs="L_{t-1}", formula=LAM * NORM,
               substituted=Num(ans["lambda_t"]) * paren(sq), part="l_weighted",
               note="L_simple drops this t-dependent weight")
         d.answer = f"L_simple = {draws.show(ans['l_simple'])}, λ_{p.t} = {draws.show(ans['lambda_t'])}"

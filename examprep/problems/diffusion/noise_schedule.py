@@ -163,18 +163,19 @@ class NoiseSchedule(ProblemType):
             b1, bT, T = Sym("beta_1"), Sym("beta_T"), Sym("T")  # noqa: N806
             f = b1 + paren(Sym("t") - 1) * paren(bT - b1) / paren(T - 1)
             if t > 1:
-                d.add("β for s = 1..t", b[:t], lhs=r"\beta", note="β_s = β_1 + (s − 1)(β_T − β_1)/(T − 1)")
-            d.add(f"β_{t}", b[t - 1], lhs=beta(t), formula=f,
+                d.add(r"$\beta_s$ for $s = 1, \ldots, t$", b[:t], lhs=r"\beta",
+                      note=r"$\beta_s = \beta_1 + (s - 1)(\beta_T - \beta_1)/(T - 1)$")
+            d.add(rf"$\beta_{{{t}}}$", b[t - 1], lhs=beta(t), formula=f,
                   subs={"beta_1": p.beta_1, "beta_T": p.beta_T, "T": p.T, "t": t}, part="beta")
         elif p.schedule == "cosine":
             for u in range(1, t + 1):
                 fu = Func("cos", paren((Num(u) / p.T + p.s) / paren(1 + Num(p.s))) * Pi() / 2) ** 2
                 fp = Func("cos", paren((Num(u - 1) / p.T + p.s) / paren(1 + Num(p.s))) * Pi() / 2) ** 2
                 expr = Func("min", 1 - fu / fp, Num(0.999))
-                d.add(f"β_{u}", b[u - 1], lhs=beta(u), substituted=expr, part="beta" if u == t else None,
+                d.add(rf"$\beta_{{{u}}}$", b[u - 1], lhs=beta(u), substituted=expr, part="beta" if u == t else None,
                       note="capped at 0.999" if b[u - 1] == 0.999 else None)
         else:
-            d.add(f"β_{t}", b[t - 1], lhs=beta(t), note="read off the schedule", part="beta")
+            d.add(rf"$\beta_{{{t}}}$", b[t - 1], lhs=beta(t), note="read off the schedule", part="beta")
         alpha_step(d, b, t, part="alpha")
         for s in range(1, t):
             alpha_bar_step(d, b, s)

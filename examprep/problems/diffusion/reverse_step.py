@@ -150,17 +150,20 @@ class ReverseStep(ProblemType):
         alpha_bar_step(d, p.betas, p.t, part="alpha_bar")
         subs = {A: a, AB: ab, ABP: abp, B: b, "x_t": p.x_t, "eps_hat": p.eps_hat, "c": ans["coef"],
                 "x0_hat": ans["x0_hat"], **({"z": p.z} if p.z is not None else {})}
-        d.add("Coefficient of ε̂", ans["coef"], lhs=C, formula=B / sqrt(1 - AB), subs=subs, part="coef")
+        d.add(r"Coefficient of $\hat{\epsilon}$", ans["coef"], lhs=C, formula=B / sqrt(1 - AB), subs=subs, part="coef")
         d.add("Mean", ans["mean"], lhs=MU, formula=(1 / sqrt(A)) * paren(XT - C * EPS_HAT), subs=subs,
               part="mean")
-        d.add("Predicted x̂_0", ans["x0_hat"], lhs=X0_HAT, formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
+        d.add(r"Predicted $\hat{x}_0$", ans["x0_hat"], lhs=X0_HAT,
+              formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
               subs=subs, part="x0_hat",
               note="μ_θ is also the posterior mean μ̃_t(x_t, x̂_0) = √ᾱ_{t−1}β_t/(1 − ᾱ_t)·x̂_0 + "
                    "√α_t(1 − ᾱ_{t−1})/(1 − ᾱ_t)·x_t")
         if p.sigma == "beta":
-            d.add("σ_t", s, lhs=r"\sigma_t", formula=sqrt(B), subs=subs, part="sigma", note="σ_t² = β_t")
+            d.add(r"$\sigma_t$", s, lhs=r"\sigma_t", formula=sqrt(B), subs=subs, part="sigma",
+                  note=r"$\sigma_t^2 = \beta_t$")
         else:
-            d.add("σ_t", s, lhs=r"\sigma_t", formula=sqrt(paren(1 - ABP) / paren(1 - AB) * B), subs=subs, part="sigma",
+            d.add(r"$\sigma_t$", s, lhs=r"\sigma_t", formula=sqrt(paren(1 - ABP) / paren(1 - AB) * B), subs=subs,
+                  part="sigma",
                   note="σ_t² = β̃_t")
         if p.t > 1:
             d.add("Sample", ans["x_prev"], lhs=f"x_{p.t - 1}", formula=MU + Sym("sigma_t") * Z,

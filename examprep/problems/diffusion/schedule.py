@@ -98,7 +98,7 @@ def alpha_bar_step(d: Derivation, betas: Sequence[float], t: int, *, part: str |
                    title: str | None = None) -> float:
     """Add the step ᾱ_t = (1 − β_1)(1 − β_2)…(1 − β_t) = α_1·α_2·…·α_t = value, with every factor shown."""
     value = alpha_bar(betas, t)
-    title = title or f"Cumulative product ᾱ_{t}"
+    title = title or rf"Cumulative product $\bar{{\alpha}}_{{{t}}}$"
     if t == 0:
         d.add(title, 1, lhs=abar(0), part=part, note="ᾱ_0 = 1 by convention (the empty product)")
         return 1.0
@@ -116,5 +116,6 @@ def alpha_bar_step(d: Derivation, betas: Sequence[float], t: int, *, part: str |
 
 def alpha_step(d: Derivation, betas: Sequence[float], t: int, *, part: str | None = None) -> float:
     """Add α_t = 1 − β_t."""
-    return d.add(f"α_{t}", 1 - betas[t - 1], lhs=alpha(t), formula=1 - beta(t), subs={beta(t).name: betas[t - 1]},
+    return d.add(rf"$\alpha_{{{t}}}$", 1 - betas[t - 1], lhs=alpha(t), formula=1 - beta(t),
+                 subs={beta(t).name: betas[t - 1]},
                  part=part)

@@ -99,14 +99,15 @@ class TwoStep(ProblemType):
         d = Derivation()
         subs = {"beta_1": p.beta_1, "beta_2": p.beta_2, "x0": p.x0, "epsilon_1": p.eps_1, "epsilon_2": p.eps_2,
                 "alpha_1": a1, "alpha_2": a2, "x1": ans["x_1"]}
-        d.add("α_1", a1, lhs=A1, formula=1 - B1, subs=subs)
-        d.add("α_2", a2, lhs=A2, formula=1 - B2, subs=subs)
+        d.add(r"$\alpha_1$", a1, lhs=A1, formula=1 - B1, subs=subs)
+        d.add(r"$\alpha_2$", a2, lhs=A2, formula=1 - B2, subs=subs)
         d.add("Step 1", ans["x_1"], lhs=X1, formula=sqrt(A1) * X0 + sqrt(B1) * E1, subs=subs, part="x_1")
         d.add("Step 2", ans["x_2"], lhs="x_2", formula=sqrt(A2) * X1 + sqrt(B2) * E2, subs=subs, part="x_2",
               note="x_2 = √(α_1α_2)·x_0 + √α_2·√β_1·ε_1 + √β_2·ε_2: a Gaussian in x_0 plus independent noise")
-        d.add("Mean of q(x_2 | x_0)", ans["mean"], lhs=r"\mu", formula=sqrt(A1 * A2) * X0, subs=subs, part="mean",
+        d.add(r"Mean of $q(x_2 \mid x_0)$", ans["mean"], lhs=r"\mu", formula=sqrt(A1 * A2) * X0, subs=subs, part="mean",
               note="ᾱ_2 = α_1α_2")
-        d.add("Variance of q(x_2 | x_0)", ans["var"], lhs=r"\sigma^2", formula=A2 * B1 + B2, subs=subs, part="var",
+        d.add(r"Variance of $q(x_2 \mid x_0)$", ans["var"], lhs=r"\sigma^2", formula=A2 * B1 + B2, subs=subs,
+              part="var",
               chain=[1 - Num(a1) * Num(a2)],
               note="independent noises add their variances (not their standard deviations): α_2β_1 + β_2 = "
                    "1 − α_1α_2 = 1 − ᾱ_2")

@@ -121,7 +121,8 @@ class HarrisFromSums(ProblemType):
         add_response_steps(d, p.A, p.B, p.C, p.k, ans)
         half_tr, disc = TR / 2, (TR / 2) ** 2 - DET
         lam = Mat([[half_tr - sqrt(disc), half_tr + sqrt(disc)]])
-        d.add("Eigenvalues (cross-check: R = λ₁λ₂ − k(λ₁ + λ₂)²)", ans["eigenvalues"], lhs=r"\lambda", formula=lam,
+        d.add(r"Eigenvalues (cross-check: $R = \lambda_1 \lambda_2 - k (\lambda_1 + \lambda_2)^2$)",
+              ans["eigenvalues"], lhs=r"\lambda", formula=lam,
               subs={DET: ans["det"], TR: ans["trace"]}, part="eigenvalues")
         d.add("Label", ans["label"], part="label", note=label_rule(p.tau))
         d.answer = f"R = {ans['R']:.6g}: {ans['label']}"

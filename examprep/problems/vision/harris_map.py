@@ -167,11 +167,12 @@ class HarrisMap(ProblemType):
         gr = f"rows {g0}–{g0 + m['Ix'].shape[0] - 1}, columns {g0}–{g0 + m['Ix'].shape[1] - 1}"
         r0, r1, c0, c1 = h.region(np.shape(p.I), p.gradient, p.size)
         d = Derivation()
-        d.add(f"I_x where it is defined ({gr})", m["Ix"].tolist(), lhs="I_x", note=h.GRADIENT_TEXT[p.gradient])
-        d.add(f"I_y where it is defined ({gr})", m["Iy"].tolist(), lhs="I_y")
+        d.add(f"$I_x$ where it is defined ({gr})", m["Ix"].tolist(), lhs="I_x", note=h.GRADIENT_TEXT[p.gradient])
+        d.add(f"$I_y$ where it is defined ({gr})", m["Iy"].tolist(), lhs="I_y")
         wn = "window sums" if p.window == "box" else "weighted window sums"
-        for name, what in (("A", "I_x²"), ("B", "I_x·I_y"), ("C", "I_y²")):
-            d.add(f"{name} = Σ w·{what}: {wn} at rows {r0}–{r1}, columns {c0}–{c1}", m[name].tolist(), lhs=name)
+        for name, what in (("A", "I_x^2"), ("B", r"I_x \cdot I_y"), ("C", "I_y^2")):
+            d.add(rf"${name} = \sum w \cdot {what}$: {wn} at rows {r0}–{r1}, columns {c0}–{c1}", m[name].tolist(),
+                  lhs=name)
         a, b, c = m["A"], m["B"], m["C"]
         n_r, n_c = a.shape
         cells = [(i, j) for i in range(n_r) for j in range(n_c)]
@@ -183,7 +184,7 @@ class HarrisMap(ProblemType):
               substituted=grid(lambda i, j: Num(a[i, j]) * Num(c[i, j]) - Num(b[i, j]) ** 2))
         d.add("trace M = A + C", m["trace"].tolist(), lhs=r"\operatorname{trace} M",
               substituted=grid(lambda i, j: Num(a[i, j]) + Num(c[i, j])))
-        d.add("R = det M − k·(trace M)²", ans["R"], lhs="R", part="R",
+        d.add(r"$R = \det M - k \cdot (\operatorname{trace} M)^2$", ans["R"], lhs="R", part="R",
               substituted=grid(lambda i, j: Num(m["det"][i, j]) - Num(p.k) * Num(m["trace"][i, j]) ** 2))
         above = [[i + r0, j + c0] for i, j in cells if m["R"][i, j] > p.tau]
         d.add("Corners", ans["corners"], lhs="corners", part="corners",

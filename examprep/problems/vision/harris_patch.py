@@ -106,12 +106,12 @@ def sums_steps(d: Derivation, img: np.ndarray, p: Params, r: int, c: int, parts:
     for name, g, axis in (("Ix", ix, "x"), ("Iy", iy, "y")):
         sub = Mat([[h.gradient_expr(img, p.gradient, axis, r + i, c + j) for j in range(-n, n + 1)]
                    for i in range(-n, n + 1)])
-        d.add(f"{name[0]}_{name[1]} over the window ({where})", g.tolist(), lhs=Sym(f"I_{axis}"), substituted=sub,
+        d.add(f"${name[0]}_{name[1]}$ over the window ({where})", g.tolist(), lhs=Sym(f"I_{axis}"), substituted=sub,
               part=name if parts else None)
-    wsym = "" if p.window == "box" else "w·"
+    wsym = "" if p.window == "box" else r"w \cdot "
     for name, f, gg, val in (("A", ix, ix, a), ("B", ix, iy, b), ("C", iy, iy, cc)):
-        what = {"A": "I_x²", "B": "I_x·I_y", "C": "I_y²"}[name]
-        d.add(f"{name} = Σ {wsym}{what}", val, lhs=name, substituted=weighted_sum_expr(w, f, gg),
+        what = {"A": "I_x^2", "B": r"I_x \cdot I_y", "C": "I_y^2"}[name]
+        d.add(rf"${name} = \sum {wsym}{what}$", val, lhs=name, substituted=weighted_sum_expr(w, f, gg),
               part=name if parts else None)
     return ix, iy, a, b, cc
 
