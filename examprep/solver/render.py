@@ -56,7 +56,8 @@ def statement(segments: list[Any], fmt: str) -> str:
     out = []
     for seg in segments:
         if isinstance(seg, str):
-            out.append(P.prose(seg, fmt))
+            text = P.prose(seg, fmt)
+            out.append(text.replace("\n", "\n\\par\n") if fmt == "latex" else text)  # a new line in LaTeX
         else:
             e = to_expr(seg)
             if isinstance(e, Mat) and len(e.rows) > 1:

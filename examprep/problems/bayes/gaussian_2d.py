@@ -160,18 +160,22 @@ class Gaussian2D(ProblemType):
                           f"The observation is $x = ({p.x[0]:g}, {p.x[1]:g})$. "]
         for c, mu, q in zip(names, p.means, p.priors, strict=True):
             out.append(rf"{c}: $\mu = ({mu[0]:g}, {mu[1]:g})$, $P({mtext(c)}) = {q:g}$. ")
+        mats: list[Any] = []
         if is_shared(p.covariances):
-            out += [r"All classes share the covariance $\Sigma$ = ", Mat(p.covariances),
-                    r". Use the linear discriminant $g_c(x) = w_c^\top x + w_{c0}$ with $w_c = \Sigma^{-1} \mu_c$ "
-                    r"and $w_{c0} = -\frac{1}{2} \mu_c^\top \Sigma^{-1} \mu_c + \ln P(c)$. "]
+            out.append(r"All classes share the covariance $\Sigma$ (below). Use the linear discriminant "
+                       r"$g_c(x) = w_c^\top x + w_{c0}$ with $w_c = \Sigma^{-1} \mu_c$ "
+                       r"and $w_{c0} = -\frac{1}{2} \mu_c^\top \Sigma^{-1} \mu_c + \ln P(c)$. ")
+            mats += ["\n$\\Sigma$ = ", Mat(p.covariances)]
         else:
+            out.append(r"Each class has its own covariance $\Sigma_c$ (below). Use the quadratic discriminant "
+                       r"$g_c(x) = -\frac{1}{2} (x - \mu_c)^\top \Sigma_c^{-1} (x - \mu_c) "
+                       r"- \frac{1}{2} \ln |\Sigma_c| + \ln P(c)$. ")
             for c, s in zip(names, p.covariances, strict=True):
-                out += [f"$\\Sigma_{{{mtext(c)}}}$ = ", Mat(s), ". "]
-            out.append(r"Use the quadratic discriminant $g_c(x) = -\frac{1}{2} (x - \mu_c)^\top \Sigma_c^{-1} "
-                       r"(x - \mu_c) - \frac{1}{2} \ln |\Sigma_c| + \ln P(c)$. ")
+                mats += [f"\n$\\Sigma_{{{mtext(c)}}}$ = ", Mat(s)]
         out.append(r"Compute the discriminants $g_c(x)$, the posteriors "
                    r"$P(c \mid x) = \exp(g_c) / \sum_{c'} \exp(g_{c'})$ and the MAP "
                    f"class. Conventions: natural log; vectors list the classes in the order {', '.join(names)}.")
+        out += mats
         return out
 
     def solve(self, p: Params) -> Answers:

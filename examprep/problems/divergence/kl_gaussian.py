@@ -59,7 +59,7 @@ class KLGaussian(ProblemType):
     parts = (
         Part("log_term", "ln(σ2/σ1)", "real", final=False),
         Part("frac_term", "(σ1² + (μ1 − μ2)²)/(2σ2²)", "real", final=False),
-        Part("kl", "KL(N1‖N2)", "real"),
+        Part("kl", "KL(N_1 ‖ N_2)", "real"),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:

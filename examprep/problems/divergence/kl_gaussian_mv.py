@@ -82,7 +82,7 @@ class KLGaussianMV(ProblemType):
         Part("trace_term", "tr(Σ2⁻¹Σ1)", "real", final=False),
         Part("quad_term", "(μ2 − μ1)ᵀΣ2⁻¹(μ2 − μ1)", "real", final=False),
         Part("logdet_term", "ln(det Σ2 / det Σ1)", "real", final=False),
-        Part("kl", "KL(N1‖N2)", "real"),
+        Part("kl", "KL(N_1 ‖ N_2)", "real"),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
