@@ -116,8 +116,10 @@ def test_write_failures_are_one_line_errors(tmp_path):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     roster = tmp_path / "r.csv"
     roster.write_text("student\na\n", encoding="utf-8")
-    r = _cli("sheet", "cnn/conv_output_size", "--students", "r.csv", "-o", "afile/sub/", "-f", "md", cwd=tmp_path)
-    assert r.returncode == 2 and "cannot write" in r.stderr and "Traceback" not in r.stderr
+    for args in (("sheet", "cnn/conv_output_size", "--students", "r.csv", "-o", "afile/sub/", "-f", "md"),
+                 ("export", "moodle", "cnn/conv_output_size", "-o", "afile/q.xml")):
+        r = _cli(*args, cwd=tmp_path)
+        assert r.returncode == 2 and "cannot write" in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("args", [

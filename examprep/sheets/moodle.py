@@ -142,5 +142,10 @@ def write_moodle(targets: list[str], topics: list[str], count: int, seed: int, d
         problems.append(build_problem(i, pt, inst))
         if progress:
             progress(1)
-    write_atomic(Path(output), quiz_xml(problems, category))
+    try:
+        write_atomic(Path(output), quiz_xml(problems, category))
+    except OSError as e:
+        from examprep.sheets.commands import SheetWriteError
+
+        raise SheetWriteError(f"cannot write {output}: {e.strerror or e}; choose another -o") from None
     return len(problems)
