@@ -127,6 +127,8 @@ def normalized_text(g: Group) -> str:
 def _cls(n: Node) -> str:
     if isinstance(n, Atom):
         return n.cls
+    if isinstance(n, Word) and n.kind == "operatorname":
+        return "func"
     if isinstance(n, Script) and isinstance(n.base, Atom) and n.base.cls in ("bigop", "func"):
         return n.base.cls
     return "ord"
@@ -289,6 +291,8 @@ def mathml_node(n: Node) -> str:
             return '<mspace width="0.2em"/>'
         if n.cls in ("open", "close"):
             return _mo(s, stretchy="false")
+        if n.cls == "punct" and n.name in ",;":
+            return _mo(s, separator="true", lspace="0em", rspace="0.25em")
         return _mo(s)
     if isinstance(n, Group):
         return mathml_group(n)
@@ -326,4 +330,6 @@ def mathml_group(g: Group) -> str:
         out.append(mathml_node(n))
         if _cls(n) == "func" and i + 1 < len(g.items):
             out.append(_mo("\u2061"))
+            if not isinstance(g.items[i + 1], (Paren, Fenced)):  # det M, trace M: a visible space, as TeX sets it
+                out.append('<mspace width="0.17em"/>')
     return "<mrow>" + "".join(out) + "</mrow>"
