@@ -156,34 +156,38 @@ class ReverseStep(ProblemType):
         d.add(r"Predicted $\hat{x}_0$", ans["x0_hat"], lhs=X0_HAT,
               formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
               subs=subs, part="x0_hat",
-              note="μ_θ is also the posterior mean μ̃_t(x_t, x̂_0) = √ᾱ_{t−1}β_t/(1 − ᾱ_t)·x̂_0 + "
-                   "√α_t(1 − ᾱ_{t−1})/(1 − ᾱ_t)·x_t")
+              note=r"$\mu_\theta$ is also the posterior mean $\tilde{\mu}_t(x_t, \hat{x}_0) = "
+                   r"\frac{\sqrt{\bar{\alpha}_{t-1}} \beta_t}{1 - \bar{\alpha}_t} \cdot \hat{x}_0 + "
+                   r"\frac{\sqrt{\alpha_t} (1 - \bar{\alpha}_{t-1})}{1 - \bar{\alpha}_t} \cdot x_t$")
         if p.sigma == "beta":
             d.add(r"$\sigma_t$", s, lhs=r"\sigma_t", formula=sqrt(B), subs=subs, part="sigma",
                   note=r"$\sigma_t^2 = \beta_t$")
         else:
             d.add(r"$\sigma_t$", s, lhs=r"\sigma_t", formula=sqrt(paren(1 - ABP) / paren(1 - AB) * B), subs=subs,
                   part="sigma",
-                  note="σ_t² = β̃_t")
+                  note=r"$\sigma_t^2 = \tilde{\beta}_t$")
         if p.t > 1:
             d.add("Sample", ans["x_prev"], lhs=f"x_{p.t - 1}", formula=MU + Sym("sigma_t") * Z,
                   subs={**subs, "mu_theta": ans["mean"], "sigma_t": s}, part="x_prev")
         else:
             d.add("Sample", ans["x_prev"], lhs="x_0", formula=MU, subs={"mu_theta": ans["mean"]},
                   part="x_prev", note="t = 1 is the last step: no noise is added (z = 0)")
-        d.answer = f"x_{p.t - 1} = {draws.show(ans['x_prev'])}"
+        d.answer = f"$x_{{{p.t - 1}}} = {draws.show(ans['x_prev'])}$"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         xt, e, z = self._vecs(p)
         a, ab, abp, b, s = self._schedule(p)
         t = p.t
+        bt, btt = r"\beta_t", r"\tilde{\beta}_t"  # markup for the feedback
         other = math.sqrt(b) if p.sigma == "beta_tilde" else math.sqrt((1 - abp) / (1 - ab) * b)
         m = {
             "notes_prefactor": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
-                                       "The prefactor is 1/√α_t (this step's α), not 1/√ᾱ_t."),
+                                       r"The prefactor is $1/\sqrt{\alpha_t}$ (this step's $\alpha$), not "
+                                       r"$1/\sqrt{\bar{\alpha}_t}$."),
             "coef_no_sqrt": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / (1 - ab)),
-                                    "The ε̂ coefficient is β_t/√(1 − ᾱ_t): keep the square root."),
+                                    r"The $\hat{\epsilon}$ coefficient is $\beta_t / \sqrt{1 - \bar{\alpha}_t}$: keep "
+                                    "the square root."),
             "notes_coef": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
                                   r"The $\hat{\epsilon}$ coefficient has $\sqrt{1 - \bar{\alpha}_t}$ in the "
                                   r"denominator, not $\sqrt{1 - \alpha_t}$."),
@@ -192,14 +196,15 @@ class ReverseStep(ProblemType):
             "noise_at_t1" if t == 1 else "noise_omitted": Mistake(
                 step(xt, e, z, t, a, ab, b, s, noise=t == 1),
                 "No noise is added at the last step (t = 1)." if t == 1 else
-                "For t > 1 Algorithm 2 adds σ_t·z to the mean."),
+                r"For $t > 1$ Algorithm 2 adds $\sigma_t \cdot z$ to the mean."),
             "other_sigma": Mistake(step(xt, e, z, t, a, ab, b, other),
-                                   f"This problem uses σ_t² = {'β_t' if p.sigma == 'beta' else 'β̃_t'}; you used "
-                                   f"{'β̃_t' if p.sigma == 'beta' else 'β_t'}."),
+                                   rf"This problem uses $\sigma_t^2 = {bt if p.sigma == 'beta' else btt}$; you used "
+                                   rf"${btt if p.sigma == 'beta' else bt}$."),
         }
         if t > 1:
             m["variance_for_std"] = Mistake(step(xt, e, z, t, a, ab, b, s, z_scale=s * s),
-                                            "z is scaled by the standard deviation σ_t, not by the variance σ_t².")
+                                            r"$z$ is scaled by the standard deviation $\sigma_t$, not by the variance "
+                                            r"$\sigma_t^2$.")
             m["noise_subtracted"] = Mistake(step(xt, e, z, t, a, ab, b, s, z_scale=-s),
-                                            "x_{t−1} = μ_θ + σ_t·z: the noise is added.")
+                                            r"$x_{t-1} = \mu_\theta + \sigma_t \cdot z$: the noise is added.")
         return draws.applicable(self.solve(p), m)
