@@ -158,18 +158,22 @@ class DDIMStep(ProblemType):
         ab, abp, eta = p.alpha_bar_t, p.alpha_bar_prev, p.eta
         m = {
             "x0_hat_no_roots": Mistake(ddim(xt, e, z, ab, abp, eta, roots=False),
-                                       "x̂_0 = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t: keep both square roots."),
+                                       r"$\hat{x}_0 = (x_t - \sqrt{1 - \bar{\alpha}_t} \cdot \hat{\epsilon}) / "
+                                       r"\sqrt{\bar{\alpha}_t}$: keep both square roots."),
             "direction_dropped": Mistake(ddim(xt, e, z, ab, abp, eta, direction=False),
-                                         "DDIM keeps the term √(1 − ᾱ_{t−1} − σ_t²)·ε̂ (the direction to x_t)."),
+                                         r"DDIM keeps the term $\sqrt{1 - \bar{\alpha}_{t-1} - \sigma_t^2} \cdot "
+                                         r"\hat{\epsilon}$ (the direction to $x_t$)."),
         }
         if eta > 0:
             m["sigma_not_subtracted"] = Mistake(ddim(xt, e, z, ab, abp, eta, subtract_sigma=False),
-                                                "The ε̂ coefficient is √(1 − ᾱ_{t−1} − σ_t²): subtract σ_t².")
+                                                r"The $\hat{\epsilon}$ coefficient is "
+                                                r"$\sqrt{1 - \bar{\alpha}_{t-1} - \sigma_t^2}$: subtract $\sigma_t^2$.")
             m["noise_omitted"] = Mistake(ddim(xt, e, z, ab, abp, eta, noise=False),
-                                         "With η > 0 the step adds σ_t·z.")
+                                         r"With $\eta > 0$ the step adds $\sigma_t \cdot z$.")
         else:
             swapped = ddim(xt, e, z, abp, ab, 0.0) if abp < 1 else {}
             if swapped:
-                m["alpha_bars_swapped"] = Mistake(swapped, "ᾱ_t belongs to x_t (to get x̂_0) and ᾱ_{t−1} to the new "
-                                                           "sample; you swapped them.")
+                m["alpha_bars_swapped"] = Mistake(swapped, r"$\bar{\alpha}_t$ belongs to $x_t$ (to get $\hat{x}_0$) "
+                                                           r"and $\bar{\alpha}_{t-1}$ to the new sample; you swapped "
+                                                           "them.")
         return draws.applicable(self.solve(p), m)

@@ -90,7 +90,7 @@ class ForwardStep(ProblemType):
         d = Derivation()
         subs = {"beta_t": p.beta_t, "x_prev": p.x_prev, "epsilon": p.eps}
         d.add("Mean coefficient", math.sqrt(1 - p.beta_t), formula=sqrt(1 - BETA), subs=subs,
-              note="√(1 − β_t) = √α_t shrinks the signal")
+              note=r"$\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$ shrinks the signal")
         d.add("Noise scale (standard deviation)", math.sqrt(p.beta_t), formula=sqrt(BETA), subs=subs)
         d.add("Mean", ans["mean"], lhs=r"\mu", formula=sqrt(1 - BETA) * X_PREV, subs=subs, part="mean")
         d.add("Variance", p.beta_t, lhs=r"\sigma^2", formula=BETA, subs=subs, part="var")
@@ -104,15 +104,19 @@ class ForwardStep(ProblemType):
         rb, ra = math.sqrt(b), math.sqrt(1 - b)
         m = {
             "beta_not_sqrt": Mistake({"x_t": (ra * x + b * e).tolist()},
-                                     "The noise is scaled by the standard deviation √β_t, not by β_t."),
+                                     r"The noise is scaled by the standard deviation $\sqrt{\beta_t}$, not by "
+                                     r"$\beta_t$."),
             "roots_swapped": Mistake({"mean": (rb * x).tolist(), "x_t": (rb * x + ra * e).tolist()},
-                                     "The signal keeps √(1 − β_t) and the noise gets √β_t; you swapped them."),
+                                     r"The signal keeps $\sqrt{1 - \beta_t}$ and the noise gets $\sqrt{\beta_t}$; you "
+                                     "swapped them."),
             "notes_mean_coefficient": Mistake(
                 {"mean": (rb * x).tolist(), "x_t": (rb * x + rb * e).tolist()},
                 r"The mean coefficient is $\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$; "
                 r"$\sqrt{1 - \alpha_t} = \sqrt{\beta_t}$ is wrong."),
             "no_square_roots": Mistake({"mean": ((1 - b) * x).tolist(), "x_t": ((1 - b) * x + b * e).tolist()},
-                                       "Both coefficients need square roots: √(1 − β_t) and √β_t."),
-            "std_as_variance": Mistake({"var": rb}, "The variance is β_t; √β_t is the standard deviation."),
+                                       r"Both coefficients need square roots: $\sqrt{1 - \beta_t}$ and "
+                                       r"$\sqrt{\beta_t}$."),
+            "std_as_variance": Mistake({"var": rb},
+                                       r"The variance is $\beta_t$; $\sqrt{\beta_t}$ is the standard deviation."),
         }
         return draws.applicable(self.solve(p), m)
