@@ -39,13 +39,14 @@ def grade(
 
     if fmt is not None and fmt not in FORMATS:
         fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out_fmt = format_for(output, fmt) if output else fmt  # an unknown extension is refused before any work
     if policy not in POLICIES:
         fail(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
     book = grade_file(submissions, policy=policy)
     report = book.report()
     if output:
         try:
-            write_atomic(output, render(report, format_for(output, fmt)))
+            write_atomic(output, render(report, out_fmt))
         except OSError as e:
             fail(f"cannot write the report to {output}: {e.strerror or e}")
     elif fmt:
