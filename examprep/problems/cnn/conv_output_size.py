@@ -36,7 +36,6 @@ from examprep.problem import Answers, Mistake, ProblemType
 from examprep.seeding import picker
 from examprep.solver.expr import Num, Sym, floor, paren
 from examprep.solver.step import Derivation
-from examprep.words import plural
 
 H, W, P, D, S, Kh, Kw = Sym("H"), Sym("W"), Sym("P"), Sym("D"), Sym("S"), Sym("K_h"), Sym("K_w")
 
