@@ -39,13 +39,14 @@ def grade(
 
     if fmt is not None and fmt not in FORMATS:
         fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out_fmt = format_for(output, fmt) if output else fmt  # an unknown extension is refused before any work
     if policy not in POLICIES:
         fail(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
     book = grade_file(submissions, policy=policy)
     report = book.report()
     if output:
         try:
-            write_atomic(output, render(report, format_for(output, fmt)))
+            write_atomic(output, render(report, out_fmt))
         except OSError as e:
             fail(f"cannot write the report to {output}: {e.strerror or e}")
     elif fmt:
@@ -66,7 +67,8 @@ def sheet(
     students: str = typer.Option(None, "--students", help="Roster CSV: one variant per student, plus a key CSV."),
     fmt: str = typer.Option(None, "--format", "-f", help="pdf, html, md, tex or typ (default: from -o)."),
     solutions: bool = typer.Option(None, "--solutions/--no-solutions",
-                                   help="Solutions in the sheet, or problems only (default: both, two files)."),
+                                   help="Solutions in the sheet, or problems only (default: both, two files).",
+                                   show_default=False),
     output: str = typer.Option(..., "--output", "-o", help="Output file (a folder with --students: one each)."),
     key: str = typer.Option(None, "--key", help="Where to write the answer key CSV (with --students)."),
     title: str = SHEET_TITLE,
