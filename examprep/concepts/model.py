@@ -25,6 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+TOPICS = ("mlp", "loss", "optim", "regularization", "norm", "rnn", "embedding", "transformer", "llm", "gan",
+          "metrics", "latent", "diffusion", "contrastive", "audio", "cnn", "detection", "attention", "positional",
+          "divergence", "bayes", "vision")  # the examprep topics (problem folders, some being added)
 KINDS = ("choice", "multi", "truefalse", "short")
 DIFFICULTIES = ("easy", "medium", "hard")
 ID_RE = re.compile(r"^concept/(?P<topic>[a-z][a-z0-9_]*)/(?P<slug>[a-z0-9_-]+)-v(?P<version>[1-9][0-9]*)$")

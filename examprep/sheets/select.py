@@ -55,6 +55,11 @@ def parse_items(targets: list[str], topics: list[str], count: int) -> list[Item]
             if not n.isdigit() or int(n) < 1:
                 raise SelectionError(f"{t!r}: write ID:COUNT with a positive count, e.g. {name}:3")
             k = int(n)
+        if name.startswith("concept/"):  # a concept item (examprep.concepts)
+            from examprep.registry import make
+
+            items.append(Item(make(name).id, k))
+            continue
         items.append(Item(resolve(name).id, k))
     for s in list_specs(topics) if topics else []:
         items.append(Item(s.id, count))
