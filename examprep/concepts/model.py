@@ -92,7 +92,10 @@ class ConceptItem:
     @property
     def title(self) -> str:
         """A short title for lists and sheet headings: the stem's first words."""
-        words = self.stem.replace("$", "").split()
+        plain = self.stem.replace("$", "")
+        for tex, uni in (("\\times", "×"), ("\\cdot", "·"), ("\\sqrt", "√"), ("\\", ""), ("{", ""), ("}", "")):
+            plain = plain.replace(tex, uni)
+        words = plain.split()
         return " ".join(words[:9]) + (" …" if len(words) > 9 else "")
 
     @property

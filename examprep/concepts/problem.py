@@ -8,6 +8,7 @@ printed on a sheet regenerates the same lettering and regrades exactly. The code
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -22,11 +23,14 @@ from examprep.problem import Instance
 PART = "choice"
 
 
+@dataclass(frozen=True)
 class ConceptPart(Part):
     """The answer part of a concept item; its form says how to answer."""
 
+    hint: str = ""
+
     def form(self) -> str:
-        return self.label
+        return self.hint
 
 
 class ConceptKey(str):
@@ -65,8 +69,8 @@ class ConceptType:
         self.title = item.title
         self.catalog = item.source
         n = len(item.options)
-        self.parts = (ConceptPart(PART, answer_form(item, n), kind="choice",
-                                  choices=tuple(LETTERS[:n]) if n else ()),)
+        self.parts = (ConceptPart(PART, "your answer", kind="choice",
+                                  choices=tuple(LETTERS[:n]) if n else (), hint=answer_form(item, n)),)
 
     @property
     def topic(self) -> str:

@@ -24,6 +24,7 @@ from examprep.quiz.store import Attempt, HistoryStore
 
 HINT_COST = 0.25
 DIFFICULTIES = ("easy", "medium", "hard", "adaptive")
+KINDS = ("all", "numeric", "concept")  # --kind: numeric problem types, concept questions, or both
 COMMANDS = {":h": "hint", ":hint": "hint", ":s": "skip", ":skip": "skip", ":w": "solution", ":solution": "solution",
             ":q": "quit", ":quit": "quit"}
 MARKS = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
@@ -42,13 +43,15 @@ class QuizOptions:
     count: int = 5
     difficulty: str = "adaptive"
     seed: int | None = None
+    kind: str = "all"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> QuizOptions:
-        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed") if k in d})
+        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed", "kind")
+                      if k in d})
 
 
 @dataclass
@@ -65,19 +68,17 @@ class Quiz:
     def __init__(self, store: HistoryStore, options: QuizOptions, console: Any, inp: Input,
                  session_id: int | None = None) -> None:
         """Start a new session (or continue ``session_id``) with ``options``; raises QuizError on bad options."""
-        from examprep.registry import list_specs, resolve
+        from examprep.quiz.concept_units import quiz_units
 
         if options.difficulty not in DIFFICULTIES:
             raise QuizError(f"--difficulty {options.difficulty!r}: use one of {', '.join(DIFFICULTIES)}")
         if options.count < 1:
             raise QuizError("--count must be at least 1")
-        specs = list_specs(options.topics or None)
-        if options.types:
-            wanted = {resolve(t).base for t in options.types}
-            specs = [s for s in specs if s.base in wanted]
-        if not specs:
-            raise QuizError("no problem type matches --topic/--type; see `examprep list`")
-        self.units = {s.base: s.id for s in specs}
+        if options.kind not in KINDS:
+            raise QuizError(f"--kind {options.kind!r}: use one of {', '.join(KINDS)}")
+        self.units = quiz_units(options.topics, options.types, options.kind)
+        if not self.units:
+            raise QuizError("no problem type or concept question matches --topic/--type/--kind; see `examprep list`")
         self.store, self.options, self.console, self.inp = store, options, console, inp
         if options.seed is None:
             options.seed = secrets.randbelow(10_000)
