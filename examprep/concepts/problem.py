@@ -69,7 +69,7 @@ class ConceptType:
         self.title = item.title
         self.catalog = item.source
         n = len(item.options)
-        self.parts = (ConceptPart(PART, "your answer", kind="choice",
+        self.parts = (ConceptPart(PART, "Answer", kind="choice",
                                   choices=tuple(LETTERS[:n]) if n else (), hint=answer_form(item, n)),)
 
     @property
@@ -149,7 +149,8 @@ class ConceptType:
     def derivation(self, p: Params) -> Any:
         from examprep.solver.step import Derivation
 
-        return Derivation([], f"{self.answer_line(p)}. Why: {self.item.explanation}")
+        line = self.answer_line(p)
+        return Derivation([], f"{line}{'' if line.endswith('.') else '.'} Why: {self.item.explanation}")
 
     def mistakes(self, p: Params) -> dict[str, Any]:
         return {}
