@@ -29,6 +29,10 @@ def test_item_is_valid(item: ConceptItem) -> None:
     assert all(c in concepts.topic_lines() for c in item.covers), item.covers
 
 
+def test_the_id_scan_finds_exactly_the_parsed_ids() -> None:
+    assert concepts.item_ids() == tuple(it.id for it in ITEMS)
+
+
 def test_ids_and_stems_are_unique() -> None:
     ids = Counter(it.id for it in ITEMS)
     stems = Counter(re.sub(r"\s+", " ", it.stem.strip().lower()) for it in ITEMS)
@@ -72,6 +76,6 @@ def test_every_topic_line_is_covered() -> None:
 
 def test_importing_the_cli_reads_no_concept_file() -> None:
     code = ("import examprep.cli, examprep.concepts as c, sys; "
-            "print(c.all_items.cache_info().currsize, 'tomllib' in sys.modules)")
+            "print(c.file_items.cache_info().currsize, 'tomllib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0", "False"]

@@ -104,7 +104,7 @@ def test_cli_list_show_solve_check() -> None:
     inst = ConceptType(it).generate(9)
     key = str(ConceptType(it).solve(inst.params)["choice"])
     shown = _cli("show", inst.code).stdout
-    for letter, o in ConceptType(it).options(inst.params):
+    for letter, _ in ConceptType(it).options(inst.params):
         assert f"{letter}. " in shown
     assert "Answer:" not in shown
     solved = _cli("solve", inst.code).stdout

@@ -9,6 +9,7 @@ conceptual topic lines of the course that the bank must cover (ids ``<catalog fi
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,44 +34,59 @@ def topic_files() -> list[Path]:
     return sorted(p for p in HERE.glob("*.toml") if p.name != TOPIC_LINES)
 
 
+_ID_LINE = re.compile(r'^id\s*=\s*"(concept/[^"]+)"', re.M)
+
+
 @lru_cache(maxsize=1)
-def all_items() -> tuple[ConceptItem, ...]:
-    """Every item of every topic file, in file order (cached: the files are read once per process)."""
+def item_ids() -> tuple[str, ...]:
+    """Every item id, found by scanning the files for ``id = "..."`` lines (no TOML parsing: about a millisecond).
+
+    The quiz and code decoding need only ids; an item's file is parsed when the item itself is needed.
+    """
+    return tuple(m.group(1) for path in topic_files() for m in _ID_LINE.finditer(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=None)
+def file_items(topic: str) -> tuple[ConceptItem, ...]:
+    """The items of one topic file (parsed once per process); empty when the topic has no file."""
     import tomllib
 
     from examprep.concepts.model import ConceptItem
 
-    out: list[ConceptItem] = []
-    for path in topic_files():
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-        out += [ConceptItem.from_dict(d, path.stem) for d in data.get("item", [])]
-    return tuple(out)
+    path = HERE / f"{topic}.toml"
+    if not path.is_file() or path.name == TOPIC_LINES:
+        return ()
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return tuple(ConceptItem.from_dict(d, topic) for d in data.get("item", []))
 
 
-@lru_cache(maxsize=1)
-def _by_id() -> dict[str, ConceptItem]:
-    return {it.id: it for it in all_items()}
+def all_items() -> tuple[ConceptItem, ...]:
+    """Every item of every topic file, in file order (each file is parsed once per process)."""
+    return tuple(it for path in topic_files() for it in file_items(path.stem))
 
 
 def list_items(topics: list[str] | tuple[str, ...] | None = None) -> list[ConceptItem]:
     """The items of these topics (all when None), sorted by id."""
-    items = sorted(all_items(), key=lambda it: it.id)
     if topics:
-        items = [it for it in items if it.topic in topics]
-    return items
+        items = [it for t in dict.fromkeys(topics) for it in file_items(t)]
+    else:
+        items = list(all_items())
+    return sorted(items, key=lambda it: it.id)
 
 
 def get_item(text: str) -> ConceptItem:
-    """The item with this id; ``-vN`` may be left off (the newest version is taken)."""
+    """The item with this id; ``-vN`` may be left off (the newest version is taken). Parses only its topic's file."""
     text = text.strip()
-    items = _by_id()
-    if text in items:
-        return items[text]
-    versions = sorted((it for it in items.values() if it.base == text), key=lambda it: it.version)
+    parts = text.split("/")
+    candidates = file_items(parts[1]) if len(parts) == 3 and parts[1] else ()
+    for it in candidates:
+        if it.id == text:
+            return it
+    versions = sorted((it for it in candidates if it.base == text), key=lambda it: it.version)
     if versions:
         return versions[-1]
-    close = difflib.get_close_matches(text, sorted(items), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(text, sorted(item_ids()), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(close)}?" if close else " See `examprep list --concepts`."
     raise UnknownProblemError(f"no concept item {text!r}.{hint}")
 

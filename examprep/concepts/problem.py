@@ -172,7 +172,7 @@ def concept_type(text: str) -> ConceptType:
 
 def concept_id_for_hash(h: int) -> str | None:
     """The concept item id whose code hash is ``h``, or None."""
-    from examprep.concepts import all_items
+    from examprep.concepts import item_ids
 
-    found = [it.id for it in all_items() if seeding.id_hash(it.id) == h]
+    found = [i for i in item_ids() if seeding.id_hash(i) == h]
     return found[0] if found else None
