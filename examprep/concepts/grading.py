@@ -78,9 +78,11 @@ def grade(item: ConceptItem, order: tuple[int, ...], given: str, name: str = "ch
     wrong = [c for c in got if c not in right]
     score = max(0.0, (len(hits) - len(wrong)) / len(right))
     verdict = "right" if score >= 1 else ("partial" if score > 0 else "wrong")
-    notes = [f"{c}: {shown[LETTERS.index(c)].feedback}" for c in wrong]
-    notes += [f"missed {c}: {shown[LETTERS.index(c)].feedback}" for c in right if c not in got]
-    feedback = "; ".join(notes) if notes else "; ".join(shown[LETTERS.index(c)].feedback for c in right)
+    notes = [f"{c} is wrong: {shown[LETTERS.index(c)].feedback}" for c in wrong]
+    missed = [c for c in right if c not in got]
+    if missed:
+        notes.append(f"Missed: {', '.join(missed)}.")
+    feedback = " ".join(notes) if notes else " ".join(shown[LETTERS.index(c)].feedback for c in right)
     return PartResult(name, score, verdict, feedback, ",".join(wrong) or None, text[:200])
 
 

@@ -51,7 +51,7 @@ class ConceptKey(str):
 def answer_form(item: ConceptItem, n: int) -> str:
     last = LETTERS[n - 1] if n else "D"
     return {"choice": f"one letter, A to {last}",
-            "multi": f"every right letter, e.g. A,C (A to {last}; wrong ticks cancel right ones)",
+            "multi": f"every right letter, e.g. A,C (A to {last}); each wrong letter cancels a right one",
             "truefalse": "true or false",
             "short": "a few words"}[item.kind]
 
