@@ -62,6 +62,9 @@ def test_rules_catch_bad_items() -> None:
     notes = {**good, "explanation": "As the slides say."}
     assert any("slides" in p for p in ConceptItem.from_dict(notes, "cnn").problems())
     assert ConceptItem.from_dict({**good, "covers": []}, "cnn").problems()
+    mathcal = {**good, "stem": "Is $\\mathcal{N}(0, 1)$ a prior?"}
+    assert any("mathcal" in p for p in ConceptItem.from_dict(mathcal, "cnn").problems())
+    assert ConceptItem.from_dict({**good, "stem": "Is $\\sigma'(z) \\le \\frac{1}{4}$?"}, "cnn").problems() == []
     assert ConceptItem.from_dict({**good, "id": "concept/cnn/x"}, "cnn").problems()
 
 
@@ -72,6 +75,9 @@ def test_every_topic_line_is_covered() -> None:
     missing = sorted(set(concepts.topic_lines()) - covered)
     assert missing == []
     assert len(ITEMS) >= 230
+    from examprep.registry import list_specs
+
+    assert sorted({s.topic for s in list_specs()} - {it.topic for it in ITEMS}) == []  # every topic has items
 
 
 def test_importing_the_cli_reads_no_concept_file() -> None:
