@@ -1,0 +1,168 @@
+"""`examprep grade` under hostile and careless inputs: every physical line accounted for, capped reads, any line
+ending, pipes and FIFOs, no traceback, reports that cannot clobber their input, escaped header names."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from examprep.grader import submissions
+from examprep.grader.batch import grade_file
+from examprep.grader.submissions import Row, RowIssue, SubmissionsFileError, read_submissions
+from examprep.registry import make
+from examprep.solver.render import value_text
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+
+
+def cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "examprep.cli", *args], capture_output=True, env=env or ENV,
+                          timeout=300, input=stdin.decode() if stdin is not None else None, text=True)
+
+
+@pytest.fixture(scope="module")
+def inst() -> dict[str, Any]:
+    pt = make("cnn/conv_output_size")
+    i = pt.generate(3, "easy")
+    truth = pt.solve(i.params)
+    return {"code": i.code, "answers": {p.name: value_text(truth[p.name]) for p in pt.active_parts(i.params)}}
+
+
+def class_lines(inst: dict[str, Any], n: int) -> list[str]:
+    """n data lines: students s0..s{n-1}, each answering the first part right."""
+    part, value = next(iter(inst["answers"].items()))
+    return [f"s{i},{inst['code']},{part},{value}" for i in range(n)]
+
+
+# ---- 1. an unclosed quote -------------------------------------------------------------------------------------
+def test_unclosed_quote_is_reported_and_reading_resumes(tmp_path: Path, inst: dict[str, Any]) -> None:
+    lines = class_lines(inst, 200)
+    part = next(iter(inst["answers"]))
+    lines[10] = f'bad,{inst["code"]},{part},"55'  # file line 12: the quote is never closed
+    lines[150] = f'q,{inst["code"]},{part},"a ""quoted"" answer"'  # a later quote that would close it
+    path = tmp_path / "s.csv"
+    path.write_text("student,code,part,answer\n" + "\n".join(lines) + "\n")
+    items = list(read_submissions(path))
+    issues = [i for i in items if isinstance(i, RowIssue)]
+    assert [(i.line, i.reason) for i in issues] == [(12, "a quote opened on line 12 is never closed; line 12 not "
+                                                         "graded")]
+    rows = [i for i in items if isinstance(i, Row)]
+    assert len(rows) == 199 and rows[10].line == 13 and rows[-1].line == 201
+    assert {r.line for r in rows} | {12} == set(range(2, 202))  # every physical line accounted for
+
+
+def test_quoted_field_may_span_lines_but_a_quote_at_the_end_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes(b'student,code,part,answer\na,C,p,"[[1, 2],\n [3, 4]]"\nb,C,p,"7\nnot a row\nstill not\n')
+    items = list(read_submissions(path))
+    assert items[0] == Row(2, "a", "C", "p", "[[1, 2],\n [3, 4]]")
+    assert items[1] == RowIssue(4, "a quote opened on line 4 is never closed; lines 4–6 (the end of the file) not "
+                                   "graded")
+    assert len(items) == 2
+
+
+# ---- 2. capped reads, linear header checks -----------------------------------------------------------------------
+def test_overlong_line_is_reported_and_not_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from examprep.grader import lines as lines_mod
+
+    monkeypatch.setattr(lines_mod, "MAX_LINE", 1000)
+    path = tmp_path / "s.csv"
+    path.write_text("student,code,part,answer\n" + "a,C,p," + "9" * 5000 + "\nb,C,p,1\n")
+    items = list(read_submissions(path))
+    assert isinstance(items[0], RowIssue) and items[0].line == 2 and "longer than" in items[0].reason
+    assert items[1] == Row(3, "b", "C", "p", "1")
+
+
+def test_overlong_field_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("student,code,part,answer\n" + "a,C,p," + "9" * (submissions.MAX_FIELD + 1) + "\nb,C,p,1\n")
+    items = list(read_submissions(path))
+    assert items[0].line == 2 and "longer than 65,536 characters" in items[0].reason and items[0].student == "a"
+    assert items[1] == Row(3, "b", "C", "p", "1")
+
+
+def test_dev_zero_is_refused_at_once() -> None:
+    t = time.process_time()
+    with pytest.raises(SubmissionsFileError, match="first line is longer than"):
+        list(read_submissions("/dev/zero"))
+    assert time.process_time() - t < 5
+
+
+def test_wide_header_checked_in_linear_time(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    names = ["student", "code", "part", "answer", *(f"x{i}" for i in range(30_000))]
+    path.write_text(",".join(names) + "\n")
+    t = time.process_time()
+    with pytest.raises(SubmissionsFileError, match="30,004 columns"):
+        list(read_submissions(path))
+    path.write_text(",".join(names[:500] + ["x7"]) + "\n")
+    with pytest.raises(SubmissionsFileError, match="x7 twice"):
+        list(read_submissions(path))
+    assert time.process_time() - t < 2
+
+
+# ---- 3. line endings, pipes, FIFOs ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("eol", ["\r", "\n", "\r\n"])
+def test_any_line_ending(tmp_path: Path, inst: dict[str, Any], eol: str) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes(("student,code,part,answer" + eol + eol.join(class_lines(inst, 3)) + eol).encode())
+    rows = list(read_submissions(path))
+    assert [(r.line, r.student) for r in rows] == [(2, "s0"), (3, "s1"), (4, "s2")]
+
+
+def test_stdin_pipe_and_fifo(tmp_path: Path, inst: dict[str, Any]) -> None:
+    data = ("student,code,part,answer\n" + "\n".join(class_lines(inst, 3)) + "\n").encode()
+    for args in (["grade", "-"], ["grade", "/dev/stdin"]):
+        r = cli(*args, "-f", "json", stdin=data)
+        assert r.returncode == 0, r.stderr
+        assert [s["student"] for s in json.loads(r.stdout)["students"]] == ["s0", "s1", "s2"]
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-m", "examprep.cli", "grade", str(fifo), "-f", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+    with open(fifo, "wb") as f:
+        f.write(data)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert len(json.loads(out)["students"]) == 3
+
+
+# ---- 6. minor --------------------------------------------------------------------------------------------------
+def test_utf32_is_named_utf32(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes("student,code,part,answer\n".encode("utf-32"))
+    with pytest.raises(SubmissionsFileError, match="UTF-32"):
+        list(read_submissions(path))
+    path.write_bytes("student,code,part,answer\n".encode("utf-16"))
+    with pytest.raises(SubmissionsFileError, match="UTF-16"):
+        list(read_submissions(path))
+
+
+def test_jsonl_keys_that_clash_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"student": "a", "student ": "b", "code": "C", "part": "p", "answer": "1"}\n'
+                    '{"student": "c", "code": "C", "part": "p", "answer": "1", "Note": 1, "note": 2}\n')
+    a, b = list(read_submissions(path))
+    assert a.line == 1 and "two keys name the field 'student'" in a.reason
+    assert b.line == 2 and "two keys name the field 'note'" in b.reason
+
+
+def test_student_with_only_reported_rows_is_listed(tmp_path: Path, inst: dict[str, Any]) -> None:
+    path = tmp_path / "s.csv"
+    part = next(iter(inst["answers"]))
+    path.write_bytes(b"student,code,part,answer\n"
+                     + f"wide,{inst['code']},{part},1,extra\n".encode()
+                     + f"bytes,{inst['code']},{part},\xff\n".encode("latin-1")
+                     + f"long,{inst['code']},{part},{'1' * 70000}\n".encode())
+    r = grade_file(path).report()
+    assert [(s["student"], s["points"], s["possible"]) for s in r["students"]] == [
+        ("bytes", 0, 0), ("long", 0, 0), ("wide", 0, 0)]
+    assert [i["line"] for i in r["reported"]] == [2, 3, 4]
