@@ -166,3 +166,109 @@ def test_student_with_only_reported_rows_is_listed(tmp_path: Path, inst: dict[st
     assert [(s["student"], s["points"], s["possible"]) for s in r["students"]] == [
         ("bytes", 0, 0), ("long", 0, 0), ("wide", 0, 0)]
     assert [i["line"] for i in r["reported"]] == [2, 3, 4]
+
+
+# ---- 2. streamed reports ------------------------------------------------------------------------------------------
+def messy_class(inst: dict[str, Any], n: int) -> str:
+    code = inst["code"]
+    parts = list(inst["answers"].items())
+    out = ["student,code,part,answer,Note"]
+    for i in range(n):
+        name, value = parts[i % len(parts)]
+        answer = [value, "junk", str(i), f'"{value}"'][i % 4]
+        out.append(f"s{(i * 7919) % (n // 3 + 1)},{code},{name},{answer},n{i % 5}")
+        if i % 13 == 0:
+            out.append(f"t{i},{code},nopart,1,x")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("policy", ["last", "best", "first"])
+def test_streamed_reports_equal_the_whole_report_even_when_spilled(tmp_path: Path, inst: dict[str, Any],
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  policy: str) -> None:
+    import io
+
+    from examprep.grader import spill
+    from examprep.grader.report import render, write_stream
+
+    path = tmp_path / "s.csv"
+    path.write_text(messy_class(inst, 600))
+    whole = grade_file(path, policy).report()
+    monkeypatch.setattr(spill, "CHUNK", 37)  # many runs on disk, merged
+    monkeypatch.setattr(spill.ExternalSort.__init__, "__defaults__", (None, 37))
+    for fmt in ("csv", "json"):
+        book = grade_file(path, policy)
+        assert book.records.runs and book.issues.runs
+        out = io.StringIO()
+        write_stream(book.stream(), fmt, out)
+        assert out.getvalue() == render(whole, fmt)
+    assert json.loads(render(whole, "json")) == whole
+    assert len(whole["students"]) == 201 + 47
+
+
+def test_csv_header_names_are_escaped(tmp_path: Path, inst: dict[str, Any]) -> None:
+    from examprep.grader.report import render
+
+    path = tmp_path / "s.csv"
+    part, value = next(iter(inst["answers"].items()))
+    path.write_text(f'student,code,part,answer,"=HYPERLINK(""http://x"",""y"")"\na,{inst["code"]},{part},{value},1\n')
+    header = render(grade_file(path).report(), "csv").lstrip("\ufeff").splitlines()[0]
+    assert header.endswith(',"\'=hyperlink(""http://x"",""y"")"')
+    path2 = tmp_path / "s.jsonl"
+    path2.write_text(json.dumps({"student": "a", "code": inst["code"], "part": part, "answer": value,
+                                 "@SUM(A1)": 1}) + "\n")
+    header = render(grade_file(path2).report(), "csv").lstrip("\ufeff").splitlines()[0]
+    assert header.endswith(",'@sum(a1)")
+
+
+def test_part_not_asked_by_this_instance_is_an_unknown_part(tmp_path: Path) -> None:
+    pt = make("attention/scaled_dot_product")
+    names = {p.name for p in pt.parts}
+    for seed in range(200):
+        i = pt.generate(seed, "easy")
+        missing = names - {p.name for p in pt.active_parts(i.params)}
+        if missing:
+            break
+    else:
+        pytest.skip("every instance asks for every part")
+    path = tmp_path / "s.csv"
+    path.write_text(f"student,code,part,answer\na,{i.code},{sorted(missing)[0]},1\n")
+    (issue,) = grade_file(path).report()["reported"]
+    assert issue["reason"].startswith("unknown part: this instance") and "KeyError" not in issue["reason"]
+
+
+# ---- 6. report files: modes, temporary files ---------------------------------------------------------------------
+def test_report_mode_follows_umask_and_keeps_an_existing_mode(tmp_path: Path) -> None:
+    from examprep.grader.report import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "r.csv", "x\n")
+        assert (tmp_path / "r.csv").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "r.csv", 0o640)
+        write_atomic(tmp_path / "r.csv", "y\n")
+        assert (tmp_path / "r.csv").stat().st_mode & 0o777 == 0o640
+        assert (tmp_path / "r.csv").read_text() == "y\n"
+    finally:
+        os.umask(old)
+
+
+def test_stale_temporary_files_removed_and_signals_clean_up(tmp_path: Path) -> None:
+    from examprep.grader.report import write_atomic
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    (tmp_path / f".r.json.{dead}.abc.tmp").write_text("half")
+    (tmp_path / f".r.json.{os.getpid()}.xyz.tmp").write_text("a live writer's")
+    (tmp_path / ".other.json.1.abc.tmp").write_text("not ours")
+    write_atomic(tmp_path / "r.json", "{}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.json.1.abc.tmp", f".r.json.{os.getpid()}.xyz.tmp",
+                                                          "r.json"]
+    script = ("import os, signal, sys; sys.path.insert(0, sys.argv[2]); from examprep.grader.report import "
+              "write_atomic\ndef w(f):\n    f.write('part'); f.flush(); os.kill(os.getpid(), signal.SIGTERM)\n"
+              "write_atomic(sys.argv[1], w)")
+    r = subprocess.run([sys.executable, "-c", script, str(tmp_path / "k.csv"), str(ROOT)], capture_output=True,
+                       text=True)
+    assert r.returncode == 128 + 15, r.stderr
+    assert not any(p.name.startswith(".k.csv") for p in tmp_path.iterdir())
+    assert not (tmp_path / "k.csv").exists()
