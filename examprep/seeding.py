@@ -101,3 +101,14 @@ def decode(code: str) -> tuple[int, int, str]:
 def picker(rng: np.random.Generator) -> Callable[[Sequence[T]], T]:
     """``pick = picker(rng)``; ``pick(options)`` draws one option uniformly (one ``rng.integers`` call)."""
     return lambda options: options[int(rng.integers(len(options)))]
+
+
+def canonical(code: str) -> str:
+    """The code as :func:`encode` writes it (case, spaces, dashes and the look-alikes O, I, L normalised), so two
+    spellings of one code compare equal. Raises InvalidCodeError when a symbol is not one codes use."""
+    body = code.strip().upper().replace("-", "").replace(" ", "")
+    try:
+        body = "".join(_ALPHABET[_DECODE[c]] if c != "U" or i else c for i, c in enumerate(body))
+    except KeyError:
+        raise InvalidCodeError(f"{code[:40]!r} is not an instance code (codes look like '3F8K-2QD7')") from None
+    return "-".join(body[i : i + 4] for i in range(0, len(body), 4))

@@ -272,3 +272,76 @@ def test_stale_temporary_files_removed_and_signals_clean_up(tmp_path: Path) -> N
     assert r.returncode == 128 + 15, r.stderr
     assert not any(p.name.startswith(".k.csv") for p in tmp_path.iterdir())
     assert not (tmp_path / "k.csv").exists()
+
+
+# ---- 4. -o must not replace the input ---------------------------------------------------------------------------
+def test_output_equal_to_input_or_a_link_to_it_is_refused(tmp_path: Path, inst: dict[str, Any]) -> None:
+    path = tmp_path / "s.csv"
+    text = "student,code,part,answer\n" + "\n".join(class_lines(inst, 2)) + "\n"
+    path.write_text(text)
+    (tmp_path / "sym.csv").symlink_to(path)
+    os.link(path, tmp_path / "hard.csv")
+    for out in (path, tmp_path / "sym.csv", tmp_path / "hard.csv", tmp_path / "." / "s.csv"):
+        r = cli("grade", str(path), "-o", str(out))
+        assert r.returncode == 2 and "the submissions file" in r.stderr and "Traceback" not in r.stderr, r.stderr
+        assert path.read_text() == text
+    r = cli("grade", str(tmp_path / "sym.csv"), "-o", str(path))
+    assert r.returncode == 2 and path.read_text() == text
+
+
+# ---- 7. only assigned codes count; 9. --max-attempts -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def two() -> list[dict[str, Any]]:
+    pt = make("cnn/conv_output_size")
+    out = []
+    for seed in (11, 12):
+        i = pt.generate(seed, "easy")
+        truth = pt.solve(i.params)
+        out.append({"code": i.code, "answers": {p.name: value_text(truth[p.name]) for p in pt.active_parts(i.params)
+                                                if p.final}})
+    return out
+
+
+def rows_for(student: str, q: dict[str, Any], code: str | None = None) -> list[str]:
+    return [f"{student},{code or q['code']},{part},{v}" for part, v in q["answers"].items()]
+
+
+def test_assigned_key_grades_only_assigned_codes(tmp_path: Path, two: list[dict[str, Any]]) -> None:
+    a, b = two
+    key = tmp_path / "key.csv"
+    key.write_text("student,code,part,answer\n" + "\n".join(rows_for("ana", a) + rows_for("ben", a)) + "\n")
+    subs = tmp_path / "s.csv"
+    subs.write_text("student,code,part,answer\n" + "\n".join(
+        rows_for("ana", a, a["code"].lower()) + rows_for("ben", a) + rows_for("ben", b)) + "\n")
+    r = cli("grade", str(subs), "--assigned", str(key), "-f", "json")
+    assert r.returncode == 3, r.stderr
+    rep = json.loads(r.stdout)
+    n = len(a["answers"])
+    assert [(s["student"], s["points"], s["possible"]) for s in rep["students"]] == [("ana", n, n), ("ben", n, n)]
+    assert [i["line"] for i in rep["reported"]] == list(range(2 + 2 * n, 2 + 3 * n))
+    assert all(i["reason"].startswith("not assigned to this student") for i in rep["reported"])
+    assert "answered by one student only" not in r.stderr
+    r = cli("grade", str(subs), "-f", "json")  # without the key: graded, with a one-line warning
+    assert r.returncode == 0
+    assert [s["possible"] for s in json.loads(r.stdout)["students"]] == [n, 2 * n]
+    (warning,) = [x for x in r.stderr.splitlines() if x.startswith("warning:")]
+    assert f"1 code(s) were answered by one student only (e.g. 'ben': {b['code']})" in warning
+    assert "--assigned" in warning
+
+
+def test_max_attempts_reports_later_rows(tmp_path: Path, two: list[dict[str, Any]]) -> None:
+    a = two[0]
+    part, right = next(iter(a["answers"].items()))
+    subs = tmp_path / "s.csv"
+    subs.write_text("student,code,part,answer\n" + "\n".join(
+        f"ana,{a['code']},{part},{x}" for x in ("1", "2", right, right)) + "\n")
+    rep = grade_file(subs, "best").report()
+    assert rep["students"][0]["points"] == 1
+    rep = grade_file(subs, "best", max_attempts=2).report()
+    assert rep["students"][0]["points"] == 0
+    assert [(i["line"], i["reason"]) for i in rep["reported"]] == [
+        (4, "attempt 3 at this part, past --max-attempts 2; not graded"),
+        (5, "attempt 4 at this part, past --max-attempts 2; not graded")]
+    assert rep["rows"] == {"read": 4, "graded": 2, "invalid": 0, "rejected": 2, "superseded": 1, "reported": 2}
+    r = cli("grade", str(subs), "--policy", "best", "--max-attempts", "0")
+    assert r.returncode == 2 and "--max-attempts" in r.stderr
