@@ -20,6 +20,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _global_options(
+    secret_file: str = typer.Option(None, "--secret-file", help="Read the secret for secret instance codes from "
+                                                                "this file (else EXAMPREP_SECRET)."),
+) -> None:
+    """Numeric exam problems in deep learning and generative AI: generate, solve step by step, grade, verify."""
+    if secret_file:
+        from examprep import secret
+
+        secret.use_file(secret_file)
+
+
 SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0).")
 DIFF = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
 SETS = typer.Option(None, "--set", help="Your own parameter value NAME=VALUE (repeatable).")

@@ -77,6 +77,9 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium") -> l
     if difficulty not in seeding.DIFFICULTIES:
         raise ParamError(f"--difficulty {difficulty!r}: use one of {', '.join(seeding.DIFFICULTIES)}")
     seeding.check_seed(seed)
+    from examprep import secret
+
+    key = secret.current()  # with a secret, the sheet's instances are secret ones
     used: dict[str, int] = {}
     out: list[tuple[ProblemType, Instance]] = []
     for it in items:
@@ -88,5 +91,5 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium") -> l
         for _ in range(it.count):
             i = used.get(pt.id, 0)
             used[pt.id] = i + 1
-            out.append((pt, pt.generate(seed + i, difficulty)))
+            out.append((pt, pt.generate(seed + i, difficulty, key)))
     return out
