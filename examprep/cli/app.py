@@ -20,12 +20,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _print_version(value: bool) -> None:
+    """``--version``: the installed package's version (read from its metadata; nothing else is imported)."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"examprep {version('examprep')}")
+    except PackageNotFoundError:
+        typer.echo("examprep (not installed: run pip install -e . for the version)")
+    raise typer.Exit(0)
+
+
 @app.callback()
-def _global_options(
+def _root(
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="Print the examprep version and exit."),
     secret_file: str = typer.Option(None, "--secret-file", help="Read the secret for secret instance codes from "
                                                                 "this file (else EXAMPREP_SECRET)."),
 ) -> None:
-    """Numeric exam problems in deep learning and generative AI: generate, solve step by step, grade, verify."""
     if secret_file:
         from examprep import secret
 
