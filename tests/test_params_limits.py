@@ -71,3 +71,45 @@ def test_ordinary_json_values_still_work() -> None:
     inst = pt.instance(sets=["network=custom", "C=3", "H=32", "W=32",
                              'layers=[["conv", 4096, 3, 1, 1], ["flatten"], ["linear", 10]]'])
     assert pt.solve(inst.params)["flatten"] == 4096 * 32 * 32
+
+
+# ---- 15. verify plans lazily and caps --jobs -------------------------------------------------------------------
+def test_plan_is_lazy_and_exact() -> None:
+    import time
+    import tracemalloc
+
+    from examprep.verify.parallel import workers
+    from examprep.verify.run import EXACT_N, plan
+
+    def listed(n: int, batch: int, exact: int) -> list[tuple[int, int]]:  # the plan as it was built before
+        out, done = [], 0
+        while done < n:
+            k = min(batch, n - done)
+            if done < exact:
+                k = min(k, exact - done)
+            out.append((done, k))
+            done += k
+        return out
+
+    for n, batch, exact in [(1, 4096, 1000), (999, 400, 1000), (1000, 400, 1000), (2600, 400, 1000),
+                            (10_000, 4096, 1000), (5, 2, 0), (7, 3, 10)]:
+        p = plan(n, batch, exact)
+        assert list(p) == listed(n, batch, exact) and len(p) == len(listed(n, batch, exact))
+        assert p[1:4] == listed(n, batch, exact)[1:4] and p[-1] == listed(n, batch, exact)[-1]
+    tracemalloc.start()
+    t = time.process_time()
+    p = plan(10**12, 4096)
+    n_workers = workers(2, 10**12, 4096, 3, "cpu")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert time.process_time() - t < 1 and peak < 100_000 and n_workers == 2
+    assert len(p) == -(-EXACT_N // 4096) + -(-(10**12 - EXACT_N) // 4096)
+    assert p[-1] == (10**12 - (10**12 - EXACT_N) % 4096 or 4096, (10**12 - EXACT_N) % 4096 or 4096)
+
+
+def test_verify_jobs_capped_at_the_core_count() -> None:
+    r = cli("verify", "cnn/conv_output_size", "--n", "20", "--jobs", "500", "--device", "cpu", "--no-self-test")
+    cores = os.cpu_count() or 1
+    assert r.returncode == 0, r.stderr
+    assert f"--jobs 500: this machine has {cores} cores; using {cores} worker processes" in r.stderr
+    assert "500 workers" not in r.stdout

@@ -57,6 +57,8 @@ from examprep.verify.run import (
 
 POLL = 1.0  # seconds between checks that every worker is still alive
 
+WINDOW = 4  # batches queued per worker: enough to keep them busy, never the whole plan
+
 
 @dataclass
 class SplitStats:
@@ -106,12 +108,23 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
         for p in procs:  # they start up (imports) while the references are loaded and probed here
             p.start()
         refs = {pt.id: load_reference(pt) for pt in types} | (references or {})
-        for pt in types:
-            here = pt.id not in (references or {}) and device_free(pt, refs[pt.id])
-            for start, k in plan(n, batch, exact):
-                tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here))
-        for _ in range(stats.workers):
-            tasks.put(None)
+        here = {pt.id: pt.id not in (references or {}) and device_free(pt, refs[pt.id]) for pt in types}
+        todo = ((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here[pt.id])
+                for pt in types for start, k in plan(n, batch, exact))  # lazy: fed as batches finish
+
+        def feed(count: int) -> None:
+            for _ in range(count):
+                task = next(todo, None)
+                if task is None:
+                    if not fed_all:
+                        fed_all.append(True)
+                        for _ in range(stats.workers):
+                            tasks.put(None)
+                    return
+                tasks.put(task)
+
+        fed_all: list[bool] = []
+        feed(WINDOW * stats.workers)
         alive = stats.workers
         while alive:
             try:
@@ -131,6 +144,7 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
                 r: VerifyResult = msg[2]
                 _fold(results[r.id], r)
                 stats.batches += 1
+                feed(1)
                 if progress:
                     progress(r.n)
             elif kind == "error":
