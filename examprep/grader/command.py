@@ -27,11 +27,15 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 
 def load_assigned(path: str | Path) -> dict[str, frozenset[str]]:
     """Each student's assigned codes, from a key CSV as ``sheet --students`` writes it (student, code, ...)."""
-    from examprep.grader.submissions import RowIssue, read_submissions
+    from examprep.grader.submissions import RowIssue, SubmissionsFileError, read_submissions
     from examprep.seeding import canonical
 
     got: dict[str, set[str]] = {}
-    for item in read_submissions(path):
+    try:
+        items = list(read_submissions(path))  # held: one entry per (student, code) of the key
+    except SubmissionsFileError as e:
+        raise GradeUsageError(f"--assigned {path}: {e}") from None
+    for item in items:
         if isinstance(item, RowIssue):
             raise GradeUsageError(f"--assigned {path}: line {item.line}: {item.reason}")
         try:
@@ -60,6 +64,10 @@ def run_grade(submissions: str, output: str | None, fmt: str | None, policy: str
             if path and path != "-" and same_file(output, path):
                 raise GradeUsageError(f"-o {output} is {what} file; the report would replace it. Write the report "
                                       "to another file")
+        folder = Path(output).parent
+        if Path(output).is_dir() or not folder.is_dir():
+            raise GradeUsageError(f"cannot write the report to {output}: " + ("it is a folder" if Path(output)
+                                  .is_dir() else f"there is no folder {folder}"))
     key = load_assigned(assigned) if assigned else None
     book = grade_file(submissions, policy=policy, max_attempts=max_attempts, assigned=key)
     cs = book.stream()
