@@ -27,6 +27,7 @@ CSV_COLUMNS = ("record", "student", "code", "problem", "part", "final", "verdict
                "possible", "percent", "mistake", "count", "share", "answers", "right", "feedback", "answer", "line",
                "reason")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_RISKY = frozenset("=@\t\r+-")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -139,6 +140,8 @@ def cell(v: Any) -> str:
     """A spreadsheet-safe cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
     if v is None:
         return ""
+    if type(v) is str and (not v or v[0] not in _RISKY):  # the common case, fast
+        return v
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):

@@ -180,7 +180,7 @@ def _read_csv(lines: Iterator[tuple[int, str | None]], first: str | None) -> Ite
             continue
         got = dict(zip(names, fields, strict=False))
         who = {k: (got.get(k) or "")[:200] for k in ("student", "code", "part")}
-        if any(not Lines.is_utf8(f) for f in fields):
+        if not Lines.is_utf8("".join(fields)):
             yield RowIssue(start, "the line is not valid UTF-8 text; save the file as 'CSV UTF-8'",
                            **{k: Lines.printable(v) for k, v in who.items()})
             continue
@@ -188,7 +188,7 @@ def _read_csv(lines: Iterator[tuple[int, str | None]], first: str | None) -> Ite
             yield RowIssue(start, f"the row has {len(fields)} fields but the header has {width}; put answers "
                                   'that contain commas or semicolons in double quotes, e.g. "[1, 2]"', **who)
             continue
-        if any(len(f) > MAX_FIELD for f in fields):
+        if max(map(len, fields)) > MAX_FIELD:
             yield RowIssue(start, f"a field is longer than {MAX_FIELD:,} characters; not graded", **who)
             continue
         yield _make_row(start, got, tuple((h, fields[i]) for i, h in extras if i < len(fields)))
