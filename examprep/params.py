@@ -211,7 +211,7 @@ def check_value(param: Param, value: Any) -> None:
     try:
         _check_value(param, value)
     except _Bad as e:
-        raise ParamError(f"{param.name}={quote(_show(e.value))} is not allowed: expected {param.allowed()}") from None
+        raise ParamError(f"{param.name}={_clip(_show(e.value))} is not allowed: expected {param.allowed()}") from None
 
 
 def _check_value(param: Param, value: Any) -> None:
@@ -265,6 +265,10 @@ def _show(v: Any) -> str:
 def quote(text: str) -> str:
     """A value for an error line: repr, at most about :data:`QUOTE` characters."""
     return repr(text) if len(text) <= QUOTE else repr(text[:QUOTE]) + f"… ({len(text):,} characters)"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= QUOTE else text[:QUOTE] + f"… ({len(text):,} characters)"
 
 
 def _bounded_int(s: str) -> int:
