@@ -52,8 +52,8 @@ def test_unclosed_quote_is_reported_and_reading_resumes(tmp_path: Path, inst: di
     path.write_text("student,code,part,answer\n" + "\n".join(lines) + "\n")
     items = list(read_submissions(path))
     issues = [i for i in items if isinstance(i, RowIssue)]
-    assert [(i.line, i.reason) for i in issues] == [(12, "a quote opened on line 12 is never closed; line 12 not "
-                                                         "graded")]
+    assert [(i.line, i.reason, i.student) for i in issues] == [
+        (12, "a quote opened on line 12 is never closed; line 12 not graded", "bad")]
     rows = [i for i in items if isinstance(i, Row)]
     assert len(rows) == 199 and rows[10].line == 13 and rows[-1].line == 201
     assert {r.line for r in rows} | {12} == set(range(2, 202))  # every physical line accounted for
@@ -65,7 +65,7 @@ def test_quoted_field_may_span_lines_but_a_quote_at_the_end_is_reported(tmp_path
     items = list(read_submissions(path))
     assert items[0] == Row(2, "a", "C", "p", "[[1, 2],\n [3, 4]]")
     assert items[1] == RowIssue(4, "a quote opened on line 4 is never closed; lines 4–6 (the end of the file) not "
-                                   "graded")
+                                   "graded", "b", "C", "p")
     assert len(items) == 2
 
 

@@ -118,8 +118,8 @@ def _header(text: str | None) -> tuple[str, list[str]]:
     return d, names
 
 
-def _records(lines: Iterator[tuple[int, str | None]], d: str,
-             is_row: Callable[[list[str]], bool]) -> Iterator[tuple[int, list[str]] | RowIssue]:
+def _records(lines: Iterator[tuple[int, str | None]], d: str, is_row: Callable[[list[str]], bool],
+             who: Callable[[str], dict[str, str]]) -> Iterator[tuple[int, list[str]] | RowIssue]:
     """CSV records as (first line, fields), or issues. A quoted field may span lines, but when a later line parses
     as a row on its own the quote is taken as never closed: the lines it swallowed are reported and reading resumes
     at that line."""
@@ -143,7 +143,8 @@ def _records(lines: Iterator[tuple[int, str | None]], d: str,
         for m, t in lines:
             if t is None or (fields := _parse(t, d)) is not None and is_row(fields):
                 yield RowIssue(n, f"a quote opened on line {n} is never closed; lines {n}–{last} not graded"
-                               if last > n else f"a quote opened on line {n} is never closed; line {n} not graded")
+                               if last > n else f"a quote opened on line {n} is never closed; line {n} not graded",
+                               **who(text))
                 back = (m, t)
                 break
             buf.append(t)
@@ -151,14 +152,15 @@ def _records(lines: Iterator[tuple[int, str | None]], d: str,
             last = m
             if size > MAX_LINE or len(buf) > MAX_QUOTED_LINES:
                 yield RowIssue(n, f"a quoted field opened on line {n} runs past {len(buf) - 1} line breaks or "
-                                  f"{MAX_LINE:,} characters; lines {n}–{m} not graded")
+                                  f"{MAX_LINE:,} characters; lines {n}–{m} not graded", **who(text))
                 break
             if '"' in t and (fields := _parse("".join(buf), d)) is not None:
                 yield n, fields
                 break
         else:
             yield RowIssue(n, f"a quote opened on line {n} is never closed; lines {n}–{last} (the end of the "
-                              "file) not graded" if last > n else f"a quote opened on line {n} is never closed")
+                              "file) not graded" if last > n else f"a quote opened on line {n} is never closed",
+                           **who(text))
 
 
 def _read_csv(lines: Iterator[tuple[int, str | None]], first: str | None) -> Iterator[Row | RowIssue]:
@@ -170,8 +172,13 @@ def _read_csv(lines: Iterator[tuple[int, str | None]], first: str | None) -> Ite
     def is_row(f: list[str]) -> bool:
         return len(f) == width and bool(f[s].strip() and f[c].strip() and f[p].strip())
 
+    def who(text: str) -> dict[str, str]:  # the student, code and part of a line whose quote is never closed
+        f = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
+        return {k: Lines.printable(f[i].strip()[:200]) if i < len(f) - 1 else "" for k, i in
+                (("student", s), ("code", c), ("part", p))}
+
     extras = [(i, h) for i, h in enumerate(names) if h not in REQUIRED]
-    for rec in _records(lines, delimiter, is_row):
+    for rec in _records(lines, delimiter, is_row, who):
         if isinstance(rec, RowIssue):
             yield rec
             continue
