@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from examprep.grader import submissions
 from examprep.grader.batch import grade_file
@@ -345,3 +347,22 @@ def test_max_attempts_reports_later_rows(tmp_path: Path, two: list[dict[str, Any
     assert rep["rows"] == {"read": 4, "graded": 2, "invalid": 0, "rejected": 2, "superseded": 1, "reported": 2}
     r = cli("grade", str(subs), "--policy", "best", "--max-attempts", "0")
     assert r.returncode == 2 and "--max-attempts" in r.stderr
+
+
+# ---- any bytes: no traceback, lines in order --------------------------------------------------------------------
+PIECES = st.sampled_from([b",", b'"', b'""', b"\n", b"\r", b"\r\n", b"a", b"C1", b" ", b"\xff", b"\x00", b";",
+                          b"\t", b"{", b"}", b"7"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.lists(PIECES, max_size=60), jsonl=st.booleans())
+def test_any_bytes_are_read_without_a_traceback(tmp_path: Path, body: list[bytes], jsonl: bool) -> None:
+    path = tmp_path / "x"
+    head = b'{"student": "s", "code": "C", "part": "p", "answer": "1"}\n' if jsonl else b"student,code,part,answer\n"
+    data = head + b"".join(body)
+    path.write_bytes(data)
+    items = list(read_submissions(path))
+    physical = len(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").rstrip(b"\n").split(b"\n"))
+    starts = [i.line for i in items]
+    assert starts == sorted(starts) and all(1 <= s <= physical for s in starts)
+    assert len(set(starts)) == len(starts) or any(isinstance(i, RowIssue) for i in items)
