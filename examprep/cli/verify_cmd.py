@@ -13,7 +13,8 @@ from examprep.cli.app import JSON, app, emit_json, fail
 
 @app.command()
 def verify(
-    targets: list[str] = typer.Argument(None, help="Ids or topics (default: everything registered)."),
+    targets: list[str] = typer.Argument(None, help="Ids or topics (default: everything registered).",
+                                       show_default=False),
     n: int = typer.Option(200, "--n", "-n", min=1, help="Instances per type."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     batch: int = typer.Option(4096, "--batch", min=1, help="Instances per reference batch."),

@@ -59,6 +59,7 @@ def run_grade(submissions: str, output: str | None, fmt: str | None, policy: str
         raise GradeUsageError(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
     if max_attempts is not None and max_attempts < 1:
         raise GradeUsageError(f"--max-attempts {max_attempts}: use a whole number of at least 1")
+    out_fmt = format_for(output, fmt) if output else fmt  # an unknown extension is refused before any work
     if output:
         for what, path in (("the submissions", submissions), ("the --assigned key", assigned)):
             if path and path != "-" and same_file(output, path):
@@ -73,7 +74,7 @@ def run_grade(submissions: str, output: str | None, fmt: str | None, policy: str
     cs = book.stream()
     if output:
         try:
-            write_atomic(output, lambda f: write_stream(cs, format_for(output, fmt), f))
+            write_atomic(output, lambda f: write_stream(cs, str(out_fmt), f))
         except OSError as e:
             raise GradeUsageError(f"cannot write the report to {output}: {e.strerror or e}") from None
     elif fmt:

@@ -31,12 +31,12 @@ _RISKY = frozenset("=@\t\r+-")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
-def format_for(path: str | Path, fmt: str | None) -> str:
-    """The report format: ``fmt`` when given, else from the file's extension (default csv)."""
-    if fmt:
-        return fmt
-    ext = Path(path).suffix.lower().lstrip(".")
-    return {"htm": "html", "jsonl": "json"}.get(ext, ext) if ext in (*FORMATS, "htm", "jsonl") else "csv"
+def format_for(path: str | Path | None, fmt: str | None) -> str:
+    """The report format from ``--format`` and the file's extension (default csv); an unknown extension
+    (``-o rep.xlsx``) or one that contradicts ``--format`` is refused (:mod:`examprep.formats`)."""
+    from examprep.formats import resolve
+
+    return resolve(path, fmt, FORMATS, default="csv", aliases={"htm": "html", "jsonl": "json"})
 
 
 def render(report: dict[str, Any], fmt: str) -> str:
