@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from examprep.cli.app import DIFF, JSON, SEED, SETS, _header, _target, app, emit_json, fail
+from examprep.cli.app import DIFF, JSON, SEED, SETS, TARGET_DIFF, _header, _target, app, emit_json, fail
 
 
 @app.command("list")
@@ -43,7 +43,7 @@ def list_cmd(
 def show(
     target: str = typer.Argument(..., help="A problem id (cnn/conv_output_size) or an instance code."),
     seed: int = SEED,
-    difficulty: str = DIFF,
+    difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
     as_json: bool = JSON,
 ) -> None:
@@ -64,17 +64,19 @@ def show(
                                                 "form": p.form(), "final": p.final}
                                                for p in pt.active_parts(inst.params)]})
         return
-    typer.echo(_header(pt, inst))
-    typer.echo(statement(pt.statement(inst.params), "text"))
-    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
-                                   if p.final))
+    from examprep.solver.wrap import terminal_width, wrap_text
+
+    parts = "Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
+                                  if p.final)
+    text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), "text"), parts])
+    typer.echo(wrap_text(text, terminal_width()))
 
 
 @app.command()
 def solve(
     target: str = typer.Argument(..., help="A problem id or an instance code."),
     seed: int = SEED,
-    difficulty: str = DIFF,
+    difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
     fmt: str = typer.Option("text", "--format", "-f", help="text, md, latex, typst or json."),
 ) -> None:
@@ -105,8 +107,12 @@ def solve(
         emit_json({**inst.to_json(), "answers": answers, "steps": steps, "answer": d.answer})
         return
     if fmt == "text":
-        typer.echo(_header(pt, inst))
-    elif fmt == "md":
+        from examprep.solver.wrap import terminal_width, wrap_text
+
+        text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), fmt), derivation(d, fmt)])
+        typer.echo(wrap_text(text, terminal_width()))
+        return
+    if fmt == "md":
         typer.echo(f"**{pt.id}** · code `{inst.code}`\n" if inst.code else f"**{pt.id}**\n")
     typer.echo(statement(pt.statement(inst.params), fmt))
     typer.echo(derivation(d, fmt))
@@ -117,7 +123,7 @@ def check(
     target: str = typer.Argument(..., help="A problem id or an instance code."),
     answer: list[str] = typer.Option(..., "--answer", "-a", help="PART=VALUE (repeatable)."),
     seed: int = SEED,
-    difficulty: str = DIFF,
+    difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
     as_json: bool = JSON,
 ) -> None:
@@ -159,23 +165,25 @@ def gen(
     count: int = typer.Option(1, "--count", "-n", min=1, help="How many instances."),
     seed: int = typer.Option(0, "--seed", "-s", help="First seed; instances use seed, seed+1, ..."),
     difficulty: str = DIFF,
-    as_json: bool = typer.Option(True, "--json/--text", help="JSON lines (default) or text."),
+    as_json: bool = typer.Option(True, "--json/--text", help="JSON lines (default) or text.", show_default=False),
 ) -> None:
     """Generate N instances with their answers, one JSON object per line.
 
     Example: examprep gen cnn/conv_output_size --count 3 --seed 10
     """
+    from examprep import secret
     from examprep.registry import make
-    from examprep.solver.render import value_text
+    from examprep.solver.render import minus_signs, value_text
 
     pt = make(target)
+    key = secret.current()  # with a secret, secret instances
     for i in range(count):
-        inst = pt.generate(seed + i, difficulty)
+        inst = pt.generate(seed + i, difficulty, key)
         answers = pt.solve(inst.params)
         if as_json:
             emit_json({**inst.to_json(), "answers": answers})
         else:
-            typer.echo(f"{inst.code}  " + "  ".join(f"{k}={value_text(v)}" for k, v in answers.items()))
+            typer.echo(f"{inst.code}  " + "  ".join(f"{k}={minus_signs(value_text(v))}" for k, v in answers.items()))
 
 
 @app.command()
@@ -185,9 +193,10 @@ def key(
 ) -> None:
     """Print the answer key of instance codes (final parts, and intermediate ones marked).
 
-    Example: examprep key 3F8K-2QD7
+    Example: examprep key EXZR-JWW
     """
     from examprep.grader.batch import answer_key
+    from examprep.solver.render import minus_signs
 
     keys = [answer_key(c) for c in codes]
     if as_json:
@@ -197,4 +206,4 @@ def key(
         typer.echo(f"{k['id']} · code {k['code']} · {k['difficulty']} · {k['title']}")
         for p in k["parts"]:
             mark = "" if p["final"] else "  (intermediate)"
-            typer.echo(f"  {p['part']} = {p['text']}    {p['label']}; {p['form']}{mark}")
+            typer.echo(f"  {p['part']} = {minus_signs(p['text'])}    {p['label']}; {p['form']}{mark}")
