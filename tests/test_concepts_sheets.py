@@ -16,7 +16,7 @@ from examprep.concepts import list_items
 from examprep.concepts.model import ConceptItem
 from examprep.concepts.moodle import concept_question
 from examprep.concepts.problem import ConceptType
-from examprep.sheets.build import build_problem
+from examprep.sheets.build import Sheet, build_problem
 from examprep.sheets.moodle import quiz_xml
 from examprep.sheets.render import source
 
@@ -38,19 +38,20 @@ def _ten_targets() -> list[str]:
 
 
 def test_sheet_of_ten_concept_items_and_its_key_grade_to_full_marks(tmp_path: Path) -> None:
-    (tmp_path / "roster.csv").write_text("student\nann\nbob\n", encoding="utf-8")
-    out = _cli("sheet", *_ten_targets(), "--students", "roster.csv", "-o", "out", "-f", "md", cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / "key.csv").read_text(encoding="utf-8"))))
+    from examprep.sheets.commands import Request, variants
+    from examprep.sheets.students import Student, key_csv
+
+    sheets = variants(Request(_ten_targets(), [], seed=3), [Student("ann"), Student("bob")])
+    (tmp_path / "key.csv").write_text(key_csv(sheets), encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "key.csv").read_text(encoding="utf-8"))))
     assert len(rows) == 20 and {r["part"] for r in rows} == {"choice"}
-    graded = _cli("grade", "out/key.csv", "-o", "report.csv", cwd=tmp_path)
+    graded = _cli("grade", "key.csv", "-o", "report.csv", cwd=tmp_path)
     assert graded.returncode == 0, graded.stderr
     assert graded.stdout.count("100.0%") >= 2
-    sheet = (tmp_path / "out" / "ann.md").read_text(encoding="utf-8")
+    sheet = source([Sheet(s.title, s.seed, s.difficulty, s.problems, s.student, False) for s in sheets][:1], "md")
     assert "\nA. " in sheet and "\nD. " in sheet
     assert "Why:" not in sheet
-    solved = (tmp_path / "out" / "ann-solutions.md").read_text(encoding="utf-8")
-    assert solved.count("Why:") == 10
+    assert source(sheets[:1], "md").count("Why:") == 10
     # a wrong answer on one row costs exactly that question
     rows[0]["answer"] = next(c for c in "ABCD" if c != rows[0]["answer"])
     buf = io.StringIO()

@@ -116,3 +116,17 @@ def test_cli_list_show_solve_check() -> None:
     assert bad.returncode == 1 and "Score: 0%" in bad.stdout
     err = _cli("check", inst.code, "--answer", "h_out=3")
     assert err.returncode == 2 and "Traceback" not in err.stderr
+
+
+def test_secret_codes_regenerate_the_option_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXAMPREP_SECRET", "a-long-enough-test-secret-0123456789")
+    from examprep import secret
+
+    pt = ConceptType(MULTI)
+    orders = {pt.generate(s, secret=secret.current()).params["order"] for s in range(30)}
+    assert len(orders) > 15
+    it = concepts.all_items()[0]
+    inst = ConceptType(it).generate(8, secret=secret.current())
+    assert seeding.is_secret(inst.code)
+    again = from_code(inst.code)
+    assert (again.problem_id, again.params["order"]) == (it.id, inst.params["order"])

@@ -81,18 +81,19 @@ class ConceptType:
         return self.parts
 
     # ---- instances --------------------------------------------------------------------------------------------
-    def order(self, seed: int) -> tuple[int, ...]:
+    def order(self, seed: int, secret: bytes | None = None) -> tuple[int, ...]:
         """The option order of ``seed``: shown letter i is option ``order[i]`` of the file."""
         if not self.item.options:
             return ()
-        rng = seeding.rng_for(self.id, seed, "concept")
+        rng = seeding.rng_for(self.id, seed, "concept", secret)
         return tuple(int(k) for k in rng.permutation(len(self.item.options)))
 
-    def generate(self, seed: int, difficulty: str = "medium") -> Instance:
+    def generate(self, seed: int, difficulty: str = "medium", secret: bytes | None = None) -> Instance:
+        """The instance of ``seed`` (the item's own difficulty is used; with a secret, a secret code)."""
         seeding.check_seed(seed)
         d = self.item.difficulty
-        return Instance(self.id, Params(order=self.order(seed)), seed=seed, difficulty=d,
-                        code=seeding.encode(self.id, seed, d))
+        return Instance(self.id, Params(order=self.order(seed, secret)), seed=seed, difficulty=d,
+                        code=seeding.encode(self.id, seed, d, secret))
 
     def instance(self, seed: int | None = None, difficulty: str = "medium", sets: list[str] | None = None
                  ) -> Instance:
