@@ -104,7 +104,7 @@ def test_moodle_question_types_carry_feedback() -> None:
                                                                      "shortanswer"]
     for kind, q in zip(KINDS, root.findall("question")[1:], strict=True):
         assert q.findtext("generalfeedback/text") == f"<p>Explained {kind}.</p>"
-        assert "\\( x_{t-1} &lt; 2 \\)" in q.findtext("questiontext/text")
+        assert "\\(x_{t-1} &lt; 2\\)" in q.findtext("questiontext/text")
         answers = q.findall("answer")
         assert answers and all(a.findtext("feedback/text") for a in answers)
     choice, multi, tf, short = root.findall("question")[1:]

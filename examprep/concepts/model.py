@@ -33,13 +33,6 @@ DIFFICULTIES = ("easy", "medium", "hard")
 ID_RE = re.compile(r"^concept/(?P<topic>[a-z][a-z0-9_]*)/(?P<slug>[a-z0-9_-]+)-v(?P<version>[1-9][0-9]*)$")
 LINE_RE = re.compile(r"^seed_(000_001|002|003|004)#[1-9][0-9]*$")
 FORBIDDEN = (re.compile(r"\b(all|none) of the above\b", re.I), re.compile(r"\b(notes|slides)\b", re.I))
-# The LaTeX commands every renderer translates (the statement math contract); anything else is a bug in an item.
-GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi "
-         "psi omega Sigma Pi Delta Phi")
-MATH_COMMANDS = frozenset((GREEK + " frac sqrt lfloor rfloor lceil rceil sum prod cdot times odot le ge ne approx in "
-                           "sim to infty partial nabla pm mid lVert rVert ldots top ln log exp max min tanh sin cos "
-                           "operatorname hat bar tilde mathbf mathrm text left right").split())
-_COMMAND = re.compile(r"\\([A-Za-z]+)")
 KEYS = {"id", "kind", "difficulty", "covers", "source", "stem", "explanation", "options", "answer", "answers"}
 
 
@@ -99,9 +92,12 @@ class ConceptItem:
     @property
     def title(self) -> str:
         """A short title for lists and sheet headings: the stem's first words."""
-        plain = self.stem.replace("$", "")
-        for tex, uni in (("\\times", "×"), ("\\cdot", "·"), ("\\sqrt", "√"), ("\\", ""), ("{", ""), ("}", "")):
-            plain = plain.replace(tex, uni)
+        from examprep.solver import prose
+
+        try:
+            plain = prose.to_text(self.stem)
+        except ValueError:  # bad markup is reported by problems(); a title must still print
+            plain = self.stem.replace("$", "")
         words = plain.split()
         return " ".join(words[:9]) + (" …" if len(words) > 9 else "")
 
@@ -116,6 +112,8 @@ class ConceptItem:
     # ---- rules ------------------------------------------------------------------------------------------------
     def problems(self) -> list[str]:
         """Every rule this item breaks, one line each (empty when the item is valid)."""
+        from examprep.solver import prose
+
         out = []
         if not ID_RE.match(self.id):
             out.append(f"id {self.id!r} is not concept/<topic>/<slug>-vN")
@@ -139,9 +137,10 @@ class ConceptItem:
                     out.append(f"user-facing text says {pat.search(text).group(0)!r}: {text[:60]!r}")
             if (text.count("$") - text.count("\\$")) % 2:
                 out.append(f"unbalanced $ math in {text[:60]!r}")
-            unknown = sorted(set(_COMMAND.findall(text)) - MATH_COMMANDS)
-            if unknown:
-                out.append(f"LaTeX outside the shared math subset: {', '.join(unknown)} in {text[:60]!r}")
+            try:
+                prose.check(text)
+            except ValueError as e:  # MathMarkupError: outside the shared $...$ subset
+                out.append(f"math markup: {e}")
         return out
 
     def _kind_problems(self) -> list[str]:

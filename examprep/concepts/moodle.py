@@ -9,23 +9,16 @@ Inline ``$...$`` math becomes ``\\( ... \\)`` for Moodle's MathJax filter.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from html import escape
 from typing import Any
 
-_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
-
 
 def html(text: str) -> str:
-    """Prose with ``$...$`` math as HTML with ``\\( ... \\)`` TeX."""
-    out, last = [], 0
-    for m in _MATH.finditer(text):
-        out.append(escape(text[last:m.start()]).replace("\\$", "$"))
-        out.append(f"\\( {escape(m.group(1))} \\)")
-        last = m.end()
-    out.append(escape(text[last:]).replace("\\$", "$"))
-    return "".join(out)
+    """Prose with ``$...$`` math as HTML with ``\\( ... \\)`` TeX for MathJax (the shared prose renderer)."""
+    from examprep.solver import prose
+
+    return prose.prose(text, "mathjax")
 
 
 def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> ET.Element:

@@ -19,13 +19,10 @@ def list_lines(items: list[ConceptItem]) -> list[str]:
 
 
 def _math_text(s: str) -> str:
-    """Inline ``$...$`` math as terminal text (through the shared markup when available)."""
-    try:
-        from examprep.solver.render import statement
+    """Inline ``$...$`` math as terminal text (Unicode), by the shared prose renderer."""
+    from examprep.solver import prose
 
-        return statement([s], "text")
-    except Exception:  # pragma: no cover - the renderer is being extended; plain text is a fine fallback
-        return s
+    return prose.to_text(s)
 
 
 def question_text(pt: Any, inst: Any) -> str:
