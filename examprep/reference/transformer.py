@@ -1,0 +1,72 @@
+"""Torch references for the transformer family, written from torch modules and ops, batched over instances.
+
+Parameter counts are the ``numel`` of ``nn.MultiheadAttention``, ``nn.Linear``, ``nn.Embedding`` and
+``nn.LayerNorm`` built on the meta device (no memory), once per configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+
+
+def _numel(*mods: torch.nn.Module) -> int:
+    return sum(p.numel() for m in mods for p in m.parameters())
+
+
+@functools.lru_cache(maxsize=4096)
+def _counts(arch: str, V: int, d: int, dff: int, L: int, max_pos: int, seg: int, bias: bool, ln: bool,
+            tied: bool) -> tuple[int, int, int, int, int | None, int]:
+    """(attention, ffn, norms, layer, embeddings, total) from modules on the meta device."""
+    nn, meta = torch.nn, "meta"
+    attn = _numel(nn.MultiheadAttention(d, 1, bias=bias, device=meta))
+    ffn = _numel(nn.Linear(d, dff, bias=bias, device=meta), nn.Linear(dff, d, bias=bias, device=meta))
+    norms = _numel(nn.LayerNorm(d, device=meta), nn.LayerNorm(d, device=meta)) if ln else 0
+    layer = attn + ffn + norms
+    if arch == "encoder_layer":
+        return attn, ffn, norms, layer, None, L * layer
+    mods: list[nn.Module] = [nn.Embedding(V, d, device=meta)]
+    if max_pos:
+        mods.append(nn.Embedding(max_pos, d, device=meta))
+    if seg:
+        mods.append(nn.Embedding(seg, d, device=meta))
+    if arch == "bert" and ln:
+        mods.append(nn.LayerNorm(d, device=meta))
+    emb = _numel(*mods)
+    extra: list[nn.Module] = []
+    if arch == "bert":
+        extra.append(nn.Linear(d, d, bias=bias, device=meta))
+    else:
+        if ln:
+            extra.append(nn.LayerNorm(d, device=meta))
+        if not tied:
+            extra.append(nn.Linear(d, V, bias=False, device=meta))
+    return attn, ffn, norms, layer, emb, emb + L * layer + _numel(*extra)
+
+
+def param_count(batch: list[Params], device: torch.device) -> Answers:
+    """Counts by column, instances grouped by which optional parts they ask for."""
+    nn, meta = torch.nn, "meta"
+
+    def run(ps: list[Params]) -> dict:
+        rows = [_counts(p.arch, p.vocab, p.d_model, p.d_ff, p.layers, p.max_pos, p.segments, p.bias, p.layernorm,
+                        p.tied) for p in ps]
+        cols = np.array([[r[i] if r[i] is not None else 0 for i in range(6)] for r in rows], dtype=np.int64)
+        out = {k: cols[:, i] for i, k in enumerate(("attention", "ffn", "norms", "layer", "embeddings", "total"))}
+        if ps[0].arch == "encoder_layer":
+            del out["embeddings"]
+        if ps[0].classes is not None:
+            out["head_params"] = np.array([_numel(nn.Linear(p.d_model, p.classes, device=meta)) for p in ps])
+        if ps[0].prefix_len is not None:
+            # prefix keys and values: a (L, 2, P, d) tensor
+            pre = np.array([torch.empty(p.layers, 2, p.prefix_len, p.d_model, device=meta).numel() for p in ps])
+            out["prefix_params"] = pre
+            out["prefix_percent"] = 100 * pre.astype(np.float64) / cols[:, 5]
+        return out
+
+    return grouped(batch, lambda p: (p.arch == "encoder_layer", p.classes is None, p.prefix_len is None), run)

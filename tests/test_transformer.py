@@ -1,0 +1,115 @@
+"""Transformer types: the catalog's worked examples, the wrong values graded as named mistakes, validation, and the
+batched references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["transformer/param_count-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(10) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- param_count: BERT-base 109,482,240 (not "110 million"), GPT-3 175,181,291,520, encoder layer 3,152,384 -------
+
+PC = "transformer/param_count-v1"
+
+
+def test_param_count_bert_base_and_rounded_figure() -> None:
+    pt, inst, ans = solved(PC, arch="bert", vocab=30522, d_model=768, d_ff=3072, layers=12, max_pos=512, segments=2)
+    assert ans["attention"] == 4 * 768 ** 2 + 4 * 768 == 2_362_368
+    assert ans["layer"] == 7_087_872
+    assert ans["embeddings"] == 23_837_184
+    assert ans["total"] == 23_837_184 + 12 * 7_087_872 + 590_592 == 109_482_240
+    assert mistake_named(pt, inst, "total", 110_000_000) == "paper_rounded"
+    # d_ff read as the hidden size 768
+    ffn_wrong = 2 * 768 * 768 + 768 + 768
+    assert mistake_named(pt, inst, "ffn", ffn_wrong) == "d_ff_as_d"
+    assert mistake_named(pt, inst, "attention", 3 * 768 ** 2 + 3 * 768) == "w_o_forgotten"
+
+
+def test_param_count_bert_large() -> None:
+    pt, inst, ans = solved(PC, arch="bert", vocab=30522, d_model=1024, d_ff=4096, layers=24, max_pos=512, segments=2)
+    assert ans["layer"] == 12_596_224
+    assert ans["total"] == 335_141_888
+    assert mistake_named(pt, inst, "total", 340_000_000) == "paper_rounded"
+
+
+def test_param_count_gpt3_and_small_decoder() -> None:
+    pt, inst, ans = solved(PC, arch="decoder", vocab=50257, d_model=12288, d_ff=49152, layers=96, max_pos=0,
+                           segments=0, bias=False, layernorm=False)
+    assert ans["embeddings"] == 617_558_016
+    assert ans["layer"] == 12 * 12288 ** 2 == 1_811_939_328
+    assert ans["total"] == 175_181_291_520
+    pt, inst, ans = solved(PC, arch="decoder", vocab=1000, d_model=64, d_ff=256, layers=2, max_pos=0, segments=0,
+                           bias=False, layernorm=False)
+    assert ans["total"] == 64_000 + 64_000 + 2 * (16_384 + 32_768) == 226_304
+    assert mistake_named(pt, inst, "total", 64_000 + 64_000 + 16_384 + 32_768) == "layers_forgotten"
+
+
+def test_param_count_tied_and_counted_twice() -> None:
+    pt, inst, ans = solved(PC, arch="decoder", vocab=1000, d_model=64, d_ff=256, layers=2, max_pos=0, segments=0,
+                           bias=False, layernorm=False, tied=True)
+    assert ans["total"] == 226_304 - 64_000
+    assert mistake_named(pt, inst, "total", 226_304) == "tied_counted_twice"
+
+
+def test_param_count_encoder_layer_head_and_prefix() -> None:
+    pt, inst, ans = solved(PC, arch="encoder_layer", d_model=512, d_ff=2048, layers=1)
+    assert ans["total"] == ans["layer"] == 3_152_384  # nn.TransformerEncoderLayer(512, 8, 2048)
+    assert "embeddings" not in ans
+    assert right(pt, inst, attention="1050624", ffn="2099712", norms="2048", layer="3152384", total="3152384")
+    _, _, ans = solved(PC, arch="decoder", vocab=50257, d_model=1024, d_ff=4096, layers=24, max_pos=1024,
+                       segments=0, classes=10, prefix_len=10)
+    assert ans["prefix_params"] == 10 * 24 * 2 * 1024 == 491_520
+    assert ans["head_params"] == 1024 * 10 + 10
+    assert ans["prefix_percent"] == pytest.approx(100 * 491_520 / ans["total"])
+    assert 0.1 < ans["prefix_percent"] < 0.2  # about 0.14 % of GPT-2 medium's 355M
+
+
+def test_param_count_tied_needs_a_decoder() -> None:
+    with pytest.raises(ParamError, match="tied"):
+        make(PC).from_params(dict(arch="bert", tied=True))
