@@ -14,7 +14,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["transformer/param_count-v1"]
+IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -113,3 +113,41 @@ def test_param_count_encoder_layer_head_and_prefix() -> None:
 def test_param_count_tied_needs_a_decoder() -> None:
     with pytest.raises(ParamError, match="tied"):
         make(PC).from_params(dict(arch="bert", tied=True))
+
+
+# ---- patch_tokens: ViT-B/16 at 224 gives 196 patches, 197 tokens; 224/32 at 75 % keeps 12 of 49 -------------------
+
+PT = "transformer/patch_tokens-v1"
+
+
+def test_patch_tokens_vit_b16() -> None:
+    pt, inst, ans = solved(PT, H=224, W=224, C=3, P_h=16, P_w=16, D=768, cls=True)
+    assert ans == {"grid": [14, 14], "n_patches": 196, "n_tokens": 197, "patch_dim": 768, "proj_params": 590_592,
+                   "pos_params": 151_296}
+    assert right(pt, inst, grid="[14, 14]", n_patches="196", n_tokens="197", patch_dim="768",
+                 proj_params="590592", pos_params="151296")
+    assert mistake_named(pt, inst, "n_tokens", 196) == "cls_forgotten"
+    assert mistake_named(pt, inst, "patch_dim", 16 * 3) == "p_for_p_squared"
+    assert mistake_named(pt, inst, "patch_dim", 256) == "channels_dropped"
+    assert mistake_named(pt, inst, "n_patches", 224 * 224 // 16) == "pixels_over_p"
+
+
+def test_patch_tokens_llava_and_b32_masking() -> None:
+    _, _, ans = solved(PT, H=336, W=336, P_h=14, P_w=14, D=1024, cls=False)
+    assert ans["n_tokens"] == 576
+    pt, inst, ans = solved(PT, P_h=32, P_w=32, mask_ratio=0.75)
+    assert (ans["n_patches"], ans["n_visible"], ans["n_masked"]) == (49, 12, 37)  # MAE keeps int(49 · 0.25)
+    assert mistake_named(pt, inst, "n_masked", 36) == "masked_floor"
+    _, _, ans = solved(PT, mask_ratio=0.75)
+    assert (ans["n_visible"], ans["n_masked"]) == (49, 147)
+
+
+def test_patch_tokens_spectrogram_both_shapes() -> None:
+    for ph, pw in ((16, 16), (2, 128)):
+        _, _, ans = solved(PT, H=1024, W=128, C=1, P_h=ph, P_w=pw, D=768, cls=False)
+        assert ans["n_patches"] == 512 and ans["patch_dim"] == 256
+
+
+def test_patch_tokens_patch_must_tile() -> None:
+    with pytest.raises(ParamError, match="P_h=15 must divide H=224"):
+        make(PT).from_params(dict(P_h=15))

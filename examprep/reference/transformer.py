@@ -70,3 +70,39 @@ def param_count(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: (p.arch == "encoder_layer", p.classes is None, p.prefix_len is None), run)
+
+
+@functools.lru_cache(maxsize=4096)
+def _patches(H: int, W: int, C: int, ph: int, pw: int, D: int, cls: bool, r: float) -> tuple:
+    """Shapes and numels of ``nn.Conv2d(C, D, (P_h, P_w), stride=(P_h, P_w))`` on a meta input, the position table,
+    and MAE's random masking (``len_keep = int(L * (1 - mask_ratio))``, then shuffle and keep) on meta tensors."""
+    nn, meta = torch.nn, "meta"
+    conv = nn.Conv2d(C, D, (ph, pw), stride=(ph, pw), device=meta)
+    out = conv(torch.empty(1, C, H, W, device=meta))
+    seq = out.flatten(2).transpose(1, 2)  # (1, N, D): one row per patch
+    n = seq.shape[1]
+    ntok = n + int(cls)
+    pos = nn.Parameter(torch.empty(1, ntok, D, device=meta))
+    vis = None
+    if r:
+        len_keep = int(n * (1 - r))
+        ids_shuffle = torch.argsort(torch.rand(1, n, device=meta), dim=1)
+        kept = torch.gather(seq, 1, ids_shuffle[:, :len_keep, None].expand(-1, -1, D))
+        vis = kept.shape[1]
+    return (out.shape[2], out.shape[3]), n, ntok, conv.weight[0].numel(), _numel(conv), pos.numel(), vis
+
+
+def patch_tokens(batch: list[Params], device: torch.device) -> Answers:
+    """Conv2d patch embedding shapes and counts by column; masked instances answer the masking parts too."""
+
+    def run(ps: list[Params]) -> dict:
+        rows = [_patches(p.H, p.W, p.C, p.P_h, p.P_w, p.D, p.cls, p.mask_ratio) for p in ps]
+        out = {"grid": np.array([r[0] for r in rows], dtype=np.int64)}
+        for i, k in enumerate(("n_patches", "n_tokens", "patch_dim", "proj_params", "pos_params"), start=1):
+            out[k] = np.array([r[i] for r in rows], dtype=np.int64)
+        if ps[0].mask_ratio:
+            vis = np.array([r[6] for r in rows], dtype=np.int64)
+            out["n_visible"], out["n_masked"] = vis, out["n_patches"] - vis
+        return out
+
+    return grouped(batch, lambda p: bool(p.mask_ratio), run)

@@ -6,3 +6,7 @@ register("transformer/param_count-v1", "examprep.problems.transformer.param_coun
          title="Transformer parameter count",
          parts=("attention", "ffn", "norms", "layer", "embeddings", "total", "head_params", "prefix_params",
                 "prefix_percent"), catalog="seed_000_001 B2; seed_003 B6; seed_004 B7-B8")
+register("transformer/patch_tokens-v1", "examprep.problems.transformer.patch_tokens:PatchTokens",
+         title="Patch tokens and patch-embedding parameters",
+         parts=("grid", "n_patches", "n_tokens", "patch_dim", "proj_params", "pos_params", "n_visible", "n_masked"),
+         catalog="seed_000_001 C6; seed_003 A6, D4")
