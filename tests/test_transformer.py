@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from examprep import seeding
@@ -14,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1"]
+IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer/rope-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -151,3 +152,40 @@ def test_patch_tokens_spectrogram_both_shapes() -> None:
 def test_patch_tokens_patch_must_tile() -> None:
     with pytest.raises(ParamError, match="P_h=15 must divide H=224"):
         make(PT).from_params(dict(P_h=15))
+
+
+# ---- rope: q = [1,0,1,0] at m = 1 gives [0.540302, 0.841471, 0.999950, 0.010000]; ⟨R_m q, R_n k⟩ = 1.851421 -------
+
+RP = "transformer/rope-v1"
+
+
+def test_rope_catalog_sample_and_relative_positions() -> None:
+    pt, inst, ans = solved(RP, q=[1, 0, 1, 0], k=[0, 1, 1, 1], m=1, n=0)
+    assert ans["angles"] == pytest.approx([1.0, 0.01])
+    assert ans["q_rot"] == pytest.approx([0.540302, 0.841471, 0.999950, 0.010000], abs=1e-6)
+    assert ans["dot"] == pytest.approx(1.851421, abs=1e-6)
+    for m, n in ((2, 1), (3, 2), (5, 4)):  # the same m − n, the same dot product
+        assert solved(RP, q=[1, 0, 1, 0], k=[0, 1, 1, 1], m=m, n=n)[2]["dot"] == pytest.approx(1.851421, abs=1e-6)
+    _, _, ans = solved(RP, q=[1, 0, 1, 0], k=[0, 1, 1, 1], m=2, n=0)
+    assert ans["q_rot"] == pytest.approx([-0.416147, 0.909297, 0.999800, 0.019999], abs=1e-6)
+    assert mistake_named(pt, inst, "q_rot", "[-0.3012, 0, 1.3818, 0]") == "other_pairing"
+    assert mistake_named(pt, inst, "q_rot", [0.540302, -0.841471, 0.999950, -0.010000]) == "clockwise"
+
+
+def test_rope_half_split_matches_rotate_half() -> None:
+    pt, inst, ans = solved(RP, q=[1, 0, 1, 0], k=[0, 1, 1, 1], m=1, n=0, pairing="half")
+    assert ans["q_rot"] == pytest.approx([-0.301169, 0, 1.381773, 0], abs=1e-6)  # transformers' apply_rotary_pos_emb
+    assert mistake_named(pt, inst, "q_rot", [0.540302, 0.841471, 0.999950, 0.010000]) == "other_pairing"
+
+
+def test_rope_theta_and_degrees_mistakes() -> None:
+    pt, inst, ans = solved(RP, q=[1, 2, 0, 1], k=[1, 0, 1, 1], m=3, n=1)
+    assert mistake_named(pt, inst, "angles", [3.0, 3 * 10000 ** -0.25]) == "theta_i_over_d"
+    c, s = np.cos(np.deg2rad(3.0)), np.sin(np.deg2rad(3.0))
+    c2, s2 = np.cos(np.deg2rad(0.03)), np.sin(np.deg2rad(0.03))
+    assert mistake_named(pt, inst, "q_rot", [c - 2 * s, s + 2 * c, -s2, c2]) == "degrees"
+
+
+def test_rope_needs_even_length() -> None:
+    with pytest.raises(ParamError, match="even length"):
+        make(RP).from_params(dict(q=[1, 0, 1], k=[1, 1, 1], m=1, n=0))

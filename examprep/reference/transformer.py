@@ -106,3 +106,31 @@ def patch_tokens(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: bool(p.mask_ratio), run)
+
+
+def rope(batch: list[Params], device: torch.device) -> Answers:
+    """Each pair as a complex number (first entry real, second imaginary) times ``torch.polar(1, p·θ_i)``, with
+    θ_i = exp(−(2i/d)·ln base); instances of one length and pairing batched together."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict:
+        d = len(ps[0].q)
+        half = ps[0].pairing == "half"
+        q = real(np.array([p.q for p in ps]), device)
+        k = real(np.array([p.k for p in ps]), device)
+        base = real(np.array([p.base for p in ps]), device)[:, None]
+        i = torch.arange(d // 2, device=device, dtype=q.dtype)[None, :]
+        theta = torch.exp(-(2 * i / d) * torch.log(base))
+        pos_m = real(np.array([p.m for p in ps], dtype=np.float64), device)[:, None]
+        pos_n = real(np.array([p.n for p in ps], dtype=np.float64), device)[:, None]
+
+        def turn(x: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+            pairs = torch.stack([x[:, : d // 2], x[:, d // 2:]], -1) if half else x.view(len(ps), d // 2, 2)
+            z = torch.view_as_complex(pairs.contiguous()) * torch.polar(torch.ones_like(theta), pos * theta)
+            r = torch.view_as_real(z)
+            return torch.cat([r[..., 0], r[..., 1]], 1) if half else r.reshape(len(ps), d)
+
+        qr, kr = turn(q, pos_m), turn(k, pos_n)
+        return {"angles": pos_m * theta, "q_rot": qr, "k_rot": kr, "dot": (qr * kr).sum(1)}
+
+    return grouped(batch, lambda p: (len(p.q), p.pairing), run)

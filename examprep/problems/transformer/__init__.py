@@ -10,3 +10,5 @@ register("transformer/patch_tokens-v1", "examprep.problems.transformer.patch_tok
          title="Patch tokens and patch-embedding parameters",
          parts=("grid", "n_patches", "n_tokens", "patch_dim", "proj_params", "pos_params", "n_visible", "n_masked"),
          catalog="seed_000_001 C6; seed_003 A6, D4")
+register("transformer/rope-v1", "examprep.problems.transformer.rope:Rope", title="Rotary position embedding (RoPE)",
+         parts=("angles", "q_rot", "k_rot", "dot"), catalog="seed_000_001 B10")

@@ -120,7 +120,7 @@ class PatchTokens(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         spec = p.C == 1 and p.W == 128
-        what = (f"A log-mel spectrogram of $T = {p.H}$ frames × $W = {p.W}$ mel bins (one channel, $C = 1$)" if spec
+        what = (f"A log-mel spectrogram of $H = T = {p.H}$ frames × $W = {p.W}$ mel bins (one channel, $C = 1$)" if spec
                 else f"An image of $H \\times W = {p.H} \\times {p.W}$ pixels with $C = {p.C}$ channels")
         s = [what + f" is cut into non-overlapping $P_h \\times P_w = {p.P_h} \\times {p.P_w}$ patches. Each patch is "
              f"flattened (all its values, every channel) and linearly projected (with a bias) to $D = {p.D}$. "]
