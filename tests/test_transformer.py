@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer/rope-v1"]
+IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer/rope-v1",
+       "transformer/attention_cost-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -189,3 +190,36 @@ def test_rope_theta_and_degrees_mistakes() -> None:
 def test_rope_needs_even_length() -> None:
     with pytest.raises(ParamError, match="even length"):
         make(RP).from_params(dict(q=[1, 0, 1], k=[1, 1, 1], m=1, n=0))
+
+
+# ---- attention_cost: n = 512, d = 768: 201,326,592 against 301,989,888; video 268,435,456 against 17,039,360;
+# ---- Swin-T stage 1: 64 windows, 2,003,828,736 against 145,108,992; fusion 38,416 against 153,664 -----------------
+
+AC = "transformer/attention_cost-v1"
+
+
+def test_attention_cost_layer() -> None:
+    pt, inst, ans = solved(AC, kind="layer", n=512, d=768)
+    assert ans == {"attention_ops": 201_326_592, "recurrent_ops": 301_989_888, "ratio": pytest.approx(2 / 3)}
+    assert right(pt, inst, attention_ops="201326592", recurrent_ops="301989888", ratio="0.6667")
+    assert mistake_named(pt, inst, "attention_ops", 301_989_888) == "swapped"
+    assert mistake_named(pt, inst, "ratio", 1.5) == "swapped"
+    assert solved(AC, kind="layer", n=4096, d=768)[2]["ratio"] == pytest.approx(16 / 3)
+
+
+def test_attention_cost_video_swin_fusion() -> None:
+    pt, inst, ans = solved(AC, kind="video", frames=16, tokens=1024)
+    assert (ans["full_pairs"], ans["factorised_pairs"]) == (268_435_456, 16_777_216 + 262_144)
+    assert ans["ratio"] == pytest.approx(268_435_456 / 17_039_360)
+    assert mistake_named(pt, inst, "factorised_pairs", 16_777_216) == "temporal_dropped"
+    pt, inst, ans = solved(AC, kind="swin", H=56, W=56, C=96, M=7)
+    assert (ans["windows"], ans["msa"], ans["wmsa"]) == (64, 2_003_828_736, 145_108_992)
+    assert mistake_named(pt, inst, "wmsa", 2_003_828_736) == "wmsa_global"
+    pt, inst, ans = solved(AC, kind="fusion", tokens=196, modalities=2)
+    assert (ans["early_pairs"], ans["late_pairs"], ans["ratio"]) == (38_416, 153_664, 4)
+    assert mistake_named(pt, inst, "late_pairs", 2 * 38_416) == "late_separate"
+
+
+def test_attention_cost_windows_must_tile() -> None:
+    with pytest.raises(ParamError, match="M=5 must divide"):
+        make(AC).from_params(dict(kind="swin", M=5))

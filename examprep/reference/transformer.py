@@ -134,3 +134,38 @@ def rope(batch: list[Params], device: torch.device) -> Answers:
         return {"angles": pos_m * theta, "q_rot": qr, "k_rot": kr, "dot": (qr * kr).sum(1)}
 
     return grouped(batch, lambda p: (len(p.q), p.pairing), run)
+
+
+def attention_cost(batch: list[Params], device: torch.device) -> Answers:
+    """int64 torch arithmetic from the papers: Vaswani et al.'s per-layer complexities, pairs counted block by
+    block for video (a frame's S² pairs times T, a position's T² pairs times S), Swin's Ω formulas, and fusion as the
+    square of the sequence length; instances of one kind batched together."""
+
+    def col(ps: list[Params], name: str) -> torch.Tensor:
+        return torch.tensor([getattr(p, name) for p in ps], dtype=torch.int64, device=device)
+
+    def run(ps: list[Params]) -> dict:
+        kind = ps[0].kind
+        if kind == "layer":
+            n, d = col(ps, "n"), col(ps, "d")
+            out = {"attention_ops": n.square() * d, "recurrent_ops": n * d.square()}
+            num, den = out["attention_ops"], out["recurrent_ops"]
+        elif kind == "video":
+            t, s = col(ps, "frames"), col(ps, "tokens")
+            seq = t * s
+            out = {"full_pairs": seq * seq, "factorised_pairs": t * (s * s) + s * (t * t)}
+            num, den = out["full_pairs"], out["factorised_pairs"]
+        elif kind == "swin":
+            h, w, c, m = col(ps, "H"), col(ps, "W"), col(ps, "C"), col(ps, "M")
+            hw = h * w
+            out = {"windows": torch.div(h, m, rounding_mode="floor") * torch.div(w, m, rounding_mode="floor"),
+                   "msa": 4 * hw * c * c + 2 * hw * hw * c, "wmsa": 4 * hw * c * c + 2 * m * m * hw * c}
+            num, den = out["msa"], out["wmsa"]
+        else:
+            n, k = col(ps, "tokens"), col(ps, "modalities")
+            out = {"early_pairs": n * n, "late_pairs": (k * n) * (k * n)}
+            num, den = out["late_pairs"], out["early_pairs"]
+        out["ratio"] = num.to(torch.float64) / den.to(torch.float64)
+        return out
+
+    return grouped(batch, lambda p: p.kind, run)

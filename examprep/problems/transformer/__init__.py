@@ -12,3 +12,7 @@ register("transformer/patch_tokens-v1", "examprep.problems.transformer.patch_tok
          catalog="seed_000_001 C6; seed_003 A6, D4")
 register("transformer/rope-v1", "examprep.problems.transformer.rope:Rope", title="Rotary position embedding (RoPE)",
          parts=("angles", "q_rot", "k_rot", "dot"), catalog="seed_000_001 B10")
+register("transformer/attention_cost-v1", "examprep.problems.transformer.attention_cost:AttentionCost",
+         title="Cost of attention: layers, video, Swin windows, fusion",
+         parts=("attention_ops", "recurrent_ops", "full_pairs", "factorised_pairs", "windows", "msa", "wmsa",
+                "early_pairs", "late_pairs", "ratio"), catalog="seed_000_001 B1; seed_002 H7; seed_004 C15")
