@@ -16,7 +16,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer/rope-v1",
-       "transformer/attention_cost-v1"]
+       "transformer/attention_cost-v1", "transformer/multihead_forward-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -223,3 +223,71 @@ def test_attention_cost_video_swin_fusion() -> None:
 def test_attention_cost_windows_must_tile() -> None:
     with pytest.raises(ParamError, match="M=5 must divide"):
         make(AC).from_params(dict(kind="swin", M=5))
+
+
+# ---- multihead_forward: two heads on tokens as columns, ΔE₂ = [4.358182, 3.193176], ΔE₁ = [1.5, 1.0]; relative bias
+# ---- row [0.374187, 0.374187, 0.168133, 0.083492] (gate 0.5: [0.397672, 0.309707, 0.178686, 0.113935]) ----------
+
+MH = "transformer/multihead_forward-v1"
+TWO_HEADS = dict(X=[[1, 2], [0, 1]], heads=2, W_q=[[1, 0], [0, 1]], W_k=[[1, 0], [0, 1]], W_v=[[1, 1], [1, 2]],
+                 W_O=[[1, 0.5], [0, 1]], causal=True, layout="columns")
+
+
+def test_multihead_two_heads_columns() -> None:
+    pt, inst, ans = solved(MH, **TWO_HEADS)
+    assert ans["output"][:, 1] == pytest.approx([4.358182, 3.193176], abs=1e-6)
+    assert ans["output"][:, 0] == pytest.approx([1.5, 1.0])
+    assert ans["weights"][:, 1] == pytest.approx([0.119203, 0.880797], abs=1e-6)  # head 1, query 2
+    assert ans["weights"][:, 3] == pytest.approx([0.268941, 0.731059], abs=1e-6)  # head 2, query 2
+    assert ans["heads"][:, 1] == pytest.approx([2.761594, 3.193176], abs=1e-6)
+    assert mistake_named(pt, inst, "output", ans["heads"]) == "w_o_dropped"
+    assert mistake_named(pt, inst, "heads", ans["heads"][::-1]) == "heads_reversed"
+    rows = dict(TWO_HEADS, X=[[1, 0], [2, 1]], layout="rows",
+                **{w: np.asarray(TWO_HEADS[w]).T.tolist() for w in ("W_q", "W_k", "W_v", "W_O")})
+    _, _, by_rows = solved(MH, **rows)
+    for part in ("scores", "weights", "heads", "output"):  # the columns layout is the transpose of the rows one
+        assert by_rows[part].T == pytest.approx(ans[part])
+
+
+def test_multihead_relative_bias_and_gate() -> None:
+    bias = [0, 0, 0.5, 1, 0.5, 0, 0]  # b(-3) … b(3)
+    base = dict(X=[[1], [0.5], [0.2], [0]], heads=1, W_q=[[2]], W_k=[[1]], W_v=[[1]], W_O=[[1]], rel_bias=bias)
+    pt, inst, ans = solved(MH, **base)
+    assert ans["scores"][1] == pytest.approx([1.5, 1.5, 0.7, 0.0])
+    assert ans["weights"][1] == pytest.approx([0.374187, 0.374187, 0.168133, 0.083492], abs=1e-6)
+    _, _, gated = solved(MH, **base, gate=0.5)
+    assert gated["weights"][1] == pytest.approx([0.397672, 0.309707, 0.178686, 0.113935], abs=1e-6)
+    lopsided = [0, 0, 0.5, 1, 0, 0, 0]  # b(-1) = 0.5, b(1) = 0: b(i − j) and b(j − i) differ
+    pt, inst, _ = solved(MH, **dict(base, rel_bias=lopsided))
+    wrong = np.asarray(solved(MH, **dict(base, rel_bias=lopsided[::-1]))[2]["weights"])
+    assert mistake_named(pt, inst, "weights", wrong) == "bias_reversed"
+
+
+def test_multihead_matches_nn_multiheadattention() -> None:
+    import torch
+
+    pt = make(MH)
+    for seed in range(6):
+        p = pt.generate(seed, "hard").params
+        ans = pt.solve(p)
+        cols = p.layout == "columns"
+        t = (lambda k: torch.tensor(np.asarray(p[k], dtype=float).T if cols else np.asarray(p[k], dtype=float)))
+        x = t("X")
+        n, d = x.shape
+        mha = torch.nn.MultiheadAttention(d, p.heads, bias=False, batch_first=True, dtype=torch.float64)
+        with torch.no_grad():
+            mha.in_proj_weight.copy_(torch.cat([t("W_q").T, t("W_k").T, t("W_v").T]))
+            mha.out_proj.weight.copy_(t("W_O").T)
+        i = np.arange(n)
+        mask = np.zeros((n, n)) if p.rel_bias is None else p.gate * np.asarray(p.rel_bias)[i[:, None] - i + n - 1]
+        if p.causal:
+            mask = np.where(i[None, :] > i[:, None], -np.inf, mask)
+        out, w = mha(x[None], x[None], x[None], attn_mask=torch.tensor(mask), average_attn_weights=False)
+        got_out, got_w = out[0].detach().numpy(), w[0].detach().numpy().reshape(p.heads * n, n)
+        assert (got_out.T if cols else got_out) == pytest.approx(ans["output"], abs=1e-9)
+        assert (got_w.T if cols else got_w) == pytest.approx(ans["weights"], abs=1e-9)
+
+
+def test_multihead_shapes_checked() -> None:
+    with pytest.raises(ParamError, match="heads=3 must divide d=2"):
+        make(MH).from_params(dict(TWO_HEADS, heads=3))

@@ -169,3 +169,49 @@ def attention_cost(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: p.kind, run)
+
+
+def multihead_forward(batch: list[Params], device: torch.device) -> Answers:
+    """Instances of one shape and layout together: tokens and weights turned to the row convention (columns: X^T and
+    each W^T), heads as a (B, M, n, d_h) split of the projections, one ``F.scaled_dot_product_attention`` call on
+    [V | I] with a float mask (gate·b(i − j), −∞ above the diagonal where causal) for the heads and the weights;
+    scores as the scaled products plus the bias; parts transposed back for the columns layout."""
+    import torch.nn.functional as F
+
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict:
+        cols = ps[0].layout == "columns"
+
+        def get(name: str) -> torch.Tensor:
+            t = real(np.array([p[name] for p in ps], dtype=np.float64), device)
+            return t.transpose(1, 2) if cols else t
+
+        x, wq, wk, wv, wo = (get(k) for k in ("X", "W_q", "W_k", "W_v", "W_O"))
+        B, n, d = x.shape  # noqa: N806
+        m = ps[0].heads
+        dh = d // m
+
+        def split(t: torch.Tensor) -> torch.Tensor:
+            return t.view(B, n, m, dh).transpose(1, 2)  # (B, M, n, d_h): head h = columns h·d_h …
+
+        q, k, v = split(x @ wq), split(x @ wk), split(x @ wv)
+        i = torch.arange(n, device=device)
+        rel = (i[:, None] - i[None, :]) + n - 1  # index of b(i − j)
+        bias = torch.zeros(B, n, n, dtype=x.dtype, device=device)
+        has = [p.rel_bias is not None for p in ps]
+        if any(has):
+            b = real(np.array([p.rel_bias if p.rel_bias is not None else [0.0] * (2 * n - 1) for p in ps]), device)
+            gate = real(np.array([p.gate for p in ps]), device)[:, None, None]
+            bias = gate * b[:, rel]
+        causal = torch.tensor([p.causal for p in ps], device=device)[:, None, None]
+        future = (i[None, :] > i[:, None])[None]
+        mask = bias.masked_fill(causal & future, float("-inf"))[:, None]
+        eye = torch.eye(n, dtype=x.dtype, device=device).expand(B, m, n, n)
+        both = F.scaled_dot_product_attention(q, k, torch.cat([v, eye], -1), attn_mask=mask, scale=1 / dh ** 0.5)
+        heads = both[..., :dh].transpose(1, 2).reshape(B, n, d)
+        out = {"scores": (q @ k.transpose(2, 3) / dh ** 0.5 + bias[:, None]).reshape(B, m * n, n),
+               "weights": both[..., dh:].reshape(B, m * n, n), "heads": heads, "output": heads @ wo}
+        return {key: val.transpose(1, 2) for key, val in out.items()} if cols else out
+
+    return grouped(batch, lambda p: (np.shape(p.X), p.heads, p.layout), run)

@@ -16,3 +16,6 @@ register("transformer/attention_cost-v1", "examprep.problems.transformer.attenti
          title="Cost of attention: layers, video, Swin windows, fusion",
          parts=("attention_ops", "recurrent_ops", "full_pairs", "factorised_pairs", "windows", "msa", "wmsa",
                 "early_pairs", "late_pairs", "ratio"), catalog="seed_000_001 B1; seed_002 H7; seed_004 C15")
+register("transformer/multihead_forward-v1", "examprep.problems.transformer.multihead_forward:MultiheadForward",
+         title="Multi-head self-attention forward pass", parts=("scores", "weights", "heads", "output"),
+         catalog="seed_000_001 B3; seed_004 B6; seed_002 H3")
