@@ -1,0 +1,8 @@
+"""Language-model training and alignment: sequence likelihoods, DPO, GRPO, BERT masking and QA spans, budgets."""
+
+from examprep.registry import register
+
+register("llm/sequence_nll-v1", "examprep.problems.llm.sequence_nll:SequenceNLL",
+         title="Sequence likelihood, NLL, perplexity and bits per dimension",
+         parts=("likelihood", "nll", "mean_nll", "perplexity", "bits_per_dim", "total_loss"),
+         catalog="seed_002 G1, L4; seed_004 E1, B14; seed_000_001 B7")

@@ -1,0 +1,39 @@
+"""Torch references for the llm family, written from torch losses and distributions, batched over instances."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+from examprep.reference.packing import real
+
+
+def sequence_nll(batch: list[Params], device: torch.device) -> Answers:
+    """Token sequences: ``F.nll_loss`` (sum) on log-probabilities with the reference token as the target (the
+    other class holds the rest of the mass); pixels: ``Bernoulli(probs).log_prob(x)``. Grouped by length and kind."""
+    import torch.nn.functional as F
+
+    def run(ps: list[Params]) -> dict:
+        pr = real(np.array([p.probs for p in ps]), device)
+        B, n = pr.shape  # noqa: N806
+        if ps[0].x is not None:
+            x = real(np.array([p.x for p in ps], dtype=np.float64), device)
+            logp = torch.distributions.Bernoulli(probs=pr).log_prob(x).sum(1)
+            nll = -logp
+        else:
+            logits = torch.log(torch.stack([pr, 1 - pr], -1)).reshape(B * n, 2)
+            target = torch.zeros(B * n, dtype=torch.int64, device=device)
+            nll = F.nll_loss(logits, target, reduction="none").view(B, n).sum(1)
+        mean = nll / n
+        out = {"likelihood": torch.exp(-nll), "nll": nll, "mean_nll": mean, "perplexity": torch.exp(mean),
+               "bits_per_dim": nll / (n * math.log(2))}
+        if ps[0].l_con is not None:
+            col = lambda k: real(np.array([getattr(p, k) for p in ps]), device)  # noqa: E731
+            out["total_loss"] = col("lambda_con") * col("l_con") + col("lambda_cap") * mean
+        return out
+
+    return grouped(batch, lambda p: (len(p.probs), p.x is not None, p.l_con is not None), run)

@@ -1,0 +1,89 @@
+"""LLM types: the catalog's worked examples, the wrong values graded as named mistakes, validation, and the
+batched references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["llm/sequence_nll-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(10) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- sequence_nll: [0.5, 0.4, 0.8, 0.9] gives NLL 1.937942, perplexity 1.623340 (log2: 2.795859); PixelCNN
+# ---- x = (1,0,0,1) gives 0.2016 and 0.57761 bits/dim; CoCa [0.5, 0.8, 0.9] with L_con 0.6 gives 1.281101 ---------
+
+SN = "llm/sequence_nll-v1"
+
+
+def test_sequence_nll_caption() -> None:
+    pt, inst, ans = solved(SN, probs=[0.5, 0.4, 0.8, 0.9])
+    assert ans["nll"] == pytest.approx(1.937942, abs=1e-6)
+    assert ans["mean_nll"] == pytest.approx(0.484485, abs=1e-6)
+    assert ans["perplexity"] == pytest.approx(1.623340, abs=1e-6)
+    assert right(pt, inst, nll="1.938", mean_nll="0.4845", perplexity="1.623", bits_per_dim="0.6990")
+    assert mistake_named(pt, inst, "nll", 2.795859) == "log2"
+    assert mistake_named(pt, inst, "perplexity", np.exp(1.937942)) == "exp_of_sum"
+    assert mistake_named(pt, inst, "perplexity", 2 ** 0.484485) == "two_to_mean"
+    _, _, ans = solved(SN, probs=[0.5, 0.25, 0.8, 0.1])
+    assert ans["perplexity"] == pytest.approx(0.01 ** -0.25)
+
+
+def test_sequence_nll_pixelcnn_and_coca() -> None:
+    pt, inst, ans = solved(SN, probs=[0.9, 0.6, 0.3, 0.8], x=[1, 0, 0, 1])
+    assert ans["likelihood"] == pytest.approx(0.9 * 0.4 * 0.7 * 0.8)
+    assert ans["nll"] == pytest.approx(1.60147, abs=1e-5)
+    assert ans["bits_per_dim"] == pytest.approx(0.57761, abs=1e-5)
+    assert mistake_named(pt, inst, "likelihood", 0.9 * 0.6 * 0.3 * 0.8) == "p_one_where_zero"
+    pt, inst, ans = solved(SN, probs=[0.5, 0.8, 0.9], l_con=0.6)
+    assert ans["nll"] == pytest.approx(1.021651, abs=1e-6)
+    assert ans["total_loss"] == pytest.approx(1.281101, abs=1e-6)
+
+
+def test_sequence_nll_zero_probability_rejected() -> None:
+    with pytest.raises(ParamError, match="−∞"):
+        make(SN).from_params(dict(probs=[0.5, 1.0], x=[1, 0]))
