@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["llm/sequence_nll-v1"]
+IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -87,3 +87,31 @@ def test_sequence_nll_pixelcnn_and_coca() -> None:
 def test_sequence_nll_zero_probability_rejected() -> None:
     with pytest.raises(ParamError, match="−∞"):
         make(SN).from_params(dict(probs=[0.5, 1.0], x=[1, 0]))
+
+
+# ---- dpo_loss: β = 0.1, log-ratios +2 and −2: m = 0.4, L = 0.513015, gradients ∓0.040131; swapped 0.913015, no β
+# ---- 0.018150 -------------------------------------------------------------------------------------------------------
+
+DPO = "llm/dpo_loss-v1"
+
+
+def test_dpo_catalog_sample_and_mistakes() -> None:
+    pt, inst, ans = solved(DPO, beta=0.1, logp_w=-12, ref_w=-14, logp_l=-15, ref_l=-13)
+    assert (ans["reward_w"], ans["reward_l"], ans["margin"]) == pytest.approx((0.2, -0.2, 0.4))
+    assert ans["loss"] == pytest.approx(0.513015, abs=1e-6)
+    assert (ans["grad_w"], ans["grad_l"]) == pytest.approx((-0.040131, 0.040131), abs=1e-6)
+    assert right(pt, inst, reward_w="0.2", reward_l="-0.2", margin="0.4", loss="0.5130", grad_w="-0.04013",
+                 grad_l="0.04013")
+    assert mistake_named(pt, inst, "loss", 0.913015) == "swapped"
+    assert mistake_named(pt, inst, "loss", 0.018150) == "beta_dropped"
+    assert mistake_named(pt, inst, "loss", 1 / (1 + np.exp(-0.4))) == "sigma_m"
+    assert mistake_named(pt, inst, "reward_w", 0.1 * np.exp(2)) == "prob_ratios"
+
+
+def test_dpo_gradient_matches_finite_difference() -> None:
+    pt = make(DPO)
+    p = pt.generate(3, "hard").params
+    h = 1e-6
+    up = pt.from_params(dict(p, logp_w=p.logp_w + h)).params
+    down = pt.from_params(dict(p, logp_w=p.logp_w - h)).params
+    assert (pt.solve(up)["loss"] - pt.solve(down)["loss"]) / (2 * h) == pytest.approx(pt.solve(p)["grad_w"], rel=1e-6)

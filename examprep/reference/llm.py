@@ -37,3 +37,22 @@ def sequence_nll(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: (len(p.probs), p.x is not None, p.l_con is not None), run)
+
+
+def dpo_loss(batch: list[Params], device: torch.device) -> Answers:
+    """``-F.logsigmoid(β((lw − rw) − (ll − rl)))`` on the whole batch; gradients by autograd of the summed losses
+    (each loss depends on its own instance only)."""
+    import torch.nn.functional as F
+
+    col = lambda k: real(np.array([getattr(p, k) for p in batch]), device)  # noqa: E731
+    beta = col("beta")
+    lw = col("logp_w").requires_grad_(True)
+    ll = col("logp_l").requires_grad_(True)
+    rw, rl = col("ref_w"), col("ref_l")
+    with torch.enable_grad():
+        margin = beta * ((lw - rw) - (ll - rl))
+        loss = -F.logsigmoid(margin)
+        gw, gl = torch.autograd.grad(loss.sum(), (lw, ll))
+    return Answers(len(batch)).add(None, {"reward_w": beta * (lw - rw).detach(), "reward_l": beta * (ll - rl).detach(),
+                                          "margin": margin.detach(), "loss": loss.detach(), "grad_w": gw,
+                                          "grad_l": gl})

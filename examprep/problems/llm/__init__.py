@@ -6,3 +6,5 @@ register("llm/sequence_nll-v1", "examprep.problems.llm.sequence_nll:SequenceNLL"
          title="Sequence likelihood, NLL, perplexity and bits per dimension",
          parts=("likelihood", "nll", "mean_nll", "perplexity", "bits_per_dim", "total_loss"),
          catalog="seed_002 G1, L4; seed_004 E1, B14; seed_000_001 B7")
+register("llm/dpo_loss-v1", "examprep.problems.llm.dpo_loss:DPOLoss", title="DPO loss, implicit rewards and gradients",
+         parts=("reward_w", "reward_l", "margin", "loss", "grad_w", "grad_l"), catalog="seed_000_001 B8")
