@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1"]
+IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -115,3 +115,35 @@ def test_dpo_gradient_matches_finite_difference() -> None:
     up = pt.from_params(dict(p, logp_w=p.logp_w + h)).params
     down = pt.from_params(dict(p, logp_w=p.logp_w - h)).params
     assert (pt.solve(up)["loss"] - pt.solve(down)["loss"]) / (2 * h) == pytest.approx(pt.solve(p)["grad_w"], rel=1e-6)
+
+
+# ---- grpo_objective: r = [1,0,1,0], ρ = [1.3, 0.9, 0.95, 0.7], ε = 0.2: J = 0.1125 (source's clip(ρ·r): 0.9375; max:
+# ---- 0.1625; sample std: 0.097428); k3 KL [0.005361, 0.004690, 0, 0.023144] ---------------------------------------
+
+GR = "llm/grpo_objective-v1"
+GROUP = dict(rewards=[1, 0, 1, 0], ratios=[1.3, 0.9, 0.95, 0.7])
+
+
+def test_grpo_catalog_group() -> None:
+    pt, inst, ans = solved(GR, **GROUP)
+    assert ans["advantages"] == pytest.approx([1, -1, 1, -1])
+    assert ans["clipped"] == pytest.approx([1.2, 0.9, 0.95, 0.8])
+    assert ans["terms"] == pytest.approx([1.2, -0.9, 0.95, -0.8])
+    assert ans["objective"] == pytest.approx(0.1125)
+    assert right(pt, inst, advantages="[1, -1, 1, -1]", clipped="[1.2, 0.9, 0.95, 0.8]",
+                 terms="[1.2, -0.9, 0.95, -0.8]", objective="0.1125")
+    assert mistake_named(pt, inst, "objective", 0.9375) == "notes_clip_rho_r"
+    assert mistake_named(pt, inst, "objective", 0.1625) == "max_for_min"
+    assert mistake_named(pt, inst, "objective", 0.097428) == "other_std"
+    assert solved(GR, **GROUP, std="sample")[2]["objective"] == pytest.approx(0.097428, abs=1e-6)
+
+
+def test_grpo_kl_term() -> None:
+    _, _, ans = solved(GR, **GROUP, beta=0.04, ref_ratios=[0.9, 1.1, 1.0, 0.8])
+    assert ans["kl"] == pytest.approx([0.005361, 0.004690, 0, 0.023144], abs=1e-6)
+    assert ans["objective"] == pytest.approx(0.1125 - 0.04 * np.mean(ans["kl"]))
+
+
+def test_grpo_equal_rewards_rejected() -> None:
+    with pytest.raises(ParamError, match="standard deviation is 0"):
+        make(GR).from_params(dict(rewards=[1, 1], ratios=[1, 1]))

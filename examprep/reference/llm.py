@@ -56,3 +56,28 @@ def dpo_loss(batch: list[Params], device: torch.device) -> Answers:
     return Answers(len(batch)).add(None, {"reward_w": beta * (lw - rw).detach(), "reward_l": beta * (ll - rl).detach(),
                                           "margin": margin.detach(), "loss": loss.detach(), "grad_w": gw,
                                           "grad_l": gl})
+
+
+def grpo_objective(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.std`` (correction 0 or 1), ``torch.clamp`` and ``torch.minimum``; groups of one size and KL option
+    together."""
+
+    def run(ps: list[Params]) -> dict:
+        r = real(np.array([p.rewards for p in ps]), device)
+        rho = real(np.array([p.ratios for p in ps]), device)
+        eps = real(np.array([p.eps for p in ps]), device)[:, None]
+        corr = torch.tensor([0 if p.std == "population" else 1 for p in ps], device=device)[:, None]
+        sd = torch.where(corr == 0, r.std(dim=1, correction=0, keepdim=True), r.std(dim=1, correction=1,
+                                                                                   keepdim=True))
+        adv = (r - r.mean(1, keepdim=True)) / sd
+        clipped = torch.clamp(rho, 1 - eps, 1 + eps)
+        terms = torch.minimum(rho * adv, clipped * adv)
+        out = {"advantages": adv, "clipped": clipped, "terms": terms, "objective": terms.mean(1)}
+        if ps[0].ref_ratios is not None:
+            q = real(np.array([p.ref_ratios for p in ps]), device)
+            kl = q - torch.log(q) - 1
+            beta = real(np.array([p.beta for p in ps]), device)
+            out["kl"], out["objective"] = kl, terms.mean(1) - beta * kl.mean(1)
+        return out
+
+    return grouped(batch, lambda p: (len(p.rewards), p.ref_ratios is not None), run)

@@ -8,3 +8,6 @@ register("llm/sequence_nll-v1", "examprep.problems.llm.sequence_nll:SequenceNLL"
          catalog="seed_002 G1, L4; seed_004 E1, B14; seed_000_001 B7")
 register("llm/dpo_loss-v1", "examprep.problems.llm.dpo_loss:DPOLoss", title="DPO loss, implicit rewards and gradients",
          parts=("reward_w", "reward_l", "margin", "loss", "grad_w", "grad_l"), catalog="seed_000_001 B8")
+register("llm/grpo_objective-v1", "examprep.problems.llm.grpo_objective:GRPOObjective",
+         title="GRPO clipped objective", parts=("advantages", "clipped", "terms", "kl", "objective"),
+         catalog="seed_000_001 B9")
