@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1"]
+IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -147,3 +147,39 @@ def test_grpo_kl_term() -> None:
 def test_grpo_equal_rewards_rejected() -> None:
     with pytest.raises(ParamError, match="standard deviation is 0"):
         make(GR).from_params(dict(rewards=[1, 1], ratios=[1, 1]))
+
+
+# ---- bert_masking: N = 1000 gives 150 chosen, 120 [MASK], 15 random, 15 unchanged (1.5 % overall) ---------------
+
+BM = "llm/bert_masking-v1"
+
+
+def test_bert_masking_counts_and_mistakes() -> None:
+    pt, inst, ans = solved(BM, tokens=1000)
+    assert ans == {"selected": 150, "masked": 120, "random": 15, "unchanged": 15, "not_next": 0.5}
+    assert mistake_named(pt, inst, "random", 100) == "share_of_all_tokens"
+    assert mistake_named(pt, inst, "masked", 800) == "share_of_all_tokens"
+    pt, inst, ans = solved(BM, tokens=512, special=3, sequences=256)
+    assert ans["selected"] == pytest.approx(0.15 * 509 * 256)
+    assert ans["not_next"] == 128
+    assert mistake_named(pt, inst, "selected", 0.15 * 512 * 256) == "specials_counted"
+
+
+def test_bert_masking_matches_a_bernoulli_simulation() -> None:
+    import torch
+
+    pt, _, ans = solved(BM, tokens=128, special=2, sequences=64)
+    g = torch.Generator().manual_seed(0)
+    runs = 200
+    prob = torch.full((runs, 64, 128), 0.15, dtype=torch.float64)
+    prob[..., :2] = 0
+    chosen = torch.bernoulli(prob, generator=g)
+    kind = torch.multinomial(torch.tensor([0.8, 0.1, 0.1]), runs * 64 * 128, replacement=True, generator=g)
+    masked = (chosen.flatten() * (kind == 0)).view(runs, -1).sum(1).double().mean().item()
+    assert chosen.sum((1, 2)).mean().item() == pytest.approx(ans["selected"], rel=0.01)
+    assert masked == pytest.approx(ans["masked"], rel=0.01)
+
+
+def test_bert_masking_split_must_sum_to_one() -> None:
+    with pytest.raises(ParamError, match="summing to 1"):
+        make(BM).from_params(dict(split=[0.8, 0.1, 0.2]))

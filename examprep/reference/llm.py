@@ -81,3 +81,20 @@ def grpo_objective(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: (len(p.rewards), p.ref_ratios is not None), run)
+
+
+def bert_masking(batch: list[Params], device: torch.device) -> Answers:
+    """Per-position selection probabilities (p, and 0 at the special positions) of a (sequences, tokens) batch; the
+    expected counts are their sums (the mean of ``torch.bernoulli`` draws), split by the shares as a probability
+    vector; NotNext as the expectation of a Bernoulli(1/2) per sequence."""
+    rows = []
+    for p in batch:
+        prob = torch.full((p.tokens,), p.p_select, dtype=torch.float64, device=device)
+        prob[: p.special] = 0  # which positions are special does not change the expectation
+        sel = prob.sum() * p.sequences
+        shares = torch.tensor(p.split, dtype=torch.float64, device=device) * sel
+        rows.append(torch.cat([sel[None], shares, torch.full((1,), 0.5, dtype=torch.float64, device=device)
+                               * p.sequences]))
+    cols = torch.stack(rows)
+    return Answers(len(batch)).add(None, {k: cols[:, i] for i, k in enumerate(
+        ("selected", "masked", "random", "unchanged", "not_next"))})

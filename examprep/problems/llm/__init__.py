@@ -11,3 +11,6 @@ register("llm/dpo_loss-v1", "examprep.problems.llm.dpo_loss:DPOLoss", title="DPO
 register("llm/grpo_objective-v1", "examprep.problems.llm.grpo_objective:GRPOObjective",
          title="GRPO clipped objective", parts=("advantages", "clipped", "terms", "kl", "objective"),
          catalog="seed_000_001 B9")
+register("llm/bert_masking-v1", "examprep.problems.llm.bert_masking:BertMasking",
+         title="BERT masking and NSP: expected counts",
+         parts=("selected", "masked", "random", "unchanged", "not_next"), catalog="seed_004 B9")
