@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1"]
+IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1", "llm/bert_qa_span-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -183,3 +183,30 @@ def test_bert_masking_matches_a_bernoulli_simulation() -> None:
 def test_bert_masking_split_must_sum_to_one() -> None:
     with pytest.raises(ParamError, match="summing to 1"):
         make(BM).from_params(dict(split=[0.8, 0.1, 0.2]))
+
+
+# ---- bert_qa_span: S = (1,0), E = (0,1): P_start = (0.1293, 0.5793, 0.2131, 0.0784), P_end = (0.0771, 0.0942,
+# ---- 0.3128, 0.5158), best span 2..4 with probability 0.2988 ----------------------------------------------------
+
+QA = "llm/bert_qa_span-v1"
+PASSAGE = [[0.5, 0.1], [2, 0.3], [1, 1.5], [0, 2]]
+
+
+def test_bert_qa_catalog_sample() -> None:
+    pt, inst, ans = solved(QA, S=[1, 0], E=[0, 1], T=PASSAGE)
+    assert ans["start_probs"] == pytest.approx([0.1293, 0.5793, 0.2131, 0.0784], abs=1e-4)
+    assert ans["end_probs"] == pytest.approx([0.0771, 0.0942, 0.3128, 0.5158], abs=1e-4)
+    assert ans["span"] == [2, 4]
+    assert ans["span_prob"] == pytest.approx(0.2988, abs=1e-4)
+    assert right(pt, inst, span="[2, 4]", span_prob="0.2988")
+    assert mistake_named(pt, inst, "end_probs", ans["start_probs"]) == "s_for_end"
+
+
+def test_bert_qa_order_constraint_and_length_limit() -> None:
+    # the end scores favour token 1 and the start scores token 3: the arg-maxes give [3, 1], not a span
+    pt, inst, ans = solved(QA, S=[1, 0], E=[0, 1], T=[[0, 2], [0.5, 0.5], [2, 0]])
+    assert ans["span"][0] <= ans["span"][1]
+    assert mistake_named(pt, inst, "span", [3, 1]) == "independent_argmax"
+    _, _, short = solved(QA, S=[1, 0], E=[0, 1], T=PASSAGE, max_len=2)
+    assert short["span"][1] - short["span"][0] + 1 <= 2
+    assert short["span_prob"] < ans["span_prob"] or short["span"] != [2, 4]

@@ -271,7 +271,11 @@ def test_multihead_matches_nn_multiheadattention() -> None:
         p = pt.generate(seed, "hard").params
         ans = pt.solve(p)
         cols = p.layout == "columns"
-        t = (lambda k: torch.tensor(np.asarray(p[k], dtype=float).T if cols else np.asarray(p[k], dtype=float)))
+
+        def t(k: str, p: Any = p, cols: bool = cols) -> torch.Tensor:
+            a = np.asarray(p[k], dtype=float)
+            return torch.tensor(a.T if cols else a)
+
         x = t("X")
         n, d = x.shape
         mha = torch.nn.MultiheadAttention(d, p.heads, bias=False, batch_first=True, dtype=torch.float64)

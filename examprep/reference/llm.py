@@ -98,3 +98,30 @@ def bert_masking(batch: list[Params], device: torch.device) -> Answers:
     cols = torch.stack(rows)
     return Answers(len(batch)).add(None, {k: cols[:, i] for i, k in enumerate(
         ("selected", "masked", "random", "unchanged", "not_next"))})
+
+
+def bert_qa_span(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.softmax`` of T·S and T·E, then the arg-max of their outer product over every allowed (i, j) (i ≤ j,
+    within max_len), by passage length."""
+
+    def run(ps: list[Params]) -> dict:
+        t = real(np.array([p.T for p in ps]), device)
+        s = real(np.array([p.S for p in ps]), device)
+        e = real(np.array([p.E for p in ps]), device)
+        n = t.shape[1]
+        start = torch.softmax(torch.einsum("bnd,bd->bn", t, s), 1)
+        end = torch.softmax(torch.einsum("bnd,bd->bn", t, e), 1)
+        joint = start[:, :, None] * end[:, None, :]
+        i = torch.arange(n, device=device)
+        length = i[None, :] - i[:, None] + 1  # j − i + 1
+        lim = torch.tensor([p.max_len or n for p in ps], device=device)[:, None, None]
+        allowed = (length >= 1)[None] & (length[None] <= lim)
+        flat = torch.where(allowed, joint, torch.full_like(joint, -1.0)).flatten(1)
+        top = flat.max(1, keepdim=True).values
+        # exact ties: the first span in reading order (an index ramp, smallest where the maximum is reached)
+        ramp = torch.arange(n * n, device=device).expand_as(flat)
+        first = torch.where(flat >= top * (1 - 1e-12), ramp, n * n).min(1).values
+        span = torch.stack([first // n, first % n], 1) + 1
+        return {"start_probs": start, "end_probs": end, "span": span, "span_prob": flat.gather(1, first[:, None])[:, 0]}
+
+    return grouped(batch, lambda p: np.shape(p.T), run)

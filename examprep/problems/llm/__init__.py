@@ -14,3 +14,6 @@ register("llm/grpo_objective-v1", "examprep.problems.llm.grpo_objective:GRPOObje
 register("llm/bert_masking-v1", "examprep.problems.llm.bert_masking:BertMasking",
          title="BERT masking and NSP: expected counts",
          parts=("selected", "masked", "random", "unchanged", "not_next"), catalog="seed_004 B9")
+register("llm/bert_qa_span-v1", "examprep.problems.llm.bert_qa_span:BertQASpan",
+         title="BERT question answering: start, end and best span",
+         parts=("start_probs", "end_probs", "span", "span_prob"), catalog="seed_004 B10")

@@ -121,7 +121,7 @@ class GRPOObjective(ProblemType):
             f"{p.std} standard deviation $s_r$ (divide by ${div}$). With $\\epsilon = {p.eps:g}$, each output "
             "contributes $\\min(\\rho_i A_i, \\operatorname{clip}(\\rho_i, 1 - \\epsilon, 1 + \\epsilon) A_i)$"]
         if p.ref_ratios is not None:
-            s += [f", and the KL term uses the ratios $\\pi_{{\\text{{ref}}}}/\\pi_\\theta$ = ", list(p.ref_ratios),
+            s += [", and the KL term uses the ratios $\\pi_{\\text{ref}}/\\pi_\\theta$ = ", list(p.ref_ratios),
                   " with the estimate $D_i = \\frac{\\pi_{\\text{ref}}}{\\pi_\\theta} - \\ln \\frac{\\pi_{\\text{ref}}}"
                   "{\\pi_\\theta} - 1$. The objective is $J = \\frac{1}{G} \\sum_i (\\text{term}_i - \\beta D_i)$ "
                   f"with $\\beta = {p.beta:g}$. Give the advantages, the clipped ratios, the terms, the $D_i$ "

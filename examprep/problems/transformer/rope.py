@@ -135,7 +135,7 @@ class Rope(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         d = len(p.q)
         pairs = ("$(x_{2i}, x_{2i+1})$ (neighbouring entries, as in the RoPE paper)" if p.pairing == "interleaved"
-                 else f"$(x_i, x_{{i + d/2}})$ (the first half with the second half, as Hugging Face's "
+                 else "$(x_i, x_{i + d/2})$ (the first half with the second half, as Hugging Face's "
                  "rotate_half does)")
         return [
             f"Rotary position embedding with $d = {d}$ (entries counted from 0): pair $i = 0, \\ldots, {d // 2 - 1}$ "
