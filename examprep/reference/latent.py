@@ -1,0 +1,40 @@
+"""Torch references for the latent-variable family, batched over instances and independent of ``solve``.
+
+K-means: squared distances from ``torch.cdist`` (squared), labels by ``argmin``, the new centroids as a one-hot
+matrix product divided by the cluster sizes (``torch.bincount``), the inertias by ``gather``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+from examprep.reference.packing import real
+
+REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
+
+
+def _stack(mats: list, device: torch.device) -> torch.Tensor:
+    return real(np.stack([np.asarray(m, dtype=np.float64).reshape(len(m), -1) for m in mats]), device)
+
+
+def kmeans_step(batch: list[Params], device: torch.device) -> Answers:
+    """One Lloyd step for every instance, instances of one shape (n, K, d) batched together."""
+    import torch.nn.functional as F  # noqa: N812
+
+    def run(ps: list[Params]) -> dict:
+        x, c0 = _stack([p.X for p in ps], device), _stack([p.C0 for p in ps], device)
+        k = c0.shape[1]
+        table = torch.cdist(x, c0, compute_mode="donot_use_mm_for_euclid_dist") ** 2
+        labels = table.argmin(-1)
+        onehot = F.one_hot(labels, k).to(x.dtype)  # (B, n, K)
+        sizes = onehot.sum(1)  # (B, K)
+        cents = onehot.transpose(1, 2) @ x / sizes[..., None]
+        assigned = cents.gather(1, labels[..., None].expand(-1, -1, x.shape[2]))
+        return {"sq_dists": table, "labels": labels, "centroids": cents,
+                "inertia_before": table.min(-1).values.sum(-1),
+                "inertia_after": ((x - assigned) ** 2).sum((1, 2))}
+
+    return grouped(batch, lambda p: (len(p.X), len(p.C0), len(p.X[0])), run)

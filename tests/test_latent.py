@@ -1,0 +1,109 @@
+"""Latent-variable types: the catalog's worked examples at their corrected values, the wrong values graded as named
+mistakes, refused parameters, independent checks with scipy, and the batched references against solve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["latent/kmeans_step-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 900, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(10) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- kmeans_step: seed_000_001 E2 ------------------------------------------------------------------------------
+
+E2_X = ((1, 1), (1.5, 2), (3, 4), (5, 7), (3.5, 5), (4.5, 5), (3.5, 4.5))
+
+
+def test_kmeans_catalog_example() -> None:
+    pt, inst, ans = solved("latent/kmeans_step-v1", X=E2_X, C0=((1.5, 2), (4.5, 5)))
+    assert ans["labels"] == [0, 0, 1, 1, 1, 1, 1]
+    assert np.allclose(ans["centroids"], [[1.25, 1.5], [3.9, 5.1]])
+    assert ans["inertia_before"] == pytest.approx(11.0)
+    assert ans["inertia_after"] == pytest.approx(8.525)
+    assert right(pt, inst, labels="[0,0,1,1,1,1,1]", centroids="[[1.25,1.5],[3.9,5.1]]", inertia_before="11",
+                 inertia_after="8.525")
+    # Euclidean distances summed: sqrt(1.25) + 0 + sqrt(3.25) + sqrt(4.25) + 1 + 0 + sqrt(1.25)
+    assert mistake_named(pt, inst, "inertia_before", 7.1004) == "euclidean_distances"
+
+
+def test_kmeans_catalog_one_dimensional_variant() -> None:
+    _, _, ans = solved("latent/kmeans_step-v1", X=((1,), (2,), (4,), (5,), (9,)), C0=((1,), (5,)))
+    assert ans["labels"] == [0, 0, 1, 1, 1]
+    assert np.allclose(ans["centroids"], [[1.5], [6.0]])
+
+
+def test_kmeans_labels_from_the_new_centroids_is_named() -> None:
+    # C0 = (0), (3): labels [0, 0, 1, 1, 1] (2 is nearer 3), new centroids 0.5 and 6; from those, 2 moves to 0
+    pt, inst, ans = solved("latent/kmeans_step-v1", X=((0,), (1,), (2,), (7,), (9,)), C0=((0,), (3,)))
+    assert ans["labels"] == [0, 0, 1, 1, 1]
+    assert np.allclose(ans["centroids"], [[0.5], [6.0]])
+    assert mistake_named(pt, inst, "labels", "[0, 0, 0, 1, 1]") == "labels_from_new_centroids"
+
+
+def test_kmeans_refuses_the_tied_start_and_empty_clusters() -> None:
+    pt = make("latent/kmeans_step")
+    with pytest.raises(ParamError, match="tie"):
+        pt.from_params(dict(X=E2_X, C0=((1, 1), (5, 7))))  # (3, 4) is 13 from both
+    with pytest.raises(ParamError, match="empty"):
+        pt.from_params(dict(X=((0,), (1,), (2,)), C0=((0,), (50,))))
+    with pytest.raises(ParamError, match="columns"):
+        pt.from_params(dict(X=((0, 1), (1, 2), (2, 2)), C0=((0,), (5,))))
+
+
+def test_kmeans_labels_agree_with_scipy_vq() -> None:
+    from scipy.cluster.vq import vq
+
+    pt = make("latent/kmeans_step")
+    for s in range(30):
+        p = pt.generate(s, "hard").params
+        ans = pt.solve(p)
+        codes, dist = vq(np.asarray(p.X, float), np.asarray(p.C0, float))
+        assert ans["labels"] == codes.tolist()
+        assert ans["inertia_before"] == pytest.approx(float((dist**2).sum()))
+        # the inertia never increases over one Lloyd step
+        assert ans["inertia_after"] <= ans["inertia_before"] + 1e-12
