@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["latent/kmeans_step-v1"]
+IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -107,3 +107,73 @@ def test_kmeans_labels_agree_with_scipy_vq() -> None:
         assert ans["inertia_before"] == pytest.approx(float((dist**2).sum()))
         # the inertia never increases over one Lloyd step
         assert ans["inertia_after"] <= ans["inertia_before"] + 1e-12
+
+
+# ---- gmm_em_step: seed_000_001 E3 ------------------------------------------------------------------------------
+
+E3 = dict(x=(1, 2, 4, 5), pi=(0.5, 0.5), mu=(1, 5), var=(1, 1))
+
+
+def test_gmm_catalog_example() -> None:
+    pt, inst, ans = solved("latent/gmm_em_step-v1", **E3)
+    assert np.allclose(np.asarray(ans["resp"])[:, 0], [0.999665, 0.982014, 0.017986, 0.000335], atol=5e-7)
+    assert np.allclose(ans["n_k"], [2, 2]) and np.allclose(ans["pi_new"], [0.5, 0.5])
+    assert np.allclose(ans["mu_new"], [1.518657, 4.481343], atol=5e-7)
+    assert np.allclose(ans["var_new"], [0.305623, 0.305623], atol=5e-7)
+    assert ans["loglik_before"] == pytest.approx(-7.411372, abs=5e-7)
+    assert ans["loglik_after"] == pytest.approx(-5.715694, abs=5e-7)
+    assert right(pt, inst, mu_new="[1.5187, 4.4813]", var_new="[0.3056, 0.3056]", loglik_after="-5.7157")
+    # log p(x) = Q(θ, θ) + H(γ): −7.597598 + 0.186226
+    resp = np.asarray(ans["resp"])
+    from scipy.stats import norm
+
+    logjoint = np.log(0.5) + norm.logpdf(np.asarray(E3["x"], float)[:, None], [1, 5], 1)
+    q, h = float((resp * logjoint).sum()), float(-(resp * np.log(resp)).sum())
+    assert (q, h) == (pytest.approx(-7.597598, abs=5e-7), pytest.approx(0.186226, abs=5e-7))
+    assert q + h == pytest.approx(ans["loglik_before"])
+
+
+def test_gmm_named_mistakes() -> None:
+    pt, inst, ans = solved("latent/gmm_em_step-v1", **E3)
+    # about the old means: Σ γ (x − 1)² / 2 for component 0
+    assert mistake_named(pt, inst, "var_new", "[0.5746, 0.5746]") == "old_mean_in_variance"
+    # without 1/√(2π): ln Σ_k 0.5 exp(−(x − μ)²/2) summed
+    assert mistake_named(pt, inst, "loglik_before", -3.7356) == "no_sqrt_2pi"
+    w = 0.5 * np.exp(-(np.asarray(E3["x"], float)[:, None] - np.array([1, 5])) ** 2 / 2)
+    over = w / w.sum(axis=0)
+    assert mistake_named(pt, inst, "resp", over.tolist()) == "normalised_over_points"
+
+
+def test_gmm_pi_left_out_and_variance_as_std_are_named() -> None:
+    pt, inst, ans = solved("latent/gmm_em_step-v1", x=(0, 1, 3, 4), pi=(0.6, 0.4), mu=(1, 3), var=(2, 0.5))
+    from scipy.stats import norm
+
+    x = np.array([0, 1, 3, 4], float)[:, None]
+    no_pi = norm.pdf(x, [1, 3], np.sqrt([2, 0.5]))
+    assert mistake_named(pt, inst, "resp", (no_pi / no_pi.sum(1, keepdims=True)).tolist()) == "pi_left_out"
+    as_std = np.array([0.6, 0.4]) * norm.pdf(x, [1, 3], [2, 0.5])
+    assert mistake_named(pt, inst, "loglik_before", float(np.log(as_std.sum(1)).sum())) == "sigma_for_variance"
+
+
+def test_gmm_against_scipy_and_monotone() -> None:
+    from scipy.stats import norm
+
+    pt = make("latent/gmm_em_step")
+    for s in range(30):
+        p = pt.generate(s, "hard").params
+        ans = pt.solve(p)
+        x = np.asarray(p.x, float)[:, None]
+        joint = np.asarray(p.pi) * norm.pdf(x, p.mu, np.sqrt(p.var))
+        assert np.allclose(ans["resp"], joint / joint.sum(1, keepdims=True))
+        assert ans["loglik_before"] == pytest.approx(float(np.log(joint.sum(1)).sum()))
+        assert ans["loglik_after"] >= ans["loglik_before"] - 1e-12  # EM never decreases the likelihood
+
+
+def test_gmm_refuses_bad_parameters() -> None:
+    pt = make("latent/gmm_em_step")
+    with pytest.raises(ParamError, match="sum to 1"):
+        pt.from_params(dict(x=(1, 2, 3), pi=(0.5, 0.6), mu=(1, 3), var=(1, 1)))
+    with pytest.raises(ParamError, match="var has"):
+        pt.from_params(dict(x=(1, 2, 3), pi=(0.5, 0.5), mu=(1, 3), var=(1,)))
+    with pytest.raises(ParamError, match="positive"):
+        pt.from_params(dict(x=(1, 2, 3), pi=(0.5, 0.5), mu=(1, 3), var=(1, 0)))

@@ -38,3 +38,28 @@ def kmeans_step(batch: list[Params], device: torch.device) -> Answers:
                 "inertia_after": ((x - assigned) ** 2).sum((1, 2))}
 
     return grouped(batch, lambda p: (len(p.X), len(p.C0), len(p.X[0])), run)
+
+
+def gmm_em_step(batch: list[Params], device: torch.device) -> Answers:
+    """One EM step from ``Normal.log_prob``: responsibilities as a softmax over the components of
+    ln π_k + ln N(x_i; μ_k, σ_k²), log-likelihoods by ``logsumexp``; instances of one (n, K) batched together."""
+    from torch.distributions import Normal
+
+    def run(ps: list[Params]) -> dict:
+        x = real(np.asarray([p.x for p in ps], dtype=np.float64), device)[:, :, None]  # (B, n, 1)
+
+        def log_joint(pi: torch.Tensor, mu: torch.Tensor, var: torch.Tensor) -> torch.Tensor:
+            return pi.log()[:, None, :] + Normal(mu[:, None, :], var.sqrt()[:, None, :]).log_prob(x)
+
+        pi, mu, var = (real(np.asarray([p[k] for p in ps], dtype=np.float64), device) for k in ("pi", "mu", "var"))
+        lj = log_joint(pi, mu, var)
+        resp = torch.softmax(lj, dim=-1)
+        n_k = resp.sum(1)
+        mu_new = torch.einsum("bnk,bn->bk", resp, x[..., 0]) / n_k
+        var_new = (resp * (x - mu_new[:, None, :]) ** 2).sum(1) / n_k
+        pi_new = n_k / x.shape[1]
+        return {"resp": resp, "n_k": n_k, "pi_new": pi_new, "mu_new": mu_new, "var_new": var_new,
+                "loglik_before": torch.logsumexp(lj, -1).sum(-1),
+                "loglik_after": torch.logsumexp(log_joint(pi_new, mu_new, var_new), -1).sum(-1)}
+
+    return grouped(batch, lambda p: (len(p.x), len(p.mu)), run)

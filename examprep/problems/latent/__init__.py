@@ -5,3 +5,7 @@ from examprep.registry import register
 register("latent/kmeans_step-v1", "examprep.problems.latent.kmeans_step:KMeansStep",
          title="One K-means (Lloyd) step",
          parts=("sq_dists", "labels", "centroids", "inertia_before", "inertia_after"), catalog="seed_000_001 E2")
+register("latent/gmm_em_step-v1", "examprep.problems.latent.gmm_em_step:GMMEMStep",
+         title="One EM step for a 1-D Gaussian mixture",
+         parts=("resp", "n_k", "pi_new", "mu_new", "var_new", "loglik_before", "loglik_after"),
+         catalog="seed_000_001 E3")

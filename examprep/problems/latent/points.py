@@ -40,3 +40,21 @@ def half_grid(rng: np.random.Generator, lo: float, hi: float, step: float, size:
     """Values lo, lo + step, …, hi drawn uniformly (exact in binary for steps 1 and 0.5)."""
     k = int(round((hi - lo) / step))
     return lo + step * rng.integers(0, k + 1, size=size).astype(float)
+
+
+def distinct(truth: dict[str, Any], mistakes: dict[str, Any]) -> dict[str, Any]:
+    """Each mistake cut to the parts where it differs from the right answer (a part it leaves exactly right, such
+    as the responsibilities when only the log-likelihood changes, is no evidence of it); mistakes that change
+    nothing are dropped. What remains near the truth is then rejected by ``fair.near_miss``."""
+    from examprep.problem import Mistake
+
+    out = {}
+    for name, m in mistakes.items():
+        kept = {}
+        for part, v in m.answers.items():
+            a, b = np.asarray(v, dtype=float), np.asarray(truth[part], dtype=float)
+            if a.shape != b.shape or not np.allclose(a, b, rtol=1e-12, atol=1e-12):
+                kept[part] = v
+        if kept:
+            out[name] = Mistake(kept, m.feedback)
+    return out
