@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1"]
+IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -177,3 +177,55 @@ def test_gmm_refuses_bad_parameters() -> None:
         pt.from_params(dict(x=(1, 2, 3), pi=(0.5, 0.5), mu=(1, 3), var=(1,)))
     with pytest.raises(ParamError, match="positive"):
         pt.from_params(dict(x=(1, 2, 3), pi=(0.5, 0.5), mu=(1, 3), var=(1, 0)))
+
+
+# ---- elbo_discrete: seed_000_001 E4 (= seed_004 E3), seed_002 J3 -------------------------------------------------
+
+def test_elbo_catalog_example_e4() -> None:
+    pt, inst, ans = solved("latent/elbo_discrete-v1", prior=(0.6, 0.4), likelihood=(0.2, 0.7), q=(0.5, 0.5))
+    assert ans["evidence"] == pytest.approx(0.4)
+    assert ans["log_evidence"] == pytest.approx(-0.916291, abs=5e-7)
+    assert np.allclose(ans["posterior"], [0.3, 0.7])
+    assert ans["recon"] == pytest.approx(-0.983056, abs=5e-7)
+    assert ans["kl_prior"] == pytest.approx(0.020411, abs=5e-7)
+    assert ans["elbo"] == pytest.approx(-1.003467, abs=5e-7)
+    assert ans["gap"] == pytest.approx(0.087177, abs=5e-7)
+    assert right(pt, inst, elbo="-1.003", gap="0.08718")
+    # seed_004's statement 5 calls the reconstruction term alone the ELBO
+    assert mistake_named(pt, inst, "elbo", -0.983056) == "recon_as_elbo"
+    assert mistake_named(pt, inst, "elbo", -0.983056 + 0.020411) == "kl_added"
+    assert mistake_named(pt, inst, "gap", 0.020411) == "gap_to_prior"
+
+
+def test_elbo_catalog_example_j3_and_the_identity() -> None:
+    pt, inst, ans = solved("latent/elbo_discrete-v1", prior=(0.5, 0.3, 0.2), likelihood=(0.1, 0.5, 0.8),
+                           q=(0.2, 0.4, 0.4))
+    assert ans["evidence"] == pytest.approx(0.36)
+    assert ans["log_evidence"] == pytest.approx(-1.021651, abs=5e-7)
+    assert np.allclose(ans["posterior"], [0.138889, 0.416667, 0.444444], atol=5e-7)
+    assert ans["elbo"] == pytest.approx(-1.036107, abs=5e-7)
+    assert ans["gap"] == pytest.approx(0.014456, abs=5e-7)
+    assert ans["elbo"] + ans["gap"] == pytest.approx(ans["log_evidence"], abs=1e-12)
+    # KL(p(z)‖q) = Σ p ln(p/q) for the reversed direction
+    rev = 0.5 * np.log(0.5 / 0.2) + 0.3 * np.log(0.3 / 0.4) + 0.2 * np.log(0.2 / 0.4)
+    assert mistake_named(pt, inst, "kl_prior", rev) == "kl_prior_reversed"
+    post = np.array([5, 15, 16]) / 36
+    assert mistake_named(pt, inst, "gap", float((post * np.log(post / [0.2, 0.4, 0.4])).sum())) == "gap_reversed"
+
+
+def test_elbo_at_the_posterior_is_the_log_evidence() -> None:
+    post = (0.3, 0.7)
+    _, _, ans = solved("latent/elbo_discrete-v1", prior=(0.6, 0.4), likelihood=(0.2, 0.7), q=post)
+    assert ans["gap"] == pytest.approx(0, abs=1e-12)
+    assert ans["elbo"] == pytest.approx(-0.916291, abs=5e-7)
+
+
+def test_elbo_sampled_bound_holds_and_refusals() -> None:
+    pt = make("latent/elbo_discrete")
+    for s in range(30):
+        ans = pt.solve(pt.generate(s, "hard").params)
+        assert ans["elbo"] < ans["log_evidence"]
+    with pytest.raises(ParamError, match="sum to 1"):
+        pt.from_params(dict(prior=(0.6, 0.5), likelihood=(0.2, 0.7), q=(0.5, 0.5)))
+    with pytest.raises(ParamError, match="positive"):
+        pt.from_params(dict(prior=(0.6, 0.4), likelihood=(0.0, 0.7), q=(0.5, 0.5)))

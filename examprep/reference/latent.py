@@ -63,3 +63,23 @@ def gmm_em_step(batch: list[Params], device: torch.device) -> Answers:
                 "loglik_after": torch.logsumexp(log_joint(pi_new, mu_new, var_new), -1).sum(-1)}
 
     return grouped(batch, lambda p: (len(p.x), len(p.mu)), run)
+
+
+def elbo_discrete(batch: list[Params], device: torch.device) -> Answers:
+    """Evidence by ``logsumexp`` of ln p(z) + ln p(x|z), the posterior by ``softmax``, both KLs by
+    ``kl_divergence(Categorical, Categorical)``; instances with one K batched together."""
+    from torch.distributions import Categorical, kl_divergence
+
+    def run(ps: list[Params]) -> dict:
+        prior, lik, q = (real(np.asarray([p[k] for p in ps], dtype=np.float64), device)
+                         for k in ("prior", "likelihood", "q"))
+        log_joint = prior.log() + lik.log()
+        log_ev = torch.logsumexp(log_joint, -1)
+        post = torch.softmax(log_joint, -1)
+        recon = (q * lik.log()).sum(-1)
+        qd = Categorical(probs=q)
+        kl_prior = kl_divergence(qd, Categorical(probs=prior))
+        return {"evidence": log_ev.exp(), "log_evidence": log_ev, "posterior": post, "recon": recon,
+                "kl_prior": kl_prior, "elbo": recon - kl_prior, "gap": kl_divergence(qd, Categorical(probs=post))}
+
+    return grouped(batch, lambda p: len(p.prior), run)

@@ -9,3 +9,7 @@ register("latent/gmm_em_step-v1", "examprep.problems.latent.gmm_em_step:GMMEMSte
          title="One EM step for a 1-D Gaussian mixture",
          parts=("resp", "n_k", "pi_new", "mu_new", "var_new", "loglik_before", "loglik_after"),
          catalog="seed_000_001 E3")
+register("latent/elbo_discrete-v1", "examprep.problems.latent.elbo_discrete:ELBODiscrete",
+         title="ELBO and its gap for a discrete latent variable",
+         parts=("evidence", "log_evidence", "posterior", "recon", "kl_prior", "elbo", "gap"),
+         catalog="seed_000_001 E4; seed_002 J3; seed_004 E3")

@@ -188,13 +188,13 @@ class GMMEMStep(ProblemType):
             f"A Gaussian mixture with $K = {k}$ components (indexed from 0) has mixing weights $\\pi$ = ", list(p.pi),
             ", means $\\mu$ = ", list(p.mu), " and variances $\\sigma^2$ = ", list(p.var),
             " (variances, not standard deviations). The data are $x$ = ", list(p.x), ". Do one EM step. "
-            "E-step: the responsibilities $\\gamma_{ik} = \\frac{\\pi_k \\mathcal{N}(x_i; \\mu_k, \\sigma_k^2)}"
-            "{\\sum_j \\pi_j \\mathcal{N}(x_i; \\mu_j, \\sigma_j^2)}$ (one row per point, one column per component), "
-            "with $\\mathcal{N}(x; \\mu, \\sigma^2) = \\frac{1}{\\sqrt{2\\pi\\sigma^2}} \\exp(-\\frac{(x - \\mu)^2}"
+            "E-step: the responsibilities $\\gamma_{ik} = \\frac{\\pi_k N(x_i; \\mu_k, \\sigma_k^2)}"
+            "{\\sum_j \\pi_j N(x_i; \\mu_j, \\sigma_j^2)}$ (one row per point, one column per component), "
+            "with $N(x; \\mu, \\sigma^2) = \\frac{1}{\\sqrt{2\\pi\\sigma^2}} \\exp(-\\frac{(x - \\mu)^2}"
             "{2\\sigma^2})$. M-step: $N_k = \\sum_i \\gamma_{ik}$, the new weights $N_k / n$, the new means "
             "$\\sum_i \\gamma_{ik} x_i / N_k$ and the new variances $\\sum_i \\gamma_{ik} (x_i - \\mu_k')^2 / N_k$ "
             "about the new means $\\mu_k'$. Also give the log-likelihood $\\sum_i \\ln \\sum_k \\pi_k "
-            "\\mathcal{N}(x_i; \\mu_k, \\sigma_k^2)$ (natural log) with the old and with the new parameters. "
+            "N(x_i; \\mu_k, \\sigma_k^2)$ (natural log) with the old and with the new parameters. "
             "Give the numbers to 4 decimal places."
         ]
 
@@ -256,7 +256,7 @@ class GMMEMStep(ProblemType):
             "pi_left_out": Mistake(
                 {k: v for k, v in em(*a, use_pi=False).items() if k not in ("loglik_before",)},
                 "You left out the mixing weights in the E-step: $\\gamma_{ik}$ is proportional to "
-                "$\\pi_k \\mathcal{N}(x_i; \\mu_k, \\sigma_k^2)$."),
+                "$\\pi_k N(x_i; \\mu_k, \\sigma_k^2)$."),
             "sigma_for_variance": Mistake(
                 em(*a, var_as_std=True),
                 "You used the variance $\\sigma^2$ where the density needs the standard deviation $\\sigma$: "
