@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v1"]
+IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v1",
+       "latent/vae_loss-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -229,3 +230,57 @@ def test_elbo_sampled_bound_holds_and_refusals() -> None:
         pt.from_params(dict(prior=(0.6, 0.5), likelihood=(0.2, 0.7), q=(0.5, 0.5)))
     with pytest.raises(ParamError, match="positive"):
         pt.from_params(dict(prior=(0.6, 0.4), likelihood=(0.0, 0.7), q=(0.5, 0.5)))
+
+
+# ---- vae_loss: seed_003 C9, seed_002 J2, seed_000_001 E5, seed_004 E6 --------------------------------------------
+
+LN_HALF, LN_QUARTER = float(np.log(0.5)), float(np.log(0.25))
+
+
+def test_vae_loss_c9_bce_sum_and_the_mean_mistake() -> None:
+    pt, inst, ans = solved("latent/vae_loss-v1", x=(1, 0, 1), x_hat=(0.9, 0.2, 0.6), mu=(0.5, -1.0),
+                           log_var=(0.0, LN_QUARTER))
+    assert ans["recon"] == pytest.approx(0.839330, abs=5e-7)
+    assert ans["kl"] == pytest.approx(0.943147, abs=5e-7)
+    assert ans["loss"] == pytest.approx(1.782477, abs=5e-7)
+    assert ans["elbo"] == pytest.approx(-1.782477, abs=5e-7)
+    assert right(pt, inst, recon="0.8393", kl="0.9431", loss="1.7825")
+    assert mistake_named(pt, inst, "recon", 0.279777) == "pixel_mean"
+    assert mistake_named(pt, inst, "loss", 0.839330 - 0.943147) == "kl_subtracted"
+
+
+def test_vae_loss_j2_and_sigma_as_exp_log_var() -> None:
+    pt, inst, ans = solved("latent/vae_loss-v1", x=(1, 0, 1), x_hat=(0.8, 0.3, 0.6), mu=(0.5, -1.0),
+                           log_var=(0.0, LN_HALF))
+    assert ans["kl"] == pytest.approx(0.721574, abs=5e-7)
+    assert ans["recon"] == pytest.approx(1.090644, abs=5e-7)
+    assert ans["loss"] == pytest.approx(1.812218, abs=5e-7)
+    # σ = exp(log_var) gives σ² = 0.25 on the second dimension: the KL of C5, 0.943147
+    assert mistake_named(pt, inst, "kl", 0.943147) == "sigma_as_exp_log_var"
+
+
+def test_vae_loss_gaussian_decoder_e5_e6_beta() -> None:
+    pt, inst, ans = solved("latent/vae_loss-v1", x=(1, -0.5), x_hat=(0.8, -0.2), decoder="gaussian",
+                           mu=(0.5, -1.0), log_var=(0.0, LN_QUARTER), beta=0.5)
+    assert ans["recon"] == pytest.approx(1.902877, abs=5e-7)  # −ln p(x|z) of E5 and seed_004 E6
+    assert ans["elbo"] == pytest.approx(-2.846024, abs=5e-7)
+    assert ans["loss"] == pytest.approx(2.374451, abs=5e-7)
+    assert mistake_named(pt, inst, "recon", 0.065) == "constant_dropped"
+    assert mistake_named(pt, inst, "loss", 0.5 * 1.902877 + 0.943147) == "beta_on_recon"
+    from scipy.stats import norm
+
+    assert ans["recon"] == pytest.approx(-float(norm.logpdf([1, -0.5], [0.8, -0.2], 1).sum()))
+
+
+def test_vae_loss_refuses_bad_bernoulli_inputs() -> None:
+    pt = make("latent/vae_loss")
+    with pytest.raises(ParamError, match="strictly between"):
+        pt.from_params(dict(x=(1, 0), x_hat=(1.0, 0.2), mu=(0.1,), log_var=(0.0,)))
+    with pytest.raises(ParamError, match="x_hat has"):
+        pt.from_params(dict(x=(1, 0), x_hat=(0.5,), mu=(0.1,), log_var=(0.0,)))
+
+
+def test_vae_loss_draws_both_decoders() -> None:
+    pt = make("latent/vae_loss")
+    seen = {pt.generate(s, d).params.decoder for s in range(20) for d in ("medium", "hard")}
+    assert seen == {"bernoulli", "gaussian"}

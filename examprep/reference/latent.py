@@ -83,3 +83,23 @@ def elbo_discrete(batch: list[Params], device: torch.device) -> Answers:
                 "kl_prior": kl_prior, "elbo": recon - kl_prior, "gap": kl_divergence(qd, Categorical(probs=post))}
 
     return grouped(batch, lambda p: len(p.prior), run)
+
+
+def vae_loss(batch: list[Params], device: torch.device) -> Answers:
+    """Reconstruction from ``F.binary_cross_entropy(reduction='none')`` or ``-Normal(x_hat, 1).log_prob(x)``, the KL
+    from ``kl_divergence(Normal(mu, exp(log_var / 2)), Normal(0, 1))``; one block per (decoder, pixels, latents)."""
+    import torch.nn.functional as F  # noqa: N812
+    from torch.distributions import Normal, kl_divergence
+
+    def run(ps: list[Params]) -> dict:
+        x, xh, mu, lv = (real(np.asarray([p[k] for p in ps], dtype=np.float64), device)
+                         for k in ("x", "x_hat", "mu", "log_var"))
+        beta = real(np.asarray([p.beta for p in ps], dtype=np.float64), device)
+        if ps[0].decoder == "bernoulli":
+            recon = F.binary_cross_entropy(xh, x, reduction="none").sum(-1)
+        else:
+            recon = -Normal(xh, torch.ones_like(xh)).log_prob(x).sum(-1)
+        kl = kl_divergence(Normal(mu, (lv / 2).exp()), Normal(torch.zeros_like(mu), torch.ones_like(mu))).sum(-1)
+        return {"recon": recon, "kl": kl, "loss": recon + beta * kl, "elbo": -(recon + kl)}
+
+    return grouped(batch, lambda p: (p.decoder, len(p.x), len(p.mu)), run)

@@ -13,3 +13,6 @@ register("latent/elbo_discrete-v1", "examprep.problems.latent.elbo_discrete:ELBO
          title="ELBO and its gap for a discrete latent variable",
          parts=("evidence", "log_evidence", "posterior", "recon", "kl_prior", "elbo", "gap"),
          catalog="seed_000_001 E4; seed_002 J3; seed_004 E3")
+register("latent/vae_loss-v1", "examprep.problems.latent.vae_loss:VAELoss",
+         title="VAE loss: reconstruction, KL, β-loss and ELBO", parts=("recon", "kl", "loss", "elbo"),
+         catalog="seed_003 C9; seed_002 J2; seed_000_001 E5; seed_004 E6")
