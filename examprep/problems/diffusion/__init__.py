@@ -31,3 +31,6 @@ register("diffusion/loss-v1", "examprep.problems.diffusion.loss:Loss",
          title="DDPM loss: L_simple and the weight λ_t",
          parts=("residual", "l_simple", "alpha_bar", "lambda_t", "l_weighted"),
          catalog="seed_004 F7, F8; seed_003 C13; seed_002 K5")
+register("diffusion/guidance-v1", "examprep.problems.diffusion.guidance:Guidance",
+         title="Classifier-free and classifier guidance", parts=("p", "grad", "eps_guided"),
+         catalog="seed_000_001 I5; seed_002 K6")

@@ -1,0 +1,37 @@
+"""Torch references for the newer diffusion types (guidance, flow matching, the prior term, the VE view), written
+from the papers and the libraries' formulas, batched over instances and independent of ``solve``."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+from examprep.reference.packing import real
+
+REAL = torch.float64  # rebound by examprep.reference.use_dtype (verify --dtype)
+
+
+def _cols(ps: list[Params], key: str, device: torch.device) -> torch.Tensor:
+    return real(np.asarray([p[key] for p in ps], dtype=np.float64), device)
+
+
+def guidance(batch: list[Params], device: torch.device) -> Answers:
+    """CFG: diffusers' ``uncond + w * (cond - uncond)`` as ``torch.lerp``, the paper's (1 + w)ε_c − wε_u as a
+    weighted sum; classifier guidance: ∇ ln p by autograd of ``F.logsigmoid``."""
+    import torch.nn.functional as F  # noqa: N812
+
+    def run(ps: list[Params]) -> dict:
+        if ps[0].mode == "cfg":
+            u, c, w = _cols(ps, "eps_u", device), _cols(ps, "eps_c", device), _cols(ps, "w", device)[:, None]
+            out = torch.lerp(u, c, w) if ps[0].convention == "diffusers" else (1 + w) * c - w * u
+            return {"eps_guided": out}
+        x = _cols(ps, "x_t", device).requires_grad_(True)
+        a, c = _cols(ps, "a", device), _cols(ps, "c", device)
+        logp = F.logsigmoid((a * x).sum(-1) + c)
+        (grad,) = torch.autograd.grad(logp.sum(), x)
+        scale = _cols(ps, "s", device) * (1 - _cols(ps, "alpha_bar", device)).sqrt()
+        return {"p": logp.detach().exp(), "grad": grad, "eps_guided": _cols(ps, "eps", device) - scale[:, None] * grad}
+
+    return grouped(batch, lambda p: (p.mode, p.convention if p.mode == "cfg" else "", len(p.eps_u or p.eps)), run)

@@ -1,0 +1,94 @@
+"""Newer diffusion types: the catalog's worked examples, the wrong values graded as named mistakes, refused
+parameters, and the batched references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["diffusion/guidance-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 900, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(10) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- guidance: seed_000_001 I5, seed_002 K6 --------------------------------------------------------------------
+
+def test_cfg_diffusers_and_paper_conventions() -> None:
+    pt, inst, ans = solved("diffusion/guidance-v1", eps_u=(0.2, -0.1), eps_c=(0.5, 0.3), w=7.5)
+    assert np.allclose(ans["eps_guided"], [2.45, 2.9])
+    assert right(pt, inst, eps_guided="[2.45, 2.9]")
+    assert mistake_named(pt, inst, "eps_guided", "[2.75, 3.3]") == "conventions_mixed"
+    pt, inst, ans = solved("diffusion/guidance-v1", eps_u=(0.2, -0.1), eps_c=(0.5, 0.3), w=7.5, convention="paper")
+    assert np.allclose(ans["eps_guided"], [2.75, 3.3])
+    assert mistake_named(pt, inst, "eps_guided", "[2.45, 2.9]") == "conventions_mixed"
+    # K6: the paper's w' = 6.5 is the diffusers w = 7.5; diffusers' w = 1 returns ε_c
+    _, _, k6 = solved("diffusion/guidance-v1", eps_u=(0.2, -0.1), eps_c=(0.5, 0.3), w=6.5, convention="paper")
+    assert np.allclose(k6["eps_guided"], [2.45, 2.9])
+    _, _, one = solved("diffusion/guidance-v1", eps_u=(0.2, -0.1), eps_c=(0.5, 0.3), w=1.0)
+    assert np.allclose(one["eps_guided"], [0.5, 0.3])
+
+
+def test_classifier_guidance_catalog_example() -> None:
+    pt, inst, ans = solved("diffusion/guidance-v1", mode="classifier", eps=(0.3, -0.2), x_t=(0.5, 0.2), a=(1, -1),
+                           alpha_bar=0.504, s=2.0)
+    assert ans["p"] == pytest.approx(0.574443, abs=5e-7)
+    assert np.allclose(ans["grad"], [0.425557, -0.425557], atol=5e-7)
+    assert np.allclose(ans["eps_guided"], [-0.299417, 0.399417], atol=5e-7)
+    assert right(pt, inst, p="0.5744", grad="[0.4256, -0.4256]", eps_guided="[-0.2994, 0.3994]")
+    k = 2 * 0.425557
+    assert mistake_named(pt, inst, "eps_guided", [0.3 - k, -0.2 + k]) == "sqrt_one_minus_alpha_bar_dropped"
+    assert mistake_named(pt, inst, "eps_guided", [0.899417, -0.799417]) == "guidance_sign"
+    assert mistake_named(pt, inst, "grad", [0.244458, -0.244458]) == "gradient_of_p"
+
+
+def test_guidance_refuses_mixed_modes_and_draws_both() -> None:
+    pt = make("diffusion/guidance")
+    with pytest.raises(ParamError, match="needs"):
+        pt.from_params(dict(mode="classifier", eps=(0.1,), x_t=(0.2,)))
+    with pytest.raises(ParamError, match="other mode"):
+        pt.from_params(dict(eps_u=(0.1,), eps_c=(0.2,), w=2.0, a=(1,)))
+    modes = {(pt.generate(s, "medium").params.mode) for s in range(20)}
+    assert modes == {"cfg", "classifier"}
