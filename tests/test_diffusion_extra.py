@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["diffusion/guidance-v1"]
+IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -92,3 +92,31 @@ def test_guidance_refuses_mixed_modes_and_draws_both() -> None:
         pt.from_params(dict(eps_u=(0.1,), eps_c=(0.2,), w=2.0, a=(1,)))
     modes = {(pt.generate(s, "medium").params.mode) for s in range(20)}
     assert modes == {"cfg", "classifier"}
+
+
+# ---- flow_matching: seed_000_001 I4 ----------------------------------------------------------------------------
+
+def test_flow_matching_catalog_example() -> None:
+    pt, inst, ans = solved("diffusion/flow_matching-v1", x0=(1, 1), x1=(3, -1), t=0.25)
+    assert np.allclose(ans["x_t"], [1.5, 0.5]) and np.allclose(ans["u"], [2, -2])
+    assert set(ans) == {"x_t", "u"}
+    assert right(pt, inst, x_t="[1.5, 0.5]", u="[2, -2]")
+    assert mistake_named(pt, inst, "u", "[-2, 2]") == "velocity_sign"
+    assert mistake_named(pt, inst, "x_t", "[2.5, -0.5]") == "endpoints_swapped"  # 0.75·x_1 + 0.25·x_0
+
+
+def test_flow_matching_loss_and_euler_step() -> None:
+    pt, inst, ans = solved("diffusion/flow_matching-v1", x0=(1, 1), x1=(3, -1), t=0.25, v_hat=(2.5, -1.5), dt=0.5)
+    assert ans["loss"] == pytest.approx(0.25 + 0.25)
+    assert np.allclose(ans["x_next"], [1.5 + 1.25, 0.5 - 0.75])
+    # with u reversed: (2.5 + 2)² + (−1.5 − 2)²
+    assert mistake_named(pt, inst, "loss", 4.5**2 + 3.5**2) == "velocity_sign"
+    with pytest.raises(ParamError, match="needs v_hat"):
+        pt.from_params(dict(x0=(1,), x1=(2,), t=0.5, dt=0.1))
+
+
+def test_flow_matching_draws_every_variant() -> None:
+    pt = make("diffusion/flow_matching")
+    seen = {(p.v_hat is not None, p.dt is not None) for p in (pt.generate(s, d).params for s in range(15)
+                                                              for d in seeding.DIFFICULTIES)}
+    assert seen == {(False, False), (True, False), (True, True)}

@@ -35,3 +35,24 @@ def guidance(batch: list[Params], device: torch.device) -> Answers:
         return {"p": logp.detach().exp(), "grad": grad, "eps_guided": _cols(ps, "eps", device) - scale[:, None] * grad}
 
     return grouped(batch, lambda p: (p.mode, p.convention if p.mode == "cfg" else "", len(p.eps_u or p.eps)), run)
+
+
+def flow_matching(batch: list[Params], device: torch.device) -> Answers:
+    """x_t by ``torch.lerp``, u as its derivative in t (``torch.autograd.functional.jvp``), the loss by
+    ``F.mse_loss(reduction='none')`` summed, the Euler step by ``torch.addcmul``; one block per (length, variant)."""
+    import torch.nn.functional as F  # noqa: N812
+    from torch.autograd.functional import jvp
+
+    def run(ps: list[Params]) -> dict:
+        x0, x1 = _cols(ps, "x0", device), _cols(ps, "x1", device)
+        t = _cols(ps, "t", device)[:, None].expand_as(x0).contiguous()
+        x_t, u = jvp(lambda s: torch.lerp(x0, x1, s), t, torch.ones_like(t))
+        out = {"x_t": x_t, "u": u}
+        if ps[0].v_hat is not None:
+            v = _cols(ps, "v_hat", device)
+            out["loss"] = F.mse_loss(v, u, reduction="none").sum(-1)
+            if ps[0].dt is not None:
+                out["x_next"] = torch.addcmul(x_t, _cols(ps, "dt", device)[:, None].expand_as(v), v)
+        return out
+
+    return grouped(batch, lambda p: (len(p.x0), p.v_hat is None, p.dt is None), run)

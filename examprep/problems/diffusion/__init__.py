@@ -34,3 +34,6 @@ register("diffusion/loss-v1", "examprep.problems.diffusion.loss:Loss",
 register("diffusion/guidance-v1", "examprep.problems.diffusion.guidance:Guidance",
          title="Classifier-free and classifier guidance", parts=("p", "grad", "eps_guided"),
          catalog="seed_000_001 I5; seed_002 K6")
+register("diffusion/flow_matching-v1", "examprep.problems.diffusion.flow_matching:FlowMatching",
+         title="Flow matching: path, velocity, loss and an Euler step", parts=("x_t", "u", "loss", "x_next"),
+         catalog="seed_000_001 I4")
