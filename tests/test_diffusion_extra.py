@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1"]
+IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1", "diffusion/prior_kl-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -120,3 +120,31 @@ def test_flow_matching_draws_every_variant() -> None:
     seen = {(p.v_hat is not None, p.dt is not None) for p in (pt.generate(s, d).params for s in range(15)
                                                               for d in seeding.DIFFICULTIES)}
     assert seen == {(False, False), (True, False), (True, True)}
+
+
+# ---- prior_kl: seed_004 F10 ------------------------------------------------------------------------------------
+
+def test_prior_kl_hand_schedule_and_named_mistakes() -> None:
+    pt, inst, ans = solved("diffusion/prior_kl-v1", x0=(2,), betas=(0.1, 0.2, 0.3))
+    assert ans["alpha_bar_T"] == pytest.approx(0.504)
+    assert ans["var"] == pytest.approx(0.496)
+    assert ans["kl"] == pytest.approx(1.106590, abs=5e-7)
+    assert right(pt, inst, kl="1.107")
+    # ln √v: ½(2.016 + 0.496 − 1 − ½ ln 0.496)
+    assert mistake_named(pt, inst, "kl", 0.5 * (2.016 + 0.496 - 1 - 0.5 * np.log(0.496))) == "std_in_log"
+    # KL(N(0,1) ‖ N(m, v)) = ½(ln v + (1 + m²)/v − 1)
+    assert mistake_named(pt, inst, "kl", 0.5 * (np.log(0.496) + (1 + 2.016) / 0.496 - 1)) == "direction"
+
+
+def test_prior_kl_linear_schedule_is_negligible() -> None:
+    _, _, ans = solved("diffusion/prior_kl-v1", x0=(1, -0.5), schedule="linear", beta_1=1e-4, beta_T=0.02, T=1000)
+    assert ans["alpha_bar_T"] == pytest.approx(4.0358e-5, rel=1e-4)
+    assert ans["kl"] == pytest.approx(2.52e-5, rel=1e-3)
+
+
+def test_prior_kl_refuses_incomplete_schedules() -> None:
+    pt = make("diffusion/prior_kl")
+    with pytest.raises(ParamError, match="beta_1"):
+        pt.from_params(dict(x0=(1,), schedule="linear", T=10))
+    with pytest.raises(ParamError, match="not both"):
+        pt.from_params(dict(x0=(1,), schedule="linear", betas=(0.1,), beta_1=0.1, beta_T=0.2, T=3))

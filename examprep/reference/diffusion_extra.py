@@ -56,3 +56,36 @@ def flow_matching(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: (len(p.x0), p.v_hat is None, p.dt is None), run)
+
+
+def _schedule(ps: list[Params], device: torch.device) -> torch.Tensor:
+    """(B, T) β of one schedule kind and length: the list, ``torch.linspace`` or the cosine f(u) ratio capped at
+    0.999."""
+    import math
+
+    p0 = ps[0]
+    if p0.schedule is None:
+        return _cols(ps, "betas", device)
+    if p0.schedule == "linear":
+        return torch.stack([torch.linspace(p.beta_1, p.beta_T, p.T, dtype=REAL, device=device) for p in ps])
+    u = torch.arange(p0.T + 1, dtype=REAL, device=device)[None, :]
+    s = _cols(ps, "s", device)[:, None]
+    f = torch.cos((u / p0.T + s) / (1 + s) * math.pi / 2) ** 2
+    return torch.clamp(1 - f[:, 1:] / f[:, :-1], max=0.999)
+
+
+def prior_kl(batch: list[Params], device: torch.device) -> Answers:
+    """ᾱ_T by ``torch.cumprod`` of 1 − β; L_T by ``kl_divergence(Normal(√ᾱ x_0, √(1 − ᾱ)), Normal(0, 1))``."""
+    from torch.distributions import Normal, kl_divergence
+
+    def run(ps: list[Params]) -> dict:
+        ab = torch.cumprod(1 - _schedule(ps, device), dim=1)[:, -1]
+        x0 = _cols(ps, "x0", device)
+        q = Normal(ab.sqrt()[:, None] * x0, (1 - ab).sqrt()[:, None].expand_as(x0))
+        kl = kl_divergence(q, Normal(torch.zeros_like(x0), torch.ones_like(x0))).sum(-1)
+        return {"alpha_bar_T": ab, "mean": q.mean, "var": 1 - ab, "kl": kl}
+
+    def key(p: Params) -> tuple:
+        return (len(p.x0), p.schedule, len(p.betas) if p.betas is not None else p.T)
+
+    return grouped(batch, key, run)

@@ -37,3 +37,6 @@ register("diffusion/guidance-v1", "examprep.problems.diffusion.guidance:Guidance
 register("diffusion/flow_matching-v1", "examprep.problems.diffusion.flow_matching:FlowMatching",
          title="Flow matching: path, velocity, loss and an Euler step", parts=("x_t", "u", "loss", "x_next"),
          catalog="seed_000_001 I4")
+register("diffusion/prior_kl-v1", "examprep.problems.diffusion.prior_kl:PriorKL",
+         title="Diffusion prior term L_T = KL(q(x_T | x_0) ‖ N(0, I))", parts=("alpha_bar_T", "mean", "var", "kl"),
+         catalog="seed_004 F10")
