@@ -148,3 +148,13 @@ def test_prior_kl_refuses_incomplete_schedules() -> None:
         pt.from_params(dict(x0=(1,), schedule="linear", T=10))
     with pytest.raises(ParamError, match="not both"):
         pt.from_params(dict(x0=(1,), schedule="linear", betas=(0.1,), beta_1=0.1, beta_T=0.2, T=3))
+
+
+def test_prior_kl_reference_on_cosine_schedules() -> None:
+    pt = make("diffusion/prior_kl")
+    params = [pt.from_params(dict(x0=x0, schedule="cosine", T=T, s=0.008)).params
+              for x0 in ((1.0,), (2.0,), (0.5,)) for T in (4, 10, 1000)]
+    params += [pt.from_params(dict(x0=(1.0,), schedule="cosine", T=1000, s=0.008)).params]
+    assert reference_disagreements(pt, params) == []
+    # diffusers' squaredcos_cap_v2 ends at alphas_cumprod[999] = 2.43e-9
+    assert pt.solve(params[-1])["alpha_bar_T"] == pytest.approx(2.43e-9, rel=2e-3)
