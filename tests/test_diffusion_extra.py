@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1", "diffusion/prior_kl-v1"]
+IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1", "diffusion/prior_kl-v1",
+       "diffusion/ve_denoiser-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -158,3 +159,45 @@ def test_prior_kl_reference_on_cosine_schedules() -> None:
     assert reference_disagreements(pt, params) == []
     # diffusers' squaredcos_cap_v2 ends at alphas_cumprod[999] = 2.43e-9
     assert pt.solve(params[-1])["alpha_bar_T"] == pytest.approx(2.43e-9, rel=2e-3)
+
+
+# ---- ve_denoiser: seed_000_001 I4 ------------------------------------------------------------------------------
+
+I4 = dict(x0=(1, -1), eps=(0.2, -0.6), eps_hat=(0.1, -0.4))
+
+
+def test_ve_denoiser_catalog_example_sum_and_mean() -> None:
+    pt, inst, ans = solved("diffusion/ve_denoiser-v1", sigma=0.5, **I4)
+    assert np.allclose(ans["x_sigma"], [1.1, -1.3])
+    assert ans["loss"] == pytest.approx(0.05)
+    assert np.allclose(ans["x0_hat"], [1.05, -1.1])
+    assert right(pt, inst, x_sigma="[1.1, -1.3]", loss="0.05", x0_hat="[1.05, -1.1]")
+    assert mistake_named(pt, inst, "loss", 0.025) == "reduction_confused"
+    assert mistake_named(pt, inst, "x0_hat", "[1.15, -1.5]") == "x0_hat_plus"
+    assert mistake_named(pt, inst, "x_sigma", "[1.05, -1.15]") == "sigma_squared"  # σ² = 0.25
+    _, _, mean = solved("diffusion/ve_denoiser-v1", sigma=0.5, reduction="mean", **I4)
+    assert mean["loss"] == pytest.approx(0.025)
+
+
+def test_ve_denoiser_geometric_schedule() -> None:
+    pt, inst, ans = solved("diffusion/ve_denoiser-v1", sigma_min=0.01, sigma_max=100, N=5, i=3, **I4)
+    assert np.allclose(ans["sigmas"], np.geomspace(0.01, 100, 5))
+    assert np.allclose(ans["sigmas"], [0.01, 0.1, 1, 10, 100])
+    assert np.allclose(ans["x_sigma"], [1 + 10 * 0.2, -1 - 10 * 0.6])
+    assert mistake_named(pt, inst, "sigmas", list(np.linspace(0.01, 100, 5))) == "linear_spacing"
+    for lo, hi, n in ((0.1, 10, 3), (0.5, 8, 5), (0.25, 4, 3), (0.1, 100, 4)):
+        _, _, a = solved("diffusion/ve_denoiser-v1", sigma_min=lo, sigma_max=hi, N=n, i=0, **I4)
+        assert np.allclose(a["sigmas"], np.geomspace(lo, hi, n))
+
+
+def test_ve_denoiser_refusals_and_variants() -> None:
+    pt = make("diffusion/ve_denoiser")
+    with pytest.raises(ParamError, match="not both"):
+        pt.from_params(dict(sigma=0.5, sigma_min=0.1, **I4))
+    with pytest.raises(ParamError, match="missing"):
+        pt.from_params(dict(sigma_min=0.1, sigma_max=10, **I4))
+    with pytest.raises(ParamError, match="i=5"):
+        pt.from_params(dict(sigma_min=0.1, sigma_max=10, N=5, i=5, **I4))
+    seen = {(p.sigma is None, p.reduction) for p in (pt.generate(s, d).params for s in range(20)
+                                                     for d in seeding.DIFFICULTIES)}
+    assert seen == {(False, "sum"), (False, "mean"), (True, "sum"), (True, "mean")}

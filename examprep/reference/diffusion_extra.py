@@ -89,3 +89,30 @@ def prior_kl(batch: list[Params], device: torch.device) -> Answers:
         return (len(p.x0), p.schedule, len(p.betas) if p.betas is not None else p.T)
 
     return grouped(batch, key, run)
+
+
+def ve_denoiser(batch: list[Params], device: torch.device) -> Answers:
+    """σ from ``torch.logspace`` (log10 σ_min .. log10 σ_max, N points) or the given σ; x_σ and x̂_0 by
+    ``torch.addcmul``; the loss by ``F.mse_loss`` with the instance's reduction."""
+    import math
+
+    import torch.nn.functional as F  # noqa: N812
+
+    def run(ps: list[Params]) -> dict:
+        x0, e, eh = _cols(ps, "x0", device), _cols(ps, "eps", device), _cols(ps, "eps_hat", device)
+        out: dict = {}
+        if ps[0].sigma is None:
+            sig = torch.stack([torch.logspace(math.log10(p.sigma_min), math.log10(p.sigma_max), p.N, dtype=REAL,
+                                              device=device) for p in ps])
+            out["sigmas"] = sig
+            sigma = sig.gather(1, torch.tensor([[p.i] for p in ps], device=device))
+        else:
+            sigma = _cols(ps, "sigma", device)[:, None]
+        x_s = torch.addcmul(x0, sigma.expand_as(e), e)
+        out["x_sigma"] = x_s
+        red = ps[0].reduction
+        out["loss"] = torch.stack([F.mse_loss(eh[k], e[k], reduction=red) for k in range(len(ps))])
+        out["x0_hat"] = torch.addcmul(x_s, -sigma.expand_as(eh), eh)
+        return out
+
+    return grouped(batch, lambda p: (len(p.x0), p.reduction, p.sigma is None, p.N), run)

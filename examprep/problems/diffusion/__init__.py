@@ -40,3 +40,6 @@ register("diffusion/flow_matching-v1", "examprep.problems.diffusion.flow_matchin
 register("diffusion/prior_kl-v1", "examprep.problems.diffusion.prior_kl:PriorKL",
          title="Diffusion prior term L_T = KL(q(x_T | x_0) ‖ N(0, I))", parts=("alpha_bar_T", "mean", "var", "kl"),
          catalog="seed_004 F10")
+register("diffusion/ve_denoiser-v1", "examprep.problems.diffusion.ve_denoiser:VEDenoiser",
+         title="Variance-exploding denoiser: x_σ, loss and x̂_0", parts=("sigmas", "x_sigma", "loss", "x0_hat"),
+         catalog="seed_000_001 I4")
