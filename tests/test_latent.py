@@ -16,7 +16,8 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v1",
-       "latent/vae_loss-v1"]
+       "latent/vae_loss-v1",
+       "latent/vq_vae-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -284,3 +285,42 @@ def test_vae_loss_draws_both_decoders() -> None:
     pt = make("latent/vae_loss")
     seen = {pt.generate(s, d).params.decoder for s in range(20) for d in ("medium", "hard")}
     assert seen == {"bernoulli", "gaussian"}
+
+
+# ---- vq_vae: seed_000_001 E7, seed_002 J4 ----------------------------------------------------------------------
+
+J4 = dict(codebook=((0, 0), (1, 1), (2, 0), (0, 2)), z_e=((0.9, 0.8), (1.6, 0.3)))
+
+
+def test_vq_vae_catalog_example() -> None:
+    pt, inst, ans = solved("latent/vq_vae-v1", **J4)
+    assert np.allclose(ans["sq_dists"], [[1.45, 0.05, 1.85, 2.25], [2.65, 0.85, 0.25, 5.45]])
+    assert ans["codes"] == [1, 2]
+    assert np.allclose(ans["z_q"], [[1, 1], [2, 0]])
+    assert ans["codebook_loss"] == pytest.approx(0.30)
+    assert ans["commitment_loss"] == pytest.approx(0.075)
+    assert ans["vq_loss"] == pytest.approx(0.375)
+    assert ans["bits"] == 2
+    assert right(pt, inst, codes="[1, 2]", codebook_loss="0.3", commitment_loss="0.075", bits="2")
+    from scipy.cluster.vq import vq
+
+    codes, dist = vq(np.asarray(J4["z_e"], float), np.asarray(J4["codebook"], float))
+    assert codes.tolist() == ans["codes"]
+    full = np.sqrt(np.asarray(ans["sq_dists"]))
+    assert np.allclose(full.min(1), dist)
+    assert mistake_named(pt, inst, "sq_dists", full.tolist()) == "euclidean_distances"
+    assert mistake_named(pt, inst, "commitment_loss", 0.30) == "beta_on_codebook"
+    _, _, mean = solved("latent/vq_vae-v1", reduction="mean", **J4)
+    assert mean["codebook_loss"] == pytest.approx(0.075)  # the element mean of E7/J4
+
+
+def test_vq_vae_refuses_ties_and_agrees_with_scipy() -> None:
+    from scipy.cluster.vq import vq
+
+    pt = make("latent/vq_vae")
+    with pytest.raises(ParamError, match="tie"):
+        pt.from_params(dict(codebook=((0, 0), (2, 0)), z_e=((1, 0.5),)))
+    for s in range(30):
+        p = pt.generate(s, "hard").params
+        codes, _ = vq(np.asarray(p.z_e, float), np.asarray(p.codebook, float))
+        assert pt.solve(p)["codes"] == codes.tolist()

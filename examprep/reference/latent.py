@@ -103,3 +103,25 @@ def vae_loss(batch: list[Params], device: torch.device) -> Answers:
         return {"recon": recon, "kl": kl, "loss": recon + beta * kl, "elbo": -(recon + kl)}
 
     return grouped(batch, lambda p: (p.decoder, len(p.x), len(p.mu)), run)
+
+
+def vq_vae(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.cdist`` (squared) + ``argmin``, ``F.embedding`` for the lookup, ``F.mse_loss`` on detached copies for
+    sg[·]; one block per (outputs, codes, width, reduction)."""
+    import math
+
+    import torch.nn.functional as F  # noqa: N812
+
+    def run(ps: list[Params]) -> dict:
+        cb, z = _stack([p.codebook for p in ps], device), _stack([p.z_e for p in ps], device)
+        table = torch.cdist(z, cb, compute_mode="donot_use_mm_for_euclid_dist") ** 2
+        codes = table.argmin(-1)
+        z_q = torch.stack([F.embedding(codes[b], cb[b]) for b in range(len(ps))])
+        red = ps[0].reduction
+        cb_loss = torch.stack([F.mse_loss(z[b].detach(), z_q[b], reduction=red) for b in range(len(ps))])
+        beta = real(np.asarray([p.beta for p in ps], dtype=np.float64), device)
+        commit = beta * torch.stack([F.mse_loss(z[b], z_q[b].detach(), reduction=red) for b in range(len(ps))])
+        return {"sq_dists": table, "codes": codes, "z_q": z_q, "codebook_loss": cb_loss, "commitment_loss": commit,
+                "vq_loss": cb_loss + commit, "bits": torch.full((len(ps),), math.log2(cb.shape[1]), dtype=REAL)}
+
+    return grouped(batch, lambda p: (len(p.z_e), len(p.codebook), len(p.z_e[0]), p.reduction), run)

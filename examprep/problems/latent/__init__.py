@@ -16,3 +16,6 @@ register("latent/elbo_discrete-v1", "examprep.problems.latent.elbo_discrete:ELBO
 register("latent/vae_loss-v1", "examprep.problems.latent.vae_loss:VAELoss",
          title="VAE loss: reconstruction, KL, β-loss and ELBO", parts=("recon", "kl", "loss", "elbo"),
          catalog="seed_003 C9; seed_002 J2; seed_000_001 E5; seed_004 E6")
+register("latent/vq_vae-v1", "examprep.problems.latent.vq_vae:VQVAE", title="VQ-VAE quantisation and its losses",
+         parts=("sq_dists", "codes", "z_q", "codebook_loss", "commitment_loss", "vq_loss", "bits"),
+         catalog="seed_000_001 E7; seed_002 J4")
