@@ -1,0 +1,8 @@
+"""Recurrent networks: the vanilla RNN's forward pass and BPTT gradient, LSTM and GRU cells, parameter counts."""
+
+from examprep.registry import register
+
+register("rnn/rnn_forward-v1", "examprep.problems.rnn.rnn_forward:RNNForward",
+         title="Forward pass and BPTT gradient of a vanilla RNN",
+         parts=("h", "logits", "probs", "class", "factors", "grad_h0"),
+         catalog="seed_002 F1, F3; seed_004 B1; seed_000_001 D1")

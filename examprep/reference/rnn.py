@@ -1,0 +1,87 @@
+"""Torch references for the rnn family, written from PyTorch's modules and autograd, batched by shape.
+
+Nothing here reuses the problem modules' arithmetic: the vanilla RNN is ``nn.RNN`` with its weights set (bias_hh
+= 0, so bias_ih carries the single bias), the output layer ``nn.Linear`` and ``torch.softmax``, and the BPTT
+factors and dh_T/dh_0 come from autograd (one step at a time, and through the whole sequence).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference import packing
+from examprep.reference.batching import Answers, grouped
+
+
+def _mat(v: Any, device: torch.device) -> torch.Tensor:
+    """A JSON number, column list or matrix as a 2-D tensor (the problems' convention)."""
+    if isinstance(v, (int, float)):
+        v = [[v]]
+    elif not isinstance(v[0], (list, tuple)):
+        v = [[e] for e in v]
+    return torch.tensor(np.asarray(v, dtype=np.float64), dtype=packing.REAL, device=device)
+
+
+def _vec(v: Any, n: int, device: torch.device) -> torch.Tensor:
+    return torch.zeros(n, dtype=packing.REAL, device=device) if v is None else _mat(v, device).reshape(n)
+
+
+def _x(p: Params, device: torch.device) -> torch.Tensor:
+    return _mat([list(p.x)] if not isinstance(p.x[0], (list, tuple)) else p.x, device)
+
+
+def _rnn_one(p: Params, device: torch.device) -> dict[str, torch.Tensor]:
+    from torch import nn
+
+    x, w_x, w_h = _x(p, device), _mat(p.W_x, device), _mat(p.W_h, device)
+    H, D = w_x.shape  # noqa: N806
+    rnn = nn.RNN(D, H, nonlinearity="tanh").to(device=device, dtype=packing.REAL)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(w_x)
+        rnn.weight_hh_l0.copy_(w_h)
+        rnn.bias_ih_l0.copy_(_vec(p.b, H, device))
+        rnn.bias_hh_l0.zero_()
+    h0 = _vec(p.h0, H, device).reshape(1, 1, H).requires_grad_(p.grad)
+    seq = x.T.reshape(-1, 1, D)
+    out, _ = rnn(seq, h0)
+    res: dict[str, torch.Tensor] = {"h": out[:, 0, :].T.detach()}
+    if p.W_y is not None:
+        w_y = _mat(p.W_y, device)
+        lin = nn.Linear(H, w_y.shape[0]).to(device=device, dtype=packing.REAL)
+        with torch.no_grad():
+            lin.weight.copy_(w_y)
+            lin.bias.copy_(_vec(p.b_y, w_y.shape[0], device))
+            logits = lin(out[-1, 0])
+        probs = torch.softmax(logits, -1)
+        res.update(logits=logits, probs=probs, **{"class": torch.argmax(probs) + 1})
+    if p.grad:
+        (g,) = torch.autograd.grad(out[-1, 0, 0], h0)
+        res["grad_h0"] = g.reshape(())
+        factors, h = [], h0.detach()
+        for t in range(seq.shape[0]):  # dh_t/dh_{t-1} by autograd on one step at a time
+            hp = h.clone().requires_grad_(True)
+            step, _ = rnn(seq[t:t + 1], hp)
+            (f,) = torch.autograd.grad(step[0, 0, 0], hp)
+            factors.append(f.reshape(()))
+            h = step.detach()
+        res["factors"] = torch.stack(factors)
+    return res
+
+
+def rnn_forward(batch: list[Params], device: torch.device) -> Answers:
+    """One ``nn.RNN`` per instance (each has its own weights), stacked into columns per shape group."""
+
+    def key(p: Params) -> tuple:
+        x = _x(p, torch.device("cpu"))
+        k = None if p.W_y is None else len(_mat(p.W_y, torch.device("cpu")))
+        return (*x.shape, len(_mat(p.W_h, torch.device("cpu"))), k, bool(p.grad))
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        rows = [_rnn_one(p, device) for p in ps]
+        return {k: torch.stack([r[k] for r in rows]) for k in rows[0]}
+
+    return grouped(batch, key, run)

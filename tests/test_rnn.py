@@ -1,0 +1,123 @@
+"""rnn types: the catalog's worked examples, the wrong values graded as named mistakes, validation, and the
+batched references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["rnn/rnn_forward-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- rnn_forward ---------------------------------------------------------------------------------------------
+
+def test_rnn_forward_catalog_f1_probabilities() -> None:
+    # s02 F1: W_x = 0.5, W_h = 0.8, x = [1, 0.5, -1], h0 = 0; W_y = [2, -1]^T, b_y = [0, 0.5]
+    pt, inst, ans = solved("rnn/rnn_forward-v1", x=[1, 0.5, -1], W_x=0.5, W_h=0.8, W_y=[2, -1], b_y=[0, 0.5])
+    assert ans["h"] == pytest.approx(np.array([[0.462117, 0.550915, -0.059199]]), abs=1e-6)
+    assert ans["logits"] == pytest.approx([-0.118398, 0.559199], abs=1e-6)
+    assert ans["probs"] == pytest.approx([0.336798, 0.663202], abs=1e-6)
+    assert ans["class"] == 2
+    assert right(pt, inst, h="[[0.4621, 0.5509, -0.0592]]", probs="[0.3368, 0.6632]", **{"class": "2"})
+    # no tanh: h = [0.5, 0.65, 0.02]
+    assert mistake_named(pt, inst, "h", "[[0.5, 0.65, 0.02]]") == "no_tanh"
+    # h0 fed at every step: h = tanh(0.5 x_t)
+    assert mistake_named(pt, inst, "h", np.tanh([[0.5, 0.25, -0.5]])) == "state_not_carried"
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    h1 = sig(0.5)
+    h2 = sig(0.25 + 0.8 * h1)
+    assert mistake_named(pt, inst, "h", [[h1, h2, sig(-0.5 + 0.8 * h2)]]) == "sigmoid_for_tanh"
+
+
+def test_rnn_forward_catalog_f3_gradient_and_its_mistakes() -> None:
+    # s02 F3: h0 = 0.3 gives h = [0.629145, 0.637123, 0.009698] and dh_3/dh_0 = 0.183753 (bound 0.8^3 = 0.512)
+    pt, inst, ans = solved("rnn/rnn_forward-v1", x=[1, 0.5, -1], W_x=0.5, W_h=0.8, h0=0.3, grad=True)
+    assert ans["h"][0] == pytest.approx([0.629145, 0.637123, 0.009698], abs=1e-6)
+    assert ans["grad_h0"] == pytest.approx(0.183753, abs=1e-6)
+    assert right(pt, inst, grad_h0="0.1838")
+    assert mistake_named(pt, inst, "grad_h0", 0.512) == "tanh_derivative_forgotten"
+    h = [0.3, 0.629145, 0.637123]
+    assert mistake_named(pt, inst, "grad_h0", np.prod([0.8 * (1 - v * v) for v in h])) \
+        == "derivative_at_previous_state"
+    hs = ans["h"][0]
+    assert mistake_named(pt, inst, "grad_h0", np.prod(0.8 * (1 - hs))) == "tanh_derivative_unsquared"
+    assert mistake_named(pt, inst, "grad_h0", float(np.sum(0.8 * (1 - hs ** 2)))) == "factors_summed"
+
+
+def test_rnn_forward_catalog_d1_gradient() -> None:
+    # s00/01 D1: w_x = 1, w_h = 0.5, x = [1, 0.5, -1], h0 = 0
+    _, _, ans = solved("rnn/rnn_forward-v1", x=[1, 0.5, -1], W_x=1, W_h=0.5, grad=True)
+    assert ans["h"][0] == pytest.approx([0.761594, 0.706818, -0.569370], abs=1e-6)
+    assert ans["grad_h0"] == pytest.approx(0.017754, abs=1e-6)
+
+
+def test_rnn_forward_catalog_s04_b1_two_dimensional_state() -> None:
+    # s04 B1: b_ih = (0.1, 0) and b_hh = (0, -0.2) give the single bias (0.1, -0.2)
+    pt, inst, ans = solved("rnn/rnn_forward-v1", x=[[1, 0], [2, -1]], W_x=[[0.5, -1], [1, 0]],
+                           W_h=[[1, 0.5], [0, -1]], b=[0.1, -0.2], h0=[0, 1])
+    assert ans["h"][:, 0] == pytest.approx([-0.716298, -0.197375], abs=1e-6)
+    assert ans["h"][:, 1] == pytest.approx([0.277540, -0.002625], abs=1e-6)
+    assert right(pt, inst, h="[[-0.7163, 0.2775], [-0.1974, -0.0026]]")
+
+
+@pytest.mark.parametrize("sets", [
+    dict(x=[1, 2], W_x=[[1, 2]], W_h=0.5),            # W_x 1×2 but D = 1
+    dict(x=[1, 2], W_x=[1, 1], W_h=[[1, 0]]),          # W_h not square
+    dict(x=[[1, 2], [0, 1]], W_x=[[1, 1]], W_h=0.5, grad=True),  # grad needs D = 1
+    dict(x=[1, 2], W_x=1, W_h=1, W_y=[[1]]),            # one class
+    dict(x=[1, 2], W_x=1, W_h=1, b=[1, 2]),             # b of the wrong size
+])
+def test_rnn_forward_refuses_bad_shapes(sets: dict) -> None:
+    with pytest.raises(ParamError):
+        make("rnn/rnn_forward").from_params(sets)
+
+
+def test_rnn_forward_statement_states_the_conventions() -> None:
+    pt = make("rnn/rnn_forward")
+    text = " ".join(s for s in pt.statement(pt.generate(3, "hard").params) if isinstance(s, str))
+    assert "\\tanh(W_x x_t + W_h h_{t-1} + b)" in text and "one bias" in text
