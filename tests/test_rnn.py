@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["rnn/rnn_forward-v1"]
+IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -121,3 +121,39 @@ def test_rnn_forward_statement_states_the_conventions() -> None:
     pt = make("rnn/rnn_forward")
     text = " ".join(s for s in pt.statement(pt.generate(3, "hard").params) if isinstance(s, str))
     assert "\\tanh(W_x x_t + W_h h_{t-1} + b)" in text and "one bias" in text
+
+
+# ---- lstm_cell: s02 F5 ---------------------------------------------------------------------------------------
+
+F5 = dict(x=1, h_prev=0.5, c_prev=0.8, W_i=[0.5, 0.4], b_i=0.1, W_f=[0.6, -0.2], b_f=0, W_g=[1.0, 0.5], b_g=-0.2,
+          W_o=[0.3, 0.7], b_o=0.1)
+
+
+def test_lstm_cell_catalog_f5() -> None:
+    pt, inst, ans = solved("rnn/lstm_cell-v1", **F5)
+    want = dict(i=0.689974, f=0.622459, g=0.781806, o=0.679179, c=1.037394, h=0.527625)
+    for k, v in want.items():
+        assert ans[k] == pytest.approx([v], abs=1e-6), k
+    assert right(pt, inst, c="[1.0374]", h="[0.5276]")
+
+
+def test_lstm_cell_named_mistakes_f5() -> None:
+    pt, inst, _ = solved("rnn/lstm_cell-v1", **F5)
+    # the notes' i, f, o from x_t alone: c = 1.021303, h = 0.461227
+    assert mistake_named(pt, inst, "h", "[0.4612]") == "gates_from_x_only"
+    assert mistake_named(pt, inst, "c", "[1.0213]") == "gates_from_x_only"
+    assert mistake_named(pt, inst, "h", "[0.7046]") == "h_without_tanh"
+    # sigma and tanh swapped: i = tanh(0.8), f = tanh(0.5), g = sigma(1.05), o = tanh(0.75)
+    c = np.tanh(0.5) * 0.8 + np.tanh(0.8) / (1 + np.exp(-1.05))
+    assert mistake_named(pt, inst, "c", [c]) == "sigma_tanh_swapped"
+    # rows read as (g, i, f, o): g from W_i (0.8), i from W_f (0.5), f from W_g (1.05)
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    assert mistake_named(pt, inst, "c", [sig(1.05) * 0.8 + sig(0.5) * np.tanh(0.8)]) == "gate_order_gifo"
+
+
+def test_lstm_cell_statement_stacks_in_pytorch_order_and_refuses_bad_shapes() -> None:
+    pt = make("rnn/lstm_cell")
+    text = " ".join(s for s in pt.statement(pt.from_params(F5).params) if isinstance(s, str))
+    assert "(i, f, g, o)" in text and "h_t = o \\odot \\tanh(c_t)" in text
+    with pytest.raises(ParamError):
+        pt.from_params({**F5, "W_f": [0.6, -0.2, 0.1]})

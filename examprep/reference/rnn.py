@@ -85,3 +85,54 @@ def rnn_forward(batch: list[Params], device: torch.device) -> Answers:
         return {k: torch.stack([r[k] for r in rows]) for k in rows[0]}
 
     return grouped(batch, key, run)
+
+
+def _rows(v: Any, device: torch.device) -> torch.Tensor:
+    """A JSON number, row list or matrix as a 2-D tensor (a plain list is one row)."""
+    if isinstance(v, (list, tuple)) and not isinstance(v[0], (list, tuple)):
+        v = [list(v)]
+    return _mat(v, device)
+
+
+def _flat(v: Any, device: torch.device) -> torch.Tensor:
+    return _mat(v, device).reshape(-1)
+
+
+def _cell_weights(p: Params, gates: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The stacked (len(gates)·H, D+H) weight and stacked bias in the order ``gates``."""
+    w = torch.cat([_rows(p[f"W_{k}"], device) for k in gates])
+    h = _flat(p.h_prev, device).numel()
+    b = torch.cat([_vec(p[f"b_{k}"], h, device) for k in gates])
+    return w, b
+
+
+def lstm_cell(batch: list[Params], device: torch.device) -> Answers:
+    """``nn.LSTMCell`` per instance with its stacked (i, f, g, o) weights; the gates from the same stacked weights
+    chunked in that order, sigmoid on i, f, o and tanh on g."""
+    from torch import nn
+
+    def one(p: Params) -> dict[str, torch.Tensor]:
+        x, h, c = _flat(p.x, device), _flat(p.h_prev, device), _flat(p.c_prev, device)
+        D, H = x.numel(), h.numel()  # noqa: N806
+        w, b = _cell_weights(p, "ifgo", device)
+        cell = nn.LSTMCell(D, H).to(device=device, dtype=packing.REAL)
+        with torch.no_grad():
+            cell.weight_ih.copy_(w[:, :D])
+            cell.weight_hh.copy_(w[:, D:])
+            cell.bias_ih.copy_(b)
+            cell.bias_hh.zero_()
+            h1, c1 = cell(x[None], (h[None], c[None]))
+            pre = x @ cell.weight_ih.T + h @ cell.weight_hh.T + cell.bias_ih + cell.bias_hh
+        i, f, g, o = pre.chunk(4)
+        return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o),
+                "c": c1[0], "h": h1[0]}
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        rows = [one(p) for p in ps]
+        return {k: torch.stack([r[k] for r in rows]) for k in rows[0]}
+
+    return grouped(batch, lambda p: (_len(p.x), _len(p.h_prev)), run)
+
+
+def _len(v: Any) -> int:
+    return len(v) if isinstance(v, (list, tuple)) else 1

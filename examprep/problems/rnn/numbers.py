@@ -65,3 +65,10 @@ def plain(a: Any) -> Any:
         f = float(arr)
         return int(f) if f.is_integer() else f
     return [plain(v) for v in arr]
+
+
+def row_matrix(name: str, value: Any) -> np.ndarray:
+    """A JSON number (1×1), list of numbers (one row) or list of rows as a 2-D float array."""
+    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (list, tuple)):
+        value = [list(value)]
+    return matrix(name, value)
