@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1"]
+IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -157,3 +157,54 @@ def test_lstm_cell_statement_stacks_in_pytorch_order_and_refuses_bad_shapes() ->
     assert "(i, f, g, o)" in text and "h_t = o \\odot \\tanh(c_t)" in text
     with pytest.raises(ParamError):
         pt.from_params({**F5, "W_f": [0.6, -0.2, 0.1]})
+
+
+# ---- gru_cell: s02 F6 ----------------------------------------------------------------------------------------
+
+F6 = dict(x=1, h_prev=0.5, W_r=[0.4, 0.3], b_r=0, W_z=[0.5, -0.6], b_z=0.1, W_n=[1.2, 0.8], b_n=0)
+
+
+def test_gru_cell_catalog_f6_notes_and_the_pytorch_blend() -> None:
+    pt, inst, ans = solved("rnn/gru_cell-v1", **F6, convention="notes")
+    for k, v in dict(r=0.634136, z=0.574443, n=0.896413, h=0.727717).items():
+        assert ans[k] == pytest.approx([v], abs=1e-6), k
+    assert right(pt, inst, h="[0.7277]")
+    assert mistake_named(pt, inst, "h", "[0.6687]") == "other_convention"
+    pt, inst, ans = solved("rnn/gru_cell-v1", **F6, convention="pytorch")
+    assert ans["h"] == pytest.approx([0.668697], abs=1e-6)  # with H = 1 only the blend differs
+    assert mistake_named(pt, inst, "h", "[0.7277]") == "other_convention"
+
+
+def test_gru_cell_named_mistakes() -> None:
+    pt, inst, ans = solved("rnn/gru_cell-v1", **F6, convention="notes")
+    r, z = 0.634136, 0.574443
+    # reset on x: n = tanh(1.2 r x + 0.8 h)
+    assert mistake_named(pt, inst, "n", [np.tanh(1.2 * r + 0.4)]) == "reset_on_x"
+    # reset on the blend: n = tanh(1.2 + 0.8·0.5), h = (1 - z) r h + z n
+    n = np.tanh(1.6)
+    assert mistake_named(pt, inst, "h", [(1 - z) * r * 0.5 + z * n]) == "reset_on_blend"
+    assert mistake_named(pt, inst, "n", [1.2 + 0.8 * r * 0.5]) == "candidate_without_tanh"
+
+
+def test_gru_cell_pytorch_resets_after_the_product() -> None:
+    # H = 2: r ⊙ (W_n,h h) differs from W_n,h (r ⊙ h); checked by hand from the formula
+    # r = (σ(0), σ(x)) = (0.5, σ(1)), z = 0.5
+    params = dict(x=[1], h_prev=[0.5, -1], W_r=[[0, 0, 0], [1, 0, 0]], W_z=[[0, 0, 0], [0, 0, 0]],
+                  W_n=[[0, 1, 1], [0, 0, 0]], convention="pytorch")
+    r2 = 1 / (1 + np.exp(-1))
+    _, _, ans = solved("rnn/gru_cell-v1", **params)
+    assert ans["n"] == pytest.approx([np.tanh(0.5 * (0.5 - 1)), 0])
+    _, _, notes = solved("rnn/gru_cell-v1", **{**params, "convention": "notes"})
+    assert notes["n"] == pytest.approx([np.tanh(0.5 * 0.5 - r2 * 1), 0])
+    assert ans["h"] == pytest.approx(0.5 * np.array([0.5, -1]) + 0.5 * ans["n"])
+    assert notes["h"] == pytest.approx(0.5 * np.array([0.5, -1]) + 0.5 * notes["n"])
+
+
+def test_gru_cell_statement_states_the_convention() -> None:
+    pt = make("rnn/gru_cell")
+    for conv, blend in (("notes", "(1 - z) \\odot h_{t-1} + z \\odot n"), ("pytorch", "z \\odot h_{t-1} + (1 - z)")):
+        text = " ".join(s for s in pt.statement(pt.from_params({**F6, "convention": conv}).params)
+                        if isinstance(s, str))
+        assert blend in text
+    with pytest.raises(ParamError):
+        pt.from_params({**F6, "W_n": [[1, 2], [3, 4]]})

@@ -136,3 +136,39 @@ def lstm_cell(batch: list[Params], device: torch.device) -> Answers:
 
 def _len(v: Any) -> int:
     return len(v) if isinstance(v, (list, tuple)) else 1
+
+
+def gru_cell(batch: list[Params], device: torch.device) -> Answers:
+    """``nn.GRUCell`` per instance with its stacked (r, z, n) weights and bias_hh = 0 for ``pytorch``, and for
+    ``notes`` with H = 1 with W_z and b_z negated (σ(-a) = 1 - σ(a) turns PyTorch's blend into the other one);
+    ``notes`` with H = 2 from its formula in torch. r, z and n from the stacked weights chunked in that order."""
+    from torch import nn
+
+    def one(p: Params) -> dict[str, torch.Tensor]:
+        x, h = _flat(p.x, device), _flat(p.h_prev, device)
+        D, H = x.numel(), h.numel()  # noqa: N806
+        w, b = _cell_weights(p, "rzn", device)
+        gi, gh = w[:, :D] @ x + b, w[:, D:] @ h
+        r = torch.sigmoid(gi[:H] + gh[:H])
+        z = torch.sigmoid(gi[H:2 * H] + gh[H:2 * H])
+        if p.convention == "notes" and H > 1:
+            n = torch.tanh(w[2 * H:, :D] @ x + w[2 * H:, D:] @ (r * h) + b[2 * H:])
+            return {"r": r, "z": z, "n": n, "h": (1 - z) * h + z * n}
+        n = torch.tanh(gi[2 * H:] + r * gh[2 * H:])
+        sign = torch.ones(3 * H, 1, dtype=packing.REAL, device=device)
+        if p.convention == "notes":
+            sign[H:2 * H] = -1
+        cell = nn.GRUCell(D, H).to(device=device, dtype=packing.REAL)
+        with torch.no_grad():
+            cell.weight_ih.copy_(w[:, :D] * sign)
+            cell.weight_hh.copy_(w[:, D:] * sign)
+            cell.bias_ih.copy_(b * sign[:, 0])
+            cell.bias_hh.zero_()
+            h1 = cell(x[None], h[None])[0]
+        return {"r": r, "z": z, "n": n, "h": h1}
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        rows = [one(p) for p in ps]
+        return {k: torch.stack([r[k] for r in rows]) for k in rows[0]}
+
+    return grouped(batch, lambda p: (_len(p.x), _len(p.h_prev)), run)
