@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["contrastive/clip_zero_shot-v1"]
+IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -143,3 +143,69 @@ def test_clip_zero_shot_sampled_instances_have_a_clear_winner() -> None:
                 assert np.allclose(np.linalg.norm(p.texts, axis=1), 1)
             if d == "hard":
                 assert p.ensemble == 2 and p.classes is not None
+
+
+# ---- clip_loss: I = [[1, 0], [0.6, 0.8]], T = [[0.8, 0.6], [0.28, 0.96]], τ = 0.2 -> 0.508657 ------------------
+
+CL = "contrastive/clip_loss-v1"
+
+
+def test_clip_loss_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(CL, images=((1, 0), (0.6, 0.8)), texts=((0.8, 0.6), (0.28, 0.96)), tau=0.2)
+    assert np.allclose(ans["S"], [[0.8, 0.28], [0.96, 0.936]])
+    assert ans["loss_i2t"] == pytest.approx(0.413295, abs=5e-7)
+    assert ans["loss_t2i"] == pytest.approx(0.604019, abs=5e-7)
+    assert ans["loss"] == pytest.approx(0.508657, abs=5e-7)
+    assert ans["negatives"] == 2
+    assert right(pt, inst, loss_i2t="0.4133", loss_t2i="0.6040", loss="0.5087", negatives="2")
+    assert mistake_named(pt, inst, "loss", "0.413295") == "image_to_text_only"
+    assert mistake_named(pt, inst, "loss", "0.604019") == "text_to_image_only"
+    assert mistake_named(pt, inst, "loss", "1.017314") == "half_dropped"
+    assert mistake_named(pt, inst, "negatives", "1") == "negatives_n_minus_1"
+    assert mistake_named(pt, inst, "negatives", "0") == "negatives_n_minus_n"
+    # τ multiplied: logits 0.2·S
+    lg = 0.2 * np.array([[0.8, 0.28], [0.96, 0.936]])
+    i2t = np.mean(np.log(np.exp(lg).sum(1)) - np.diag(lg))
+    t2i = np.mean(np.log(np.exp(lg).sum(0)) - np.diag(lg))
+    assert mistake_named(pt, inst, "loss", (i2t + t2i) / 2) == "tau_multiplied"
+
+
+@pytest.mark.parametrize("tau, i2t, t2i, loss", [(1.0, 0.831980, 0.835564, 0.833772),
+                                                 (0.1, 0.637952, 0.640771, 0.639361)])
+def test_clip_loss_seed_002_e12(tau: float, i2t: float, t2i: float, loss: float) -> None:
+    pt, inst, ans = solved(CL, images=((1, 0, 0), (0, 1, 0), (0, 0.6, 0.8)),
+                           texts=((0.8, 0.6, 0), (0, 0.8, 0.6), (0, 0, 1)), tau=tau)
+    assert np.allclose(ans["S"], [[0.8, 0, 0], [0.6, 0.8, 0], [0.36, 0.96, 0.8]])
+    assert (ans["loss_i2t"], ans["loss_t2i"], ans["loss"]) == pytest.approx((i2t, t2i, loss), abs=5e-7)
+    assert ans["negatives"] == 6
+    assert mistake_named(pt, inst, "negatives", "2") == "negatives_n_minus_1"
+
+
+def test_clip_loss_seed_003_d2_normalises_the_texts() -> None:
+    pt, inst, ans = solved(CL, images=((1, 0), (0.6, 0.8), (0, 1)), texts=((0.8, 0.6), (0.5, 0.5), (-0.2, 1)),
+                           tau=0.07)
+    assert ans["loss"] == pytest.approx(0.533501, abs=5e-7)
+    raw = np.array([[1, 0], [0.6, 0.8], [0, 1]]) @ np.array([[0.8, 0.6], [0.5, 0.5], [-0.2, 1]]).T
+    assert mistake_named(pt, inst, "S", raw.tolist()) == "not_normalised"
+
+
+def test_clip_loss_torch_cross_entropy_on_a_drawn_batch() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    pt = make(CL)
+    for s in range(10):
+        p = pt.generate(s, "hard").params
+        i = F.normalize(torch.tensor(p.images, dtype=torch.float64), dim=1)
+        t = F.normalize(torch.tensor(p.texts, dtype=torch.float64), dim=1)
+        lg = i @ t.T / p.tau
+        y = torch.arange(len(lg))
+        want = (F.cross_entropy(lg, y) + F.cross_entropy(lg.T, y)) / 2
+        assert pt.solve(p)["loss"] == pytest.approx(float(want), rel=1e-12)
+
+
+def test_clip_loss_refuses_unpaired_batches() -> None:
+    with pytest.raises(ParamError, match="one text per image"):
+        make(CL).from_params(dict(images=((1, 0), (0, 1)), texts=((1, 0),), tau=1.0))
+    with pytest.raises(ParamError, match="at least 2 pairs"):
+        make(CL).from_params(dict(images=((1, 0),), texts=((1, 0),), tau=1.0))

@@ -33,3 +33,23 @@ def clip_zero_shot(batch: list[Params], device: torch.device) -> Answers:
         return {"class_emb": cls, "cosines": cos, "probs": probs, "label": labels}
 
     return grouped(batch, lambda p: (len(p.texts), len(p.image), p.ensemble), run)
+
+
+def clip_loss(batch: list[Params], device: torch.device) -> Answers:
+    """CLIP's symmetric loss (Radford et al. 2021, Fig. 3 pseudocode): ``F.normalize`` both sides, L = Î T̂ᵀ/τ,
+    ``F.cross_entropy`` of L and of Lᵀ against arange(N), averaged."""
+    import torch.nn.functional as F
+
+    def run(ps: list[Params]) -> dict:
+        b, n = len(ps), len(ps[0].images)
+        img = F.normalize(real(np.asarray([p.images for p in ps]), device), dim=-1)
+        txt = F.normalize(real(np.asarray([p.texts for p in ps]), device), dim=-1)
+        s = img @ txt.transpose(1, 2)
+        lg = s / real(np.asarray([p.tau for p in ps]), device)[:, None, None]
+        labels = torch.arange(n, device=device).repeat(b)
+        i2t = F.cross_entropy(lg.reshape(b * n, n), labels, reduction="none").view(b, n).mean(1)
+        t2i = F.cross_entropy(lg.transpose(1, 2).reshape(b * n, n), labels, reduction="none").view(b, n).mean(1)
+        return {"S": s, "loss_i2t": i2t, "loss_t2i": t2i, "loss": (i2t + t2i) / 2,
+                "negatives": torch.full((b,), n * n - n, dtype=torch.int64)}
+
+    return grouped(batch, lambda p: np.shape(p.images), run)
