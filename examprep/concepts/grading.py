@@ -57,7 +57,17 @@ def parse_letters(text: str, n: int) -> list[str] | str:
 
 
 def grade(item: ConceptItem, order: tuple[int, ...], given: str, name: str = "choice") -> PartResult:
-    """The verdict on one answer to an item shown with its options in ``order``."""
+    """The verdict on one answer to an item shown with its options in ``order``; the feedback's ``$...$`` math is
+    rendered as Unicode text, as every other verdict's feedback is plain text."""
+    from dataclasses import replace
+
+    from examprep.solver import prose
+
+    r = _grade(item, order, given, name)
+    return replace(r, feedback=prose.to_text(r.feedback)) if "$" in r.feedback else r
+
+
+def _grade(item: ConceptItem, order: tuple[int, ...], given: str, name: str) -> PartResult:
     text = str(given).strip()
     if item.kind == "truefalse":
         return _grade_tf(item, text, name)
