@@ -10,17 +10,29 @@ from examprep.cli.app import DIFF, JSON, SEED, SETS, TARGET_DIFF, _header, _targ
 @app.command("list")
 def list_cmd(
     topic: list[str] = typer.Option(None, "--topic", "-t", help="Only these topics (repeatable)."),
+    concepts: bool = typer.Option(False, "--concepts", help="List the concept questions instead of the numeric types."),
     as_json: bool = JSON,
 ) -> None:
-    """List the problem types (newest version of each).
+    """List the problem types (newest version of each), or with --concepts the concept questions.
 
     Example: examprep list --topic cnn
     """
+    if concepts:
+        from examprep.concepts import list_items
+        from examprep.concepts.present import list_entry, list_lines
+
+        items = list_items(topic or None)
+        if as_json:
+            emit_json([list_entry(it) for it in items])
+        else:
+            typer.echo("\n".join(list_lines(items)))
+        return
     from examprep.registry import list_specs
 
     specs = list_specs(topic or None)
     if as_json:
-        emit_json([{"id": s.id, "title": s.title, "topic": s.topic, "parts": list(s.parts)} for s in specs])
+        emit_json([{"id": s.id, "kind": "numeric", "title": s.title, "topic": s.topic, "parts": list(s.parts)}
+                   for s in specs])
         return
     width = max((len(s.id) for s in specs), default=10)
     for s in specs:
@@ -42,6 +54,11 @@ def show(
     from examprep.solver.render import statement
 
     pt, inst = _target(target, seed, difficulty, sets)
+    if getattr(pt, "is_concept", False) and not as_json:
+        from examprep.concepts.present import question_text
+
+        typer.echo(question_text(pt, inst))
+        return
     if as_json:
         emit_json({**inst.to_json(), "parts": [{"name": p.name, "label": p.label, "kind": p.kind,
                                                 "form": p.form(), "final": p.final}
@@ -72,6 +89,11 @@ def solve(
     if fmt not in (*OUTPUT_FORMATS, "json"):
         fail(f"--format {fmt!r}: use one of text, md, latex, typst, json")
     pt, inst = _target(target, seed, difficulty, sets)
+    if getattr(pt, "is_concept", False) and fmt == "text":
+        from examprep.concepts.present import solution_text
+
+        typer.echo(solution_text(pt, inst))
+        return
     for w in inst.warnings:
         typer.echo(f"warning: {w}", err=True)
     answers = pt.solve(inst.params)

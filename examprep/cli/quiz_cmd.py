@@ -18,6 +18,8 @@ def quiz(
     db: str = DB,
     resume: bool = typer.Option(False, "--resume", help="Continue the last interrupted quiz."),
     answers: str = typer.Option(None, "--answers", help="Scripted mode: read answers from this file."),
+    kind: str = typer.Option("all", "--kind", "-k",
+                             help="numeric (problem types), concept (questions answered by letter) or all."),
 ) -> None:
     """Practise in the terminal: graded, saved, adaptive (weak topics come back sooner).
 
@@ -25,7 +27,7 @@ def quiz(
     """
     from examprep.quiz.commands import run_quiz
 
-    raise typer.Exit(run_quiz(topic or [], types or [], count, difficulty, seed, db, resume, answers))
+    raise typer.Exit(run_quiz(topic or [], types or [], count, difficulty, seed, db, resume, answers, kind))
 
 
 @app.command()

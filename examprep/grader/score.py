@@ -74,6 +74,8 @@ def matches(part: Part, value: Any, target: Any) -> float:
 
 def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] | None = None) -> PartResult:
     """Grade one part. ``given`` is submitted text or an already-parsed value."""
+    if hasattr(truth, "grade_concept"):  # a concept item's key grades letters/text itself (examprep.concepts)
+        return truth.grade_concept(part.name, given)
     text = given if isinstance(given, str) else _short(given)
     try:
         value = _to_value(part, given)

@@ -29,6 +29,7 @@ from examprep.quiz.store import Attempt, HistoryStore, PartRecord, Session
 
 HINT_COST = 0.25
 DIFFICULTIES = ("easy", "medium", "hard", "adaptive")
+KINDS = ("all", "numeric", "concept")  # --kind: numeric problem types, concept questions, or both
 MAX_COUNT = 1000
 SEED_SPAN = MAX_COUNT + 100  # seeds a session may use above --seed (one per position, plus retries)
 COMMANDS = {":h": "hint", ":hint": "hint", ":s": "skip", ":skip": "skip", ":w": "solution", ":solution": "solution",
@@ -49,13 +50,15 @@ class QuizOptions:
     count: int = 5
     difficulty: str = "adaptive"
     seed: int | None = None
+    kind: str = "all"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> QuizOptions:
-        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed") if k in d})
+        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed", "kind")
+                      if k in d})
 
     def check(self) -> None:
         """Raise QuizError for options no session can run with (before anything is saved)."""
@@ -63,6 +66,8 @@ class QuizOptions:
 
         if self.difficulty not in DIFFICULTIES:
             raise QuizError(f"--difficulty {self.difficulty!r}: use one of {', '.join(DIFFICULTIES)}")
+        if self.kind not in KINDS:
+            raise QuizError(f"--kind {self.kind!r}: use one of {', '.join(KINDS)}")
         if not isinstance(self.count, int) or not 1 <= self.count <= MAX_COUNT:
             raise QuizError(f"--count must be from 1 to {MAX_COUNT}, got {self.count}")
         top = MAX_SEED - SEED_SPAN
@@ -94,16 +99,12 @@ class Quiz:
     def __init__(self, store: HistoryStore, options: QuizOptions, console: Any, inp: Input,
                  session: Session | None = None) -> None:
         """Start a new session (or continue the claimed ``session``); raises QuizError on bad options."""
-        from examprep.registry import list_specs, resolve
+        from examprep.quiz.concept_units import quiz_units
 
         options.check()
-        specs = list_specs(options.topics or None)
-        if options.types:
-            wanted = {resolve(t).base for t in options.types}
-            specs = [s for s in specs if s.base in wanted]
-        if not specs:
-            raise QuizError("no problem type matches --topic/--type; see `examprep list`")
-        self.units = {s.base: s.id for s in specs}
+        self.units = quiz_units(options.topics, options.types, options.kind)
+        if not self.units:
+            raise QuizError("no problem type or concept question matches --topic/--type/--kind; see `examprep list`")
         self.store, self.options, self.console, self.inp = store, options, console, inp
         if options.seed is None:
             options.seed = int.from_bytes(os.urandom(4), "big") % 10_000

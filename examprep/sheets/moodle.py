@@ -77,6 +77,10 @@ def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET
 
 def question(sp: SheetProblem) -> ET.Element:
     """One ``<question>`` element for a sheet problem."""
+    if getattr(sp.problem, "is_concept", False):  # multichoice / truefalse / shortanswer (examprep.concepts.moodle)
+        from examprep.concepts.moodle import concept_question
+
+        return concept_question(sp)
     finals = sp.final_parts
     single = len(finals) == 1 and finals[0].kind in NUMERIC
     q = ET.Element("question", {"type": "numerical" if single else "cloze"})
