@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from examprep.errors import ExamprepError, PartError
-from examprep.grader.score import PartResult, grade_part
+from examprep.grader.options import DEFAULT, GradeOptions
+from examprep.grader.score import VERDICTS, PartResult, grade_part
 from examprep.grader.submissions import Row, RowIssue, SubmissionsFileError, read_submissions
 
 __all__ = ["POLICIES", "Gradebook", "KeyCache", "Row", "RowIssue", "SubmissionsFileError", "answer_key",
@@ -86,7 +87,7 @@ class KeyCache:
             return f"the instance code could not be regenerated ({type(e).__name__}: {e}); report this as a bug"
 
 
-def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
+def grade_one(key: Key, part_name: str, answer: str, options: GradeOptions = DEFAULT) -> PartResult:
     """Grade one answer text against a key. Unknown parts raise PartError.
 
     Right answers and named mistakes are remembered per key (a class types the same few answers), up to a bound so
@@ -97,7 +98,7 @@ def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
         return hit
     part = key.problem.part(part_name)
     try:
-        result = grade_part(part, key.truth[part.name], answer, key.mistakes)
+        result = grade_part(part, key.truth[part.name], answer, key.mistakes, options)
     except Exception as e:  # grade_part is meant to be total; never let one answer stop the batch
         result = PartResult(part.name, 0.0, "invalid", f"could not read the answer ({type(e).__name__})", None,
                             answer[:200])
@@ -123,7 +124,8 @@ class Graded:
 class Gradebook:
     """Accumulates graded rows under a policy; :meth:`report` builds the report (a JSON-ready dict)."""
 
-    def __init__(self, policy: str = "last", cache_size: int = 8192) -> None:
+    def __init__(self, policy: str = "last", cache_size: int = 8192, options: GradeOptions = DEFAULT) -> None:
+        self.options = options
         if policy not in POLICIES:
             raise SubmissionsFileError(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
         self.policy = policy
@@ -147,7 +149,7 @@ class Gradebook:
             self._reject(RowIssue(item.line, key, item.student, item.code, item.part))
             return
         try:
-            r = grade_one(key, item.part, item.answer)
+            r = grade_one(key, item.part, item.answer, self.options)
         except PartError as e:
             self._reject(RowIssue(item.line, f"unknown part: {e}", item.student, item.code, item.part))
             return
@@ -219,6 +221,8 @@ class Gradebook:
         issues = sorted(self.issues, key=lambda i: (i.line, i.reason))
         return {
             "policy": self.policy,
+            "grading": {"tolerance": self.options.tolerance, "imprecise_credit": self.options.imprecise_credit,
+                        "ecf_credit": self.options.ecf_credit},
             "rows": {**self.counts, "reported": len(self.issues)},
             "extra_columns": sorted(self.extra_columns),
             "students": students,
@@ -252,7 +256,7 @@ def _question(pt: Any, asked: tuple[Any, ...], code: str, answered: dict[str, Gr
 
 
 def _new_tally(pt: Any) -> dict[str, Any]:
-    return {"problem": pt.id, "title": pt.title, "answers": 0, "right": 0, "partial": 0, "wrong": 0, "invalid": 0,
+    return {"problem": pt.id, "title": pt.title, "answers": 0, **dict.fromkeys(VERDICTS, 0),
             "mistakes": {}, "feedback": {}, "parts": {p.name: [0, 0] for p in pt.parts}}
 
 
@@ -271,19 +275,20 @@ def _summary(t: dict[str, Any]) -> dict[str, Any]:
     n = t["answers"]
     mistakes = sorted(t["mistakes"].items(), key=lambda kv: (-kv[1], kv[0]))
     return {"problem": t["problem"], "title": t["title"], "answers": n,
-            **{v: t[v] for v in ("right", "partial", "wrong", "invalid")},
+            **{v: t[v] for v in VERDICTS},
             "share_right": t["right"] / n if n else 0.0,
             "mistakes": [{"mistake": m, "count": c, "share": c / n, "feedback": t["feedback"][m]} for m, c in mistakes],
             "parts": [{"part": p, "answers": a, "right": r, "share_right": r / a if a else 0.0}
                       for p, (a, r) in t["parts"].items() if a]}
 
 
-def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192) -> Gradebook:
+def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192,
+               options: GradeOptions = DEFAULT) -> Gradebook:
     """Read and grade a whole submissions file (streamed)."""
-    return Gradebook(policy, cache_size).add_all(read_submissions(path))
+    return Gradebook(policy, cache_size, options).add_all(read_submissions(path))
 
 
-def answer_key(code: str) -> dict[str, Any]:
+def answer_key(code: str, tolerance: str = "fair") -> dict[str, Any]:
     """The answer key of one instance code: every part (final and intermediate) with its value and form."""
     from examprep.golden import jsonable
     from examprep.instances import from_code
@@ -294,7 +299,7 @@ def answer_key(code: str) -> dict[str, Any]:
     pt = make(inst.problem_id)
     truth = pt.solve(inst.params)
     parts = [{"part": p.name, "label": p.label, "kind": p.kind, "final": p.final, "weight": p.weight,
-              "form": p.form(), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
+              "form": p.form(tolerance), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
              for p in pt.active_parts(inst.params)]
     return {"code": inst.code, "id": pt.id, "title": pt.title, "seed": inst.seed, "difficulty": inst.difficulty,
             "parts": parts}
