@@ -1,4 +1,4 @@
-"""Reference verification: ``solve`` against the torch reference, plus every type's self-test.
+"""Verifying one problem type: instances and draws, batches through the reference, and the result.
 
 The first 1,000 instances of a type are made with :meth:`ProblemType.generate` (seeds 0.., the three difficulties
 in turn), so a disagreement there is quoted by instance code; beyond that, parameters are drawn straight from the
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,12 +20,10 @@ import numpy as np
 from examprep.errors import DeviceError, ParamError, ReferenceUnavailableError
 from examprep.params import Params
 from examprep.problem import Instance, ProblemType
-from examprep.reference.batching import Answers, Ragged, cell
+from examprep.reference.batching import Answers, cell
 from examprep.seeding import DIFFICULTIES, rng_for
+from examprep.verify.compare import TOLERANCES, compare, compare_column
 
-RTOL = 1e-8
-ATOL = 1e-10
-TOLERANCES = {"float64": (RTOL, ATOL), "float32": (1e-4, 1e-5)}  # (rtol, atol) by reference dtype
 SELF_TEST_N = 30
 EXACT_N = 1000  # instances made with generate(); the rest of N are direct draws
 
@@ -88,23 +85,6 @@ def load_reference(pt: ProblemType) -> Callable[..., list[dict[str, Any]]]:
 def instances(pt: ProblemType, n: int, start: int = 0) -> list[Instance]:
     """N instances: seeds start..start+N−1, difficulties in turn."""
     return [pt.generate(start + i, DIFFICULTIES[(start + i) % 3]) for i in range(n)]
-
-
-def compare(truth: Any, ref: Any, rtol: float = RTOL, atol: float = ATOL) -> tuple[bool, float]:
-    """(agree, max absolute error) of two answers; a shape or label mismatch disagrees."""
-    if isinstance(truth, str) or isinstance(ref, str):
-        return str(truth) == str(ref), 0.0
-    if isinstance(truth, (int, float)) and isinstance(ref, (int, float)):
-        err = abs(truth - ref)
-        return (err <= atol + rtol * abs(ref) and math.isfinite(ref)), float(err)
-    a = np.asarray(truth, dtype=float)
-    b = np.asarray(ref.detach().cpu().numpy() if hasattr(ref, "detach") else ref, dtype=float)
-    if a.shape != b.shape or not np.all(np.isfinite(b)):
-        return False, float("inf")
-    if not a.size:
-        return True, 0.0
-    err = np.abs(a - b)
-    return bool(np.all(err <= atol + rtol * np.abs(b))), float(err.max())
 
 
 def reference_disagreements(pt: ProblemType, params: list[Params], device: Any = None) -> list[str]:
@@ -213,107 +193,6 @@ def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[
     return bad, examples
 
 
-def compare_column(truths: list[Any], col: Any, rtol: float = RTOL, atol: float = ATOL
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`compare_many` against one column of an :class:`~examprep.reference.batching.Answers` block."""
-    if isinstance(col, Ragged):
-        return _compare_ragged(truths, col, rtol, atol)
-    if isinstance(col, np.ndarray) and col.dtype.kind in "biuf":
-        n = len(truths)
-        if not any(isinstance(v, str) or v is None for v in truths):
-            try:
-                a = np.asarray(truths, dtype=float)
-            except (ValueError, TypeError):
-                pass
-            else:
-                if a.shape == col.shape:
-                    return _agree(a.reshape(n, -1), col.astype(float).reshape(n, -1), rtol, atol)
-        return compare_many(truths, [col[j] for j in range(n)], rtol, atol)
-    return compare_many(truths, [v.item() if isinstance(v, np.generic) else v for v in col], rtol, atol)
-
-
-def _compare_ragged(truths: list[Any], col: Ragged, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each truth must have its row's true sizes; the rows are compared inside those sizes only."""
-    n = len(truths)
-    fit = np.zeros(n, dtype=bool)
-    full = np.zeros(col.data.shape, dtype=float)
-    for i, t in enumerate(truths):
-        if t is None or isinstance(t, str):
-            continue
-        try:
-            ta = np.asarray(t, dtype=float)
-        except (ValueError, TypeError):
-            continue
-        if ta.shape == tuple(col.sizes[i]):
-            full[(i, *(slice(0, s) for s in ta.shape))] = ta
-            fit[i] = True
-    inside = np.ones(col.data.shape, dtype=bool)
-    for axis in range(col.sizes.shape[1]):
-        shape = [1] * col.data.ndim
-        shape[0], shape[axis + 1] = n, col.data.shape[axis + 1]
-        inside &= (np.arange(col.data.shape[axis + 1])[None, :] < col.sizes[:, axis, None]).reshape(shape)
-    b = np.where(inside, col.data.astype(float), 0.0)
-    a = np.where(inside, full, 0.0)
-    ok, err = _agree(a.reshape(n, -1), b.reshape(n, -1), rtol, atol)
-    return ok & fit, np.where(fit, err, math.inf)
-
-
-def compare_many(truths: list[Any], refs: list[Any], rtol: float = RTOL, atol: float = ATOL
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`compare` over a batch of one part's answers: (agree per instance, max absolute error per instance).
-
-    Labels are compared as text; numbers and arrays are compared shape by shape as one array each (the same rule
-    as :func:`compare`, without a Python loop per entry); anything else goes through :func:`compare` one by one.
-    """
-    n = len(truths)
-    if n and all(isinstance(v, str) for v in (*truths, *refs)):
-        return np.array([t == r for t, r in zip(truths, refs, strict=True)], dtype=bool), np.zeros(n)
-    if n and not any(isinstance(v, str) or v is None or hasattr(v, "detach") for v in (*truths, *refs)):
-        try:
-            a = np.asarray(truths, dtype=float)
-            b = np.asarray(refs, dtype=float)
-        except (ValueError, TypeError):  # ragged: shapes differ between instances
-            pass
-        else:
-            if a.shape == b.shape:
-                return _agree(a.reshape(n, -1), b.reshape(n, -1), rtol, atol)
-    return _compare_by_shape(truths, refs, rtol, atol)
-
-
-def _agree(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of (N, k) arrays: all |a − b| ≤ atol + rtol·|b| with b finite, and the largest |a − b| per row."""
-    with np.errstate(invalid="ignore"):
-        err = np.abs(a - b)
-        within = (err <= atol + rtol * np.abs(b)) & np.isfinite(b)
-    return within.all(axis=1), err.max(axis=1, initial=0.0)
-
-
-def _compare_by_shape(truths: list[Any], refs: list[Any], rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of numeric answers of one shape are compared together, shape by shape; the rest (labels, tensors,
-    shape mismatches, missing answers) one by one with :func:`compare`."""
-    ok, err = np.zeros(len(truths), dtype=bool), np.full(len(truths), math.inf)
-    groups: dict[tuple[int, ...], tuple[list[int], list[np.ndarray], list[np.ndarray]]] = {}
-    for i, (t, r) in enumerate(zip(truths, refs, strict=True)):
-        if t is None or r is None:
-            continue
-        if not (isinstance(t, str) or isinstance(r, str) or hasattr(r, "detach")):
-            try:
-                ta, ra = np.asarray(t, dtype=float), np.asarray(r, dtype=float)
-            except (ValueError, TypeError):
-                pass
-            else:
-                if ta.shape == ra.shape and ta.size:
-                    g = groups.setdefault(ta.shape, ([], [], []))
-                    g[0].append(i)
-                    g[1].append(ta.ravel())
-                    g[2].append(ra.ravel())
-                    continue
-        ok[i], err[i] = compare(t, r, rtol, atol)
-    for idx, ta, ra in groups.values():
-        ok[idx], err[idx] = _agree(np.stack(ta), np.stack(ra), rtol, atol)
-    return ok, err
-
-
 def plan(n: int, batch: int = 4096, exact: int = EXACT_N) -> list[tuple[int, int]]:
     """The batches (start, size) that verify N instances: the first ``exact`` (generated instances) in their own
     batches, then draws. A batch's draws depend on its start only, so any split of the plan checks the same N."""
@@ -377,64 +256,3 @@ def select(targets: Iterable[str]) -> list[ProblemType]:
         else:
             list_specs([t])  # raises with a did-you-mean
     return out
-
-
-CHUNK_BATCHES = 6  # batches per parallel task: small enough to keep every worker busy to the end
-
-
-def _worker(args: tuple[str, int, str, int, bool, str, list[tuple[int, int]]]) -> VerifyResult:
-    pid, n, device_name, batch, self_test, dtype, batches = args
-    import torch
-
-    from examprep.registry import make
-
-    torch.set_num_threads(1)
-    dev, _ = resolve_device(device_name)
-    return verify_type(make(pid), n, dev, batch=batch, self_test=self_test, dtype=dtype, batches=batches)
-
-
-def merge(parts: list[VerifyResult]) -> VerifyResult:
-    """One type's result from the results of its parts (seconds add up: worker time)."""
-    out = VerifyResult(parts[0].id, sum(r.n for r in parts), device=parts[0].device)
-    for r in parts:
-        out.disagreements += r.disagreements
-        out.rechecked += r.rechecked
-        out.max_error = max(out.max_error, r.max_error)
-        out.seconds += r.seconds
-        out.self_test_failures += r.self_test_failures
-        out.examples += r.examples[: max(0, 5 - len(out.examples))]
-    return out
-
-
-def workers(jobs: int, n: int, batch: int, n_types: int, device: Any) -> int:
-    """How many worker processes :func:`verify_many` uses: at most one per task, and one on a GPU."""
-    if str(device) != "cpu":
-        return 1
-    tasks = -(-len(plan(n, batch)) // CHUNK_BATCHES) * n_types
-    return max(1, min(jobs, tasks))
-
-
-def verify_many(types: list[ProblemType], n: int, device: Any, *, batch: int = 4096, self_test: bool = True,
-                jobs: int = 1, progress: Callable[[int], None] | None = None,
-                dtype: str = "float64") -> list[VerifyResult]:
-    """Verify several types; with ``jobs`` > 1 (CPU only) the work runs in parallel worker processes, split into
-    tasks of a few batches each (the same instances as one process would check: see :func:`plan`)."""
-    todo = plan(n, batch)
-    chunks = [todo[i : i + CHUNK_BATCHES] for i in range(0, len(todo), CHUNK_BATCHES)]
-    jobs = workers(jobs, n, batch, len(types), device)
-    if jobs <= 1:
-        return [verify_type(pt, n, device, batch=batch, self_test=self_test, progress=progress, dtype=dtype)
-                for pt in types]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    results: dict[str, list[VerifyResult]] = {pt.id: [] for pt in types}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(_worker, (pt.id, n, "cpu", batch, self_test, dtype, chunk)): pt.id
-                   for chunk in chunks for pt in types}
-        for fut in as_completed(futures):
-            r = fut.result()
-            results[futures[fut]].append(r)
-            if progress:
-                progress(r.n)
-    return [merge(results[pt.id]) for pt in types]

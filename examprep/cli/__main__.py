@@ -1,0 +1,5 @@
+"""``python -m examprep.cli``."""
+
+from examprep.cli import main
+
+main()

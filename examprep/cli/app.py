@@ -1,0 +1,67 @@
+"""The Typer application, the options shared by several commands, and small output helpers.
+
+Heavy imports (numpy, sympy, torch) happen inside the commands that need them, so ``examprep list`` and
+``examprep --help`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import typer
+
+app = typer.Typer(
+    name="examprep",
+    help="Numeric exam problems in deep learning and generative AI: generate, solve step by step, grade, verify.\n\n"
+    "Example: examprep solve cnn/conv_output_size --seed 7",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0).")
+DIFF = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
+SETS = typer.Option(None, "--set", help="Your own parameter value NAME=VALUE (repeatable).")
+JSON = typer.Option(False, "--json", help="Machine-readable JSON output.")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def emit_json(obj: Any) -> None:
+    from examprep.golden import jsonable
+
+    typer.echo(json.dumps(jsonable(obj), ensure_ascii=False))
+
+
+def _target(target: str, seed: int | None, difficulty: str, sets: list[str] | None) -> tuple[Any, Any]:
+    from examprep.instances import resolve_target
+
+    return resolve_target(target, seed=seed, difficulty=difficulty, sets=sets)
+
+
+def _header(pt: Any, inst: Any) -> str:
+    return f"{pt.id} · code {inst.code}" if inst.code else f"{pt.id} · custom parameters (no instance code)"
+
+
+DB = typer.Option(None, "--db", help="History database (default: $EXAMPREP_HOME or the user data directory).")
+
+SHEET_TARGETS = typer.Argument(None, help="ID[:COUNT] or instance codes (default: every type, or --topic).")
+SHEET_TOPIC = typer.Option(None, "--topic", "-t", help="Every type of this topic (repeatable).")
+SHEET_COUNT = typer.Option(1, "--count", "-n", min=1, help="Instances per type without its own :COUNT.")
+SHEET_SEED = typer.Option(0, "--seed", "-s", min=0, help="Sheet seed; the i-th instance of a type uses seed+i.")
+SHEET_TITLE = typer.Option(None, "--title", help="Title printed on the sheet.")
+
+
+def _progress_run(total: int, label: str, work: Any) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal or total < 20) as prog:
+        task = prog.add_task(label, total=total)
+        return work(lambda k: prog.advance(task, k))

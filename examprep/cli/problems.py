@@ -1,0 +1,178 @@
+"""Commands on one problem or instance: list, show, solve, check, gen, key."""
+
+from __future__ import annotations
+
+import typer
+
+from examprep.cli.app import DIFF, JSON, SEED, SETS, _header, _target, app, emit_json, fail
+
+
+@app.command("list")
+def list_cmd(
+    topic: list[str] = typer.Option(None, "--topic", "-t", help="Only these topics (repeatable)."),
+    as_json: bool = JSON,
+) -> None:
+    """List the problem types (newest version of each).
+
+    Example: examprep list --topic cnn
+    """
+    from examprep.registry import list_specs
+
+    specs = list_specs(topic or None)
+    if as_json:
+        emit_json([{"id": s.id, "title": s.title, "topic": s.topic, "parts": list(s.parts)} for s in specs])
+        return
+    width = max((len(s.id) for s in specs), default=10)
+    for s in specs:
+        typer.echo(f"{s.id:<{width}}  {s.title}  [{', '.join(s.parts)}]")
+
+
+@app.command()
+def show(
+    target: str = typer.Argument(..., help="A problem id (cnn/conv_output_size) or an instance code."),
+    seed: int = SEED,
+    difficulty: str = DIFF,
+    sets: list[str] = SETS,
+    as_json: bool = JSON,
+) -> None:
+    """Show a problem statement and its instance code (no answers).
+
+    Example: examprep show cnn/conv_output_size --seed 7 --difficulty hard
+    """
+    from examprep.solver.render import statement
+
+    pt, inst = _target(target, seed, difficulty, sets)
+    if as_json:
+        emit_json({**inst.to_json(), "parts": [{"name": p.name, "label": p.label, "kind": p.kind,
+                                                "form": p.form(), "final": p.final}
+                                               for p in pt.active_parts(inst.params)]})
+        return
+    typer.echo(_header(pt, inst))
+    typer.echo(statement(pt.statement(inst.params), "text"))
+    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
+                                   if p.final))
+
+
+@app.command()
+def solve(
+    target: str = typer.Argument(..., help="A problem id or an instance code."),
+    seed: int = SEED,
+    difficulty: str = DIFF,
+    sets: list[str] = SETS,
+    fmt: str = typer.Option("text", "--format", "-f", help="text, md, latex, typst or json."),
+) -> None:
+    """Print the worked solution, step by step.
+
+    Example: examprep solve cnn/conv_output_size --set H=5 --set W=5 --set K=3 --set C_in=1 --set C_out=1
+    """
+    from examprep.solver.render import OUTPUT_FORMATS, derivation, statement
+
+    if fmt not in (*OUTPUT_FORMATS, "json"):
+        fail(f"--format {fmt!r}: use one of text, md, latex, typst, json")
+    pt, inst = _target(target, seed, difficulty, sets)
+    for w in inst.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    answers = pt.solve(inst.params)
+    d = pt.derivation(inst.params)
+    if fmt == "json":
+        steps = [{"title": s.title, "part": s.part,
+                  "formula": s.formula.render("text") if s.formula is not None else None,
+                  "substituted": s.substituted.render("text") if s.substituted is not None else None,
+                  "latex": (s.formula.render("latex") if s.formula is not None else None),
+                  "value": s.value, "note": s.note} for s in d]
+        emit_json({**inst.to_json(), "answers": answers, "steps": steps, "answer": d.answer})
+        return
+    if fmt == "text":
+        typer.echo(_header(pt, inst))
+    elif fmt == "md":
+        typer.echo(f"**{pt.id}** · code `{inst.code}`\n" if inst.code else f"**{pt.id}**\n")
+    typer.echo(statement(pt.statement(inst.params), fmt))
+    typer.echo(derivation(d, fmt))
+
+
+@app.command()
+def check(
+    target: str = typer.Argument(..., help="A problem id or an instance code."),
+    answer: list[str] = typer.Option(..., "--answer", "-a", help="PART=VALUE (repeatable)."),
+    seed: int = SEED,
+    difficulty: str = DIFF,
+    sets: list[str] = SETS,
+    as_json: bool = JSON,
+) -> None:
+    """Grade your answers to some or all parts, intermediate ones included.
+
+    Exit code 0 on full marks, 1 otherwise, 2 on usage errors.
+
+    Example: examprep check cnn/conv_output_size --seed 7 --answer h_out=111 --answer w_out=111
+    """
+    from examprep.grader.score import grade_answers
+
+    pt, inst = _target(target, seed, difficulty, sets)
+    given: dict[str, str] = {}
+    for a in answer:
+        name, eq, value = a.partition("=")
+        if not eq:
+            fail(f"--answer {a!r}: write PART=VALUE, e.g. --answer {pt.parts[0].name}=3")
+        pt.part(name.strip())
+        given[name.strip()] = value
+    truth = pt.solve(inst.params)
+    result = grade_answers(pt, truth, given, pt.mistakes(inst.params))
+    if as_json:
+        emit_json({"code": inst.code, "id": pt.id, **result.to_json()})
+    else:
+        typer.echo(_header(pt, inst))
+        marks = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
+        for r in result.parts:
+            line = f"{marks[r.verdict]} {r.name} = {r.given}: {r.verdict}"
+            if r.mistake:
+                line += f" [{r.mistake}]"
+            typer.echo(line + (f" — {r.feedback}" if r.feedback else ""))
+        typer.echo(f"Score: {result.score:.0%}")
+    raise typer.Exit(0 if result.score >= 1 else 1)
+
+
+@app.command()
+def gen(
+    target: str = typer.Argument(..., help="A problem id."),
+    count: int = typer.Option(1, "--count", "-n", min=1, help="How many instances."),
+    seed: int = typer.Option(0, "--seed", "-s", help="First seed; instances use seed, seed+1, ..."),
+    difficulty: str = DIFF,
+    as_json: bool = typer.Option(True, "--json/--text", help="JSON lines (default) or text."),
+) -> None:
+    """Generate N instances with their answers, one JSON object per line.
+
+    Example: examprep gen cnn/conv_output_size --count 3 --seed 10
+    """
+    from examprep.registry import make
+    from examprep.solver.render import value_text
+
+    pt = make(target)
+    for i in range(count):
+        inst = pt.generate(seed + i, difficulty)
+        answers = pt.solve(inst.params)
+        if as_json:
+            emit_json({**inst.to_json(), "answers": answers})
+        else:
+            typer.echo(f"{inst.code}  " + "  ".join(f"{k}={value_text(v)}" for k, v in answers.items()))
+
+
+@app.command()
+def key(
+    codes: list[str] = typer.Argument(..., help="Instance codes."),
+    as_json: bool = JSON,
+) -> None:
+    """Print the answer key of instance codes (final parts, and intermediate ones marked).
+
+    Example: examprep key 3F8K-2QD7
+    """
+    from examprep.grader.batch import answer_key
+
+    keys = [answer_key(c) for c in codes]
+    if as_json:
+        emit_json(keys)
+        return
+    for k in keys:
+        typer.echo(f"{k['id']} · code {k['code']} · {k['difficulty']} · {k['title']}")
+        for p in k["parts"]:
+            mark = "" if p["final"] else "  (intermediate)"
+            typer.echo(f"  {p['part']} = {p['text']}    {p['label']}; {p['form']}{mark}")
