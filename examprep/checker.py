@@ -82,6 +82,25 @@ def check_mistakes_score_below_full(pt: ProblemType, inst: Instance, truth: dict
         assert any(p.mistake for p in wrong), f"mistake {name} is not recognised by the grader"
 
 
+def check_carried_solve(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
+    """Error carried forward: solve given the exact earlier values reproduces the exact answers, and every
+    declared input of a part is a part of the type."""
+    names = {p.name for p in pt.parts}
+    for part in pt.parts:
+        unknown = set(part.uses) - names
+        assert not unknown, f"part {part.name} uses unknown parts {sorted(unknown)}"
+    if not any(p.uses for p in pt.parts):
+        return
+    given = {k: v for k, v in truth.items() if not isinstance(v, str)}
+    again = pt.solve(inst.params, given)
+    for k, v in truth.items():
+        if isinstance(v, str):
+            assert again[k] == v, f"part {k}: solve from the exact earlier values gives {again[k]!r}, not {v!r}"
+        else:
+            assert np.allclose(np.asarray(again[k], dtype=float), np.asarray(v, dtype=float), rtol=1e-9,
+                               atol=1e-12), f"part {k}: solve from the exact earlier values gives {again[k]!r}"
+
+
 def check_invalid_is_invalid(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
     for part in pt.active_parts(inst.params):
         for junk in ("__import__('os').system('true')", "1e999999", "nan", "[[1,2],[3]]", "x" * 20000, ""):
@@ -160,6 +179,7 @@ CHECKS: list[Callable[[ProblemType, Instance, dict[str, Any]], None]] = [
     check_truth_as_text_scores_full,
     check_just_outside_scores_zero,
     check_mistakes_score_below_full,
+    check_carried_solve,
     check_invalid_is_invalid,
     check_steps_end_at_answers,
     check_substitutions_evaluate,

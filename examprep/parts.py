@@ -32,6 +32,9 @@ class Part:
         partial: matrices/vectors earn the fraction of entries that are right.
         integral: vector/matrix entries are integers (compared exactly).
         choices: allowed labels for label/choice parts.
+        uses: the parts this one is computed from (error carried forward: a student's own earlier answers are
+            carried into it, see :meth:`examprep.problem.ProblemType.solve`).
+        share: the value is a probability or a share, so ``86.5%`` reads as 0.865.
     """
 
     name: str
@@ -46,6 +49,8 @@ class Part:
     partial: bool = True
     integral: bool = False
     choices: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    share: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in PART_KINDS:

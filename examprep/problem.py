@@ -39,6 +39,20 @@ BEFORE_BAND_RULE = frozenset({
 })
 
 
+def carry(given: Answers | None, name: str, value: Any) -> Any:
+    """``given[name]`` in the shape and type of ``value`` when the student gave it, else ``value`` (the exact one).
+
+    The one helper a ``solve`` needs for error carried forward: ``a = carry(given, "A", a)`` right after A is
+    computed, then everything downstream uses ``a``.
+    """
+    if not given or name not in given:
+        return value
+    v = given[name]
+    if isinstance(value, np.ndarray) or isinstance(value, list):
+        return np.asarray(v, dtype=float).reshape(np.shape(value))
+    return float(v)
+
+
 class ParamWarning(UserWarning):
     """A parameter that is allowed but suspicious (priors summing to 0.9)."""
 
@@ -96,8 +110,13 @@ class ProblemType:
         """The prompt: prose strings and expressions (matrices, formulas), conventions included."""
         raise NotImplementedError
 
-    def solve(self, p: Params) -> Answers:
-        """Every part's value, computed directly (numpy / exact Python)."""
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        """Every part's value, computed directly (numpy / exact Python).
+
+        A type whose parts declare ``uses`` (error carried forward) computes each derived part from the values of
+        the parts it uses, taking them from ``given`` where given (:func:`carry`): ``solve(p, {"B": 86.12})``
+        recomputes everything downstream of B from the student's B. Without ``given`` it is the exact solution.
+        """
         raise NotImplementedError
 
     def derivation(self, p: Params) -> Any:

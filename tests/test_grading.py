@@ -101,7 +101,7 @@ def test_imprecise_verdict_earns_the_imprecise_credit() -> None:
     p = Part("x", "x", "real")
     r = grade_part(p, 0.504073, "0.50")
     assert r.verdict == "imprecise" and r.score == 0.5
-    assert r.feedback == "imprecise: right, but rounded to 2 significant figures; give 3 significant figures"
+    assert r.feedback == "right, but rounded to 2 significant figures; give 3 significant figures"
     assert grade_part(p, 0.504073, "0.5", options=GradeOptions(imprecise_credit=0.25)).score == 0.25
     assert grade_part(p, 0.504073, "0.49").verdict == "wrong"  # not a rounding of the truth
     d = Part("p", "p", "real", mode="decdig", digits=4)

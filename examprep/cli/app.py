@@ -24,6 +24,14 @@ SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0)
 DIFF = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
 SETS = typer.Option(None, "--set", help="Your own parameter value NAME=VALUE (repeatable).")
 JSON = typer.Option(False, "--json", help="Machine-readable JSON output.")
+TOLERANCE = typer.Option("fair", "--tolerance",
+                         help="fair: right within half a unit of the last asked digit or 0.2% of the exact value, "
+                              "whichever is larger; strict: half a unit only.")
+IMPRECISE = typer.Option(0.5, "--imprecise-credit",
+                         help="Share of a part's credit for a right answer rounded more coarsely than asked.")
+ECF = typer.Option(0.5, "--ecf-credit",
+                   help="Share of a part's credit for an answer that follows from the student's own wrong earlier "
+                        "answers (error carried forward).")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -35,6 +43,16 @@ def emit_json(obj: Any) -> None:
     from examprep.golden import jsonable
 
     typer.echo(json.dumps(jsonable(obj), ensure_ascii=False))
+
+
+def grade_options(tolerance: str = "fair", imprecise_credit: float = 0.5, ecf_credit: float = 0.5) -> Any:
+    """The :class:`~examprep.grader.options.GradeOptions` of the command line, or a one-line error."""
+    from examprep.grader.options import GradeOptions, OptionError
+
+    try:
+        return GradeOptions(tolerance, imprecise_credit, ecf_credit)
+    except OptionError as e:
+        fail(str(e))
 
 
 def _target(target: str, seed: int | None, difficulty: str, sets: list[str] | None) -> tuple[Any, Any]:

@@ -8,14 +8,18 @@ import typer
 
 from examprep.cli.app import (
     DIFF,
+    ECF,
+    IMPRECISE,
     SHEET_COUNT,
     SHEET_SEED,
     SHEET_TARGETS,
     SHEET_TITLE,
     SHEET_TOPIC,
+    TOLERANCE,
     _progress_run,
     app,
     fail,
+    grade_options,
 )
 
 
@@ -25,6 +29,9 @@ def grade(
     output: str = typer.Option(None, "--output", "-o", help="Write the full report here (atomically)."),
     fmt: str = typer.Option(None, "--format", "-f", help="csv, json or html (default: from -o's extension)."),
     policy: str = typer.Option("last", "--policy", help="Repeated (student, code, part): last, best or first."),
+    tolerance: str = TOLERANCE,
+    imprecise_credit: float = IMPRECISE,
+    ecf_credit: float = ECF,
 ) -> None:
     """Grade a class's submissions; keys are regenerated from the instance codes.
 
@@ -41,7 +48,8 @@ def grade(
         fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     if policy not in POLICIES:
         fail(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
-    book = grade_file(submissions, policy=policy)
+    options = grade_options(tolerance, imprecise_credit, ecf_credit)
+    book = grade_file(submissions, policy=policy, options=options)
     report = book.report()
     if output:
         try:
@@ -70,6 +78,7 @@ def sheet(
     output: str = typer.Option(..., "--output", "-o", help="Output file (a folder with --students: one each)."),
     key: str = typer.Option(None, "--key", help="Where to write the answer key CSV (with --students)."),
     title: str = SHEET_TITLE,
+    tolerance: str = TOLERANCE,
 ) -> None:
     """Print a problem sheet and its solution sheet (PDF, HTML, Markdown, LaTeX, Typst).
 
@@ -77,7 +86,8 @@ def sheet(
     """
     from examprep.sheets.commands import Request, total_work, write_sheets
 
-    req = Request(targets or [], topic or [], count, seed, difficulty, title or "Problem sheet")
+    grade_options(tolerance)
+    req = Request(targets or [], topic or [], count, seed, difficulty, title or "Problem sheet", tolerance)
     files = _progress_run(total_work(req, students, solutions), "building sheets",
                           lambda adv: write_sheets(req, output, fmt, solutions, students, key, adv))
     for f in files:
@@ -98,6 +108,7 @@ def export_moodle(
     difficulty: str = DIFF,
     output: str = typer.Option(..., "--output", "-o", help="The Moodle XML file to write."),
     category: str = typer.Option("examprep", "--category", help="Question bank category."),
+    tolerance: str = TOLERANCE,
 ) -> None:
     """Moodle XML: one question per instance (numerical, or cloze for several parts), solution as feedback.
 
@@ -106,7 +117,9 @@ def export_moodle(
     from examprep.sheets.commands import Request, count_problems
     from examprep.sheets.moodle import write_moodle
 
+    grade_options(tolerance)
     total = count_problems(Request(targets or [], topic or [], count))
     n = _progress_run(total, "exporting", lambda adv: write_moodle(targets or [], topic or [], count, seed,
-                                                                difficulty, output, category, adv))
+                                                                difficulty, output, category, adv,
+                                                                tolerance))
     typer.echo(f"wrote {output} ({n} questions)")

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from examprep.cli.app import DIFF, JSON, SEED, SETS, _header, _target, app, emit_json, fail
+from examprep.cli.app import (
+    DIFF,
+    ECF,
+    IMPRECISE,
+    JSON,
+    SEED,
+    SETS,
+    TOLERANCE,
+    _header,
+    _target,
+    app,
+    emit_json,
+    fail,
+    grade_options,
+)
+
+MARKS = {"right": "✓", "carried": "✓", "imprecise": "≈", "wrong": "✗", "partial": "◐", "invalid": "?"}
 
 
 @app.command("list")
@@ -97,6 +113,9 @@ def check(
     seed: int = SEED,
     difficulty: str = DIFF,
     sets: list[str] = SETS,
+    tolerance: str = TOLERANCE,
+    imprecise_credit: float = IMPRECISE,
+    ecf_credit: float = ECF,
     as_json: bool = JSON,
 ) -> None:
     """Grade your answers to some or all parts, intermediate ones included.
@@ -107,6 +126,7 @@ def check(
     """
     from examprep.grader.score import grade_answers
 
+    options = grade_options(tolerance, imprecise_credit, ecf_credit)
     pt, inst = _target(target, seed, difficulty, sets)
     given: dict[str, str] = {}
     for a in answer:
@@ -116,16 +136,15 @@ def check(
         pt.part(name.strip())
         given[name.strip()] = value
     truth = pt.solve(inst.params)
-    result = grade_answers(pt, truth, given, pt.mistakes(inst.params))
+    result = grade_answers(pt, truth, given, pt.mistakes(inst.params), options, params=inst.params)
     if as_json:
         emit_json({"code": inst.code, "id": pt.id, **result.to_json()})
     else:
         typer.echo(_header(pt, inst))
-        marks = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
         for r in result.parts:
-            line = f"{marks[r.verdict]} {r.name} = {r.given}: {r.verdict}"
-            if r.mistake:
-                line += f" [{r.mistake}]"
+            line = f"{MARKS[r.verdict]} {r.name} = {r.given}: {r.verdict}"
+            if r.mistakes:
+                line += f" [{', '.join(r.mistakes)}]"
             typer.echo(line + (f" — {r.feedback}" if r.feedback else ""))
         typer.echo(f"Score: {result.score:.0%}")
     raise typer.Exit(0 if result.score >= 1 else 1)
@@ -159,6 +178,7 @@ def gen(
 @app.command()
 def key(
     codes: list[str] = typer.Argument(..., help="Instance codes."),
+    tolerance: str = TOLERANCE,
     as_json: bool = JSON,
 ) -> None:
     """Print the answer key of instance codes (final parts, and intermediate ones marked).
@@ -167,7 +187,8 @@ def key(
     """
     from examprep.grader.batch import answer_key
 
-    keys = [answer_key(c) for c in codes]
+    grade_options(tolerance)
+    keys = [answer_key(c, tolerance) for c in codes]
     if as_json:
         emit_json(keys)
         return

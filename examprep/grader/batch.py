@@ -209,7 +209,7 @@ class Gradebook:
                 pt = make(self.problem_of[code])
                 if code not in asked:
                     asked[code] = pt.active_parts(from_code(code).params)
-                answered = by_student[student][code]
+                answered = _carried(self.cache, pt, code, by_student[student][code], self.options)
                 q = _question(pt, asked[code], code, answered)
                 questions.append(q)
                 points += q["points"]
@@ -230,6 +230,28 @@ class Gradebook:
             "reported": [{"line": i.line, "reason": i.reason, "student": i.student, "code": i.code,
                           "part": i.part} for i in issues],
         }
+
+
+def _carried(cache: KeyCache, pt: Any, code: str, answered: dict[str, Graded],
+             options: GradeOptions) -> dict[str, Graded]:
+    """One student's answers to one instance with error carried forward applied (examprep.grader.carried)."""
+    if not any(pt.part(n).uses and g.verdict not in ("right", "invalid") for n, g in answered.items()):
+        return answered
+    from examprep.grader.carried import carry_forward
+    from examprep.grader.score import PartResult
+    from examprep.instances import from_code
+
+    key = cache.get(code)
+    if isinstance(key, str):
+        return answered
+    results = {n: PartResult(n, g.score, g.verdict, g.feedback, g.mistake, g.given) for n, g in answered.items()}
+    new = carry_forward(pt, from_code(code).params, key.truth, {n: g.given for n, g in answered.items()}, results,
+                        options)
+    out = dict(answered)
+    for n, r in new.items():
+        g = answered[n]
+        out[n] = Graded(g.line, r.score, r.verdict, None, r.feedback, g.given, g.extra)
+    return out
 
 
 def _num(x: float) -> float:

@@ -13,6 +13,7 @@ from examprep.grader.parse import ParseError, parse_answer
 from examprep.parts import Part
 
 if TYPE_CHECKING:
+    from examprep.params import Params
     from examprep.problem import Mistake, ProblemType
 
 VERDICTS = ("right", "imprecise", "carried", "partial", "wrong", "invalid")
@@ -161,7 +162,7 @@ def _numeric_verdict(part: Part, value: Any, truth: Any, pol: str, options: Grad
     if c and k + c == n:
         _, d = coarse_entries(part, value, truth)
         credit = (k + options.imprecise_credit * c) / n
-        fb = f"imprecise: right, but rounded to {d} {unit}; give {digits} {unit}"
+        fb = f"right, but rounded to {d} {unit}; give {digits} {unit}"
         return PartResult(part.name, credit, "imprecise", fb, None, text)
     close = near_miss(np.asarray(value, dtype=float).ravel()[~(right | coarse)],
                       np.asarray(truth, dtype=float).ravel()[~(right | coarse)])
@@ -173,12 +174,24 @@ def _numeric_verdict(part: Part, value: Any, truth: Any, pol: str, options: Grad
     return PartResult(part.name, 0.0, "wrong", hint, None, text)
 
 
+def parsed_value(part: Part, given: Any) -> Any:
+    """The answer as a value of the part's kind, or None when it cannot be read."""
+    try:
+        v = _to_value(part, given)
+    except ParseError:
+        return None
+    return [v] if part.kind in ("vector", "matrix") and not isinstance(v, list) else v
+
+
 def grade_answers(problem: ProblemType, truth: dict[str, Any], answers: dict[str, Any],
-                  mistakes: dict[str, Mistake] | None = None, options: GradeOptions = DEFAULT) -> GradeResult:
-    """Grade the given parts (text or values) against ``truth``; the score is their weighted mean."""
-    results = []
-    total_w = 0.0
-    got = 0.0
+                  mistakes: dict[str, Mistake] | None = None, options: GradeOptions = DEFAULT,
+                  params: Params | None = None) -> GradeResult:
+    """Grade the given parts (text or values) against ``truth``; the score is their weighted mean.
+
+    With ``params``, derived parts are also marked against the values that follow from the student's own earlier
+    answers (error carried forward, :mod:`examprep.grader.carried`).
+    """
+    results: dict[str, PartResult] = {}
     for name, given in answers.items():
         part = problem.part(name)
         if name not in truth:
@@ -186,11 +199,14 @@ def grade_answers(problem: ProblemType, truth: dict[str, Any], answers: dict[str
 
             asked = ", ".join(truth)
             raise PartError(f"this instance of {problem.id} does not ask for {name!r}; it asks for: {asked}")
-        r = grade_part(part, truth[name], given, mistakes, options)
-        results.append(r)
-        total_w += part.weight
-        got += part.weight * r.score
-    return GradeResult(got / total_w if total_w else 0.0, results)
+        results[name] = grade_part(part, truth[name], given, mistakes, options)
+    if params is not None and any(problem.part(n).uses for n in results):
+        from examprep.grader.carried import carry_forward
+
+        results.update(carry_forward(problem, params, truth, answers, results, options))
+    total_w = sum(problem.part(n).weight for n in results)
+    got = sum(problem.part(n).weight * r.score for n, r in results.items())
+    return GradeResult(got / total_w if total_w else 0.0, list(results.values()))
 
 
 def _short(v: Any) -> str:

@@ -13,7 +13,7 @@ INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C
 
 
 def run_quiz(topics: list[str], types: list[str], count: int, difficulty: str, seed: int | None, db: str | None,
-             resume: bool, answers: str | None) -> int:
+             resume: bool, answers: str | None, tolerance: str = "fair") -> int:
     """Run a quiz session; returns the exit code (0 done or quit, 130 interrupted)."""
     from rich.console import Console
 
@@ -36,7 +36,7 @@ def run_quiz(topics: list[str], types: list[str], count: int, difficulty: str, s
         if resume:
             quiz, position, pending = Quiz.resume(store, console, inp)
         else:
-            quiz = Quiz(store, QuizOptions(topics, types, count, difficulty, seed), console, inp)
+            quiz = Quiz(store, QuizOptions(topics, types, count, difficulty, seed, tolerance), console, inp)
             position, pending = 0, None
         quiz.run(position, pending)
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from examprep.errors import ExamprepError
+from examprep.grader.options import GradeOptions
 from examprep.quiz import scheduler
 from examprep.quiz.inputs import Input
 from examprep.quiz.store import Attempt, HistoryStore
@@ -26,7 +27,7 @@ HINT_COST = 0.25
 DIFFICULTIES = ("easy", "medium", "hard", "adaptive")
 COMMANDS = {":h": "hint", ":hint": "hint", ":s": "skip", ":skip": "skip", ":w": "solution", ":solution": "solution",
             ":q": "quit", ":quit": "quit"}
-MARKS = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
+MARKS = {"right": "✓", "carried": "✓", "imprecise": "≈", "wrong": "✗", "partial": "◐", "invalid": "?"}
 
 
 class QuizError(ExamprepError):
@@ -42,13 +43,15 @@ class QuizOptions:
     count: int = 5
     difficulty: str = "adaptive"
     seed: int | None = None
+    tolerance: str = "fair"  # grading policy (examprep.grader.options)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> QuizOptions:
-        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed") if k in d})
+        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed", "tolerance")
+                     if k in d})
 
 
 @dataclass
@@ -165,9 +168,11 @@ class Quiz:
         answers: dict[str, str] = {}
         results: list[Any] = []
         asked = [p for p in pt.active_parts(inst.params) if p.final]
+        grading = GradeOptions(tolerance=self.options.tolerance)
         for part in asked:
+            retried = False
             while True:
-                text = self.inp.ask(f"{part.name} ({part.label}; {part.form()}) › ")
+                text = self.inp.ask(f"{part.name} ({part.label}; {part.form(grading.tolerance)}) › ")
                 if text is None:
                     return Outcome(None, quit=True)
                 text = text.strip()
@@ -189,10 +194,15 @@ class Quiz:
                     return Outcome(a)
                 from examprep.grader.score import grade_part
 
-                r = grade_part(part, truth[part.name], text, mistakes)
+                r = grade_part(part, truth[part.name], text, mistakes, grading)
                 if r.verdict == "invalid":
-                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form()}; try again (:q quits).",
-                            markup=False)
+                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form(grading.tolerance)}; try again "
+                            "(:q quits).", markup=False)
+                    continue
+                if r.verdict == "imprecise" and not retried:  # once, without revealing the answer
+                    retried = True
+                    c.print(f"  {MARKS['imprecise']} {r.feedback}; answer again.",
+                            markup=False, highlight=False)
                     continue
                 answers[part.name] = text
                 results.append(r)
@@ -250,7 +260,7 @@ class Quiz:
     def _report(self, pt: Any, inst: Any, a: Attempt, truth: dict[str, Any], results: list[Any]) -> None:
         from examprep.solver.render import value_text
 
-        wrong = [r for r in results if r.verdict != "right"]
+        wrong = [r for r in results if r.verdict not in ("right", "carried", "imprecise")]
         for r in wrong:
             self.console.print(f"  {r.name}: the answer is {value_text(truth[r.name])}", markup=False,
                                highlight=False)

@@ -24,6 +24,7 @@ class SheetProblem:
     answers: dict[str, Any]
     derivation: Any
     watch_out: tuple[str, ...]
+    tolerance: str = "fair"  # the grading policy the answer-form lines and Moodle tolerances state
 
     @property
     def code(self) -> str:
@@ -46,7 +47,7 @@ class Sheet:
     solutions: bool = True
 
 
-def build_problem(number: int, pt: ProblemType, inst: Instance) -> SheetProblem:
+def build_problem(number: int, pt: ProblemType, inst: Instance, tolerance: str = "fair") -> SheetProblem:
     """Everything a sheet shows about one instance (the derivation and answers come from the problem type)."""
     p = inst.params
     answers = pt.solve(p)
@@ -55,16 +56,16 @@ def build_problem(number: int, pt: ProblemType, inst: Instance) -> SheetProblem:
         if m.feedback and m.feedback not in watch:
             watch.append(m.feedback)
     return SheetProblem(number, pt, inst, list(pt.statement(p)), tuple(pt.active_parts(p)), answers,
-                        pt.derivation(p), tuple(watch))
+                        pt.derivation(p), tuple(watch), tolerance)
 
 
 def build_sheet(pairs: list[tuple[ProblemType, Instance]], *, title: str, seed: int, difficulty: str,
                 student: str | None = None, solutions: bool = True,
-                progress: Callable[[int], None] | None = None) -> Sheet:
+                progress: Callable[[int], None] | None = None, tolerance: str = "fair") -> Sheet:
     """A sheet from generated instances; ``progress(1)`` is called after each problem."""
     problems = []
     for i, (pt, inst) in enumerate(pairs, 1):
-        problems.append(build_problem(i, pt, inst))
+        problems.append(build_problem(i, pt, inst, tolerance))
         if progress:
             progress(1)
     return Sheet(title, seed, difficulty, problems, student, solutions)

@@ -33,6 +33,7 @@ class Request:
     seed: int = 0
     difficulty: str = "medium"
     title: str = "Problem sheet"
+    tolerance: str = "fair"  # grading policy stated in the answer-form lines (examprep.grader.options)
 
 
 def variants(req: Request, students: list[str] | None, progress: Progress | None = None) -> list[Sheet]:
@@ -43,7 +44,7 @@ def variants(req: Request, students: list[str] | None, progress: Progress | None
         seed = req.seed if who is None else student_seed(req.seed, who)
         pairs = instances(items, seed=seed, difficulty=req.difficulty)
         out.append(build_sheet(pairs, title=req.title, seed=seed, difficulty=req.difficulty, student=who,
-                               progress=progress))
+                               progress=progress, tolerance=req.tolerance))
     return out
 
 

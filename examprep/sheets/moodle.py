@@ -36,12 +36,12 @@ def number(x: float | int) -> str:
     return np.format_float_positional(float(f"{float(x):.12g}"), trim="-")
 
 
-def part_tolerance(part: Part, value: float) -> float:
+def part_tolerance(part: Part, value: float, policy: str = "fair") -> float:
     """Moodle's absolute tolerance for one true value: the largest error the grader accepts."""
     mode, rtol, atol, digits = part.comparison
     if part.integral or part.kind == "integer":
         return 0.0
-    return tolerance(float(value), mode, rtol, atol, digits)
+    return tolerance(float(value), mode, rtol, atol, digits, policy)
 
 
 def _tex_statement(segments: list[Any]) -> str:
@@ -77,19 +77,19 @@ def _shortanswer(label: str) -> str:
     return label
 
 
-def _field(part: Part, value: Any) -> str:
+def _field(part: Part, value: Any, policy: str = "fair") -> str:
     if isinstance(value, str):
         return f"{{1:SHORTANSWER:={_shortanswer(value)}}}"
-    return f"{{1:NUMERICAL:={number(value)}:{number(part_tolerance(part, value))}}}"
+    return f"{{1:NUMERICAL:={number(value)}:{number(part_tolerance(part, value, policy))}}}"
 
 
-def cloze_fields(part: Part, value: Any) -> str:
+def cloze_fields(part: Part, value: Any, policy: str = "fair") -> str:
     """The embedded answer fields of one part: one per number, laid out as a row or a grid for arrays."""
     v = plain(value)
     if not isinstance(v, list):
-        return _field(part, v)
+        return _field(part, v, policy)
     rows = v if v and isinstance(v[0], list) else [v]
-    cells = "".join("<tr>" + "".join(f"<td>{_field(part, x)}</td>" for x in r) + "</tr>" for r in rows)
+    cells = "".join("<tr>" + "".join(f"<td>{_field(part, x, policy)}</td>" for x in r) + "</tr>" for r in rows)
     return f'<table class="examprep-grid">{cells}</table>'
 
 
@@ -110,9 +110,9 @@ def question(sp: SheetProblem) -> ET.Element:
     body = f"<p>{_tex_statement(sp.statement)}</p>"
     if single:
         p = finals[0]
-        body += f"<p>{escape(p.label)} ({escape(p.form())})</p>"
+        body += f"<p>{escape(p.label)} ({escape(p.form(sp.tolerance))})</p>"
     else:
-        body += "".join(f"<p>{escape(p.label)} ({escape(p.form())}): {cloze_fields(p, sp.answers[p.name])}</p>"
+        body += "".join(f"<p>{escape(p.label)} ({escape(p.form(sp.tolerance))}): {cloze_fields(p, sp.answers[p.name], sp.tolerance)}</p>"
                         for p in finals)
     _text(q, "questiontext", head + body, "html")
     _text(q, "generalfeedback", feedback_html(sp), "html")
@@ -125,7 +125,7 @@ def question(sp: SheetProblem) -> ET.Element:
         v = plain(sp.answers[p.name])
         a = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
         ET.SubElement(a, "text").text = number(v)
-        ET.SubElement(a, "tolerance").text = number(part_tolerance(p, v))
+        ET.SubElement(a, "tolerance").text = number(part_tolerance(p, v, sp.tolerance))
         _text(a, "feedback", "Right.", "html")
         units = ET.SubElement(q, "unitgradingtype")
         units.text = "0"
@@ -145,12 +145,13 @@ def quiz_xml(problems: list[SheetProblem], category: str = "examprep") -> bytes:
 
 
 def write_moodle(targets: list[str], topics: list[str], count: int, seed: int, difficulty: str, output: str,
-                 category: str = "examprep", progress: Callable[[int], None] | None = None) -> int:
+                 category: str = "examprep", progress: Callable[[int], None] | None = None,
+                 tolerance: str = "fair") -> int:
     """Select, build and write a Moodle XML file; returns the number of questions."""
     pairs = instances(parse_items(targets, topics, count), seed=seed, difficulty=difficulty)
     problems = []
     for i, (pt, inst) in enumerate(pairs, 1):
-        problems.append(build_problem(i, pt, inst))
+        problems.append(build_problem(i, pt, inst, tolerance))
         if progress:
             progress(1)
     write_atomic(Path(output), quiz_xml(problems, category))

@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.bahdanau import finish
 from examprep.problems.attention.steps import arr, col, mat, softmax_steps
 from examprep.solver.expr import Func, Mat, Num, Sym
@@ -112,10 +112,10 @@ class Luong(ProblemType):
     def _weights(self, p: Params) -> tuple[np.ndarray | None, np.ndarray | None]:
         return (arr(p.W_a) if p.score != "dot" else None, arr(p.v) if p.score == "concat" else None)
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         H = arr(p.H)
-        e = luong_scores(p.score, arr(p.s), H, *self._weights(p))
-        return {"scores": e, **finish(e, H)}
+        e = carry(given, "scores", luong_scores(p.score, arr(p.s), H, *self._weights(p)))
+        return {"scores": e, **finish(e, H, given)}
 
     def degenerate(self, p: Params) -> str | None:
         return "all scores (nearly) equal" if np.ptp(self.solve(p)["scores"]) < 0.05 else None
