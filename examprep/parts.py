@@ -35,6 +35,7 @@ class Part:
         uses: the parts this one is computed from (error carried forward: a student's own earlier answers are
             carried into it, see :meth:`examprep.problem.ProblemType.solve`).
         share: the value is a probability or a share, so ``86.5%`` reads as 0.865.
+        infinite: the exact value may be +∞ (a KL divergence where Q misses P's support); ``inf``/``∞`` answers it.
     """
 
     name: str
@@ -51,6 +52,7 @@ class Part:
     choices: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
     share: bool = False
+    infinite: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in PART_KINDS:
@@ -78,6 +80,8 @@ class Part:
             return "one of: " + ", ".join(self.choices) if self.choices else "a label"
         shape = {"integer": "an integer", "real": "a number", "vector": "a vector [a, b, ...]",
                  "matrix": "a matrix [[a, b], [c, d]]"}[self.kind]
+        if self.share:
+            shape += " (percentages such as 86.5% are read as 0.865)"
         if mode == "exact":
             return shape
         rule = "half a unit of the last digit" + (" or 0.2%, whichever is larger" if tolerance == "fair" else "")

@@ -109,8 +109,9 @@ def coarse_entries(part: Part, s: Any, t: Any) -> tuple[np.ndarray, int | None]:
         return hit, None
     kept: int | None = None
     for d in range(digits - 1, 0, -1):
-        rounded = np.array([round_sig(x, d) if mode == "sigfig" else round(x, d) for x in ta])
-        ok = (rounded != 0) & np.isfinite(ta) & (np.abs(sa - rounded) <= 1e-9 * np.maximum(1.0, np.abs(rounded)))
+        rounded = np.array([round_sig(x, d) if mode == "sigfig" or not math.isfinite(x) else round(x, d) for x in ta])
+        with np.errstate(invalid="ignore"):
+            ok = (rounded != 0) & np.isfinite(ta) & (np.abs(sa - rounded) <= 1e-9 * np.maximum(1.0, np.abs(rounded)))
         new = ok & ~hit
         if new.any() and kept is None:
             kept = d

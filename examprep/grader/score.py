@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from examprep.grader.compare import coarse_entries, entries_close, labels_equal, near_miss, scalar_close, shape_of
 from examprep.grader.options import DEFAULT, GradeOptions
-from examprep.grader.parse import ParseError, parse_answer
+from examprep.grader.parse import ParseError, decimal_commas, parse_answer
 from examprep.parts import Part
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class GradeResult:
 def _to_value(part: Part, given: Any) -> Any:
     """Parse text (or pass through values) into the part's kind; raises ParseError."""
     if isinstance(given, str):
-        return parse_answer(given, kind=part.kind)
+        return parse_answer(decimal_commas(given, part.kind)[0], kind=part.kind, percent=part.share, infinite=True)
     if isinstance(given, np.ndarray):
         return given.tolist()
     return given
@@ -116,6 +117,15 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
     part); partial (some entries of a vector or matrix); wrong (with the named mistakes it matches, or "close —
     check your rounding" within 1%); invalid (the text is not an answer).
     """
+    r = _grade_part(part, truth, given, mistakes, options)
+    if isinstance(given, str) and r.verdict != "invalid" and decimal_commas(given, part.kind)[1]:
+        shown = _short(_to_value(part, given))
+        return replace(r, feedback=f"read as {shown}" + (f"; {r.feedback}" if r.feedback else ""))
+    return r
+
+
+def _grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] | None,
+                options: GradeOptions) -> PartResult:
     text = given if isinstance(given, str) else _short(given)
     try:
         value = _to_value(part, given)
@@ -137,6 +147,9 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
             if names and mistakes:
                 return PartResult(part.name, 0.0, "wrong", f"{mistake_feedback(names, mistakes)} ({fb})", names[0],
                                   text[:200], tuple(names))
+            if isinstance(given, str) and re.search(r"\d,\d", given) and len(want) == 1 and len(got) == 1:
+                fb += ("; in a vector the comma separates entries: write decimals with a point (0.694), or put "
+                       "semicolons between entries ([0,694; 0,306])")
             return PartResult(part.name, 0.0, "wrong", fb, None, text[:200])
     frac = matches(part, value, truth, pol)
     if 0 < frac and mistakes and pol == "fair":

@@ -55,7 +55,7 @@ def luong_scores(kind: str, s: np.ndarray, H: np.ndarray, Wa: np.ndarray | None,
 
 
 def _part(name: str, label: str) -> Part:
-    return Part(name, label, "vector", mode="decdig", digits=DP)
+    return Part(name, label, "vector", mode="decdig", digits=DP, share=name == "weights")
 
 
 class Luong(ProblemType):

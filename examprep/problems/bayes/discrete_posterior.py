@@ -62,8 +62,8 @@ class DiscretePosterior(ProblemType):
     )
     parts = (
         Part("joint", "Joints p(x|c)P(c)", "vector", final=False),
-        Part("evidence", "Evidence p(x)", "real", final=False),
-        Part("posterior", "Posteriors P(c|x)", "vector"),
+        Part("evidence", "Evidence p(x)", "real", final=False, share=True),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True),
         Part("map_class", "MAP class", "label"),
         Part("ml_class", "ML class", "label"),
     )

@@ -82,7 +82,7 @@ class Gaussian1D(ProblemType):
     )
     parts = (
         Part("likelihood", "Likelihoods p(x|c)", "vector", final=False),
-        Part("posterior", "Posteriors P(c|x)", "vector"),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True),
         Part("class", "MAP class", "label"),
     )
 

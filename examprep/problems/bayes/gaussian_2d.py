@@ -98,7 +98,7 @@ class Gaussian2D(ProblemType):
     )
     parts = (
         Part("discriminant", "Discriminants g_c(x)", "vector", final=False),
-        Part("posterior", "Posteriors P(c|x)", "vector"),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True),
         Part("class", "MAP class", "label"),
     )
 

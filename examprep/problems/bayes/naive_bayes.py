@@ -92,9 +92,9 @@ class NaiveBayes(ProblemType):
         Param("query", "str_list", "feature values of the example to classify"),
     )
     parts = (
-        Part("priors", "Class priors P(c)", "vector", final=False),
-        Part("conditionals", "Conditionals P(x_j | c), one row per class", "matrix", final=False),
-        Part("posterior", "Posteriors P(c | query)", "vector"),
+        Part("priors", "Class priors P(c)", "vector", final=False, share=True),
+        Part("conditionals", "Conditionals P(x_j | c), one row per class", "matrix", final=False, share=True),
+        Part("posterior", "Posteriors P(c | query)", "vector", share=True),
         Part("class", "Predicted class", "label"),
     )
 

@@ -62,7 +62,7 @@ class OptimalDenoiser(ProblemType):
     )
     parts = (
         Part("sq_dists", "Squared distances ‖x_σ − x₀‖²", "vector", final=False),
-        Part("weights", "Posterior weights p(x₀|x_σ)", "vector"),
+        Part("weights", "Posterior weights p(x₀|x_σ)", "vector", share=True),
         Part("denoised", "Denoised point E[x₀|x_σ]", "vector"),
         Part("eps_star", "Ideal noise prediction ε*", "vector"),
     )

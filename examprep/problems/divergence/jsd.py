@@ -78,7 +78,7 @@ class JSD(ProblemType):
         Param("Q", "vector", "the second distribution, on the same outcomes", lo=0, hi=1),
     )
     parts = (
-        Part("m", "The mixture M = (P + Q)/2", "vector", final=False),
+        Part("m", "The mixture M = (P + Q)/2", "vector", final=False, share=True),
         Part("kl_pm", "KL(P‖M)", "real", final=False),
         Part("kl_qm", "KL(Q‖M)", "real", final=False),
         Part("jsd", "JSD(P‖Q)", "real"),

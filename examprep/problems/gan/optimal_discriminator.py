@@ -56,7 +56,7 @@ class OptimalDiscriminator(ProblemType):
         Param("p_g", "vector", "the generator's distribution on the same points", lo=0, hi=1),
     )
     parts = (
-        Part("d_star", "D*(x) at each point", "vector"),
+        Part("d_star", "D*(x) at each point", "vector", share=True),
         Part("jsd", "JSD(p_data‖p_g) in nats", "real"),
         Part("value", "V(D*, G)", "real"),
     )
