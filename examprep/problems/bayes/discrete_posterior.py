@@ -145,8 +145,8 @@ class DiscretePosterior(ProblemType):
         joint = np.asarray(ans["joint"])
         m: dict[str, Mistake] = {
             "decimal_slip": Mistake({"joint": (10 * joint).tolist(), "evidence": 10 * ans["evidence"]},
-                                    "A decimal slip in the products (like the notes' 0.24·0.3 = 0.72): "
-                                    "0.24·0.3 = 0.072."),
+                                    "You slipped a decimal place in the products p(x|c)·P(c) (as in "
+                                    "0.24·0.3 = 0.72 instead of 0.072): every joint is ten times too large."),
         }
         if abs(ans["evidence"] - 1) > 1e-3:
             m["not_normalised"] = Mistake({"posterior": joint.tolist()},

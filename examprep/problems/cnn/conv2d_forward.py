@@ -213,7 +213,7 @@ class Conv2dForward(ProblemType):
         if not np.array_equal(k, k[::-1, ::-1]):
             m["flipped_kernel"] = Mistake(forward(p, flip=True),
                                           "CNN layers compute a cross-correlation: the kernel is not flipped "
-                                          "(flipping it is the textbook convolution of the notes' formula).")
+                                          "(you flipped it, as a mathematical convolution does).")
         if p.relu and (np.array(forward(p)["pre_activation"]) < 0).any():
             m["no_relu"] = Mistake({k_: v for k_, v in forward(p, relu=False).items() if k_ != "pre_activation"},
                                    "You forgot the ReLU: negative pre-activations become 0.")

@@ -116,7 +116,7 @@ class ShapeChain(ProblemType):
     catalog = "seed_003 A4; seed_004 C6, C7"
     reference_entry = "examprep.reference.cnn:shape_chain"
     params = (
-        Param("network", "choice", "custom (give layers), cifar (slides' CIFAR net) or alexnet",
+        Param("network", "choice", "custom (give layers), cifar (a LeNet-style CIFAR-10 net) or alexnet",
               choices=("custom", "cifar", "alexnet"), default="custom"),
         Param("C", "int", "input channels (named networks: their own by default)", lo=1, hi=4096, optional=True),
         Param("H", "int", "input height (named networks: their own by default)", lo=1, hi=4096, optional=True),
@@ -196,7 +196,7 @@ class ShapeChain(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         (c, h, w), layers = network(p)
-        name = {"cifar": "the CIFAR-10 network of the slides", "alexnet": "AlexNet as on the slides (one tower)",
+        name = {"cifar": "a LeNet-style CIFAR-10 network", "alexnet": "AlexNet (one tower)",
                 "custom": "a small network"}[p.network]
         listing = "; ".join(f"{i}. {describe(la)}" for i, la in enumerate(layers, 1))
         return [

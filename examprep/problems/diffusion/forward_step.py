@@ -106,9 +106,9 @@ class ForwardStep(ProblemType):
                                      "The noise is scaled by the standard deviation √β_t, not by β_t."),
             "roots_swapped": Mistake({"mean": (rb * x).tolist(), "x_t": (rb * x + ra * e).tolist()},
                                      "The signal keeps √(1 − β_t) and the noise gets √β_t; you swapped them."),
-            "notes_mean_coefficient": Mistake(
+            "mean_coefficient_sqrt_beta": Mistake(
                 {"mean": (rb * x).tolist(), "x_t": (rb * x + rb * e).tolist()},
-                "The mean coefficient is √(1 − β_t) = √α_t; √(1 − α_t) = √β_t (the notes' typo) is wrong."),
+                "The mean coefficient is √(1 − β_t) = √α_t; you wrote √(1 − α_t), which is √β_t."),
             "no_square_roots": Mistake({"mean": ((1 - b) * x).tolist(), "x_t": ((1 - b) * x + b * e).tolist()},
                                        "Both coefficients need square roots: √(1 − β_t) and √β_t."),
             "std_as_variance": Mistake({"var": rb}, "The variance is β_t; √β_t is the standard deviation."),

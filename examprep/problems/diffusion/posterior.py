@@ -158,10 +158,10 @@ class Posterior(ProblemType):
                                          "The x_0 coefficient has √ᾱ_{t−1}, not √ᾱ_t."),
             "alpha_no_sqrt": Mistake(posterior(x0, xt, a, ab, abp, b, xt_coef_alpha=a),
                                      "The x_t coefficient has √α_t, not α_t."),
-            "notes_beta_tilde": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
-                                        "β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t: the denominator is 1 − ᾱ_t, not "
-                                        "1 − α_t (the notes' slip)."),
-            "notes_eps_form": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
-                                      "The ε form starts with 1/√α_t, not 1/√ᾱ_t (the notes' slip)."),
+            "beta_tilde_one_minus_alpha": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
+                                                  "β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t: the denominator is 1 − ᾱ_t, "
+                                                  "not 1 − α_t (you used this step's α, not the cumulative ᾱ)."),
+            "eps_form_alpha_bar": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
+                                          "The ε form starts with 1/√α_t (this step's α), not 1/√ᾱ_t."),
         }
         return draws.applicable(truth, m)

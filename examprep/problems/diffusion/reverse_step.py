@@ -173,13 +173,13 @@ class ReverseStep(ProblemType):
         t = p.t
         other = math.sqrt(b) if p.sigma == "beta_tilde" else math.sqrt((1 - abp) / (1 - ab) * b)
         m = {
-            "notes_prefactor": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
+            "prefactor_alpha_bar": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
                                        "The prefactor is 1/√α_t (this step's α), not 1/√ᾱ_t."),
             "coef_no_sqrt": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / (1 - ab)),
                                     "The ε̂ coefficient is β_t/√(1 − ᾱ_t): keep the square root."),
-            "notes_coef": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
-                                  "The ε̂ coefficient has √(1 − ᾱ_t) in the denominator, not √(1 − α_t) (the "
-                                  "notes' typo)."),
+            "coef_alpha_not_alpha_bar": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
+                                                "The ε̂ coefficient has √(1 − ᾱ_t) in the denominator, not "
+                                                "√(1 − α_t): you used this step's α where the cumulative ᾱ belongs."),
             "eps_sign": Mistake(step(xt, e, z, t, a, ab, b, s, eps_sign=-1.0),
                                 "The predicted noise is subtracted from x_t, not added."),
             "noise_at_t1" if t == 1 else "noise_omitted": Mistake(
