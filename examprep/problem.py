@@ -81,7 +81,7 @@ class Instance:
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "id": self.problem_id, "seed": self.seed, "difficulty": self.difficulty,
-                "params": self.params.to_json()}
+                "params": self.params.to_json(), "warnings": list(self.warnings)}
 
 
 class ProblemType:

@@ -20,7 +20,7 @@ def test_every_mistake_giving_the_value_is_named_most_common_first() -> None:
     r = grade_answers(pt, pt.solve(inst.params), {"h_out": "56"}, pt.mistakes(inst.params)).parts[0]
     assert r.mistakes == ("ceil", "padding_subtracted") and r.mistake == "ceil"
     assert r.feedback.startswith("Several mistakes give this value. You rounded up")
-    assert "Or: You used ⌊(W − 2P − (K − 1))/S⌋ + 1" in r.feedback
+    assert "Or: You used floor((W − 2P − (K − 1))/S) + 1" in r.feedback
 
 
 @pytest.mark.parametrize("problem_id", sorted(s.id for s in all_specs()))

@@ -56,9 +56,19 @@ def grade_options(tolerance: str = "fair", imprecise_credit: float = 0.5, ecf_cr
 
 
 def _target(target: str, seed: int | None, difficulty: str, sets: list[str] | None) -> tuple[Any, Any]:
-    from examprep.instances import resolve_target
+    """The problem type and instance; each parameter warning is printed once, as one line on stderr (the JSON
+    outputs carry them too, as ``warnings``), never as a Python warning with a file path."""
+    import warnings
 
-    return resolve_target(target, seed=seed, difficulty=difficulty, sets=sets)
+    from examprep.instances import resolve_target
+    from examprep.problem import ParamWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ParamWarning)
+        pt, inst = resolve_target(target, seed=seed, difficulty=difficulty, sets=sets)
+    for w in inst.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    return pt, inst
 
 
 def _header(pt: Any, inst: Any) -> str:

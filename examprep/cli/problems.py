@@ -86,8 +86,6 @@ def solve(
     if fmt not in (*OUTPUT_FORMATS, "json"):
         fail(f"--format {fmt!r}: use one of text, md, latex, typst, json")
     pt, inst = _target(target, seed, difficulty, sets)
-    for w in inst.warnings:
-        typer.echo(f"warning: {w}", err=True)
     answers = pt.solve(inst.params)
     d = pt.derivation(inst.params)
     if fmt == "json":
@@ -138,7 +136,7 @@ def check(
     truth = pt.solve(inst.params)
     result = grade_answers(pt, truth, given, pt.mistakes(inst.params), options, params=inst.params)
     if as_json:
-        emit_json({"code": inst.code, "id": pt.id, **result.to_json()})
+        emit_json({"code": inst.code, "id": pt.id, **result.to_json(), "warnings": list(inst.warnings)})
     else:
         typer.echo(_header(pt, inst))
         for r in result.parts:

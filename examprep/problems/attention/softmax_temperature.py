@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from examprep.errors import ParamError
-from examprep.params import Param, Params
+from examprep.params import Param, Params, ordinal
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.steps import mat, softmax, softmax_steps
@@ -81,7 +81,8 @@ class SoftmaxTemperature(ProblemType):
             raise ParamError(f"z={list(p.z)}: two tokens share the largest logit, so the most likely token is not "
                              "unique; make the largest logit unique")
         if p.k < n and srt[p.k - 1] == srt[p.k]:
-            raise ParamError(f"k={p.k}: the {p.k}th and {p.k + 1}th largest logits are equal, so the top {p.k} is "
+            raise ParamError(f"k={p.k}: the {ordinal(p.k)} and {ordinal(p.k + 1)} largest logits are equal, so the "
+                             f"top {p.k} is "
                              "not unique; choose another k")
         return []
 

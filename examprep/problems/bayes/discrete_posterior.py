@@ -37,6 +37,7 @@ from examprep.problems.bayes.decide import (
     draw_simplex,
     pick_names,
     prior_warnings,
+    refuse_tie,
     tiny,
 )
 from examprep.solver.expr import Add, Func, Mat, Num, Sym
@@ -86,6 +87,9 @@ class DiscretePosterior(ProblemType):
         if float(np.dot(p.priors, p.likelihoods)) <= 0:
             raise ParamError("every p(x|c)P(c) is 0, so p(x) = 0 and the posterior is undefined; "
                              "give a class with positive prior and likelihood")
+        names = self.names(p)
+        refuse_tie(np.multiply(p.priors, p.likelihoods), names, "MAP class", "the priors or likelihoods")
+        refuse_tie(p.likelihoods, names, "ML class", "the likelihoods")
         return warn
 
     def names(self, p: Params) -> tuple[str, ...]:

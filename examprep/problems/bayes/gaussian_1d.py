@@ -43,6 +43,7 @@ from examprep.problems.bayes.decide import (
     draw_simplex,
     pick_names,
     prior_warnings,
+    refuse_tie,
 )
 from examprep.solver.expr import Func, Mat, Num, Sym, paren, sqrt, syms
 from examprep.solver.step import Derivation
@@ -116,6 +117,8 @@ class Gaussian1D(ProblemType):
         warn = prior_warnings(p.priors)
         if float(np.dot(densities(p.x, p.means, p.stds), p.priors)) <= 0:
             raise ParamError("x is so far from every class that p(x) underflows to 0; choose x nearer the means")
+        refuse_tie(densities(p.x, p.means, p.stds) * np.asarray(p.priors, dtype=float), self.names(p), "MAP class",
+                   "x, the means, stds or priors")
         return warn
 
     def names(self, p: Params) -> tuple[str, ...]:

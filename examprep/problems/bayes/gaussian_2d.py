@@ -36,11 +36,14 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.bayes.decide import (
     argmax_clear,
+    as_distribution,
     argmax_first,
     check_names,
     dot_terms,
     draw_simplex,
     pick_names,
+    refuse_tie,
+    sum_warning,
     tiny,
 )
 from examprep.solver.expr import Add, Func, Mat, Num, Sym, paren
@@ -68,7 +71,7 @@ def discriminants(p: Params, priors: bool = True, invert: bool = True, half: flo
     """g_c(x) as the prompt defines it; the keyword arguments make the common mistakes."""
     x = np.asarray(p.x, dtype=float)
     out = []
-    for mu, s, q in zip(np.asarray(p.means, dtype=float), cov_list(p), p.priors, strict=True):
+    for mu, s, q in zip(np.asarray(p.means, dtype=float), cov_list(p), as_distribution(p.priors), strict=True):
         a = np.linalg.inv(s) if invert else s
         lp = math.log(q) if priors else 0.0
         if is_shared(p.covariances):
@@ -130,8 +133,6 @@ class Gaussian2D(ProblemType):
             raise ParamError(f"priors has {len(p.priors)} entries but there are {k} classes")
         if any(q <= 0 for q in p.priors):
             raise ParamError("priors must be positive (ln P(c) appears in the discriminant)")
-        if abs(sum(p.priors) - 1) > 1e-6:
-            raise ParamError(f"priors must sum to 1, got {sum(p.priors):g}")
         check_names(p.classes, k)
         cov = p.covariances
         try:
@@ -147,7 +148,8 @@ class Gaussian2D(ProblemType):
                 raise ParamError("covariances: each covariance must be a 2×2 matrix of numbers")
             if a[0, 1] != a[1, 0] or a[0, 0] <= 0 or np.linalg.det(a) <= 0:
                 raise ParamError(f"covariances: {a.tolist()} is not symmetric positive definite")
-        return []
+        refuse_tie(discriminants(p), self.names(p), "MAP class", "x, the means, covariances or priors")
+        return sum_warning(p.priors, "priors")
 
     def names(self, p: Params) -> tuple[str, ...]:
         return check_names(p.classes, len(p.means))
@@ -156,7 +158,7 @@ class Gaussian2D(ProblemType):
         names = self.names(p)
         out: list[Any] = [f"Classes {', '.join(names)} have 2-D Gaussian class-conditional densities "
                           f"p(x|c) = N(x; μ_c, Σ_c). The observation is x = ({p.x[0]:g}, {p.x[1]:g}). "]
-        for c, mu, q in zip(names, p.means, p.priors, strict=True):
+        for c, mu, q in zip(names, p.means, as_distribution(p.priors), strict=True):
             out.append(f"{c}: μ = ({mu[0]:g}, {mu[1]:g}), P({c}) = {q:g}. ")
         if is_shared(p.covariances):
             out += ["All classes share the covariance Σ = ", Mat(p.covariances),
@@ -182,7 +184,7 @@ class Gaussian2D(ProblemType):
         shared = is_shared(p.covariances)
         x1, x2 = p.x
         inv_shared = np.linalg.inv(cov_list(p)[0])
-        for i, (c, mu, s, q) in enumerate(zip(names, p.means, cov_list(p), p.priors, strict=True)):
+        for i, (c, mu, s, q) in enumerate(zip(names, p.means, cov_list(p), as_distribution(p.priors), strict=True)):
             if shared and i > 0:
                 inv = inv_shared
             else:

@@ -34,7 +34,7 @@ from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
-from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names
+from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names, refuse_tie
 from examprep.seeding import picker
 from examprep.solver.expr import Mat, Mul, Num, Sym, Text
 from examprep.solver.step import Derivation
@@ -128,6 +128,7 @@ class NaiveBayes(ProblemType):
         if naive_bayes(p)["joint"].sum() <= 0:
             raise ParamError("every class has a zero count for some query value, so the posterior is 0/0; "
                              "use alpha > 0 (Laplace smoothing)")
+        refuse_tie(naive_bayes(p)["joint"], classes, "predicted class", "the query or the table")
         return []
 
     def statement(self, p: Params) -> list[Any]:

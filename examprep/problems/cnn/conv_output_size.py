@@ -17,7 +17,7 @@ Formula: H_out = ⌊(H + 2P − D(K_h − 1) − 1)/S⌋ + 1 (and the same for W
 Reference: ``nn.Conv2d`` built on the meta device, applied to a meta tensor; the output shape is read off
 (examprep.reference.cnn:conv_output_size).
 
-Common mistakes (most common first): ceil instead of floor, the +1 forgotten, padding on one side only, the padding
+Common mistakes (most common first): ceil instead of floor, padding on one side only, the +1 forgotten, the padding
 subtracted (H − 2P − (K − 1), seed_003's notes), dilation ignored, Kh and Kw swapped, C_in reported as the
 channel count, the transposed-conv formula.
 
@@ -146,18 +146,18 @@ class ConvOutputSize(ProblemType):
         if p.S > 1:
             m["ceil"] = Mistake(both(lambda n, k: out_size(n, k, p.S, p.P, p.D, math.ceil)),
                                 "You rounded up: a window that does not fit is dropped, so round down (floor).")
-        m["no_plus_one"] = Mistake(both(lambda n, k: math.floor((n + 2 * p.P - p.D * (k - 1) - 1) / p.S)),
-                                   "You forgot the +1 (the first window position counts too).")
         if p.P > 0:
             m["padding_one_side"] = Mistake(
                 both(lambda n, k: math.floor((n + p.P - p.D * (k - 1) - 1) / p.S) + 1),
                 "You added the padding on one side only: it is added on both sides, so the input grows by 2P.")
+        m["no_plus_one"] = Mistake(both(lambda n, k: math.floor((n + 2 * p.P - p.D * (k - 1) - 1) / p.S)),
+                                   "You forgot the +1 (the first window position counts too).")
         # ⌊(W − 2P − (K − 1))/S⌋ + 1 (seed_003's revision notes) has two errors: it subtracts the padding and drops
         # the −1, so it is wrong even without padding (5×5 input, K = 3, P = 0 gives 4 instead of 3).
         m["padding_subtracted"] = Mistake(
             both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
-            "You used ⌊(W − 2P − (K − 1))/S⌋ + 1: padding adds 2P to the input size (it is not subtracted) and the "
-            "dilated kernel spans D(K − 1) + 1 pixels, so the formula is ⌊(W + 2P − D(K − 1) − 1)/S⌋ + 1.")
+            "You used floor((W − 2P − (K − 1))/S) + 1: padding adds 2P to the input size (it is not subtracted) and "
+            "the dilated kernel spans D(K − 1) + 1 pixels, so the formula is floor((W + 2P − D(K − 1) − 1)/S) + 1.")
         if p.D > 1:
             m["dilation_ignored"] = Mistake(both(lambda n, k: out_size(n, k, p.S, p.P, 1)),
                                             "You ignored the dilation: the kernel spans D(K−1)+1 pixels.")
