@@ -55,7 +55,8 @@ def luong_scores(kind: str, s: np.ndarray, H: np.ndarray, Wa: np.ndarray | None,
 
 
 def _part(name: str, label: str) -> Part:
-    return Part(name, label, "vector", mode="decdig", digits=DP, share=name == "weights")
+    uses = {"weights": ("scores",), "context": ("weights",)}.get(name, ())
+    return Part(name, label, "vector", mode="decdig", digits=DP, share=name == "weights", uses=uses)
 
 
 class Luong(ProblemType):

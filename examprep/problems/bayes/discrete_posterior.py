@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import (
     argmax_clear,
     argmax_first,
@@ -63,9 +63,9 @@ class DiscretePosterior(ProblemType):
     )
     parts = (
         Part("joint", "Joints p(x|c)P(c)", "vector", final=False),
-        Part("evidence", "Evidence p(x)", "real", final=False, share=True),
-        Part("posterior", "Posteriors P(c|x)", "vector", share=True),
-        Part("map_class", "MAP class", "label"),
+        Part("evidence", "Evidence p(x)", "real", final=False, share=True, uses=("joint",)),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True, uses=("joint", "evidence")),
+        Part("map_class", "MAP class", "label", uses=("posterior",)),
         Part("ml_class", "ML class", "label"),
     )
 
@@ -112,9 +112,11 @@ class DiscretePosterior(ProblemType):
             out.append(f" Note: the priors sum to {s:g}, not 1; normalise the posteriors over the listed classes.")
         return out
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         names = self.names(p)
-        joint, ev, post = posterior_of(p.priors, p.likelihoods)
+        joint = carry(given, "joint", np.asarray(p.priors, dtype=float) * np.asarray(p.likelihoods, dtype=float))
+        ev = carry(given, "evidence", float(joint.sum()))
+        post = carry(given, "posterior", joint / ev)
         return {"joint": joint.tolist(), "evidence": ev, "posterior": post.tolist(),
                 "map_class": names[argmax_first(post)], "ml_class": names[argmax_first(p.likelihoods)]}
 

@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import (
     argmax_clear,
     as_distribution,
@@ -101,8 +101,8 @@ class Gaussian2D(ProblemType):
     )
     parts = (
         Part("discriminant", "Discriminants g_c(x)", "vector", final=False),
-        Part("posterior", "Posteriors P(c|x)", "vector", share=True),
-        Part("class", "MAP class", "label"),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True, uses=("discriminant",)),
+        Part("class", "MAP class", "label", uses=("posterior",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -172,9 +172,9 @@ class Gaussian2D(ProblemType):
                    f"class. Conventions: natural log; vectors list the classes in the order {', '.join(names)}.")
         return out
 
-    def solve(self, p: Params) -> Answers:
-        g = discriminants(p)
-        post = softmax(g)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        g = carry(given, "discriminant", discriminants(p))
+        post = carry(given, "posterior", softmax(g))
         return {"discriminant": g.tolist(), "posterior": post.tolist(), "class": self.names(p)[argmax_first(post)]}
 
     def derivation(self, p: Params) -> Derivation:

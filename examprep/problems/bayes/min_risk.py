@@ -27,7 +27,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import (
     argmax_clear,
     argmax_first,
@@ -71,7 +71,7 @@ class MinRisk(ProblemType):
     )
     parts = (
         Part("risk", "Conditional risks R(a|x)", "vector"),
-        Part("action", "Minimum-risk action", "label"),
+        Part("action", "Minimum-risk action", "label", uses=("risk",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -116,8 +116,8 @@ class MinRisk(ProblemType):
             + (" The action named after a class means deciding that class." if p.actions is None else ""),
         ]
 
-    def solve(self, p: Params) -> Answers:
-        risk = self._risk(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        risk = carry(given, "risk", self._risk(p))
         return {"risk": risk.tolist(), "action": self.action_names(p)[argmax_first(-risk)]}
 
     def derivation(self, p: Params) -> Derivation:

@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names, refuse_tie
 from examprep.seeding import picker
 from examprep.solver.expr import Mat, Mul, Num, Sym, Text
@@ -94,8 +94,8 @@ class NaiveBayes(ProblemType):
     parts = (
         Part("priors", "Class priors P(c)", "vector", final=False, share=True),
         Part("conditionals", "Conditionals P(x_j | c), one row per class", "matrix", final=False, share=True),
-        Part("posterior", "Posteriors P(c | query)", "vector", share=True),
-        Part("class", "Predicted class", "label"),
+        Part("posterior", "Posteriors P(c | query)", "vector", share=True, uses=("priors", "conditionals")),
+        Part("class", "Predicted class", "label", uses=("posterior",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -148,10 +148,16 @@ class NaiveBayes(ProblemType):
             f"{', '.join(p.features)}."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         r = naive_bayes(p)
-        return {"priors": r["priors"].tolist(), "conditionals": r["conditionals"].tolist(),
-                "posterior": r["posterior"].tolist(), "class": r["classes"][argmax_first(r["posterior"])]}
+        prior, cond, post = carry(given, "priors", r["priors"]), carry(given, "conditionals", r["conditionals"]), \
+            r["posterior"]
+        if given and ("priors" in given or "conditionals" in given):  # error carried forward
+            joint = prior * cond.prod(axis=1)
+            post = joint / joint.sum()
+        post = carry(given, "posterior", post)
+        return {"priors": prior.tolist(), "conditionals": cond.tolist(), "posterior": post.tolist(),
+                "class": r["classes"][argmax_first(post)]}
 
     def derivation(self, p: Params) -> Derivation:
         r = naive_bayes(p)
