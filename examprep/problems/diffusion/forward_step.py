@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import CONVENTIONS, sym
 from examprep.solver.expr import Sym, sqrt
@@ -53,7 +53,7 @@ class ForwardStep(ProblemType):
     parts = (
         Part("mean", "mean of q(x_t | x_{t−1})", "vector", final=False),
         Part("var", "variance of q(x_t | x_{t−1}) (per coordinate)", "real", final=False),
-        Part("x_t", "the sample x_t", "vector"),
+        Part("x_t", "the sample x_t", "vector", uses=("mean", "var")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -79,10 +79,11 @@ class ForwardStep(ProblemType):
                 ", give the mean and the variance of q(x_t | x_{t−1}) and the sample x_t = √(1 − β_t)·x_{t−1} + "
                 "√β_t·ε. ", CONVENTIONS]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         x, e = draws.vec(p.x_prev), draws.vec(p.eps)
-        mean = math.sqrt(1 - p.beta_t) * x
-        return {"mean": mean.tolist(), "var": p.beta_t, "x_t": (mean + math.sqrt(p.beta_t) * e).tolist()}
+        mean = carry(given, "mean", math.sqrt(1 - p.beta_t) * x)
+        var = carry(given, "var", p.beta_t)
+        return {"mean": mean.tolist(), "var": var, "x_t": (mean + math.sqrt(max(var, 0.0)) * e).tolist()}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
