@@ -106,7 +106,8 @@ def test_excel_semicolon_csv_with_decimal_commas_grades_end_to_end(tmp_path: Pat
     probs = sm.solve(si.params)["probs"]
     probs_text = "[" + "; ".join(f"{x:.4f}".replace(".", ",") for x in probs) + "]"
     rows = ["student;code;part;answer", f"ann;{inst.code};kl;{kl:.5g}".replace(".", ","),
-            f"bob;{inst.code};kl;{kl * 1.5:.5g}".replace(".", ","), f'ann;{si.code};probs;"{probs_text}"']  # Excel quotes a cell holding semicolons
+            f"bob;{inst.code};kl;{kl * 1.5:.5g}".replace(".", ","),
+            f'ann;{si.code};probs;"{probs_text}"']  # Excel quotes a cell holding semicolons
     path = tmp_path / "answers.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode() + b"\r\n")
     rep = grade_file(path).report()

@@ -124,9 +124,8 @@ def test_near_miss_says_close_but_earns_nothing() -> None:
 
 def test_class_summary_has_an_imprecise_column(tmp_path) -> None:
     from examprep.grader.batch import Gradebook, Row
-    from examprep.registry import make
-
     from examprep.grader.compare import round_sig
+    from examprep.registry import make
 
     pt = make("divergence/kl_gaussian-v1")
     for seed in range(20):  # an instance whose KL rounded to 2 s.f. is off by more than 0.2%

@@ -112,7 +112,8 @@ def question(sp: SheetProblem) -> ET.Element:
         p = finals[0]
         body += f"<p>{escape(p.label)} ({escape(p.form(sp.tolerance))})</p>"
     else:
-        body += "".join(f"<p>{escape(p.label)} ({escape(p.form(sp.tolerance))}): {cloze_fields(p, sp.answers[p.name], sp.tolerance)}</p>"
+        body += "".join(f"<p>{escape(p.label)} ({escape(p.form(sp.tolerance))}): "
+                        f"{cloze_fields(p, sp.answers[p.name], sp.tolerance)}</p>"
                         for p in finals)
     _text(q, "questiontext", head + body, "html")
     _text(q, "generalfeedback", feedback_html(sp), "html")

@@ -36,8 +36,8 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import (
     argmax_clear,
-    as_distribution,
     argmax_first,
+    as_distribution,
     check_names,
     dot_terms,
     draw_simplex,
