@@ -91,5 +91,6 @@ class Part:
             return f"{shape}, {digits} decimal places (right within {rule})"
         if rtol or atol:
             extra = " or 0.2%, whichever is larger" if tolerance == "fair" else ""
-            return f"{shape}, within ±{rtol:g}·|answer| + {atol:g}{extra}"
+            within = f"±{atol:g}" if not rtol else f"±({rtol:g}·|answer| + {atol:g})" if atol else f"±{rtol:g}·|answer|"
+            return f"{shape}, within {within}{extra}"
         return shape

@@ -140,6 +140,14 @@ class ProblemType:
         return None
 
     # ---- provided -------------------------------------------------------------------------------------------
+    def carry_note(self) -> str:
+        """The convention for derived parts, shown after the statement of a type that declares them (error
+        carried forward); empty for a type without derived parts."""
+        if not any(pt.uses for pt in self.parts):
+            return ""
+        return ("Round only the values you report; carry full precision into later steps (a later answer that "
+                "follows from your own earlier answers also earns credit).")
+
     @property
     def topic(self) -> str:
         return self.id.split("/", 1)[0]

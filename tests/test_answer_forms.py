@@ -86,9 +86,9 @@ def test_decimal_commas() -> None:
     assert decimal_commas("[0,865; 0,135]", "vector") == ("[0.865, 0.135]", True)
     assert decimal_commas("1,000", "integer") == ("1000", True)
     r = grade_part(REAL, 0.694, "0,694")
-    assert (r.verdict, r.feedback) == ("right", "read as 0.694")
+    assert (r.verdict, r.read_as) == ("right", "0.694")
     r = grade_part(REAL, 0.694, "0,7")
-    assert r.feedback.startswith("read as 0.7")
+    assert r.read_as == "0.7" and r.verdict == "imprecise"  # 0.694 to 1 significant figure
     r = grade_part(Part("v", "v", "vector"), [0.694], "[0,694]")
     assert r.verdict == "wrong" and "comma separates entries" in r.feedback
     assert grade_part(PROB, [0.865, 0.135], "[0,865; 0,135]").verdict == "right"
@@ -114,6 +114,24 @@ def test_excel_semicolon_csv_with_decimal_commas_grades_end_to_end(tmp_path: Pat
     assert rep["reported"] == []
     by = {(s["student"], q["code"]): q for s in rep["students"] for q in s["questions"]}
     ann = by[("ann", inst.code)]["parts"][0]
-    assert ann["verdict"] == "right" and ann["feedback"].startswith("read as ")
+    assert ann["verdict"] == "right"
     assert by[("bob", inst.code)]["parts"][0]["verdict"] == "wrong"
     assert by[("ann", si.code)]["parts"][0]["verdict"] == "right"
+
+
+def test_check_command_says_read_as_and_applies_the_tolerance_option() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "COLUMNS": "200"}
+    base = [sys.executable, "-m", "examprep.cli", "check", "divergence/kl_gaussian", "--set", "mu1=0", "--set",
+            "sigma1=1", "--set", "mu2=0.4", "--set", "sigma2=1"]  # KL = 0.08 exactly
+    r = subprocess.run([*base, "--answer", "kl=0,0801"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0 and "kl = 0,0801 (read as 0.0801): right" in r.stdout
+    r = subprocess.run([*base, "--answer", "kl=0.0801", "--tolerance", "strict"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 1 and "wrong — close — check your rounding" in r.stdout
+    r = subprocess.run([*base, "--answer", "kl=0.08", "--tolerance", "loose"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 2 and r.stderr == "error: --tolerance 'loose': use one of fair, strict\n"

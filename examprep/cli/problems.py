@@ -49,6 +49,7 @@ def show(
     seed: int = SEED,
     difficulty: str = DIFF,
     sets: list[str] = SETS,
+    tolerance: str = TOLERANCE,
     as_json: bool = JSON,
 ) -> None:
     """Show a problem statement and its instance code (no answers).
@@ -60,12 +61,14 @@ def show(
     pt, inst = _target(target, seed, difficulty, sets)
     if as_json:
         emit_json({**inst.to_json(), "parts": [{"name": p.name, "label": p.label, "kind": p.kind,
-                                                "form": p.form(), "final": p.final}
+                                                "form": p.form(tolerance), "final": p.final}
                                                for p in pt.active_parts(inst.params)]})
         return
     typer.echo(_header(pt, inst))
     typer.echo(statement(pt.statement(inst.params), "text"))
-    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
+    if pt.carry_note():
+        typer.echo(pt.carry_note())
+    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form(tolerance)})" for p in pt.active_parts(inst.params)
                                    if p.final))
 
 
@@ -140,7 +143,8 @@ def check(
     else:
         typer.echo(_header(pt, inst))
         for r in result.parts:
-            line = f"{MARKS[r.verdict]} {r.name} = {r.given}: {r.verdict}"
+            line = f"{MARKS[r.verdict]} {r.name} = {r.given}" + (f" (read as {r.read_as})" if r.read_as else "")
+            line += f": {r.verdict}"
             if r.mistakes:
                 line += f" [{', '.join(r.mistakes)}]"
             typer.echo(line + (f" — {r.feedback}" if r.feedback else ""))

@@ -32,6 +32,7 @@ class PartResult:
     mistake: str | None = None
     given: str = ""
     mistakes: tuple[str, ...] = ()  # every named mistake that gives this value, most common first
+    read_as: str = ""  # how text with decimal commas was read ("0.694" for "0,694")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,8 +120,7 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
     """
     r = _grade_part(part, truth, given, mistakes, options)
     if isinstance(given, str) and r.verdict != "invalid" and decimal_commas(given, part.kind)[1]:
-        shown = _short(_to_value(part, given))
-        return replace(r, feedback=f"read as {shown}" + (f"; {r.feedback}" if r.feedback else ""))
+        return replace(r, read_as=_short(_to_value(part, given)))
     return r
 
 

@@ -160,6 +160,8 @@ class Quiz:
         c.print(Rule(f"Question {position + 1} of {self.options.count} · {pt.title}", style="cyan"))
         c.print(f"{pt.id} · code {inst.code} · {inst.difficulty}", markup=False, highlight=False, style="dim")
         c.print(statement(pt.statement(inst.params), "text"), markup=False, highlight=False)
+        if pt.carry_note():
+            c.print(pt.carry_note(), markup=False, highlight=False)
         c.print("Answer each part. Commands: :h hint · :s skip · :w worked solution · :q quit", style="dim")
         t0 = time.monotonic()
         truth = pt.solve(inst.params)
@@ -205,6 +207,12 @@ class Quiz:
                             markup=False, highlight=False)
                     continue
                 answers[part.name] = text
+                if part.uses and r.verdict not in ("right", "imprecise"):  # error carried forward
+                    from examprep.grader.carried import carry_forward
+
+                    earlier = {x.name: x for x in results}
+                    r = carry_forward(pt, inst.params, truth, answers, {**earlier, part.name: r}, grading).get(
+                        part.name, r)
                 results.append(r)
                 self._feedback(r)
                 break
@@ -249,7 +257,7 @@ class Quiz:
         return True
 
     def _feedback(self, r: Any) -> None:
-        line = f"  {MARKS[r.verdict]} {r.verdict}"
+        line = f"  {MARKS[r.verdict]} {r.verdict}" + (f" (read as {r.read_as})" if r.read_as else "")
         if r.feedback:
             line += f" — {r.feedback}"
         if r.mistake:

@@ -55,7 +55,8 @@ def build_problem(number: int, pt: ProblemType, inst: Instance, tolerance: str =
     for m in pt.mistakes(p).values():
         if m.feedback and m.feedback not in watch:
             watch.append(m.feedback)
-    return SheetProblem(number, pt, inst, list(pt.statement(p)), tuple(pt.active_parts(p)), answers,
+    note = [" " + pt.carry_note()] if pt.carry_note() else []
+    return SheetProblem(number, pt, inst, list(pt.statement(p)) + note, tuple(pt.active_parts(p)), answers,
                         pt.derivation(p), tuple(watch), tolerance)
 
 
