@@ -5,13 +5,17 @@ Runs the real command in a pseudo-terminal with a fresh history each time; print
 ``python -c "import typer"`` and the quiz's CPU time for comparison (a loaded machine slows the wall clock of
 both), and whether sympy was imported.
 
-    PYTHONPATH=. python benchmarks/quiz_startup.py [--runs 10] [--limit 0.6]
+    PYTHONPATH=. python benchmarks/quiz_startup.py [--runs 10] [--limit 0.6] [--history FILE]
+
+``--history FILE`` starts every run from a copy of that history (e.g. ``tests/data/history_v1.sqlite3``), so the
+scheduler replays real attempts (and imports ``fsrs``) before the first question.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,8 +38,11 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_run(tmp: Path, i: int) -> tuple[float, float | None]:
+def one_run(tmp: Path, i: int, history: Path | None = None) -> tuple[float, float | None]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), EXAMPREP_HOME=str(tmp / f"home{i}"))
+    if history is not None:
+        (tmp / f"home{i}").mkdir()
+        shutil.copy(history, tmp / f"home{i}" / "history.sqlite3")
     t0 = time.perf_counter()
     child = pexpect.spawn(sys.executable, ["-m", "examprep.cli", "quiz", "--count", "1"], env=env,
                           encoding="utf-8", timeout=30, dimensions=(50, 160))
@@ -66,10 +73,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--limit", type=float, default=0.6)
+    ap.add_argument("--history", type=Path, help="start each run from a copy of this history file")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        runs = [one_run(tmp, i) for i in range(args.runs)]
+        runs = [one_run(tmp, i, args.history) for i in range(args.runs)]
         mods = imported(tmp)
     times = [t for t, _ in runs]
     cpus = [c for _, c in runs if c is not None]

@@ -19,7 +19,6 @@ import pytest
 
 from examprep.instances import from_code
 from examprep.quiz import scheduler
-from examprep.quiz.scheduler import Review
 from examprep.quiz.session import HINT_COST
 from examprep.quiz.stats import bar, compute, trend
 from examprep.quiz.store import Attempt, HistoryError, HistoryStore, default_path
@@ -293,42 +292,6 @@ def test_history_survives_kill_9_during_writes(tmp_path: Path) -> None:
             total = len(attempts)
 
 
-# ---- the scheduler ---------------------------------------------------------------------------------------------
-NOW = 1_000_000.0
-
-
-def test_scheduler_picks_the_unit_answered_wrongly_first() -> None:
-    history = [Review("a/right", 1.0, NOW - 60), Review("b/wrong", 0.0, NOW - 30)]
-    mem = scheduler.replay(history)
-    order = scheduler.rank(["a/right", "b/wrong", "c/new"], mem, NOW)
-    assert order == ["b/wrong", "c/new", "a/right"]
-    assert scheduler.choose(["a/right", "b/wrong"], mem, NOW) == "b/wrong"
-    # ... but not twice in a row when there is another candidate
-    assert scheduler.choose(["a/right", "b/wrong"], mem, NOW, previous="b/wrong") == "a/right"
-    assert scheduler.choose(["b/wrong"], mem, NOW, previous="b/wrong") == "b/wrong"
-
-
-def test_mastered_units_come_back_later_and_forgetting_makes_them_due() -> None:
-    once = scheduler.replay([Review("u", 1.0, NOW)])["u"]
-    thrice = scheduler.replay([Review("u", 1.0, NOW - 2), Review("u", 1.0, NOW - 1), Review("u", 1.0, NOW)])["u"]
-    lapsed = scheduler.replay([Review("u", 1.0, NOW - 1), Review("u", 0.0, NOW)])["u"]
-    assert thrice.half_life == scheduler.FIRST_HALF_LIFE * scheduler.GROWTH**2
-    assert NOW < scheduler.due_at(once) < scheduler.due_at(thrice)
-    assert scheduler.due_at(once) - NOW < scheduler.FIRST_HALF_LIFE
-    assert scheduler.is_due(lapsed, NOW) and not scheduler.is_due(once, NOW)
-    assert once.recall(NOW + 30 * 86400) < scheduler.NEW_RECALL < once.recall(NOW)
-    assert lapsed.mastery == pytest.approx((1 + 0.7) / (2 + 1.7))
-    assert [scheduler.difficulty_for(m) for m in (None, lapsed, once, thrice)] == ["medium", "easy", "medium", "hard"]
-
-
-def test_tie_break_is_seeded() -> None:
-    units = [f"t/u{i}" for i in range(8)]
-    a = scheduler.rank(units, {}, NOW, seed=1, position=0)
-    assert a == scheduler.rank(units, {}, NOW, seed=1, position=0)
-    assert sorted(a) == units
-    assert len({tuple(scheduler.rank(units, {}, NOW, seed=s)) for s in range(6)}) > 1
-
-
 def test_quiz_picks_the_registered_topic_answered_wrongly_first(tmp_path: Path) -> None:
     """Over the real registry: the type answered wrong comes first (topics when there are two, else types)."""
     from rich.console import Console
@@ -375,14 +338,18 @@ def test_quiz_adapts_difficulty_to_the_history(tmp_path: Path) -> None:
 
 # ---- stats -----------------------------------------------------------------------------------------------------
 def test_stats_accuracy_trend_and_due() -> None:
-    t0 = NOW - 1000
+    now = 1_000_000.0
+    t0 = now - 1000
     attempts = [_attempt(1, i, "cnn/conv_output_size-v1", s, t0 + i) for i, s in enumerate([0, 0, 1, 1])]
     attempts.append(_attempt(1, 4, "x/other-v2", 1.0, t0 + 5))
-    data = compute(attempts, now=NOW)
+    attempts.append(_attempt(1, 5, "y/missed-v1", 0.0, t0 + 6))
+    data = compute(attempts, now=now)
     cnn = next(t for t in data["topics"] if t["topic"] == "cnn")
     assert (cnn["attempts"], cnn["right"], cnn["accuracy"], cnn["trend"]) == (4, 2, 0.5, 1.0)
-    assert data["accuracy"] == pytest.approx(3 / 5)
-    assert data["due_now"] == ["cnn/conv_output_size"]  # mastery 2.7/4.533 < DUE_RECALL
-    assert [d["type"] for d in data["next_due"]] == ["x/other"]
+    assert data["accuracy"] == pytest.approx(3 / 6)
+    assert data["due_now"] == ["y/missed"]  # wrong: due after the 10-minute relearning step
+    # right after two misses: review in 1 day; right at the first try: in 2 days
+    assert [(d["type"], round((d["at"] - t0) / 86400)) for d in data["next_due"]] == [("cnn/conv_output_size", 1),
+                                                                                       ("x/other", 2)]
     assert trend([1.0]) is None and trend([0.0, 1.0]) == 1.0 and trend([0.0, 1.0, 1.0]) == 0.0
     assert bar(0.5, 10) == "█████·····" and bar(1.0, 4) == "████" and bar(0.0, 3) == "···"

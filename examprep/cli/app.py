@@ -20,6 +20,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _print_version(value: bool) -> None:
+    """``--version``: the installed package's version (read from its metadata; nothing else is imported)."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"examprep {version('examprep')}")
+    except PackageNotFoundError:
+        typer.echo("examprep (not installed: run pip install -e . for the version)")
+    raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="Print the examprep version and exit."),
+) -> None:
+    pass
+
+
 SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0).")
 DIFF = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
 SETS = typer.Option(None, "--set", help="Your own parameter value NAME=VALUE (repeatable).")

@@ -18,11 +18,18 @@ def verify(
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     batch: int = typer.Option(4096, "--batch", min=1, help="Instances per reference batch."),
     self_test: bool = typer.Option(True, "--self-test/--no-self-test", help="Also run each type's self-test."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Parallel worker processes on the CPU (0: one per core)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0,
+                             help="Worker processes on the CPU (0: one per core; on a GPU they compute the truths "
+                             "and default to one per core less one)."),
     dtype: str = typer.Option("float64", "--dtype", help="Reference precision: float64, or float32 (tolerance 1e-4)."),
+    split: bool = typer.Option(False, "--split", hidden=True,
+                               help="Run the GPU layout on any device: truths in CPU workers, references here."),
     as_json: bool = JSON,
 ) -> None:
     """Check solve() against the torch reference on N instances per type, plus each type's self-test.
+
+    On a GPU (--device cuda, or auto with a GPU) the truths are computed by CPU worker processes while this
+    process runs the references on the GPU, batch by batch.
 
     Exit code 1 if any answer disagrees or a self-test fails.
 
@@ -33,6 +40,7 @@ def verify(
     from rich.table import Table
 
     from examprep.verify import resolve_device, select, verify_many, workers
+    from examprep.verify.split import verify_split
 
     if dtype not in ("float64", "float32"):
         fail(f"--dtype {dtype!r}: use float64 or float32")
@@ -42,15 +50,26 @@ def verify(
     if note:
         err.print(note)
     started = time.perf_counter()
-    n_workers = workers(jobs or os.cpu_count() or 1, n, batch, len(types), dev)
+    split = split or str(dev) != "cpu"
+    cores = os.cpu_count() or 1
+    n_workers = workers(jobs or (max(1, cores - 1) if split else cores), n, batch, len(types), dev, split)
+    stats = None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
         task = prog.add_task(f"verifying {len(types)} types", total=n * len(types))
-        results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=n_workers, dtype=dtype,
-                              progress=lambda k: prog.advance(task, k))
+        if split:
+            results, stats = verify_split(types, n, dev, jobs=n_workers, batch=batch, self_test=self_test,
+                                          dtype=dtype, progress=lambda k: prog.advance(task, k))
+        else:
+            results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=n_workers, dtype=dtype,
+                                  progress=lambda k: prog.advance(task, k))
     bad = any(not r.ok for r in results)
+    plural = "s" if n_workers > 1 else ""
     if as_json:
-        emit_json({"device": str(dev), "dtype": dtype, "results": [r.to_json() for r in results], "ok": not bad})
+        emit_json({"device": str(dev), "dtype": dtype, "results": [r.to_json() for r in results], "ok": not bad,
+                   "workers": n_workers, "split": stats is not None, "seconds": round(time.perf_counter() - started, 3),
+                   **({"reference_busy_seconds": round(stats.busy, 3), "cpu_bound_seconds": round(stats.cpu_bound, 3)}
+                      if stats else {})})
     else:
         table = Table(title=f"examprep verify · device {dev} · {dtype}")
         low = dtype != "float64"  # float32: disagreements are rechecked in float64 (see verify._check_batch)
@@ -64,8 +83,14 @@ def verify(
                           *((str(r.rechecked),) if low else ()), st, f"{r.seconds:.2f}s", f"{r.per_second:,.0f}")
         out = Console() if sys.stdout.isatty() else Console(width=120)
         out.print(table)
-        typer.echo(f"{sum(r.n for r in results):,} instances in {time.perf_counter() - started:.1f} s "
-                   f"({n_workers} worker{'s' if n_workers > 1 else ''}); worker s = time in the workers, per type")
+        total = f"{sum(r.n for r in results):,} instances in {time.perf_counter() - started:.1f} s"
+        if stats is None:
+            typer.echo(f"{total} ({n_workers} worker{plural}); worker s = time in the workers, per type")
+        else:
+            typer.echo(f"{total}; worker s = time in the CPU workers and the reference, per type")
+            typer.echo(f"truths in {n_workers} CPU worker{plural} (their work alone, spread evenly: "
+                       f"{stats.cpu_bound:.1f} s); references on {dev} in the main process, busy "
+                       f"{stats.busy_share:.0%} of the time")
         if low:
             typer.echo(f"float64 ok: {dtype} disagreements that the float64 reference resolved (near-ties, "
                        "cancellation); only the rest count as disagreements")

@@ -103,8 +103,7 @@ class Quiz:
         """(problem type, instance) for ``position``: the scheduler's unit, an instance not seen before."""
         from examprep.registry import make
 
-        memories = scheduler.replay(scheduler.Review(scheduler.unit_of(a.problem_id), a.score, a.created)
-                                    for a in history)
+        memories = scheduler.memories(history)
         mine = [a for a in history if a.session_id == self.session_id]
         previous = scheduler.unit_of(mine[-1].problem_id) if mine else None
         seed = self.options.seed or 0

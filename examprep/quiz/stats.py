@@ -1,5 +1,9 @@
 """``examprep stats``: accuracy, trend, attempts and what is due, per topic and per problem type.
 
+Per type it also shows the FSRS card (:mod:`examprep.quiz.scheduler`): the retrievability (predicted chance of a
+right answer now; "learning" while the card is in its short (re)learning step after a miss or a hard answer) and
+when the type is next due.
+
 Accuracy is the mean score of the attempts (a skipped question scores 0; a hint costs its share). The trend is
 the mean score of the most recent ``k = min(5, n // 2)`` attempts minus that of the ``k`` before them (None below
 two attempts): positive means improving.
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from examprep.quiz import scheduler
@@ -49,9 +54,7 @@ def _group(attempts: Sequence[Attempt], key: str, memories: dict[str, scheduler.
             "due": due,
         }
         if key == "type":
-            m = memories[name]
-            row.update(recall=m.recall(now), mastery=m.mastery, due_at=scheduler.due_at(m),
-                       next_difficulty=scheduler.difficulty_for(m))
+            row.update(scheduler.summary(memories[name], now))
         rows.append(row)
     return rows
 
@@ -59,8 +62,7 @@ def _group(attempts: Sequence[Attempt], key: str, memories: dict[str, scheduler.
 def compute(attempts: Sequence[Attempt], now: float | None = None) -> dict[str, Any]:
     """The statistics of a history, as plain data (what ``stats --json`` prints)."""
     now = time.time() if now is None else now
-    memories = scheduler.replay(scheduler.Review(scheduler.unit_of(a.problem_id), a.score, a.created)
-                                for a in attempts)
+    memories = scheduler.memories(attempts)
     types = _group(attempts, "type", memories, now)
     due = sorted((t for t in types if t["due"]), key=lambda t: t["due_at"])
     upcoming = sorted((t for t in types if not t["due"]), key=lambda t: t["due_at"])
@@ -101,6 +103,11 @@ def _when(seconds: float) -> str:
     return f"in {seconds / 86400:.0f} days"
 
 
+def _date(t: float) -> str:
+    """A local date and time, to the minute."""
+    return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
+
+
 def render(data: dict[str, Any], console: Any) -> None:
     """Print the statistics as a table with accuracy bars, then what is due."""
     from rich.table import Table
@@ -114,11 +121,18 @@ def render(data: dict[str, Any], console: Any) -> None:
         table.add_column("attempts", justify="right")
         table.add_column("accuracy", justify="left")
         table.add_column("trend", justify="right")
+        if key == "type":
+            table.add_column("recall", justify="right")
         table.add_column("due", justify="right")
         for row in data["topics" if key == "topic" else "types"]:
             acc = row["accuracy"]
-            table.add_row(row[key], str(row["attempts"]), f"{bar(acc)} {acc:4.0%}", _trend_text(row["trend"]),
-                          str(len(row["due"])) if key == "topic" else ("now" if row["due"] else "–"))
+            cells = [row[key], str(row["attempts"]), f"{bar(acc)} {acc:4.0%}", _trend_text(row["trend"])]
+            if key == "type":
+                recall = "learning" if row["learning"] else f"{row['retrievability']:.0%}"  # FSRS R is ~1 there
+                cells += [recall, "now" if row["due"] else _date(row["due_at"])]
+            else:
+                cells.append(str(len(row["due"])))
+            table.add_row(*cells)
         console.print(table)
     console.print(f"Overall: {data['attempts']} attempts, accuracy {data['accuracy']:.0%}")
     if data["due_now"]:

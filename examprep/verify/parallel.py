@@ -35,8 +35,12 @@ def merge(parts: list[VerifyResult]) -> VerifyResult:
     return out
 
 
-def workers(jobs: int, n: int, batch: int, n_types: int, device: Any) -> int:
-    """How many worker processes :func:`verify_many` uses: at most one per task, and one on a GPU."""
+def workers(jobs: int, n: int, batch: int, n_types: int, device: Any, split: bool = False) -> int:
+    """How many worker processes verify uses: at most one per task. ``split`` (a GPU, see
+    :mod:`examprep.verify.split`): CPU workers computing truths, a task per batch; otherwise a task is
+    ``CHUNK_BATCHES`` batches, and a device other than the CPU gets one process."""
+    if split:
+        return max(1, min(jobs, len(plan(n, batch)) * n_types))
     if str(device) != "cpu":
         return 1
     tasks = -(-len(plan(n, batch)) // CHUNK_BATCHES) * n_types

@@ -124,11 +124,14 @@ def draws(pt: ProblemType, n: int, stream: int) -> list[Params]:
 
 
 def _check_batch(pt: ProblemType, ref: Callable[..., list[dict[str, Any]]], params: list[Params],
-                 label: Callable[[int], str], device: Any, res: VerifyResult, dtype: str = "float64") -> None:
-    """Compare solve with the reference on one batch. In float32, an instance that disagrees is run again in
+                 label: Callable[[int], str], device: Any, res: VerifyResult, dtype: str = "float64",
+                 truths: list[dict[str, Any]] | None = None) -> None:
+    """Compare solve with the reference on one batch (``truths``: solve's answers when already computed, as by
+    a CPU worker of :mod:`examprep.verify.split`). In float32, an instance that disagrees is run again in
     float64: float32 cannot tell near-ties apart (a label) or keep a cancellation (det − k·tr²) within 1e-4, so
     only what float64 confirms counts as a disagreement; the rest is counted in ``rechecked``."""
-    truths = [_solve(pt, p, i, label, res) for i, p in enumerate(params)]
+    if truths is None:
+        truths = solve_all(pt, params, label, res)
     bad, examples = _compare_batch(pt, ref, params, truths, label, device, res, dtype)
     if dtype != "float64" and bad.any():
         idx = np.flatnonzero(bad)
@@ -159,6 +162,12 @@ def _compare_batch(pt: ProblemType, ref: Callable[..., Any], params: list[Params
         raise RuntimeError(f"{pt.id}: the reference gave {len(refs)} answers for {len(params)} instances")
     return _check_columns(truths, refs if isinstance(refs, Answers) else Answers.from_rows(refs), label, res, rtol,
                           atol)
+
+
+def solve_all(pt: ProblemType, params: list[Params], label: Callable[[int], str], res: VerifyResult
+              ) -> list[dict[str, Any]]:
+    """``solve`` on every parameter set of a batch (``{}`` where it raises; the first few quoted in ``res``)."""
+    return [_solve(pt, p, i, label, res) for i, p in enumerate(params)]
 
 
 def _solve(pt: ProblemType, p: Params, i: int, label: Callable[[int], str], res: VerifyResult) -> dict[str, Any]:
@@ -206,6 +215,21 @@ def plan(n: int, batch: int = 4096, exact: int = EXACT_N) -> list[tuple[int, int
     return out
 
 
+def batch_params(pt: ProblemType, start: int, k: int, exact: int = EXACT_N) -> tuple[list[Params], list[str] | None]:
+    """The parameter sets of the batch (start, k) of :func:`plan`, and their instance codes (None for draws)."""
+    if start < exact:
+        insts = instances(pt, k, start=start)
+        return [i.params for i in insts], [str(i.code) for i in insts]
+    return draws(pt, k, stream=10**9 + start), None
+
+
+def labeller(params: list[Params], codes: list[str] | None) -> Callable[[int], str]:
+    """How a disagreement is quoted: by instance code, or by its parameters (JSON) for a direct draw."""
+    if codes is not None:
+        return codes.__getitem__
+    return lambda i: json.dumps(params[i].to_json())
+
+
 def verify_type(pt: ProblemType, n: int, device: Any, batch: int = 4096, self_test: bool = True,
                 progress: Callable[[int], None] | None = None, exact: int = EXACT_N,
                 dtype: str = "float64", batches: list[tuple[int, int]] | None = None) -> VerifyResult:
@@ -217,18 +241,8 @@ def verify_type(pt: ProblemType, n: int, device: Any, batch: int = 4096, self_te
     res = VerifyResult(pt.id, sum(k for _, k in todo), device=str(device))
     t0 = time.perf_counter()
     for start, k in todo:
-        if start < exact:
-            insts = instances(pt, k, start=start)
-            params = [i.params for i in insts]
-
-            def label(i: int, insts: list[Instance] = insts) -> str:
-                return str(insts[i].code)
-        else:
-            params = draws(pt, k, stream=10**9 + start)
-
-            def label(i: int, params: list[Params] = params) -> str:
-                return json.dumps(params[i].to_json())
-        _check_batch(pt, ref, params, label, device, res, dtype)
+        params, codes = batch_params(pt, start, k, exact)
+        _check_batch(pt, ref, params, labeller(params, codes), device, res, dtype)
         if progress:
             progress(k)
     res.seconds = time.perf_counter() - t0
