@@ -92,7 +92,7 @@ def check_carried_solve(pt: ProblemType, inst: Instance, truth: dict[str, Any]) 
     for part in pt.parts:
         unknown = set(part.uses) - names
         assert not unknown, f"part {part.name} uses unknown parts {sorted(unknown)}"
-    if not any(p.uses for p in pt.parts):
+    if not pt.carries_forward:
         return
     given = {k: v for k, v in truth.items() if not isinstance(v, str)}
     again = pt.solve(inst.params, given)

@@ -140,10 +140,18 @@ class ProblemType:
         return None
 
     # ---- provided -------------------------------------------------------------------------------------------
+    @property
+    def carries_forward(self) -> bool:
+        """True when some part declares ``uses`` and ``solve`` takes the student's values (error carried forward);
+        a subclass whose ``solve`` does not take ``given`` simply grades without it."""
+        import inspect
+
+        return any(pt.uses for pt in self.parts) and "given" in inspect.signature(self.solve).parameters
+
     def carry_note(self) -> str:
         """The convention for derived parts, shown after the statement of a type that declares them (error
         carried forward); empty for a type without derived parts."""
-        if not any(pt.uses for pt in self.parts):
+        if not self.carries_forward:
             return ""
         return ("Round only the values you report; carry full precision into later steps (a later answer that "
                 "follows from your own earlier answers also earns credit).")

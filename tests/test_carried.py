@@ -14,7 +14,7 @@ from examprep.instances import from_code
 from examprep.parts import Part
 from examprep.registry import all_specs, make
 
-CARRYING = sorted(s.id for s in all_specs() if any(p.uses for p in make(s.id).parts))
+CARRYING = sorted(s.id for s in all_specs() if make(s.id).carries_forward)
 N = 60
 
 

@@ -235,7 +235,8 @@ class Gradebook:
 def _carried(cache: KeyCache, pt: Any, code: str, answered: dict[str, Graded],
              options: GradeOptions) -> dict[str, Graded]:
     """One student's answers to one instance with error carried forward applied (examprep.grader.carried)."""
-    if not any(pt.part(n).uses and g.verdict not in ("right", "invalid") for n, g in answered.items()):
+    if not pt.carries_forward or not any(pt.part(n).uses and g.verdict not in ("right", "invalid")
+                                         for n, g in answered.items()):
         return answered
     from examprep.grader.carried import carry_forward
     from examprep.grader.score import PartResult

@@ -78,9 +78,13 @@ def matches(part: Part, value: Any, target: Any, policy: str = "fair") -> float:
 
 def named_mistakes(part: Part, value: Any, mistakes: dict[str, Mistake] | None, policy: str = "fair") -> list[str]:
     """Every named mistake whose value for ``part`` the answer matches, in the order the problem lists them (most
-    common first)."""
-    return [name for name, m in (mistakes or {}).items()
-            if part.name in m.answers and matches(part, value, m.answers[part.name], policy) >= 1.0]
+    common first); those matched within the strict tolerance come before those matched only within the fair one."""
+    found = [name for name, m in (mistakes or {}).items()
+             if part.name in m.answers and matches(part, value, m.answers[part.name], policy) >= 1.0]
+    if policy == "strict" or len(found) < 2:
+        return found
+    exact = [n for n in found if matches(part, value, (mistakes or {})[n].answers[part.name], "strict") >= 1.0]
+    return exact + [n for n in found if n not in exact]
 
 
 def mistake_feedback(names: list[str], mistakes: dict[str, Mistake]) -> str:
@@ -213,7 +217,7 @@ def grade_answers(problem: ProblemType, truth: dict[str, Any], answers: dict[str
             asked = ", ".join(truth)
             raise PartError(f"this instance of {problem.id} does not ask for {name!r}; it asks for: {asked}")
         results[name] = grade_part(part, truth[name], given, mistakes, options)
-    if params is not None and any(problem.part(n).uses for n in results):
+    if params is not None and problem.carries_forward and any(problem.part(n).uses for n in results):
         from examprep.grader.carried import carry_forward
 
         results.update(carry_forward(problem, params, truth, answers, results, options))

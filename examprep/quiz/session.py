@@ -206,7 +206,7 @@ class Quiz:
                             markup=False, highlight=False)
                     continue
                 answers[part.name] = text
-                if part.uses and r.verdict not in ("right", "imprecise"):  # error carried forward
+                if part.uses and pt.carries_forward and r.verdict not in ("right", "imprecise"):  # carried forward
                     from examprep.grader.carried import carry_forward
 
                     earlier = {x.name: x for x in results}
