@@ -163,7 +163,9 @@ class Gradebook:
             self.extra_columns.setdefault(k, None)
         self.problem_of[key.code] = key.problem.id
         slot = (item.student, key.code, r.name)
-        new = Graded(item.line, r.score, r.verdict, r.mistake, r.feedback, r.given, item.extra)
+        # a part in a carried-forward chain keeps its whole text, so it can be re-read at report time
+        given = item.answer if r.name in _inputs(key.problem) and r.verdict != "invalid" else r.given
+        new = Graded(item.line, r.score, r.verdict, r.mistake, r.feedback, given, item.extra)
         old = self.answers.get(slot)
         if old is not None:
             self.counts["superseded"] += 1
@@ -230,6 +232,19 @@ class Gradebook:
             "reported": [{"line": i.line, "reason": i.reason, "student": i.student, "code": i.code,
                           "part": i.part} for i in issues],
         }
+
+
+def _inputs(pt: Any) -> frozenset[str]:
+    """The parts of ``pt`` that take part in error carried forward: derived parts and what they are computed from
+    (cached per problem type)."""
+    hit = _INPUTS.get(pt.id)
+    if hit is None:
+        names = {u for p in pt.parts for u in p.uses} | {p.name for p in pt.parts if p.uses}
+        hit = _INPUTS[pt.id] = frozenset(names) if pt.carries_forward else frozenset()
+    return hit
+
+
+_INPUTS: dict[str, frozenset[str]] = {}
 
 
 def _carried(cache: KeyCache, pt: Any, code: str, answered: dict[str, Graded],
