@@ -273,7 +273,7 @@ def test_ce_gradient_lm_head_step_seed_000_b7() -> None:
     assert mistake_named(pt, inst, "grad_W", (-want).tolist()) == "q_minus_p"
     assert self_test(pt, [inst]) == []
     text = statement_text(pt, inst)
-    assert "numbered from 0" in text and "out × in" in text and "natural log" in text
+    assert "numbered from 0" in text and r"out $\times$ in" in text and "natural log" in text
 
 
 @pytest.mark.parametrize("params, match", [

@@ -99,7 +99,7 @@ def test_forward_seed_002_a4_and_mistakes() -> None:
     assert mistake_named(pt, inst, "output", sp_softmax([0.7, 0.35]).tolist()) == "bias_dropped"
     assert self_test(pt, [inst]) == []
     text = statement_text(pt, inst)
-    for convention in ("(out × in)", "nn.Linear", "numbered from 0"):
+    for convention in (r"(out $\times$ in)", "nn.Linear", "numbered from 0"):
         assert convention in text
 
 
@@ -480,10 +480,10 @@ def test_pla_trace_seed_004_a2_and_mistakes() -> None:
     assert mistake_named(pt, inst, "w_final", [0, 0, 0]) == "zero_counted_right"
     assert mistake_named(pt, inst, "w_final", _sklearn_final(A2_X, A2_Y, bias=False)) == "no_bias"
     without_y = _hand_pla(A2_X, A2_Y, with_y=False)
-    if len(without_y) < 50:
-        assert mistake_named(pt, inst, "updates", without_y) == "x_without_y"
-    else:
-        assert "x_without_y" not in pt.mistakes(inst.params)  # the mistaken run never stops
+    assert len(without_y) == 50  # adding x for a y = -1 point never fixes it: the mistaken run does not stop
+    assert without_y[0] == [1, 2, 1] and without_y[1] == [2, 2, 0]  # point 2 added, not subtracted
+    assert mistake_named(pt, inst, "updates", without_y[:5]) == "x_without_y"
+    assert mistake_named(pt, inst, "w_final", without_y[4]) == "x_without_y"
     assert self_test(pt, [inst]) == []
     text = statement_text(pt, inst)
     assert r"\le 0" in text and "w = 0" in text

@@ -124,11 +124,29 @@ def test_references_that_need_no_device_are_found_by_running_them_on_meta() -> N
         assert device_free(pt, load_reference(pt)) is free, pid
 
 
+def test_references_in_the_workers_find_what_one_process_finds() -> None:
+    """refs="workers" (the default on a GPU): every worker runs the references itself; nothing runs here."""
+    types = [make("cnn/conv_output_size"), make("diffusion/ddim_step"), make("vision/harris_map")]
+    results, stats = verify_split(types, N, CPU, jobs=2, batch=BATCH, exact=EXACT, refs="workers",
+                                  references={"diffusion/ddim_step-v1": planted("diffusion/ddim_step")})
+    assert stats.worker_imported_torch and stats.batches == 4 * len(types)
+    by_id = {r.id: r for r in results}
+    for pt in (types[0], types[2]):
+        one = verify_type(pt, N, CPU, batch=BATCH, exact=EXACT)
+        got = by_id[pt.id]
+        assert (got.n, got.disagreements, got.max_error) == (one.n, one.disagreements, one.max_error)
+    # a replaced reference (a test's) still runs here, so the planted errors are found
+    assert by_id["diffusion/ddim_step-v1"].disagreements == len(PLANTED) * N // BATCH
+    with pytest.raises(ValueError, match="refs"):
+        verify_split(types, N, CPU, jobs=1, refs="gpu")
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_split_on_a_gpu_agrees_with_solve() -> None:
-    """The real layout: references on the GPU here, truths in CPU workers (run on a GPU machine)."""
+@pytest.mark.parametrize("refs", ["main", "workers"])
+def test_split_on_a_gpu_agrees_with_solve(refs: str) -> None:
+    """The real layouts on a GPU machine: references on the GPU (here, or in each worker), truths in workers."""
     types = [make("divergence/kl_gaussian"), make("attention/scaled_dot_product"), make("vision/harris_map"),
              make("cnn/conv_output_size")]
-    results, stats = verify_split(types, N, torch.device("cuda"), jobs=2, batch=BATCH, exact=EXACT)
+    results, stats = verify_split(types, N, torch.device("cuda"), jobs=2, batch=BATCH, exact=EXACT, refs=refs)
     assert [(r.n, r.disagreements, r.self_test_failures) for r in results] == [(N, 0, [])] * len(types)
-    assert all(r.device.startswith("cuda") for r in results) and stats.busy > 0
+    assert all(r.device.startswith("cuda") for r in results)

@@ -373,3 +373,19 @@ def test_harris_map_exact_ties_are_not_corners(values: dict, off: int) -> None:
             if r[i, j] > p.tau and r[i, j] in nb:
                 tied_above.add((i, j))
     assert tied_above  # the image does have responses above τ tied with a neighbour
+
+
+def test_response_treats_lu_noise_around_an_exact_zero_determinant_as_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CUDA's LU left det = 2.4e-10 for a pure edge (AB = C², terms ~10⁶) at verify --n 100000 --device cuda."""
+    import torch
+
+    from examprep.reference import vision
+
+    real_det = torch.linalg.det
+    monkeypatch.setattr(torch.linalg, "det", lambda m: real_det(m) + 2.4e-10)  # the GPU's rounding noise
+    m = torch.tensor([[[1e3, 1e3], [1e3, 1e3]], [[1000.0, 999.0], [999.0, 998.0]], [[1e-6, 0.0], [0.0, 1e-6]]],
+                     dtype=torch.float64)
+    det, _, _ = vision._response(m, torch.full((3,), 0.04, dtype=torch.float64))
+    assert det[0].item() == 0.0  # noise on an exact 0 is dropped
+    assert det[1].item() == pytest.approx(-1.0)  # a real determinant is kept
+    assert det[2].item() == pytest.approx(1e-12 + 2.4e-10)  # small terms: the floor scales with them, kept

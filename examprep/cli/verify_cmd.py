@@ -24,12 +24,15 @@ def verify(
     dtype: str = typer.Option("float64", "--dtype", help="Reference precision: float64, or float32 (tolerance 1e-4)."),
     split: bool = typer.Option(False, "--split", hidden=True,
                                help="Run the GPU layout on any device: truths in CPU workers, references here."),
+    gpu_refs: str = typer.Option("workers", "--gpu-refs", hidden=True,
+                                 help="With the GPU layout: references in the workers (each on the device) or "
+                                 "in the main process."),
     as_json: bool = JSON,
 ) -> None:
     """Check solve() against the torch reference on N instances per type, plus each type's self-test.
 
-    On a GPU (--device cuda, or auto with a GPU) the truths are computed by CPU worker processes while this
-    process runs the references on the GPU, batch by batch.
+    On a GPU (--device cuda, or auto with a GPU) CPU worker processes compute the truths and run the references
+    on the GPU, batch by batch (--jobs of them, default one per core less one).
 
     Exit code 1 if any answer disagrees or a self-test fails.
 
@@ -44,6 +47,8 @@ def verify(
 
     if dtype not in ("float64", "float32"):
         fail(f"--dtype {dtype!r}: use float64 or float32")
+    if gpu_refs not in ("workers", "main"):
+        fail(f"--gpu-refs {gpu_refs!r}: use workers or main")
     types = select(targets or [])
     dev, note = resolve_device(device)
     err = Console(stderr=True)
@@ -59,7 +64,7 @@ def verify(
         task = prog.add_task(f"verifying {len(types)} types", total=n * len(types))
         if split:
             results, stats = verify_split(types, n, dev, jobs=n_workers, batch=batch, self_test=self_test,
-                                          dtype=dtype, progress=lambda k: prog.advance(task, k))
+                                          dtype=dtype, progress=lambda k: prog.advance(task, k), refs=gpu_refs)
         else:
             results = verify_many(types, n, dev, batch=batch, self_test=self_test, jobs=n_workers, dtype=dtype,
                                   progress=lambda k: prog.advance(task, k))
@@ -88,9 +93,10 @@ def verify(
             typer.echo(f"{total} ({n_workers} worker{plural}); worker s = time in the workers, per type")
         else:
             typer.echo(f"{total}; worker s = time in the CPU workers and the reference, per type")
+            where = (f"in the main process, busy {stats.busy_share:.0%} of the time" if gpu_refs == "main"
+                     else "in the workers too")
             typer.echo(f"truths in {n_workers} CPU worker{plural} (their work alone, spread evenly: "
-                       f"{stats.cpu_bound:.1f} s); references on {dev} in the main process, busy "
-                       f"{stats.busy_share:.0%} of the time")
+                       f"{stats.cpu_bound:.1f} s); references on {dev} {where}")
         if low:
             typer.echo(f"float64 ok: {dtype} disagreements that the float64 reference resolved (near-ties, "
                        "cancellation); only the rest count as disagreements")

@@ -81,15 +81,23 @@ class SplitStats:
 
 def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, batch: int = 4096,
                  self_test: bool = True, progress: Callable[[int], None] | None = None, dtype: str = "float64",
-                 exact: int = EXACT_N, references: dict[str, Callable[..., Any]] | None = None
-                 ) -> tuple[list[VerifyResult], SplitStats]:
+                 exact: int = EXACT_N, references: dict[str, Callable[..., Any]] | None = None,
+                 refs: str = "main") -> tuple[list[VerifyResult], SplitStats]:
     """Verify ``types`` with ``jobs`` CPU worker processes and the references on ``device`` in this process (see
     the module docstring). A result's ``seconds`` is its time in the workers plus its reference time here.
-    ``references`` replaces a type's reference by id (for tests)."""
+    ``references`` replaces a type's reference by id (for tests).
+
+    ``refs="workers"``: every worker runs the references itself, on ``device`` (each worker its own CUDA context).
+    A reference packs its batch into tensors in Python, one instance at a time, and that host-side work dominated
+    on a GPU (N = 100,000 over 64 types on an H200: 189 s of references in the one main process against 88 s of
+    truths spread over 15 workers); in the workers it is spread over every core too."""
     import multiprocessing as mp
 
     import torch
 
+    if refs not in ("main", "workers"):
+        raise ValueError(f"refs={refs!r}: use main or workers")
+    refs_mode = refs
     ctx = mp.get_context("spawn")
     by_id = {pt.id: pt for pt in types}
     results = {pt.id: VerifyResult(pt.id, 0, device=str(device)) for pt in types}
@@ -107,9 +115,12 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
             p.start()
         refs = {pt.id: load_reference(pt) for pt in types} | (references or {})
         for pt in types:
-            here = pt.id not in (references or {}) and device_free(pt, refs[pt.id])
+            free = pt.id not in (references or {}) and device_free(pt, refs[pt.id])
+            here = free or (refs_mode == "workers" and pt.id not in (references or {}))
+            where = "cpu" if free else str(device)
             for start, k in plan(n, batch, exact):
-                tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here))
+                tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here,
+                           where))
         for _ in range(stats.workers):
             tasks.put(None)
         alive = stats.workers
@@ -236,10 +247,11 @@ def _worker(w: int, tasks: Any, to_main: Any, inbox: Any, dtype: str) -> None:
 _TYPES: dict[str, ProblemType] = {}
 
 
-def _start(w: int, task: tuple[str, int, int, int, int, bool], to_main: Any, dtype: str) -> tuple[Any, ...]:
-    """Make a batch's parameter sets, send them for the reference (unless this worker runs it: ``local``), and
-    solve them meanwhile."""
-    pid, start, k, exact, self_test_n, local = task
+def _start(w: int, task: tuple[str, int, int, int, int, bool, str], to_main: Any, dtype: str
+           ) -> tuple[Any, ...]:
+    """Make a batch's parameter sets, send them for the reference (unless this worker runs it, on device
+    ``where``: ``local``), and solve them meanwhile."""
+    pid, start, k, exact, self_test_n, local, where = task
     if pid not in _TYPES:
         from examprep.registry import make
 
@@ -258,7 +270,7 @@ def _start(w: int, task: tuple[str, int, int, int, int, bool], to_main: Any, dty
         from examprep.verify.run import instances
 
         res.self_test_failures = self_test(pt, instances(pt, self_test_n))
-    return (pid, start), params, truths, label, res, local
+    return (pid, start), params, truths, label, res, (where if local else None)
 
 
 def _answers(inbox: Any, stash: dict[tuple[Any, str], Any], key: Any, want: str) -> Answers | str:
@@ -270,12 +282,13 @@ def _answers(inbox: Any, stash: dict[tuple[Any, str], Any], key: Any, want: str)
     return stash.pop((key, want))
 
 
-def _local(pid: str, params: list[Params], dtype: str) -> Answers | str:
-    """A reference that needs no device (:func:`device_free`), run in this worker."""
+def _local(pid: str, params: list[Params], dtype: str, where: str) -> Answers | str:
+    """A reference run in this worker: on the CPU for one that needs no device (:func:`device_free`), on the
+    run's device when the workers run every reference (``refs="workers"``)."""
     import torch
 
     torch.set_num_threads(1)
-    return _reference(load_reference(_TYPES[pid]), params, torch.device("cpu"), dtype)
+    return _reference(load_reference(_TYPES[pid]), params, torch.device(where), dtype)
 
 
 def _finish(w: int, pending: tuple[Any, ...], to_main: Any, inbox: Any, stash: dict[tuple[Any, str], Any],
@@ -286,7 +299,7 @@ def _finish(w: int, pending: tuple[Any, ...], to_main: Any, inbox: Any, stash: d
 
     def ask(subset: list[Params], want: str, first: bool) -> Answers | str:
         if local:
-            return _local(key[0], subset, want)
+            return _local(key[0], subset, want, local)
         if not first:
             to_main.put(("params", w, key, subset, want))
         return _answers(inbox, stash, key, want)

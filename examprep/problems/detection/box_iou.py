@@ -49,9 +49,9 @@ def _iou_parts(a: Any, b: Any, clip: bool = True, plus: float = 0.0) -> Answers:
     return {"inter": inter, "union": union, "iou": inter / union}
 
 
-W_CAP = Sym("w_cap", "w∩", latex=r"w_{\cap}", typst="w_sect")
-H_CAP = Sym("h_cap", "h∩", latex=r"h_{\cap}", typst="h_sect")
-INTER = Sym("I", "|A∩B|", latex=r"|A \cap B|", typst="|A sect B|")
+W_CAP = Sym("w_cap", "w∩", latex=r"w_{\cap}", typst="w_inter")
+H_CAP = Sym("h_cap", "h∩", latex=r"h_{\cap}", typst="h_inter")
+INTER = Sym("I", "|A∩B|", latex=r"|A \cap B|", typst="|A inter B|")
 UNION = Sym("U", "|A∪B|", latex=r"|A \cup B|", typst="|A union B|")
 _SUB = {"1": "₁", "2": "₂"}
 _SUP = {"A": "ᴬ", "B": "ᴮ"}

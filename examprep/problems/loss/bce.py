@@ -123,7 +123,7 @@ class BCE(ProblemType):
         m: dict[str, Mistake] = {}
         flipped = bce_terms(p.p, [1 - v for v in p.y])
         add(m, "labels_swapped", {"terms": flipped, "loss": reduced(flipped)}, truth,
-            "You swapped the roles of p and 1 − p: an example with y = 1 costs $-\\ln p$ and one with y = 0 costs "
+            "You swapped the roles of p and $1 - p$: an example with y = 1 costs $-\\ln p$ and one with y = 0 costs "
             "$-\\ln(1 - p)$.")
         if 1 in p.y:
             both = -np.log(1 - np.asarray(p.p, dtype=float))

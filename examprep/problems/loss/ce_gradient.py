@@ -132,7 +132,7 @@ class CEGradient(ProblemType):
                               f" for {len(p.z)} classes; the target is class {p.target}"]
         else:
             out = [f"An output layer maps the hidden vector h to {len(p.W)} logits $z = W h$ (no bias; W has shape "
-                   f"{len(p.W)} × {len(p.h)}, out × in, as in PyTorch's nn.Linear).\nW = ",
+                   f"${len(p.W)} \\times {len(p.h)}$, out $\\times$ in, as in PyTorch's nn.Linear).\nW = ",
                    Mat([[num(v) for v in r] for r in p.W]), ", h = ", Mat([[num(v) for v in p.h]]),
                    f". The target is class {p.target}"]
         out.append(" (classes are numbered from 0). With $P = \\operatorname{softmax}(z)$ and Q one-hot on the target, "

@@ -8,7 +8,7 @@ Parameters: z (the logit), y (the label, 0 or 1).
 Answer parts: ``f`` = σ(z) (intermediate), ``grad_ce`` = f − y, ``grad_se`` = 2(f − y) f(1 − f), ``ratio`` =
 grad_ce / grad_se = 1/(2 f(1 − f)), how many times larger the cross-entropy gradient is.
 
-Conventions stated in the prompt: the two losses, −[y ln f + (1 − y) ln(1 − f)] and (f − y)² (no ½); the
+Conventions stated in the prompt: the two losses, −[y ln f + (1 − y) ln(1 − f)] and (f − y)² (no $\\frac{1}{2}$); the
 gradients are with respect to z; the ratio's direction.
 
 Reference: autograd through ``torch.sigmoid`` with ``nn.BCELoss`` and ``nn.MSELoss``
@@ -76,8 +76,8 @@ class CEvsSE(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         return [f"A sigmoid output $f = \\sigma(z) = \\frac{{1}}{{1 + e^{{-z}}}}$ has the logit z = {n(p.z)} and the "
                 f"label y = {p.y}. Compare two losses: the cross-entropy $-[y \\ln f + (1 - y) \\ln(1 - f)]$ (ln the "
-                "natural log) and the squared error $(f - y)^2$ (no ½). Give f, the gradient of each loss with "
-                "respect to z, and the ratio (cross-entropy gradient) / (squared-error gradient), to "
+                "natural log) and the squared error $(f - y)^2$ (no $\\frac{1}{2}$). Give f, the gradient of each "
+                "loss with respect to z, and the ratio (cross-entropy gradient) / (squared-error gradient), to "
                 f"{SF} significant figures."]
 
     def derivation(self, p: Params) -> Derivation:
@@ -91,7 +91,7 @@ class CEvsSE(ProblemType):
               "$\\sigma'(z) = f(1 - f)$", a["grad_se"], lhs="g_SE",
               substituted=Num(2) * Func("paren", F - Y) * F * Func("paren", 1 - F), part="grad_se")
         d.add("Ratio", a["ratio"], lhs="ratio", substituted=n(a["grad_ce"]) / n(a["grad_se"]), part="ratio",
-              note="the squared-error gradient carries the factor f(1 − f), which is tiny when the output "
+              note="the squared-error gradient carries the factor $f(1 - f)$, which is tiny when the output "
                    "saturates: far from the target it learns slowly")
         d.answer = f"CE gradient {a['grad_ce']:.6g}, SE gradient {a['grad_se']:.6g}"
         return d

@@ -131,7 +131,8 @@ class Regression(ProblemType):
         k = len(r)
         m: dict[str, Mistake] = {}
         add(m, "huber_half_dropped", {"huber": math.fsum(huber_terms(r, p.delta, half=False)) / k}, truth,
-            "You dropped the ½ of Huber's quadratic branch: it is $\\frac{1}{2} r^2$ for $|r| \\le \\delta$.")
+            "You dropped the $\\frac{1}{2}$ of Huber's quadratic branch: it is $\\frac{1}{2} r^2$ for "
+            "$|r| \\le \\delta$.")
         add(m, "huber_offset_dropped", {"huber": math.fsum(huber_terms(r, p.delta, offset=False)) / k}, truth,
             "Beyond $\\delta$ the Huber term is $\\delta (|r| - \\frac{1}{2} \\delta)$; you left out the "
             "$-\\frac{1}{2} \\delta^2$ that joins the two branches.")

@@ -171,8 +171,8 @@ class SoftmaxCE(ProblemType):
         if p.W is not None:
             bias = " + b" if p.b is not None else ""
             out += [f"A language-model head maps the hidden vector h to the logits of {k} tokens: "
-                    f"$z = W h{bias}$ (a dense layer; W has shape $|V| \\times d$ = {k} × {len(p.h)}, "
-                    "out × in, as in PyTorch's nn.Linear).\nW = ", Mat([[num(x) for x in r] for r in p.W]),
+                    f"$z = W h{bias}$ (a dense layer; W has shape $|V| \\times d = {k} \\times {len(p.h)}$, "
+                    "out $\\times$ in, as in PyTorch's nn.Linear).\nW = ", Mat([[num(x) for x in r] for r in p.W]),
                     ", h = ", Mat([[num(x) for x in p.h]])]
             if p.b is not None:
                 out += [", b = ", Mat([[num(x) for x in p.b]])]
@@ -195,8 +195,10 @@ class SoftmaxCE(ProblemType):
         out.append(". " + ("The batch loss is the mean over the examples. " if batched else ""))
         what = "the logits, " if p.W is not None else ""
         what += "the probabilities, " + ("the target distribution, " if p.smoothing > 0 else "")
+        tie = any(r.count(max(r)) > 1 for r in exact_logits(p))
         out.append(f"Give {what}the loss and the predicted class{'es' if batched else ''} (the largest "
-                   f"probability), probabilities and loss to {DP} decimal places.")
+                   f"probability{'; the first of tied classes' if tie else ''}), probabilities and loss to {DP} "
+                   "decimal places.")
         return out
 
     def derivation(self, p: Params) -> Derivation:

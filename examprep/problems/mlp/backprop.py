@@ -139,7 +139,8 @@ class Backprop(ProblemType):
                 if p.objective == "bce" else "the squared error $L = \\frac{1}{2} (f - y)^2$")
         return ["A 2-2-1 network has sigmoid hidden units and a sigmoid output: $z_1 = W_1 x + b_1$, "
                 "$a_1 = \\sigma(z_1)$, $z_2 = W_2 a_1 + b_2$, $f = \\sigma(z_2)$, with "
-                "$\\sigma(z) = \\frac{1}{1 + e^{-z}}$ and each W of shape (out × in), as in PyTorch's nn.Linear.\n"
+                "$\\sigma(z) = \\frac{1}{1 + e^{-z}}$ and each W of shape (out $\\times$ in), as in PyTorch's "
+                "nn.Linear.\n"
                 "x = ", Mat([[n(v) for v in p.x]]), ", $W_1$ = ", Mat([[n(v) for v in r] for r in p.W1]),
                 ", $b_1$ = ", Mat([[n(v) for v in p.b1]]), ", $W_2$ = ", Mat([[n(v) for v in p.W2[0]]]),
                 f", $b_2$ = {n(p.b2)}, target y = {n(p.y)}.\nThe loss is {loss}. Run the forward pass, then "
@@ -210,12 +211,13 @@ class Backprop(ProblemType):
         tr = self.run(p, transposed=True)
         add(m, "outer_transposed", {"dW1": tr["dW1"], "dW2": tr["dW2"]}, truth,
             "You transposed the outer product: $\\frac{\\partial L}{\\partial W} = \\delta a^\\top$, entry (i, j) "
-            "is $\\delta_i a_j$, shaped like W (out × in).")
+            "is $\\delta_i a_j$, shaped like W (out $\\times$ in).")
         if p.objective == "bce":
             add(m, "extra_sigma_prime_bce", self.run(p, extra_sigma=True), truth,
                 "With BCE on a sigmoid output, $\\delta_2 = f - y$: the $f(1 - f)$ is already cancelled; do not "
                 "multiply by it again.")
         else:
             add(m, "half_dropped", self.run(p, half_dropped=True), truth,
-                "The loss is $\\frac{1}{2} (f - y)^2$: keep the ½ (its derivative is $f - y$, not $2(f - y)$).")
+                "The loss is $\\frac{1}{2} (f - y)^2$: keep the $\\frac{1}{2}$ (its derivative is $f - y$, "
+                "not $2(f - y)$).")
         return m

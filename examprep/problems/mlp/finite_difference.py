@@ -150,7 +150,7 @@ class FiniteDifference(ProblemType):
         truth = self.solve(p)
         m: dict[str, Mistake] = {}
         add(m, "central_over_h", {"central": 2 * truth["central"]}, truth,
-            "The central difference spans 2h, from w − h to w + h: divide by 2h, not h.")
+            "The central difference spans $2h$, from $w - h$ to $w + h$: divide by $2h$, not h.")
         add(m, "n_passes", {"passes_forward": p.n_weights, "passes_central": p.n_weights}, truth,
             "Count the passes: forward differences need f(w) once plus one pass per weight (N + 1); central "
             "differences need two per weight (2N).")

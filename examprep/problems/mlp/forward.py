@@ -40,7 +40,7 @@ from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.dense import dense, dense_expr
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid, rows
-from examprep.solver.expr import Func, Mat
+from examprep.solver.expr import Func, Mat, Sym
 from examprep.solver.step import Derivation
 
 DP = 4
@@ -161,7 +161,8 @@ class Forward(ProblemType):
                           f"$z_2 = {scale}W_2 h{b2}$"]
         if p.mean_field:
             out.append(f" (the mean-field form: n = {hidden} hidden units)")
-        out.append(". A dense layer computes $z = W a + b$ with W of shape (out × in), as in PyTorch's nn.Linear. "
+        out.append(". A dense layer computes $z = W a + b$ with W of shape (out $\\times$ in), as in PyTorch's "
+                   "nn.Linear. "
                    f"The hidden activation is {af.FORMULAS[p.act]}")
         out.append(".\nx = " if not batched else ".\nInputs, one per row: x = ")
         out.append(Mat([[af.n(v) for v in r] for r in x]) if batched else Mat([[af.n(v) for v in x[0]]]))
@@ -204,7 +205,7 @@ class Forward(ProblemType):
             d.add("Output pre-activations", a["z2"], lhs="z_2",
                   substituted=Mat([[af.n(v) for v in r] for r in a["z2"]]), part="z2")
         if p.out == "sigmoid":
-            d.add("Sigmoid output $\\sigma(z_2)$", a["output"], lhs="y",
+            d.add("Sigmoid output $\\sigma(z_2)$", a["output"], lhs=Sym("out", "σ(z_2)", r"\sigma(z_2)", "sigma(z_2)"),
                   substituted=Mat([[af.substituted("sigmoid", float(v)) for v in r] for r in z2s]), part="output")
         elif p.out == "softmax":
             d.add("Softmax output $p_k = \\frac{e^{z_{2,k}}}{\\sum_j e^{z_{2,j}}}$", a["output"], lhs="p",
@@ -225,7 +226,7 @@ class Forward(ProblemType):
                 "activation" + (" before the output unit." if p.out != "identity" else "."))
         if len(p.W1) == len(p.W1[0]) or len(p.W2) == len(p.W2[0]):
             add(m, "transposed", self.forward(p, transpose=True), truth,
-                "You multiplied by $W^\\top$: a dense layer is $z = W a + b$ with W of shape (out × in), so "
+                "You multiplied by $W^\\top$: a dense layer is $z = W a + b$ with W of shape (out $\\times$ in), so "
                 "$z_k = \\sum_j W_{kj} a_j$ uses row k of W.")
         if p.b1 is not None or p.b2 is not None:
             add(m, "bias_dropped", self.forward(p, biases=False), truth, "You dropped the biases: add $b_1$ and $b_2$.")

@@ -60,7 +60,24 @@ class Perceptron(ProblemType):
         d = 2 if difficulty == "easy" else int(rng.integers(2, 4))
         m = int(rng.integers(3, 5 if difficulty == "easy" else 7))
         w = grid(rng, -3, 3, difficulty, d, nonzero=True)
-        return dict(w=w, threshold=grid(rng, -5, 5, difficulty, nonzero=True), X=grid(rng, -5, 5, difficulty, (m, d)))
+        thr = grid(rng, -5, 5, difficulty, nonzero=True)
+        X = grid(rng, -5, 5, difficulty, (m, d))  # noqa: N806
+        if rng.integers(2):  # half the time one point is moved onto the boundary, where its score is exactly 0
+            self._onto_boundary(rng, w, thr, X, 10 ** {"easy": 0, "medium": 1, "hard": 2}[difficulty])
+        return dict(w=w, threshold=thr, X=X)
+
+    @staticmethod
+    def _onto_boundary(rng: np.random.Generator, w: list[Any], thr: Any, X: list[list[Any]], scale: int) -> None:  # noqa: N803
+        """Move one coordinate of one point (tried in random order) so that w·x = threshold, if a value on the
+        grid within [−5, 5] does it."""
+        for i in rng.permutation(len(X)):
+            for k in rng.permutation(len(w)):
+                rest = sum((exact(a) * exact(b) for j, (a, b) in enumerate(zip(w, X[int(i)], strict=True))
+                            if j != int(k)), Fraction(0))
+                v = (exact(thr) - rest) / exact(w[int(k)])
+                if (v * scale).denominator == 1 and abs(v) <= 5:
+                    X[int(i)][int(k)] = int(v) if scale == 1 else round(float(v), 2)
+                    return
 
     def check(self, p: Params) -> list[str]:
         if len(p.X[0]) != len(p.w):
@@ -87,7 +104,7 @@ class Perceptron(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         return ["A perceptron with weights w = ", Mat([[n(v) for v in p.w]]), f" and threshold {n(p.threshold)} "
                 "gives each point x the score $\\sum_i w_i x_i - \\text{threshold}$ and the label +1 only when the "
-                "score is > 0 (a score of 0 or less is labelled −1). The points, one per row:\nX = ",
+                "score is > 0 (a score of 0 or less is labelled $-1$). The points, one per row:\nX = ",
                 Mat([[n(v) for v in r] for r in p.X]),
                 "\nGive the scores, the labels and the augmented weight vector $[w_0, w_1, \\ldots, w_d]$ of the "
                 "same perceptron written as $\\operatorname{sign}(w \\cdot x)$ with $x_0 = 1$."]
@@ -101,8 +118,8 @@ class Perceptron(ProblemType):
             d.add(f"Score of point {i + 1}: $w \\cdot x - \\text{{threshold}}$", float(a["scores"][i]),
                   lhs=Sym(f"s_{i + 1}"), substituted=Add(terms))
         d.add("The scores", a["scores"], lhs="s", substituted=Mat([[n(v) for v in a["scores"]]]), part="scores")
-        d.add("Labels: +1 where the score is > 0, −1 otherwise", a["labels"], lhs="y", part="labels",
-              note="a score of exactly 0 is labelled −1" if any(v == 0 for v in a["scores"]) else None)
+        d.add("Labels: $+1$ where the score is $> 0$, $-1$ otherwise", a["labels"], lhs="y", part="labels",
+              note="a score of exactly 0 is labelled $-1$" if any(v == 0 for v in a["scores"]) else None)
         d.add("Augmented weights: $w_0 = -\\text{threshold}$", a["w_aug"], lhs=Sym("w_aug"),
               substituted=Mat([[-n(p.threshold) if p.threshold > 0 else n(-p.threshold), *[n(v) for v in p.w]]]),
               part="w_aug", note="with $x_0 = 1$ the score is $w_0 + \\sum_i w_i x_i$")
@@ -119,5 +136,5 @@ class Perceptron(ProblemType):
         add(m, "w0_plus_threshold", {"w_aug": np.array([float(p.threshold), *map(float, p.w)])}, truth,
             "With $x_0 = 1$ the bias weight is $w_0 = -\\text{threshold}$, not +threshold.")
         add(m, "zero_labelled_plus", {"labels": np.array([1 if v >= 0 else -1 for v in self._scores(p)])}, truth,
-            "A score of exactly 0 is labelled −1 here: +1 needs a score > 0.")
+            "A score of exactly 0 is labelled $-1$ here: $+1$ needs a score $> 0$.")
         return m

@@ -168,7 +168,8 @@ class PLATrace(ProblemType):
         m: dict[str, Mistake] = {}
         runs = {
             "x_without_y": (dict(with_y=False), "You added x without the label: the update is $w' = w + y x$, so a "
-                                                "point with y = −1 is subtracted."),
+                                                "point with $y = -1$ is subtracted (adding it only makes its score "
+                                                "worse, and the run never stops)."),
             "no_bias": (dict(bias=False), "You left out the bias coordinate: use $x = [1, x_1, x_2]$ and "
                                           "$w = [w_0, w_1, w_2]$."),
             "zero_counted_right": (dict(zero_wrong=False), "A score of 0 is a mistake here ($y (w \\cdot x) \\le 0$); "
@@ -176,10 +177,12 @@ class PLATrace(ProblemType):
         }
         for name, (kw, feedback) in runs.items():
             ups, _, ok = pla(p.X, p.y, p.order, cap=MISTAKE_CAP, **kw)
-            if not ok:
-                continue
             width = 3 if kw.get("bias", True) else 2
-            ans: Answers = {"w_final": np.array(ups[-1] if ups else [0] * width), "n_updates": len(ups)}
+            if not ok:  # the mistaken rule never stops: recognise its trace over as many updates as the true one
+                ups = ups[: truth["n_updates"]]
+            ans: Answers = {"w_final": np.array(ups[-1] if ups else [0] * width)}
+            if ok:
+                ans["n_updates"] = len(ups)
             if ups:
                 ans["updates"] = np.array(ups, dtype=int)
             add(m, name, ans, truth, feedback)
