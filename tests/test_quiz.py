@@ -179,10 +179,13 @@ def test_end_of_scripted_input_leaves_the_session_resumable(tmp_path: Path) -> N
               "--seed", "3", "--count", "1", stdin=first + "\n")
     assert out.returncode == 0, out.stderr
     assert rows(db, "SELECT count(*) FROM attempts") == [(0,)]
-    lines = [value_text(truth[p.name]) for p in pt.final_parts]
+    assert rows(db, "SELECT name, answer FROM parts") == [(pt.final_parts[0].name, first)]  # the graded part
+    lines = [value_text(truth[p.name]) for p in pt.final_parts[1:]]  # --resume asks only the parts left
     out = cli(tmp_path, "quiz", "--db", str(db), "--resume", stdin="\n".join(lines) + "\n")
     assert out.returncode == 0, out.stderr
+    assert "Continuing this question" in out.stdout
     assert rows(db, "SELECT code, score FROM attempts") == [(inst.code, 1.0)]
+    assert rows(db, "SELECT count(*) FROM parts") == [(0,)]
 
 
 def test_quiz_never_imports_torch(tmp_path: Path) -> None:
@@ -353,3 +356,18 @@ def test_stats_accuracy_trend_and_due() -> None:
                                                                                        ("x/other", 2)]
     assert trend([1.0]) is None and trend([0.0, 1.0]) == 1.0 and trend([0.0, 1.0, 1.0]) == 0.0
     assert bar(0.5, 10) == "█████·····" and bar(1.0, 4) == "████" and bar(0.0, 3) == "···"
+
+
+def test_quiz_start_imports_only_what_the_first_question_needs(tmp_path: Path) -> None:
+    """Start-up speed (benchmarks/quiz_startup.py): typer's rich help machinery and tempfile are not loaded."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "examprep.cli", "quiz", "--db",
+                          str(tmp_path / "h.db"), "--count", "1", "--seed", "2"], input=":q\n",
+                         capture_output=True, text=True, env=env(tmp_path), timeout=120)
+    assert out.returncode == 0, out.stderr
+    modules = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert {"examprep.quiz.session", "numpy", "rich.console"} <= modules
+    assert not modules & {"typer.rich_utils", "rich.markdown", "rich.traceback", "tempfile", "sympy", "torch"}
+    helped = cli(tmp_path, "quiz", "--help")  # help keeps typer's rich panels
+    assert helped.returncode == 0 and "╭─ Options" in helped.stdout
+    other = cli(tmp_path, "list", "--help")
+    assert "╭─ Options" in other.stdout

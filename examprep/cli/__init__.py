@@ -9,9 +9,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-import typer
+from examprep.cli.fast import plain_typer
 
-from examprep.cli.app import app
+with plain_typer(sys.argv[1:]):
+    import typer
+
+from examprep.cli.app import app, hide_empty_defaults
 from examprep.errors import ExamprepError
 
 __all__ = ["app", "main"]
@@ -19,6 +22,7 @@ __all__ = ["app", "main"]
 # Importing a command module registers its commands; this order is the order of `examprep --help`.
 for _module in ("problems", "verify_cmd", "quiz_cmd", "classroom"):
     importlib.import_module(f"examprep.cli.{_module}")
+hide_empty_defaults(app)
 
 
 def main() -> None:

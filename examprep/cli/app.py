@@ -37,12 +37,19 @@ def _print_version(value: bool) -> None:
 def _root(
     show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                       help="Print the examprep version and exit."),
+    secret_file: str = typer.Option(None, "--secret-file", help="Read the secret for secret instance codes from "
+                                                                "this file (else EXAMPREP_SECRET)."),
 ) -> None:
-    pass
+    if secret_file:
+        from examprep import secret
+
+        secret.use_file(secret_file)
 
 
-SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0).")
+SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0; an instance code fixes it).")
 DIFF = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
+TARGET_DIFF = typer.Option(None, "--difficulty", "-d",
+                           help="easy, medium or hard (default medium; an instance code fixes it).")
 SETS = typer.Option(None, "--set", help="Your own parameter value NAME=VALUE (repeatable).")
 JSON = typer.Option(False, "--json", help="Machine-readable JSON output.")
 TOLERANCE = typer.Option("fair", "--tolerance",
@@ -53,6 +60,23 @@ IMPRECISE = typer.Option(0.5, "--imprecise-credit",
 ECF = typer.Option(0.5, "--ecf-credit",
                    help="Share of a part's credit for an answer that follows from the student's own wrong earlier "
                         "answers (error carried forward).")
+
+
+def hide_empty_defaults(t: typer.Typer) -> None:
+    """No ``[default: None]`` in help: options and arguments without a real default show none (their help text
+    says what happens when they are left out)."""
+    import inspect
+
+    for cmd in t.registered_commands:
+        if cmd.callback is None:
+            continue
+        for p in inspect.signature(cmd.callback).parameters.values():
+            info = p.default
+            if isinstance(info, typer.models.ParameterInfo) and info.default in (None, ...):
+                info.show_default = False
+    for group in t.registered_groups:
+        if group.typer_instance is not None:
+            hide_empty_defaults(group.typer_instance)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -76,7 +100,7 @@ def grade_options(tolerance: str = "fair", imprecise_credit: float = 0.5, ecf_cr
         fail(str(e))
 
 
-def _target(target: str, seed: int | None, difficulty: str, sets: list[str] | None) -> tuple[Any, Any]:
+def _target(target: str, seed: int | None, difficulty: str | None, sets: list[str] | None) -> tuple[Any, Any]:
     """The problem type and instance; each parameter warning is printed once, as one line on stderr (the JSON
     outputs carry them too, as ``warnings``), never as a Python warning with a file path."""
     import warnings
@@ -96,9 +120,11 @@ def _header(pt: Any, inst: Any) -> str:
     return f"{pt.id} · code {inst.code}" if inst.code else f"{pt.id} · custom parameters (no instance code)"
 
 
-DB = typer.Option(None, "--db", help="History database (default: $EXAMPREP_HOME or the user data directory).")
+DB = typer.Option(None, "--db", help="History database (default: $EXAMPREP_HOME or the user data directory).",
+                  show_default=False)
 
-SHEET_TARGETS = typer.Argument(None, help="ID[:COUNT] or instance codes (default: every type, or --topic).")
+SHEET_TARGETS = typer.Argument(None, help="ID[:COUNT] or instance codes (default: every type, or --topic).",
+                               show_default=False)
 SHEET_TOPIC = typer.Option(None, "--topic", "-t", help="Every type of this topic (repeatable).")
 SHEET_COUNT = typer.Option(1, "--count", "-n", min=1, help="Instances per type without its own :COUNT.")
 SHEET_SEED = typer.Option(0, "--seed", "-s", min=0, help="Sheet seed; the i-th instance of a type uses seed+i.")

@@ -11,6 +11,7 @@ from examprep.cli.app import (
     JSON,
     SEED,
     SETS,
+    TARGET_DIFF,
     TOLERANCE,
     _header,
     _target,
@@ -47,7 +48,7 @@ def list_cmd(
 def show(
     target: str = typer.Argument(..., help="A problem id (cnn/conv_output_size) or an instance code."),
     seed: int = SEED,
-    difficulty: str = DIFF,
+    difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
     tolerance: str = TOLERANCE,
     as_json: bool = JSON,
@@ -64,19 +65,20 @@ def show(
                                                 "form": p.form(tolerance), "final": p.final}
                                                for p in pt.active_parts(inst.params)]})
         return
-    typer.echo(_header(pt, inst))
-    typer.echo(statement(pt.statement(inst.params), "text"))
-    if pt.carry_note():
-        typer.echo(pt.carry_note())
-    typer.echo("Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form(tolerance)})" for p in pt.active_parts(inst.params)
-                                   if p.final))
+    from examprep.solver.wrap import terminal_width, wrap_text
+
+    parts = "Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form(tolerance)})" for p in pt.active_parts(inst.params)
+                                  if p.final)
+    note = [pt.carry_note()] if pt.carry_note() else []
+    text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), "text"), *note, parts])
+    typer.echo(wrap_text(text, terminal_width()))
 
 
 @app.command()
 def solve(
     target: str = typer.Argument(..., help="A problem id or an instance code."),
     seed: int = SEED,
-    difficulty: str = DIFF,
+    difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
     fmt: str = typer.Option("text", "--format", "-f", help="text, md, latex, typst or json."),
 ) -> None:
@@ -100,8 +102,12 @@ def solve(
         emit_json({**inst.to_json(), "answers": answers, "steps": steps, "answer": d.answer})
         return
     if fmt == "text":
-        typer.echo(_header(pt, inst))
-    elif fmt == "md":
+        from examprep.solver.wrap import terminal_width, wrap_text
+
+        text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), fmt), derivation(d, fmt)])
+        typer.echo(wrap_text(text, terminal_width()))
+        return
+    if fmt == "md":
         typer.echo(f"**{pt.id}** · code `{inst.code}`\n" if inst.code else f"**{pt.id}**\n")
     typer.echo(statement(pt.statement(inst.params), fmt))
     typer.echo(derivation(d, fmt))
@@ -112,7 +118,7 @@ def check(
     target: str = typer.Argument(..., help="A problem id or an instance code."),
     answer: list[str] = typer.Option(..., "--answer", "-a", help="PART=VALUE (repeatable)."),
     seed: int = SEED,
-    difficulty: str = DIFF,
+    difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
     tolerance: str = TOLERANCE,
     imprecise_credit: float = IMPRECISE,
@@ -158,23 +164,25 @@ def gen(
     count: int = typer.Option(1, "--count", "-n", min=1, help="How many instances."),
     seed: int = typer.Option(0, "--seed", "-s", help="First seed; instances use seed, seed+1, ..."),
     difficulty: str = DIFF,
-    as_json: bool = typer.Option(True, "--json/--text", help="JSON lines (default) or text."),
+    as_json: bool = typer.Option(True, "--json/--text", help="JSON lines (default) or text.", show_default=False),
 ) -> None:
     """Generate N instances with their answers, one JSON object per line.
 
     Example: examprep gen cnn/conv_output_size --count 3 --seed 10
     """
+    from examprep import secret
     from examprep.registry import make
-    from examprep.solver.render import value_text
+    from examprep.solver.render import minus_signs, value_text
 
     pt = make(target)
+    key = secret.current()  # with a secret, secret instances
     for i in range(count):
-        inst = pt.generate(seed + i, difficulty)
+        inst = pt.generate(seed + i, difficulty, key)
         answers = pt.solve(inst.params)
         if as_json:
             emit_json({**inst.to_json(), "answers": answers})
         else:
-            typer.echo(f"{inst.code}  " + "  ".join(f"{k}={value_text(v)}" for k, v in answers.items()))
+            typer.echo(f"{inst.code}  " + "  ".join(f"{k}={minus_signs(value_text(v))}" for k, v in answers.items()))
 
 
 @app.command()
@@ -185,9 +193,10 @@ def key(
 ) -> None:
     """Print the answer key of instance codes (final parts, and intermediate ones marked).
 
-    Example: examprep key 3F8K-2QD7
+    Example: examprep key EXZR-JWW
     """
     from examprep.grader.batch import answer_key
+    from examprep.solver.render import minus_signs
 
     grade_options(tolerance)
     keys = [answer_key(c, tolerance) for c in codes]
@@ -198,4 +207,4 @@ def key(
         typer.echo(f"{k['id']} · code {k['code']} · {k['difficulty']} · {k['title']}")
         for p in k["parts"]:
             mark = "" if p["final"] else "  (intermediate)"
-            typer.echo(f"  {p['part']} = {p['text']}    {p['label']}; {p['form']}{mark}")
+            typer.echo(f"  {p['part']} = {minus_signs(p['text'])}    {p['label']}; {p['form']}{mark}")

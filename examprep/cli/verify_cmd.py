@@ -13,7 +13,8 @@ from examprep.cli.app import JSON, app, emit_json, fail
 
 @app.command()
 def verify(
-    targets: list[str] = typer.Argument(None, help="Ids or topics (default: everything registered)."),
+    targets: list[str] = typer.Argument(None, help="Ids or topics (default: everything registered).",
+                                       show_default=False),
     n: int = typer.Option(200, "--n", "-n", min=1, help="Instances per type."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     batch: int = typer.Option(4096, "--batch", min=1, help="Instances per reference batch."),
@@ -57,6 +58,9 @@ def verify(
     started = time.perf_counter()
     split = split or str(dev) != "cpu"
     cores = os.cpu_count() or 1
+    if jobs > cores:
+        err.print(f"--jobs {jobs}: this machine has {cores} cores; using {cores} worker processes")
+        jobs = cores
     n_workers = workers(jobs or (max(1, cores - 1) if split else cores), n, batch, len(types), dev, split)
     stats = None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

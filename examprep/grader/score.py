@@ -12,6 +12,7 @@ from examprep.grader.compare import coarse_entries, entries_close, labels_equal,
 from examprep.grader.options import DEFAULT, GradeOptions
 from examprep.grader.parse import ParseError, decimal_commas, parse_answer
 from examprep.parts import Part
+from examprep.solver.prose import to_text
 
 if TYPE_CHECKING:
     from examprep.params import Params
@@ -90,9 +91,9 @@ def named_mistakes(part: Part, value: Any, mistakes: dict[str, Mistake] | None, 
 def mistake_feedback(names: list[str], mistakes: dict[str, Mistake]) -> str:
     """One mistake's feedback, or all of them when several give the same value."""
     if len(names) == 1:
-        return mistakes[names[0]].feedback
-    return " Or: ".join([f"Several mistakes give this value. {mistakes[names[0]].feedback}",
-                         *(mistakes[n].feedback for n in names[1:])])
+        return to_text(mistakes[names[0]].feedback)
+    return " Or: ".join([f"Several mistakes give this value. {to_text(mistakes[names[0]].feedback)}",
+                         *(to_text(mistakes[n].feedback) for n in names[1:])])
 
 
 def band_policy(part: Part, truth: Any, mistakes: dict[str, Mistake] | None, policy: str) -> str:
@@ -186,7 +187,8 @@ def _numeric_verdict(part: Part, value: Any, truth: Any, pol: str, options: Grad
     hint = "close — check your rounding" if close else ""
     if part.partial and part.kind in ("vector", "matrix") and k + c > 0:
         credit = (k + options.imprecise_credit * c) / n
-        fb = f"{k} of {n} entries are right" + (f", {c} right but rounded to fewer {unit} than asked" if c else "")
+        fb = f"{k} of {n} entries {'is' if k == 1 else 'are'} right" + (
+            f", {c} right but rounded to fewer {unit} than asked" if c else "")
         return PartResult(part.name, credit, "partial", fb + (f"; the others are {hint}" if close else ""), None, text)
     return PartResult(part.name, 0.0, "wrong", hint, None, text)
 
@@ -235,4 +237,6 @@ def _short(v: Any) -> str:
 def _fmt_shape(s: tuple[int, ...]) -> str:
     if not s:
         return "a single number"
-    return "×".join(str(x) for x in s) if len(s) > 1 else f"{s[0]} entries"
+    from examprep.words import plural
+
+    return "×".join(str(x) for x in s) if len(s) > 1 else plural(s[0], "entry")

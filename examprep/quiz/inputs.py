@@ -52,9 +52,17 @@ class ScriptInput:
         if self._next is not None:
             line, self._next = self._next, None
             return line
-        for line in self.lines:
-            if line and not line.startswith("#"):
-                return line
+        try:
+            for line in self.lines:
+                if "\0" in line:
+                    raise UnicodeDecodeError("utf-8", b"\0", 0, 1, "NUL byte")
+                if line and not line.startswith("#"):
+                    return line
+        except UnicodeDecodeError as e:
+            from examprep.errors import ExamprepError
+
+            raise ExamprepError(f"the answers on stdin are not UTF-8 text ({e.reason}); pipe a text file, one "
+                                "answer a line") from e
         return None
 
     def peek(self) -> str | None:

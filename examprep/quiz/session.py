@@ -4,34 +4,41 @@ Input comes from the terminal or, in scripted mode, from lines of text (``--answ
 see :mod:`examprep.quiz.inputs`). Both accept the same lines: an answer to the part being asked, or a command —
 ``:h`` hint (the first step of the worked solution; costs ``HINT_COST`` of the question's marks), ``:s`` skip,
 ``:w`` show the worked solution (gives the question up), ``:q`` quit. After a question is graded, ``w`` (or
-``:w``) shows the worked solution and ``q`` quits; in scripted mode a ``:w`` line there does the same.
+``:w``) shows the worked solution and ``q`` quits; in scripted mode a ``:w`` line there does the same. A skip or
+give-up after some parts were graded keeps those parts' credit.
 
-Every graded or skipped question is committed to the history before the next prompt; the question on screen is
-remembered in its session, so ``examprep quiz --resume`` asks it again after Ctrl-C or a crash.
+What is committed, and when (each in its own transaction, before the next prompt): each graded part and each hint
+of the question on screen, then the finished question as an attempt. ``examprep quiz --resume`` therefore
+continues the question where it stopped, with the earlier parts' verdicts and the hint penalty kept: after Ctrl-C,
+``:q``, a closed terminal or ``kill -9`` no graded part can be answered again and no hint dodged. The session's
+time is saved with every commit, so times across a resume add up.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from examprep.errors import ExamprepError
 from examprep.grader.options import GradeOptions
-from examprep.quiz import scheduler
+from examprep.quiz import scheduler, screen
 from examprep.quiz.inputs import Input
-from examprep.quiz.store import Attempt, HistoryStore
+from examprep.quiz.store import Attempt, HistoryStore, PartRecord, Session
 
 HINT_COST = 0.25
 DIFFICULTIES = ("easy", "medium", "hard", "adaptive")
+MAX_COUNT = 1000
+SEED_SPAN = MAX_COUNT + 100  # seeds a session may use above --seed (one per position, plus retries)
 COMMANDS = {":h": "hint", ":hint": "hint", ":s": "skip", ":skip": "skip", ":w": "solution", ":solution": "solution",
             ":q": "quit", ":quit": "quit"}
-MARKS = {"right": "✓", "carried": "✓", "imprecise": "≈", "wrong": "✗", "partial": "◐", "invalid": "?"}
+MARKS = screen.MARKS
 
 
 class QuizError(ExamprepError):
-    """A quiz that cannot start (no session to resume, no problem types match the filters)."""
+    """A quiz that cannot start (no session to resume, no problem types match the filters, bad options)."""
 
 
 @dataclass
@@ -53,6 +60,28 @@ class QuizOptions:
         return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed", "tolerance")
                      if k in d})
 
+    def check(self) -> None:
+        """Raise QuizError for options no session can run with (before anything is saved)."""
+        from examprep.seeding import MAX_SEED
+
+        if self.difficulty not in DIFFICULTIES:
+            raise QuizError(f"--difficulty {self.difficulty!r}: use one of {', '.join(DIFFICULTIES)}")
+        if not isinstance(self.count, int) or not 1 <= self.count <= MAX_COUNT:
+            raise QuizError(f"--count must be from 1 to {MAX_COUNT}, got {self.count}")
+        top = MAX_SEED - SEED_SPAN
+        if self.seed is not None and (not isinstance(self.seed, int) or not 0 <= self.seed < top):
+            raise QuizError(f"--seed must be an integer from 0 to {top - 1}, got {str(self.seed)[:40]}")
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The question a resumed session left on screen: its code, graded parts, hint and time so far."""
+
+    code: str
+    parts: list[PartRecord] = field(default_factory=list)
+    hint: bool = False
+    seconds: float = 0.0
+
 
 @dataclass
 class Outcome:
@@ -63,17 +92,14 @@ class Outcome:
 
 
 class Quiz:
-    """One session over an open history."""
+    """One session over an open history, held by this process while it runs."""
 
     def __init__(self, store: HistoryStore, options: QuizOptions, console: Any, inp: Input,
-                 session_id: int | None = None) -> None:
-        """Start a new session (or continue ``session_id``) with ``options``; raises QuizError on bad options."""
+                 session: Session | None = None) -> None:
+        """Start a new session (or continue the claimed ``session``); raises QuizError on bad options."""
         from examprep.registry import list_specs, resolve
 
-        if options.difficulty not in DIFFICULTIES:
-            raise QuizError(f"--difficulty {options.difficulty!r}: use one of {', '.join(DIFFICULTIES)}")
-        if options.count < 1:
-            raise QuizError("--count must be at least 1")
+        options.check()
         specs = list_specs(options.topics or None)
         if options.types:
             wanted = {resolve(t).base for t in options.types}
@@ -83,20 +109,36 @@ class Quiz:
         self.units = {s.base: s.id for s in specs}
         self.store, self.options, self.console, self.inp = store, options, console, inp
         if options.seed is None:
-            options.seed = secrets.randbelow(10_000)
-        self.session_id = session_id if session_id is not None else store.start_session(options.to_json())
-        self.started = time.monotonic()
+            options.seed = int.from_bytes(os.urandom(4), "big") % 10_000
+        self.session_id = session.id if session is not None else store.start_session(options.to_json())
+        self._base_seconds = session.seconds if session is not None else 0.0
+        self._run_start = time.monotonic()
+        self._question_clock: Callable[[], float] | None = None
+
+    def elapsed(self) -> float:
+        """The session's time so far, over every run of it (saved with each commit, so a resume adds to it)."""
+        return self._base_seconds + time.monotonic() - self._run_start
 
     @classmethod
-    def resume(cls, store: HistoryStore, console: Any, inp: Input) -> tuple[Quiz, int, str | None]:
-        """The last unfinished session, the position to continue at and the question to ask again (if any)."""
+    def resume(cls, store: HistoryStore, console: Any, inp: Input) -> tuple[Quiz, int, Pending | None]:
+        """Claim the last unfinished session: the quiz, the position to continue at, the question on screen."""
         s = store.last_unfinished()
         if s is None:
             raise QuizError(f"no interrupted quiz in {store.path}; start one with `examprep quiz`")
-        quiz = cls(store, QuizOptions.from_json(s.options), console, inp, session_id=s.id)
+        s = store.claim(s.id)
+        try:
+            options = QuizOptions.from_json(s.options)
+            options.check()
+        except (QuizError, TypeError) as e:
+            store.release(s.id, s.seconds)
+            raise QuizError(f"the interrupted quiz (session {s.id}) cannot continue ({e}); start a new one with "
+                            "`examprep quiz`") from e
+        quiz = cls(store, options, console, inp, session=s)
+        if s.pending_code and s.pending_position is not None:
+            parts = store.pending_parts(s.id, s.pending_position, s.pending_code)
+            return quiz, s.pending_position, Pending(s.pending_code, parts, s.pending_hint, s.pending_seconds)
         done = store.attempts(s.id)
-        position = s.pending_position if s.pending_code else (max((a.position for a in done), default=-1) + 1)
-        return quiz, position, s.pending_code
+        return quiz, max((a.position for a in done), default=-1) + 1, None
 
     # ---- choosing ---------------------------------------------------------------------------------------------
     def next_instance(self, position: int, history: list[Attempt]) -> tuple[Any, Any]:
@@ -121,57 +163,87 @@ class Quiz:
         return pt, inst
 
     # ---- running ------------------------------------------------------------------------------------------------
-    def run(self, position: int = 0, pending: str | None = None) -> list[Attempt]:
+    def run(self, position: int = 0, pending: Pending | None = None) -> list[Attempt]:
         """Ask questions from ``position`` to the end (or until quit / end of input); returns this session's."""
-        from examprep.instances import from_code
-        from examprep.registry import make
-
-        quit_ = False
-        while position < self.options.count and not quit_:
-            history = self.store.attempts()
-            if pending:
-                inst = from_code(pending)
-                pt = make(inst.problem_id)
-                pending = None
+        finished = False
+        try:
+            finished = self._loop(position, pending)
+        finally:
+            q = self._question_clock() if self._question_clock else None
+            if finished:
+                self.store.finish_session(self.session_id, self.elapsed())
             else:
-                pt, inst = self.next_instance(position, history)
-            self.store.set_pending(self.session_id, inst.code, position)
-            out = self.ask(pt, inst, position)
-            quit_ = out.quit
-            if out.attempt is not None:
-                position += 1
-        if position >= self.options.count:
-            self.store.finish_session(self.session_id)
+                self.store.release(self.session_id, self.elapsed(), q)
         done = self.store.attempts(self.session_id)
         from examprep.quiz.summary import render_summary
 
-        render_summary(done, self.options.count, time.monotonic() - self.started, self.console)
+        render_summary(done, self.options.count, self.elapsed(), self.console, kept=self._kept_text())
         return done
 
-    def ask(self, pt: Any, inst: Any, position: int) -> Outcome:
-        """One question: statement, parts, grading, feedback, solution offer."""
-        from rich.rule import Rule
+    def _kept_text(self) -> str:
+        """What the unfinished question on screen keeps (``2 graded parts and the hint``), or ''."""
+        from examprep.words import plural
 
-        from examprep.solver.render import statement
+        s = self.store.session(self.session_id)
+        if s is None or s.finished or not s.pending_code or s.pending_position is None:
+            return ""
+        n = len(self.store.pending_parts(s.id, s.pending_position, s.pending_code))
+        kept = [plural(n, "graded part")] if n else []
+        kept += ["the hint"] if s.pending_hint else []
+        return f"question {s.pending_position + 1}'s {' and '.join(kept)}" if kept else ""
 
+    def _loop(self, position: int, pending: Pending | None) -> bool:
+        """Ask until the end (True) or a quit (False)."""
+        from examprep.instances import from_code
+        from examprep.registry import make
+
+        while position < self.options.count:
+            if pending:
+                inst = from_code(pending.code)
+                pt = make(inst.problem_id)
+            else:
+                pt, inst = self.next_instance(position, self.store.attempts())
+            self.store.set_pending(self.session_id, inst.code, position, self.elapsed())
+            out = self.ask(pt, inst, position, pending)
+            pending = None
+            if out.attempt is not None:
+                position += 1
+            if out.quit:
+                return position >= self.options.count
+        return True
+
+    def ask(self, pt: Any, inst: Any, position: int, pending: Pending | None = None) -> Outcome:
+        """One question: statement, parts, grading, feedback, solution offer (continuing ``pending``)."""
         c = self.console
-        self._current = (pt, inst)
-        c.print(Rule(f"Question {position + 1} of {self.options.count} · {pt.title}", style="cyan"))
-        c.print(f"{pt.id} · code {inst.code} · {inst.difficulty}", markup=False, highlight=False, style="dim")
-        c.print(statement(pt.statement(inst.params), "text"), markup=False, highlight=False)
+        screen.header(c, pt, inst, position, self.options.count)
         if pt.carry_note():
             c.print(pt.carry_note(), markup=False, highlight=False)
-        c.print("Answer each part. Commands: :h hint · :s skip · :w worked solution · :q quit", style="dim")
-        t0 = time.monotonic()
-        truth = pt.solve(inst.params)
-        mistakes = pt.mistakes(inst.params)
-        hint = False
+        truth = _Lazy(lambda: pt.solve(inst.params))  # computed, and the grader imported, after the first answer
+        mistakes = _Lazy(lambda: pt.mistakes(inst.params))
+        t0, before = time.monotonic(), (pending.seconds if pending else 0.0)
+        self._question_clock = lambda: before + time.monotonic() - t0
+        hint = bool(pending and pending.hint)
+        done = {p.name: p for p in pending.parts} if pending else {}
+        if pending and (done or hint):
+            c.print("Continuing this question where it stopped:", style="bold")
+        if hint:
+            screen.hint(c, pt.derivation(inst.params), HINT_COST, first=False)
         answers: dict[str, str] = {}
         results: list[Any] = []
         asked = [p for p in pt.active_parts(inst.params) if p.final]
         grading = GradeOptions(tolerance=self.options.tolerance)
         for part in asked:
             retried = False
+            if part.name in done:
+                from examprep.grader.score import PartResult
+
+                rec = done[part.name]
+                r = PartResult(**{k: v for k, v in rec.verdict.items() if k in PartResult.__dataclass_fields__})
+                c.print(f"{part.name} ({part.label}) › {rec.answer}", markup=False, highlight=False)
+                screen.verdict(c, r)
+                answers[part.name] = rec.answer
+                results.append(r)
+                continue
             while True:
                 text = self.inp.ask(f"{part.name} ({part.label}; {part.form(grading.tolerance)}) › ")
                 if text is None:
@@ -186,16 +258,10 @@ class Quiz:
                     hint = self._hint(pt, inst, hint)
                     continue
                 if cmd in ("skip", "solution"):
-                    a = self._save(pt, inst, position, "skipped", 0.0, answers, results, hint, t0)
-                    if cmd == "solution":
-                        c.print("Given up; the worked solution:", markup=False)
-                        self._show_solution(pt, inst)
-                    else:
-                        c.print(f"Skipped. Answer: {self._answer_line(pt, inst, truth)}", markup=False)
-                    return Outcome(a)
+                    return self._give_up(pt, inst, position, cmd, answers, results, hint, truth())
                 from examprep.grader.score import grade_part
 
-                r = grade_part(part, truth[part.name], text, mistakes, grading)
+                r = grade_part(part, truth()[part.name], text, mistakes(), grading)
                 if r.verdict == "invalid":
                     c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form(grading.tolerance)}; try again "
                             "(:q quits).", markup=False)
@@ -205,84 +271,71 @@ class Quiz:
                     c.print(f"  {MARKS['imprecise']} {r.feedback}; answer again.",
                             markup=False, highlight=False)
                     continue
+                self.store.record_part(self.session_id, position, inst.code, PartRecord(part.name, text, r.to_json()),
+                                       self._question_clock(), self.elapsed())
                 answers[part.name] = text
                 if part.uses and pt.carries_forward and r.verdict not in ("right", "imprecise"):  # carried forward
                     from examprep.grader.carried import carry_forward
 
                     earlier = {x.name: x for x in results}
-                    r = carry_forward(pt, inst.params, truth, answers, {**earlier, part.name: r}, grading).get(
+                    r = carry_forward(pt, inst.params, truth(), answers, {**earlier, part.name: r}, grading).get(
                         part.name, r)
                 results.append(r)
-                self._feedback(r)
+                screen.verdict(c, r)
                 break
+        a = self._save(pt, inst, position, "graded", self._score(asked, results, hint), answers, results, hint)
+        screen.wrong_answers(c, truth(), results)
+        c.print(f"Score: {a.score:.0%}{' (hint used)' if a.hint else ''} · saved", style="bold")
+        return Outcome(a, quit=self._after(pt, inst))
+
+    # ---- pieces -----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _score(asked: list[Any], results: list[Any], hint: bool) -> float:
+        """The weighted score of the graded parts (parts not graded count 0), less the hint's cost."""
         weights = {p.name: p.weight for p in asked}
         total = sum(weights.values())
         score = sum(weights[r.name] * r.score for r in results) / total if total else 0.0
-        if hint:
-            score *= 1 - HINT_COST
-        a = self._save(pt, inst, position, "graded", score, answers, results, hint, t0)
-        self._report(pt, inst, a, truth, results)
-        return Outcome(a, quit=self._after())
+        return score * (1 - HINT_COST) if hint else score
 
-    # ---- pieces -----------------------------------------------------------------------------------------------
+    def _give_up(self, pt: Any, inst: Any, position: int, cmd: str, answers: dict[str, str], results: list[Any],
+                 hint: bool, truth: dict[str, Any]) -> Outcome:
+        """``:s`` / ``:w``: the question ends as skipped; parts already graded keep their credit."""
+        asked = [p for p in pt.active_parts(inst.params) if p.final]
+        score = self._score(asked, results, hint)
+        a = self._save(pt, inst, position, "skipped", score, answers, results, hint)
+        d = pt.derivation(inst.params)
+        kept = f"{screen.kept_line(results, score)}. " if results else ""
+        if cmd == "solution":
+            self.console.print(f"{kept}Given up; the worked solution:", markup=False)
+            screen.solution(self.console, d)
+        else:
+            self.console.print(f"{kept or 'Skipped. '}Answer: {screen.answer_line(pt, inst, d, truth)}",
+                               markup=False)
+        return Outcome(a)
+
     def _save(self, pt: Any, inst: Any, position: int, status: str, score: float, answers: dict[str, str],
-              results: list[Any], hint: bool, t0: float) -> Attempt:
+              results: list[Any], hint: bool) -> Attempt:
+        seconds = self._question_clock() if self._question_clock else 0.0
         a = Attempt(session_id=self.session_id, position=position, code=inst.code, problem_id=pt.id,
                     difficulty=inst.difficulty, status=status, score=score, answers=answers,
-                    verdicts=[r.to_json() for r in results], seconds=time.monotonic() - t0, hint=hint)
-        self.store.record(a)
+                    verdicts=[r.to_json() for r in results], seconds=seconds, hint=hint)
+        self.store.record(a, self.elapsed())
+        self._question_clock = None
         return a
 
-    def _derivation(self, pt: Any, inst: Any) -> Any:
-        return pt.derivation(inst.params)
-
-    def _answer_line(self, pt: Any, inst: Any, truth: dict[str, Any]) -> str:
-        from examprep.solver.render import value_text
-
-        line = self._derivation(pt, inst).answer
-        asked = [p for p in pt.active_parts(inst.params) if p.final]
-        return line or "; ".join(f"{p.name} = {value_text(truth[p.name])}" for p in asked)
-
     def _hint(self, pt: Any, inst: Any, used: bool) -> bool:
-        from examprep.solver.render import step_lines
-
-        d = self._derivation(pt, inst)
+        """Show the hint; its use is committed before it is shown, so quitting cannot dodge its cost."""
+        d = pt.derivation(inst.params)
         if not d.steps:
             self.console.print("No hint for this question.")
             return used
-        note = "" if used else f" (costs {HINT_COST:.0%} of this question's marks)"
-        self.console.print(f"Hint{note}:", style="yellow")
-        self.console.print("\n".join(step_lines(d.steps[0], 1, "text")), markup=False, highlight=False)
+        if not used:
+            self.store.record_hint(self.session_id, self._question_clock() if self._question_clock else 0.0,
+                                   self.elapsed())
+        screen.hint(self.console, d, HINT_COST, first=not used)
         return True
 
-    def _feedback(self, r: Any) -> None:
-        line = f"  {MARKS[r.verdict]} {r.verdict}" + (f" (read as {r.read_as})" if r.read_as else "")
-        if r.feedback:
-            line += f" — {r.feedback}"
-        if r.mistake:
-            line += f" [{r.mistake}]"
-        style = {"right": "green", "partial": "yellow"}.get(r.verdict, "red")
-        self.console.print(line, style=style, markup=False, highlight=False)
-
-    def _report(self, pt: Any, inst: Any, a: Attempt, truth: dict[str, Any], results: list[Any]) -> None:
-        from examprep.solver.render import value_text
-
-        wrong = [r for r in results if r.verdict not in ("right", "carried", "imprecise")]
-        for r in wrong:
-            self.console.print(f"  {r.name}: the answer is {value_text(truth[r.name])}", markup=False,
-                               highlight=False)
-        hint = " (hint used)" if a.hint else ""
-        self.console.print(f"Score: {a.score:.0%}{hint} · saved", style="bold")
-
-    def _show_solution(self, pt: Any, inst: Any) -> None:
-        from rich.rule import Rule
-
-        from examprep.solver.render import derivation
-
-        self.console.print(Rule("Worked solution", style="dim"))
-        self.console.print(derivation(self._derivation(pt, inst), "text"), markup=False, highlight=False)
-
-    def _after(self) -> bool:
+    def _after(self, pt: Any, inst: Any) -> bool:
         """Offer the worked solution; True when the user quits here."""
         if not self.inp.interactive:
             nxt = self.inp.peek()
@@ -290,18 +343,30 @@ class Quiz:
             if cmd in ("solution", "quit"):
                 self.inp.ask("")
             if cmd == "solution":
-                self._show_solution(*self._current)
+                screen.solution(self.console, pt.derivation(inst.params))
             return cmd == "quit"
         while True:
             text = self.inp.ask("w worked solution · Enter next question · q quit › ")
             key = "q" if text is None else text.strip().lower().lstrip(":")
             if key in ("w", "solution", "s"):
-                self._show_solution(*self._current)
+                screen.solution(self.console, pt.derivation(inst.params))
                 return False
             if key in ("", "n", "next"):
                 return False
             if key in ("q", "quit"):
                 return True
+
+
+class _Lazy:
+    """A value computed on first call (and kept)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make, self._done, self._value = make, False, None
+
+    def __call__(self) -> Any:
+        if not self._done:
+            self._value, self._done = self._make(), True
+        return self._value
 
 
 def _instance_seed(seed: int, position: int) -> int:

@@ -1,13 +1,15 @@
-"""The quiz history: one SQLite file (WAL mode) holding sessions and graded attempts.
+"""The quiz history: one SQLite file (WAL mode) holding sessions, graded attempts and the question in progress.
 
-Every attempt is committed in its own transaction the moment it is graded, so Ctrl-C, a closed terminal or a
-``kill -9`` loses nothing already answered (SQLite's write-ahead log makes each commit atomic and durable).
+Every graded part, every hint and every finished question is committed in its own transaction the moment it
+happens, so Ctrl-C, a closed terminal or a ``kill -9`` loses nothing already answered (SQLite's write-ahead log
+makes each commit atomic and durable), and ``--resume`` continues the question on screen with its earlier parts'
+verdicts and its hint penalty kept.
 
-The file is checked before anything is written to it: a file that is not SQLite, or an SQLite database that some
-other program made, raises :class:`HistoryError` and is left exactly as it was.
+A session is held by one quiz process at a time (:meth:`HistoryStore.claim`, under ``BEGIN IMMEDIATE``); a second
+``--resume`` of it is refused while the holder runs (see :mod:`examprep.quiz.owner`).
 
-Location: ``--db PATH``, else ``$EXAMPREP_HOME/history.sqlite3``, else the platform's user data directory
-(``platformdirs.user_data_dir("examprep")``).
+How the file is found, identified, created and upgraded without touching a file that is not ours:
+:mod:`examprep.quiz.opening`.
 """
 
 from __future__ import annotations
@@ -20,55 +22,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from examprep.errors import ExamprepError
+from examprep.quiz import owner
+from examprep.quiz.opening import (
+    APPLICATION_ID,
+    FILENAME,
+    SCHEMA_VERSION,
+    HistoryError,
+    connect,
+    damaged,
+    default_path,
+)
 
-APPLICATION_ID = 0x45585052  # "EXPR": marks the file as an examprep history (PRAGMA application_id)
-SCHEMA_VERSION = 1
-FILENAME = "history.sqlite3"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE sessions (
-    id INTEGER PRIMARY KEY,
-    started REAL NOT NULL,
-    updated REAL NOT NULL,
-    finished INTEGER NOT NULL DEFAULT 0,
-    options TEXT NOT NULL,
-    pending_code TEXT,
-    pending_position INTEGER
-);
-CREATE TABLE attempts (
-    id INTEGER PRIMARY KEY,
-    session_id INTEGER NOT NULL REFERENCES sessions(id),
-    position INTEGER NOT NULL,
-    code TEXT NOT NULL,
-    problem_id TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    difficulty TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('graded', 'skipped')),
-    score REAL NOT NULL,
-    hint INTEGER NOT NULL DEFAULT 0,
-    answers TEXT NOT NULL,
-    verdicts TEXT NOT NULL,
-    seconds REAL NOT NULL,
-    created REAL NOT NULL
-);
-CREATE INDEX attempts_problem ON attempts(problem_id, created);
-"""
+__all__ = ["APPLICATION_ID", "FILENAME", "SCHEMA_VERSION", "Attempt", "HistoryError", "HistoryStore", "PartRecord",
+           "Session", "SessionInUseError", "default_path"]
 
 
-class HistoryError(ExamprepError):
-    """The history database cannot be used (not SQLite, made by another program, damaged, newer schema)."""
-
-
-def default_path() -> Path:
-    """``$EXAMPREP_HOME/history.sqlite3`` when set, else the user data directory's ``history.sqlite3``."""
-    home = os.environ.get("EXAMPREP_HOME")
-    if home:
-        return Path(home).expanduser() / FILENAME
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("examprep", appauthor=False)) / FILENAME
+class SessionInUseError(HistoryError):
+    """The session is held by another running quiz."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +69,17 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class PartRecord:
+    """A part of the question in progress, graded and committed before the question ended."""
+
+    name: str
+    answer: str
+    verdict: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Session:
-    """A quiz session: its options (as given) and the question shown but not yet answered, if any."""
+    """A quiz session: its options (as given), its time so far and the question on screen, if any."""
 
     id: int
     started: float
@@ -108,34 +87,29 @@ class Session:
     options: dict[str, Any]
     pending_code: str | None
     pending_position: int | None
+    seconds: float = 0.0
+    pending_hint: bool = False
+    pending_seconds: float = 0.0
+    owner: str | None = None
+    updated: float = 0.0
 
 
 class HistoryStore:
     """The history database. Open it with :meth:`open`; use it as a context manager or call :meth:`close`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool = False) -> None:
         self.conn = conn
         self.path = path
+        self.readonly = readonly
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None) -> HistoryStore:
-        """Open (creating if needed) the history at ``path``; refuses files that are not examprep histories."""
-        p = Path(path).expanduser() if path is not None else default_path()
-        _check_file(p)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            conn = sqlite3.connect(p, timeout=10.0, isolation_level=None)
-        except sqlite3.Error as e:
-            raise HistoryError(f"cannot open the history {p}: {e}; choose another file with --db") from e
-        try:
-            _check_or_init(conn, p)
-        except sqlite3.DatabaseError as e:
-            conn.close()
-            raise _damaged(p, e) from e
-        except BaseException:
-            conn.close()
-            raise
-        return cls(conn, p)
+    def open(cls, path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> HistoryStore:
+        """Open the history at ``path`` (default: :func:`default_path`); see :mod:`examprep.quiz.opening`.
+
+        Read-write opening creates a new history where no file exists; ``readonly`` never writes anything.
+        """
+        conn, p = connect(path, readonly=readonly)
+        return cls(conn, p, readonly)
 
     def __enter__(self) -> HistoryStore:
         return self
@@ -147,45 +121,97 @@ class HistoryStore:
         self.conn.close()
 
     # ---- writing (each call is one committed transaction) -------------------------------------------------
-    def _write(self, sql: str, args: tuple[Any, ...]) -> int:
+    def _transaction(self, *statements: tuple[str, tuple[Any, ...]]) -> int:
+        """Run ``statements`` in one ``BEGIN IMMEDIATE`` transaction; the first one's lastrowid."""
         try:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
-                cur = self.conn.execute(sql, args)
-                return int(cur.lastrowid or 0)
+                first = 0
+                for i, (sql, args) in enumerate(statements):
+                    cur = self.conn.execute(sql, args)
+                    if i == 0:
+                        first = int(cur.lastrowid or 0)
+                return first
         except sqlite3.DatabaseError as e:
-            raise _damaged(self.path, e) from e
+            raise damaged(self.path, e) from e
 
     def start_session(self, options: dict[str, Any]) -> int:
-        """A new session with the quiz options; returns its id."""
+        """A new session with the quiz options, held by this process; returns its id."""
         now = time.time()
-        return self._write("INSERT INTO sessions (started, updated, options) VALUES (?, ?, ?)",
-                           (now, now, json.dumps(options)))
+        return self._transaction(("INSERT INTO sessions (started, updated, options, owner) VALUES (?, ?, ?, ?)",
+                                  (now, now, json.dumps(options), owner.me())))
 
-    def set_pending(self, session_id: int, code: str, position: int) -> None:
-        """Remember the question on screen, so ``--resume`` asks the same one again."""
-        self._write("UPDATE sessions SET pending_code = ?, pending_position = ?, updated = ? WHERE id = ?",
-                    (code, position, time.time(), session_id))
-
-    def record(self, a: Attempt) -> int:
-        """Commit one attempt (and clear the session's pending question) in a single transaction."""
+    def claim(self, session_id: int) -> Session:
+        """Hold ``session_id`` for this process; raises SessionInUseError while another live quiz holds it."""
         try:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
-                cur = self.conn.execute(
-                    "INSERT INTO attempts (session_id, position, code, problem_id, topic, difficulty, status, score,"
-                    " hint, answers, verdicts, seconds, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a.session_id, a.position, a.code, a.problem_id, a.topic, a.difficulty, a.status, a.score,
-                     int(a.hint), json.dumps(a.answers), json.dumps(a.verdicts), a.seconds, a.created))
-                self.conn.execute("UPDATE sessions SET pending_code = NULL, pending_position = NULL, updated = ?"
-                                  " WHERE id = ?", (a.created, a.session_id))
-                return int(cur.lastrowid or 0)
+                s = self.session(session_id)
+                if s is None:
+                    raise HistoryError(f"no session {session_id} in {self.path}")
+                if s.owner and s.owner != owner.me() and owner.alive(s.owner, s.updated):
+                    raise SessionInUseError(
+                        f"the interrupted quiz (session {session_id}) is in use by another examprep quiz "
+                        f"({owner.describe(s.owner)}); finish or quit that one first")
+                self.conn.execute("UPDATE sessions SET owner = ? WHERE id = ?", (owner.me(), session_id))
+                return s
         except sqlite3.DatabaseError as e:
-            raise _damaged(self.path, e) from e
+            raise damaged(self.path, e) from e
 
-    def finish_session(self, session_id: int) -> None:
-        self._write("UPDATE sessions SET finished = 1, pending_code = NULL, pending_position = NULL, updated = ?"
-                    " WHERE id = ?", (time.time(), session_id))
+    def release(self, session_id: int, seconds: float, pending_seconds: float | None = None) -> None:
+        """Let go of the session (quit, interrupt, end), saving its time so far."""
+        extra = ", pending_seconds = ?" if pending_seconds is not None else ""
+        args = (seconds, time.time()) + ((pending_seconds,) if pending_seconds is not None else ())
+        self._transaction((f"UPDATE sessions SET owner = NULL, seconds = ?, updated = ?{extra} WHERE id = ? AND "
+                           "owner = ?", (*args, session_id, owner.me())))
+
+    def set_pending(self, session_id: int, code: str, position: int, seconds: float | None = None) -> None:
+        """Remember the question on screen, so ``--resume`` asks it again (a new question starts without hint).
+
+        ``seconds``: the session's time so far (kept as it is when None).
+        """
+        same = "pending_code IS ? AND pending_position IS ?"
+        self._transaction((
+            f"UPDATE sessions SET pending_hint = CASE WHEN {same} THEN pending_hint ELSE 0 END, "
+            f"pending_seconds = CASE WHEN {same} THEN pending_seconds ELSE 0 END, pending_code = ?, "
+            "pending_position = ?, seconds = coalesce(?, seconds), updated = ? WHERE id = ?",
+            (code, position, code, position, code, position, seconds, time.time(), session_id)))
+
+    def record_part(self, session_id: int, position: int, code: str, part: PartRecord, question_seconds: float,
+                    seconds: float) -> None:
+        """Commit one graded part of the question in progress."""
+        now = time.time()
+        self._transaction(
+            ("INSERT OR REPLACE INTO parts (session_id, position, code, name, answer, verdict, created) VALUES "
+             "(?, ?, ?, ?, ?, ?, ?)", (session_id, position, code, part.name, part.answer, json.dumps(part.verdict),
+                                      now)),
+            ("UPDATE sessions SET pending_seconds = ?, seconds = ?, updated = ? WHERE id = ?",
+             (question_seconds, seconds, now, session_id)))
+
+    def record_hint(self, session_id: int, question_seconds: float, seconds: float) -> None:
+        """Commit that the question in progress used its hint (its penalty survives a resume)."""
+        self._transaction(("UPDATE sessions SET pending_hint = 1, pending_seconds = ?, seconds = ?, updated = ? "
+                           "WHERE id = ?", (question_seconds, seconds, time.time(), session_id)))
+
+    def record(self, a: Attempt, seconds: float | None = None) -> int:
+        """Commit one attempt, clearing the session's question in progress, in a single transaction."""
+        total = ", seconds = ?" if seconds is not None else ""
+        args = (a.created,) + ((seconds,) if seconds is not None else ())
+        return self._transaction(
+            ("INSERT INTO attempts (session_id, position, code, problem_id, topic, difficulty, status, score, hint,"
+             " answers, verdicts, seconds, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (a.session_id, a.position, a.code, a.problem_id, a.topic, a.difficulty, a.status, a.score,
+              int(a.hint), json.dumps(a.answers), json.dumps(a.verdicts), a.seconds, a.created)),
+            ("DELETE FROM parts WHERE session_id = ? AND position = ?", (a.session_id, a.position)),
+            (f"UPDATE sessions SET pending_code = NULL, pending_position = NULL, pending_hint = 0, "
+             f"pending_seconds = 0, updated = ?{total} WHERE id = ?", (*args, a.session_id)))
+
+    def finish_session(self, session_id: int, seconds: float | None = None) -> None:
+        """Mark the session done (nothing left to resume) and let go of it."""
+        total = ", seconds = ?" if seconds is not None else ""
+        args = (time.time(),) + ((seconds,) if seconds is not None else ())
+        self._transaction((f"UPDATE sessions SET finished = 1, pending_code = NULL, pending_position = NULL, "
+                           f"owner = NULL, updated = ?{total} WHERE id = ?", (*args, session_id)))
 
     # ---- reading -------------------------------------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -193,7 +219,7 @@ class HistoryStore:
             self.conn.row_factory = sqlite3.Row
             return list(self.conn.execute(sql, args))
         except sqlite3.DatabaseError as e:
-            raise _damaged(self.path, e) from e
+            raise damaged(self.path, e) from e
 
     def attempts(self, session_id: int | None = None) -> list[Attempt]:
         """Every attempt in the order it was made (of one session when ``session_id`` is given)."""
@@ -203,6 +229,12 @@ class HistoryStore:
                         problem_id=r["problem_id"], difficulty=r["difficulty"], status=r["status"],
                         score=r["score"], answers=json.loads(r["answers"]), verdicts=json.loads(r["verdicts"]),
                         seconds=r["seconds"], hint=bool(r["hint"]), created=r["created"]) for r in rows]
+
+    def pending_parts(self, session_id: int, position: int, code: str) -> list[PartRecord]:
+        """The parts of the question in progress graded so far, in the order they were answered."""
+        rows = self._rows("SELECT name, answer, verdict FROM parts WHERE session_id = ? AND position = ? AND code = ?"
+                          " ORDER BY created, rowid", (session_id, position, code))
+        return [PartRecord(r["name"], r["answer"], json.loads(r["verdict"])) for r in rows]
 
     def session(self, session_id: int) -> Session | None:
         rows = self._rows("SELECT * FROM sessions WHERE id = ?", (session_id,))
@@ -216,53 +248,6 @@ class HistoryStore:
 
 def _session(r: sqlite3.Row) -> Session:
     return Session(id=r["id"], started=r["started"], finished=bool(r["finished"]), options=json.loads(r["options"]),
-                   pending_code=r["pending_code"], pending_position=r["pending_position"])
-
-
-def _damaged(p: Path, e: Exception) -> HistoryError:
-    return HistoryError(f"the history {p} is damaged or unreadable ({e}); it was left untouched. "
-                        "Move it away or choose another file with --db")
-
-
-def _check_file(p: Path) -> None:
-    """Refuse, without writing, a path that holds something other than SQLite."""
-    if p.is_dir():
-        raise HistoryError(f"--db {p} is a directory; give a file path such as {p / FILENAME}")
-    if not p.exists() or p.stat().st_size == 0:
-        return
-    try:
-        with p.open("rb") as f:
-            head = f.read(len(_SQLITE_MAGIC))
-    except OSError as e:
-        raise HistoryError(f"cannot read the history {p}: {e}") from e
-    if head != _SQLITE_MAGIC:
-        raise HistoryError(f"{p} is not an examprep history (not an SQLite database); it was left untouched. "
-                           "Choose another file with --db, or move this one away")
-
-
-def _check_or_init(conn: sqlite3.Connection, p: Path) -> None:
-    """Accept our own database, initialise an empty one, refuse anything else (before writing a byte)."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if app_id != APPLICATION_ID:
-        if app_id != 0 or tables:
-            raise HistoryError(f"{p} is an SQLite database made by another program, not an examprep history; it was "
-                               "left untouched. Choose another file with --db")
-        conn.execute("PRAGMA journal_mode = WAL")
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            # re-check inside the write lock: another process may have initialised it meanwhile
-            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        conn.execute(stmt)
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise HistoryError(f"the history {p} was written by a newer examprep (schema {version}); upgrade examprep "
-                           "or use another file with --db")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 10000")
+                   pending_code=r["pending_code"], pending_position=r["pending_position"], seconds=r["seconds"],
+                   pending_hint=bool(r["pending_hint"]), pending_seconds=r["pending_seconds"], owner=r["owner"],
+                   updated=r["updated"])

@@ -9,8 +9,9 @@ from typing import Any
 from examprep.quiz.store import Attempt
 
 
-def render_summary(attempts: Sequence[Attempt], count: int, elapsed: float, console: Any) -> None:
-    """Print the summary of one session's attempts (``count`` questions planned, ``elapsed`` seconds)."""
+def render_summary(attempts: Sequence[Attempt], count: int, elapsed: float, console: Any, kept: str = "") -> None:
+    """Print the summary of one session's attempts (``count`` questions planned, ``elapsed`` seconds; ``kept``:
+    what the unfinished question on screen keeps for ``--resume``)."""
     from rich.rule import Rule
     from rich.table import Table
 
@@ -50,6 +51,8 @@ def render_summary(attempts: Sequence[Attempt], count: int, elapsed: float, cons
     if len(attempts) < count:
         console.print(f"{len(attempts)} of {count} questions done; continue with: examprep quiz --resume",
                       style="yellow")
+        if kept:
+            console.print(f"Saved for --resume: {kept}.", style="yellow")
 
 
 def _mmss(seconds: float) -> str:

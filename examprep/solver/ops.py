@@ -72,8 +72,13 @@ class Mul(Expr):
                 # plain text: "√β_tε" and "C_outC_in" are unreadable; a dot goes after a root or a subscript
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Func) and prev.name == "sqrt")
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Num) and isinstance(f, Func))
+                # a compound symbol (KL(P ‖ M), det Σ_2) reads as one factor only with a dot: 2·JSD(P ‖ Q)
+                juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and f.tex is not None and len(f._text) > 2)
                 juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and isinstance(prev, Sym)
                                      and "_" in prev._text)
+                # ... and between a letter and a multi-letter or subscripted name, or the same letter twice:
+                # "dd_head" and "dd" read as one name; "d·d_head", "d·d" do not ("hn²" stays)
+                juxt = juxt and not (fmt == "text" and _ambiguous(prev, f))
                 out += (" " if fmt != "text" else "") + s if juxt else dot + s
             prev = f
         return out
@@ -85,6 +90,21 @@ class Mul(Expr):
 
     def _subs(self, table: dict[str, Expr]) -> Expr:
         return Mul([f._subs(table) for f in self.factors])
+
+
+def _sym_of(e: Expr) -> Sym | None:
+    """The symbol ``e`` is, or the base of the power ``e`` is (``n`` of ``n²``), else None."""
+    if isinstance(e, Pow) and isinstance(e.base, Sym):
+        return e.base
+    return e if isinstance(e, Sym) else None
+
+
+def _ambiguous(prev: Expr, f: Expr) -> bool:
+    """Whether the plain-text juxtaposition of ``prev`` and ``f`` would read as one name."""
+    a, b = _sym_of(prev) if isinstance(prev, Sym) else None, _sym_of(f)
+    if a is None or b is None:
+        return False
+    return len(a._text) > 1 or len(b._text) > 1 or a._text == b._text
 
 
 class Neg(Expr):
@@ -179,6 +199,10 @@ class Func(Expr):
             return f"{tn}({inner})"
         if fmt == "latex":
             name = _NAMED.get(self.name, rf"\operatorname{{{self.name}}}")
+            if self.name.isalpha() and not self.name.isascii():  # Φ(x): the letter as TeX math (\Phi), not Unicode
+                from examprep.solver.prose import tex_text
+
+                name = tex_text(self.name).replace("\\ensuremath", "")
             return rf"{name}\left({inner}\right)"
         if fmt == "typst":
             tname = {"log2": "log_2", "log10": "log_10"}.get(self.name, self.name)
