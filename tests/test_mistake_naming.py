@@ -20,7 +20,7 @@ def test_every_mistake_giving_the_value_is_named_most_common_first() -> None:
     r = grade_answers(pt, pt.solve(inst.params), {"h_out": "56"}, pt.mistakes(inst.params)).parts[0]
     assert r.mistakes == ("ceil", "padding_subtracted") and r.mistake == "ceil"
     assert r.feedback.startswith("Several mistakes give this value. You rounded up")
-    assert "Or: You used floor((W − 2P − (K − 1))/S) + 1" in r.feedback
+    assert "Or: You used ⌊(W − 2P − (K − 1))/S⌋ + 1" in r.feedback
 
 
 @pytest.mark.parametrize("problem_id", sorted(s.id for s in all_specs()))
@@ -32,8 +32,12 @@ def test_no_user_facing_text_cites_a_source_the_user_does_not_have(problem_id: s
         for difficulty in ("easy", "hard"):
             inst = pt.generate(seed, difficulty)
             texts = [m.feedback for m in pt.mistakes(inst.params).values()]
-            texts.append(statement(pt.statement(inst.params), "text"))
-            texts.append(derivation(pt.derivation(inst.params), "text"))
+            try:
+                texts.append(statement(pt.statement(inst.params), "text"))
+                texts.append(derivation(pt.derivation(inst.params), "text"))
+            except ValueError:  # a math-markup error is another test's business; read the raw prose instead
+                texts += [s for s in pt.statement(inst.params) if isinstance(s, str)]
+                texts += [f"{st.title} {st.note or ''}" for st in pt.derivation(inst.params)]
             texts += [p.label for p in pt.parts]
             texts += [pr.doc for pr in pt.params]
             texts += list(pt.mistakes(inst.params))
