@@ -4,7 +4,24 @@ from __future__ import annotations
 
 import typer
 
-from examprep.cli.app import DIFF, JSON, SEED, SETS, TARGET_DIFF, _header, _target, app, emit_json, fail
+from examprep.cli.app import (
+    DIFF,
+    ECF,
+    IMPRECISE,
+    JSON,
+    SEED,
+    SETS,
+    TARGET_DIFF,
+    TOLERANCE,
+    _header,
+    _target,
+    app,
+    emit_json,
+    fail,
+    grade_options,
+)
+
+MARKS = {"right": "✓", "carried": "✓", "imprecise": "≈", "wrong": "✗", "partial": "◐", "invalid": "?"}
 
 
 @app.command("list")
@@ -45,6 +62,7 @@ def show(
     seed: int = SEED,
     difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
+    tolerance: str = TOLERANCE,
     as_json: bool = JSON,
 ) -> None:
     """Show a problem statement and its instance code (no answers).
@@ -61,14 +79,15 @@ def show(
         return
     if as_json:
         emit_json({**inst.to_json(), "parts": [{"name": p.name, "label": p.label, "kind": p.kind,
-                                                "form": p.form(), "final": p.final}
+                                                "form": p.form(tolerance), "final": p.final}
                                                for p in pt.active_parts(inst.params)]})
         return
     from examprep.solver.wrap import terminal_width, wrap_text
 
-    parts = "Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
+    parts = "Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form(tolerance)})" for p in pt.active_parts(inst.params)
                                   if p.final)
-    text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), "text"), parts])
+    note = [pt.carry_note()] if pt.carry_note() else []
+    text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), "text"), *note, parts])
     typer.echo(wrap_text(text, terminal_width()))
 
 
@@ -94,8 +113,6 @@ def solve(
 
         typer.echo(solution_text(pt, inst))
         return
-    for w in inst.warnings:
-        typer.echo(f"warning: {w}", err=True)
     answers = pt.solve(inst.params)
     d = pt.derivation(inst.params)
     if fmt == "json":
@@ -125,6 +142,9 @@ def check(
     seed: int = SEED,
     difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
+    tolerance: str = TOLERANCE,
+    imprecise_credit: float = IMPRECISE,
+    ecf_credit: float = ECF,
     as_json: bool = JSON,
 ) -> None:
     """Grade your answers to some or all parts, intermediate ones included.
@@ -135,6 +155,7 @@ def check(
     """
     from examprep.grader.score import grade_answers
 
+    options = grade_options(tolerance, imprecise_credit, ecf_credit)
     pt, inst = _target(target, seed, difficulty, sets)
     given: dict[str, str] = {}
     for a in answer:
@@ -144,16 +165,16 @@ def check(
         pt.part(name.strip())
         given[name.strip()] = value
     truth = pt.solve(inst.params)
-    result = grade_answers(pt, truth, given, pt.mistakes(inst.params))
+    result = grade_answers(pt, truth, given, pt.mistakes(inst.params), options, params=inst.params)
     if as_json:
-        emit_json({"code": inst.code, "id": pt.id, **result.to_json()})
+        emit_json({"code": inst.code, "id": pt.id, **result.to_json(), "warnings": list(inst.warnings)})
     else:
         typer.echo(_header(pt, inst))
-        marks = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
         for r in result.parts:
-            line = f"{marks[r.verdict]} {r.name} = {r.given}: {r.verdict}"
-            if r.mistake:
-                line += f" [{r.mistake}]"
+            line = f"{MARKS[r.verdict]} {r.name} = {r.given}" + (f" (read as {r.read_as})" if r.read_as else "")
+            line += f": {r.verdict}"
+            if r.mistakes:
+                line += f" [{', '.join(r.mistakes)}]"
             typer.echo(line + (f" — {r.feedback}" if r.feedback else ""))
         typer.echo(f"Score: {result.score:.0%}")
     raise typer.Exit(0 if result.score >= 1 else 1)
@@ -189,6 +210,7 @@ def gen(
 @app.command()
 def key(
     codes: list[str] = typer.Argument(..., help="Instance codes."),
+    tolerance: str = TOLERANCE,
     as_json: bool = JSON,
 ) -> None:
     """Print the answer key of instance codes (final parts, and intermediate ones marked).
@@ -198,7 +220,8 @@ def key(
     from examprep.grader.batch import answer_key
     from examprep.solver.render import minus_signs
 
-    keys = [answer_key(c) for c in codes]
+    grade_options(tolerance)
+    keys = [answer_key(c, tolerance) for c in codes]
     if as_json:
         emit_json(keys)
         return

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from examprep.errors import ExamprepError
+from examprep.grader.options import GradeOptions
 from examprep.quiz import scheduler, screen
 from examprep.quiz.inputs import Input
 from examprep.quiz.store import Attempt, HistoryStore, PartRecord, Session
@@ -51,13 +52,14 @@ class QuizOptions:
     difficulty: str = "adaptive"
     seed: int | None = None
     kind: str = "all"
+    tolerance: str = "fair"  # grading policy (examprep.grader.options)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> QuizOptions:
-        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed", "kind")
+        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed", "kind", "tolerance")
                       if k in d})
 
     def check(self) -> None:
@@ -214,6 +216,8 @@ class Quiz:
         """One question: statement, parts, grading, feedback, solution offer (continuing ``pending``)."""
         c = self.console
         screen.header(c, pt, inst, position, self.options.count)
+        if pt.carry_note():
+            c.print(pt.carry_note(), markup=False, highlight=False)
         truth = _Lazy(lambda: pt.solve(inst.params))  # computed, and the grader imported, after the first answer
         mistakes = _Lazy(lambda: pt.mistakes(inst.params))
         t0, before = time.monotonic(), (pending.seconds if pending else 0.0)
@@ -227,7 +231,9 @@ class Quiz:
         answers: dict[str, str] = {}
         results: list[Any] = []
         asked = [p for p in pt.active_parts(inst.params) if p.final]
+        grading = GradeOptions(tolerance=self.options.tolerance)
         for part in asked:
+            retried = False
             if part.name in done:
                 from examprep.grader.score import PartResult
 
@@ -239,7 +245,7 @@ class Quiz:
                 results.append(r)
                 continue
             while True:
-                text = self.inp.ask(f"{part.name} ({part.label}; {part.form()}) › ")
+                text = self.inp.ask(f"{part.name} ({part.label}; {part.form(grading.tolerance)}) › ")
                 if text is None:
                     return Outcome(None, quit=True)
                 text = text.strip()
@@ -255,14 +261,25 @@ class Quiz:
                     return self._give_up(pt, inst, position, cmd, answers, results, hint, truth())
                 from examprep.grader.score import grade_part
 
-                r = grade_part(part, truth()[part.name], text, mistakes())
+                r = grade_part(part, truth()[part.name], text, mistakes(), grading)
                 if r.verdict == "invalid":
-                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form()}; try again (:q quits).",
-                            markup=False)
+                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form(grading.tolerance)}; try again "
+                            "(:q quits).", markup=False)
+                    continue
+                if r.verdict == "imprecise" and not retried:  # once, without revealing the answer
+                    retried = True
+                    c.print(f"  {MARKS['imprecise']} {r.feedback}; answer again.",
+                            markup=False, highlight=False)
                     continue
                 self.store.record_part(self.session_id, position, inst.code, PartRecord(part.name, text, r.to_json()),
                                        self._question_clock(), self.elapsed())
                 answers[part.name] = text
+                if part.uses and pt.carries_forward and r.verdict not in ("right", "imprecise"):  # carried forward
+                    from examprep.grader.carried import carry_forward
+
+                    earlier = {x.name: x for x in results}
+                    r = carry_forward(pt, inst.params, truth(), answers, {**earlier, part.name: r}, grading).get(
+                        part.name, r)
                 results.append(r)
                 screen.verdict(c, r)
                 break
