@@ -85,3 +85,15 @@ def test_importing_the_cli_reads_no_concept_file() -> None:
             "print(c.file_items.cache_info().currsize, 'tomllib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0", "False"]
+
+
+def test_check_a_concept_code_through_the_cli_after_error_carried_forward_landed() -> None:
+    """The grader's error-carried-forward step asks every problem whether it carries forward; a concept item
+    does not (it crashed with AttributeError before)."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "examprep.cli", "check", "concept/rnn/gru-gates-short", "--answer",
+                        "choice=Update Gate."], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "✓ choice = Update Gate.: right" in r.stdout

@@ -62,6 +62,7 @@ class ConceptType:
     params: tuple[Any, ...] = ()
     reference_entry = ""
     is_concept = True
+    carries_forward = False  # one part, no chain of parts (examprep.grader.carried)
 
     def __init__(self, item: ConceptItem) -> None:
         self.item = item
