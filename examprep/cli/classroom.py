@@ -2,59 +2,49 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from examprep.cli.app import (
     DIFF,
+    ECF,
+    IMPRECISE,
     SHEET_COUNT,
     SHEET_SEED,
     SHEET_TARGETS,
     SHEET_TITLE,
     SHEET_TOPIC,
+    TOLERANCE,
     _progress_run,
     app,
-    fail,
+    grade_options,
 )
 
 
 @app.command()
 def grade(
-    submissions: str = typer.Argument(..., help="CSV (student,code,part,answer) or JSON lines with those fields."),
+    submissions: str = typer.Argument(..., help="CSV (student,code,part,answer) or JSON lines with those fields; "
+                                                "- reads standard input."),
     output: str = typer.Option(None, "--output", "-o", help="Write the full report here (atomically)."),
     fmt: str = typer.Option(None, "--format", "-f", help="csv, json or html (default: from -o's extension)."),
     policy: str = typer.Option("last", "--policy", help="Repeated (student, code, part): last, best or first."),
+    assigned: str = typer.Option(None, "--assigned", help="Key CSV from `sheet --students`: grade only each "
+                                                          "student's assigned codes."),
+    max_attempts: int = typer.Option(None, "--max-attempts", help="Grade at most N rows per (student, code, "
+                                                                  "part); later ones are reported."),
+    tolerance: str = TOLERANCE,
+    imprecise_credit: float = IMPRECISE,
+    ecf_credit: float = ECF,
 ) -> None:
     """Grade a class's submissions; keys are regenerated from the instance codes.
 
     Exit code 0 when every row was graded, 3 when some rows were reported, 2 on usage errors.
 
-    Example: examprep grade answers.csv -o report.html
+    Example: examprep grade answers.csv -o report.html --assigned class/key.csv
     """
-    from rich.console import Console
+    from examprep.grader.command import run_grade
 
-    from examprep.grader.batch import POLICIES, grade_file
-    from examprep.grader.report import FORMATS, format_for, print_summary, render, write_atomic
-
-    if fmt is not None and fmt not in FORMATS:
-        fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-    out_fmt = format_for(output, fmt) if output else fmt  # an unknown extension is refused before any work
-    if policy not in POLICIES:
-        fail(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
-    book = grade_file(submissions, policy=policy)
-    report = book.report()
-    if output:
-        try:
-            write_atomic(output, render(report, out_fmt))
-        except OSError as e:
-            fail(f"cannot write the report to {output}: {e.strerror or e}")
-    elif fmt:
-        sys.stdout.write(render(report, fmt))
-    print_summary(report, Console(stderr=bool(fmt and not output)))
-    if output:
-        typer.echo(f"wrote {output}")
-    raise typer.Exit(book.exit_code)
+    options = grade_options(tolerance, imprecise_credit, ecf_credit)
+    raise typer.Exit(run_grade(submissions, output, fmt, policy, assigned, max_attempts, options=options))
 
 
 @app.command()
@@ -72,6 +62,7 @@ def sheet(
     output: str = typer.Option(..., "--output", "-o", help="Output file (a folder with --students: one each)."),
     key: str = typer.Option(None, "--key", help="Where to write the answer key CSV (with --students)."),
     title: str = SHEET_TITLE,
+    tolerance: str = TOLERANCE,
 ) -> None:
     """Print a problem sheet and its solution sheet (PDF, HTML, Markdown, LaTeX, Typst).
 
@@ -79,7 +70,8 @@ def sheet(
     """
     from examprep.sheets.commands import Request, total_work, write_sheets
 
-    req = Request(targets or [], topic or [], count, seed, difficulty, title or "Problem sheet")
+    grade_options(tolerance)
+    req = Request(targets or [], topic or [], count, seed, difficulty, title or "Problem sheet", tolerance)
     files = _progress_run(total_work(req, students, solutions), "building sheets",
                           lambda adv: write_sheets(req, output, fmt, solutions, students, key, adv))
     for f in files:
@@ -100,6 +92,7 @@ def export_moodle(
     difficulty: str = DIFF,
     output: str = typer.Option(..., "--output", "-o", help="The Moodle XML file to write."),
     category: str = typer.Option("examprep", "--category", help="Question bank category."),
+    tolerance: str = TOLERANCE,
 ) -> None:
     """Moodle XML: one question per instance (numerical, or cloze for several parts), solution as feedback.
 
@@ -108,7 +101,9 @@ def export_moodle(
     from examprep.sheets.commands import Request, count_problems
     from examprep.sheets.moodle import write_moodle
 
+    grade_options(tolerance)
     total = count_problems(Request(targets or [], topic or [], count))
     n = _progress_run(total, "exporting", lambda adv: write_moodle(targets or [], topic or [], count, seed,
-                                                                difficulty, output, category, adv))
+                                                                difficulty, output, category, adv,
+                                                                tolerance))
     typer.echo(f"wrote {output} ({n} questions)")

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from examprep.errors import ExamprepError, PartError
-from examprep.grader.score import PartResult, grade_part
+from examprep.grader.options import DEFAULT, GradeOptions
+from examprep.grader.score import VERDICTS, PartResult, grade_part
 from examprep.grader.submissions import Row, RowIssue, SubmissionsFileError, read_submissions
 
 __all__ = ["POLICIES", "Gradebook", "KeyCache", "Row", "RowIssue", "SubmissionsFileError", "answer_key",
@@ -86,7 +87,7 @@ class KeyCache:
             return f"the instance code could not be regenerated ({type(e).__name__}: {e}); report this as a bug"
 
 
-def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
+def grade_one(key: Key, part_name: str, answer: str, options: GradeOptions = DEFAULT) -> PartResult:
     """Grade one answer text against a key. Unknown parts raise PartError.
 
     Right answers and named mistakes are remembered per key (a class types the same few answers), up to a bound so
@@ -96,8 +97,11 @@ def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
     if hit is not None:
         return hit
     part = key.problem.part(part_name)
+    if part.name not in key.truth:
+        asked = ", ".join(key.truth)
+        raise PartError(f"this instance of {key.problem.id} does not ask for {part.name!r}; it asks for: {asked}")
     try:
-        result = grade_part(part, key.truth[part.name], answer, key.mistakes)
+        result = grade_part(part, key.truth[part.name], answer, key.mistakes, options)
     except Exception as e:  # grade_part is meant to be total; never let one answer stop the batch
         result = PartResult(part.name, 0.0, "invalid", f"could not read the answer ({type(e).__name__})", None,
                             answer[:200])
@@ -120,18 +124,34 @@ class Graded:
     extra: tuple[tuple[str, str], ...]
 
 
-class Gradebook:
-    """Accumulates graded rows under a policy; :meth:`report` builds the report (a JSON-ready dict)."""
+def _slot(rec: tuple[Any, ...]) -> tuple[Any, ...]:
+    return rec[:4]  # (student, code, part, line): unique per record
 
-    def __init__(self, policy: str = "last", cache_size: int = 8192) -> None:
+
+class Gradebook:
+    """Grades rows as they are read and spills one record per graded row to an external sort, so memory stays flat
+    in the number of students; :meth:`stream` then walks the class student by student (see
+    :mod:`examprep.grader.assemble`) and :meth:`report` builds the whole report as a JSON-ready dict.
+
+    ``max_attempts`` bounds the rows graded per (student, code, part): later ones are reported. ``assigned`` maps a
+    student to the codes they were given: other codes are reported, not graded.
+    """
+
+    def __init__(self, policy: str = "last", cache_size: int = 8192, max_attempts: int | None = None,
+                 assigned: dict[str, frozenset[str]] | None = None, options: GradeOptions = DEFAULT) -> None:
+        self.options = options
         if policy not in POLICIES:
             raise SubmissionsFileError(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
+        if max_attempts is not None and max_attempts < 1:
+            raise SubmissionsFileError(f"--max-attempts {max_attempts}: use a whole number of at least 1")
+        from examprep.grader.spill import ExternalSort
+
         self.policy = policy
+        self.max_attempts = max_attempts
+        self.assigned = assigned
         self.cache = KeyCache(cache_size)
-        self.answers: dict[tuple[str, str, str], Graded] = {}
-        self.problem_of: dict[str, str] = {}
-        self.students: set[str] = set()
-        self.issues: list[RowIssue] = []
+        self.records = ExternalSort(key=_slot)  # (student, code, part, line, problem, score, verdict, ...)
+        self.issues = ExternalSort()  # (line, reason, student, code, part)
         self.extra_columns: dict[str, None] = {}
         self.counts = {"read": 0, "graded": 0, "invalid": 0, "rejected": 0, "superseded": 0}
 
@@ -141,13 +161,16 @@ class Gradebook:
         if isinstance(item, RowIssue):
             self._reject(item)
             return
-        self.students.add(item.student)
         key = self.cache.get(item.code)
         if isinstance(key, str):
             self._reject(RowIssue(item.line, key, item.student, item.code, item.part))
             return
+        if self.assigned is not None and key.code not in self.assigned.get(item.student, ()):
+            self._reject(RowIssue(item.line, "not assigned to this student (the --assigned key does not give them "
+                                             "this code); not graded", item.student, item.code, item.part))
+            return
         try:
-            r = grade_one(key, item.part, item.answer)
+            r = grade_one(key, item.part, item.answer, self.options)
         except PartError as e:
             self._reject(RowIssue(item.line, f"unknown part: {e}", item.student, item.code, item.part))
             return
@@ -156,29 +179,26 @@ class Gradebook:
             self.counts["invalid"] += 1
             why = r.feedback.removeprefix("could not read the answer: ")
             self._report(RowIssue(item.line, f"unparseable answer, graded invalid (0 points): {why}", item.student,
-                                  key.code, r.name))
+                                  item.code, item.part))
         for k, _ in item.extra:
-            self.extra_columns.setdefault(k, None)
-        self.problem_of[key.code] = key.problem.id
-        slot = (item.student, key.code, r.name)
-        new = Graded(item.line, r.score, r.verdict, r.mistake, r.feedback, r.given, item.extra)
-        old = self.answers.get(slot)
-        if old is not None:
-            self.counts["superseded"] += 1
-            if self.policy == "first" or (self.policy == "best" and new.score <= old.score):
-                return
-        self.answers[slot] = new
+            if k not in self.extra_columns:
+                self.extra_columns[k] = None
+        # a part in a carried-forward chain keeps its whole text, so it can be re-read when the report is assembled
+        given = item.answer if r.name in _inputs(key.problem) and r.verdict != "invalid" else r.given
+        self.records.add((item.student, key.code, r.name, item.line, key.problem.id, r.score, r.verdict, r.mistake,
+                          r.feedback, given, item.extra))
 
     def _reject(self, issue: RowIssue) -> None:
         self.counts["rejected"] += 1
-        if issue.student.strip():
-            self.students.add(issue.student.strip())
+        if issue.student.strip():  # the student is listed (with 0 of 0 if nothing of theirs is graded)
+            self.records.add((issue.student.strip(), "", "", issue.line, "", 0.0, "", None, "", "", ()))
         self._report(issue)
 
     def _report(self, issue: RowIssue) -> None:
-        # Every reported row is kept for the report; shared strings keep that list small.
-        i = sys.intern
-        self.issues.append(RowIssue(issue.line, i(issue.reason), i(issue.student), i(issue.code), i(issue.part)))
+        self._report_issue(issue.line, issue.reason, issue.student, issue.code, issue.part)
+
+    def _report_issue(self, line: int, reason: str, student: str, code: str, part: str) -> None:
+        self.issues.add((line, sys.intern(reason), student, code, part))
 
     def add_all(self, rows: Iterable[Row | RowIssue]) -> Gradebook:
         for row in rows:
@@ -187,45 +207,55 @@ class Gradebook:
 
     @property
     def exit_code(self) -> int:
-        """0 when every row was graded, 3 when some rows were reported."""
-        return 3 if self.issues else 0
+        """0 when every row was graded, 3 when some rows were reported (known once the class was walked)."""
+        return 3 if self.issues.n else 0
+
+    def stream(self) -> Any:
+        """The class, student by student, in one pass (a :class:`examprep.grader.assemble.ClassStream`)."""
+        from examprep.grader.assemble import ClassStream
+
+        return ClassStream(self)
 
     def report(self) -> dict[str, Any]:
-        """The whole report as plain, JSON-ready data, sorted, with nothing that varies between runs."""
-        from examprep.instances import from_code
-        from examprep.registry import make
+        """The whole report as plain, JSON-ready data, sorted, with nothing that varies between runs (held in
+        memory: the CSV and JSON writers stream from :meth:`stream` instead)."""
+        return self.stream().materialise()
 
-        by_student: dict[str, dict[str, dict[str, Graded]]] = {s: {} for s in self.students}
-        for (student, code, part), g in self.answers.items():
-            by_student[student].setdefault(code, {})[part] = g
-        students = []
-        asked: dict[str, tuple[Any, ...]] = {}  # code -> the parts its instance asks for
-        tally: dict[str, dict[str, Any]] = {}
-        for student in sorted(by_student):
-            questions, points, possible = [], 0.0, 0.0
-            for code in sorted(by_student[student]):
-                pt = make(self.problem_of[code])
-                if code not in asked:
-                    asked[code] = pt.active_parts(from_code(code).params)
-                answered = by_student[student][code]
-                q = _question(pt, asked[code], code, answered)
-                questions.append(q)
-                points += q["points"]
-                possible += q["possible"]
-                _count(tally.setdefault(pt.id, _new_tally(pt)), pt, answered)
-            students.append({"student": student, "points": _num(points), "possible": _num(possible),
-                             "percent": round(100 * points / possible, 2) if possible else None,
-                             "questions": questions})
-        issues = sorted(self.issues, key=lambda i: (i.line, i.reason))
-        return {
-            "policy": self.policy,
-            "rows": {**self.counts, "reported": len(self.issues)},
-            "extra_columns": sorted(self.extra_columns),
-            "students": students,
-            "summary": [_summary(t) for _, t in sorted(tally.items())],
-            "reported": [{"line": i.line, "reason": i.reason, "student": i.student, "code": i.code,
-                          "part": i.part} for i in issues],
-        }
+
+def _inputs(pt: Any) -> frozenset[str]:
+    """The parts of ``pt`` that take part in error carried forward: derived parts and what they are computed from
+    (cached per problem type)."""
+    hit = _INPUTS.get(pt.id)
+    if hit is None:
+        names = {u for p in pt.parts for u in p.uses} | {p.name for p in pt.parts if p.uses}
+        hit = _INPUTS[pt.id] = frozenset(names) if pt.carries_forward else frozenset()
+    return hit
+
+
+_INPUTS: dict[str, frozenset[str]] = {}
+
+
+def _carried(cache: KeyCache, pt: Any, code: str, answered: dict[str, Graded],
+             options: GradeOptions) -> dict[str, Graded]:
+    """One student's answers to one instance with error carried forward applied (examprep.grader.carried)."""
+    if not pt.carries_forward or not any(pt.part(n).uses and g.verdict not in ("right", "invalid")
+                                         for n, g in answered.items()):
+        return answered
+    from examprep.grader.carried import carry_forward
+    from examprep.grader.score import PartResult
+    from examprep.instances import from_code
+
+    key = cache.get(code)
+    if isinstance(key, str):
+        return answered
+    results = {n: PartResult(n, g.score, g.verdict, g.feedback, g.mistake, g.given) for n, g in answered.items()}
+    new = carry_forward(pt, from_code(code).params, key.truth, {n: g.given for n, g in answered.items()}, results,
+                        options)
+    out = dict(answered)
+    for n, r in new.items():
+        g = answered[n]
+        out[n] = Graded(g.line, r.score, r.verdict, None, r.feedback, g.given, g.extra)
+    return out
 
 
 def _num(x: float) -> float:
@@ -252,7 +282,7 @@ def _question(pt: Any, asked: tuple[Any, ...], code: str, answered: dict[str, Gr
 
 
 def _new_tally(pt: Any) -> dict[str, Any]:
-    return {"problem": pt.id, "title": pt.title, "answers": 0, "right": 0, "partial": 0, "wrong": 0, "invalid": 0,
+    return {"problem": pt.id, "title": pt.title, "answers": 0, **dict.fromkeys(VERDICTS, 0),
             "mistakes": {}, "feedback": {}, "parts": {p.name: [0, 0] for p in pt.parts}}
 
 
@@ -271,19 +301,20 @@ def _summary(t: dict[str, Any]) -> dict[str, Any]:
     n = t["answers"]
     mistakes = sorted(t["mistakes"].items(), key=lambda kv: (-kv[1], kv[0]))
     return {"problem": t["problem"], "title": t["title"], "answers": n,
-            **{v: t[v] for v in ("right", "partial", "wrong", "invalid")},
+            **{v: t[v] for v in VERDICTS},
             "share_right": t["right"] / n if n else 0.0,
             "mistakes": [{"mistake": m, "count": c, "share": c / n, "feedback": t["feedback"][m]} for m, c in mistakes],
             "parts": [{"part": p, "answers": a, "right": r, "share_right": r / a if a else 0.0}
                       for p, (a, r) in t["parts"].items() if a]}
 
 
-def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192) -> Gradebook:
+def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192, max_attempts: int | None = None,
+               assigned: dict[str, frozenset[str]] | None = None, options: GradeOptions = DEFAULT) -> Gradebook:
     """Read and grade a whole submissions file (streamed)."""
-    return Gradebook(policy, cache_size).add_all(read_submissions(path))
+    return Gradebook(policy, cache_size, max_attempts, assigned, options).add_all(read_submissions(path))
 
 
-def answer_key(code: str) -> dict[str, Any]:
+def answer_key(code: str, tolerance: str = "fair") -> dict[str, Any]:
     """The answer key of one instance code: every part (final and intermediate) with its value and form."""
     from examprep.golden import jsonable
     from examprep.instances import from_code
@@ -294,7 +325,7 @@ def answer_key(code: str) -> dict[str, Any]:
     pt = make(inst.problem_id)
     truth = pt.solve(inst.params)
     parts = [{"part": p.name, "label": p.label, "kind": p.kind, "final": p.final, "weight": p.weight,
-              "form": p.form(), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
+              "form": p.form(tolerance), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
              for p in pt.active_parts(inst.params)]
     return {"code": inst.code, "id": pt.id, "title": pt.title, "seed": inst.seed, "difficulty": inst.difficulty,
             "parts": parts}

@@ -35,7 +35,8 @@ def parse_items(targets: list[str], topics: list[str], count: int) -> list[Item]
     """``ID[:COUNT]`` / ``CODE`` strings plus topics -> items; no target and no topic selects every type.
 
     Args:
-        targets: ids (``cnn/conv_output_size``, ``...-v1``), ``ID:COUNT`` or instance codes.
+        targets: ids (``cnn/conv_output_size``, ``...-v1``), ``ID:COUNT`` or instance codes; concept items by id
+            (``concept/cnn/weight-sharing``), every concept item of a topic (``concept/cnn``) or all (``concept/all``).
         topics: every type of these topics, ``count`` instances each.
         count: instances per id without its own ``:COUNT`` and per type of a topic.
     """
@@ -55,6 +56,11 @@ def parse_items(targets: list[str], topics: list[str], count: int) -> list[Item]
             if not n.isdigit() or int(n) < 1:
                 raise SelectionError(f"{t!r}: write ID:COUNT with a positive count, e.g. {name}:3")
             k = int(n)
+        if name.startswith("concept/"):  # concept items (examprep.concepts)
+            from examprep.concepts.select import concept_targets
+
+            items += [Item(i, k) for i in concept_targets(name)]
+            continue
         items.append(Item(resolve(name).id, k))
     for s in list_specs(topics) if topics else []:
         items.append(Item(s.id, count))
@@ -88,6 +94,9 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium",
     if difficulty not in seeding.DIFFICULTIES:
         raise ParamError(f"--difficulty {difficulty!r}: use one of {', '.join(seeding.DIFFICULTIES)}")
     seeding.check_seed(seed)
+    from examprep import secret
+
+    key = secret.current()  # with a secret, the sheet's instances are secret ones
     used: dict[str, int] = {}
     out: list[tuple[ProblemType, Instance]] = []
     for it in items:
@@ -99,9 +108,9 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium",
         for _ in range(it.count):
             i = used.get(pt.id, 0)
             used[pt.id] = i + 1
-            inst = pt.generate(seed + i, difficulty)
+            inst = pt.generate(seed + i, difficulty, key)
             if like is not None:
-                inst = _matching(pt, inst, parts_of(*like[len(out)]), difficulty)
+                inst = _matching(pt, inst, parts_of(*like[len(out)]), difficulty, key)
             out.append((pt, inst))
     return out
 
@@ -109,12 +118,13 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium",
 STRIDE = 1_000_003
 
 
-def _matching(pt: ProblemType, inst: Instance, want: tuple[str, ...], difficulty: str) -> Instance:
+def _matching(pt: ProblemType, inst: Instance, want: tuple[str, ...], difficulty: str,
+              key: bytes | None = None) -> Instance:
     j = 0
     while parts_of(pt, inst) != want:
         j += 1
         if j > 500:
             raise SelectionError(f"{pt.id}: no variant asks for the parts {', '.join(want)}; remove --students or "
                                  "choose another --seed")
-        inst = pt.generate((inst.seed + STRIDE) % seeding.MAX_SEED, difficulty)  # type: ignore[operator]
+        inst = pt.generate((inst.seed + STRIDE) % seeding.MAX_SEED, difficulty, key)  # type: ignore[operator]
     return inst

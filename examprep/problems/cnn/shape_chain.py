@@ -58,6 +58,7 @@ NETWORKS: dict[str, tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]] = 
 }
 ARITY = {"conv": 5, "maxpool": 3, "norm": 1, "flatten": 1, "linear": 2}
 MAX_LAYERS = 24
+MAX_SIZE = 4096  # every layer size (channels, kernel, stride, padding, units), as C, H and W are capped
 
 
 def network(p: Params) -> tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]:
@@ -118,7 +119,7 @@ class ShapeChain(ProblemType):
     catalog = "seed_003 A4; seed_004 C6, C7"
     reference_entry = "examprep.reference.cnn:shape_chain"
     params = (
-        Param("network", "choice", "custom (give layers), cifar (slides' CIFAR net) or alexnet",
+        Param("network", "choice", "custom (give layers), cifar (a LeNet-style CIFAR-10 net) or alexnet",
               choices=("custom", "cifar", "alexnet"), default="custom"),
         Param("C", "int", "input channels (named networks: their own by default)", lo=1, hi=4096, optional=True),
         Param("H", "int", "input height (named networks: their own by default)", lo=1, hi=4096, optional=True),
@@ -182,6 +183,8 @@ class ShapeChain(ProblemType):
             if any(isinstance(x, bool) or not isinstance(x, int) or x < (0 if j == 4 else 1)
                    for j, x in enumerate(la[1:], 1)):
                 raise ParamError(f"layers: layer {i}: sizes must be positive whole numbers (padding ≥ 0)")
+            if any(x > MAX_SIZE for x in la[1:]):
+                raise ParamError(f"layers: layer {i}: sizes are at most {MAX_SIZE} (like C, H and W)")
             if la[0] == "flatten":
                 if seen_flatten:
                     raise ParamError("layers: exactly one flatten layer")
