@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1"]
+IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1", "rnn/param_count-v1", "rnn/truncated_bptt-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -208,3 +208,44 @@ def test_gru_cell_statement_states_the_convention() -> None:
         assert blend in text
     with pytest.raises(ParamError):
         pt.from_params({**F6, "W_n": [[1, 2], [3, 4]]})
+
+
+# ---- param_count: s02 F2, s04 B1 -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "single", "double"), [("rnn", 620, 640), ("lstm", 2480, 2560), ("gru", 1860, 1920)])
+def test_param_count_catalog_f2(cell: str, single: int, double: int) -> None:
+    pt, inst, ans = solved("rnn/param_count-v1", cell=cell, input_size=10, hidden_size=20, bias="single")
+    assert ans["total"] == ans["first_layer"] == single
+    assert mistake_named(pt, inst, "total", double) == "other_bias_form"
+    assert mistake_named(pt, inst, "total", single * 50) == "times_seq_len"
+    _, _, ans2 = solved("rnn/param_count-v1", cell=cell, input_size=10, hidden_size=20, bias="double")
+    assert ans2["total"] == double
+
+
+def test_param_count_layers_directions_output_and_mistakes() -> None:
+    # LSTM(8, 16, 2 layers, bidirectional), one bias, K = 5: block 16·8 + 256 + 16 = 400; layer 1: 4·2·400 = 3200;
+    # layer 2 reads 32: 4·2·(16·32 + 256 + 16) = 6272; output 32·5 + 5 = 165
+    pt, inst, ans = solved("rnn/param_count-v1", cell="lstm", input_size=8, hidden_size=16, layers=2,
+                           bidirectional=True, bias="single", output_size=5)
+    assert (ans["gate_block"], ans["first_layer"], ans["output_params"]) == (400, 3200, 165)
+    assert ans["total"] == 3200 + 6272 + 165
+    assert right(pt, inst, gate_block="400", first_layer="3200", output_params="165", total=str(ans["total"]))
+    assert mistake_named(pt, inst, "total", 2 * 3200 + 165) == "deep_input_as_d"
+    assert mistake_named(pt, inst, "first_layer", 800) == "gate_count_forgotten"
+
+
+# ---- truncated_bptt: s02 F4 ----------------------------------------------------------------------------------
+
+def test_truncated_bptt_catalog_f4() -> None:
+    pt, inst, ans = solved("rnn/truncated_bptt-v1", T=1000, k1=50, k2=100)
+    assert ans == {"updates": 20, "backward_steps": 1950}
+    assert mistake_named(pt, inst, "backward_steps", 2000) == "updates_times_k2"
+    assert mistake_named(pt, inst, "backward_steps", 1000) == "k2_as_k1"
+    assert solved("rnn/truncated_bptt-v1", T=100, k1=20, k2=20)[2]["updates"] == 5
+
+
+def test_truncated_bptt_incomplete_block_and_ceiling() -> None:
+    # T = 1010: the last 10 steps get no update; a ceiling gives 21 updates (the 21st at t = 1010, 100 steps)
+    pt, inst, ans = solved("rnn/truncated_bptt-v1", T=1010, k1=50, k2=100)
+    assert ans == {"updates": 20, "backward_steps": 1950}
+    assert mistake_named(pt, inst, "updates", 21) == "ceiling"

@@ -10,3 +10,8 @@ register("rnn/lstm_cell-v1", "examprep.problems.rnn.lstm_cell:LSTMCell", title="
          parts=("i", "f", "g", "o", "c", "h"), catalog="seed_002 F5")
 register("rnn/gru_cell-v1", "examprep.problems.rnn.gru_cell:GRUCell", title="One step of a GRU cell",
          parts=("r", "z", "n", "h"), catalog="seed_002 F6")
+register("rnn/param_count-v1", "examprep.problems.rnn.param_count:ParamCount",
+         title="Parameters of RNN, LSTM and GRU layers", parts=("gate_block", "first_layer", "output_params", "total"),
+         catalog="seed_002 F2; seed_004 B1")
+register("rnn/truncated_bptt-v1", "examprep.problems.rnn.truncated_bptt:TruncatedBPTT",
+         title="Truncated BPTT: updates and backward steps", parts=("updates", "backward_steps"), catalog="seed_002 F4")
