@@ -88,6 +88,9 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium",
     if difficulty not in seeding.DIFFICULTIES:
         raise ParamError(f"--difficulty {difficulty!r}: use one of {', '.join(seeding.DIFFICULTIES)}")
     seeding.check_seed(seed)
+    from examprep import secret
+
+    key = secret.current()  # with a secret, the sheet's instances are secret ones
     used: dict[str, int] = {}
     out: list[tuple[ProblemType, Instance]] = []
     for it in items:
@@ -99,9 +102,9 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium",
         for _ in range(it.count):
             i = used.get(pt.id, 0)
             used[pt.id] = i + 1
-            inst = pt.generate(seed + i, difficulty)
+            inst = pt.generate(seed + i, difficulty, key)
             if like is not None:
-                inst = _matching(pt, inst, parts_of(*like[len(out)]), difficulty)
+                inst = _matching(pt, inst, parts_of(*like[len(out)]), difficulty, key)
             out.append((pt, inst))
     return out
 
@@ -109,12 +112,13 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium",
 STRIDE = 1_000_003
 
 
-def _matching(pt: ProblemType, inst: Instance, want: tuple[str, ...], difficulty: str) -> Instance:
+def _matching(pt: ProblemType, inst: Instance, want: tuple[str, ...], difficulty: str,
+              key: bytes | None = None) -> Instance:
     j = 0
     while parts_of(pt, inst) != want:
         j += 1
         if j > 500:
             raise SelectionError(f"{pt.id}: no variant asks for the parts {', '.join(want)}; remove --students or "
                                  "choose another --seed")
-        inst = pt.generate((inst.seed + STRIDE) % seeding.MAX_SEED, difficulty)  # type: ignore[operator]
+        inst = pt.generate((inst.seed + STRIDE) % seeding.MAX_SEED, difficulty, key)  # type: ignore[operator]
     return inst

@@ -50,6 +50,8 @@ from examprep.solver.step import Derivation
 MAHA = Sym("q", text="(x−μ)ᵀΣ⁻¹(x−μ)", latex=r"(x-\mu)^\top \Sigma^{-1} (x-\mu)",
            typst="(x-mu)^top Sigma^(-1) (x-mu)")
 
+MAX_COV = 1e6  # variances from 1e-6 to 1e6: the discriminants stay finite and their digits meaningful
+
 
 def is_shared(cov: Any) -> bool:
     """A single 2×2 matrix (shared) rather than a list of matrices (per class)."""
@@ -146,8 +148,12 @@ class Gaussian2D(ProblemType):
         for a in arrs:
             if a.shape != (2, 2) or not np.all(np.isfinite(a)):
                 raise ParamError("covariances: each covariance must be a 2×2 matrix of numbers")
-            if a[0, 1] != a[1, 0] or a[0, 0] <= 0 or np.linalg.det(a) <= 0:
-                raise ParamError(f"covariances: {a.tolist()} is not symmetric positive definite")
+            if np.abs(a).max() > MAX_COV or (a[0, 0] > 0 and a[1, 1] > 0 and min(a[0, 0], a[1, 1]) < 1 / MAX_COV):
+                raise ParamError(f"covariances: {str(a.tolist())[:80]}: the variances must lie from {1 / MAX_COV:g} "
+                                 f"to {MAX_COV:g} (and the covariance within them)")
+            if a[0, 1] != a[1, 0] or a[0, 0] <= 0 or np.linalg.det(a) <= a[0, 0] * a[1, 1] * 1e-9:
+                raise ParamError(f"covariances: {str(a.tolist())[:80]} is not symmetric positive definite (or "
+                                 "too close to singular)")
         return []
 
     def names(self, p: Params) -> tuple[str, ...]:

@@ -46,6 +46,8 @@ SETUPS = {"easy": (("Outlook", "Wind"), ("yes", "no"), 6),
           "medium": (("Outlook", "Humidity", "Wind"), ("yes", "no"), 8),
           "hard": (("Outlook", "Temp", "Wind"), ("walk", "bike", "bus"), 10)}
 
+MAX_EXAMPLES = 1000  # rows of the training table
+
 
 def first_seen(values: Any) -> tuple[str, ...]:
     """Distinct values in order of first appearance."""
@@ -113,9 +115,13 @@ class NaiveBayes(ProblemType):
         rows = p.examples
         if not isinstance(rows, tuple) or len(rows) < 2:
             raise ParamError("examples: give a list of at least two rows [value_1, ..., value_F, class]")
+        if len(rows) > MAX_EXAMPLES:
+            raise ParamError(f"examples: at most {MAX_EXAMPLES} rows")
         for i, r in enumerate(rows):
             if not isinstance(r, tuple) or len(r) != f + 1 or not all(isinstance(v, str) for v in r):
                 raise ParamError(f"examples row {i + 1}: expected {f} feature values and a class label, all text")
+            if any(len(v) > 40 for v in r):
+                raise ParamError(f"examples row {i + 1}: values and labels are at most 40 characters")
         classes, domains = table(p)
         if len(classes) < 2:
             raise ParamError("examples: the table must contain at least two classes")

@@ -58,6 +58,7 @@ NETWORKS: dict[str, tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]] = 
 }
 ARITY = {"conv": 5, "maxpool": 3, "norm": 1, "flatten": 1, "linear": 2}
 MAX_LAYERS = 24
+MAX_SIZE = 4096  # every layer size (channels, kernel, stride, padding, units), as C, H and W are capped
 
 
 def network(p: Params) -> tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]:
@@ -182,6 +183,8 @@ class ShapeChain(ProblemType):
             if any(isinstance(x, bool) or not isinstance(x, int) or x < (0 if j == 4 else 1)
                    for j, x in enumerate(la[1:], 1)):
                 raise ParamError(f"layers: layer {i}: sizes must be positive whole numbers (padding ≥ 0)")
+            if any(x > MAX_SIZE for x in la[1:]):
+                raise ParamError(f"layers: layer {i}: sizes are at most {MAX_SIZE} (like C, H and W)")
             if la[0] == "flatten":
                 if seen_flatten:
                     raise ParamError("layers: exactly one flatten layer")
