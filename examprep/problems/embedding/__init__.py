@@ -1,0 +1,7 @@
+"""Word embeddings: bag of words, co-occurrence counts, analogies, latent interpolation, skip-gram counts."""
+
+from examprep.registry import register
+
+register("embedding/bow_cosine-v1", "examprep.problems.embedding.bow_cosine:BowCosine",
+         title="Bag-of-words vectors and document cosines", parts=("dim", "vectors", "cosine"),
+         catalog="seed_004 B2")

@@ -1,0 +1,30 @@
+"""References for the embedding family, written from sklearn's text tools and torch, independent of the problem
+modules: bag-of-words vectors from ``CountVectorizer`` with the vocabulary fixed, cosines from
+``cosine_similarity``."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+
+
+def bow_cosine(batch: list[Params], device: torch.device) -> Answers:
+    """``CountVectorizer(vocabulary=vocab, binary=binary)`` on whitespace tokens, then ``cosine_similarity``;
+    instances with as many documents and words are stacked into one column."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    def run(ps: list[Params]) -> dict[str, np.ndarray]:
+        vecs, cos = [], []
+        for p in ps:
+            cv = CountVectorizer(vocabulary=list(p.vocab), binary=p.binary, token_pattern=r"\S+", lowercase=False)
+            x = cv.transform(list(p.docs)).toarray().astype(np.float64)
+            vecs.append(x)
+            cos.append(cosine_similarity(x))
+        return {"dim": np.array([len(cv.vocabulary_) for _ in ps]), "vectors": np.stack(vecs),
+                "cosine": np.stack(cos)}
+
+    return grouped(batch, lambda p: (len(p.docs), len(p.vocab)), run)

@@ -1,0 +1,89 @@
+"""embedding types: the catalog's worked examples, the wrong values graded as named mistakes, validation, and the
+references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["embedding/bow_cosine-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- bow_cosine: s04 B2 --------------------------------------------------------------------------------------
+
+def test_bow_cosine_one_hot_words_are_orthogonal() -> None:
+    # s04 B2: two different one-hot words have cosine 0 (the drawback of 1-of-N)
+    _, _, ans = solved("embedding/bow_cosine-v1", docs=["cat", "dog"], vocab=["cat", "dog", "mat"])
+    assert ans["dim"] == 3
+    assert ans["vectors"].tolist() == [[1, 0, 0], [0, 1, 0]]
+    assert ans["cosine"] == pytest.approx(np.eye(2))
+
+
+def test_bow_cosine_counts_presence_order_and_norms() -> None:
+    # counts: d1 = (2, 1, 0), d2 = (1, 0, 1) over [cat, sat, mat]; "the" is ignored; cos = 2/(√5·√2)
+    docs, vocab = ["cat sat the cat", "mat cat"], ["cat", "sat", "mat"]
+    pt, inst, ans = solved("embedding/bow_cosine-v1", docs=docs, vocab=vocab)
+    assert ans["vectors"].tolist() == [[2, 1, 0], [1, 0, 1]]
+    assert ans["cosine"][0, 1] == pytest.approx(2 / np.sqrt(10))
+    assert right(pt, inst, dim="3", vectors="[[2, 1, 0], [1, 0, 1]]", cosine="[[1, 0.6325], [0.6325, 1]]")
+    assert mistake_named(pt, inst, "cosine", "[[5, 2], [2, 2]]") == "dot_product_unnormalised"
+    # binary: d1 = (1, 1, 0): cos = 1/(√2·√2) = 0.5; counts give 0.6325
+    pt, inst, ans = solved("embedding/bow_cosine-v1", docs=docs, vocab=vocab, binary=True)
+    assert ans["cosine"][0, 1] == pytest.approx(0.5)
+    assert mistake_named(pt, inst, "vectors", "[[2, 1, 0], [1, 0, 1]]") == "counts_for_presence"
+    # columns in order of appearance: [cat, sat, mat] is already that order, so reorder the vocabulary
+    pt, inst, ans = solved("embedding/bow_cosine-v1", docs=docs, vocab=["mat", "sat", "cat"])
+    assert ans["vectors"].tolist() == [[0, 1, 2], [1, 0, 1]]
+    assert mistake_named(pt, inst, "vectors", "[[2, 1, 0], [1, 0, 1]]") == "appearance_order"
+
+
+@pytest.mark.parametrize("sets", [dict(docs=["cat", "the"], vocab=["cat"]), dict(docs=["cat"], vocab=["cat"]),
+                                  dict(docs=["cat", "dog"], vocab=["cat", "cat"])])
+def test_bow_cosine_refuses_empty_documents_and_bad_vocabularies(sets: dict) -> None:
+    with pytest.raises(ParamError):
+        make("embedding/bow_cosine").from_params(sets)
