@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["embedding/bow_cosine-v1"]
+IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -87,3 +87,32 @@ def test_bow_cosine_counts_presence_order_and_norms() -> None:
 def test_bow_cosine_refuses_empty_documents_and_bad_vocabularies(sets: dict) -> None:
     with pytest.raises(ParamError):
         make("embedding/bow_cosine").from_params(sets)
+
+
+# ---- cooccurrence: s04 B3 ------------------------------------------------------------------------------------
+
+B3 = dict(docs=["cat sat mat", "cat dog", "dog sat", "cat sat dog"], vocab=["cat", "dog", "mat", "sat"])
+
+
+def test_cooccurrence_catalog_b3_documents() -> None:
+    pt, inst, ans = solved("embedding/cooccurrence-v1", **B3)
+    assert ans["N"].tolist() == [[3, 2, 1, 2], [2, 3, 0, 2], [1, 0, 1, 1], [2, 2, 1, 3]]
+    assert right(pt, inst, N="[[3, 2, 1, 2], [2, 3, 0, 2], [1, 0, 1, 1], [2, 2, 1, 3]]")
+
+
+def test_cooccurrence_tokens_for_documents() -> None:
+    # "cat cat dog": documents give N(cat, dog) = 1, N(cat, cat) = 1; token products give 2 and 4
+    pt, inst, ans = solved("embedding/cooccurrence-v1", docs=["cat cat dog", "dog"], vocab=["cat", "dog"])
+    assert ans["N"].tolist() == [[1, 1], [1, 2]]
+    assert mistake_named(pt, inst, "N", "[[4, 2], [2, 2]]") == "tokens_for_documents"
+
+
+def test_cooccurrence_window_counts_both_sides() -> None:
+    # "a b c" with c = 1: pairs a-b, b-a, b-c, c-b; the right context alone gives a-b, b-c only
+    pt, inst, ans = solved("embedding/cooccurrence-v1", docs=["cat sat mat"], vocab=["cat", "sat", "mat"], window=1)
+    assert ans["N"].tolist() == [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    assert mistake_named(pt, inst, "N", "[[0, 1, 0], [0, 0, 1], [0, 0, 0]]") == "right_context_only"
+    _, _, wide = solved("embedding/cooccurrence-v1", docs=["cat sat mat"], vocab=["cat", "sat", "mat"], window=2)
+    assert wide["N"].tolist() == [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+    with pytest.raises(ParamError):
+        make("embedding/cooccurrence").from_params(dict(docs=["cat the"], vocab=["cat"], window=1))

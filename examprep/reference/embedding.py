@@ -28,3 +28,29 @@ def bow_cosine(batch: list[Params], device: torch.device) -> Answers:
                 "cosine": np.stack(cos)}
 
     return grouped(batch, lambda p: (len(p.docs), len(p.vocab)), run)
+
+
+def cooccurrence(batch: list[Params], device: torch.device) -> Answers:
+    """Window 0: ``CountVectorizer(binary=True)`` as BᵀB; c >= 1: every position pair within c added with
+    ``np.add.at`` from index grids."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    def one(p: Params) -> np.ndarray:
+        v = len(p.vocab)
+        if p.window == 0:
+            cv = CountVectorizer(vocabulary=list(p.vocab), binary=True, token_pattern=r"\S+", lowercase=False)
+            b = cv.transform(list(p.docs)).toarray().astype(np.float64)
+            return b.T @ b
+        n = np.zeros((v, v))
+        pos = {w: k for k, w in enumerate(p.vocab)}
+        for doc in p.docs:
+            ids = np.array([pos[w] for w in doc.split()])
+            pp, qq = np.meshgrid(np.arange(len(ids)), np.arange(len(ids)), indexing="ij")
+            keep = (pp != qq) & (np.abs(pp - qq) <= p.window)
+            np.add.at(n, (ids[pp[keep]], ids[qq[keep]]), 1)
+        return n
+
+    def run(ps: list[Params]) -> dict[str, np.ndarray]:
+        return {"N": np.stack([one(p) for p in ps])}
+
+    return grouped(batch, lambda p: len(p.vocab), run)

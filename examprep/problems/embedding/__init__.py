@@ -5,3 +5,5 @@ from examprep.registry import register
 register("embedding/bow_cosine-v1", "examprep.problems.embedding.bow_cosine:BowCosine",
          title="Bag-of-words vectors and document cosines", parts=("dim", "vectors", "cosine"),
          catalog="seed_004 B2")
+register("embedding/cooccurrence-v1", "examprep.problems.embedding.cooccurrence:Cooccurrence",
+         title="Word co-occurrence matrix", parts=("N",), catalog="seed_004 B3")
