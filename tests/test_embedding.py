@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1"]
+IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1", "embedding/analogy-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -116,3 +116,37 @@ def test_cooccurrence_window_counts_both_sides() -> None:
     assert wide["N"].tolist() == [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
     with pytest.raises(ParamError):
         make("embedding/cooccurrence").from_params(dict(docs=["cat the"], vocab=["cat"], window=1))
+
+
+# ---- analogy: s04 B4 -----------------------------------------------------------------------------------------
+
+B4 = dict(words=["Rome", "Italy", "Berlin", "Germany", "Paris", "France"],
+          vectors=[[1, 3], [1, 1], [3, 3.2], [3, 1.1], [5, 3], [5, 1]], a="Rome", b="Berlin", c="Italy")
+
+
+def test_analogy_catalog_b4_germany() -> None:
+    pt, inst, ans = solved("embedding/analogy-v1", **B4)
+    assert ans["query"] == pytest.approx([3, 1.2])
+    assert ans["scores"][3:] == pytest.approx([0.99958, 0.98724, 0.98328], abs=1e-5)
+    assert ans["answer"] == "Germany"
+    assert right(pt, inst, query="[3, 1.2]", answer="Germany")
+    # v_a - v_b + v_c = (-1, 0.8): Paris has the largest cosine
+    assert mistake_named(pt, inst, "answer", "Paris") == "signs_reversed"
+    assert mistake_named(pt, inst, "query", "[-1, 0.8]") == "signs_reversed"
+    # distances instead of cosines: Germany is at 0.1
+    dist = np.linalg.norm(np.array(B4["vectors"], float) - [3, 1.2], axis=1)
+    assert mistake_named(pt, inst, "scores", dist) == "other_metric"
+
+
+def test_analogy_query_words_kept_and_euclidean() -> None:
+    # man : king :: woman : ?, query = (1, 2) - (1, 0) + (0, 1) = (0, 3); woman (0, 1) has cosine 1 but is excluded
+    words, vectors = ["man", "king", "woman", "queen", "boy"], [[1, 0], [1, 2], [0, 1], [0.2, 2.5], [2, 1]]
+    pt, inst, ans = solved("embedding/analogy-v1", words=words, vectors=vectors, a="man", b="king", c="woman")
+    assert ans["answer"] == "queen"
+    assert mistake_named(pt, inst, "answer", "woman") == "query_words_kept"
+    _, _, euc = solved("embedding/analogy-v1", words=words, vectors=vectors, a="man", b="king", c="woman",
+                       metric="euclidean")
+    assert euc["scores"][3] == pytest.approx(np.hypot(0.2, 0.5))
+    assert euc["answer"] == "queen"
+    with pytest.raises(ParamError):
+        make("embedding/analogy").from_params({**B4, "c": "Berlin"})

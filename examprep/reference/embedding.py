@@ -54,3 +54,23 @@ def cooccurrence(batch: list[Params], device: torch.device) -> Answers:
         return {"N": np.stack([one(p) for p in ps])}
 
     return grouped(batch, lambda p: len(p.vocab), run)
+
+
+def analogy(batch: list[Params], device: torch.device) -> list[dict]:
+    """The query by vector arithmetic, sklearn ``cosine_similarity`` or ``euclidean_distances`` to every word, the
+    best candidate by argmax / argmin over the words left after masking the query words."""
+    from sklearn.metrics.pairwise import cosine_similarity, euclidean_distances
+
+    out = []
+    for p in batch:
+        v = np.asarray(p.vectors, dtype=np.float64)
+        idx = {w: k for k, w in enumerate(p.words)}
+        q = v[idx[p.b]] - v[idx[p.a]] + v[idx[p.c]]
+        cos = p.metric == "cosine"
+        s = (cosine_similarity if cos else euclidean_distances)(q[None], v)[0]
+        masked = s.copy()
+        if p.exclude:
+            masked[[idx[p.a], idx[p.b], idx[p.c]]] = -np.inf if cos else np.inf
+        best = int(np.argmax(masked) if cos else np.argmin(masked))
+        out.append({"query": q, "scores": s, "answer": p.words[best]})
+    return out

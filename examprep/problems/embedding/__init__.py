@@ -7,3 +7,5 @@ register("embedding/bow_cosine-v1", "examprep.problems.embedding.bow_cosine:BowC
          catalog="seed_004 B2")
 register("embedding/cooccurrence-v1", "examprep.problems.embedding.cooccurrence:Cooccurrence",
          title="Word co-occurrence matrix", parts=("N",), catalog="seed_004 B3")
+register("embedding/analogy-v1", "examprep.problems.embedding.analogy:Analogy", title="Word-vector analogy",
+         parts=("query", "scores", "answer"), catalog="seed_004 B4")
