@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1", "embedding/analogy-v1"]
+IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1", "embedding/analogy-v1", "embedding/interpolation-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -150,3 +150,26 @@ def test_analogy_query_words_kept_and_euclidean() -> None:
     assert euc["answer"] == "queen"
     with pytest.raises(ParamError):
         make("embedding/analogy").from_params({**B4, "c": "Berlin"})
+
+
+# ---- interpolation -------------------------------------------------------------------------------------------
+
+def test_interpolation_orthogonal_unit_vectors() -> None:
+    # Ω = π/2, sin Ω = 1: slerp(0.25) = (sin(3π/8), sin(π/8)); lerp = (0.75, 0.25)
+    pt, inst, ans = solved("embedding/interpolation-v1", z0=[1, 0], z1=[0, 1], t=0.25)
+    assert ans["omega"] == pytest.approx(np.pi / 2)
+    assert ans["lerp"] == pytest.approx([0.75, 0.25])
+    assert ans["slerp"] == pytest.approx([np.sin(3 * np.pi / 8), np.sin(np.pi / 8)])
+    assert right(pt, inst, lerp="[0.75, 0.25]", omega="1.5708", slerp="[0.9239, 0.3827]")
+    assert mistake_named(pt, inst, "slerp", "[0.3827, 0.9239]") == "t_swapped"
+    assert mistake_named(pt, inst, "omega", "90") == "degrees"
+
+
+def test_interpolation_divides_by_sin_omega() -> None:
+    # Ω = π/4: slerp = (sin(3π/16) (1, 0) + sin(π/16) (1, 1)) / sin(π/4)
+    pt, inst, ans = solved("embedding/interpolation-v1", z0=[1, 0], z1=[1, 1], t=0.25)
+    top = np.sin(3 * np.pi / 16) * np.array([1, 0]) + np.sin(np.pi / 16) * np.array([1, 1])
+    assert ans["slerp"] == pytest.approx(top / np.sin(np.pi / 4))
+    assert mistake_named(pt, inst, "slerp", top) == "sin_omega_not_divided"
+    with pytest.raises(ParamError):
+        make("embedding/interpolation").from_params(dict(z0=[1, 1], z1=[2, 2], t=0.5))

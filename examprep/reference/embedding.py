@@ -74,3 +74,18 @@ def analogy(batch: list[Params], device: torch.device) -> list[dict]:
         best = int(np.argmax(masked) if cos else np.argmin(masked))
         out.append({"query": q, "scores": s, "answer": p.words[best]})
     return out
+
+
+def interpolation(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.lerp``; Ω = arccos of the cosine; slerp from its formula, vectors of one size batched together."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        z0 = real(np.array([p.z0 for p in ps], dtype=np.float64), device)
+        z1 = real(np.array([p.z1 for p in ps], dtype=np.float64), device)
+        t = real(np.array([p.t for p in ps], dtype=np.float64), device)[:, None]
+        omega = torch.arccos(torch.nn.functional.cosine_similarity(z0, z1, dim=1).clamp(-1, 1))[:, None]
+        slerp = (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+        return {"lerp": torch.lerp(z0, z1, t), "omega": omega[:, 0], "slerp": slerp}
+
+    return grouped(batch, lambda p: len(p.z0), run)

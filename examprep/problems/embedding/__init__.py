@@ -9,3 +9,6 @@ register("embedding/cooccurrence-v1", "examprep.problems.embedding.cooccurrence:
          title="Word co-occurrence matrix", parts=("N",), catalog="seed_004 B3")
 register("embedding/analogy-v1", "examprep.problems.embedding.analogy:Analogy", title="Word-vector analogy",
          parts=("query", "scores", "answer"), catalog="seed_004 B4")
+register("embedding/interpolation-v1", "examprep.problems.embedding.interpolation:Interpolation",
+         title="Linear and spherical interpolation of latent vectors", parts=("lerp", "omega", "slerp"),
+         catalog="issue 18")
