@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1", "embedding/analogy-v1", "embedding/interpolation-v1"]
+IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1", "embedding/analogy-v1", "embedding/interpolation-v1",
+       "embedding/skipgram_pairs-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -173,3 +174,15 @@ def test_interpolation_divides_by_sin_omega() -> None:
     assert mistake_named(pt, inst, "slerp", top) == "sin_omega_not_divided"
     with pytest.raises(ParamError):
         make("embedding/interpolation").from_params(dict(z0=[1, 1], z1=[2, 2], t=0.5))
+
+
+# ---- skipgram_pairs: s04 B5 ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("n", "c", "pairs"), [(5, 2, 14), (10, 3, 48), (6, 1, 10)])
+def test_skipgram_pairs_catalog_b5(n: int, c: int, pairs: int) -> None:
+    pt, inst, ans = solved("embedding/skipgram_pairs-v1", n=n, window=c, vocab_size=1000, dim=100)
+    assert ans == {"pairs": pairs, "cbow_examples": n, "params": 200_000}
+    assert pairs == c * (2 * n - c - 1)  # the closed form when n > c
+    assert mistake_named(pt, inst, "pairs", 2 * c * n) == "edges_ignored"
+    assert mistake_named(pt, inst, "pairs", pairs // 2) == "unordered_pairs"
+    assert mistake_named(pt, inst, "params", 100_000) == "one_matrix"

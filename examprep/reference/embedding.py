@@ -89,3 +89,17 @@ def interpolation(batch: list[Params], device: torch.device) -> Answers:
         return {"lerp": torch.lerp(z0, z1, t), "omega": omega[:, 0], "slerp": slerp}
 
     return grouped(batch, lambda p: len(p.z0), run)
+
+
+def skipgram_pairs(batch: list[Params], device: torch.device) -> Answers:
+    """Every (centre, context) position pair enumerated; one CBOW example per position; the parameters as the numels
+    of two ``nn.Embedding(|V|, N)`` on the meta device."""
+    from torch import nn
+
+    pairs, cbow, params = [], [], []
+    for p in batch:
+        pairs.append(sum(1 for i in range(p.n) for j in range(p.n) if i != j and abs(i - j) <= p.window))
+        cbow.append(len(range(p.n)))
+        params.append(sum(nn.Embedding(p.vocab_size, p.dim, device="meta").weight.numel() for _ in ("in", "out")))
+    return Answers(len(batch)).add(None, {"pairs": np.array(pairs), "cbow_examples": np.array(cbow),
+                                          "params": np.array(params, dtype=np.int64)})

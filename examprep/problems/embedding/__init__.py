@@ -12,3 +12,6 @@ register("embedding/analogy-v1", "examprep.problems.embedding.analogy:Analogy", 
 register("embedding/interpolation-v1", "examprep.problems.embedding.interpolation:Interpolation",
          title="Linear and spherical interpolation of latent vectors", parts=("lerp", "omega", "slerp"),
          catalog="issue 18")
+register("embedding/skipgram_pairs-v1", "examprep.problems.embedding.skipgram_pairs:SkipgramPairs",
+         title="Skip-gram pairs, CBOW examples and word2vec parameters", parts=("pairs", "cbow_examples", "params"),
+         catalog="seed_004 B5")
