@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1", "rnn/param_count-v1", "rnn/truncated_bptt-v1"]
+IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1", "rnn/param_count-v1", "rnn/truncated_bptt-v1",
+       "rnn/elmo_mix-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -249,3 +250,18 @@ def test_truncated_bptt_incomplete_block_and_ceiling() -> None:
     pt, inst, ans = solved("rnn/truncated_bptt-v1", T=1010, k1=50, k2=100)
     assert ans == {"updates": 20, "backward_steps": 1950}
     assert mistake_named(pt, inst, "updates", 21) == "ceiling"
+
+
+# ---- elmo_mix ------------------------------------------------------------------------------------------------
+
+def test_elmo_mix_softmax_weights_and_gamma() -> None:
+    # w = (0, ln 3): s = (1/4, 3/4); γ = 2 and the layers e1, e2 give ELMo = (0.5, 1.5)
+    pt, inst, ans = solved("rnn/elmo_mix-v1", reps=[[1, 0], [0, 1]], w=[0, float(np.log(3))], gamma=2)
+    assert ans["s"] == pytest.approx([0.25, 0.75])
+    assert ans["elmo"] == pytest.approx([0.5, 1.5])
+    assert right(pt, inst, s="[0.25, 0.75]", elmo="[0.5, 1.5]")
+    assert mistake_named(pt, inst, "elmo", "[0.25, 0.75]") == "gamma_dropped"
+    assert mistake_named(pt, inst, "elmo", "[1, 1]") == "plain_mean"
+    assert mistake_named(pt, inst, "elmo", [0, 2 * np.log(3)]) == "raw_weights"
+    with pytest.raises(ParamError):
+        make("rnn/elmo_mix").from_params(dict(reps=[[1, 0], [0, 1]], w=[0, 1, 2]))

@@ -217,3 +217,16 @@ def truncated_bptt(batch: list[Params], device: torch.device) -> Answers:
         rows.append((updates, steps))
     cols = np.array(rows, dtype=np.int64).reshape(-1, 2)
     return Answers(len(batch)).add(None, {"updates": cols[:, 0], "backward_steps": cols[:, 1]})
+
+
+def elmo_mix(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.softmax`` of the raw weights and ``torch.einsum`` of the weights with the layers, stacked by shape."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        reps = real(np.array([p.reps for p in ps], dtype=np.float64), device)
+        s = torch.softmax(real(np.array([p.w for p in ps], dtype=np.float64), device), dim=-1)
+        gamma = real(np.array([p.gamma for p in ps], dtype=np.float64), device)[:, None]
+        return {"s": s, "elmo": gamma * torch.einsum("bl,bld->bd", s, reps)}
+
+    return grouped(batch, lambda p: (len(p.reps), len(p.reps[0])), run)

@@ -15,3 +15,5 @@ register("rnn/param_count-v1", "examprep.problems.rnn.param_count:ParamCount",
          catalog="seed_002 F2; seed_004 B1")
 register("rnn/truncated_bptt-v1", "examprep.problems.rnn.truncated_bptt:TruncatedBPTT",
          title="Truncated BPTT: updates and backward steps", parts=("updates", "backward_steps"), catalog="seed_002 F4")
+register("rnn/elmo_mix-v1", "examprep.problems.rnn.elmo_mix:ElmoMix", title="ELMo: mixing the biLM layers",
+         parts=("s", "elmo"), catalog="seed_002 G")
