@@ -16,7 +16,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1", "rnn/param_count-v1", "rnn/truncated_bptt-v1",
-       "rnn/elmo_mix-v1"]
+       "rnn/elmo_mix-v1", "rnn/soft_hard_attention-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -265,3 +265,33 @@ def test_elmo_mix_softmax_weights_and_gamma() -> None:
     assert mistake_named(pt, inst, "elmo", [0, 2 * np.log(3)]) == "raw_weights"
     with pytest.raises(ParamError):
         make("rnn/elmo_mix").from_params(dict(reps=[[1, 0], [0, 1]], w=[0, 1, 2]))
+
+
+# ---- soft_hard_attention: s02 G4 -----------------------------------------------------------------------------
+
+G4 = dict(features=[[1, 0], [0, 1], [1, 1]], scores=[1, 2, 0.5])
+
+
+def test_soft_hard_attention_catalog_g4() -> None:
+    pt, inst, ans = solved("rnn/soft_hard_attention-v1", **G4)
+    assert ans["weights"] == pytest.approx([0.231224, 0.628532, 0.140244], abs=1e-6)
+    assert ans["soft"] == pytest.approx([0.371468, 0.768776], abs=1e-6)
+    assert (ans["hard_index"], ans["hard"].tolist()) == (2, [0, 1])
+    assert right(pt, inst, soft="[0.3715, 0.7688]", hard_index="2", hard="[0, 1]")
+    # the scores as weights: 1·[1, 0] + 2·[0, 1] + 0.5·[1, 1]
+    assert mistake_named(pt, inst, "soft", "[1.5, 2.5]") == "scores_as_weights"
+
+
+@pytest.mark.parametrize(("u", "index"), [(0.1, 1), (0.5, 2), (0.9, 3)])
+def test_soft_hard_attention_sampled_by_cumulative_weights(u: float, index: int) -> None:
+    # cumulative weights 0.231224, 0.859756, 1
+    _, _, ans = solved("rnn/soft_hard_attention-v1", **G4, u=u)
+    assert ans["hard_index"] == index
+
+
+def test_soft_hard_attention_scores_weighted() -> None:
+    pt, inst, ans = solved("rnn/soft_hard_attention-v1", features=np.eye(3).tolist(), scores=[1, 2, 0.5])
+    w = ans["weights"]
+    assert mistake_named(pt, inst, "soft", w * np.array([1, 2, 0.5])) == "scores_weighted"
+    with pytest.raises(ParamError):
+        make("rnn/soft_hard_attention").from_params(dict(features=[[1, 0]], scores=[1, 2]))

@@ -230,3 +230,22 @@ def elmo_mix(batch: list[Params], device: torch.device) -> Answers:
         return {"s": s, "elmo": gamma * torch.einsum("bl,bld->bd", s, reps)}
 
     return grouped(batch, lambda p: (len(p.reps), len(p.reps[0])), run)
+
+
+def soft_hard_attention(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.softmax`` of the scores, the context as a batched matrix product, the hard region by ``torch.argmax``
+    or ``torch.searchsorted`` of u in the cumulative weights; instances of one shape and draw kind stacked."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        a = real(np.array([p.features for p in ps], dtype=np.float64), device)
+        w = torch.softmax(real(np.array([p.scores for p in ps], dtype=np.float64), device), dim=-1)
+        if ps[0].u is None:
+            idx = torch.argmax(w, dim=-1)
+        else:
+            u = real(np.array([[p.u] for p in ps], dtype=np.float64), device)
+            idx = torch.searchsorted(torch.cumsum(w, -1), u, right=True)[:, 0].clamp(max=w.shape[1] - 1)
+        rows = torch.arange(len(ps), device=device)
+        return {"weights": w, "soft": torch.bmm(w[:, None, :], a)[:, 0], "hard_index": idx + 1, "hard": a[rows, idx]}
+
+    return grouped(batch, lambda p: (len(p.features), len(p.features[0]), p.u is None), run)

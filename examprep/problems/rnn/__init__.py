@@ -17,3 +17,6 @@ register("rnn/truncated_bptt-v1", "examprep.problems.rnn.truncated_bptt:Truncate
          title="Truncated BPTT: updates and backward steps", parts=("updates", "backward_steps"), catalog="seed_002 F4")
 register("rnn/elmo_mix-v1", "examprep.problems.rnn.elmo_mix:ElmoMix", title="ELMo: mixing the biLM layers",
          parts=("s", "elmo"), catalog="seed_002 G")
+register("rnn/soft_hard_attention-v1", "examprep.problems.rnn.soft_hard_attention:SoftHardAttention",
+         title="Soft and hard attention over region features", parts=("weights", "soft", "hard_index", "hard"),
+         catalog="seed_002 G4")
