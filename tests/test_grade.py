@@ -79,7 +79,7 @@ def conv_case() -> dict[str, Any]:
         hs = {k: m.answers["h_out"] for k, m in pt.mistakes(p).items() if "h_out" in m.answers}
         order = list(hs)  # the grader names the first mistake that matches
         ok = (order.index("padding_one_side") < order.index("no_plus_one")
-              and len({h, hs["notes_formula"], hs["padding_one_side"], hs["no_plus_one"]}) == 4)
+              and len({h, hs["padding_subtracted"], hs["padding_one_side"], hs["no_plus_one"]}) == 4)
         if ok and p.H == p.W and h + 7 not in hs.values():
             return {"code": inst.code, "p": p, "h": h, "w": conv(p.W, p.K, p.S, p.P, p.D), "one_side": one_side}
     raise AssertionError("no suitable instance")

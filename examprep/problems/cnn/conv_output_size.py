@@ -143,9 +143,9 @@ class ConvOutputSize(ProblemType):
             return {"h_out": f(p.H, kh), "w_out": f(p.W, kw)}
 
         m: dict[str, Mistake] = {}
-        # The notes' formula ⌊(W − 2P − (K − 1))/S⌋ + 1 has two errors (it subtracts the padding and drops the −1),
+        # A common wrong formula ⌊(W − 2P − (K − 1))/S⌋ + 1 has two errors (it subtracts the padding and drops the −1),
         # so it is wrong even without padding: 5×5 input, K = 3, P = 0 gives 4 instead of 3.
-        m["notes_formula"] = Mistake(
+        m["padding_subtracted"] = Mistake(
             both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
             r"You used $\lfloor (W - 2P - (K - 1))/S \rfloor + 1$: padding adds $2P$ to the input size "
             r"(it is not subtracted) and the dilated kernel spans $D(K - 1) + 1$ pixels, so the formula is "

@@ -109,7 +109,7 @@ class ForwardStep(ProblemType):
             "roots_swapped": Mistake({"mean": (rb * x).tolist(), "x_t": (rb * x + ra * e).tolist()},
                                      r"The signal keeps $\sqrt{1 - \beta_t}$ and the noise gets $\sqrt{\beta_t}$; you "
                                      "swapped them."),
-            "notes_mean_coefficient": Mistake(
+            "mean_coef_sqrt_beta": Mistake(
                 {"mean": (rb * x).tolist(), "x_t": (rb * x + rb * e).tolist()},
                 r"The mean coefficient is $\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$; "
                 r"$\sqrt{1 - \alpha_t} = \sqrt{\beta_t}$ is wrong."),

@@ -166,11 +166,11 @@ class Posterior(ProblemType):
                                          "The x_0 coefficient has √ᾱ_{t−1}, not √ᾱ_t."),
             "alpha_no_sqrt": Mistake(posterior(x0, xt, a, ab, abp, b, xt_coef_alpha=a),
                                      "The x_t coefficient has √α_t, not α_t."),
-            "notes_beta_tilde": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
+            "beta_tilde_alpha_denominator": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
                                         r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} "
                                         r"\cdot \beta_t$: the denominator is $1 - \bar{\alpha}_t$, not "
                                         r"$1 - \alpha_t$."),
-            "notes_eps_form": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
+            "eps_form_alpha_bar_prefactor": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
                                       r"The $\epsilon$ form starts with $1/\sqrt{\alpha_t}$, not "
                                       r"$1/\sqrt{\bar{\alpha}_t}$."),
         }

@@ -182,13 +182,13 @@ class ReverseStep(ProblemType):
         bt, btt = r"\beta_t", r"\tilde{\beta}_t"  # markup for the feedback
         other = math.sqrt(b) if p.sigma == "beta_tilde" else math.sqrt((1 - abp) / (1 - ab) * b)
         m = {
-            "notes_prefactor": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
+            "prefactor_alpha_bar": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
                                        r"The prefactor is $1/\sqrt{\alpha_t}$ (this step's $\alpha$), not "
                                        r"$1/\sqrt{\bar{\alpha}_t}$."),
             "coef_no_sqrt": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / (1 - ab)),
                                     r"The $\hat{\epsilon}$ coefficient is $\beta_t / \sqrt{1 - \bar{\alpha}_t}$: keep "
                                     "the square root."),
-            "notes_coef": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
+            "coef_sqrt_one_minus_alpha": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
                                   r"The $\hat{\epsilon}$ coefficient has $\sqrt{1 - \bar{\alpha}_t}$ in the "
                                   r"denominator, not $\sqrt{1 - \alpha_t}$."),
             "eps_sign": Mistake(step(xt, e, z, t, a, ab, b, s, eps_sign=-1.0),
