@@ -170,8 +170,9 @@ class Posterior(ProblemType):
                                         r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} "
                                         r"\cdot \beta_t$: the denominator is $1 - \bar{\alpha}_t$, not "
                                         r"$1 - \alpha_t$."),
-            "eps_form_alpha_bar_prefactor": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
-                                      r"The $\epsilon$ form starts with $1/\sqrt{\alpha_t}$, not "
-                                      r"$1/\sqrt{\bar{\alpha}_t}$."),
+            "eps_form_alpha_bar_prefactor": Mistake(
+                {"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
+                r"The $\epsilon$ form starts with $1/\sqrt{\alpha_t}$, not "
+                r"$1/\sqrt{\bar{\alpha}_t}$."),
         }
         return draws.applicable(truth, m)

@@ -128,7 +128,7 @@ class TrainingLoop(ProblemType):
               substituted=Num(ans["prints"] // p.epochs) * Num(p.epochs), part="prints")
         d.add("Test batches", ans["test_batches"], lhs="test", substituted=ceil(Num(p.n_test) / Num(p.batch_size)),
               part="test_batches")
-        d.add("Normalised pixel", ans["normalized"], lhs=Sym("xn", text="x'", latex="x'"),
+        d.add("Normalised pixel", ans["normalized"], lhs=Sym("xn", tex="x'"),
               formula=paren(Sym("x") / Num(255) - Sym("mu")) / Sym("sigma"),
               substituted=paren(Num(p.pixel) / Num(255) - Num(p.mean)) / Num(p.std), part="normalized")
         d.answer = (f"{ans['iters_per_epoch']} per epoch, {ans['total_iters']} in total, {ans['prints']} prints, "
