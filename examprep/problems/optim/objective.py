@@ -95,8 +95,9 @@ def vec(v: Sequence[float]) -> str:
 def objective_text(p: Params) -> list[Any]:
     """Statement segments: the loss written out with its numbers, or the given gradients."""
     if p.get("loss_grads") is not None:
-        return ["The gradients of the loss are given: step $t$ uses row $t$ of ",
-                [list(r) for r in p.loss_grads], " as $g_t$ (evaluated at $w_{t-1}$; do not recompute them). "]
+        return ["The loss gradients are given as the rows $G_1, G_2, \\ldots$ of $G = $ ",
+                [list(r) for r in p.loss_grads], ": at step $t$, $\\nabla L(w_{t-1}) = G_t$ (do not recompute "
+                "them). "]
     d = len(p.w0)
     terms = []
     for i, (a, c) in enumerate(zip(p.a, p.c, strict=True), start=1):
