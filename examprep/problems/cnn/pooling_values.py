@@ -169,7 +169,7 @@ class PoolingValues(ProblemType):
                 {"l2": [[_num(math.sqrt(sum(x * x for x in v) / len(v))) for v in row] for row in w],
                  "feature_l2": [_num(math.sqrt(sum(x * x for x in p.features[i:i + p.group]) / p.group))
                                 for i in range(0, len(p.features), p.group)]},
-                "L2 pooling is √(Σx²), not a root mean square: do not divide by the number of values."),
+                r"L2 pooling is $\sqrt{\sum x^2}$, not a root mean square: do not divide by the number of values."),
         }
         if p.K > 1:
             m["avg_over_k"] = Mistake(

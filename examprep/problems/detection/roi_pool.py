@@ -144,8 +144,9 @@ class RoIPool(ProblemType):
         if (nb, nc) != (rb, cb):
             m["non_overlapping_split"] = Mistake(
                 {"row_bins": nb, "col_bins": nc, "output": pool(p.fmap, nb, nc)},
-                "You split the RoI into bins that do not overlap. The end of bin i is ⌈(i+1)·h/n⌉ − 1, rounded "
-                "up, so when h is not a multiple of n neighbouring bins share a row or column.")
+                "You split the RoI into bins that do not overlap. The end of bin $i$ is "
+                r"$\lceil (i + 1) h/n \rceil - 1$, "
+                "rounded up, so when h is not a multiple of n neighbouring bins share a row or column.")
         x1, y1, x2, y2 = p.roi
         if x2 > x1 and y2 > y1 and (y2 - y1) >= p.out[0] and (x2 - x1) >= p.out[1]:
             eb, ec = self._bins(p, shrink=1)

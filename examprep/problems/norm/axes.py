@@ -155,15 +155,15 @@ class NormAxes(ProblemType):
         if p.kind == "instance":
             out["in_as_c_stats"] = Mistake({"n_stats": p.shape[1]},
                                            "You counted one statistic per channel. InstanceNorm has one per sample "
-                                           "and channel: N·C.")
+                                           "and channel: $N C$.")
         if p.kind == "group":
             out["gn_samples_forgotten"] = Mistake({"n_stats": p.groups},
                                                   "You counted one statistic per group only. GroupNorm computes "
-                                                  "them per sample as well: N·G.")
+                                                  "them per sample as well: $N G$.")
         if p.kind == "layer":
             out["ln_params_as_2c"] = Mistake({"params": 2 * p.shape[1]},
                                              "You counted 2C parameters. LayerNorm((C, H, W)) has an elementwise "
-                                             "affine: a γ and a β for each of the C·H·W positions.")
+                                             r"affine: a $\gamma$ and a $\beta$ for each of the $C H W$ positions.")
         return out
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
