@@ -174,7 +174,7 @@ class PoolingValues(ProblemType):
         if p.K > 1:
             m["avg_over_k"] = Mistake(
                 {"avg": [[_num(sum(v) / p.K) for v in row] for row in w]},
-                f"A {p.K}×{p.K} window holds {p.K * p.K} values: divide the sum by K² = {p.K * p.K}, not by K.")
+                f"A {p.K}×{p.K} window holds {p.K * p.K} values: divide the sum by $K^2 = {p.K * p.K}$, not by $K$.")
         if S < p.K:
             m["non_overlapping"] = Mistake(
                 pooled(p.X, p.K, p.K),

@@ -152,7 +152,7 @@ class RoIPool(ProblemType):
             eb, ec = self._bins(p, shrink=1)
             m["exclusive_corners"] = Mistake(
                 {"row_bins": eb, "col_bins": ec, "output": pool(p.fmap, eb, ec)},
-                "The corners are inclusive: the RoI has y2 − y1 + 1 rows and x2 − x1 + 1 columns.")
+                "The corners are inclusive: the RoI has $y_2 - y_1 + 1$ rows and $x_2 - x_1 + 1$ columns.")
         m["average_pooling"] = Mistake(
             {"output": pool(p.fmap, rb, cb, how="mean")},
             "RoI pooling takes the maximum of each bin, not the average.")
