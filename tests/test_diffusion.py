@@ -181,7 +181,7 @@ def test_reverse_step_c12_and_no_noise_at_t1() -> None:
     assert r.mistake == "noise_at_t1"
 
 
-def test_reverse_step_k3_and_the_alpha_coefficient_slip() -> None:
+def test_reverse_step_k3_and_the_notes_coefficient() -> None:
     p = dict(x_t=(0.921211, -1.200092), eps_hat=(0.3, -1.2), betas=HAND, t=3, z=(0.5, -0.5))
     a = solve("diffusion/reverse_step", **p, sigma="beta")
     assert a["coef"] == pytest.approx(0.425971, abs=1e-6)
@@ -191,7 +191,7 @@ def test_reverse_step_k3_and_the_alpha_coefficient_slip() -> None:
     b = solve("diffusion/reverse_step", **p, sigma="beta_tilde")
     assert b["x_prev"] == pytest.approx([1.154082, -1.029188], abs=1e-6)
     r = grade("diffusion/reverse_step", {**p, "sigma": "beta"}, "mean", "[0.904662, -0.648800]")
-    assert r.mistake == "coef_sqrt_one_minus_alpha"
+    assert r.mistake == "coef_alpha_not_alpha_bar"
 
 
 def test_notes_backward_example_is_underdetermined() -> None:

@@ -150,9 +150,9 @@ class LSGAN(ProblemType):
                                        r"each term carries $\frac{1}{2}$." if p.half else
                                        r"this problem uses no $\frac{1}{2}$ factors.")),
         }
-        if p.half:  # a common slip: the square outside and no ½
+        if p.half:  # the notes' formula as printed: the square outside and no ½
             out["square_outside_no_half"] = Mistake({"loss_d": (mr - 1) ** 2 + mf ** 2},
-                                              r"$L_D = \frac{1}{2} \frac{1}{m} \sum_i (D(x_i) - 1)^2 + \frac{1}{2} "
-                                              r"\frac{1}{n} \sum_j D(G(z_j))^2$: the square goes inside the mean, "
-                                              r"and each term carries $\frac{1}{2}$.")
+                                           r"$L_D = \frac{1}{2} \frac{1}{m} \sum_i (D(x_i) - 1)^2 + \frac{1}{2} "
+                                           r"\frac{1}{n} \sum_j D(G(z_j))^2$: the square goes inside the mean, "
+                                           r"and each term carries $\frac{1}{2}$.")
         return out
