@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1", "llm/bert_qa_span-v1", "llm/training_budget-v1"]
+IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1",
+       "llm/bert_qa_span-v1", "llm/training_budget-v1", "llm/glue_average-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -252,3 +253,26 @@ def test_training_budget_matches_a_stepped_sequential_lr() -> None:
         assert opt.param_groups[0]["lr"] == pytest.approx(want, abs=1e-12), s
         opt.step()
         sched.step()
+
+
+# ---- glue_average: BERT-base's row averages 79.6 over all nine columns; 79.1 with MNLI-mm left out --------------
+
+GL = "llm/glue_average-v1"
+BERT_BASE = [84.6, 83.4, 71.2, 90.5, 93.5, 52.1, 85.8, 88.9, 66.4]
+
+
+def test_glue_bert_base_average() -> None:
+    pt, inst, ans = solved(GL, scores=BERT_BASE)
+    assert ans["average"] == pytest.approx(79.6)
+    assert right(pt, inst, average="79.6")
+    assert mistake_named(pt, inst, "average", 79.125) == "mnli_mm_left_out"
+    assert mistake_named(pt, inst, "average", "79.1") == "mnli_mm_left_out"
+
+
+def test_glue_missing_cell() -> None:
+    scores = [0.0 if i == 6 else v for i, v in enumerate(BERT_BASE)]  # STS-B unknown
+    pt, inst, ans = solved(GL, scores=scores, missing=7, average=79.6)
+    assert ans == {"missing_score": pytest.approx(85.8)}
+    assert mistake_named(pt, inst, "missing_score", 8 * 79.6 - (716.4 - 85.8 - 83.4)) == "mnli_mm_left_out"
+    with pytest.raises(ParamError, match="go together"):
+        make(GL).from_params(dict(scores=BERT_BASE, missing=7))

@@ -147,3 +147,16 @@ def training_budget(batch: list[Params], device: torch.device) -> Answers:
         stage.last_epoch = p.warmup - p.step if warm else p.step - p.warmup
         lrs.append(float(stage._get_closed_form_lr()[0]))
     return Answers(len(batch)).add(None, {"tokens_per_batch": tpb, "steps": steps, "lr": np.array(lrs)})
+
+
+def glue_average(batch: list[Params], device: torch.device) -> Answers:
+    """``numpy.mean`` of the nine columns; a missing column as 9·average − 8·(mean of the other eight)."""
+    rows = []
+    for p in batch:
+        s = np.asarray(p.scores, dtype=np.float64)
+        if p.missing is None:
+            rows.append({"average": float(np.mean(s))})
+        else:
+            rest = np.delete(s, p.missing - 1)
+            rows.append({"missing_score": float(9 * p.average - 8 * np.mean(rest))})
+    return Answers.from_rows(rows)
