@@ -20,7 +20,13 @@ def id_for_hash(h: int) -> str:
 
 
 def from_code(code: str) -> Instance:
-    """Regenerate the instance an instance code names."""
+    """Regenerate the instance an instance code names (a secret code needs the secret: :mod:`examprep.secret`)."""
+    if seeding.is_secret(code):
+        from examprep import secret
+
+        key = secret.required()
+        h, seed, difficulty = seeding.decode(code, key)
+        return make(id_for_hash(h)).generate(seed, difficulty, key)
     h, seed, difficulty = seeding.decode(code)
     return make(id_for_hash(h)).generate(seed, difficulty)
 

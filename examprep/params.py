@@ -16,6 +16,11 @@ from typing import Any
 from examprep.errors import ParamError
 
 KINDS = ("int", "real", "bool", "choice", "str", "vector", "int_vector", "matrix", "json", "str_list")
+MAX_TEXT = 10_000  # characters of one --set value
+MAX_DEPTH = 6  # nesting of a JSON-valued parameter
+MAX_DIGITS = 15  # digits of an integer in a JSON-valued parameter
+MAX_MAGNITUDE = 1e9  # size of any number in a JSON-valued parameter
+QUOTE = 80  # characters of a value quoted in an error line
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,9 @@ def parse_value(param: Param, text: str) -> Any:
     from examprep.grader.parse import ParseError, parse_answer
 
     t = text.strip()
+    q = quote(text)
+    if len(t) > MAX_TEXT:
+        raise ParamError(f"{param.name}={q}: the value is longer than {MAX_TEXT:,} characters")
     try:
         if param.kind == "bool":
             low = t.lower()
@@ -149,42 +157,42 @@ def parse_value(param: Param, text: str) -> Any:
                 return True
             if low in ("0", "false", "no", "off", "n"):
                 return False
-            raise ParamError(f"{param.name}={text!r}: expected true or false")
+            raise ParamError(f"{param.name}={q}: expected true or false")
         if param.kind in ("str", "choice"):
             return _coerce_choice(param, t)
         if param.kind == "str_list":
             inner = t[1:-1] if t.startswith("[") and t.endswith("]") else t
             return tuple(s.strip().strip("'\"") for s in inner.split(",") if s.strip())
         if param.kind == "json":
-            return json.loads(t)
+            return parse_json(param, t)
         v = parse_answer(t)
     except ParseError as e:
-        raise ParamError(f"{param.name}={text!r} does not parse ({e}); expected {param.allowed()}") from None
+        raise ParamError(f"{param.name}={q} does not parse ({e}); expected {param.allowed()}") from None
     except json.JSONDecodeError as e:
-        raise ParamError(f"{param.name}={text!r} is not valid JSON ({e.msg})") from None
+        raise ParamError(f"{param.name}={q} is not valid JSON ({e.msg})") from None
     if param.kind in ("int", "real"):
         if not isinstance(v, (int, float)):
-            raise ParamError(f"{param.name}={text!r}: expected {param.allowed()}")
+            raise ParamError(f"{param.name}={q}: expected {param.allowed()}")
         if param.kind == "int":
             if float(v) != int(v):
-                raise ParamError(f"{param.name}={text!r}: expected an integer")
+                raise ParamError(f"{param.name}={q}: expected an integer")
             return int(v)
         return float(v)
     if param.kind in ("vector", "int_vector"):
         if isinstance(v, (int, float)):
             v = [v]
         if not isinstance(v, list) or any(isinstance(x, list) for x in v):
-            raise ParamError(f"{param.name}={text!r}: expected {param.allowed()}")
+            raise ParamError(f"{param.name}={q}: expected {param.allowed()}")
         if param.kind == "int_vector":
             if any(float(x) != int(x) for x in v):
-                raise ParamError(f"{param.name}={text!r}: expected integers")
+                raise ParamError(f"{param.name}={q}: expected integers")
             return tuple(int(x) for x in v)
         return tuple(float(x) for x in v)
     if param.kind == "matrix":
         if isinstance(v, list) and v and not isinstance(v[0], list):
             v = [v]
         if not isinstance(v, list) or not all(isinstance(r, list) for r in v):
-            raise ParamError(f"{param.name}={text!r}: expected {param.allowed()}")
+            raise ParamError(f"{param.name}={q}: expected {param.allowed()}")
         return tuple(tuple(float(x) if float(x) != int(x) else int(x) for x in r) for r in v)
     raise ParamError(f"{param.name}: cannot parse kind {param.kind}")
 
@@ -195,7 +203,7 @@ def _coerce_choice(param: Param, t: str) -> Any:
     for c in param.choices:
         if str(c).lower() == t.lower():
             return c
-    raise ParamError(f"{param.name}={t!r}: expected {param.allowed()}")
+    raise ParamError(f"{param.name}={quote(t)}: expected {param.allowed()}")
 
 
 def check_value(param: Param, value: Any) -> None:
@@ -203,7 +211,7 @@ def check_value(param: Param, value: Any) -> None:
     try:
         _check_value(param, value)
     except _Bad as e:
-        raise ParamError(f"{param.name}={_show(e.value)} is not allowed: expected {param.allowed()}") from None
+        raise ParamError(f"{param.name}={_clip(_show(e.value))} is not allowed: expected {param.allowed()}") from None
 
 
 def _check_value(param: Param, value: Any) -> None:
@@ -252,3 +260,60 @@ class _Bad(Exception):
 
 def _show(v: Any) -> str:
     return json.dumps(_thaw(v)) if isinstance(v, tuple) else str(v)
+
+
+def quote(text: str) -> str:
+    """A value for an error line: repr, at most about :data:`QUOTE` characters."""
+    return repr(text) if len(text) <= QUOTE else repr(text[:QUOTE]) + f"… ({len(text):,} characters)"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= QUOTE else text[:QUOTE] + f"… ({len(text):,} characters)"
+
+
+def _bounded_int(s: str) -> int:
+    if len(s.lstrip("-")) > MAX_DIGITS:
+        raise _JsonLimit(f"an integer has {len(s.lstrip('-')):,} digits (at most {MAX_DIGITS})")
+    return int(s)
+
+
+def _finite_float(s: str) -> float:
+    x = float(s)
+    if not math.isfinite(x):
+        raise _JsonLimit(f"{s[:20]} is not a finite number")
+    return x
+
+
+class _JsonLimit(ValueError):
+    """A JSON value past the limits (digits, depth, size)."""
+
+
+def parse_json(param: Param, text: str) -> Any:
+    """A JSON-valued parameter, bounded: nesting depth, integer digits and number sizes are checked, so hostile
+    input gives a one-line ParamError (never a RecursionError or an overflow)."""
+    q = quote(text)
+    depth = 0
+    for ch in text:  # a bracket count (strings included) bounds the nesting before the parser recurses
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParamError(f"{param.name}={q}: JSON nested more than {MAX_DEPTH} levels deep")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        value = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float,
+                           parse_constant=lambda c: _finite_float(c))
+    except _JsonLimit as e:
+        raise ParamError(f"{param.name}={q}: {e}") from None
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ParamError(f"{param.name}={q} is not valid JSON ({getattr(e, 'msg', 'nested too deeply')})") from None
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) > MAX_MAGNITUDE:
+            raise ParamError(f"{param.name}={q}: the number {v:g} is too large (at most {MAX_MAGNITUDE:g} in size)")
+        if isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+    return value

@@ -126,12 +126,13 @@ class ProblemType:
         names = ", ".join(pr.name for pr in self.params)
         raise ParamError(f"{self.id} has no parameter {name!r}; its parameters are: {names}")
 
-    def generate(self, seed: int, difficulty: str = "medium") -> Instance:
-        """The instance for (seed, difficulty): same numbers on any machine, degenerate draws rejected."""
+    def generate(self, seed: int, difficulty: str = "medium", secret: bytes | None = None) -> Instance:
+        """The instance for (seed, difficulty): same numbers on any machine, degenerate draws rejected. With a
+        secret, the secret instance (its numbers come from an HMAC of the secret; its code starts with ``U``)."""
         seeding.check_seed(seed)
         if difficulty not in seeding.DIFFICULTIES:
             raise ParamError(f"difficulty {difficulty!r}: use one of {', '.join(seeding.DIFFICULTIES)}")
-        rng = seeding.rng_for(self.id, seed, difficulty)
+        rng = seeding.rng_for(self.id, seed, difficulty, secret)
         reason = ""
         for _ in range(MAX_DRAWS):
             p = self._complete(self.sample(rng, difficulty))
@@ -142,7 +143,7 @@ class ProblemType:
                 continue
             reason = self.degenerate(p) or self._mistake_collision(p) or ""
             if not reason:
-                code = seeding.encode(self.id, seed, difficulty)
+                code = seeding.encode(self.id, seed, difficulty, secret)
                 return Instance(self.id, p, seed=seed, difficulty=difficulty, code=code)
         raise RuntimeError(f"{self.id}: no usable instance in {MAX_DRAWS} draws (last: {reason})")
 

@@ -359,7 +359,7 @@ def test_reference_mixed_batch(pid: str) -> None:
     assert reference_disagreements(pt, params * 3) == []
 
 
-@pytest.mark.parametrize(("pid", "a", "b"), [("gan/optimal_discriminator", "p_data", "p_g"),
+@pytest.mark.parametrize(("pid", "a", "b"), [("gan/optimal_discriminator-v1", "p_data", "p_g"),
                                              ("divergence/jsd", "P", "Q")])
 def test_equal_pair_with_a_shared_zero_is_rejected(pid: str, a: str, b: str) -> None:
     """p_data = p_g = (0.5, 0.1, 0.4, 0): D* at the last point is 0/0 — a clear error, not a crash in solve (a

@@ -37,8 +37,13 @@ def _print_version(value: bool) -> None:
 def _root(
     show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                       help="Print the examprep version and exit."),
+    secret_file: str = typer.Option(None, "--secret-file", help="Read the secret for secret instance codes from "
+                                                                "this file (else EXAMPREP_SECRET)."),
 ) -> None:
-    pass
+    if secret_file:
+        from examprep import secret
+
+        secret.use_file(secret_file)
 
 
 SEED = typer.Option(None, "--seed", "-s", help="Seed of the instance (default 0; an instance code fixes it).")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from examprep.cli.app import (
@@ -15,45 +13,30 @@ from examprep.cli.app import (
     SHEET_TOPIC,
     _progress_run,
     app,
-    fail,
 )
 
 
 @app.command()
 def grade(
-    submissions: str = typer.Argument(..., help="CSV (student,code,part,answer) or JSON lines with those fields."),
+    submissions: str = typer.Argument(..., help="CSV (student,code,part,answer) or JSON lines with those fields; "
+                                                "- reads standard input."),
     output: str = typer.Option(None, "--output", "-o", help="Write the full report here (atomically)."),
     fmt: str = typer.Option(None, "--format", "-f", help="csv, json or html (default: from -o's extension)."),
     policy: str = typer.Option("last", "--policy", help="Repeated (student, code, part): last, best or first."),
+    assigned: str = typer.Option(None, "--assigned", help="Key CSV from `sheet --students`: grade only each "
+                                                          "student's assigned codes."),
+    max_attempts: int = typer.Option(None, "--max-attempts", help="Grade at most N rows per (student, code, "
+                                                                  "part); later ones are reported."),
 ) -> None:
     """Grade a class's submissions; keys are regenerated from the instance codes.
 
     Exit code 0 when every row was graded, 3 when some rows were reported, 2 on usage errors.
 
-    Example: examprep grade answers.csv -o report.html
+    Example: examprep grade answers.csv -o report.html --assigned class/key.csv
     """
-    from rich.console import Console
+    from examprep.grader.command import run_grade
 
-    from examprep.grader.batch import POLICIES, grade_file
-    from examprep.grader.report import FORMATS, format_for, print_summary, render, write_atomic
-
-    if fmt is not None and fmt not in FORMATS:
-        fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if policy not in POLICIES:
-        fail(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
-    book = grade_file(submissions, policy=policy)
-    report = book.report()
-    if output:
-        try:
-            write_atomic(output, render(report, format_for(output, fmt)))
-        except OSError as e:
-            fail(f"cannot write the report to {output}: {e.strerror or e}")
-    elif fmt:
-        sys.stdout.write(render(report, fmt))
-    print_summary(report, Console(stderr=bool(fmt and not output)))
-    if output:
-        typer.echo(f"wrote {output}")
-    raise typer.Exit(book.exit_code)
+    raise typer.Exit(run_grade(submissions, output, fmt, policy, assigned, max_attempts))
 
 
 @app.command()

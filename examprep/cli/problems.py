@@ -149,12 +149,14 @@ def gen(
 
     Example: examprep gen cnn/conv_output_size --count 3 --seed 10
     """
+    from examprep import secret
     from examprep.registry import make
     from examprep.solver.render import minus_signs, value_text
 
     pt = make(target)
+    key = secret.current()  # with a secret, secret instances
     for i in range(count):
-        inst = pt.generate(seed + i, difficulty)
+        inst = pt.generate(seed + i, difficulty, key)
         answers = pt.solve(inst.params)
         if as_json:
             emit_json({**inst.to_json(), "answers": answers})

@@ -58,6 +58,9 @@ def verify(
     started = time.perf_counter()
     split = split or str(dev) != "cpu"
     cores = os.cpu_count() or 1
+    if jobs > cores:
+        err.print(f"--jobs {jobs}: this machine has {cores} cores; using {cores} worker processes")
+        jobs = cores
     n_workers = workers(jobs or (max(1, cores - 1) if split else cores), n, batch, len(types), dev, split)
     stats = None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -96,6 +96,9 @@ def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
     if hit is not None:
         return hit
     part = key.problem.part(part_name)
+    if part.name not in key.truth:
+        asked = ", ".join(key.truth)
+        raise PartError(f"this instance of {key.problem.id} does not ask for {part.name!r}; it asks for: {asked}")
     try:
         result = grade_part(part, key.truth[part.name], answer, key.mistakes)
     except Exception as e:  # grade_part is meant to be total; never let one answer stop the batch
@@ -120,18 +123,33 @@ class Graded:
     extra: tuple[tuple[str, str], ...]
 
 
-class Gradebook:
-    """Accumulates graded rows under a policy; :meth:`report` builds the report (a JSON-ready dict)."""
+def _slot(rec: tuple[Any, ...]) -> tuple[Any, ...]:
+    return rec[:4]  # (student, code, part, line): unique per record
 
-    def __init__(self, policy: str = "last", cache_size: int = 8192) -> None:
+
+class Gradebook:
+    """Grades rows as they are read and spills one record per graded row to an external sort, so memory stays flat
+    in the number of students; :meth:`stream` then walks the class student by student (see
+    :mod:`examprep.grader.assemble`) and :meth:`report` builds the whole report as a JSON-ready dict.
+
+    ``max_attempts`` bounds the rows graded per (student, code, part): later ones are reported. ``assigned`` maps a
+    student to the codes they were given: other codes are reported, not graded.
+    """
+
+    def __init__(self, policy: str = "last", cache_size: int = 8192, max_attempts: int | None = None,
+                 assigned: dict[str, frozenset[str]] | None = None) -> None:
         if policy not in POLICIES:
             raise SubmissionsFileError(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
+        if max_attempts is not None and max_attempts < 1:
+            raise SubmissionsFileError(f"--max-attempts {max_attempts}: use a whole number of at least 1")
+        from examprep.grader.spill import ExternalSort
+
         self.policy = policy
+        self.max_attempts = max_attempts
+        self.assigned = assigned
         self.cache = KeyCache(cache_size)
-        self.answers: dict[tuple[str, str, str], Graded] = {}
-        self.problem_of: dict[str, str] = {}
-        self.students: set[str] = set()
-        self.issues: list[RowIssue] = []
+        self.records = ExternalSort(key=_slot)  # (student, code, part, line, problem, score, verdict, ...)
+        self.issues = ExternalSort()  # (line, reason, student, code, part)
         self.extra_columns: dict[str, None] = {}
         self.counts = {"read": 0, "graded": 0, "invalid": 0, "rejected": 0, "superseded": 0}
 
@@ -141,10 +159,13 @@ class Gradebook:
         if isinstance(item, RowIssue):
             self._reject(item)
             return
-        self.students.add(item.student)
         key = self.cache.get(item.code)
         if isinstance(key, str):
             self._reject(RowIssue(item.line, key, item.student, item.code, item.part))
+            return
+        if self.assigned is not None and key.code not in self.assigned.get(item.student, ()):
+            self._reject(RowIssue(item.line, "not assigned to this student (the --assigned key does not give them "
+                                             "this code); not graded", item.student, item.code, item.part))
             return
         try:
             r = grade_one(key, item.part, item.answer)
@@ -156,29 +177,24 @@ class Gradebook:
             self.counts["invalid"] += 1
             why = r.feedback.removeprefix("could not read the answer: ")
             self._report(RowIssue(item.line, f"unparseable answer, graded invalid (0 points): {why}", item.student,
-                                  key.code, r.name))
+                                  item.code, item.part))
         for k, _ in item.extra:
-            self.extra_columns.setdefault(k, None)
-        self.problem_of[key.code] = key.problem.id
-        slot = (item.student, key.code, r.name)
-        new = Graded(item.line, r.score, r.verdict, r.mistake, r.feedback, r.given, item.extra)
-        old = self.answers.get(slot)
-        if old is not None:
-            self.counts["superseded"] += 1
-            if self.policy == "first" or (self.policy == "best" and new.score <= old.score):
-                return
-        self.answers[slot] = new
+            if k not in self.extra_columns:
+                self.extra_columns[k] = None
+        self.records.add((item.student, key.code, r.name, item.line, key.problem.id, r.score, r.verdict, r.mistake,
+                          r.feedback, r.given, item.extra))
 
     def _reject(self, issue: RowIssue) -> None:
         self.counts["rejected"] += 1
-        if issue.student.strip():
-            self.students.add(issue.student.strip())
+        if issue.student.strip():  # the student is listed (with 0 of 0 if nothing of theirs is graded)
+            self.records.add((issue.student.strip(), "", "", issue.line, "", 0.0, "", None, "", "", ()))
         self._report(issue)
 
     def _report(self, issue: RowIssue) -> None:
-        # Every reported row is kept for the report; shared strings keep that list small.
-        i = sys.intern
-        self.issues.append(RowIssue(issue.line, i(issue.reason), i(issue.student), i(issue.code), i(issue.part)))
+        self._report_issue(issue.line, issue.reason, issue.student, issue.code, issue.part)
+
+    def _report_issue(self, line: int, reason: str, student: str, code: str, part: str) -> None:
+        self.issues.add((line, sys.intern(reason), student, code, part))
 
     def add_all(self, rows: Iterable[Row | RowIssue]) -> Gradebook:
         for row in rows:
@@ -187,45 +203,19 @@ class Gradebook:
 
     @property
     def exit_code(self) -> int:
-        """0 when every row was graded, 3 when some rows were reported."""
-        return 3 if self.issues else 0
+        """0 when every row was graded, 3 when some rows were reported (known once the class was walked)."""
+        return 3 if self.issues.n else 0
+
+    def stream(self) -> Any:
+        """The class, student by student, in one pass (a :class:`examprep.grader.assemble.ClassStream`)."""
+        from examprep.grader.assemble import ClassStream
+
+        return ClassStream(self)
 
     def report(self) -> dict[str, Any]:
-        """The whole report as plain, JSON-ready data, sorted, with nothing that varies between runs."""
-        from examprep.instances import from_code
-        from examprep.registry import make
-
-        by_student: dict[str, dict[str, dict[str, Graded]]] = {s: {} for s in self.students}
-        for (student, code, part), g in self.answers.items():
-            by_student[student].setdefault(code, {})[part] = g
-        students = []
-        asked: dict[str, tuple[Any, ...]] = {}  # code -> the parts its instance asks for
-        tally: dict[str, dict[str, Any]] = {}
-        for student in sorted(by_student):
-            questions, points, possible = [], 0.0, 0.0
-            for code in sorted(by_student[student]):
-                pt = make(self.problem_of[code])
-                if code not in asked:
-                    asked[code] = pt.active_parts(from_code(code).params)
-                answered = by_student[student][code]
-                q = _question(pt, asked[code], code, answered)
-                questions.append(q)
-                points += q["points"]
-                possible += q["possible"]
-                _count(tally.setdefault(pt.id, _new_tally(pt)), pt, answered)
-            students.append({"student": student, "points": _num(points), "possible": _num(possible),
-                             "percent": round(100 * points / possible, 2) if possible else None,
-                             "questions": questions})
-        issues = sorted(self.issues, key=lambda i: (i.line, i.reason))
-        return {
-            "policy": self.policy,
-            "rows": {**self.counts, "reported": len(self.issues)},
-            "extra_columns": sorted(self.extra_columns),
-            "students": students,
-            "summary": [_summary(t) for _, t in sorted(tally.items())],
-            "reported": [{"line": i.line, "reason": i.reason, "student": i.student, "code": i.code,
-                          "part": i.part} for i in issues],
-        }
+        """The whole report as plain, JSON-ready data, sorted, with nothing that varies between runs (held in
+        memory: the CSV and JSON writers stream from :meth:`stream` instead)."""
+        return self.stream().materialise()
 
 
 def _num(x: float) -> float:
@@ -278,9 +268,10 @@ def _summary(t: dict[str, Any]) -> dict[str, Any]:
                       for p, (a, r) in t["parts"].items() if a]}
 
 
-def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192) -> Gradebook:
+def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192, max_attempts: int | None = None,
+               assigned: dict[str, frozenset[str]] | None = None) -> Gradebook:
     """Read and grade a whole submissions file (streamed)."""
-    return Gradebook(policy, cache_size).add_all(read_submissions(path))
+    return Gradebook(policy, cache_size, max_attempts, assigned).add_all(read_submissions(path))
 
 
 def answer_key(code: str) -> dict[str, Any]:

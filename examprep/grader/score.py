@@ -10,6 +10,7 @@ import numpy as np
 from examprep.grader.compare import coarser_match, entries_close, labels_equal, scalar_close, shape_of
 from examprep.grader.parse import ParseError, parse_answer
 from examprep.parts import Part
+from examprep.solver.prose import to_text
 
 if TYPE_CHECKING:
     from examprep.problem import Mistake, ProblemType
@@ -91,14 +92,14 @@ def grade_part(part: Part, truth: Any, given: Any, mistakes: dict[str, Mistake] 
             fb = f"expected shape {_fmt_shape(want)}, got {_fmt_shape(got)}"
             for name, m in (mistakes or {}).items():  # a mistake may change the shape (padding forgotten)
                 if part.name in m.answers and matches(part, value, m.answers[part.name]) >= 1.0:
-                    return PartResult(part.name, 0.0, "wrong", f"{m.feedback} ({fb})", name, text[:200])
+                    return PartResult(part.name, 0.0, "wrong", f"{to_text(m.feedback)} ({fb})", name, text[:200])
             return PartResult(part.name, 0.0, "wrong", fb, None, text[:200])
     frac = matches(part, value, truth)
     if frac >= 1.0:
         return PartResult(part.name, 1.0, "right", "", None, text[:200])
     for name, m in (mistakes or {}).items():
         if part.name in m.answers and matches(part, value, m.answers[part.name]) >= 1.0:
-            return PartResult(part.name, 0.0, "wrong", m.feedback, name, text[:200])
+            return PartResult(part.name, 0.0, "wrong", to_text(m.feedback), name, text[:200])
     if part.kind not in ("label", "choice") and frac == 0:  # some entries right: partial credit, below
         d = coarser_match(part, value, truth)
         if d is not None:

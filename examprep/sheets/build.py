@@ -44,6 +44,13 @@ class Sheet:
     problems: list[SheetProblem] = field(default_factory=list)
     student: str | None = None
     solutions: bool = True
+    student_name: str | None = None
+
+    def but(self, **changes: Any) -> Sheet:
+        """A copy with some fields changed (the same variant with or without solutions)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
 
 
 def build_problem(number: int, pt: ProblemType, inst: Instance) -> SheetProblem:
@@ -60,14 +67,14 @@ def build_problem(number: int, pt: ProblemType, inst: Instance) -> SheetProblem:
 
 def build_sheet(pairs: list[tuple[ProblemType, Instance]], *, title: str, seed: int, difficulty: str,
                 student: str | None = None, solutions: bool = True,
-                progress: Callable[[int], None] | None = None) -> Sheet:
+                progress: Callable[[int], None] | None = None, student_name: str | None = None) -> Sheet:
     """A sheet from generated instances; ``progress(1)`` is called after each problem."""
     problems = []
     for i, (pt, inst) in enumerate(pairs, 1):
         problems.append(build_problem(i, pt, inst))
         if progress:
             progress(1)
-    return Sheet(title, seed, difficulty, problems, student, solutions)
+    return Sheet(title, seed, difficulty, problems, student, solutions, student_name)
 
 
 def plain(v: Any) -> Any:

@@ -12,13 +12,14 @@ from typing import Any
 
 from examprep.parts import Part
 from examprep.sheets.build import SheetProblem, plain
+from examprep.solver import prose as P
 from examprep.solver import render as R
 from examprep.solver.expr import Expr, Mat, Text, to_expr
 from examprep.solver.mathml import mathml
 from examprep.solver.step import Step
 
 FORMATS = ("typ", "html", "md", "tex")
-_DOC_FMT = {"typ": "typst", "md": "md", "tex": "latex"}
+_DOC_FMT = {"typ": "typst", "md": "md", "tex": "latex", "html": "html"}
 
 
 def _is_block(e: Expr) -> bool:
@@ -27,7 +28,12 @@ def _is_block(e: Expr) -> bool:
 
 def typst_str(s: str) -> str:
     """Text as a Typst string literal (safe in markup: no markup character is interpreted)."""
-    return '#"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return P.typst_text(s)
+
+
+def rich(s: str, fmt: str) -> str:
+    """Prose with inline ``$...$`` math (statements, step titles and notes, watch-outs) in a sheet format."""
+    return P.prose(s, _DOC_FMT[fmt])
 
 
 def _typst_math(e: Expr) -> str:
@@ -47,7 +53,7 @@ def _step_pieces(step: Step) -> tuple[Expr | None, list[Expr]]:
 # ---- statements ---------------------------------------------------------------------------------------------------
 def statement(segments: list[Any], fmt: str) -> str:
     """A statement (prose and expressions) in one of :data:`FORMATS`."""
-    if fmt in _DOC_FMT and fmt != "typ":
+    if fmt in ("md", "tex"):
         return R.statement(segments, _DOC_FMT[fmt])
     out: list[str] = []
     segs = list(segments)
@@ -57,9 +63,10 @@ def statement(segments: list[Any], fmt: str) -> str:
             label = ""
             if nxt is not None and not isinstance(nxt, str) and _is_block(to_expr(nxt)):
                 seg, label = _split_label(seg)
-            out.append(typst_str(seg) if fmt == "typ" else escape(seg).replace("\n", "<br>"))
+            out.append(rich(seg, fmt))
             if label:  # "H = " goes on the matrix's line
-                out.append(f"\n#fit[{typst_str(label)}" if fmt == "typ" else f'<div class="blockmath">{escape(label)}')
+                lab = rich(label, fmt)
+                out.append(f"\n#fit[{lab}" if fmt == "typ" else f'<div class="blockmath">{lab}')
             else:
                 out.append("\n#fit[" if fmt == "typ" and nxt is not None and not isinstance(nxt, str)
                            and _is_block(to_expr(nxt)) else "")
@@ -96,8 +103,8 @@ def _typst_step(step: Step) -> str:
         body = ms[0] + " &= " + " \\\n  &= ".join(ms[1:])
     else:
         body = ms[0]
-    note = f"[{typst_str(step.note)}]" if step.note else "none"
-    return f"#step([{typst_str(step.title)}], fit[$ {body} $], {note})"
+    note = f"[{rich(step.note, 'typ')}]" if step.note else "none"
+    return f"#step([{rich(step.title, 'typ')}], fit[$ {body} $], {note})"
 
 
 def _html_step(step: Step) -> str:
@@ -113,8 +120,8 @@ def _html_step(step: Step) -> str:
                     f'<math xmlns="http://www.w3.org/1998/Math/MathML"><mo>=</mo></math> {mathml(p)}</span></div>')
     if not rows:
         rows.append(f'<div class="eqrow"><span class="lhs"></span><span class="rhs">{first}</span></div>')
-    note = f'<div class="note">{escape(step.note)}</div>' if step.note else ""
-    return f'<li><b>{escape(step.title)}</b><div class="eq">{"".join(rows)}</div>{note}</li>'
+    note = f'<div class="note">{rich(step.note, "html")}</div>' if step.note else ""
+    return f'<li><b>{rich(step.title, "html")}</b><div class="eq">{"".join(rows)}</div>{note}</li>'
 
 
 def derivation(d: Any, fmt: str) -> str:
@@ -132,18 +139,18 @@ def answer(part: Part, value: Any, fmt: str) -> str:
     """One part's answer: numbers to 6 significant figures, matrices as matrices, labels as text."""
     v = plain(value)
     if isinstance(v, str):
-        return {"typ": typst_str(v), "html": escape(v), "md": v, "tex": R._escape(v, "latex")}[fmt]
+        return text(v, fmt)
     e = to_expr(v)
     if _is_block(e):
         return {"typ": f"#fit[$ {R.math(e, 'typst')} $]", "html": mathml(e, display=True),
                 "md": f"\n$$\n{R.math(e, 'latex')}\n$$\n", "tex": f"\\[ {R.math(e, 'latex')} \\]"}[fmt]
-    text = R.value_text(v)
-    return {"typ": typst_str(text), "html": escape(text), "md": f"`{text}`", "tex": R._escape(text, "latex")}[fmt]
+    shown = R.value_text(v)
+    return {"typ": typst_str(shown), "html": escape(shown), "md": f"`{shown}`", "tex": P.tex_text(shown)}[fmt]
 
 
 def text(s: str, fmt: str) -> str:
-    """Prose in a format (escaped)."""
-    return {"typ": typst_str(s), "html": escape(s), "md": s, "tex": R._escape(s, "latex")}[fmt]
+    """Plain text (a title, a part label, a student id) escaped for a sheet format; never read as markup."""
+    return P.plain(s, _DOC_FMT[fmt])
 
 
 def problem_markup(sp: SheetProblem, fmt: str, solutions: bool) -> dict[str, Any]:
@@ -155,6 +162,6 @@ def problem_markup(sp: SheetProblem, fmt: str, solutions: bool) -> dict[str, Any
         "number": sp.number, "id": sp.problem.id, "title": text(sp.problem.title, fmt), "code": sp.code,
         "difficulty": sp.instance.difficulty, "statement": statement(sp.statement, fmt), "parts": parts,
         "derivation": derivation(sp.derivation, fmt) if solutions else "",
-        "answer_line": text(sp.derivation.answer, fmt) if solutions and sp.derivation.answer else "",
-        "watch_out": [text(w, fmt) for w in sp.watch_out] if solutions else [],
+        "answer_line": rich(sp.derivation.answer, fmt) if solutions and sp.derivation.answer else "",
+        "watch_out": [rich(w, fmt) for w in sp.watch_out] if solutions else [],
     }

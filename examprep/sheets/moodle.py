@@ -1,10 +1,11 @@
 """Moodle XML export: one question per instance, the worked solution as general feedback.
 
 A problem with one numeric final part becomes a ``numerical`` question (the part's tolerance as Moodle's absolute
-tolerance); any other becomes a ``cloze`` (multianswer) question with one embedded field per number
-(``{1:NUMERICAL:=value:tolerance}``; vectors and matrices get one field per entry) and ``{1:SHORTANSWER:=label}``
-for labels. Math is written as TeX between ``\\(`` and ``\\)``, which Moodle's MathJax filter renders. Only the
-final parts are asked (as in ``examprep grade``); the derivation shows the intermediate values.
+tolerance); any other becomes a ``cloze`` (multianswer) question whose fields are weighted as ``examprep grade``
+weighs the parts (:mod:`examprep.sheets.cloze`). The question's default mark is ``grade``'s points for it. Each
+applicable named mistake is a 0% answer with its feedback. Math is written as TeX between ``\\(`` and ``\\)``,
+which Moodle's MathJax filter renders. Only the final parts are asked (as in ``examprep grade``); the derivation
+shows the intermediate values.
 """
 
 from __future__ import annotations
@@ -15,25 +16,16 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from examprep.grader.compare import tolerance
 from examprep.parts import Part
 from examprep.sheets.build import SheetProblem, build_problem, plain
+from examprep.sheets.cloze import NUMERIC, field_weights, fields, number
 from examprep.sheets.markup import _is_block, _step_pieces
 from examprep.sheets.render import write_atomic
 from examprep.sheets.select import instances, parse_items
+from examprep.solver import prose as P
 from examprep.solver import render as R
 from examprep.solver.expr import to_expr
-
-NUMERIC = ("integer", "real")
-
-
-def number(x: float | int) -> str:
-    """A number in plain positional notation (Moodle reads no exponents), at full precision."""
-    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-        return str(int(x))
-    return np.format_float_positional(float(f"{float(x):.12g}"), trim="-")
 
 
 def part_tolerance(part: Part, value: float) -> float:
@@ -48,7 +40,7 @@ def _tex_statement(segments: list[Any]) -> str:
     out = []
     for seg in segments:
         if isinstance(seg, str):
-            out.append(escape(seg).replace("\n", "<br>"))
+            out.append(P.prose(seg, "mathjax"))
         else:
             e = to_expr(seg)
             tex = R.math(e, "latex")
@@ -62,35 +54,19 @@ def feedback_html(sp: SheetProblem) -> str:
     for s in sp.derivation.steps:
         lhs, pieces = _step_pieces(s)
         eq = " = ".join(([R.math(lhs, "latex")] if lhs is not None else []) + [R.math(p, "latex") for p in pieces])
-        note = f"<br><i>{escape(s.note)}</i>" if s.note else ""
-        items.append(f"<li><b>{escape(s.title)}</b>: \\( {escape(eq)} \\){note}</li>")
+        note = f"<br><i>{P.prose(s.note, 'mathjax')}</i>" if s.note else ""
+        items.append(f"<li><b>{P.prose(s.title, 'mathjax')}</b>: \\( {escape(eq)} \\){note}</li>")
     out = f"<ol>{''.join(items)}</ol>"
     if sp.derivation.answer:
-        out += f"<p><b>Answer:</b> {escape(sp.derivation.answer)}</p>"
-    out += "".join(f"<p><b>Watch out:</b> {escape(w)}</p>" for w in sp.watch_out)
+        out += f"<p><b>Answer:</b> {P.prose(sp.derivation.answer, 'mathjax')}</p>"
+    out += "".join(f"<p><b>Watch out:</b> {P.prose(w, 'mathjax')}</p>" for w in sp.watch_out)
     return out
 
 
-def _shortanswer(label: str) -> str:
-    for c in "\\}#~/\"":
-        label = label.replace(c, "\\" + c)
-    return label
-
-
-def _field(part: Part, value: Any) -> str:
-    if isinstance(value, str):
-        return f"{{1:SHORTANSWER:={_shortanswer(value)}}}"
-    return f"{{1:NUMERICAL:={number(value)}:{number(part_tolerance(part, value))}}}"
-
-
-def cloze_fields(part: Part, value: Any) -> str:
-    """The embedded answer fields of one part: one per number, laid out as a row or a grid for arrays."""
-    v = plain(value)
-    if not isinstance(v, list):
-        return _field(part, v)
-    rows = v if v and isinstance(v[0], list) else [v]
-    cells = "".join("<tr>" + "".join(f"<td>{_field(part, x)}</td>" for x in r) + "</tr>" for r in rows)
-    return f'<table class="examprep-grid">{cells}</table>'
+def _mistakes(sp: SheetProblem, part: Part) -> list[tuple[Any, str]]:
+    """(the mistaken value of ``part``, feedback) for every applicable named mistake that changes it."""
+    return [(m.answers[part.name], m.feedback) for m in sp.problem.mistakes(sp.instance.params).values()
+            if part.name in m.answers]
 
 
 def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
@@ -112,7 +88,9 @@ def question(sp: SheetProblem) -> ET.Element:
         p = finals[0]
         body += f"<p>{escape(p.label)} ({escape(p.form())})</p>"
     else:
-        body += "".join(f"<p>{escape(p.label)} ({escape(p.form())}): {cloze_fields(p, sp.answers[p.name])}</p>"
+        w = field_weights(finals, sp.answers)
+        body += "".join(f"<p>{escape(p.label)} ({escape(p.form())}): "
+                        f"{fields(p, sp.answers[p.name], w[p.name], _mistakes(sp, p), part_tolerance)}</p>"
                         for p in finals)
     _text(q, "questiontext", head + body, "html")
     _text(q, "generalfeedback", feedback_html(sp), "html")
@@ -127,6 +105,14 @@ def question(sp: SheetProblem) -> ET.Element:
         ET.SubElement(a, "text").text = number(v)
         ET.SubElement(a, "tolerance").text = number(part_tolerance(p, v))
         _text(a, "feedback", "Right.", "html")
+        for m, fb in _mistakes(sp, p):  # a named mistake: 0 marks, its feedback (the right answer is matched first)
+            m = plain(m)
+            if isinstance(m, (list, str)) or abs(float(m) - float(v)) <= part_tolerance(p, v):
+                continue
+            wa = ET.SubElement(q, "answer", {"fraction": "0", "format": "moodle_auto_format"})
+            ET.SubElement(wa, "text").text = number(m)
+            ET.SubElement(wa, "tolerance").text = number(part_tolerance(p, m))
+            _text(wa, "feedback", P.prose(fb, "mathjax"), "html")
         units = ET.SubElement(q, "unitgradingtype")
         units.text = "0"
         ET.SubElement(q, "showunits").text = "3"
@@ -147,11 +133,19 @@ def quiz_xml(problems: list[SheetProblem], category: str = "examprep") -> bytes:
 def write_moodle(targets: list[str], topics: list[str], count: int, seed: int, difficulty: str, output: str,
                  category: str = "examprep", progress: Callable[[int], None] | None = None) -> int:
     """Select, build and write a Moodle XML file; returns the number of questions."""
+    from examprep.formats import resolve
+
+    resolve(output, None, ("xml",), default="xml", flag=False)  # -o quiz.docx is refused before any work
     pairs = instances(parse_items(targets, topics, count), seed=seed, difficulty=difficulty)
     problems = []
     for i, (pt, inst) in enumerate(pairs, 1):
         problems.append(build_problem(i, pt, inst))
         if progress:
             progress(1)
-    write_atomic(Path(output), quiz_xml(problems, category))
+    try:
+        write_atomic(Path(output), quiz_xml(problems, category))
+    except OSError as e:
+        from examprep.sheets.commands import SheetWriteError
+
+        raise SheetWriteError(f"cannot write {output}: {e.strerror or e}; choose another -o") from None
     return len(problems)

@@ -22,16 +22,15 @@ class SheetFormatError(ExamprepError):
     """An output format examprep cannot write, or a document that did not compile."""
 
 
-def format_for(path: str | Path, fmt: str | None) -> str:
-    """The output format: ``fmt`` when given, else from the path's extension (default pdf)."""
-    if fmt is None:
-        ext = Path(path).suffix.lower().lstrip(".")
-        fmt = {"htm": "html", "markdown": "md", "typst": "typ", "latex": "tex"}.get(ext, ext) or "pdf"
-        if fmt not in OUTPUT_FORMATS:
-            fmt = "pdf"
-    if fmt not in OUTPUT_FORMATS:
-        raise SheetFormatError(f"--format {fmt!r}: use one of {', '.join(OUTPUT_FORMATS)}")
-    return fmt
+def format_for(path: str | Path | None, fmt: str | None) -> str:
+    """The output format: from ``--format`` and the path's extension (see :mod:`examprep.formats`; default pdf).
+
+    An unknown extension (``-o out.docx``) or one that contradicts ``--format`` (``-f md -o z.pdf``) is refused.
+    """
+    from examprep.formats import resolve
+
+    return resolve(path, fmt, OUTPUT_FORMATS, default="pdf",
+                   aliases={"htm": "html", "markdown": "md", "typst": "typ", "latex": "tex"})
 
 
 def suffix(fmt: str) -> str:
@@ -47,7 +46,9 @@ def _env() -> Any:
 
 
 def subtitle(sheet: Sheet) -> str:
-    who = f"for {sheet.student} · " if sheet.student else ""
+    who = ""
+    if sheet.student:
+        who = f"for {sheet.student_name} ({sheet.student}) · " if sheet.student_name else f"for {sheet.student} · "
     kind = "problems and solutions" if sheet.solutions else "problems"
     return f"{who}{kind} · seed {sheet.seed} · {plural(len(sheet.problems), 'problem')}"
 

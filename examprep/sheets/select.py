@@ -69,14 +69,28 @@ def student_seed(sheet_seed: int, student: str) -> int:
     return int.from_bytes(digest[:8], "big") % STUDENT_SEED_LIMIT
 
 
-def instances(items: list[Item], seed: int = 0, difficulty: str = "medium") -> list[tuple[ProblemType, Instance]]:
-    """Generate the instances of a selection (in order); a type listed twice gets fresh seeds."""
+def parts_of(pt: ProblemType, inst: Instance) -> tuple[str, ...]:
+    """The parts an instance asks for (some types ask a part only for some parameters)."""
+    return tuple(p.name for p in pt.active_parts(inst.params))
+
+
+def instances(items: list[Item], seed: int = 0, difficulty: str = "medium",
+              like: list[tuple[ProblemType, Instance]] | None = None) -> list[tuple[ProblemType, Instance]]:
+    """Generate the instances of a selection (in order); a type listed twice gets fresh seeds.
+
+    With ``like`` (the sheet seed's instances), the k-th instance must ask for the same parts as ``like[k]``: a draw
+    that does not is replaced by the first of seeds ``s + j·STRIDE`` (j = 1, 2, ...) that does, so every student's
+    variant is worth the same marks and stays reproducible from its own instance code.
+    """
     from examprep.instances import from_code
     from examprep.registry import make
 
     if difficulty not in seeding.DIFFICULTIES:
         raise ParamError(f"--difficulty {difficulty!r}: use one of {', '.join(seeding.DIFFICULTIES)}")
     seeding.check_seed(seed)
+    from examprep import secret
+
+    key = secret.current()  # with a secret, the sheet's instances are secret ones
     used: dict[str, int] = {}
     out: list[tuple[ProblemType, Instance]] = []
     for it in items:
@@ -88,5 +102,23 @@ def instances(items: list[Item], seed: int = 0, difficulty: str = "medium") -> l
         for _ in range(it.count):
             i = used.get(pt.id, 0)
             used[pt.id] = i + 1
-            out.append((pt, pt.generate(seed + i, difficulty)))
+            inst = pt.generate(seed + i, difficulty, key)
+            if like is not None:
+                inst = _matching(pt, inst, parts_of(*like[len(out)]), difficulty, key)
+            out.append((pt, inst))
     return out
+
+
+STRIDE = 1_000_003
+
+
+def _matching(pt: ProblemType, inst: Instance, want: tuple[str, ...], difficulty: str,
+              key: bytes | None = None) -> Instance:
+    j = 0
+    while parts_of(pt, inst) != want:
+        j += 1
+        if j > 500:
+            raise SelectionError(f"{pt.id}: no variant asks for the parts {', '.join(want)}; remove --students or "
+                                 "choose another --seed")
+        inst = pt.generate((inst.seed + STRIDE) % seeding.MAX_SEED, difficulty, key)  # type: ignore[operator]
+    return inst

@@ -28,6 +28,7 @@ GREEK = {
     "eta": ("η", r"\eta"), "nu": ("ν", r"\nu"), "xi": ("ξ", r"\xi"), "psi": ("ψ", r"\psi"), "zeta": ("ζ", r"\zeta"),
 }
 _TYPST_GREEK = {"eps": "epsilon", "epsilon": "epsilon.alt"}
+_NAME_OF = {u: n for n, (u, _) in reversed(GREEK.items())}  # Sym("α") spells like Sym("alpha")
 
 
 def to_expr(x: Any) -> Expr:
@@ -208,11 +209,32 @@ class Num(Expr):
 
 
 class Sym(Expr):
-    """A named quantity: ``Sym('H_out')`` renders H_out, H_{\\mathrm{out}}, H_"out"."""
+    """A named quantity: ``Sym('H_out')`` renders H_out, H_{\\mathrm{out}}, H_"out".
 
-    def __init__(self, name: str, text: str | None = None, latex: str | None = None, typst: str | None = None):
+    A symbol spelled otherwise than its name gives its spelling once, as inline-math markup
+    (``Sym("D", tex="D^*")``, ``Sym("det_2", tex=r"\\det \\Sigma_2")``; see :mod:`examprep.solver.texmath`), and
+    every format is derived from it, so the text, LaTeX, Typst and MathML derivations show the same symbol. The
+    older ``text``/``latex``/``typst`` spellings must come together (a text spelling alone leaves the typeset formats
+    showing the bare name; ``text_only`` marks such a symbol and the symbol test refuses it).
+    """
+
+    def __init__(self, name: str, text: str | None = None, latex: str | None = None, typst: str | None = None, *,
+                 tex: str | None = None):
         self.name = name
+        self.tex = tex
+        if tex is not None:
+            from examprep.solver import texmath, texmath_out
+
+            tree = texmath.parse(tex)
+            text = text or texmath_out.normalized_text(tree)
+            latex, typst = latex or tex, typst or texmath_out.typst_group(tree)
+            if not texmath_out.is_one_term(tree):  # det Σ_2 in 1/(det Σ_2) keeps its parentheses
+                self.prec = P_MUL
+        # A text spelling without LaTeX/Typst ones leaves those formats showing the bare name (D for D*); the
+        # symbol test (tests/test_symbols.py) refuses such symbols, rendering still works.
+        self.text_only = text is not None and tex is None and (latex is None or typst is None)
         base, _, sub = name.partition("_")
+        base = _NAME_OF.get(base, base)
         g = GREEK.get(base)
         self._text = text or ((g[0] if g else base) + (f"_{sub}" if sub else ""))
         lbase = g[1] if g else base

@@ -84,6 +84,11 @@ def _exp_mn(exp: str) -> str:
 
 
 def _sym(e: Sym) -> str:
+    if e.tex is not None:  # spelled in markup: the same tree every format uses
+        from examprep.solver.texmath import parse
+        from examprep.solver.texmath_out import mathml_group
+
+        return mathml_group(parse(e.tex))
     base, _, sub = e.name.partition("_")
     g = GREEK.get(base)
     default = (g[0] if g else base) + (f"_{sub}" if sub else "")

@@ -72,6 +72,8 @@ class Mul(Expr):
                 # plain text: "√β_tε" and "C_outC_in" are unreadable; a dot goes after a root or a subscript
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Func) and prev.name == "sqrt")
                 juxt = juxt and not (fmt == "text" and isinstance(prev, Num) and isinstance(f, Func))
+                # a compound symbol (KL(P ‖ M), det Σ_2) reads as one factor only with a dot: 2·JSD(P ‖ Q)
+                juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and f.tex is not None and len(f._text) > 2)
                 juxt = juxt and not (fmt == "text" and isinstance(f, Sym) and isinstance(prev, Sym)
                                      and "_" in prev._text)
                 # ... and between a letter and a multi-letter or subscripted name, or the same letter twice:
@@ -197,6 +199,10 @@ class Func(Expr):
             return f"{tn}({inner})"
         if fmt == "latex":
             name = _NAMED.get(self.name, rf"\operatorname{{{self.name}}}")
+            if self.name.isalpha() and not self.name.isascii():  # Φ(x): the letter as TeX math (\Phi), not Unicode
+                from examprep.solver.prose import tex_text
+
+                name = tex_text(self.name).replace("\\ensuremath", "")
             return rf"{name}\left({inner}\right)"
         if fmt == "typst":
             tname = {"log2": "log_2", "log10": "log_10"}.get(self.name, self.name)

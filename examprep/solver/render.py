@@ -1,10 +1,15 @@
-"""Renderers for statements and derivations: text (Unicode), Markdown (LaTeX math), LaTeX and Typst."""
+"""Renderers for statements and derivations: text (Unicode), Markdown (LaTeX math), LaTeX and Typst.
+
+Prose (statement strings, step titles and notes, the answer line) is markup with inline ``$...$`` math, written by
+:mod:`examprep.solver.prose`; expressions (values, matrices, formulas) are :mod:`examprep.solver.expr` trees.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from examprep.solver import prose as P
 from examprep.solver.expr import Expr, Mat, fmt_number, to_expr
 from examprep.solver.step import Derivation, Step
 
@@ -52,7 +57,8 @@ def statement(segments: list[Any], fmt: str) -> str:
     out = []
     for seg in segments:
         if isinstance(seg, str):
-            out.append(_escape(seg, fmt))
+            text = P.prose(seg, fmt)
+            out.append(text.replace("\n", "\n\\par\n") if fmt == "latex" else text)  # a new line in LaTeX
         else:
             e = to_expr(seg)
             if isinstance(e, Mat) and len(e.rows) > 1:
@@ -71,21 +77,14 @@ def statement(segments: list[Any], fmt: str) -> str:
 
 
 def _escape(s: str, fmt: str) -> str:
-    if fmt == "latex":
-        for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_"),
-                     ("$", r"\$"), ("×", r"$\times$"), ("−", "-"), ("≤", r"$\le$"), ("≥", r"$\ge$")):
-            s = s.replace(a, b)
-    elif fmt == "typst":
-        for a, b in (("\\", "\\\\"), ("#", r"\#"), ("$", r"\$"), ("*", r"\*"), ("_", r"\_"), ("@", r"\@"),
-                     ("<", r"\<")):
-            s = s.replace(a, b)
-    return s
+    """Text that is not markup (a label, a user's title) escaped for ``fmt``."""
+    return P.plain(s, fmt)
 
 
 def _value(step: Step, fmt: str) -> str:
     v = step.value
     if isinstance(v, str):
-        return v if fmt == "text" else _escape(v, fmt)
+        return _escape(v, fmt)
     return math(step.value_expr(), fmt)
 
 
@@ -99,7 +98,7 @@ def step_lines(step: Step, index: int, fmt: str) -> list[str]:
     if not pieces or pieces[-1] != val:
         pieces.append(val)
     if fmt == "text":
-        head = f"{index}. {step.title}"
+        head = f"{index}. {P.prose(step.title, fmt)}"
         pad = " " * (len(head) + 2 + (len(lhs) + 1 if lhs else 0))
         if "\n" in pieces[0]:  # a matrix: the quantity on its own line, the block under it, indented
             parts.append(f"{head}  {lhs} =" if lhs else head)
@@ -114,13 +113,13 @@ def step_lines(step: Step, index: int, fmt: str) -> list[str]:
     else:
         eq = " = ".join(([lhs] if lhs else []) + pieces)
         if fmt == "md":
-            parts.append(f"{index}. **{_escape(step.title, fmt)}**: ${eq}$")
+            parts.append(f"{index}. **{P.prose(step.title, fmt)}**: ${eq}$")
         elif fmt == "latex":
-            parts.append(f"\\item \\textbf{{{_escape(step.title, fmt)}}}: \\( {eq} \\)")
+            parts.append(f"\\item \\textbf{{{P.prose(step.title, fmt)}}}: \\( {eq} \\)")
         else:
-            parts.append(f"+ *{_escape(step.title, fmt)}*: $ {eq} $")
+            parts.append(f"+ *{P.prose(step.title, fmt)}*: $ {eq} $")
     if step.note:
-        note = step.note if fmt == "text" else _escape(step.note, fmt)
+        note = P.prose(step.note, fmt)
         parts.append(("   " if fmt != "typst" else "  ") + note)
     return parts
 
@@ -139,7 +138,8 @@ def derivation(d: Derivation, fmt: str) -> str:
     if fmt == "latex":
         lines.append(r"\end{enumerate}")
     if d.answer:
-        ans = minus_signs(d.answer) if fmt == "text" else _escape(d.answer, fmt)
+        ans = P.prose(d.answer, fmt)
+        ans = minus_signs(ans) if fmt == "text" else ans
         lines.append({"text": f"Answer: {ans}", "md": f"\n**Answer:** {ans}",
                       "latex": f"\\textbf{{Answer:}} {ans}", "typst": f"*Answer:* {ans}"}[fmt])
     return "\n".join(lines)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from examprep.solver.expr import Expr, Sym, Text, to_expr
+
+_NAME = re.compile(r"^[A-Za-z]+(_[A-Za-z0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,8 @@ class Derivation:
             subs: dict[Any, Any] | None = None, substituted: Expr | None = None, part: str | None = None,
             chain: tuple[Expr, ...] | list[Expr] = (), note: str | None = None) -> Any:
         """Append a step; ``subs`` substitutes numbers into ``formula``. Returns ``value`` for chaining."""
-        if isinstance(lhs, str):
-            lhs = Sym(lhs)
+        if isinstance(lhs, str):  # a plain name (H_out, sigma_t) or inline-math markup (\\tilde{\\mu}_t, P(c))
+            lhs = Sym(lhs) if _NAME.match(lhs) else Sym(lhs, tex=lhs)
         if substituted is None and formula is not None and subs is not None:
             substituted = formula.subs(subs)
         self.steps.append(Step(title=title, value=value, lhs=lhs, formula=formula, substituted=substituted,

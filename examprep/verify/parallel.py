@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from examprep.problem import ProblemType
 from examprep.verify.run import VerifyResult, plan, resolve_device, verify_type
 
 CHUNK_BATCHES = 6  # batches per parallel task: small enough to keep every worker busy to the end
+WINDOW = 4  # tasks in flight per worker
 
 
 def _worker(args: tuple[str, int, str, int, bool, str, list[tuple[int, int]]]) -> VerifyResult:
@@ -53,21 +55,27 @@ def verify_many(types: list[ProblemType], n: int, device: Any, *, batch: int = 4
     """Verify several types; with ``jobs`` > 1 (CPU only) the work runs in parallel worker processes, split into
     tasks of a few batches each (the same instances as one process would check: see :func:`plan`)."""
     todo = plan(n, batch)
-    chunks = [todo[i : i + CHUNK_BATCHES] for i in range(0, len(todo), CHUNK_BATCHES)]
     jobs = workers(jobs, n, batch, len(types), device)
     if jobs <= 1:
         return [verify_type(pt, n, device, batch=batch, self_test=self_test, progress=progress, dtype=dtype)
                 for pt in types]
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    tasks = ((pt.id, n, "cpu", batch, self_test, dtype, todo[i : i + CHUNK_BATCHES])
+             for i in range(0, len(todo), CHUNK_BATCHES) for pt in types)  # lazy: a huge N is never listed
     results: dict[str, list[VerifyResult]] = {pt.id: [] for pt in types}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(_worker, (pt.id, n, "cpu", batch, self_test, dtype, chunk)): pt.id
-                   for chunk in chunks for pt in types}
-        for fut in as_completed(futures):
-            r = fut.result()
-            results[futures[fut]].append(r)
-            if progress:
-                progress(r.n)
+        running: dict[Any, str] = {}
+        while True:
+            for task in itertools.islice(tasks, WINDOW * jobs - len(running)):  # a bounded number in flight
+                running[pool.submit(_worker, task)] = task[0]
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                r = fut.result()
+                results[running.pop(fut)].append(r)
+                if progress:
+                    progress(r.n)
     return [merge(results[pt.id]) for pt in types]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,17 +202,57 @@ def _check_columns(truths: list[dict[str, Any]], refs: Answers, label: Callable[
     return bad, examples
 
 
-def plan(n: int, batch: int = 4096, exact: int = EXACT_N) -> list[tuple[int, int]]:
+class Plan(Sequence[tuple[int, int]]):
+    """The batches (start, size) of :func:`plan`, computed on demand: ``verify --n 10**12`` holds no list of 244
+    million batches, and ``len``, indexing and slicing are arithmetic."""
+
+    def __init__(self, n: int, batch: int, exact: int) -> None:
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        self.n, self.batch, self.exact_n = n, batch, min(max(exact, 0), n)
+        self._head = -(-self.exact_n // batch)  # batches of generated instances
+        self._len = self._head + -(-(n - self.exact_n) // batch)
+
+    @property
+    def total(self) -> int:
+        """The instances the plan covers (N)."""
+        return self.n
+
+    def __len__(self) -> int:
+        return self._len
+
+    def _at(self, i: int) -> tuple[int, int]:
+        if i < self._head:
+            start = i * self.batch
+            return start, min(self.batch, self.exact_n - start)
+        start = self.exact_n + (i - self._head) * self.batch
+        return start, min(self.batch, self.n - start)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self._at(j) for j in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("plan index out of range")
+        return self._at(i)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return (self._at(i) for i in range(self._len))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != self._len:
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def plan(n: int, batch: int = 4096, exact: int = EXACT_N) -> Plan:
     """The batches (start, size) that verify N instances: the first ``exact`` (generated instances) in their own
-    batches, then draws. A batch's draws depend on its start only, so any split of the plan checks the same N."""
-    out, done = [], 0
-    while done < n:
-        k = min(batch, n - done)
-        if done < exact:
-            k = min(k, exact - done)
-        out.append((done, k))
-        done += k
-    return out
+    batches, then draws. A batch's draws depend on its start only, so any split of the plan checks the same N.
+    The plan is lazy (see :class:`Plan`)."""
+    return Plan(n, batch, exact)
 
 
 def batch_params(pt: ProblemType, start: int, k: int, exact: int = EXACT_N) -> tuple[list[Params], list[str] | None]:
@@ -238,7 +278,8 @@ def verify_type(pt: ProblemType, n: int, device: Any, batch: int = 4096, self_te
     (a parallel worker's share); the self-test runs with the part that starts at 0."""
     ref = load_reference(pt)
     todo = plan(n, batch, exact) if batches is None else batches
-    res = VerifyResult(pt.id, sum(k for _, k in todo), device=str(device))
+    res = VerifyResult(pt.id, todo.total if isinstance(todo, Plan) else sum(k for _, k in todo),
+                       device=str(device))
     t0 = time.perf_counter()
     for start, k in todo:
         params, codes = batch_params(pt, start, k, exact)

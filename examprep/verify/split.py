@@ -57,6 +57,8 @@ from examprep.verify.run import (
 
 POLL = 1.0  # seconds between checks that every worker is still alive
 
+WINDOW = 4  # batches queued per worker: enough to keep them busy, never the whole plan
+
 
 @dataclass
 class SplitStats:
@@ -114,15 +116,27 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
         for p in procs:  # they start up (imports) while the references are loaded and probed here
             p.start()
         refs = {pt.id: load_reference(pt) for pt in types} | (references or {})
+        placed = {}
         for pt in types:
             free = pt.id not in (references or {}) and device_free(pt, refs[pt.id])
             here = free or (refs_mode == "workers" and pt.id not in (references or {}))
-            where = "cpu" if free else str(device)
-            for start, k in plan(n, batch, exact):
-                tasks.put((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, here,
-                           where))
-        for _ in range(stats.workers):
-            tasks.put(None)
+            placed[pt.id] = (here, "cpu" if free else str(device))
+        todo = ((pt.id, start, k, exact, min(n, SELF_TEST_N) if self_test and start == 0 else 0, *placed[pt.id])
+                for pt in types for start, k in plan(n, batch, exact))  # lazy: fed as batches finish
+        fed_all: list[bool] = []
+
+        def feed(count: int) -> None:
+            for _ in range(count):
+                task = next(todo, None)
+                if task is None:
+                    if not fed_all:
+                        fed_all.append(True)
+                        for _ in range(stats.workers):
+                            tasks.put(None)
+                    return
+                tasks.put(task)
+
+        feed(WINDOW * stats.workers)
         alive = stats.workers
         while alive:
             try:
@@ -142,6 +156,7 @@ def verify_split(types: list[ProblemType], n: int, device: Any, *, jobs: int, ba
                 r: VerifyResult = msg[2]
                 _fold(results[r.id], r)
                 stats.batches += 1
+                feed(1)
                 if progress:
                     progress(r.n)
             elif kind == "error":

@@ -122,16 +122,18 @@ class Bahdanau(ProblemType):
         n = len(p.H)
         bias = " + b" if p.b is not None else ""
         out: list[Any] = [
-            f"Additive (Bahdanau) attention. The previous decoder state is s = s_(i−1) and the encoder states "
-            f"h_1, …, h_{n} are the rows of H. The score of position j is e_j = vᵀ tanh(W_s s + W_h h_j{bias}) "
+            "Additive (Bahdanau) attention. The previous decoder state is $s = s_{i-1}$ and the encoder states "
+            rf"$h_1, \ldots, h_{{{n}}}$ are the rows of $H$. The score of position $j$ is "
+            rf"$e_j = v^\top \tanh(W_s s + W_h h_j{bias})$ "
             "(column vectors: each matrix multiplies the vector on its right; tanh is taken elementwise); the "
-            f"weights are α = softmax(e) over j = 1..{n}; the context is c = Σ_j α_j h_j. Find W_s s, each "
-            f"W_h h_j, the pre-activations W_s s + W_h h_j{bias} and their tanh, the scores e, the weights α and "
-            f"the context c, to {DP} decimal places.",
-            "\ns = ", mat(p.s), "\nH = ", mat(p.H), "\nW_s = ", mat(p.W_s), "\nW_h = ", mat(p.W_h), "\nv = ",
-            mat(p.v)]
+            rf"weights are $\alpha = \operatorname{{softmax}}(e)$ over $j = 1, \ldots, {n}$; the context is "
+            r"$c = \sum_j \alpha_j h_j$. Find $W_s s$, each "
+            f"$W_h h_j$, the pre-activations $W_s s + W_h h_j{bias}$ and their tanh, the scores $e$, the weights "
+            rf"$\alpha$ and the context $c$, to {DP} decimal places.",
+            "\n$s$ = ", mat(p.s), "\n$H$ = ", mat(p.H), "\n$W_s$ = ", mat(p.W_s), "\n$W_h$ = ", mat(p.W_h),
+            "\n$v$ = ", mat(p.v)]
         if p.b is not None:
-            out += ["\nb = ", mat(p.b)]
+            out += ["\n$b$ = ", mat(p.b)]
         return out
 
     def derivation(self, p: Params) -> Derivation:
@@ -140,7 +142,7 @@ class Bahdanau(ProblemType):
         H = arr(p.H)
         d.add("Project the decoder state", a["query_proj"], lhs=Sym("W_s") @ Sym("s"),
               substituted=mat(p.W_s) @ col(p.s), part="query_proj")
-        d.add("Project every encoder state (row j is W_h h_j)", a["key_proj"], lhs=Sym("H") @ Sym("W_h").T,
+        d.add("Project every encoder state (row $j$ is $W_h h_j$)", a["key_proj"], lhs=Sym("H") @ Sym("W_h").T,
               substituted=mat(p.H) @ mat(p.W_h).T, part="key_proj")
         b = self._bias(p)
         rows = []
@@ -150,15 +152,15 @@ class Bahdanau(ProblemType):
                 e = Num(float(a["query_proj"][k])) + Num(float(a["key_proj"][j, k]))
                 row.append(e + Num(float(b[k])) if p.b is not None else e)
             rows.append(row)
-        d.add("Add them (row j is W_s s + W_h h_j" + (" + b" if p.b is not None else "") + ")", a["pre"], lhs="U",
+        d.add("Add them (row $j$ is $W_s s + W_h h_j" + (" + b" if p.b is not None else "") + "$)", a["pre"], lhs="U",
               substituted=Mat(rows), part="pre")
         d.add("Elementwise tanh", a["tanh"], lhs=Func("tanh", Sym("U")),
               substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in a["pre"]]), part="tanh")
-        d.add("Scores e_j = vᵀ tanh(u_j)", a["scores"], lhs="e", formula=Func("tanh", Sym("U")) @ Sym("v"),
+        d.add(r"Scores $e_j = v^\top \tanh(u_j)$", a["scores"], lhs="e", formula=Func("tanh", Sym("U")) @ Sym("v"),
               substituted=mat(a["tanh"]) @ col(p.v), part="scores")
-        softmax_steps(d, a["scores"][None, :], None, part="weights", sym="α", what="the encoder positions j",
+        softmax_steps(d, a["scores"][None, :], None, part="weights", sym=r"\alpha", what="the encoder positions $j$",
                       vector=True)
-        d.add("Context c = Σ α_j h_j", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
+        d.add(r"Context $c = \sum_j \alpha_j h_j$", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
               substituted=mat(a["weights"]) @ mat(H), part="context",
               note="the weights multiply the encoder states h_j (the rows of H)")
         d.answer = (f"e = {_v(a['scores'])}, α = {_v(a['weights'])}, c = {_v(a['context'])}")

@@ -121,18 +121,21 @@ class Luong(ProblemType):
         return "all scores (nearly) equal" if np.ptp(self.solve(p)["scores"]) < 0.05 else None
 
     def statement(self, p: Params) -> list[Any]:
-        rule = {"dot": "score(h_t, h̄_j) = h_tᵀ h̄_j (dot)",
-                "general": "score(h_t, h̄_j) = h_tᵀ W_a h̄_j (general)",
-                "concat": "score(h_t, h̄_j) = vᵀ tanh(W_a [h_t; h̄_j]) (concat; [h_t; h̄_j] stacks h_t above h̄_j)"}
+        rule = {"dot": r"$\operatorname{score}(h_t, \bar{h}_j) = h_t^\top \bar{h}_j$ (dot)",
+                "general": r"$\operatorname{score}(h_t, \bar{h}_j) = h_t^\top W_a \bar{h}_j$ (general)",
+                "concat": r"$\operatorname{score}(h_t, \bar{h}_j) = v^\top \tanh(W_a [h_t; \bar{h}_j])$ (concat; "
+                          r"$[h_t; \bar{h}_j]$ stacks $h_t$ above $\bar{h}_j$)"}
         out: list[Any] = [
-            f"Luong global attention. The current decoder state is h_t = s and the encoder states h̄_1, …, "
-            f"h̄_{len(p.H)} are the rows of H. The score is {rule[p.score]}, with column vectors; the weights are "
-            "α = softmax(scores) over the encoder positions j and the context is c = Σ_j α_j h̄_j. Find the "
-            f"scores, the weights and the context to {DP} decimal places.", "\ns = ", mat(p.s), "\nH = ", mat(p.H)]
+            r"Luong global attention. The current decoder state is $h_t = s$ and the encoder states "
+            rf"$\bar{{h}}_1, \ldots, \bar{{h}}_{{{len(p.H)}}}$ are the rows of $H$. The score is {rule[p.score]}, "
+            r"with column vectors; the weights are $\alpha = \operatorname{softmax}(\text{scores})$ over the "
+            r"encoder positions $j$ and the context is $c = \sum_j \alpha_j \bar{h}_j$. Find the "
+            f"scores, the weights and the context to {DP} decimal places.", "\n$s$ = ", mat(p.s), "\n$H$ = ",
+            mat(p.H)]
         if p.score != "dot":
-            out += ["\nW_a = ", mat(p.W_a)]
+            out += ["\n$W_a$ = ", mat(p.W_a)]
         if p.score == "concat":
-            out += ["\nv = ", mat(p.v)]
+            out += ["\n$v$ = ", mat(p.v)]
         return out
 
     def derivation(self, p: Params) -> Derivation:
@@ -144,24 +147,27 @@ class Luong(ProblemType):
                   substituted=mat(H) @ col(s), part="scores")
         elif p.score == "general":
             q = arr(p.W_a).T @ s
-            d.add("W_aᵀ h_t (so that h_tᵀ W_a h̄_j = (W_aᵀ h_t)·h̄_j)", q, lhs=Sym("W_a").T @ Sym("h_t"),
+            d.add(r"$W_a^\top h_t$ (so that $h_t^\top W_a \bar{h}_j = (W_a^\top h_t) \cdot \bar{h}_j$)", q,
+                  lhs=Sym("W_a").T @ Sym("h_t"),
                   substituted=mat(p.W_a).T @ col(s))
             d.add("General scores", a["scores"], lhs="e", formula=Sym("H") @ (Sym("W_a").T @ Sym("h_t")),
                   substituted=mat(H) @ col(q), part="scores")
         else:
             Wa, v = arr(p.W_a), arr(p.v)
             stacked = np.hstack([np.tile(s, (len(H), 1)), H])
-            d.add("Stack [h_t; h̄_j] (one row per j)", stacked, lhs="C", substituted=mat(stacked))
+            d.add(r"Stack $[h_t; \bar{h}_j]$ (one row per $j$)", stacked, lhs="C", substituted=mat(stacked))
             u = stacked @ Wa.T
-            d.add("W_a [h_t; h̄_j] (row j)", u, lhs=Sym("C") @ Sym("W_a").T, substituted=mat(stacked) @ mat(Wa).T)
+            d.add(r"$W_a [h_t; \bar{h}_j]$ (row $j$)", u, lhs=Sym("C") @ Sym("W_a").T,
+                  substituted=mat(stacked) @ mat(Wa).T)
             t = np.tanh(u)
             d.add("Elementwise tanh", t, lhs=Func("tanh", Sym("U")),
                   substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in u]))
-            d.add("Concat scores e_j = vᵀ tanh(W_a [h_t; h̄_j])", a["scores"], lhs="e", substituted=mat(t) @ col(v),
+            d.add(r"Concat scores $e_j = v^\top \tanh(W_a [h_t; \bar{h}_j])$", a["scores"], lhs="e",
+                  substituted=mat(t) @ col(v),
                   part="scores")
-        softmax_steps(d, a["scores"][None, :], None, part="weights", sym="α", what="the encoder positions j",
+        softmax_steps(d, a["scores"][None, :], None, part="weights", sym=r"\alpha", what="the encoder positions $j$",
                       vector=True)
-        d.add("Context c = Σ α_j h̄_j", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
+        d.add(r"Context $c = \sum_j \alpha_j \bar{h}_j$", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
               substituted=mat(a["weights"]) @ mat(H), part="context")
         d.answer = "c = [" + ", ".join(f"{x:.4f}" for x in a["context"]) + "]"
         return d

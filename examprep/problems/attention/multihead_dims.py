@@ -84,13 +84,14 @@ class MultiheadDims(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         bias = ("have biases, as in PyTorch's default nn.MultiheadAttention(d_model, h)" if p.bias else
                 "have no biases, as in PyTorch's nn.MultiheadAttention(d_model, h, bias=False)")
-        return [f"A multi-head attention layer has d_model = {p.d_model} and h = {p.heads} heads; its projections "
-                f"W_Q, W_K, W_V (each d_model×d_model, split evenly into the heads) and the output projection W_O "
-                f"(d_model×d_model) {bias}. It reads a sequence of "
-                f"n = {p.seq_len} tokens (tokens are rows: Q = X W_Q). Find the head dimension, the parameters of "
-                "one head's query projection and of W_Q for all heads, the layer's total parameter count, the "
-                "shape of Q (and K, V) in one head, the shape of the attention scores of all heads together, and "
-                "their number."]
+        dm = r"d_{\text{model}}"
+        return [f"A multi-head attention layer has ${dm} = {p.d_model}$ and $h = {p.heads}$ heads; its projections "
+                f"$W_Q$, $W_K$, $W_V$ (each ${dm} \\times {dm}$, split evenly into the heads) and the output "
+                f"projection $W_O$ (${dm} \\times {dm}$) {bias}. It reads "
+                f"a sequence of $n = {p.seq_len}$ tokens (tokens are rows: $Q = X W_Q$). Find the head dimension, the "
+                "parameters of one head's query projection and of $W_Q$ for all heads, the layer's total parameter "
+                "count, the shape of $Q$ (and $K$, $V$) in one head, the shape of the attention scores of all heads "
+                "together, and their number."]
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)
@@ -101,16 +102,16 @@ class MultiheadDims(ProblemType):
         if b:
             dv.add("One head's query projection (weights + biases)", a["head_proj_params"], lhs="P_head",
                    formula=D * dh + dh, subs={"d": d, "d_head": a["d_head"]}, part="head_proj_params")
-            dv.add("W_Q for all heads", a["proj_params"], lhs="P_Q", formula=D * D + D, subs={"d": d},
+            dv.add("$W_Q$ for all heads", a["proj_params"], lhs="P_Q", formula=D * D + D, subs={"d": d},
                    part="proj_params")
-            dv.add("Total: W_Q, W_K, W_V and W_O", a["total"], lhs="P", formula=4 * (D ** 2 + D), subs={"d": d},
+            dv.add("Total: $W_Q$, $W_K$, $W_V$ and $W_O$", a["total"], lhs="P", formula=4 * (D ** 2 + D), subs={"d": d},
                    part="total")
         else:
             dv.add("One head's query projection", a["head_proj_params"], lhs="P_head", formula=D * dh,
                    subs={"d": d, "d_head": a["d_head"]}, part="head_proj_params")
-            dv.add("W_Q for all heads", a["proj_params"], lhs="P_Q", formula=D * D, subs={"d": d},
+            dv.add("$W_Q$ for all heads", a["proj_params"], lhs="P_Q", formula=D * D, subs={"d": d},
                    part="proj_params")
-            dv.add("Total: W_Q, W_K, W_V and W_O", a["total"], lhs="P", formula=4 * D ** 2, subs={"d": d},
+            dv.add("Total: $W_Q$, $W_K$, $W_V$ and $W_O$", a["total"], lhs="P", formula=4 * D ** 2, subs={"d": d},
                    part="total")
         dv.add("Q, K, V per head", a["head_shape"], lhs="shape", formula=Mat([[N, dh]]),
                substituted=Mat([[Num(n), Num(a["d_head"])]]), part="head_shape")

@@ -161,20 +161,21 @@ class ScaledDotProduct(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n, d = len(p.X), len(p.X[0])
         dk = len(p.W_k[0])
-        asks = "the queries Q, keys K and values V, the scaled scores S, the attention weights A and the output Z"
+        asks = ("the queries $Q$, keys $K$ and values $V$, the scaled scores $S$, the attention weights $A$ and the "
+                "output $Z$")
         out: list[Any] = [
-            f"A self-attention head reads {n} tokens of dimension d = {d}, one token per row of X. ",
-            "Conventions: row vectors, Q = X W_q, K = X W_k, V = X W_v; S = QKᵀ/√d_k with d_k = "
-            f"{dk} (the number of columns of W_k); A = softmax(S) taken over the keys of each query, so each row of "
-            "A sums to 1; Z = AV.",
+            f"A self-attention head reads {n} tokens of dimension $d = {d}$, one token per row of $X$. ",
+            r"Conventions: row vectors, $Q = X W_q$, $K = X W_k$, $V = X W_v$; $S = Q K^\top / \sqrt{d_k}$ with "
+            f"$d_k = {dk}$ (the number of columns of $W_k$); $A = \\operatorname{{softmax}}(S)$ taken over the keys "
+            "of each query, so each row of $A$ sums to 1; $Z = A V$.",
         ]
         if p.causal:
-            out.append(" A causal mask is applied: token i may attend only to tokens j ≤ i, itself included "
-                       "(masked scores become −∞ before the softmax; S itself is reported before masking).")
+            out.append(r" A causal mask is applied: token $i$ may attend only to tokens $j \le i$, itself included "
+                       r"(masked scores become $-\infty$ before the softmax; $S$ itself is reported before masking).")
         if p.residual:
-            asks += ", and the residual output X + Z"
-        out += [f" Compute {asks}. Give every value to {DP} decimal places.", "\nX = ", mat(p.X),
-                "\nW_q = ", mat(p.W_q), "\nW_k = ", mat(p.W_k), "\nW_v = ", mat(p.W_v)]
+            asks += ", and the residual output $X + Z$"
+        out += [f" Compute {asks}. Give every value to {DP} decimal places.", "\n$X$ = ", mat(p.X),
+                "\n$W_q$ = ", mat(p.W_q), "\n$W_k$ = ", mat(p.W_k), "\n$W_v$ = ", mat(p.W_v)]
         return out
 
     def derivation(self, p: Params) -> Derivation:
@@ -219,45 +220,45 @@ class ScaledDotProduct(ProblemType):
             m[name] = Mistake(answers, feedback)
 
         add("no_scaling", attend(p, Q, K, V, scale=1.0),
-            f"You did not scale the scores: divide QKᵀ by √d_k = √{dk} before the softmax.")
+            rf"You did not scale the scores: divide $Q K^\top$ by $\sqrt{{d_k}} = \sqrt{{{dk}}}$ before the softmax.")
         if dk != 1:
             add("divided_by_dk", attend(p, Q, K, V, scale=1 / dk),
-                f"You divided by d_k = {dk}; the scores are divided by √d_k = √{dk}.")
+                rf"You divided by $d_k = {dk}$; the scores are divided by $\sqrt{{d_k}} = \sqrt{{{dk}}}$.")
         wrong_axis = attend(p, Q, K, V, axis=0)
         add("softmax_wrong_axis", {k: v for k, v in wrong_axis.items() if k != "scores"},
             "You took the softmax down the columns (over the queries); each query's weights over the keys "
             "(each row of A) must sum to 1.")
         if p.causal:
             add("mask_hides_self", attend(p, Q, K, V, mask=causal_mask(n, keep_self=False)),
-                "Your causal mask hides the token itself: token i attends to every j ≤ i, including j = i.")
+                r"Your causal mask hides the token itself: token $i$ attends to every $j \le i$, including $j = i$.")
             add("no_mask", attend(p, Q, K, V, mask=np.ones((n, n), dtype=bool)),
-                "You left out the causal mask: token i may not attend to later tokens j > i.")
+                "You left out the causal mask: token $i$ may not attend to later tokens $j > i$.")
             add("mask_after_softmax", attend(p, Q, K, V, after=True),
                 "You zeroed the masked weights after the softmax without renormalising: mask the scores "
-                "(−∞) before the softmax.")
+                r"($-\infty$) before the softmax.")
         if p.residual:
             add("no_residual", {"residual_output": attend(p, Q, K, V)["output"]},
-                "You forgot the residual connection: add X to the attention output Z.")
+                "You forgot the residual connection: add $X$ to the attention output $Z$.")
         if K.shape == V.shape:
             add("weights_times_k", attend(p, Q, K, V, use_k=True),
-                "You multiplied the weights with K; the output is the weighted sum of the values, Z = AV.")
+                "You multiplied the weights with $K$; the output is the weighted sum of the values, $Z = A V$.")
         if n == dim:
-            for name, w, which in (("Q", "W_q", 0), ("K", "W_k", 1), ("V", "W_v", 2)):
+            for name, w, which in (("Q", "W_q", 0), ("K", "W_k", 1), ("V", "W_v", 2)):  # names as markup
                 W = arr(p[w])
                 qkv = [Q, K, V]
                 qkv[which] = W
                 if W.shape == (Q, K, V)[which].shape:
                     add(f"{name.lower()}_ignores_x", {name: W, **attend(p, *qkv)},
-                        f"You took {name} = {w} and left out X: {name} = X {w} (each token's row times {w}).")
+                        f"You took ${name} = {w}$ and left out $X$: ${name} = X {w}$ (each token's row times ${w}$).")
                 wwt = W @ W.T
                 if wwt.shape == (Q, K, V)[which].shape:
                     qkv[which] = wwt
                     add(f"{name.lower()}_wwt", {name: wwt, **attend(p, *qkv)},
-                        f"You computed {w} {w}ᵀ; the projection is {name} = X {w}.")
+                        rf"You computed ${w} {w}^\top$; the projection is ${name} = X {w}$.")
         if all(arr(p[w]).shape == (dim, dim) for w in ("W_q", "W_k", "W_v")):
             Qc, Kc, Vc = x @ arr(p.W_q).T, x @ arr(p.W_k).T, x @ arr(p.W_v).T
             add("column_convention", {"Q": Qc, "K": Kc, "V": Vc, **attend(p, Qc, Kc, Vc)},
-                "You mixed the conventions (X Wᵀ, i.e. W x per token): with tokens as rows, Q = X W_q.")
+                r"You mixed the conventions ($X W^\top$, i.e. $W x$ per token): with tokens as rows, $Q = X W_q$.")
         return m
 
 

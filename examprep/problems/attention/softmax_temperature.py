@@ -92,12 +92,12 @@ class SoftmaxTemperature(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         n = len(p.z)
-        return [f"A language model gives the logits z below for a vocabulary of {n} tokens, numbered 1 to {n}. "
-                f"With temperature T = {Num(p.temperature).render('text')} the probabilities are "
-                "p_i = exp(z_i/T) / Σ_j exp(z_j/T). Find the scaled logits z/T, the probabilities, the most likely "
-                f"token, and the top-k sampling distribution for k = {p.k} (keep the {p.k} most likely tokens, "
-                "set the others to 0 and renormalise; give it over all tokens). "
-                f"Give probabilities to {DP} decimal places.", "\nz = ", mat(p.z)]
+        return [f"A language model gives the logits $z$ below for a vocabulary of {n} tokens, numbered 1 to {n}. "
+                f"With temperature $T = {Num(p.temperature).render('latex')}$ the probabilities are "
+                r"$p_i = \exp(z_i/T) / \sum_j \exp(z_j/T)$. Find the scaled logits $z/T$, the probabilities, the most "
+                f"likely token, and the top-$k$ sampling distribution for $k = {p.k}$ (keep the {p.k} most likely "
+                "tokens, set the others to 0 and renormalise; give it over all tokens). "
+                f"Give probabilities to {DP} decimal places.", "\n$z$ = ", mat(p.z)]
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)
@@ -105,7 +105,7 @@ class SoftmaxTemperature(ProblemType):
         d.add("Divide the logits by the temperature", a["scaled"], lhs=Sym("z") / Sym("T"),
               substituted=Mat([[Num(float(x)) / Num(float(p.temperature)) for x in p.z]]), part="scaled")
         probs = softmax_steps(d, a["scaled"][None, :], None, part="probs", sym="p", what="the tokens",
-                              vector=True, arg="z/T")
+                              score=("z/T", "z_j/T"), vector=True)
         d.add("Most likely token", a["argmax"], lhs="argmax", part="argmax",
               note=f"token {a['argmax']} has the largest logit (tokens numbered from 1); dividing by T > 0 keeps "
                    "the order")

@@ -50,19 +50,20 @@ def mat(m: Any) -> Expr:
 
 
 def softmax_steps(d: Derivation, scores: np.ndarray, mask: np.ndarray | None, *, part: str | None, sym: str,
-                  what: str, vector: bool = False, arg: str | None = None) -> np.ndarray:
+                  what: str, vector: bool = False, score: tuple[str, str] | None = None) -> np.ndarray:
     """Add the exponential, row-sum and normalisation steps of a row softmax; returns the weights.
 
     Args:
         scores: 2-D scores (one row per query); masked entries are ignored.
         mask: True where a score is used, or None for all.
         part: the answer part the weights are (or None).
-        sym: the symbol of the weights ("A", "α").
+        sym: the symbol of the weights, as markup ("A", r"\\alpha").
         what: how the rows are called in the note ("each query", "the encoder positions").
         vector: the weights are one vector (one row); its value is returned 1-D.
-        arg: the symbol the earlier steps gave the scores (default ``e`` for a vector, ``S`` for rows): the
-            exponential step is labelled ``exp(arg)``, so it names a quantity the derivation has shown.
+        score: the scores as markup, the whole and one entry (default ``("e", "e_j")`` for a vector,
+            ``("S", "S_{ij}")`` for a matrix), so the steps name what the statement calls them.
     """
+    whole, entry = score or (("e", "e_j") if vector else ("S", "S_{ij}"))
     s = np.asarray(scores, dtype=float)
     allowed = np.ones_like(s, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     big = np.abs(np.where(allowed, s, 0)).max() > SHIFT_ABOVE
@@ -71,16 +72,17 @@ def softmax_steps(d: Derivation, scores: np.ndarray, mask: np.ndarray | None, *,
     sums = e.sum(axis=1)
     exp_expr = Mat([[Func("exp", Num(float(x - shift[i, 0]))) if allowed[i, j] else Num(0)
                      for j, x in enumerate(row)] for i, row in enumerate(s)])
-    note = "masked entries (score −∞) give exp(−∞) = 0" if mask is not None and not allowed.all() else None
+    note = (r"masked entries (score $-\infty$) give $\exp(-\infty) = 0$" if mask is not None and not allowed.all()
+            else None)
     if big:
         note = ("each row's maximum score is subtracted first (the weights do not change)"
                 + ("; " + note if note else ""))
-    d.add("Exponentials", e[0] if vector else e, lhs=f"exp({arg or ('e' if vector else 'S')})", substituted=exp_expr,
+    d.add("Exponentials", e[0] if vector else e, lhs=rf"\exp({whole})", substituted=exp_expr,
           note=note)
     sum_expr = Mat([[Add([(1, Num(float(x))) for x, ok in zip(row, okr, strict=True) if ok]) if okr.any() else Num(0)
                      for row, okr in zip(e, allowed, strict=True)]])
     d.add("Sum of the exponentials" + ("" if vector else " in each row"), float(sums[0]) if vector else sums,
-          lhs="Σ", substituted=sum_expr)
+          lhs=rf"\sum_j \exp({entry})", substituted=sum_expr)
     w = e / sums[:, None]
     div_expr = Mat([[Num(float(x)) / Num(float(sums[i])) for x in row] for i, row in enumerate(e)])
     d.add(f"Softmax over {what}", w[0] if vector else w, lhs=sym, substituted=div_expr, part=part,

@@ -40,6 +40,7 @@ from examprep.problems.bayes.decide import (
     tiny,
 )
 from examprep.solver.expr import Add, Func, Mat, Num, Sym
+from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
 
 
@@ -93,14 +94,14 @@ class DiscretePosterior(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         names = self.names(p)
-        pri = ", ".join(f"P({c}) = {q:g}" for c, q in zip(names, p.priors, strict=True))
-        lik = ", ".join(f"p(x|{c}) = {v:g}" for c, v in zip(names, p.likelihoods, strict=True))
+        pri = ", ".join(f"$P({mtext(c)}) = {q:g}$" for c, q in zip(names, p.priors, strict=True))
+        lik = ", ".join(rf"$p(x \mid {mtext(c)}) = {v:g}$" for c, v in zip(names, p.likelihoods, strict=True))
         out = [
-            f"An observation x is to be classified into one of the classes {', '.join(names)}. "
-            f"The priors are {pri}. The likelihoods of x are {lik}. "
-            "Compute the joints p(x|c)P(c), the evidence p(x), the posteriors P(c|x), the MAP class (largest "
-            "posterior) and the ML class (largest likelihood). "
-            f"Conventions: vectors list the classes in the order {', '.join(names)}; p(x) is the sum over the "
+            f"An observation $x$ is to be classified into one of the classes {', '.join(names)}. "
+            f"The priors are {pri}. The likelihoods of $x$ are {lik}. "
+            r"Compute the joints $p(x \mid c) P(c)$, the evidence $p(x)$, the posteriors $P(c \mid x)$, the MAP "
+            "class (largest posterior) and the ML class (largest likelihood). "
+            f"Conventions: vectors list the classes in the order {', '.join(names)}; $p(x)$ is the sum over the "
             "listed classes."
         ]
         s = float(sum(p.priors))
@@ -129,8 +130,7 @@ class DiscretePosterior(ProblemType):
               substituted=Add([(1, Num(j)) for j in joint]), part="evidence")
         d.add("Posteriors", ans["posterior"], lhs=Sym("post", text="P(c|x)", latex=r"P(c \mid x)",
                                                      typst="P(c|x)"),
-              formula=Sym("bayes", text="p(x|c)P(c)/p(x)", latex=r"\frac{p(x \mid c)\,P(c)}{p(x)}",
-                          typst="(p(x|c) P(c))/p(x)"),
+              formula=Sym("bayes", tex=r"\frac{p(x \mid c) P(c)}{p(x)}"),
               substituted=Mat([[Num(j) / Num(ans["evidence"]) for j in joint]]), part="posterior")
         d.add("MAP class", ans["map_class"], lhs="c_MAP", formula=Func("argmax", Sym("P(c|x)")),
               part="map_class", note="the class with the largest posterior (equivalently, the largest joint)")
@@ -145,8 +145,8 @@ class DiscretePosterior(ProblemType):
         joint = np.asarray(ans["joint"])
         m: dict[str, Mistake] = {
             "decimal_slip": Mistake({"joint": (10 * joint).tolist(), "evidence": 10 * ans["evidence"]},
-                                    "A decimal slip in the products (like the notes' 0.24·0.3 = 0.72): "
-                                    "0.24·0.3 = 0.072."),
+                                    r"A decimal slip in the products (like $0.24 \cdot 0.3 = 0.72$): "
+                                    r"$0.24 \cdot 0.3 = 0.072$."),
         }
         if abs(ans["evidence"] - 1) > 1e-3:
             m["not_normalised"] = Mistake({"posterior": joint.tolist()},

@@ -45,6 +45,7 @@ from examprep.problems.bayes.decide import (
     prior_warnings,
 )
 from examprep.solver.expr import Func, Mat, Num, Sym, paren, sqrt, syms
+from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
 
 
@@ -124,14 +125,15 @@ class Gaussian1D(ProblemType):
     # ---- the problem -----------------------------------------------------------------------------------------
     def statement(self, p: Params) -> list[Any]:
         names = self.names(p)
-        cls = "; ".join(f"{c}: μ = {m:g}, σ = {s:g}, P({c}) = {q:g}"
+        cls = "; ".join(rf"{c}: $\mu = {m:g}$, $\sigma = {s:g}$, $P({mtext(c)}) = {q:g}$"
                         for c, m, s, q in zip(names, p.means, p.stds, p.priors, strict=True))
         return [
-            f"Each class c has a Gaussian class-conditional density p(x|c) = N(x; μ_c, σ_c²) "
-            f"(σ is the standard deviation). The classes are {cls}. An observation x = {p.x:g} is made. "
-            "Compute the likelihoods p(x|c), the posteriors P(c|x) and the MAP class. "
-            f"Conventions: N(x; μ, σ²) = exp(−(x−μ)²/(2σ²))/(σ√(2π)); vectors list the classes in the order "
-            f"{', '.join(names)}; posteriors are normalised over the listed classes.{self._extra_prompt(p)}"
+            r"Each class $c$ has a Gaussian class-conditional density $p(x \mid c) = N(x; \mu_c, \sigma_c^2)$ "
+            rf"($\sigma$ is the standard deviation). The classes are {cls}. An observation $x = {p.x:g}$ is made. "
+            r"Compute the likelihoods $p(x \mid c)$, the posteriors $P(c \mid x)$ and the MAP class. "
+            r"Conventions: $N(x; \mu, \sigma^2) = \frac{\exp(-(x - \mu)^2 / (2 \sigma^2))}{\sigma \sqrt{2 \pi}}$; "
+            f"vectors list the classes in the order {', '.join(names)}; posteriors are normalised over the listed "
+            f"classes.{self._extra_prompt(p)}"
         ]
 
     def _extra_prompt(self, p: Params) -> str:
@@ -159,9 +161,7 @@ class Gaussian1D(ProblemType):
               substituted=Mat([[Num(v) * Num(q) for v, q in zip(ans["likelihood"], p.priors, strict=True)]]))
         ev = float(sum(joint))
         d.add("Posteriors", ans["posterior"], lhs=Sym("post", text="P(c|x)", latex=r"P(c \mid x)", typst="P(c|x)"),
-              formula=Sym("b", text="p(x|c)P(c)/Σ_c' p(x|c')P(c')",
-                          latex=r"\frac{p(x \mid c)\,P(c)}{\sum_{c'} p(x \mid c')\,P(c')}",
-                          typst="(p(x|c) P(c))/(sum_(c') p(x|c') P(c'))"),
+              formula=Sym("b", tex=r"\frac{p(x \mid c) P(c)}{\sum_{c'} p(x \mid c') P(c')}"),
               substituted=Mat([[Num(j) / Num(ev) for j in joint]]), part="posterior")
         d.add("MAP class", ans["class"], lhs="c_MAP", part="class", note="the class with the largest posterior")
         self._more_steps(p, d, ans)
@@ -236,7 +236,7 @@ class Gaussian1DThreshold(Gaussian1D):
         return warn
 
     def _extra_prompt(self, p: Params) -> str:
-        return " Also give the decision threshold x*, the x at which both posteriors are equal."
+        return " Also give the decision threshold $x^*$, the $x$ at which both posteriors are equal."
 
     def solve(self, p: Params) -> Answers:
         out = super().solve(p)
@@ -246,11 +246,14 @@ class Gaussian1DThreshold(Gaussian1D):
     def _more_steps(self, p: Params, d: Derivation, ans: Answers) -> None:
         m1, m2, sg, p1, p2 = syms("mu_1 mu_2 sigma P_1 P_2")
         formula = paren(m1 + m2) / 2 + sg**2 * Func("ln", p2 / p1) / paren(m1 - m2)
-        d.add("Decision threshold", ans["threshold"], lhs=Sym("x_star", text="x*", latex="x^*", typst="x^*"),
+        c1, c2 = self.names(p)
+        d.add("Decision threshold", ans["threshold"], lhs=Sym("x_star", tex="x^*"),
               formula=formula,
               subs={"mu_1": p.means[0], "mu_2": p.means[1], "sigma": p.stds[0], "P_1": p.priors[0],
                     "P_2": p.priors[1]}, part="threshold",
-              note="set ln P₁ − (x−μ₁)²/(2σ²) = ln P₂ − (x−μ₂)²/(2σ²); the x² terms cancel when σ is shared")
+              note=rf"$\mu_1, P_1$ and $\mu_2, P_2$: the mean and prior of {c1} and of {c2}; set "
+                   r"$\ln P_1 - (x - \mu_1)^2/(2 \sigma^2) = \ln P_2 - (x - \mu_2)^2/(2 \sigma^2)$; the $x^2$ terms "
+                   r"cancel when $\sigma$ is shared")
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         m = super().mistakes(p)

@@ -44,10 +44,13 @@ from examprep.problems.bayes.decide import (
     tiny,
 )
 from examprep.solver.expr import Add, Func, Mat, Num, Sym, paren
+from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
 
 MAHA = Sym("q", text="(x−μ)ᵀΣ⁻¹(x−μ)", latex=r"(x-\mu)^\top \Sigma^{-1} (x-\mu)",
            typst="(x-mu)^top Sigma^(-1) (x-mu)")
+
+MAX_COV = 1e6  # variances from 1e-6 to 1e6: the discriminants stay finite and their digits meaningful
 
 
 def is_shared(cov: Any) -> bool:
@@ -145,8 +148,12 @@ class Gaussian2D(ProblemType):
         for a in arrs:
             if a.shape != (2, 2) or not np.all(np.isfinite(a)):
                 raise ParamError("covariances: each covariance must be a 2×2 matrix of numbers")
-            if a[0, 1] != a[1, 0] or a[0, 0] <= 0 or np.linalg.det(a) <= 0:
-                raise ParamError(f"covariances: {a.tolist()} is not symmetric positive definite")
+            if np.abs(a).max() > MAX_COV or (a[0, 0] > 0 and a[1, 1] > 0 and min(a[0, 0], a[1, 1]) < 1 / MAX_COV):
+                raise ParamError(f"covariances: {str(a.tolist())[:80]}: the variances must lie from {1 / MAX_COV:g} "
+                                 f"to {MAX_COV:g} (and the covariance within them)")
+            if a[0, 1] != a[1, 0] or a[0, 0] <= 0 or np.linalg.det(a) <= a[0, 0] * a[1, 1] * 1e-9:
+                raise ParamError(f"covariances: {str(a.tolist())[:80]} is not symmetric positive definite (or "
+                                 "too close to singular)")
         return []
 
     def names(self, p: Params) -> tuple[str, ...]:
@@ -155,19 +162,26 @@ class Gaussian2D(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         names = self.names(p)
         out: list[Any] = [f"Classes {', '.join(names)} have 2-D Gaussian class-conditional densities "
-                          f"p(x|c) = N(x; μ_c, Σ_c). The observation is x = ({p.x[0]:g}, {p.x[1]:g}). "]
+                          r"$p(x \mid c) = N(x; \mu_c, \Sigma_c)$. "
+                          f"The observation is $x = ({p.x[0]:g}, {p.x[1]:g})$. "]
         for c, mu, q in zip(names, p.means, p.priors, strict=True):
-            out.append(f"{c}: μ = ({mu[0]:g}, {mu[1]:g}), P({c}) = {q:g}. ")
+            out.append(rf"{c}: $\mu = ({mu[0]:g}, {mu[1]:g})$, $P({mtext(c)}) = {q:g}$. ")
+        mats: list[Any] = []
         if is_shared(p.covariances):
-            out += ["All classes share the covariance Σ = ", Mat(p.covariances),
-                    ". Use the linear discriminant g_c(x) = w_cᵀx + w_c0 with w_c = Σ⁻¹μ_c and "
-                    "w_c0 = −½ μ_cᵀΣ⁻¹μ_c + ln P(c). "]
+            out.append(r"All classes share the covariance $\Sigma$ (below). Use the linear discriminant "
+                       r"$g_c(x) = w_c^\top x + w_{c0}$ with $w_c = \Sigma^{-1} \mu_c$ "
+                       r"and $w_{c0} = -\frac{1}{2} \mu_c^\top \Sigma^{-1} \mu_c + \ln P(c)$. ")
+            mats += ["\n$\\Sigma$ = ", Mat(p.covariances)]
         else:
+            out.append(r"Each class has its own covariance $\Sigma_c$ (below). Use the quadratic discriminant "
+                       r"$g_c(x) = -\frac{1}{2} (x - \mu_c)^\top \Sigma_c^{-1} (x - \mu_c) "
+                       r"- \frac{1}{2} \ln |\Sigma_c| + \ln P(c)$. ")
             for c, s in zip(names, p.covariances, strict=True):
-                out += [f"Σ_{c} = ", Mat(s), ". "]
-            out.append("Use the quadratic discriminant g_c(x) = −½ (x−μ_c)ᵀΣ_c⁻¹(x−μ_c) − ½ ln|Σ_c| + ln P(c). ")
-        out.append("Compute the discriminants g_c(x), the posteriors P(c|x) = exp(g_c)/Σ_c' exp(g_c') and the MAP "
+                mats += [f"\n$\\Sigma_{{{mtext(c)}}}$ = ", Mat(s)]
+        out.append(r"Compute the discriminants $g_c(x)$, the posteriors "
+                   r"$P(c \mid x) = \exp(g_c) / \sum_{c'} \exp(g_{c'})$ and the MAP "
                    f"class. Conventions: natural log; vectors list the classes in the order {', '.join(names)}.")
+        out += mats
         return out
 
     def solve(self, p: Params) -> Answers:
@@ -197,8 +211,7 @@ class Gaussian2D(ProblemType):
                 w = inv @ np.asarray(mu, dtype=float)
                 d.add(f"w for {c}", w.tolist(), lhs=f"w_{c}", substituted=Mat(inv.tolist()) @ Mat([[mu[0]], [mu[1]]]))
                 w0 = float(-0.5 * (np.asarray(mu) @ w) + math.log(q))
-                d.add(f"w0 for {c}", w0, lhs=Sym("w0", text=f"w_{c},0", latex=rf"w_{{\mathrm{{{c}}},0}}",
-                                                   typst=f'w_("{c}",0)'),
+                d.add(f"$w_{{c0}}$ for {c}", w0, lhs=Sym("w0", tex=rf"w_{{{mtext(c)},0}}"),
                       substituted=-paren(dot_terms(mu, w)) / 2 + Func("ln", Num(q)))
                 d.add(f"Discriminant for {c}", g, lhs=f"g_{c}",
                       substituted=Add([*dot_terms(w, [x1, x2]).terms, (1 if w0 >= 0 else -1, Num(abs(w0)))]))

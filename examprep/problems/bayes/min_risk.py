@@ -30,6 +30,7 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names, dot_terms, draw_simplex, pick_names
 from examprep.solver.expr import Mat, Sym
+from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
 
 
@@ -93,14 +94,14 @@ class MinRisk(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         names = check_names(p.classes, len(p.posteriors))
         acts = self.action_names(p)
-        post = ", ".join(f"P({c}|x) = {q:g}" for c, q in zip(names, p.posteriors, strict=True))
+        post = ", ".join(rf"$P({mtext(c)} \mid x) = {q:g}$" for c, q in zip(names, p.posteriors, strict=True))
         return [
-            f"The posteriors for an observation x are {post}. Taking action a when the true class is c costs "
-            f"λ(a|c), given below with one row per action ({', '.join(acts)}) and one column per true class "
-            f"({', '.join(names)}):", Mat(p.loss),
-            "Compute the conditional risk R(a|x) = Σ_c λ(a|c) P(c|x) of every action and the action with the "
-            "minimum risk. Conventions: rows are actions, columns are true classes; the risk vector lists the "
-            "actions in row order."
+            f"The posteriors for an observation $x$ are {post}. Taking action $a$ when the true class is $c$ costs "
+            rf"$\lambda(a \mid c)$, given below with one row per action ({', '.join(acts)}) and one column per true "
+            f"class ({', '.join(names)}):", Mat(p.loss),
+            r"Compute the conditional risk $R(a \mid x) = \sum_c \lambda(a \mid c) P(c \mid x)$ of every action "
+            "and the action with the minimum risk. Conventions: rows are actions, columns are true classes; the "
+            "risk vector lists the actions in row order."
             + (" The action named after a class means deciding that class." if p.actions is None else ""),
         ]
 

@@ -37,6 +37,7 @@ from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names
 from examprep.seeding import picker
 from examprep.solver.expr import Mat, Mul, Num, Sym, Text
+from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
 
 DOMAINS = {"Outlook": ("sunny", "overcast", "rain"), "Temp": ("hot", "mild", "cool"),
@@ -44,6 +45,8 @@ DOMAINS = {"Outlook": ("sunny", "overcast", "rain"), "Temp": ("hot", "mild", "co
 SETUPS = {"easy": (("Outlook", "Wind"), ("yes", "no"), 6),
           "medium": (("Outlook", "Humidity", "Wind"), ("yes", "no"), 8),
           "hard": (("Outlook", "Temp", "Wind"), ("walk", "bike", "bus"), 10)}
+
+MAX_EXAMPLES = 1000  # rows of the training table
 
 
 def first_seen(values: Any) -> tuple[str, ...]:
@@ -112,9 +115,13 @@ class NaiveBayes(ProblemType):
         rows = p.examples
         if not isinstance(rows, tuple) or len(rows) < 2:
             raise ParamError("examples: give a list of at least two rows [value_1, ..., value_F, class]")
+        if len(rows) > MAX_EXAMPLES:
+            raise ParamError(f"examples: at most {MAX_EXAMPLES} rows")
         for i, r in enumerate(rows):
             if not isinstance(r, tuple) or len(r) != f + 1 or not all(isinstance(v, str) for v in r):
                 raise ParamError(f"examples row {i + 1}: expected {f} feature values and a class label, all text")
+            if any(len(v) > 40 for v in r):
+                raise ParamError(f"examples row {i + 1}: values and labels are at most 40 characters")
         classes, domains = table(p)
         if len(classes) < 2:
             raise ParamError("examples: the table must contain at least two classes")
@@ -133,15 +140,16 @@ class NaiveBayes(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         classes, domains = table(p)
         head = [Text(f) for f in p.features] + [Text("class")]
-        vals = "; ".join(f"{f} ∈ {{{', '.join(d)}}} (V = {len(d)})"
+        vals = "; ".join(rf"${mtext(f)} \in \{{{', '.join(mtext(v) for v in d)}\}}$ ($V = {len(d)}$)"
                          for f, d in zip(p.features, domains, strict=True))
         q = ", ".join(f"{f} = {v}" for f, v in zip(p.features, p.query, strict=True))
         return [
             "A naive Bayes classifier is trained on this table:", Mat([head] + [[Text(v) for v in r]
                                                                            for r in p.examples]),
-            f"Classify the example {q}. Use priors P(c) = N_c/N and Laplace-smoothed conditionals "
-            f"P(x_j = v | c) = (N_{{c,j,v}} + α)/(N_c + α V_j) with α = {p.alpha:g}, where V_j is the number of values "
-            f"of feature j ({vals}). Give the priors, the conditionals of the query's values (one row per class, "
+            f"Classify the example {q}. Use priors $P(c) = N_c / N$ and Laplace-smoothed conditionals "
+            r"$P(x_j = v \mid c) = \frac{N_{c,j,v} + \alpha}{N_c + \alpha V_j}$ "
+            rf"with $\alpha = {p.alpha:g}$, where $V_j$ is the number of values "
+            f"of feature $j$ ({vals}). Give the priors, the conditionals of the query's values (one row per class, "
             "one column per feature), the posteriors and the predicted class. "
             f"Conventions: classes in the order {', '.join(classes)}; features in the order "
             f"{', '.join(p.features)}."

@@ -94,10 +94,13 @@ class OptimalDenoiser(ProblemType):
         pts = ", ".join("(" + ", ".join(f"{v:g}" for v in row) + ")" for row in p.x0)
         xs = "(" + ", ".join(f"{v:g}" for v in p.x_sigma) + ")"
         return [
-            f"A data set 𝒦 = {{{pts}}} is noised as x_σ = x₀ + σε with ε ∼ N(0, I), x₀ drawn uniformly from 𝒦 "
-            f"(prior 1/|𝒦|). For σ = {p.sigma:g} and the noisy point x_σ = {xs}, compute the squared distances "
-            "‖x_σ − x₀‖², the posterior weights p(x₀|x_σ) (Bayes' rule), the ideal denoiser's estimate E[x₀|x_σ] "
-            "and the ideal noise prediction ε*(x_σ, σ) = (x_σ − E[x₀|x_σ])/σ. "
+            rf"A data set $K = \{{{pts}\}}$ is noised as $x_\sigma = x_0 + \sigma \epsilon$ with "
+            r"$\epsilon \sim N(0, I)$, $x_0$ drawn uniformly from $K$ "
+            rf"(prior $1/|K|$). For $\sigma = {p.sigma:g}$ and the noisy point $x_\sigma = {xs}$, compute the "
+            r"squared distances $\lVert x_\sigma - x_0 \rVert^2$, the posterior weights $p(x_0 \mid x_\sigma)$ "
+            r"(Bayes' rule), the ideal denoiser's estimate $E[x_0 \mid x_\sigma]$ "
+            r"and the ideal noise prediction "
+            r"$\epsilon^*(x_\sigma, \sigma) = (x_\sigma - E[x_0 \mid x_\sigma]) / \sigma$. "
             "Conventions: the weights list the data points in the order given; natural exp."
         ]
 
@@ -109,34 +112,29 @@ class OptimalDenoiser(ProblemType):
         xs = p.x_sigma
         d = Derivation()
         d.add("Squared distances", ans["sq_dists"],
-              lhs=Sym("d2", text="‖x_σ − x₀‖²", latex=r"\lVert x_\sigma - x_0 \rVert^2", typst="norm(x_sigma - x_0)^2"),
+              lhs=Sym("d2", tex=r"\lVert x_\sigma - x_0 \rVert^2"),
               substituted=Mat([[Add([(1, Num(a - b) ** 2) for a, b in zip(xs, row, strict=True)]) for row in p.x0]]),
               part="sq_dists", note="one entry per data point, in the order given")
         logits = [-v / (2 * p.sigma**2) for v in ans["sq_dists"]]
-        d.add("Logits", logits, lhs=Sym("l", text="−‖x_σ − x₀‖²/(2σ²)",
-                                         latex=r"-\lVert x_\sigma - x_0 \rVert^2 / (2\sigma^2)",
-                                         typst="-norm(x_sigma - x_0)^2 / (2 sigma^2)"),
+        d.add("Logits", logits, lhs=Sym("l", tex=r"-\lVert x_\sigma - x_0 \rVert^2 / (2 \sigma^2)"),
               substituted=Mat([[-Num(v) / (2 * Num(p.sigma) ** 2) for v in ans["sq_dists"]]]),
-              note="the Gaussian likelihood p(x_σ|x₀) up to a constant; the uniform prior cancels")
+              note=r"the Gaussian likelihood $p(x_\sigma \mid x_0)$ up to a constant; the uniform prior cancels")
         z = float(np.exp(logits).sum())
-        d.add("Normaliser", z, lhs=Sym("Z", text="Z = Σ exp(logit)", latex=r"Z = \sum \exp(\text{logit})",
-                                        typst="Z = sum exp(\"logit\")"),
+        d.add("Normaliser", z, lhs="Z", formula=Sym("sumexp", tex=r"\sum \exp(\text{logit})"),
               substituted=Add([(1, Func("exp", Num(v))) for v in logits]))
         den = Num(z)
-        d.add("Posterior weights", ans["weights"], lhs=Sym("w", text="p(x₀|x_σ)", latex=r"p(x_0 \mid x_\sigma)",
-                                                          typst="p(x_0 | x_sigma)"),
+        d.add("Posterior weights", ans["weights"], lhs=Sym("w", tex=r"p(x_0 \mid x_\sigma)"),
               substituted=Mat([[Func("exp", Num(v)) / den for v in logits]]), part="weights",
               note="the softmax of the logits")
         cols = list(zip(*p.x0, strict=True))
-        d.add("Posterior mean", ans["denoised"], lhs=Sym("E", text="E[x₀|x_σ]", latex=r"\mathbb{E}[x_0 \mid x_\sigma]",
-                                                        typst="EE[x_0 | x_sigma]"),
+        d.add("Posterior mean", ans["denoised"], lhs=Sym("E", tex=r"E[x_0 \mid x_\sigma]"),
               substituted=Mat([[Add([(1, Num(w) * Num(c)) for w, c in zip(ans["weights"], col, strict=True)])
-                                for col in cols]]), part="denoised", note="Σ p(x₀|x_σ) x₀ over the data set")
-        d.add("Ideal noise prediction", ans["eps_star"], lhs=Sym("eps_star", text="ε*", latex=r"\epsilon^*",
-                                                               typst="epsilon^*"),
+                                for col in cols]]), part="denoised",
+              note=r"$\sum p(x_0 \mid x_\sigma) x_0$ over the data set")
+        d.add("Ideal noise prediction", ans["eps_star"], lhs=Sym("eps_star", tex=r"\epsilon^*"),
               substituted=Mat([[(Num(a) - Num(e)) / Num(p.sigma) for a, e in zip(xs, ans["denoised"], strict=True)]]),
-              part="eps_star", note="x̂₀ = x_σ − σε* gives back E[x₀|x_σ]")
-        d.answer = f"E[x₀|x_σ] = {_fmt(ans['denoised'])}, ε* = {_fmt(ans['eps_star'])}"
+              part="eps_star", note=r"$\hat{x}_0 = x_\sigma - \sigma \epsilon^*$ gives back $E[x_0 \mid x_\sigma]$")
+        d.answer = rf"$E[x_0 \mid x_\sigma] = {_fmt(ans['denoised'])}$, $\epsilon^* = {_fmt(ans['eps_star'])}$"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

@@ -151,14 +151,15 @@ class Conv2dForward(ProblemType):
                  f"bias $b = {p.bias}$"]  # stated even when 0: the parts ask for "convolution plus bias"
         after = ["then ReLU" if p.relu else "no activation"]
         if p.pool:
-            after.append(f"then {p.pool}×{p.pool} max pooling with stride {p.pool}")
+            after.append(rf"then ${p.pool} \times {p.pool}$ max pooling with stride {p.pool}")
         pooling = " Max pooling rounds the output size down." if p.pool else ""
         return [
-            "A one-channel input X and a kernel K:\n", "X = ", to_expr(p.X), "\nK = ", to_expr(p.kernel),
+            "A one-channel input $X$ and a kernel $K$:\n", "$X$ = ", to_expr(p.X), "\n$K$ = ", to_expr(p.kernel),
             f"\nCompute the convolution layer's output ({', '.join(steps)}; {', '.join(after)}). "
-            "Give the pre-activation z (convolution plus bias), the activation after ReLU and the final output. "
+            "Give the pre-activation $z$ (convolution plus bias), the activation after ReLU and the final output. "
             "Conventions: cross-correlation as in PyTorch nn.Conv2d, the kernel is not flipped: "
-            "z[i, j] = Σ_m Σ_n X_pad[(i−1)S + m, (j−1)S + n]·K[m, n] + b, indices from 1." + pooling
+            r"$z[i, j] = \sum_m \sum_n X_{\text{pad}}[(i - 1) S + m, (j - 1) S + n] \cdot K[m, n] + b$, indices "
+            "from 1." + pooling
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -172,7 +173,10 @@ class Conv2dForward(ProblemType):
         for title, n_sym, n, k_sym, k, v in (("Output height", H, len(p.X), KH, kh, ho),
                                              ("Output width", W, len(p.X[0]), KW, kw, wo)):
             d.add(title, v, lhs=Sym("H_out" if n_sym is H else "W_out"), formula=floor((n_sym + 2 * P - k_sym) / S) + 1,
-                  subs={n_sym: n, "P": p.P, k_sym: k, "S": p.S})
+                  subs={n_sym: n, "P": p.P, k_sym: k, "S": p.S},
+                  note=(rf"$H \times W = {len(p.X)} \times {len(p.X[0])}$: the input's size, "
+                        rf"$K_h \times K_w = {kh} \times {kw}$: the kernel's; stride $S = {p.S}$, padding $P = {p.P}$"
+                        if n_sym is H else None))
         xp = np.pad(np.array(p.X), p.P)
         if p.P:
             d.add("Zero-padded input", xp.tolist(), lhs="X_pad", note=f"{p.P} row(s)/column(s) of zeros on every side")
@@ -183,8 +187,7 @@ class Conv2dForward(ProblemType):
                          for m in range(kh) for n in range(kw)]
                 if p.bias:
                     terms.append((1 if p.bias > 0 else -1, Num(abs(p.bias))))
-                lhs = Sym(f"z_{i + 1}{j + 1}", text=f"z[{i + 1},{j + 1}]", latex=f"z_{{{i + 1},{j + 1}}}",
-                          typst=f"z_({i + 1},{j + 1})")
+                lhs = Sym(f"z_{i + 1}{j + 1}", tex=f"z[{i + 1}, {j + 1}]")
                 d.add(f"Window at ({i + 1}, {j + 1})", ans["pre_activation"][i][j], lhs=lhs, substituted=Add(terms),
                       note=f"rows {i * p.S + 1}–{i * p.S + kh}, columns {j * p.S + 1}–{j * p.S + kw} of "
                            f"{'X_pad' if p.P else 'X'} times K, element by element" if i == j == 0 else None)
@@ -213,7 +216,7 @@ class Conv2dForward(ProblemType):
         if not np.array_equal(k, k[::-1, ::-1]):
             m["flipped_kernel"] = Mistake(forward(p, flip=True),
                                           "CNN layers compute a cross-correlation: the kernel is not flipped "
-                                          "(flipping it is the textbook convolution of the notes' formula).")
+                                          "(flipping it is the textbook convolution).")
         if p.relu and (np.array(forward(p)["pre_activation"]) < 0).any():
             m["no_relu"] = Mistake({k_: v for k_, v in forward(p, relu=False).items() if k_ != "pre_activation"},
                                    "You forgot the ReLU: negative pre-activations become 0.")

@@ -36,7 +36,6 @@ from examprep.problem import Answers, Mistake, ProblemType
 from examprep.seeding import picker
 from examprep.solver.expr import Num, Sym, floor, paren
 from examprep.solver.step import Derivation
-from examprep.words import plural
 
 H, W, P, D, S, Kh, Kw = Sym("H"), Sym("W"), Sym("P"), Sym("D"), Sym("S"), Sym("K_h"), Sym("K_w")
 
@@ -104,12 +103,14 @@ class ConvOutputSize(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         kh, kw = kernel(p)
-        dil = f", dilation {p.D}" if p.D != 1 else ""
         return [
-            f"A convolution layer has {plural(p.C_out, 'filter')} of size {kh}×{kw} (height×width), stride {p.S}, "
-            f"padding {p.P}{dil}, and is applied to a {p.C_in}×{p.H}×{p.W} input (C×H×W). "
-            "What is the output shape (C×H×W)? "
-            f"Conventions: PyTorch nn.Conv2d; padding P is added on every side; "
+            rf"A convolution layer has $C_{{\text{{out}}}} = {p.C_out}$ "
+            + ("filter" if p.C_out == 1 else "filters") + " of size "
+            rf"$K_h \times K_w = {kh} \times {kw}$ ($\text{{height}} \times \text{{width}}$), stride $S = {p.S}$, "
+            rf"padding $P = {p.P}$, dilation $D = {p.D}$, and is applied to a "
+            rf"$C_{{\text{{in}}}} \times H \times W = {p.C_in} \times {p.H} \times {p.W}$ input. "
+            r"What is the output shape ($C \times H \times W$)? "
+            "Conventions: PyTorch nn.Conv2d; padding $P$ is added on every side; "
             "the division is rounded down (floor)."
         ]
 
@@ -146,9 +147,9 @@ class ConvOutputSize(ProblemType):
         # so it is wrong even without padding: 5×5 input, K = 3, P = 0 gives 4 instead of 3.
         m["notes_formula"] = Mistake(
             both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
-            "You used the revision notes' formula ⌊(W − 2P − (K − 1))/S⌋ + 1: padding adds 2P to the input size "
-            "(it is not subtracted) and the dilated kernel spans D(K − 1) + 1 pixels, so the formula is "
-            "⌊(W + 2P − D(K − 1) − 1)/S⌋ + 1.")
+            r"You used $\lfloor (W - 2P - (K - 1))/S \rfloor + 1$: padding adds $2P$ to the input size "
+            r"(it is not subtracted) and the dilated kernel spans $D(K - 1) + 1$ pixels, so the formula is "
+            r"$\lfloor (W + 2P - D(K - 1) - 1)/S \rfloor + 1$.")
         if p.P > 0:
             m["padding_one_side"] = Mistake(
                 both(lambda n, k: math.floor((n + p.P - p.D * (k - 1) - 1) / p.S) + 1),

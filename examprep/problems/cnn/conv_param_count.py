@@ -83,9 +83,11 @@ class ConvParamCount(ProblemType):
         b = "with a bias" if p.bias else "without bias (bias=False)"
         return [
             f"A convolution layer nn.Conv2d({p.C_in}, {p.C_out}, kernel_size=({p.Kh}, {p.Kw}){grp}) {b} "
-            "is applied to a feature map. How many weights, how many biases and how many parameters in total "
-            "does it have? Conventions: PyTorch nn.Conv2d; kernel (height, width); each filter sees C_in/groups "
-            "input channels; one bias per output channel."
+            rf"($C_{{\text{{in}}}} = {p.C_in}$ input and $C_{{\text{{out}}}} = {p.C_out}$ output channels, a "
+            rf"$K_h \times K_w = {p.Kh} \times {p.Kw}$ kernel) is applied to a feature map. How many weights, how "
+            r"many biases and how many parameters in total does it have? Conventions: PyTorch nn.Conv2d; kernel "
+            "(height, width); each filter sees "
+            r"$C_{\text{in}} / \text{groups}$ input channels; one bias per output channel."
         ]
 
     def solve(self, p: Params) -> Answers:

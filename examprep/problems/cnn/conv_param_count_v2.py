@@ -88,7 +88,7 @@ class ConvParamCountV2(ConvParamCount):
             "dense (fully connected) layer have that maps the same $C_{in} \\cdot H \\cdot W$ inputs to the same "
             "$C_{out} \\cdot H_{out} \\cdot W_{out}$ outputs" + (", with one bias per output?" if p.bias else
                                                                  ", without biases?")
-            + " Conventions: PyTorch nn.Conv2d; each filter sees C_in/groups input channels; one bias per output "
+            + " Conventions: PyTorch nn.Conv2d; each filter sees $C_{in}/g$ input channels; one bias per output "
             "channel."
         ]
 

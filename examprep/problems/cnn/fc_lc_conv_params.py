@@ -100,14 +100,16 @@ class FcLcConvParams(ProblemType):
         subs = {"H": p.H, "W": p.W, "C": p.C, "N": p.hidden, "K": p.K, "F": p.filters, "K_t": p.Kt}
         bias = (lambda e, b: e + b) if p.bias else (lambda e, b: e)  # noqa: E731
         d.add("Fully connected", ans["fc"], lhs=Sym("P_fc", latex=r"P_{\mathrm{fc}}", typst='P_"fc"'),
-              formula=bias(H * W * C * N, N), subs=subs, part="fc", note=f"N = {p.hidden:,} hidden units")
+              formula=bias(H * W * C * N, N), subs=subs, part="fc",
+              note=rf"$H \times W \times C$: the input, $N = {p.hidden}$ hidden units")
         d.add("Locally connected", ans["lc"], lhs=Sym("P_lc", latex=r"P_{\mathrm{lc}}", typst='P_"lc"'),
               formula=bias(N * K * K * C, N), subs=subs, part="lc", note="one K×K×C filter per unit, not shared")
         d.add("Convolution", ans["conv"], lhs=Sym("P_conv", latex=r"P_{\mathrm{conv}}", typst='P_"conv"'),
               formula=bias(F * K * K * C, F), subs=subs, part="conv",
               note="each filter is shared by every position: its count does not depend on H and W")
         d.add("Conv3d", ans["conv3d"], lhs=Sym("P_3d", latex=r"P_{\mathrm{3d}}", typst='P_"3d"'),
-              formula=bias(F * Kt * K * K * C, F), subs=subs, part="conv3d")
+              formula=bias(F * Kt * K * K * C, F), subs=subs, part="conv3d",
+              note=r"$K_t \times K \times K$: each 3-D filter's depth, height and width")
         d.add("Ratio", ans["ratio"], lhs="ratio", formula=Sym("P_fc") / Sym("P_conv"),
               subs={"P_fc": ans["fc"], "P_conv": ans["conv"]}, part="ratio")
         d.answer = (f"fc {ans['fc']:,}, lc {ans['lc']:,}, conv {ans['conv']:,}, conv3d {ans['conv3d']:,}; "

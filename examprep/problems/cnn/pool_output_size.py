@@ -101,14 +101,15 @@ class PoolOutputSize(ProblemType):
         return []
 
     def statement(self, p: Params) -> list[Any]:
-        s = (f"stride {p.S}" if p.S is not None else
-             "stride not given (nn.MaxPool2d(K) then uses stride = K)")
+        s = (f"stride $S = {p.S}$" if p.S is not None else
+             "stride not given (nn.MaxPool2d(K) then uses stride $S = K$)")
         mode = ("ceil_mode=True (round up; PyTorch drops a last window that would start in the right padding)"
                 if p.ceil_mode else "ceil_mode=False (round down, floor)")
-        pad = f"padding {p.P} on every side" if p.P else "no padding"
+        pad = f"padding $P = {p.P}$ on every side" if p.P else "no padding ($P = 0$)"
         return [
-            f"A max-pooling layer with a {p.K}×{p.K} window, {s}, {pad}, {mode}, is applied to a "
-            f"{p.C}×{p.H}×{p.W} input (C×H×W). What is the output shape (C×H×W)? "
+            rf"A max-pooling layer with a $K \times K = {p.K} \times {p.K}$ window, {s}, {pad}, {mode}, is applied to "
+            rf"a $C \times H \times W = {p.C} \times {p.H} \times {p.W}$ input. What is the output shape "
+            r"($C \times H \times W$)? "
             "Conventions: PyTorch nn.MaxPool2d."
         ]
 

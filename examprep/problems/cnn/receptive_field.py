@@ -101,15 +101,16 @@ class ReceptiveField(ProblemType):
         return []
 
     def statement(self, p: Params) -> list[Any]:
-        desc = "; ".join(f"layer {i}: kernel {k}, stride {s}, dilation {d}"
+        desc = "; ".join(f"layer {i}: $K_{{{i}}} = {k}$, $S_{{{i}}} = {s}$, $D_{{{i}}} = {d}$"
                          for i, (k, s, d) in enumerate(p.layers, 1))
         return [
-            f"A stack of {len(p.layers)} convolution/pooling layers is applied to an image ({desc}). "
-            "Give the receptive field rf_l (in input pixels, along one axis) of one output of each layer l, "
-            "and the jump j_l (the distance in input pixels between neighbouring outputs of layer l). "
-            "Conventions: layer 1 is applied to the input; rf_0 = 1 and j_0 = 1; padding does not change the "
-            "receptive field; a kernel with dilation D has its taps D pixels apart; answer as vectors "
-            "[rf_1, …, rf_L] and [j_1, …, j_L]."
+            f"A stack of {len(p.layers)} convolution/pooling layers is applied to an image (layer $l$ has kernel size "
+            f"$K_l$, stride $S_l$ and dilation $D_l$: {desc}). "
+            r"Give the receptive field $\mathrm{rf}_l$ (in input pixels, along one axis) of one output of each "
+            "layer $l$, and the jump $j_l$ (the distance in input pixels between neighbouring outputs of layer $l$). "
+            r"Conventions: layer 1 is applied to the input; $\mathrm{rf}_0 = 1$ and $j_0 = 1$; padding does not "
+            "change the receptive field; a kernel with dilation $D$ has its taps $D$ pixels apart; answer as vectors "
+            r"$[\mathrm{rf}_1, \ldots, \mathrm{rf}_L]$ and $[j_1, \ldots, j_L]$."
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -142,24 +143,27 @@ class ReceptiveField(ProblemType):
         m: dict[str, Mistake] = {}
         if any(s > 1 for _, s, _ in layers[:-1]):
             m["no_jump"] = Mistake({"rf": trace(layers, use_jump=False)[0]},
-                                   "After a strided layer each step of the next kernel moves jump = ∏S input pixels: "
-                                   "rf_l = rf_{l−1} + D(K − 1)·j_{l−1}, not rf_{l−1} + D(K − 1).")
+                                   r"After a strided layer each step of the next kernel moves $j = \prod S$ input "
+                                   r"pixels: $\mathrm{rf}_l = \mathrm{rf}_{l-1} + D(K - 1) \cdot j_{l-1}$, not "
+                                   r"$\mathrm{rf}_{l-1} + D(K - 1)$.")
             rf, jump = trace(layers, jump_cumulative=False)
             m["jump_not_cumulative"] = Mistake({"rf": rf, "jump": jump},
-                                               "The jump is cumulative: j_l = j_{l−1}·S_l (the product of all "
-                                               "strides so far), not S_l alone.")
+                                               r"The jump is cumulative: $j_l = j_{l-1} \cdot S_l$ (the product of "
+                                               "all strides so far), not $S_l$ alone.")
         m["kernel_size_added"] = Mistake({"rf": trace(layers, added="size")[0]},
-                                         "Each layer adds D(K − 1)·j_{l−1}, not the kernel size: a 3×3 layer grows "
-                                         "the field by 2, not 3.")
+                                         r"Each layer adds $D(K - 1) \cdot j_{l-1}$, not the kernel size: a 3×3 "
+                                         "layer grows the field by 2, not 3.")
         if len(layers) > 1:
             m["sum_of_kernels"] = Mistake({"rf": list(np.cumsum([k for k, _, _ in layers]).tolist())},
                                           "The kernel sizes do not add: neighbouring windows overlap, so each layer "
-                                          "adds D(K − 1)·j_{l−1} (three 3×3 layers see 7 pixels, not 9).")
+                                          r"adds $D(K - 1) \cdot j_{l-1}$ (three 3×3 layers see 7 pixels, not 9).")
             m["product_of_kernels"] = Mistake({"rf": list(np.cumprod([k for k, _, _ in layers]).tolist())},
-                                              "The kernel sizes do not multiply: each layer adds D(K − 1)·j_{l−1}.")
+                                              r"The kernel sizes do not multiply: each layer adds "
+                                              r"$D(K - 1) \cdot j_{l-1}$.")
         m["no_initial_one"] = Mistake({"rf": [r - 1 for r in trace(layers)[0]]},
-                                      "Start from rf_0 = 1 (one input pixel), then add D(K − 1)·j_{l−1} per layer.")
+                                      r"Start from $\mathrm{rf}_0 = 1$ (one input pixel), then add "
+                                      r"$D(K - 1) \cdot j_{l-1}$ per layer.")
         if any(d > 1 for _, _, d in layers):
             m["dilation_ignored"] = Mistake({"rf": trace(layers, use_dilation=False)[0]},
-                                            "A dilated kernel spans D(K − 1) + 1 pixels: its taps are D apart.")
+                                            "A dilated kernel spans $D(K - 1) + 1$ pixels: its taps are $D$ apart.")
         return m

@@ -58,6 +58,7 @@ NETWORKS: dict[str, tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]] = 
 }
 ARITY = {"conv": 5, "maxpool": 3, "norm": 1, "flatten": 1, "linear": 2}
 MAX_LAYERS = 24
+MAX_SIZE = 4096  # every layer size (channels, kernel, stride, padding, units), as C, H and W are capped
 
 
 def network(p: Params) -> tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...]]:
@@ -71,10 +72,11 @@ def network(p: Params) -> tuple[tuple[int, int, int], tuple[tuple[Any, ...], ...
 def describe(layer: tuple[Any, ...]) -> str:
     kind = layer[0]
     if kind == "conv":
-        return f"Conv2d({plural(layer[1], 'filter')}, {layer[2]}×{layer[2]}, stride {layer[3]}, padding {layer[4]})"
+        return (rf"Conv2d({plural(layer[1], 'filter')}, ${layer[2]} \times {layer[2]}$, stride {layer[3]}, "
+                f"padding {layer[4]})")
     if kind == "maxpool":
-        return f"MaxPool2d({layer[1]}×{layer[1]}, stride {layer[2]})"
-    return {"norm": "LocalResponseNorm", "flatten": "Flatten"}.get(kind, f"Linear(→ {layer[1]})" if
+        return rf"MaxPool2d(${layer[1]} \times {layer[1]}$, stride {layer[2]})"
+    return {"norm": "LocalResponseNorm", "flatten": "Flatten"}.get(kind, rf"Linear($\to$ {layer[1]})" if
                                                                      kind == "linear" else kind)
 
 
@@ -181,6 +183,8 @@ class ShapeChain(ProblemType):
             if any(isinstance(x, bool) or not isinstance(x, int) or x < (0 if j == 4 else 1)
                    for j, x in enumerate(la[1:], 1)):
                 raise ParamError(f"layers: layer {i}: sizes must be positive whole numbers (padding ≥ 0)")
+            if any(x > MAX_SIZE for x in la[1:]):
+                raise ParamError(f"layers: layer {i}: sizes are at most {MAX_SIZE} (like C, H and W)")
             if la[0] == "flatten":
                 if seen_flatten:
                     raise ParamError("layers: exactly one flatten layer")
@@ -197,11 +201,11 @@ class ShapeChain(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         (c, h, w), layers = network(p)
-        name = {"cifar": "the CIFAR-10 network of the slides", "alexnet": "AlexNet as on the slides (one tower)",
+        name = {"cifar": "the CIFAR-10 network", "alexnet": "AlexNet (one tower)",
                 "custom": "a small network"}[p.network]
         listing = "; ".join(f"{i}. {describe(la)}" for i, la in enumerate(layers, 1))
         return [
-            f"An input of shape {c}×{h}×{w} (C×H×W) goes through {name}: {listing}. "
+            rf"An input of shape ${c} \times {h} \times {w}$ ($C \times H \times W$) goes through {name}: {listing}. "
             "Give the output shape of every layer, the size after flatten, the number of parameters of every layer "
             "and the total. Conventions: PyTorch layers (nn.Conv2d, nn.MaxPool2d, nn.Flatten, nn.Linear); square "
             "kernels; padding on every side; sizes rounded down; biases included; activations are left out (they "
@@ -227,30 +231,41 @@ class ShapeChain(ProblemType):
             if kind in ("conv", "maxpool"):
                 k, s, pad = (la[2], la[3], la[4]) if kind == "conv" else (la[1], la[2], 0)
                 formula = floor((n_in + 2 * p_ - k_) / s_) + 1 if kind == "conv" else floor((n_in - k_) / s_) + 1
+                names = (f"this layer's kernel $K = {k}$, stride $S = {s}$"
+                         + (f", padding $P = {pad}$" if kind == "conv" else "") + "; ")
                 for axis, n, o in (("H", h, oh), ("W", w, ow)):
                     if axis == "W" and w == h:
                         break
+                    given = (f"$H_{{{i - 1}}} = {h}$, $W_{{{i - 1}}} = {w}$: the "
+                             f"{'input' if i == 1 else 'incoming'} size")
                     d.add(f"{title}: output {'height' if axis == 'H' else 'width'}", o, lhs=f"{axis}_{i}",
                           formula=formula.subs({"H_in": Sym(f"{axis}_{i - 1}")}),
                           subs={f"{axis}_{i - 1}": n, "K": k, "S": s, "P": pad},
-                          note=("the width is the same" if w == h else None))
+                          note=names + given + ("; the width is the same" if w == h else ""))
                 if kind == "conv":
                     d.add(f"{title}: parameters", ans["params"][i - 1], lhs=f"N_{i}",
                           formula=paren(k_ ** 2 * Sym("C_in") + 1) * Sym("C_out"),
-                          subs={"K": k, "C_in": c, "C_out": oc}, note=f"output shape {oc}×{oh}×{ow}")
+                          subs={"K": k, "C_in": c, "C_out": oc},
+                          note=rf"$C_{{\text{{in}}}} = {c}$ input and $C_{{\text{{out}}}} = {oc}$ output channels; "
+                               rf"output shape ${oc} \times {oh} \times {ow}$")
                 else:
-                    d.add(f"{title}: parameters", 0, lhs=f"N_{i}", note=f"pooling has no parameters; output shape "
-                                                                         f"{oc}×{oh}×{ow} (channels unchanged)")
+                    d.add(f"{title}: parameters", 0, lhs=f"N_{i}", note=r"pooling has no parameters; output shape "
+                                                                         rf"${oc} \times {oh} \times {ow}$ (channels "
+                                                                         "unchanged)")
             elif kind == "norm":
                 d.add(f"{title}: parameters", 0, lhs=f"N_{i}",
                       note=f"normalisation keeps the shape {oc}×{oh}×{ow} and has no parameters")
             elif kind == "flatten":
                 d.add(title, ans["flatten"], lhs="N_flat", formula=Sym("C") * Sym("H") * Sym("W"),
-                      subs={"C": c, "H": h, "W": w}, part="flatten", note="all channels are flattened, not only H·W")
+                      subs={"C": c, "H": h, "W": w}, part="flatten",
+                      note=rf"$C \times H \times W = {c} \times {h} \times {w}$ arrives; all channels are flattened, "
+                           r"not only $H \cdot W$")
+                d.add(f"{title}: parameters", 0, lhs=f"N_{i}", note="flattening has no parameters")
             else:
                 d.add(f"{title}: parameters", ans["params"][i - 1], lhs=f"N_{i}",
                       formula=paren(Sym("N_in") + 1) * Sym("N_out"), subs={"N_in": c, "N_out": oc},
-                      note="weights N_in·N_out plus one bias per output")
+                      note=rf"$N_{{\text{{in}}}} = {c}$ inputs, $N_{{\text{{out}}}} = {oc}$ outputs: weights "
+                           r"$N_{\text{in}} N_{\text{out}}$ plus one bias per output")
             c, h, w = oc, oh, ow
         d.add("Output shapes", ans["shapes"], lhs="shapes", part="shapes",
               note="one row [C, H, W] per layer; a vector of N features is [N, 1, 1]")

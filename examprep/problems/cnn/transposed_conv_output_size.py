@@ -88,16 +88,11 @@ class TransposedConvOutputSize(ProblemType):
         return []
 
     def statement(self, p: Params) -> list[Any]:
-        extra = []
-        if p.output_padding:
-            extra.append(f"output_padding {p.output_padding}")
-        if p.D != 1:
-            extra.append(f"dilation {p.D}")
-        more = (", " + ", ".join(extra)) if extra else ""
         return [
-            f"A transposed convolution (nn.ConvTranspose2d) with a {p.K}×{p.K} kernel, stride {p.S}, "
-            f"padding {p.P}{more} is applied to a feature map of height {p.H} and width {p.W}. "
-            "What are the output height and width? Conventions: PyTorch nn.ConvTranspose2d; the padding P is "
+            rf"A transposed convolution (nn.ConvTranspose2d) with a $K \times K = {p.K} \times {p.K}$ kernel, "
+            rf"stride $S = {p.S}$, padding $P = {p.P}$, output_padding $p_{{\text{{out}}}} = {p.output_padding}$, "
+            rf"dilation $D = {p.D}$ is applied to a feature map of height $H = {p.H}$ and width $W = {p.W}$. "
+            "What are the output height and width? Conventions: PyTorch nn.ConvTranspose2d; the padding $P$ is "
             "removed from every side of the full output; output_padding is added once, on one side."
         ]
 

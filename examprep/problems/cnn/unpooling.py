@@ -111,7 +111,8 @@ class Unpooling(ProblemType):
             "A feature map $X$ = ", [list(r) for r in p.X],
             f" is max-pooled with a {p.s}×{p.s} window at stride {p.s}. Give the pooled map and, as "
             "`return_indices` does, the position of each window's maximum as a flat row-major index into $X$ "
-            f"(row·{w} + column, rows and columns counted from 0). Then upsample $Y$ = ", [list(r) for r in p.Y],
+            rf"($\text{{row}} \cdot {w} + \text{{column}}$, rows and columns counted from 0). Then upsample $Y$ = ",
+            [list(r) for r in p.Y],
             f" by a factor {p.s} in three ways: nearest neighbour (copy each value into its {p.s}×{p.s} block), "
             "bed of nails (each value at the top-left of its block, zeros elsewhere) and max unpooling (each value "
             "at the remembered position of the maximum of the same window of $X$, zeros elsewhere)."

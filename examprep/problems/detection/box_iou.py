@@ -49,9 +49,9 @@ def _iou_parts(a: Any, b: Any, clip: bool = True, plus: float = 0.0) -> Answers:
     return {"inter": inter, "union": union, "iou": inter / union}
 
 
-W_CAP = Sym("w_cap", "w∩", latex=r"w_{\cap}", typst="w_inter")
-H_CAP = Sym("h_cap", "h∩", latex=r"h_{\cap}", typst="h_inter")
-INTER = Sym("I", "|A∩B|", latex=r"|A \cap B|", typst="|A inter B|")
+W_CAP = Sym("w_cap", tex=r"w_{\cap}")
+H_CAP = Sym("h_cap", tex=r"h_{\cap}")
+INTER = Sym("I", tex=r"|A \cap B|")
 UNION = Sym("U", "|A∪B|", latex=r"|A \cup B|", typst="|A union B|")
 _SUB = {"1": "₁", "2": "₂"}
 _SUP = {"A": "ᴬ", "B": "ᴮ"}
@@ -124,7 +124,8 @@ class BoxIoU(ProblemType):
         h_f = Func("max", Func("min", ya2, yb2) - Func("max", ya1, yb1), 0)
         ws, hs, inter, union = W_CAP, H_CAP, INTER, UNION
         w = d.add("Overlap width", max(w_raw, 0.0), lhs=ws, formula=w_f, subs=vals,
-                  note="negative: the boxes are apart along x, so the overlap is 0" if w_raw < 0 else None)
+                  note=r"$x_1^A, y_1^A, x_2^A, y_2^A$ and $x_1^B, y_1^B, x_2^B, y_2^B$: the corners of $A$ and $B$"
+                       + ("; negative: the boxes are apart along x, so the overlap is 0" if w_raw < 0 else ""))
         h = d.add("Overlap height", max(h_raw, 0.0), lhs=hs, formula=h_f, subs=vals,
                   note="negative: the boxes are apart along y, so the overlap is 0" if h_raw < 0 else None)
         d.add("Intersection area", ans["inter"], lhs=inter, formula=ws * hs,

@@ -160,11 +160,13 @@ class CutMix(ProblemType):
                            ("y_1", Func("max", cy - bh / 2, 0), ans["box"][1]),
                            ("x_2", Func("min", cx + bw / 2, W), ans["box"][2]),
                            ("y_2", Func("min", cy + bh / 2, H), ans["box"][3])):
-            d.add(f"Box corner {name.replace('_', '')}", v, lhs=Sym(name), formula=f, subs=vals)
+            d.add(f"Box corner {name.replace('_', '')}", v, lhs=Sym(name), formula=f, subs=vals,
+                  note=r"$b_w \times b_h$: the box's width and height; $W \times H$: the image's"
+                  if name == "x_1" else None)
         d.add("The clipped box", ans["box"], lhs=Sym("box", latex=r"\mathrm{box}", typst='"box"'), part="box",
               note=None if raw == ans["box"] else f"before clipping it was {raw}")
         x1, y1, x2, y2 = (Sym(n) for n in ("x_1", "y_1", "x_2", "y_2"))
-        d.add("λ", ans["lam"], lhs=Sym("lambda"), formula=1 - (x2 - x1) * (y2 - y1) / (W * H),
+        d.add(r"$\lambda$", ans["lam"], lhs=Sym("lambda"), formula=1 - (x2 - x1) * (y2 - y1) / (W * H),
               subs={"x_1": ans["box"][0], "y_1": ans["box"][1], "x_2": ans["box"][2], "y_2": ans["box"][3],
                     "W": w, "H": h}, part="lam", note="the share of A that remains")
         d.add("Mixed label", ans["label"], lhs=Sym("y", "ỹ", latex=r"\tilde{y}", typst="tilde(y)"), part="label",
@@ -172,7 +174,7 @@ class CutMix(ProblemType):
         d.add("CutMix image", ans["mixed"], lhs=Sym("x_mix", latex=r"x_{\mathrm{mix}}", typst='x_"mix"'),
               part="mixed", note="B's pixels inside the box, A's elsewhere")
         mean = self._mean(p)
-        d.add("Mean of A", _num(mean), lhs=Sym("m", "mean(A)", latex=r"\bar{A}", typst="overline(A)"),
+        d.add("Mean of A", _num(mean), lhs=Sym("m", tex=r"\bar{A}"),
               note=f"sum {sum(sum(r) for r in p.A)} over {h * w} pixels")
         d.add("Cutout image", ans["cutout"], lhs=Sym("x_cut", latex=r"x_{\mathrm{cut}}", typst='x_"cut"'),
               part="cutout", note="the box filled with A's mean")

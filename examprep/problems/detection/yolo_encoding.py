@@ -132,8 +132,8 @@ class YoloEncoding(ProblemType):
               subs={"c_x": p.box[0], "cell": c})
         d.add("Row", idx[1], lhs=Sym("row", latex=r"\mathrm{row}", typst='"row"'), formula=floor(cy / side),
               subs={"c_y": p.box[1], "cell": c})
-        d.add("Responsible cell [column, row]", ans["cell"], lhs=Sym("cell_ij", "cell [col, row]",
-              latex=r"[\mathrm{col}, \mathrm{row}]", typst='[ "col", "row" ]'), part="cell")
+        d.add("Responsible cell [column, row]", ans["cell"], lhs=Sym("cell_ij", tex=r"[\mathrm{col}, \mathrm{row}]"),
+              part="cell")
         d.add("Offset in x", ans["offset"][0], lhs=Sym("o_x"), formula=cx / side - Sym("col"),
               subs={"c_x": p.box[0], "cell": c, "col": idx[0]})
         d.add("Offset in y", ans["offset"][1], lhs=Sym("o_y"), formula=cy / side - Sym("row"),

@@ -41,12 +41,14 @@ from examprep.problems.diffusion.schedule import abar, sym
 from examprep.solver.expr import Sym, paren, sqrt
 from examprep.solver.step import Derivation
 
-XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", "ε̂", r"\hat{\epsilon}", "hat(epsilon)"), Sym("z")
-X0_HAT = sym("x0_hat", "x̂_0", r"\hat{x}_0", "hat(x)_0")
-X_PREV = sym("x_prev", "x_{t−1}", "x_{t-1}", "x_(t-1)")
+XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", r"\hat{\epsilon}"), Sym("z")
+X0_HAT = sym("x0_hat", r"\hat{x}_0")
+X_PREV = sym("x_prev", "x_{t-1}")
 AB, ABP, ETA, SIG = abar("t"), abar("t-1"), Sym("eta"), Sym("sigma_t")
-CONVENTIONS = ("Conventions: ᾱ_t is the cumulative product of the α's up to step t and ᾱ_{t−1} that of the previous "
-               "step of the sampling sequence (ᾱ_{t−1} > ᾱ_t); ε̂ = ε_θ(x_t, t); z ~ N(0, I) is given.")
+CONVENTIONS = (r"Conventions: $\bar{\alpha}_t$ is the cumulative product of the $\alpha$'s up to step $t$ and "
+               r"$\bar{\alpha}_{t-1}$ that of the previous step of the sampling sequence "
+               r"($\bar{\alpha}_{t-1} > \bar{\alpha}_t$); $\hat{\epsilon} = \epsilon_\theta(x_t, t)$; "
+               r"$z \sim N(0, I)$ is given.")
 
 
 def ddim(xt: np.ndarray, e: np.ndarray, z: np.ndarray, ab: float, abp: float, eta: float, *,
@@ -111,12 +113,16 @@ class DDIMStep(ProblemType):
         return draws.near_zero(self.solve(p), ("x0_hat", "x_prev"))
 
     def statement(self, p: Params) -> list[Any]:
-        z = [" and the noise draw z = ", p.z] if p.z is not None else []
-        det = " (deterministic: σ_t = 0)" if p.eta == 0 else ""
-        return ["A DDIM sampler takes one step from x_t = ", p.x_t, " with the noise prediction ε̂ = ", p.eps_hat,
-                f", ᾱ_t = {p.alpha_bar_t}, ᾱ_{{t−1}} = {p.alpha_bar_prev} and η = {p.eta}{det}", *z, ". Compute "
-                "x̂_0 = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t, σ_t = η·√((1 − ᾱ_{t−1})/(1 − ᾱ_t))·√(1 − ᾱ_t/ᾱ_{t−1}) and "
-                "x_{t−1} = √ᾱ_{t−1}·x̂_0 + √(1 − ᾱ_{t−1} − σ_t²)·ε̂ + σ_t·z. ", CONVENTIONS]
+        z = [" and the noise draw $z$ = ", p.z] if p.z is not None else []
+        det = r" (deterministic: $\sigma_t = 0$)" if p.eta == 0 else ""
+        return ["A DDIM sampler takes one step from $x_t$ = ", p.x_t, r" with the noise prediction $\hat{\epsilon}$ = ",
+                p.eps_hat, rf", $\bar{{\alpha}}_t = {p.alpha_bar_t}$, $\bar{{\alpha}}_{{t-1}} = {p.alpha_bar_prev}$ "
+                rf"and $\eta = {p.eta}${det}", *z, ". Compute "
+                r"$\hat{x}_0 = (x_t - \sqrt{1 - \bar{\alpha}_t} \cdot \hat{\epsilon}) / \sqrt{\bar{\alpha}_t}$, "
+                r"$\sigma_t = \eta \cdot \sqrt{(1 - \bar{\alpha}_{t-1}) / (1 - \bar{\alpha}_t)} \cdot "
+                r"\sqrt{1 - \bar{\alpha}_t / \bar{\alpha}_{t-1}}$ and "
+                r"$x_{t-1} = \sqrt{\bar{\alpha}_{t-1}} \cdot \hat{x}_0 + \sqrt{1 - \bar{\alpha}_{t-1} - \sigma_t^2} "
+                r"\cdot \hat{\epsilon} + \sigma_t \cdot z$. ", CONVENTIONS]
 
     def _vecs(self, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         z = draws.vec(p.z) if p.z is not None else np.zeros(len(p.x_t))
@@ -131,11 +137,14 @@ class DDIMStep(ProblemType):
         d = Derivation()
         subs = {AB: p.alpha_bar_t, ABP: p.alpha_bar_prev, "eta": p.eta, "x_t": p.x_t, "eps_hat": p.eps_hat,
                 "x0_hat": ans["x0_hat"], "sigma_t": ans["sigma"], **({"z": p.z} if p.z is not None else {})}
-        d.add("Predicted x̂_0", ans["x0_hat"], lhs=X0_HAT, formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
+        d.add(r"Predicted $\hat{x}_0$", ans["x0_hat"], lhs=X0_HAT,
+              formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
               subs=subs, part="x0_hat")
-        d.add("σ_t", ans["sigma"], lhs=SIG, formula=ETA * sqrt(paren(1 - ABP) / paren(1 - AB)) * sqrt(1 - AB / ABP),
+        d.add(r"$\sigma_t$", ans["sigma"], lhs=SIG,
+              formula=ETA * sqrt(paren(1 - ABP) / paren(1 - AB)) * sqrt(1 - AB / ABP),
               subs=subs, part="sigma", note="η = 0 makes the step deterministic" if p.eta == 0 else None)
-        d.add("Coefficient of ε̂", ans["dir_coef"], formula=sqrt(1 - ABP - SIG**2), subs=subs, part="dir_coef",
+        d.add(r"Coefficient of $\hat{\epsilon}$", ans["dir_coef"], formula=sqrt(1 - ABP - SIG**2), subs=subs,
+              part="dir_coef",
               note="the 'direction pointing to x_t'")
         f = sqrt(ABP) * X0_HAT + sqrt(1 - ABP - SIG**2) * EPS_HAT
         if p.eta > 0:
@@ -149,18 +158,22 @@ class DDIMStep(ProblemType):
         ab, abp, eta = p.alpha_bar_t, p.alpha_bar_prev, p.eta
         m = {
             "x0_hat_no_roots": Mistake(ddim(xt, e, z, ab, abp, eta, roots=False),
-                                       "x̂_0 = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t: keep both square roots."),
+                                       r"$\hat{x}_0 = (x_t - \sqrt{1 - \bar{\alpha}_t} \cdot \hat{\epsilon}) / "
+                                       r"\sqrt{\bar{\alpha}_t}$: keep both square roots."),
             "direction_dropped": Mistake(ddim(xt, e, z, ab, abp, eta, direction=False),
-                                         "DDIM keeps the term √(1 − ᾱ_{t−1} − σ_t²)·ε̂ (the direction to x_t)."),
+                                         r"DDIM keeps the term $\sqrt{1 - \bar{\alpha}_{t-1} - \sigma_t^2} \cdot "
+                                         r"\hat{\epsilon}$ (the direction to $x_t$)."),
         }
         if eta > 0:
             m["sigma_not_subtracted"] = Mistake(ddim(xt, e, z, ab, abp, eta, subtract_sigma=False),
-                                                "The ε̂ coefficient is √(1 − ᾱ_{t−1} − σ_t²): subtract σ_t².")
+                                                r"The $\hat{\epsilon}$ coefficient is "
+                                                r"$\sqrt{1 - \bar{\alpha}_{t-1} - \sigma_t^2}$: subtract $\sigma_t^2$.")
             m["noise_omitted"] = Mistake(ddim(xt, e, z, ab, abp, eta, noise=False),
-                                         "With η > 0 the step adds σ_t·z.")
+                                         r"With $\eta > 0$ the step adds $\sigma_t \cdot z$.")
         else:
             swapped = ddim(xt, e, z, abp, ab, 0.0) if abp < 1 else {}
             if swapped:
-                m["alpha_bars_swapped"] = Mistake(swapped, "ᾱ_t belongs to x_t (to get x̂_0) and ᾱ_{t−1} to the new "
-                                                           "sample; you swapped them.")
+                m["alpha_bars_swapped"] = Mistake(swapped, r"$\bar{\alpha}_t$ belongs to $x_t$ (to get $\hat{x}_0$) "
+                                                           r"and $\bar{\alpha}_{t-1}$ to the new sample; you swapped "
+                                                           "them.")
         return draws.applicable(self.solve(p), m)

@@ -36,7 +36,7 @@ from examprep.problems.diffusion.schedule import CONVENTIONS, abar, alpha_bar, a
 from examprep.solver.expr import Sym, sqrt
 from examprep.solver.step import Derivation
 
-X0, EPS = sym("x0", "x_0", "x_0", "x_0"), Sym("epsilon")
+X0, EPS = sym("x0", "x_0"), Sym("epsilon")
 
 
 def closed_form(x0: np.ndarray, eps: np.ndarray, ab: float) -> dict[str, Any]:
@@ -82,10 +82,13 @@ class ForwardClosedForm(ProblemType):
         return draws.near_zero(self.solve(p), ("mean", "x_t"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["A diffusion model has the noise schedule β = ", p.betas, f" (T = {len(p.betas)}). "
-                "Given x_0 = ", p.x0, f", t = {p.t} and the noise draw ε = ", p.eps,
-                ", sample x_t directly from q(x_t | x_0) = N(√ᾱ_t·x_0, (1 − ᾱ_t)·I), i.e. x_t = √ᾱ_t·x_0 + "
-                "√(1 − ᾱ_t)·ε. Also give ᾱ_t, the mean and the standard deviation of q(x_t | x_0). ", CONVENTIONS]
+        return [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                p.betas, f" ($T = {len(p.betas)}$). "
+                "Given $x_0$ = ", p.x0, rf", $t = {p.t}$ and the noise draw $\epsilon$ = ", p.eps,
+                r", sample $x_t$ directly from $q(x_t \mid x_0) = N(\sqrt{\bar{\alpha}_t} \cdot x_0, "
+                r"(1 - \bar{\alpha}_t) \cdot I)$, i.e. $x_t = \sqrt{\bar{\alpha}_t} \cdot x_0 + "
+                r"\sqrt{1 - \bar{\alpha}_t} \cdot \epsilon$. Also give $\bar{\alpha}_t$, the mean and the standard "
+                r"deviation of $q(x_t \mid x_0)$. ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         return closed_form(draws.vec(p.x0), draws.vec(p.eps), alpha_bar(p.betas, p.t))
@@ -96,9 +99,9 @@ class ForwardClosedForm(ProblemType):
         ab = alpha_bar_step(d, p.betas, p.t, part="alpha_bar")
         A = abar("t")  # noqa: N806
         subs = {A: ab, "x0": p.x0, "epsilon": p.eps}
-        d.add("Mean", ans["mean"], lhs="μ", formula=sqrt(A) * X0, subs=subs, part="mean")
-        d.add("Standard deviation", ans["std"], lhs="σ", formula=sqrt(1 - A), subs=subs, part="std",
-              note=f"the variance is 1 − ᾱ_t = {1 - ab:.6g}; the noise is scaled by its square root")
+        d.add("Mean", ans["mean"], lhs=r"\mu", formula=sqrt(A) * X0, subs=subs, part="mean")
+        d.add("Standard deviation", ans["std"], lhs=r"\sigma", formula=sqrt(1 - A), subs=subs, part="std",
+              note=rf"the variance is $1 - \bar{{\alpha}}_t = {1 - ab:.6g}$; the noise is scaled by its square root")
         d.add("Sample", ans["x_t"], lhs="x_t", formula=sqrt(A) * X0 + sqrt(1 - A) * EPS, subs=subs, part="x_t")
         d.answer = f"x_{p.t} = {draws.show(ans['x_t'])}"
         return d
@@ -110,15 +113,19 @@ class ForwardClosedForm(ProblemType):
         beta_var = math.sqrt(ab) * x0 + math.sqrt(b[t - 1]) * e
         m = {
             "alpha_for_alpha_bar": Mistake(closed_form(x0, e, 1 - b[t - 1]),
-                                           "Use ᾱ_t (the product of α_1..α_t), not α_t of the last step alone."),
+                                           r"Use $\bar{\alpha}_t$ (the product of "
+                                           r"$\alpha_1, \ldots, \alpha_t$), not $\alpha_t$ of the last step alone."),
             "beta_for_one_minus_alpha_bar": Mistake(
                 {"std": math.sqrt(b[t - 1]), "x_t": beta_var.tolist()},
-                "The noise variance of q(x_t | x_0) is 1 − ᾱ_t (all steps' noise), not β_t."),
-            "square_roots_dropped": Mistake(no_roots, "x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε: both coefficients are "
-                                                      "square roots (1 − ᾱ_t is the variance, not the std)."),
+                r"The noise variance of $q(x_t \mid x_0)$ is $1 - \bar{\alpha}_t$ (all steps' noise), not $\beta_t$."),
+            "square_roots_dropped": Mistake(
+                no_roots, r"$x_t = \sqrt{\bar{\alpha}_t} \cdot x_0 + \sqrt{1 - \bar{\alpha}_t} \cdot \epsilon$: both "
+                          r"coefficients are square roots ($1 - \bar{\alpha}_t$ is the variance, not the std)."),
             "one_minus_sum": Mistake(closed_form(x0, e, 1 - sum(b[:t])) if sum(b[:t]) < 1 else {},
-                                     "ᾱ_t = ∏(1 − β_s) is a product, not 1 − Σβ_s."),
+                                     r"$\bar{\alpha}_t = \prod_s (1 - \beta_s)$ is a product, not "
+                                     r"$1 - \sum_s \beta_s$."),
             "off_by_one": Mistake(closed_form(x0, e, alpha_bar(b, t - 1)) if t > 1 else {},
-                                  f"That uses ᾱ_{t - 1}: ᾱ_t includes α_t of step t."),
+                                  rf"That uses $\bar{{\alpha}}_{{{t - 1}}}$: $\bar{{\alpha}}_t$ includes $\alpha_t$ of "
+                                  "step $t$."),
         }
         return draws.applicable(self.solve(p), {k: v for k, v in m.items() if v.answers})

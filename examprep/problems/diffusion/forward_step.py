@@ -35,7 +35,7 @@ from examprep.problems.diffusion.schedule import CONVENTIONS, sym
 from examprep.solver.expr import Sym, sqrt
 from examprep.solver.step import Derivation
 
-X_PREV = sym("x_prev", "x_{t−1}", "x_{t-1}", "x_(t-1)")
+X_PREV = sym("x_prev", "x_{t-1}")
 EPS = Sym("epsilon")
 BETA = Sym("beta_t")
 
@@ -74,10 +74,11 @@ class ForwardStep(ProblemType):
         return draws.near_zero(self.solve(p), ("mean", "x_t"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["In the forward (noising) process of a diffusion model, q(x_t | x_{t−1}) = N(√(1 − β_t)·x_{t−1}, "
-                "β_t·I). Given x_{t−1} = ", p.x_prev, f", β_t = {p.beta_t} and the noise draw ε = ", p.eps,
-                ", give the mean and the variance of q(x_t | x_{t−1}) and the sample x_t = √(1 − β_t)·x_{t−1} + "
-                "√β_t·ε. ", CONVENTIONS]
+        return [r"In the forward (noising) process of a diffusion model, $q(x_t \mid x_{t-1}) = "
+                r"N(\sqrt{1 - \beta_t} \cdot x_{t-1}, \beta_t \cdot I)$. Given $x_{t-1}$ = ", p.x_prev,
+                rf", $\beta_t = {p.beta_t}$ and the noise draw $\epsilon$ = ", p.eps,
+                r", give the mean and the variance of $q(x_t \mid x_{t-1})$ and the sample "
+                r"$x_t = \sqrt{1 - \beta_t} \cdot x_{t-1} + \sqrt{\beta_t} \cdot \epsilon$. ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         x, e = draws.vec(p.x_prev), draws.vec(p.eps)
@@ -89,10 +90,10 @@ class ForwardStep(ProblemType):
         d = Derivation()
         subs = {"beta_t": p.beta_t, "x_prev": p.x_prev, "epsilon": p.eps}
         d.add("Mean coefficient", math.sqrt(1 - p.beta_t), formula=sqrt(1 - BETA), subs=subs,
-              note="√(1 − β_t) = √α_t shrinks the signal")
+              note=r"$\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$ shrinks the signal")
         d.add("Noise scale (standard deviation)", math.sqrt(p.beta_t), formula=sqrt(BETA), subs=subs)
-        d.add("Mean", ans["mean"], lhs="μ", formula=sqrt(1 - BETA) * X_PREV, subs=subs, part="mean")
-        d.add("Variance", p.beta_t, lhs="σ²", formula=BETA, subs=subs, part="var")
+        d.add("Mean", ans["mean"], lhs=r"\mu", formula=sqrt(1 - BETA) * X_PREV, subs=subs, part="mean")
+        d.add("Variance", p.beta_t, lhs=r"\sigma^2", formula=BETA, subs=subs, part="var")
         d.add("Sample", ans["x_t"], lhs="x_t", formula=sqrt(1 - BETA) * X_PREV + sqrt(BETA) * EPS, subs=subs,
               part="x_t")
         d.answer = f"x_t = {draws.show(ans['x_t'])}"
@@ -103,14 +104,19 @@ class ForwardStep(ProblemType):
         rb, ra = math.sqrt(b), math.sqrt(1 - b)
         m = {
             "beta_not_sqrt": Mistake({"x_t": (ra * x + b * e).tolist()},
-                                     "The noise is scaled by the standard deviation √β_t, not by β_t."),
+                                     r"The noise is scaled by the standard deviation $\sqrt{\beta_t}$, not by "
+                                     r"$\beta_t$."),
             "roots_swapped": Mistake({"mean": (rb * x).tolist(), "x_t": (rb * x + ra * e).tolist()},
-                                     "The signal keeps √(1 − β_t) and the noise gets √β_t; you swapped them."),
+                                     r"The signal keeps $\sqrt{1 - \beta_t}$ and the noise gets $\sqrt{\beta_t}$; you "
+                                     "swapped them."),
             "notes_mean_coefficient": Mistake(
                 {"mean": (rb * x).tolist(), "x_t": (rb * x + rb * e).tolist()},
-                "The mean coefficient is √(1 − β_t) = √α_t; √(1 − α_t) = √β_t (the notes' typo) is wrong."),
+                r"The mean coefficient is $\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$; "
+                r"$\sqrt{1 - \alpha_t} = \sqrt{\beta_t}$ is wrong."),
             "no_square_roots": Mistake({"mean": ((1 - b) * x).tolist(), "x_t": ((1 - b) * x + b * e).tolist()},
-                                       "Both coefficients need square roots: √(1 − β_t) and √β_t."),
-            "std_as_variance": Mistake({"var": rb}, "The variance is β_t; √β_t is the standard deviation."),
+                                       r"Both coefficients need square roots: $\sqrt{1 - \beta_t}$ and "
+                                       r"$\sqrt{\beta_t}$."),
+            "std_as_variance": Mistake({"var": rb},
+                                       r"The variance is $\beta_t$; $\sqrt{\beta_t}$ is the standard deviation."),
         }
         return draws.applicable(self.solve(p), m)

@@ -51,10 +51,10 @@ from examprep.problems.diffusion.schedule import (
 from examprep.solver.expr import Add, Num, Pow, Sym, paren
 from examprep.solver.step import Derivation
 
-EPS, EPS_HAT = Sym("epsilon"), sym("eps_hat", "ε̂", r"\hat{\epsilon}", "hat(epsilon)")
-A, AB, ABP, B, S2 = alpha("t"), abar("t"), abar("t-1"), beta("t"), sym("sigma2", "σ_t²", r"\sigma_t^2", "sigma_t^2")
-NORM = sym("norm", "‖ε − ε̂‖²", r"\lVert \epsilon - \hat{\epsilon} \rVert^2", "norm(epsilon - hat(epsilon))^2")
-LAM = sym("lambda_t", "λ_t", r"\lambda_t", "lambda_t")
+EPS, EPS_HAT = Sym("epsilon"), sym("eps_hat", r"\hat{\epsilon}")
+A, AB, ABP, B, S2 = alpha("t"), abar("t"), abar("t-1"), beta("t"), sym("sigma2", r"\sigma_t^2")
+NORM = sym("norm", r"\lVert \epsilon - \hat{\epsilon} \rVert^2")
+LAM = sym("lambda_t", r"\lambda_t")
 
 
 def lam(b: float, s2: float, a: float, ab: float) -> float:
@@ -110,13 +110,19 @@ class Loss(ProblemType):
         return draws.near_zero(ans, ("residual", "l_simple", "l_weighted"))
 
     def statement(self, p: Params) -> list[Any]:
-        red = ("L_simple = ‖ε − ε̂‖² (the sum of squares over coordinates)" if p.reduction == "sum" else
-               "L_simple = (1/d)·‖ε − ε̂‖² (the mean over the d coordinates, as F.mse_loss)")
-        sig = "σ_t² = β_t" if p.sigma == "beta" else "σ_t² = β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t"
-        return ["A DDPM with noise schedule β = ", p.betas, f" (T = {len(p.betas)}) is trained at t = {p.t} with "
-                "the noise ε = ", p.eps, "; the network predicts ε̂ = ", p.eps_hat, f". Compute {red}. Then compute "
-                "the weight λ_t = β_t²/(2σ_t²·α_t·(1 − ᾱ_t)) that the full variational bound puts on "
-                f"‖ε − ε̂‖² (L_(t−1) = λ_t·‖ε − ε̂‖²), with {sig}, and the weighted term L_(t−1). ", CONVENTIONS]
+        norm = r"\lVert \epsilon - \hat{\epsilon} \rVert^2"
+        red = (rf"$L_{{\text{{simple}}}} = {norm}$ (the sum of squares over coordinates)" if p.reduction == "sum" else
+               rf"$L_{{\text{{simple}}}} = \frac{{1}}{{d}} \cdot {norm}$ (the mean over the $d$ coordinates, as "
+               "F.mse_loss)")
+        sig = (r"$\sigma_t^2 = \beta_t$" if p.sigma == "beta" else
+               r"$\sigma_t^2 = \tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$")
+        return [r"A DDPM with noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                p.betas, f" ($T = {len(p.betas)}$) is trained at "
+                rf"$t = {p.t}$ with the noise $\epsilon$ = ", p.eps, r"; the network predicts $\hat{\epsilon}$ = ",
+                p.eps_hat, f". Compute {red}. Then compute the weight "
+                r"$\lambda_t = \frac{\beta_t^2}{2 \sigma_t^2 \cdot \alpha_t \cdot (1 - \bar{\alpha}_t)}$ that the "
+                rf"full variational bound puts on ${norm}$ ($L_{{t-1}} = \lambda_t \cdot {norm}$), with {sig}, and the "
+                "weighted term $L_{t-1}$. ", CONVENTIONS]
 
     def _schedule(self, p: Params) -> tuple[float, float, float, float, float]:
         b = p.betas[p.t - 1]
@@ -141,9 +147,10 @@ class Loss(ProblemType):
         sq = Add([(1, Pow(paren(Num(x)), Num(2))) for x in ans["residual"]])
         n = len(p.eps)
         if p.reduction == "sum":
-            d.add("L_simple", ans["l_simple"], lhs="L_simple", formula=NORM, substituted=sq, part="l_simple")
+            d.add(r"$L_{\text{simple}}$", ans["l_simple"], lhs="L_simple", formula=NORM, substituted=sq,
+                  part="l_simple")
         else:
-            d.add("L_simple", ans["l_simple"], lhs="L_simple", formula=NORM / n, substituted=paren(sq) / n,
+            d.add(r"$L_{\text{simple}}$", ans["l_simple"], lhs="L_simple", formula=NORM / n, substituted=paren(sq) / n,
                   part="l_simple", note="the mean over the coordinates")
         alpha_step(d, p.betas, p.t)
         if p.sigma == "beta_tilde":
@@ -151,13 +158,13 @@ class Loss(ProblemType):
         alpha_bar_step(d, p.betas, p.t, part="alpha_bar")
         subs = {A: a, AB: ab, ABP: abp, B: b, "sigma2": s2}
         if p.sigma == "beta":
-            d.add("σ_t²", s2, lhs=S2, formula=B, subs=subs)
+            d.add(r"$\sigma_t^2$", s2, lhs=S2, formula=B, subs=subs)
         else:
-            d.add("σ_t² = β̃_t", s2, lhs=S2, formula=paren(1 - ABP) / paren(1 - AB) * B, subs=subs)
+            d.add(r"$\sigma_t^2 = \tilde{\beta}_t$", s2, lhs=S2, formula=paren(1 - ABP) / paren(1 - AB) * B, subs=subs)
         d.add("Weight of the bound", ans["lambda_t"], lhs=LAM, formula=B**2 / paren(2 * S2 * A * paren(1 - AB)),
               subs=subs, part="lambda_t",
               note="β_t/(2α_t(1 − ᾱ_t)) when σ_t² = β_t; β_t/(2α_t(1 − ᾱ_(t−1))) when σ_t² = β̃_t")
-        d.add("Weighted term L_(t−1)", ans["l_weighted"], lhs="L_(t−1)", formula=LAM * NORM,
+        d.add("Weighted term $L_{t-1}$", ans["l_weighted"], lhs="L_{t-1}", formula=LAM * NORM,
               substituted=Num(ans["lambda_t"]) * paren(sq), part="l_weighted",
               note="L_simple drops this t-dependent weight")
         d.answer = f"L_simple = {draws.show(ans['l_simple'])}, λ_{p.t} = {draws.show(ans['lambda_t'])}"

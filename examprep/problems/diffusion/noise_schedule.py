@@ -72,8 +72,7 @@ def betas_of(p: Params) -> list[float]:
     return list(p.betas)
 
 
-TABLE = sym("abar_table", "(ᾱ_1, …, ᾱ_t)", r"(\bar{\alpha}_1, \dots, \bar{\alpha}_t)",
-            "(macron(alpha)_1, dots, macron(alpha)_t)")
+TABLE = sym("abar_table", r"(\bar{\alpha}_1, \dots, \bar{\alpha}_t)")
 
 
 class NoiseSchedule(ProblemType):
@@ -139,14 +138,17 @@ class NoiseSchedule(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         if p.schedule == "linear":
-            sched = [f"A diffusion model uses the linear schedule with T = {p.T}, β_1 = {p.beta_1}, "
-                     f"β_T = {p.beta_T}: β_s = β_1 + (s − 1)(β_T − β_1)/(T − 1). "]
+            sched = [rf"A diffusion model uses the linear schedule with $T = {p.T}$, $\beta_1 = {p.beta_1}$, "
+                     rf"$\beta_T = {p.beta_T}$: $\beta_s = \beta_1 + (s - 1) (\beta_T - \beta_1)/(T - 1)$. "]
         elif p.schedule == "cosine":
-            sched = [f"A diffusion model uses the cosine schedule with T = {p.T} and s = {p.s}: "
-                     "f(u) = cos²(((u/T + s)/(1 + s))·π/2) and β_u = min(1 − f(u)/f(u − 1), 0.999). "]
+            sched = [rf"A diffusion model uses the cosine schedule with $T = {p.T}$ and $s = {p.s}$: "
+                     r"$f(u) = \cos^2(\frac{u/T + s}{1 + s} \cdot \frac{\pi}{2})$ and "
+                     r"$\beta_u = \min(1 - f(u)/f(u - 1), 0.999)$. "]
         else:
-            sched = ["A diffusion model has the noise schedule β = ", p.betas, f" (T = {len(p.betas)}). "]
-        return [*sched, f"Compute α_{p.t} and ᾱ_{p.t} (show ᾱ_1, ..., ᾱ_{p.t} on the way). ", CONVENTIONS]
+            sched = [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                     p.betas, f" ($T = {len(p.betas)}$). "]
+        return [*sched, rf"Compute $\alpha_{{{p.t}}}$ and $\bar{{\alpha}}_{{{p.t}}}$ (show "
+                        rf"$\bar{{\alpha}}_1, \ldots, \bar{{\alpha}}_{{{p.t}}}$ on the way). ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         b = betas_of(p)
@@ -161,18 +163,19 @@ class NoiseSchedule(ProblemType):
             b1, bT, T = Sym("beta_1"), Sym("beta_T"), Sym("T")  # noqa: N806
             f = b1 + paren(Sym("t") - 1) * paren(bT - b1) / paren(T - 1)
             if t > 1:
-                d.add("β for s = 1..t", b[:t], lhs="β", note="β_s = β_1 + (s − 1)(β_T − β_1)/(T − 1)")
-            d.add(f"β_{t}", b[t - 1], lhs=beta(t), formula=f,
+                d.add(r"$\beta_s$ for $s = 1, \ldots, t$", b[:t], lhs=r"\beta",
+                      note=r"$\beta_s = \beta_1 + (s - 1)(\beta_T - \beta_1)/(T - 1)$")
+            d.add(rf"$\beta_{{{t}}}$", b[t - 1], lhs=beta(t), formula=f,
                   subs={"beta_1": p.beta_1, "beta_T": p.beta_T, "T": p.T, "t": t}, part="beta")
         elif p.schedule == "cosine":
             for u in range(1, t + 1):
                 fu = Func("cos", paren((Num(u) / p.T + p.s) / paren(1 + Num(p.s))) * Pi() / 2) ** 2
                 fp = Func("cos", paren((Num(u - 1) / p.T + p.s) / paren(1 + Num(p.s))) * Pi() / 2) ** 2
                 expr = Func("min", 1 - fu / fp, Num(0.999))
-                d.add(f"β_{u}", b[u - 1], lhs=beta(u), substituted=expr, part="beta" if u == t else None,
+                d.add(rf"$\beta_{{{u}}}$", b[u - 1], lhs=beta(u), substituted=expr, part="beta" if u == t else None,
                       note="capped at 0.999" if b[u - 1] == 0.999 else None)
         else:
-            d.add(f"β_{t}", b[t - 1], lhs=beta(t), note="read off the schedule", part="beta")
+            d.add(rf"$\beta_{{{t}}}$", b[t - 1], lhs=beta(t), note="read off the schedule", part="beta")
         alpha_step(d, b, t, part="alpha")
         for s in range(1, t):
             alpha_bar_step(d, b, s)

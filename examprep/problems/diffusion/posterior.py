@@ -47,7 +47,7 @@ from examprep.problems.diffusion.schedule import (
 from examprep.solver.expr import Sym, paren, sqrt
 from examprep.solver.step import Derivation
 
-X0, XT, EPS = sym("x0", "x_0", "x_0", "x_0"), Sym("x_t"), Sym("epsilon")
+X0, XT, EPS = sym("x0", "x_0"), Sym("x_t"), Sym("epsilon")
 A, AB, ABP, B = alpha("t"), abar("t"), abar("t-1"), beta("t")
 
 
@@ -100,11 +100,17 @@ class Posterior(ProblemType):
         return draws.near_zero(self.solve(p), ("mu_tilde", "eps"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["A diffusion model has the noise schedule β = ", p.betas, f" (T = {len(p.betas)}). For t = {p.t}, "
-                "x_0 = ", p.x0, f" and x_{p.t} = ", p.x_t, ", compute the mean μ̃_t and the variance β̃_t of the "
-                "posterior q(x_{t−1} | x_t, x_0) = N(μ̃_t, β̃_t·I): μ̃_t = √ᾱ_{t−1}β_t/(1 − ᾱ_t)·x_0 + "
-                "√α_t(1 − ᾱ_{t−1})/(1 − ᾱ_t)·x_t and β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t. Check μ̃_t with the ε "
-                "form (1/√α_t)(x_t − β_t/√(1 − ᾱ_t)·ε), where ε is the noise with x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε. ",
+        return [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                p.betas, f" ($T = {len(p.betas)}$). For "
+                f"$t = {p.t}$, $x_0$ = ", p.x0, f" and $x_{{{p.t}}}$ = ", p.x_t,
+                r", compute the mean $\tilde{\mu}_t$ and the variance $\tilde{\beta}_t$ of the posterior "
+                r"$q(x_{t-1} \mid x_t, x_0) = N(\tilde{\mu}_t, \tilde{\beta}_t \cdot I)$: "
+                r"$\tilde{\mu}_t = \frac{\sqrt{\bar{\alpha}_{t-1}} \beta_t}{1 - \bar{\alpha}_t} \cdot x_0 + "
+                r"\frac{\sqrt{\alpha_t} (1 - \bar{\alpha}_{t-1})}{1 - \bar{\alpha}_t} \cdot x_t$ and "
+                r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$. Check "
+                r"$\tilde{\mu}_t$ with the $\epsilon$ form $\frac{1}{\sqrt{\alpha_t}} (x_t - \frac{\beta_t}"
+                r"{\sqrt{1 - \bar{\alpha}_t}} \cdot \epsilon)$, where $\epsilon$ is the noise with "
+                r"$x_t = \sqrt{\bar{\alpha}_t} \cdot x_0 + \sqrt{1 - \bar{\alpha}_t} \cdot \epsilon$. ",
                 CONVENTIONS]
 
     def _schedule(self, p: Params) -> tuple[float, float, float, float]:
@@ -127,18 +133,20 @@ class Posterior(ProblemType):
         alpha_bar_step(d, p.betas, p.t, part="alpha_bar")
         subs = {A: a, AB: ab, ABP: abp, B: b, "x0": p.x0, "x_t": p.x_t, "epsilon": ans["eps"]}
         c0, ct = sqrt(ABP) * B / paren(1 - AB), sqrt(A) * paren(1 - ABP) / paren(1 - AB)
-        d.add("Coefficient of x_0", ans["coef_x0"], formula=c0, subs=subs, part="coef_x0")
-        d.add("Coefficient of x_t", ans["coef_xt"], formula=ct, subs=subs, part="coef_xt")
-        d.add("Posterior mean (x_0 form)", ans["mu_tilde"], lhs="μ̃_t", formula=c0 * X0 + ct * XT, subs=subs,
+        d.add("Coefficient of $x_0$", ans["coef_x0"], formula=c0, subs=subs, part="coef_x0")
+        d.add("Coefficient of $x_t$", ans["coef_xt"], formula=ct, subs=subs, part="coef_xt")
+        mu = r"\tilde{\mu}_t"
+        d.add("Posterior mean ($x_0$ form)", ans["mu_tilde"], lhs=mu, formula=c0 * X0 + ct * XT, subs=subs,
               part="mu_tilde", chain=[ans["coef_x0"] * X0.subs(subs) + ans["coef_xt"] * XT.subs(subs)])
-        d.add("The noise in x_t", ans["eps"], lhs=EPS, formula=paren(XT - sqrt(AB) * X0) / sqrt(1 - AB), subs=subs,
+        d.add("The noise in $x_t$", ans["eps"], lhs=EPS, formula=paren(XT - sqrt(AB) * X0) / sqrt(1 - AB), subs=subs,
               part="eps")
         eps_form = (1 / sqrt(A)) * paren(XT - B / sqrt(1 - AB) * EPS)
-        d.add("Posterior mean (ε form)", self._eps_form(p, ans), lhs="μ̃_t", formula=eps_form, subs=subs,
-              part="mu_tilde", note="the same μ̃_t as the x_0 form")
-        d.add("Posterior variance", ans["beta_tilde"], lhs="β̃_t", formula=paren(1 - ABP) / paren(1 - AB) * B,
-              subs=subs, part="beta_tilde")
-        d.answer = f"μ̃_{p.t} = {draws.show(ans['mu_tilde'])}, β̃_{p.t} = {draws.show(ans['beta_tilde'])}"
+        d.add(r"Posterior mean ($\epsilon$ form)", self._eps_form(p, ans), lhs=mu, formula=eps_form, subs=subs,
+              part="mu_tilde", note=r"the same $\tilde{\mu}_t$ as the $x_0$ form")
+        d.add("Posterior variance", ans["beta_tilde"], lhs=r"\tilde{\beta}_t",
+              formula=paren(1 - ABP) / paren(1 - AB) * B, subs=subs, part="beta_tilde")
+        d.answer = (rf"$\tilde{{\mu}}_{{{p.t}}} = {draws.show(ans['mu_tilde'])}$, "
+                    rf"$\tilde{{\beta}}_{{{p.t}}} = {draws.show(ans['beta_tilde'])}$")
         return d
 
     def _eps_form(self, p: Params, ans: Answers) -> list[float]:
@@ -159,9 +167,11 @@ class Posterior(ProblemType):
             "alpha_no_sqrt": Mistake(posterior(x0, xt, a, ab, abp, b, xt_coef_alpha=a),
                                      "The x_t coefficient has √α_t, not α_t."),
             "notes_beta_tilde": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
-                                        "β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t: the denominator is 1 − ᾱ_t, not "
-                                        "1 − α_t (the notes' slip)."),
+                                        r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} "
+                                        r"\cdot \beta_t$: the denominator is $1 - \bar{\alpha}_t$, not "
+                                        r"$1 - \alpha_t$."),
             "notes_eps_form": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
-                                      "The ε form starts with 1/√α_t, not 1/√ᾱ_t (the notes' slip)."),
+                                      r"The $\epsilon$ form starts with $1/\sqrt{\alpha_t}$, not "
+                                      r"$1/\sqrt{\bar{\alpha}_t}$."),
         }
         return draws.applicable(truth, m)

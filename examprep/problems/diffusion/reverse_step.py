@@ -48,10 +48,10 @@ from examprep.problems.diffusion.schedule import (
 from examprep.solver.expr import Sym, paren, sqrt
 from examprep.solver.step import Derivation
 
-XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", "ε̂", r"\hat{\epsilon}", "hat(epsilon)"), Sym("z")
-X0_HAT = sym("x0_hat", "x̂_0", r"\hat{x}_0", "hat(x)_0")
+XT, EPS_HAT, Z = Sym("x_t"), sym("eps_hat", r"\hat{\epsilon}"), Sym("z")
+X0_HAT = sym("x0_hat", r"\hat{x}_0")
 A, AB, ABP, B, C = alpha("t"), abar("t"), abar("t-1"), beta("t"), Sym("c")
-MU = sym("mu_theta", "μ_θ", r"\mu_\theta", "mu_theta")
+MU = sym("mu_theta", r"\mu_\theta")
 
 
 def step(xt: np.ndarray, e: np.ndarray, z: np.ndarray, t: int, a: float, ab: float, b: float, sigma: float, *,
@@ -112,13 +112,17 @@ class ReverseStep(ProblemType):
         return draws.near_zero(self.solve(p), ("x0_hat", "mean", "x_prev"))
 
     def statement(self, p: Params) -> list[Any]:
-        sig = "σ_t² = β_t" if p.sigma == "beta" else "σ_t² = β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t"
-        z = [", and the noise draw z = ", p.z] if p.z is not None else []
-        return ["A DDPM with noise schedule β = ", p.betas, f" (T = {len(p.betas)}) is sampled with Algorithm 2: "
-                "x_{t−1} = (1/√α_t)(x_t − β_t/√(1 − ᾱ_t)·ε̂) + σ_t·z, where z is added only for t > 1 (z = 0 at "
-                f"t = 1), and {sig}. At t = {p.t} the sample is x_{p.t} = ", p.x_t,
-                ", the network predicts the noise ε̂ = ", p.eps_hat, *z, ". Compute x_{t−1}, with the mean, "
-                "σ_t and the predicted x̂_0 = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t on the way. ", CONVENTIONS]
+        sig = (r"$\sigma_t^2 = \beta_t$" if p.sigma == "beta" else
+               r"$\sigma_t^2 = \tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t$")
+        z = [", and the noise draw $z$ = ", p.z] if p.z is not None else []
+        return [r"A DDPM with noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
+                p.betas, f" ($T = {len(p.betas)}$) is sampled with "
+                r"Algorithm 2: $x_{t-1} = \frac{1}{\sqrt{\alpha_t}} (x_t - \frac{\beta_t}{\sqrt{1 - \bar{\alpha}_t}} "
+                r"\cdot \hat{\epsilon}) + \sigma_t \cdot z$, where $z$ is added only for $t > 1$ ($z = 0$ at "
+                f"$t = 1$), and {sig}. At $t = {p.t}$ the sample is $x_{{{p.t}}}$ = ", p.x_t,
+                r", the network predicts the noise $\hat{\epsilon}$ = ", p.eps_hat, *z, ". Compute $x_{t-1}$, with "
+                r"the mean, $\sigma_t$ and the predicted $\hat{x}_0 = (x_t - \sqrt{1 - \bar{\alpha}_t} \cdot "
+                r"\hat{\epsilon}) / \sqrt{\bar{\alpha}_t}$ on the way. ", CONVENTIONS]
 
     def _schedule(self, p: Params) -> tuple[float, float, float, float, float]:
         b = p.betas[p.t - 1]
@@ -146,53 +150,61 @@ class ReverseStep(ProblemType):
         alpha_bar_step(d, p.betas, p.t, part="alpha_bar")
         subs = {A: a, AB: ab, ABP: abp, B: b, "x_t": p.x_t, "eps_hat": p.eps_hat, "c": ans["coef"],
                 "x0_hat": ans["x0_hat"], **({"z": p.z} if p.z is not None else {})}
-        d.add("Coefficient of ε̂", ans["coef"], lhs=C, formula=B / sqrt(1 - AB), subs=subs, part="coef")
+        d.add(r"Coefficient of $\hat{\epsilon}$", ans["coef"], lhs=C, formula=B / sqrt(1 - AB), subs=subs, part="coef")
         d.add("Mean", ans["mean"], lhs=MU, formula=(1 / sqrt(A)) * paren(XT - C * EPS_HAT), subs=subs,
               part="mean")
-        d.add("Predicted x̂_0", ans["x0_hat"], lhs=X0_HAT, formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
+        d.add(r"Predicted $\hat{x}_0$", ans["x0_hat"], lhs=X0_HAT,
+              formula=paren(XT - sqrt(1 - AB) * EPS_HAT) / sqrt(AB),
               subs=subs, part="x0_hat",
-              note="μ_θ is also the posterior mean μ̃_t(x_t, x̂_0) = √ᾱ_{t−1}β_t/(1 − ᾱ_t)·x̂_0 + "
-                   "√α_t(1 − ᾱ_{t−1})/(1 − ᾱ_t)·x_t")
+              note=r"$\mu_\theta$ is also the posterior mean $\tilde{\mu}_t(x_t, \hat{x}_0) = "
+                   r"\frac{\sqrt{\bar{\alpha}_{t-1}} \beta_t}{1 - \bar{\alpha}_t} \cdot \hat{x}_0 + "
+                   r"\frac{\sqrt{\alpha_t} (1 - \bar{\alpha}_{t-1})}{1 - \bar{\alpha}_t} \cdot x_t$")
         if p.sigma == "beta":
-            d.add("σ_t", s, lhs="σ_t", formula=sqrt(B), subs=subs, part="sigma", note="σ_t² = β_t")
+            d.add(r"$\sigma_t$", s, lhs=r"\sigma_t", formula=sqrt(B), subs=subs, part="sigma",
+                  note=r"$\sigma_t^2 = \beta_t$")
         else:
-            d.add("σ_t", s, lhs="σ_t", formula=sqrt(paren(1 - ABP) / paren(1 - AB) * B), subs=subs, part="sigma",
-                  note="σ_t² = β̃_t")
+            d.add(r"$\sigma_t$", s, lhs=r"\sigma_t", formula=sqrt(paren(1 - ABP) / paren(1 - AB) * B), subs=subs,
+                  part="sigma",
+                  note=r"$\sigma_t^2 = \tilde{\beta}_t$")
         if p.t > 1:
             d.add("Sample", ans["x_prev"], lhs=f"x_{p.t - 1}", formula=MU + Sym("sigma_t") * Z,
                   subs={**subs, "mu_theta": ans["mean"], "sigma_t": s}, part="x_prev")
         else:
             d.add("Sample", ans["x_prev"], lhs="x_0", formula=MU, subs={"mu_theta": ans["mean"]},
                   part="x_prev", note="t = 1 is the last step: no noise is added (z = 0)")
-        d.answer = f"x_{p.t - 1} = {draws.show(ans['x_prev'])}"
+        d.answer = f"$x_{{{p.t - 1}}} = {draws.show(ans['x_prev'])}$"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
         xt, e, z = self._vecs(p)
         a, ab, abp, b, s = self._schedule(p)
         t = p.t
+        bt, btt = r"\beta_t", r"\tilde{\beta}_t"  # markup for the feedback
         other = math.sqrt(b) if p.sigma == "beta_tilde" else math.sqrt((1 - abp) / (1 - ab) * b)
         m = {
             "notes_prefactor": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
-                                       "The prefactor is 1/√α_t (this step's α), not 1/√ᾱ_t."),
+                                       r"The prefactor is $1/\sqrt{\alpha_t}$ (this step's $\alpha$), not "
+                                       r"$1/\sqrt{\bar{\alpha}_t}$."),
             "coef_no_sqrt": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / (1 - ab)),
-                                    "The ε̂ coefficient is β_t/√(1 − ᾱ_t): keep the square root."),
+                                    r"The $\hat{\epsilon}$ coefficient is $\beta_t / \sqrt{1 - \bar{\alpha}_t}$: keep "
+                                    "the square root."),
             "notes_coef": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
-                                  "The ε̂ coefficient has √(1 − ᾱ_t) in the denominator, not √(1 − α_t) (the "
-                                  "notes' typo)."),
+                                  r"The $\hat{\epsilon}$ coefficient has $\sqrt{1 - \bar{\alpha}_t}$ in the "
+                                  r"denominator, not $\sqrt{1 - \alpha_t}$."),
             "eps_sign": Mistake(step(xt, e, z, t, a, ab, b, s, eps_sign=-1.0),
                                 "The predicted noise is subtracted from x_t, not added."),
             "noise_at_t1" if t == 1 else "noise_omitted": Mistake(
                 step(xt, e, z, t, a, ab, b, s, noise=t == 1),
                 "No noise is added at the last step (t = 1)." if t == 1 else
-                "For t > 1 Algorithm 2 adds σ_t·z to the mean."),
+                r"For $t > 1$ Algorithm 2 adds $\sigma_t \cdot z$ to the mean."),
             "other_sigma": Mistake(step(xt, e, z, t, a, ab, b, other),
-                                   f"This problem uses σ_t² = {'β_t' if p.sigma == 'beta' else 'β̃_t'}; you used "
-                                   f"{'β̃_t' if p.sigma == 'beta' else 'β_t'}."),
+                                   rf"This problem uses $\sigma_t^2 = {bt if p.sigma == 'beta' else btt}$; you used "
+                                   rf"${btt if p.sigma == 'beta' else bt}$."),
         }
         if t > 1:
             m["variance_for_std"] = Mistake(step(xt, e, z, t, a, ab, b, s, z_scale=s * s),
-                                            "z is scaled by the standard deviation σ_t, not by the variance σ_t².")
+                                            r"$z$ is scaled by the standard deviation $\sigma_t$, not by the variance "
+                                            r"$\sigma_t^2$.")
             m["noise_subtracted"] = Mistake(step(xt, e, z, t, a, ab, b, s, z_scale=-s),
-                                            "x_{t−1} = μ_θ + σ_t·z: the noise is added.")
+                                            r"$x_{t-1} = \mu_\theta + \sigma_t \cdot z$: the noise is added.")
         return draws.applicable(self.solve(p), m)

@@ -14,8 +14,9 @@ from examprep.errors import ParamError
 from examprep.solver.expr import Expr, Mul, Num, Sym, paren
 from examprep.solver.step import Derivation
 
-CONVENTIONS = ("Conventions: t runs 1..T; α_t = 1 − β_t; ᾱ_t = α_1·α_2·…·α_t (the product of α_s for s ≤ t), "
-               "with ᾱ_0 = 1.")
+CONVENTIONS = (r"Conventions: $t$ runs $1, \ldots, T$; $\alpha_t = 1 - \beta_t$; "
+               r"$\bar{\alpha}_t = \alpha_1 \alpha_2 \cdots \alpha_t$ (the product of $\alpha_s$ for $s \le t$), "
+               r"with $\bar{\alpha}_0 = 1$.")
 COSINE_CAP = 0.999  # Nichol & Dhariwal clip β_t at 0.999 (diffusers "squaredcos_cap_v2")
 MAX_SHOWN_FACTORS = 12  # longer products are stated, not written out
 
@@ -35,9 +36,9 @@ def abar(s: Any) -> Sym:
                typst=f"macron(alpha)_{ty}")
 
 
-def sym(name: str, text: str, latex: str, typst: str) -> Sym:
-    """A symbol with explicit renderings (x_{t−1}, ε̂, μ̃ ...)."""
-    return Sym(name, text=text, latex=latex, typst=typst)
+def sym(name: str, tex: str) -> Sym:
+    """A symbol spelled in inline-math markup (``x_{t-1}``, ``\\hat{\\epsilon}``), the same in every format."""
+    return Sym(name, tex=tex)
 
 
 def beta(s: Any) -> Sym:
@@ -97,7 +98,7 @@ def alpha_bar_step(d: Derivation, betas: Sequence[float], t: int, *, part: str |
                    title: str | None = None) -> float:
     """Add the step ᾱ_t = (1 − β_1)(1 − β_2)…(1 − β_t) = α_1·α_2·…·α_t = value, with every factor shown."""
     value = alpha_bar(betas, t)
-    title = title or f"Cumulative product ᾱ_{t}"
+    title = title or rf"Cumulative product $\bar{{\alpha}}_{{{t}}}$"
     if t == 0:
         d.add(title, 1, lhs=abar(0), part=part, note="ᾱ_0 = 1 by convention (the empty product)")
         return 1.0
@@ -115,5 +116,6 @@ def alpha_bar_step(d: Derivation, betas: Sequence[float], t: int, *, part: str |
 
 def alpha_step(d: Derivation, betas: Sequence[float], t: int, *, part: str | None = None) -> float:
     """Add α_t = 1 − β_t."""
-    return d.add(f"α_{t}", 1 - betas[t - 1], lhs=alpha(t), formula=1 - beta(t), subs={beta(t).name: betas[t - 1]},
+    return d.add(rf"$\alpha_{{{t}}}$", 1 - betas[t - 1], lhs=alpha(t), formula=1 - beta(t),
+                 subs={beta(t).name: betas[t - 1]},
                  part=part)

@@ -35,7 +35,7 @@ from examprep.problems.diffusion.schedule import CONVENTIONS, alpha, beta, sym
 from examprep.solver.expr import Num, Sym, sqrt
 from examprep.solver.step import Derivation
 
-X0, X1 = sym("x0", "x_0", "x_0", "x_0"), sym("x1", "x_1", "x_1", "x_1")
+X0, X1 = sym("x0", "x_0"), sym("x1", "x_1")
 E1, E2 = Sym("epsilon_1"), Sym("epsilon_2")
 A1, A2, B1, B2 = alpha(1), alpha(2), beta(1), beta(2)
 
@@ -79,10 +79,11 @@ class TwoStep(ProblemType):
         return draws.near_zero(self.solve(p), ("x_1", "x_2", "mean"))
 
     def statement(self, p: Params) -> list[Any]:
-        return ["Two forward diffusion steps x_t = √α_t·x_{t−1} + √β_t·ε_t are applied to x_0 = ", p.x0,
-                f" with β_1 = {p.beta_1}, β_2 = {p.beta_2} and the noise draws ε_1 = ", p.eps_1, ", ε_2 = ",
-                p.eps_2, ". Compute x_1 and x_2. Then give the mean and the variance of the single Gaussian "
-                "q(x_2 | x_0) that the two steps compose to. ", CONVENTIONS]
+        return [r"Two forward diffusion steps $x_t = \sqrt{\alpha_t} \cdot x_{t-1} + \sqrt{\beta_t} \cdot "
+                r"\epsilon_t$ are applied to $x_0$ = ", p.x0,
+                rf" with $\beta_1 = {p.beta_1}$, $\beta_2 = {p.beta_2}$ and the noise draws $\epsilon_1$ = ", p.eps_1,
+                r", $\epsilon_2$ = ", p.eps_2, ". Compute $x_1$ and $x_2$. Then give the mean and the variance of the "
+                r"single Gaussian $q(x_2 \mid x_0)$ that the two steps compose to. ", CONVENTIONS]
 
     def solve(self, p: Params) -> Answers:
         x0, e1, e2 = draws.vec(p.x0), draws.vec(p.eps_1), draws.vec(p.eps_2)
@@ -98,14 +99,15 @@ class TwoStep(ProblemType):
         d = Derivation()
         subs = {"beta_1": p.beta_1, "beta_2": p.beta_2, "x0": p.x0, "epsilon_1": p.eps_1, "epsilon_2": p.eps_2,
                 "alpha_1": a1, "alpha_2": a2, "x1": ans["x_1"]}
-        d.add("α_1", a1, lhs=A1, formula=1 - B1, subs=subs)
-        d.add("α_2", a2, lhs=A2, formula=1 - B2, subs=subs)
+        d.add(r"$\alpha_1$", a1, lhs=A1, formula=1 - B1, subs=subs)
+        d.add(r"$\alpha_2$", a2, lhs=A2, formula=1 - B2, subs=subs)
         d.add("Step 1", ans["x_1"], lhs=X1, formula=sqrt(A1) * X0 + sqrt(B1) * E1, subs=subs, part="x_1")
         d.add("Step 2", ans["x_2"], lhs="x_2", formula=sqrt(A2) * X1 + sqrt(B2) * E2, subs=subs, part="x_2",
               note="x_2 = √(α_1α_2)·x_0 + √α_2·√β_1·ε_1 + √β_2·ε_2: a Gaussian in x_0 plus independent noise")
-        d.add("Mean of q(x_2 | x_0)", ans["mean"], lhs="μ", formula=sqrt(A1 * A2) * X0, subs=subs, part="mean",
+        d.add(r"Mean of $q(x_2 \mid x_0)$", ans["mean"], lhs=r"\mu", formula=sqrt(A1 * A2) * X0, subs=subs, part="mean",
               note="ᾱ_2 = α_1α_2")
-        d.add("Variance of q(x_2 | x_0)", ans["var"], lhs="σ²", formula=A2 * B1 + B2, subs=subs, part="var",
+        d.add(r"Variance of $q(x_2 \mid x_0)$", ans["var"], lhs=r"\sigma^2", formula=A2 * B1 + B2, subs=subs,
+              part="var",
               chain=[1 - Num(a1) * Num(a2)],
               note="independent noises add their variances (not their standard deviations): α_2β_1 + β_2 = "
                    "1 − α_1α_2 = 1 − ᾱ_2")

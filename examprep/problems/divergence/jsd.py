@@ -103,10 +103,11 @@ class JSD(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n = len(p.P)
         return [
-            f"Two distributions over the outcomes 1, …, {n} are P = ", list(p.P), " and Q = ", list(p.Q), ". "
-            "Compute the Jensen–Shannon divergence JSD(P‖Q) = ½·KL(P‖M) + ½·KL(Q‖M), where M = (P + Q)/2 and "
-            "KL(A‖B) = Σᵢ A(i)·ln(A(i)/B(i)), in nats (natural log; 0·ln 0 = 0). "
-            "Give M, KL(P‖M), KL(Q‖M) and the JSD."
+            rf"Two distributions over the outcomes $1, \ldots, {n}$ are $P$ = ", list(p.P), " and $Q$ = ", list(p.Q),
+            r". Compute the Jensen–Shannon divergence $\mathrm{JSD}(P \lVert Q) = "
+            r"\frac{1}{2} \mathrm{KL}(P \lVert M) + \frac{1}{2} \mathrm{KL}(Q \lVert M)$, where $M = (P + Q)/2$ and "
+            r"$\mathrm{KL}(A \lVert B) = \sum_i A(i) \ln \frac{A(i)}{B(i)}$, in nats (natural log; "
+            r"$0 \cdot \ln 0 = 0$). Give $M$, $\mathrm{KL}(P \lVert M)$, $\mathrm{KL}(Q \lVert M)$ and the JSD."
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -118,15 +119,15 @@ class JSD(ProblemType):
         ans = self.solve(p)
         d = Derivation()
         d.add("The mixture", ans["m"], lhs="M", substituted=mixture_expr(p.P, p.Q), part="m",
-              note="M(i) = (P(i) + Q(i))/2")
-        d.add("KL(P‖M)", ans["kl_pm"], lhs=Sym("A", "KL(P‖M)"), substituted=kl_sum_expr(p.P, ans["m"]),
-              part="kl_pm", note="Σᵢ P(i)·ln(P(i)/M(i)); terms with P(i) = 0 are 0")
-        d.add("KL(Q‖M)", ans["kl_qm"], lhs=Sym("B", "KL(Q‖M)"), substituted=kl_sum_expr(p.Q, ans["m"]),
-              part="kl_qm", note="Σᵢ Q(i)·ln(Q(i)/M(i)); terms with Q(i) = 0 are 0")
-        A, B = Sym("A", "KL(P‖M)"), Sym("B", "KL(Q‖M)")
-        d.add("Average", ans["jsd"], lhs=Sym("JSD", "JSD(P‖Q)"), formula=Fraction(1, 2) * paren(A + B),
-              subs={A: ans["kl_pm"], B: ans["kl_qm"]}, part="jsd")
-        d.answer = f"JSD(P‖Q) = {ans['jsd']:.6g} nats"
+              note="$M(i) = (P(i) + Q(i))/2$")
+        A, B = Sym("KL_PM", tex=r"\mathrm{KL}(P \lVert M)"), Sym("KL_QM", tex=r"\mathrm{KL}(Q \lVert M)")
+        d.add(r"$\mathrm{KL}(P \lVert M)$", ans["kl_pm"], lhs=A, substituted=kl_sum_expr(p.P, ans["m"]),
+              part="kl_pm", note=r"$\sum_i P(i) \ln \frac{P(i)}{M(i)}$; terms with $P(i) = 0$ are 0")
+        d.add(r"$\mathrm{KL}(Q \lVert M)$", ans["kl_qm"], lhs=B, substituted=kl_sum_expr(p.Q, ans["m"]),
+              part="kl_qm", note=r"$\sum_i Q(i) \ln \frac{Q(i)}{M(i)}$; terms with $Q(i) = 0$ are 0")
+        d.add("Average", ans["jsd"], lhs=Sym("JSD", tex=r"\mathrm{JSD}(P \lVert Q)"),
+              formula=Fraction(1, 2) * paren(A + B), subs={A: ans["kl_pm"], B: ans["kl_qm"]}, part="jsd")
+        d.answer = rf"$\mathrm{{JSD}}(P \lVert Q) = {ans['jsd']:.6g}$ nats"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

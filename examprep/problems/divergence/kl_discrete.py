@@ -86,12 +86,13 @@ class KLDiscrete(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         n = len(p.P)
-        unit = "nats: use the natural log ln" if p.base == "e" else "bits: use log base 2"
+        unit = r"nats: use the natural log $\ln$" if p.base == "e" else "bits: use log base 2"
         return [
-            f"Two distributions over the outcomes 1, …, {n} are P = ", list(p.P), " and Q = ", list(p.Q), ". "
-            f"Compute the Kullback–Leibler divergence KL(P‖Q) = Σᵢ P(i)·log(P(i)/Q(i)) in {unit}. "
-            "Give the term P(i)·log(P(i)/Q(i)) of each outcome and their sum. "
-            "Convention: a term with P(i) = 0 is 0 (0·log 0 = 0)."
+            rf"Two distributions over the outcomes $1, \ldots, {n}$ are $P$ = ", list(p.P), " and $Q$ = ", list(p.Q),
+            ". Compute the Kullback–Leibler divergence "
+            rf"$\mathrm{{KL}}(P \lVert Q) = \sum_i P(i) \log \frac{{P(i)}}{{Q(i)}}$ in {unit}. "
+            r"Give the term $P(i) \log \frac{P(i)}{Q(i)}$ of each outcome and their sum. "
+            r"Convention: a term with $P(i) = 0$ is 0 ($0 \cdot \log 0 = 0$)."
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -101,13 +102,14 @@ class KLDiscrete(ProblemType):
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
         d = Derivation()
-        P, Q = Sym("P_i", "P(i)"), Sym("Q_i", "Q(i)")
+        P, Q = Sym("P_i", tex="P(i)"), Sym("Q_i", tex="Q(i)")
         formula = P * log_of(p.base, P / Q)
         tsyms = [Sym(f"t_{i}") for i in range(1, len(p.P) + 1)]
         for i, (a, b, t) in enumerate(zip(p.P, p.Q, ans["terms"], strict=True), start=1):
             if a == 0:
                 d.add(f"Term of outcome {i}", 0, lhs=tsyms[i - 1],
-                      note=f"P({i}) = 0, so this term is 0·log(0/{b:g}) = 0 (x·log x → 0 as x → 0).")
+                      note=rf"$P({i}) = 0$, so this term is $0 \cdot \log(0/{b:g}) = 0$ "
+                           r"($x \log x \to 0$ as $x \to 0$).")
             else:
                 d.add(f"Term of outcome {i}", t, lhs=tsyms[i - 1], formula=formula, subs={"P_i": a, "Q_i": b})
         d.add("The terms", ans["terms"], lhs="t", formula=Mat([tsyms]),
@@ -116,9 +118,9 @@ class KLDiscrete(ProblemType):
         for s in tsyms[1:]:
             total = total + s
         unit = "nats" if p.base == "e" else "bits"
-        d.add("Sum of the terms", ans["kl"], lhs=Sym("KL", "KL(P‖Q)"), formula=total,
+        d.add("Sum of the terms", ans["kl"], lhs=Sym("KL", tex=r"\mathrm{KL}(P \lVert Q)"), formula=total,
               subs={s.name: v for s, v in zip(tsyms, ans["terms"], strict=True)}, part="kl", note=f"in {unit}")
-        d.answer = f"KL(P‖Q) = {ans['kl']:.6g} {unit}"
+        d.answer = rf"$\mathrm{{KL}}(P \lVert Q) = {ans['kl']:.6g}$ {unit}"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

@@ -59,7 +59,7 @@ class KLGaussian(ProblemType):
     parts = (
         Part("log_term", "ln(σ2/σ1)", "real", final=False),
         Part("frac_term", "(σ1² + (μ1 − μ2)²)/(2σ2²)", "real", final=False),
-        Part("kl", "KL(N1‖N2)", "real"),
+        Part("kl", "KL(N_1 ‖ N_2)", "real"),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -92,10 +92,13 @@ class KLGaussian(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         return [
-            f"Let N1 = N(μ1 = {p.mu1:g}, σ1 = {p.sigma1:g}) and N2 = N(μ2 = {p.mu2:g}, σ2 = {p.sigma2:g}), "
-            "where σ1 and σ2 are standard deviations (the variances are σ1² and σ2²). "
-            "Compute KL(N1‖N2), the expectation under N1 of ln N1(x) − ln N2(x), in nats (natural log), using "
-            "KL = ln(σ2/σ1) + (σ1² + (μ1 − μ2)²)/(2σ2²) − 1/2. Give the two terms and the result."
+            rf"Let $N_1 = N(\mu_1 = {p.mu1:g}, \sigma_1 = {p.sigma1:g})$ and "
+            rf"$N_2 = N(\mu_2 = {p.mu2:g}, \sigma_2 = {p.sigma2:g})$, "
+            r"where $\sigma_1$ and $\sigma_2$ are standard deviations (the variances are $\sigma_1^2$ and "
+            r"$\sigma_2^2$). Compute $\mathrm{KL}(N_1 \lVert N_2)$, the expectation under $N_1$ of "
+            r"$\ln N_1(x) - \ln N_2(x)$, in nats (natural log), using "
+            r"$\mathrm{KL} = \ln \frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2 \sigma_2^2} - "
+            r"\frac{1}{2}$. Give the two terms and the result."
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -111,9 +114,9 @@ class KLGaussian(ProblemType):
         d.add("Variance-and-mean term", ans["frac_term"], lhs="b",
               formula=(S1**2 + paren(MU1 - MU2) ** 2) / (2 * S2**2), subs=subs, part="frac_term")
         a, b = Sym("a"), Sym("b")
-        d.add("Combine", ans["kl"], lhs=Sym("KL", "KL(N1‖N2)"), formula=a + b - Fraction(1, 2),
+        d.add("Combine", ans["kl"], lhs=Sym("KL", tex=r"\mathrm{KL}(N_1 \lVert N_2)"), formula=a + b - Fraction(1, 2),
               subs={a: ans["log_term"], b: ans["frac_term"]}, part="kl")
-        d.answer = f"KL(N1‖N2) = {ans['kl']:.6g} nats"
+        d.answer = rf"$\mathrm{{KL}}(N_1 \lVert N_2) = {ans['kl']:.6g}$ nats"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:

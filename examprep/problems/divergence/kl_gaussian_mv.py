@@ -36,6 +36,11 @@ from examprep.solver.expr import Func, Mat, Num, Sym, paren, to_expr
 from examprep.solver.step import Derivation
 
 K = 2
+# The symbols of the statement's formula, shared by the steps that compute each term and the step that combines them.
+DET1, DET2 = Sym("det_1", tex=r"\det \Sigma_1"), Sym("det_2", tex=r"\det \Sigma_2")
+TRACE = Sym("T", tex=r"\operatorname{tr}(\Sigma_2^{-1} \Sigma_1)")
+QUAD = Sym("Q", tex=r"\delta^\top \Sigma_2^{-1} \delta")
+LOGDET = Sym("L", tex=r"\ln \frac{\det \Sigma_2}{\det \Sigma_1}")
 
 
 def terms(mu1: Any, s1: Any, mu2: Any, s2: Any, invert: bool = True) -> dict[str, Any]:
@@ -77,7 +82,7 @@ class KLGaussianMV(ProblemType):
         Part("trace_term", "tr(Σ2⁻¹Σ1)", "real", final=False),
         Part("quad_term", "(μ2 − μ1)ᵀΣ2⁻¹(μ2 − μ1)", "real", final=False),
         Part("logdet_term", "ln(det Σ2 / det Σ1)", "real", final=False),
-        Part("kl", "KL(N1‖N2)", "real"),
+        Part("kl", "KL(N_1 ‖ N_2)", "real"),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -131,11 +136,13 @@ class KLGaussianMV(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         return [
-            "Let N1 = N(μ1, Σ1) and N2 = N(μ2, Σ2) be 2-D Gaussians with means μ1 = ", list(p.mu1),
-            "ᵀ, μ2 = ", list(p.mu2), "ᵀ and covariance matrices Σ1 = ", [list(r) for r in p.Sigma1],
-            " and Σ2 = ", [list(r) for r in p.Sigma2], ". Compute KL(N1‖N2) in nats (natural log) with "
-            "KL = ½[tr(Σ2⁻¹Σ1) + (μ2 − μ1)ᵀΣ2⁻¹(μ2 − μ1) − k + ln(det Σ2 / det Σ1)], k = 2. "
-            "Give Σ2⁻¹, the trace term, the quadratic term, the log-determinant term and the KL."
+            r"Let $N_1 = N(\mu_1, \Sigma_1)$ and $N_2 = N(\mu_2, \Sigma_2)$ be 2-D Gaussians with the means "
+            r"(column vectors) and covariance matrices below. Compute $\mathrm{KL}(N_1 \lVert N_2)$ in nats "
+            r"(natural log) with $\mathrm{KL} = \frac{1}{2} [\operatorname{tr}(\Sigma_2^{-1} \Sigma_1) + "
+            r"(\mu_2 - \mu_1)^\top \Sigma_2^{-1} (\mu_2 - \mu_1) - k + \ln \frac{\det \Sigma_2}{\det \Sigma_1}]$, "
+            r"$k = 2$. Give $\Sigma_2^{-1}$, the trace term, the quadratic term, the log-determinant term and the KL.",
+            "\n$\\mu_1$ = ", [[v] for v in p.mu1], "\n$\\mu_2$ = ", [[v] for v in p.mu2],
+            "\n$\\Sigma_1$ = ", [list(r) for r in p.Sigma1], "\n$\\Sigma_2$ = ", [list(r) for r in p.Sigma2]
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -147,11 +154,11 @@ class KLGaussianMV(ProblemType):
         inv = ans["Sigma2_inv"]
         d = Derivation()
         a, b, c, dd = (Sym(n) for n in ("a", "b", "c", "d"))
-        det2 = d.add("Determinant of Σ2", det_2x2(s2), lhs=Sym("det_2", "det Σ2"), formula=a * dd - b * c,
+        det2 = d.add(r"Determinant of $\Sigma_2$", det_2x2(s2), lhs=DET2, formula=a * dd - b * c,
                      subs=dict(zip(("a", "b", "c", "d"), (s2[0][0], s2[0][1], s2[1][0], s2[1][1]), strict=True)),
-                     note="Σ2 = [[a, b], [c, d]]")
-        d.add("Inverse of Σ2", inv.tolist(), lhs=Sym("Sigma2inv", "Σ2⁻¹", r"\Sigma_2^{-1}", "Sigma_2^(-1)"),
-              formula=(1 / Sym("D", "det Σ2", r"\det\Sigma_2", "det Sigma_2")) * Mat([[dd, -b], [-c, a]]),
+                     note=r"$\Sigma_2 = [[a, b], [c, d]]$")
+        d.add(r"Inverse of $\Sigma_2$", inv.tolist(), lhs=Sym("Sigma2inv", tex=r"\Sigma_2^{-1}"),
+              formula=(1 / DET2) * Mat([[dd, -b], [-c, a]]),
               substituted=(Num(1) / Num(det2)) * Mat([[s2[1][1], -s2[0][1]], [-s2[1][0], s2[0][0]]]),
               part="Sigma2_inv")
         tr_sub = None
@@ -159,25 +166,24 @@ class KLGaussianMV(ProblemType):
             for j in range(K):
                 t = Num(float(inv[i][j])) * Num(s1[j][i])
                 tr_sub = t if tr_sub is None else tr_sub + t
-        tr = Sym("tr", "tr(Σ2⁻¹Σ1)", r"\operatorname{tr}(\Sigma_2^{-1}\Sigma_1)", 'op("tr")(Sigma_2^(-1) Sigma_1)')
-        d.add("Trace term", ans["trace_term"], lhs=tr,
-              substituted=tr_sub, part="trace_term", note="tr(AB) = Σᵢⱼ A_ij·B_ji")
+        d.add("Trace term", ans["trace_term"], lhs=TRACE, substituted=tr_sub, part="trace_term",
+              note=r"$\operatorname{tr}(A B) = \sum_{i,j} A_{ij} B_{ji}$")
         diff = [x2 - x1 for x1, x2 in zip(p.mu1, p.mu2, strict=True)]
-        d.add("Mean difference", diff, lhs=Sym("delta", "δ = μ2 − μ1", r"\delta", "delta"),
+        d.add("Mean difference", diff, lhs=Sym("delta"), formula=Sym("mu_2") - Sym("mu_1"),
               substituted=to_expr(list(p.mu2)) - to_expr(list(p.mu1)))
-        d.add("Quadratic term", ans["quad_term"], lhs=Sym("q", "δᵀΣ2⁻¹δ", r"\delta^\top\Sigma_2^{-1}\delta",
-                                                        "delta^top Sigma_2^(-1) delta"),
+        d.add("Quadratic term", ans["quad_term"], lhs=QUAD,
               substituted=to_expr(diff) @ to_expr(inv.tolist()) @ to_expr([[x] for x in diff]), part="quad_term")
         det1 = det_2x2(s1)
-        d.add("Determinant of Σ1", det1, lhs=Sym("det_1", "det Σ1"), formula=a * dd - b * c,
-              subs=dict(zip(("a", "b", "c", "d"), (s1[0][0], s1[0][1], s1[1][0], s1[1][1]), strict=True)))
-        d.add("Log-determinant term", ans["logdet_term"], lhs=Sym("l", "ln(det Σ2 / det Σ1)"),
-              formula=Func("ln", Sym("D2", "det Σ2") / Sym("D1", "det Σ1")), subs={"D2": det2, "D1": det1},
+        d.add(r"Determinant of $\Sigma_1$", det1, lhs=DET1, formula=a * dd - b * c,
+              subs=dict(zip(("a", "b", "c", "d"), (s1[0][0], s1[0][1], s1[1][0], s1[1][1]), strict=True)),
+              note=r"now $\Sigma_1 = [[a, b], [c, d]]$")
+        d.add("Log-determinant term", ans["logdet_term"], lhs=LOGDET, substituted=Func("ln", Num(det2) / Num(det1)),
               part="logdet_term")
-        T, Q, L, k = Sym("T", "tr"), Sym("Q", "q"), Sym("L", "l"), Sym("k")
-        d.add("Combine", ans["kl"], lhs=Sym("KL", "KL(N1‖N2)"), formula=Fraction(1, 2) * paren(T + Q - k + L),
-              subs={T: ans["trace_term"], Q: ans["quad_term"], k: K, L: ans["logdet_term"]}, part="kl")
-        d.answer = f"KL(N1‖N2) = {ans['kl']:.6g} nats"
+        k = Sym("k")
+        d.add("Combine", ans["kl"], lhs=Sym("KL", tex=r"\mathrm{KL}(N_1 \lVert N_2)"),
+              formula=Fraction(1, 2) * paren(TRACE + QUAD - k + LOGDET),
+              subs={TRACE: ans["trace_term"], QUAD: ans["quad_term"], k: K, LOGDET: ans["logdet_term"]}, part="kl")
+        d.answer = rf"$\mathrm{{KL}}(N_1 \lVert N_2) = {ans['kl']:.6g}$ nats"
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
@@ -186,17 +192,19 @@ class KLGaussianMV(ProblemType):
         if p.Sigma1 != p.Sigma2:  # with equal covariances the KL is symmetric
             sw = terms(p.mu2, p.Sigma2, p.mu1, p.Sigma1)
             sw.pop("Sigma2_inv")
-            m["direction_swapped"] = Mistake(sw, "You computed KL(N2‖N1): the inverse and the denominator of the "
-                                                 "determinant ratio belong to the second argument, N2.")
-        m["k_forgotten"] = Mistake({"kl": ans["kl"] + K / 2}, "You forgot to subtract k = 2 (the dimension).")
+            m["direction_swapped"] = Mistake(sw, r"You computed $\mathrm{KL}(N_2 \lVert N_1)$: the inverse and "
+                                                 "the denominator of the determinant ratio belong to the second "
+                                                 "argument, $N_2$.")
+        m["k_forgotten"] = Mistake({"kl": ans["kl"] + K / 2}, "You forgot to subtract $k = 2$ (the dimension).")
         if det_2x2(p.Sigma1) != det_2x2(p.Sigma2):
             ld = -ans["logdet_term"]
             m["det_ratio_inverted"] = Mistake(
                 {"logdet_term": ld, "kl": 0.5 * (ans["trace_term"] + ans["quad_term"] - K + ld)},
-                "You inverted the determinant ratio: the log term is ln(det Σ2 / det Σ1).")
+                r"You inverted the determinant ratio: the log term is $\ln \frac{\det \Sigma_2}{\det \Sigma_1}$.")
         if not np.allclose(ans["Sigma2_inv"], np.asarray(p.Sigma2, dtype=float), rtol=0, atol=1e-12):
             ni = terms(p.mu1, p.Sigma1, p.mu2, p.Sigma2, invert=False)
             ni.pop("Sigma2_inv")
             ni.pop("logdet_term")
-            m["not_inverted"] = Mistake(ni, "You used Σ2 where Σ2⁻¹ belongs in the trace and quadratic terms.")
+            m["not_inverted"] = Mistake(ni, r"You used $\Sigma_2$ where $\Sigma_2^{-1}$ belongs in the trace and "
+                                        "quadratic terms.")
         return m

@@ -92,12 +92,13 @@ class VAEKL(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         return [
-            "A VAE encoder outputs, for one input x, the means μ = ", list(p.mu), " and the log-variances "
-            "log σ² = ", list(p.log_var), " (natural log of the variance) of q(z|x) = N(μ, diag σ²); "
-            "the prior is p(z) = N(0, I). "
-            "(a) Compute σ and KL(q(z|x)‖p(z)) = ½ Σⱼ (μⱼ² + σⱼ² − ln σⱼ² − 1) in nats, per dimension and summed. "
-            "(b) With the standard-normal draw ε = ", list(p.eps), ", compute the reparameterised sample "
-            "z = μ + σ ⊙ ε."
+            r"A VAE encoder outputs, for one input $x$, the means $\mu$ = ", list(p.mu), " and the log-variances "
+            r"$\log \sigma^2$ = ", list(p.log_var), r" (natural log of the variance) of "
+            r"$q(z \mid x) = N(\mu, \operatorname{diag} \sigma^2)$; the prior is $p(z) = N(0, I)$. "
+            r"(a) Compute $\sigma$ and $\mathrm{KL}(q(z \mid x) \lVert p(z)) = \frac{1}{2} \sum_j (\mu_j^2 + "
+            r"\sigma_j^2 - \ln \sigma_j^2 - 1)$ in nats, per dimension and summed. "
+            r"(b) With the standard-normal draw $\epsilon$ = ", list(p.eps), ", compute the reparameterised sample "
+            r"$z = \mu + \sigma \odot \epsilon$."
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -112,18 +113,19 @@ class VAEKL(ProblemType):
         d = Derivation()
         d.add("Standard deviations", ans["sigma"], lhs="sigma",
               substituted=Mat([[Func("exp", Num(lv) / 2) for lv in p.log_var]]), part="sigma",
-              note="σ = exp(½ log σ²)")
+              note=r"$\sigma = \exp(\frac{1}{2} \log \sigma^2)$")
         d.add("KL per dimension", ans["kl_per_dim"], lhs="k",
               substituted=Mat([[half * (Num(m) ** 2 + Func("exp", Num(lv)) - Num(lv) - 1)
                                 for m, lv in zip(p.mu, p.log_var, strict=True)]]),
-              part="kl_per_dim", note="½(μⱼ² + σⱼ² − ln σⱼ² − 1) with σⱼ² = exp(log σⱼ²) and ln σⱼ² = log σⱼ²")
+              part="kl_per_dim", note=r"$\frac{1}{2} (\mu_j^2 + \sigma_j^2 - \ln \sigma_j^2 - 1)$ with "
+                                    r"$\sigma_j^2 = \exp(\log \sigma_j^2)$")
         total = Num(ans["kl_per_dim"][0])
         for x in ans["kl_per_dim"][1:]:
             total = total + Num(x)
         d.add("Sum over dimensions", ans["kl"], lhs="KL", substituted=total, part="kl")
         d.add("Reparameterised sample", ans["z"], lhs="z",
               substituted=Mat([[Num(m) + Num(s) * Num(e) for m, s, e in zip(p.mu, ans["sigma"], p.eps, strict=True)]]),
-              part="z", note="z = μ + σ ⊙ ε")
+              part="z", note=r"$z = \mu + \sigma \odot \epsilon$")
         d.answer = f"KL = {ans['kl']:.6g} nats; z = [" + ", ".join(f"{x:.6g}" for x in ans["z"]) + "]"
         return d
 
@@ -137,18 +139,23 @@ class VAEKL(ProblemType):
             m["sigma_is_exp_log_var"] = Mistake(
                 {"sigma": s_bad, "kl_per_dim": per, "kl": math.fsum(per),
                  "z": [mu + s * e for mu, s, e in zip(p.mu, s_bad, p.eps, strict=True)]},
-                "You took σ = exp(log σ²): the standard deviation is σ = exp(½·log σ²).")
+                r"You took $\sigma = \exp(\log \sigma^2)$: the standard deviation is "
+                r"$\sigma = \exp(\frac{1}{2} \log \sigma^2)$.")
             per = [0.5 * (mu * mu + s - lv - 1) for mu, s, lv in zip(p.mu, ans["sigma"], p.log_var, strict=True)]
             m["sigma_for_variance"] = Mistake(
                 {"kl_per_dim": per, "kl": math.fsum(per)},
-                "You used σ where σ² belongs in the KL: the term is μ² + σ² − ln σ² − 1.")
+                r"You used $\sigma$ where $\sigma^2$ belongs in the KL: the term is "
+                r"$\mu^2 + \sigma^2 - \ln \sigma^2 - 1$.")
             m["variance_in_sample"] = Mistake(
                 {"z": [mu + v * e for mu, v, e in zip(p.mu, var, p.eps, strict=True)]},
-                "You multiplied ε by the variance σ²: z = μ + σ ⊙ ε uses the standard deviation.")
+                r"You multiplied $\epsilon$ by the variance $\sigma^2$: $z = \mu + \sigma \odot \epsilon$ uses the "
+                "standard deviation.")
             m["sigma_left_out"] = Mistake({"z": [mu + e for mu, e in zip(p.mu, p.eps, strict=True)]},
-                                          "You added ε without scaling it: z = μ + σ ⊙ ε.")
+                                          r"You added $\epsilon$ without scaling it: "
+                                          r"$z = \mu + \sigma \odot \epsilon$.")
         m["half_dropped"] = Mistake({"kl_per_dim": [2 * x for x in ans["kl_per_dim"]], "kl": 2 * ans["kl"]},
-                                    "You dropped the ½ in front of the KL sum.")
+                                    r"You dropped the $\frac{1}{2}$ in front of the KL sum.")
         m["sign_flipped"] = Mistake({"kl_per_dim": [-x for x in ans["kl_per_dim"]], "kl": -ans["kl"]},
-                                    "You flipped the sign: KL = −½Σ(1 + ln σ² − μ² − σ²) is never negative.")
+                                    r"You flipped the sign: $\mathrm{KL} = -\frac{1}{2} \sum (1 + \ln \sigma^2 - \mu^2 "
+                                    r"- \sigma^2)$ is never negative.")
         return m

@@ -79,11 +79,13 @@ class OptimalDiscriminator(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n = len(p.p_data)
         return [
-            f"On the points x_1, …, x_{n} the data distribution is p_data = ", list(p.p_data),
-            " and the generator's distribution is p_g = ", list(p.p_g), ". "
-            "For the GAN value V(D, G) = Σₓ p_data(x)·ln D(x) + Σₓ p_g(x)·ln(1 − D(x)) (natural log): "
-            "(a) give the optimal discriminator D*(x) at each point; (b) give JSD(p_data‖p_g) = ½·KL(p_data‖M) + "
-            "½·KL(p_g‖M) with M = (p_data + p_g)/2, in nats; (c) give V(D*, G)."
+            rf"On the points $x_1, \ldots, x_{{{n}}}$ the data distribution is $p_{{\text{{data}}}}$ = ",
+            list(p.p_data), " and the generator's distribution is $p_g$ = ", list(p.p_g), ". "
+            r"For the GAN value $V(D, G) = \sum_x p_{\text{data}}(x) \ln D(x) + \sum_x p_g(x) \ln(1 - D(x))$ "
+            r"(natural log): (a) give the optimal discriminator $D^*(x)$ at each point; (b) give "
+            r"$\mathrm{JSD}(p_{\text{data}} \lVert p_g) = \frac{1}{2} \mathrm{KL}(p_{\text{data}} \lVert M) + "
+            r"\frac{1}{2} \mathrm{KL}(p_g \lVert M)$ with $M = (p_{\text{data}} + p_g)/2$, in nats; (c) give "
+            r"$V(D^*, G)$."
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -94,28 +96,36 @@ class OptimalDiscriminator(ProblemType):
         ans = self.solve(p)
         pd, pg = p.p_data, p.p_g
         d = Derivation()
-        d.add("Optimal discriminator", ans["d_star"], lhs=Sym("D", "D*"),
+        d.add("Optimal discriminator", ans["d_star"], lhs=Sym("D_star", tex="D^*"),
               substituted=Mat([[Num(a) / (Num(a) + Num(b)) for a, b in zip(pd, pg, strict=True)]]), part="d_star",
-              note="D*(x) = p_data(x)/(p_data(x) + p_g(x)) maximises p_data·ln D + p_g·ln(1 − D) at each x")
+              note=r"$D^*(x) = p_{\text{data}}(x) / (p_{\text{data}}(x) + p_g(x))$ maximises "
+                   r"$p_{\text{data}} \ln D + p_g \ln(1 - D)$ at each $x$")
         m = mixture(pd, pg)
-        d.add("The mixture", m, lhs="M", substituted=mixture_expr(pd, pg))
+        d.add("The mixture", m, lhs="M", substituted=mixture_expr(pd, pg), note=r"$M = (p_{\text{data}} + p_g)/2$")
         a, b = kl(pd, m), kl(pg, m)
-        A, B = Sym("A", "KL(p_data‖M)"), Sym("B", "KL(p_g‖M)")
-        d.add("KL(p_data‖M)", a, lhs=A, substituted=kl_sum_expr(pd, m), note="terms with p_data(x) = 0 are 0")
-        d.add("KL(p_g‖M)", b, lhs=B, substituted=kl_sum_expr(pg, m), note="terms with p_g(x) = 0 are 0")
-        d.add("Jensen–Shannon divergence", ans["jsd"], lhs=Sym("JSD"), formula=paren(A + B) / 2,
+        A = Sym("KL_data", tex=r"\mathrm{KL}(p_{\text{data}} \lVert M)")
+        B = Sym("KL_g", tex=r"\mathrm{KL}(p_g \lVert M)")
+        d.add(r"$\mathrm{KL}(p_{\text{data}} \lVert M)$", a, lhs=A, substituted=kl_sum_expr(pd, m),
+              note=r"terms with $p_{\text{data}}(x) = 0$ are 0")
+        d.add(r"$\mathrm{KL}(p_g \lVert M)$", b, lhs=B, substituted=kl_sum_expr(pg, m),
+              note="terms with $p_g(x) = 0$ are 0")
+        JSD = Sym("JSD", tex=r"\mathrm{JSD}(p_{\text{data}} \lVert p_g)")
+        d.add("Jensen–Shannon divergence", ans["jsd"], lhs=JSD, formula=paren(A + B) / 2,
               subs={A: a, B: b}, part="jsd")
-        d.add("Value at D*", ans["value"], lhs=Sym("V", "V(D*, G)"), formula=-Func("ln", 4) + 2 * Sym("JSD"),
-              subs={"JSD": ans["jsd"]}, part="value", note="V(D*, G) = −ln 4 + KL(p_data‖M) + KL(p_g‖M)")
+        V = Sym("V", tex="V(D^*, G)")
+        d.add("Value at $D^*$", ans["value"], lhs=V, formula=-Func("ln", 4) + 2 * JSD,
+              subs={JSD: ans["jsd"]}, part="value",
+              note=r"$V(D^*, G) = -\ln 4 + \mathrm{KL}(p_{\text{data}} \lVert M) + \mathrm{KL}(p_g \lVert M)$")
         terms = [Num(x) * Func("ln", Num(x) / (Num(x) + Num(y))) for x, y in zip(pd, pg, strict=True) if x > 0]
         terms += [Num(y) * Func("ln", Num(y) / (Num(x) + Num(y))) for x, y in zip(pd, pg, strict=True) if y > 0]
         total = terms[0]
         for t in terms[1:]:
             total = total + t
-        d.add("Check: V(D*, G) from its definition", value_at(pd, pg, ans["d_star"]), lhs=Sym("V", "V(D*, G)"),
-              substituted=total, note="Σ p_data·ln D* + Σ p_g·ln(1 − D*), with 1 − D* = p_g/(p_data + p_g)")
-        d.answer = ("D* = [" + ", ".join(f"{x:.6g}" for x in ans["d_star"]) + f"]; JSD = {ans['jsd']:.6g} nats; "
-                    f"V(D*, G) = {ans['value']:.6g}")
+        d.add("Check: $V(D^*, G)$ from its definition", value_at(pd, pg, ans["d_star"]), lhs=V,
+              substituted=total, note=r"$\sum_x p_{\text{data}}(x) \ln D^*(x) + \sum_x p_g(x) \ln(1 - D^*(x))$, "
+                                      r"with $1 - D^* = p_g / (p_{\text{data}} + p_g)$")
+        d.answer = ("$D^* = [" + ", ".join(f"{x:.6g}" for x in ans["d_star"]) + "]$; "
+                    rf"$\mathrm{{JSD}} = {ans['jsd']:.6g}$ nats; $V(D^*, G) = {ans['value']:.6g}$")
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
@@ -126,16 +136,20 @@ class OptimalDiscriminator(ProblemType):
         if all((a > 0) == (b > 0) for a, b in zip(p.p_data, p.p_g, strict=True)):
             swapped["value"] = value_at(p.p_data, p.p_g, inv)
         m: dict[str, Mistake] = {
-            "d_star_inverted": Mistake(swapped, "D* = p_data/(p_data + p_g): the discriminator is high where the "
-                                                "data is more likely than the generator."),
-            "jsd_half_dropped": Mistake({"jsd": 2 * j}, "You added the two KLs without the ½."),
-            "factor_2_dropped": Mistake({"value": -LN4 + j}, "V(D*, G) = −ln 4 + 2·JSD: you dropped the factor 2."),
-            "ln4_dropped": Mistake({"value": 2 * j}, "You left out −ln 4: V(D*, G) = −ln 4 + 2·JSD lies between "
-                                                      "−ln 4 (p_g = p_data) and 0."),
+            "d_star_inverted": Mistake(swapped, r"$D^* = p_{\text{data}} / (p_{\text{data}} + p_g)$: the "
+                                                "discriminator is high where the data is more likely than the "
+                                                "generator."),
+            "jsd_half_dropped": Mistake({"jsd": 2 * j}, r"You added the two KLs without the $\frac{1}{2}$."),
+            "factor_2_dropped": Mistake({"value": -LN4 + j},
+                                        r"$V(D^*, G) = -\ln 4 + 2 \cdot \mathrm{JSD}$: you dropped the factor 2."),
+            "ln4_dropped": Mistake({"value": 2 * j}, r"You left out $-\ln 4$: $V(D^*, G) = -\ln 4 + 2 \cdot "
+                                                      r"\mathrm{JSD}$ lies between $-\ln 4$ ($p_g = p_{\text{data}}$) "
+                                                      "and 0."),
             "ln4_twice": Mistake({"value": -2 * LN4 + 2 * j},
-                                 "You subtracted ln 4 on top of the (p_data + p_g) denominators: with M = (p_data + "
-                                 "p_g)/2, V(D*, G) = −ln 4 + KL(p_data‖M) + KL(p_g‖M), and the −ln 4 comes "
-                                 "from the halves."),
+                                 r"You subtracted $\ln 4$ on top of the $(p_{\text{data}} + p_g)$ denominators: "
+                                 r"with $M = (p_{\text{data}} + p_g)/2$, $V(D^*, G) = -\ln 4 + "
+                                 r"\mathrm{KL}(p_{\text{data}} \lVert M) + \mathrm{KL}(p_g \lVert M)$, and the "
+                                 r"$-\ln 4$ comes from the halves."),
             "bits": Mistake({"jsd": j / math.log(2)}, "You gave the JSD in bits; the problem asks for nats (ln)."),
             "sqrt_jsd": Mistake({"jsd": math.sqrt(j)}, "You took the square root (the Jensen–Shannon distance, "
                                                        "what scipy's jensenshannon returns)."),

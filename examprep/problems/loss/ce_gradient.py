@@ -157,25 +157,26 @@ class CEGradient(ProblemType):
         d.add("Loss $L = -\\ln P_{\\text{target}}$", a["loss"], lhs="L",
               substituted=-Func("ln", num(a["probs"][p.target])), part="loss")
         Q = one_hot([p.target], len(z))[0]  # noqa: N806
-        d.add("Gradient $\\frac{\\partial L}{\\partial z} = P - Q$", a["grad_z"], lhs=Sym("g", "∂L/∂z"),
+        d.add("Gradient $\\frac{\\partial L}{\\partial z} = P - Q$", a["grad_z"],
+              lhs=Sym("g", tex=r"\frac{\partial L}{\partial z}"),
               substituted=Mat([[num(pk) - num(qk) for pk, qk in zip(a["probs"], Q, strict=True)]]), part="grad_z",
               note="Q is 1 at the target and 0 elsewhere")
         if p.W is not None:
             d.add("Gradient $\\frac{\\partial L}{\\partial W} = (P - Q) h^\\top$: entry (k, j) is $(P_k - Q_k) h_j$",
-                  a["grad_W"], lhs=Sym("G", "∂L/∂W"),
+                  a["grad_W"], lhs=Sym("G", tex=r"\frac{\partial L}{\partial W}"),
                   substituted=Mat([[num(g) * num(x) for x in p.h] for g in a["grad_z"]]), part="grad_W")
             if p.eta is not None:
                 d.add(f"Gradient step $W' = W - \\eta \\frac{{\\partial L}}{{\\partial W}}$ with $\\eta$ = {p.eta:g}",
-                      a["W_new"], lhs=Sym("W_new", "W′"),
+                      a["W_new"], lhs=Sym("W_new", tex="W'"),
                       substituted=Mat([[num(w) - num(p.eta) * num(g) for w, g in zip(rw, rg, strict=True)]
                                        for rw, rg in zip(p.W, a["grad_W"], strict=True)]), part="W_new")
                 z2 = self.logits(p, a["W_new"])
-                d.add("New logits $W' h$", z2, lhs=Sym("z_new", "z′"), substituted=_rows_times(a["W_new"], p.h))
+                d.add("New logits $W' h$", z2, lhs=Sym("z_new", tex="z'"), substituted=_rows_times(a["W_new"], p.h))
                 p2 = softmax(z2)
-                d.add("New probabilities", p2, lhs=Sym("P_new", "P′"),
+                d.add("New probabilities", p2, lhs=Sym("P_new", tex="P'"),
                       substituted=Mat([[Func("exp", num(v)) / Func("paren", Add([(1, Func("exp", num(u))) for u in z2]))
                                         for v in z2]]))
-                d.add("New loss", a["loss_new"], lhs=Sym("L_new", "L′"), substituted=-Func("ln", num(p2[p.target])),
+                d.add("New loss", a["loss_new"], lhs=Sym("L_new", tex="L'"), substituted=-Func("ln", num(p2[p.target])),
                       part="loss_new", note="lower than before: the step went down the gradient"
                       if a["loss_new"] < a["loss"] else "higher than before: this step overshot")
         d.answer = f"L = {a['loss']:.4f}" + (f", new loss {a['loss_new']:.4f}" if "loss_new" in a else "")

@@ -129,20 +129,21 @@ class LogisticRegression(ProblemType):
         factors = [n(f) if t == 1 else 1 - n(f) for f, t in zip(a["f"], y, strict=True)]
         d.add("Likelihood: f for class 1, $1 - f$ for class 2", a["likelihood"], lhs="L", part="likelihood",
               substituted=Mul([Func("paren", e) if isinstance(e, Add) else e for e in factors]))
-        d.add("$-\\ln L$: the sum of $-\\ln$ of each factor", a["nll"], lhs=Sym("nll", "−ln L"), part="nll",
+        d.add("$-\\ln L$: the sum of $-\\ln$ of each factor", a["nll"], lhs=Sym("nll", tex=r"-\ln L"), part="nll",
               substituted=Add([(-1, Func("ln", e)) for e in factors]))
         r = a["f"] - np.asarray(y, float)
         d.add("Residuals $f(x_n) - \\hat{y}_n$", r, lhs="r",
               substituted=Mat([[n(f) - Num(t) for f, t in zip(a["f"], y, strict=True)]]))
         d.add("$\\frac{\\partial(-\\ln L)}{\\partial w_i} = \\sum_n (f(x_n) - \\hat{y}_n) x_{n,i}$", a["grad_w"],
-              lhs=Sym("g_w", "∇_w"), part="grad_w",
+              lhs=Sym("g_w", tex=r"\nabla_w(-\ln L)"), part="grad_w",
               substituted=Mat([[Add([(-1 if rv < 0 else 1, n(abs(rv)) * n(x[i])) for rv, x in zip(r, X, strict=True)])
                                  for i in range(2)]]))
         d.add("$\\frac{\\partial(-\\ln L)}{\\partial b} = \\sum_n (f(x_n) - \\hat{y}_n)$", a["grad_b"],
-              lhs=Sym("g_b", "∂b"), part="grad_b", substituted=Add([(-1 if v < 0 else 1, n(abs(v))) for v in r]))
-        d.add(f"Step $w' = w - \\eta \\nabla_w$, $\\eta$ = {p.eta:g}", a["w_new"], lhs=Sym("w_new", "w′"),
+              lhs=Sym("g_b", tex=r"\frac{\partial(-\ln L)}{\partial b}"), part="grad_b",
+              substituted=Add([(-1 if v < 0 else 1, n(abs(v))) for v in r]))
+        d.add(f"Step $w' = w - \\eta \\nabla_w$, $\\eta$ = {p.eta:g}", a["w_new"], lhs=Sym("w_new", tex="w'"),
               part="w_new", substituted=Mat([[n(w) - n(p.eta) * n(g) for w, g in zip(p.w, a["grad_w"], strict=True)]]))
-        d.add("Step for b", a["b_new"], lhs=Sym("b_new", "b′"), part="b_new",
+        d.add("Step for b", a["b_new"], lhs=Sym("b_new", tex="b'"), part="b_new",
               substituted=n(p.b) - n(p.eta) * n(a["grad_b"]))
         d.answer = f"−ln L = {a['nll']:.6g}"
         return d

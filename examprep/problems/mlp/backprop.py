@@ -179,21 +179,25 @@ class Backprop(ProblemType):
                   substituted=Func("paren", F - Y) * F * Func("paren", 1 - F),
                   note="$\\sigma'(z_2) = f(1 - f)$ uses the output f itself, not $\\sigma(f)$")
         D2 = n(a["delta2"])  # noqa: N806
-        d.add("$\\frac{\\partial L}{\\partial W_2} = \\delta_2 a_1^\\top$", a["dW2"], lhs=Sym("dW_2", "∂L/∂W₂"),
+        d.add("$\\frac{\\partial L}{\\partial W_2} = \\delta_2 a_1^\\top$", a["dW2"],
+              lhs=Sym("dW_2", tex=r"\frac{\partial L}{\partial W_2}"),
               substituted=Mat([[D2 * n(v) for v in a1]]), part="dW2")
-        d.add("$\\frac{\\partial L}{\\partial b_2} = \\delta_2$", a["db2"], lhs=Sym("db_2", "∂L/∂b₂"),
+        d.add("$\\frac{\\partial L}{\\partial b_2} = \\delta_2$", a["db2"],
+              lhs=Sym("db_2", tex=r"\frac{\partial L}{\partial b_2}"),
               substituted=D2, part="db2")
         d.add("Back to the hidden layer: $\\frac{\\partial L}{\\partial a_1} = W_2^\\top \\delta_2$ "
-              "(each hidden unit has one path, through $z_2$)", a["dL_da1"], lhs=Sym("dL_da1", "∂L/∂a₁"),
+              "(each hidden unit has one path, through $z_2$)", a["dL_da1"],
+              lhs=Sym("dL_da1", tex=r"\frac{\partial L}{\partial a_1}"),
               substituted=Mat([[n(w) * D2 for w in w2]]), part="dL_da1")
         d.add("Hidden error $\\delta_1 = \\frac{\\partial L}{\\partial a_1} \\odot a_1 \\odot (1 - a_1)$",
               a["delta1"], lhs=Sym("delta_1"), part="delta1",
               substituted=Mat([[n(g) * n(v) * Func("paren", 1 - n(v)) for g, v in zip(a["dL_da1"], a1, strict=True)]]),
               note="$\\sigma'(z_1) = a_1 (1 - a_1)$ at the hidden layer's own pre-activation")
         d.add("$\\frac{\\partial L}{\\partial W_1} = \\delta_1 x^\\top$: entry (i, j) is $\\delta_{1,i} x_j$",
-              a["dW1"], lhs=Sym("dW_1", "∂L/∂W₁"),
+              a["dW1"], lhs=Sym("dW_1", tex=r"\frac{\partial L}{\partial W_1}"),
               substituted=Mat([[n(g) * n(v) for v in x] for g in a["delta1"]]), part="dW1")
-        d.add("$\\frac{\\partial L}{\\partial b_1} = \\delta_1$", a["db1"], lhs=Sym("db_1", "∂L/∂b₁"),
+        d.add("$\\frac{\\partial L}{\\partial b_1} = \\delta_1$", a["db1"],
+              lhs=Sym("db_1", tex=r"\frac{\partial L}{\partial b_1}"),
               substituted=Mat([[n(v) for v in a["delta1"]]]), part="db1")
         d.answer = f"δ2 = {a['delta2']:.4g}, δ1 = {np.round(a['delta1'], 6).tolist()}"
         return d

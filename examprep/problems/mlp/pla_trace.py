@@ -150,7 +150,7 @@ class PLATrace(ProblemType):
             dot = Add([(1 if a >= 0 else -1, Num(abs(a)) * Num(b)) for a, b in zip(w, x, strict=True)])
             verdict = f"{margin} \\le 0$: misclassified, update" if wrong else f"{margin} > 0$: correct"
             d.add(f"Point {i + 1} ($y = {p.y[i]}$): $w \\cdot x$, then $y (w \\cdot x) = {verdict}", score,
-                  lhs=Sym("s", "w·x"), substituted=dot)
+                  lhs=Sym("s", tex=r"w \cdot x"), substituted=dot)
             if wrong:
                 k += 1
                 prev, w = w, [a + p.y[i] * b for a, b in zip(w, x, strict=True)]

@@ -125,7 +125,7 @@ class SigmoidChain(ProblemType):
         d.add("Pre-activations", ans["z"], lhs="z", substituted=Mat([[n(v) for v in ans["z"]]]), part="z")
         d.add("Derivatives", ans["derivs"], lhs="d", substituted=Mat([[n(v) for v in ans["derivs"]]]), part="derivs")
         d.add("Chain rule: $\\frac{\\partial a_L}{\\partial a_0} = \\prod_l w_l \\operatorname{act}'(z_l)$",
-              ans["grad"], lhs=Sym("grad", "∂a_L/∂a_0"), part="grad",
+              ans["grad"], lhs=Sym("grad", tex=r"\frac{\partial a_L}{\partial a_0}"), part="grad",
               substituted=Mul([n(w) * n(v) for w, v in zip(p.w, ans["derivs"], strict=True)]))
         peak = MAX_DERIV[p.act]
         d.add(f"Bound: the derivative is at most {peak:g}" + (" ($\\sigma'(0)$)" if p.act == "sigmoid" else ""),

@@ -131,23 +131,26 @@ class Sinusoidal(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         d = p.d_model
         if p.layout == "interleaved":
-            rule = ("PE(pos, 2k) = sin(pos/10000^(2k/d)) and PE(pos, 2k+1) = cos(pos/10000^(2k/d)) "
-                    f"(sine and cosine interleaved, as in Vaswani et al.), k = 0..{d // 2 - 1}")
+            rule = (r"$\mathrm{PE}(\mathrm{pos}, 2k) = \sin(\mathrm{pos} / 10000^{2k/d})$ and "
+                    r"$\mathrm{PE}(\mathrm{pos}, 2k + 1) = \cos(\mathrm{pos} / 10000^{2k/d})$ "
+                    rf"(sine and cosine interleaved, as in Vaswani et al.), $k = 0, \ldots, {d // 2 - 1}$")
         else:
-            rule = (f"PE(pos, k) = sin(pos/10000^(2k/d)) and PE(pos, {d // 2} + k) = cos(pos/10000^(2k/d)), "
-                    f"k = 0..{d // 2 - 1} (all the sines first, then all the cosines)")
+            rule = (r"$\mathrm{PE}(\mathrm{pos}, k) = \sin(\mathrm{pos} / 10000^{2k/d})$ and "
+                    rf"$\mathrm{{PE}}(\mathrm{{pos}}, {d // 2} + k) = \cos(\mathrm{{pos}} / 10000^{{2k/d}})$, "
+                    rf"$k = 0, \ldots, {d // 2 - 1}$ (all the sines first, then all the cosines)")
         names = [ordinal(q - p.base + 1) for q in p.positions]
         which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         out: list[Any] = [
-            f"Sinusoidal positional encoding with d = {d}: {rule}. Dimensions are counted from 0; "
-            f"positions are counted from {p.base}, so the first token of the sequence has pos = {p.base}. "
+            f"Sinusoidal positional encoding with $d = {d}$: {rule}. Dimensions are counted from 0; "
+            rf"positions are counted from {p.base}, so the first token of the sequence has "
+            rf"$\mathrm{{pos}} = {p.base}$. "
             "Angles are in radians. ",
             f"Find the positional encodings of the {which} token{'s' if len(p.positions) > 1 else ''} of the "
-            f"sequence (one row each), and the denominators 10000^(2k/d)",
+            "sequence (one row each), and the denominators $10000^{2k/d}$",
         ]
         if p.X is not None:
-            out += [". Their embeddings are the rows of X; the encoding is added to the embedding: find z = x + PE "
-                    "for each", "\nX = ", Mat([[Num(float(v)) for v in r] for r in p.X])]
+            out += [r". Their embeddings are the rows of $X$; the encoding is added to the embedding: find "
+                    r"$z = x + \mathrm{PE}$ for each", "\n$X$ = ", Mat([[Num(float(v)) for v in r] for r in p.X])]
         else:
             out.append(".")
         out.append(f"\nGive the denominators to 4 significant figures and the encodings to {DP} decimal places.")

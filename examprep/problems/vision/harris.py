@@ -37,11 +37,15 @@ _TAPS_X: dict[str, tuple[list[tuple[int, int, int]], int]] = {
     "sobel": ([(1, -1, 1), (2, 0, 1), (1, 1, 1), (-1, -1, -1), (-2, 0, -1), (-1, 1, -1)], 1),
     "forward": ([(1, 0, 1), (-1, 0, 0)], 1),
 }
+SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
 GRADIENT_TEXT = {
-    "central": "central differences, I_x(r, c) = (I(r, c+1) − I(r, c−1))/2 and I_y(r, c) = (I(r+1, c) − I(r−1, c))/2",
-    "sobel": "the unnormalised 3×3 Sobel operator, I_x = [[−1, 0, 1], [−2, 0, 2], [−1, 0, 1]] and I_y = its transpose "
-             "[[−1, −2, −1], [0, 0, 0], [1, 2, 1]], applied as a correlation centred on the pixel (no flip, no ÷8)",
-    "forward": "forward differences, I_x(r, c) = I(r, c+1) − I(r, c) and I_y(r, c) = I(r+1, c) − I(r, c)",
+    "central": r"central differences, $I_x(r, c) = (I(r, c + 1) - I(r, c - 1))/2$ and "
+               r"$I_y(r, c) = (I(r + 1, c) - I(r - 1, c))/2$",
+    "sobel": r"the unnormalised $3 \times 3$ Sobel operator, $I_x$ with the kernel "
+             r"$[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]$ and $I_y$ with its transpose "
+             r"$[[-1, -2, -1], [0, 0, 0], [1, 2, 1]]$, applied as a correlation centred on the pixel (no flip, no "
+             "division by 8)",
+    "forward": r"forward differences, $I_x(r, c) = I(r, c + 1) - I(r, c)$ and $I_y(r, c) = I(r + 1, c) - I(r, c)$",
 }
 
 
@@ -180,24 +184,35 @@ def eigen(a: float, b: float, c: float) -> tuple[float, float]:
 
 def window_text(window: str, size: int, sigma: float | None) -> str:
     if window == "box":
-        return f"a {size}×{size} box window centred on the pixel: the plain (unweighted, unnormalised) sum over it"
-    return (f"a {size}×{size} Gaussian window centred on the pixel with σ = {sigma:g}: weights "
-            "w(u, v) = exp(−(u² + v²)/(2σ²)) for offsets u, v, rounded to 4 decimals (centre weight 1, not "
-            "normalised); the weights are")
+        return (rf"a ${size} \times {size}$ box window centred on the pixel: the plain (unweighted, unnormalised) sum "
+                "over it")
+    return (rf"a ${size} \times {size}$ Gaussian window centred on the pixel with $\sigma = {sigma:g}$: weights "
+            r"$w(u, v) = \exp(-(u^2 + v^2)/(2 \sigma^2))$ for offsets $u, v$, rounded to 4 decimals (centre weight 1, "
+            "not normalised); the weights are")
+
+
+def gradient_segments(op: str) -> list[Any]:
+    """The gradient convention for a statement; the Sobel kernels as matrices (their columns set apart)."""
+    if op != "sobel":
+        return [GRADIENT_TEXT[op]]
+    return [r"the unnormalised $3 \times 3$ Sobel operator, applied as a correlation centred on the pixel (no flip, no "
+            "division by 8), with the kernel\n$K_x$ = ", SOBEL_X, "\nfor $I_x$ and its transpose\n$K_y$ = ",
+            np.transpose(SOBEL_X).tolist(), "\nfor $I_y$"]
 
 
 def conventions(op: str, window: str, size: int, sigma: float | None) -> list[Any]:
-    """The convention sentences every Harris prompt states (the Gaussian weights as a matrix)."""
+    """The convention sentences every Harris prompt states (the Sobel kernels and Gaussian weights as matrices)."""
     out: list[Any] = [
-        " Conventions: pixels are I(row, col) with 0-based indices; x runs along the columns (to the right) and y "
-        f"along the rows (downwards). Gradients: {GRADIENT_TEXT[op]}. Window: {window_text(window, size, sigma)}"
+        r" Conventions: pixels are $I(\text{row}, \text{col})$ with 0-based indices; $x$ runs along the columns (to "
+        "the right) and $y$ along the rows (downwards). Gradients: ", *gradient_segments(op),
+        f". Window: {window_text(window, size, sigma)}"
     ]
     if window == "gaussian":
         out += [window_weights(window, size, sigma).tolist(), "."]
     else:
         out.append(".")
     out.append(" Border rule: no padding; a gradient or window sum is computed only where every pixel it needs "
-               "lies inside the image. M = Σ w·[[I_x², I_x I_y], [I_x I_y, I_y²]] = [[A, B], [B, C]].")
+               r"lies inside the image. $M = \sum w \cdot [[I_x^2, I_x I_y], [I_x I_y, I_y^2]] = [[A, B], [B, C]]$.")
     return out
 
 

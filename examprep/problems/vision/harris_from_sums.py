@@ -39,7 +39,7 @@ A, B, C, K, DET, TR = Sym("A"), Sym("B"), Sym("C"), Sym("k"), Sym("det_M", "det 
 
 
 def label_rule(tau: float) -> str:
-    return f"corner if R > τ, edge if R < −τ, flat otherwise (τ = {tau:g})"
+    return rf"corner if $R > \tau$, edge if $R < -\tau$, flat otherwise ($\tau = {tau:g}$)"
 
 
 class HarrisFromSums(ProblemType):
@@ -102,10 +102,12 @@ class HarrisFromSums(ProblemType):
 
     def statement(self, p: Params) -> list[Any]:
         return [
-            "In a Harris corner detector the window sums at one pixel are A = ΣI_x² = ", p.A, ", B = ΣI_xI_y = ",
-            p.B, " and C = ΣI_y² = ", p.C, ", so the structure matrix is M = ", [[p.A, p.B], [p.B, p.C]],
-            f". With k = {p.k:g}, compute det M, trace M, the response R = det M − k·(trace M)², the eigenvalues "
-            f"of M (in increasing order) and the label. Label rule: {label_rule(p.tau)}.",
+            r"In a Harris corner detector the window sums at one pixel are $A = \sum I_x^2$ = ", p.A,
+            r", $B = \sum I_x I_y$ = ", p.B, r" and $C = \sum I_y^2$ = ", p.C,
+            rf", so the structure matrix is $M = [[A, B], [B, C]]$ (below). With $k = {p.k:g}$, compute $\det M$, "
+            r"$\operatorname{trace} M$, the response $R = \det M - k \cdot (\operatorname{trace} M)^2$, the "
+            f"eigenvalues of $M$ (in increasing order) and the label. Label rule: {label_rule(p.tau)}.",
+            "\n$M$ = ", [[p.A, p.B], [p.B, p.C]],
         ]
 
     def solve(self, p: Params) -> Answers:
@@ -119,7 +121,8 @@ class HarrisFromSums(ProblemType):
         add_response_steps(d, p.A, p.B, p.C, p.k, ans)
         half_tr, disc = TR / 2, (TR / 2) ** 2 - DET
         lam = Mat([[half_tr - sqrt(disc), half_tr + sqrt(disc)]])
-        d.add("Eigenvalues (cross-check: R = λ₁λ₂ − k(λ₁ + λ₂)²)", ans["eigenvalues"], lhs="λ", formula=lam,
+        d.add(r"Eigenvalues (cross-check: $R = \lambda_1 \lambda_2 - k (\lambda_1 + \lambda_2)^2$)",
+              ans["eigenvalues"], lhs=r"\lambda", formula=lam,
               subs={DET: ans["det"], TR: ans["trace"]}, part="eigenvalues")
         d.add("Label", ans["label"], part="label", note=label_rule(p.tau))
         d.answer = f"R = {ans['R']:.6g}: {ans['label']}"

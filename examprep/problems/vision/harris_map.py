@@ -38,8 +38,8 @@ from examprep.problems.vision.harris_patch import SETTINGS, draw_settings
 from examprep.solver.expr import Mat, Num
 from examprep.solver.step import Derivation
 
-RULE = ("a pixel is a corner if R > τ and R is strictly greater than at each of its (up to 8) neighbours "
-        "inside the region where R is defined")
+RULE = (r"a pixel is a corner if $R > \tau$ and $R$ is strictly greater than at each of its (up to 8) neighbours "
+        "inside the region where $R$ is defined")
 
 
 @lru_cache(maxsize=None)
@@ -147,11 +147,11 @@ class HarrisMap(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         r0, r1, c0, c1 = h.region(np.shape(p.I), p.gradient, p.size)
         return [
-            "The image I is", [list(r) for r in p.I],
-            f"Compute the Harris response R = det M − k·(trace M)² (k = {p.k:g}) at every pixel where it is "
-            f"defined without padding (rows {r0}–{r1}, columns {c0}–{c1}; give R as a matrix in image layout), "
-            f"then the corners with τ = {p.tau:g}: {RULE}. List corners as [row, col], sorted by row then column, "
-            "and give their number.",
+            "The image $I$ is", [list(r) for r in p.I],
+            r"Compute the Harris response $R = \det M - k \cdot (\operatorname{trace} M)^2$ "
+            f"($k = {p.k:g}$) at every pixel where it is defined without padding (rows {r0}–{r1}, columns "
+            f"{c0}–{c1}; give $R$ as a matrix in image layout), then the corners with $\\tau = {p.tau:g}$: {RULE}. "
+            "List corners as [row, col], sorted by row then column, and give their number.",
             *h.conventions(p.gradient, p.window, p.size, p.sigma),
         ]
 
@@ -167,11 +167,12 @@ class HarrisMap(ProblemType):
         gr = f"rows {g0}–{g0 + m['Ix'].shape[0] - 1}, columns {g0}–{g0 + m['Ix'].shape[1] - 1}"
         r0, r1, c0, c1 = h.region(np.shape(p.I), p.gradient, p.size)
         d = Derivation()
-        d.add(f"I_x where it is defined ({gr})", m["Ix"].tolist(), lhs="I_x", note=h.GRADIENT_TEXT[p.gradient])
-        d.add(f"I_y where it is defined ({gr})", m["Iy"].tolist(), lhs="I_y")
+        d.add(f"$I_x$ where it is defined ({gr})", m["Ix"].tolist(), lhs="I_x", note=h.GRADIENT_TEXT[p.gradient])
+        d.add(f"$I_y$ where it is defined ({gr})", m["Iy"].tolist(), lhs="I_y")
         wn = "window sums" if p.window == "box" else "weighted window sums"
-        for name, what in (("A", "I_x²"), ("B", "I_x·I_y"), ("C", "I_y²")):
-            d.add(f"{name} = Σ w·{what}: {wn} at rows {r0}–{r1}, columns {c0}–{c1}", m[name].tolist(), lhs=name)
+        for name, what in (("A", "I_x^2"), ("B", r"I_x \cdot I_y"), ("C", "I_y^2")):
+            d.add(rf"${name} = \sum w \cdot {what}$: {wn} at rows {r0}–{r1}, columns {c0}–{c1}", m[name].tolist(),
+                  lhs=name)
         a, b, c = m["A"], m["B"], m["C"]
         n_r, n_c = a.shape
         cells = [(i, j) for i in range(n_r) for j in range(n_c)]
@@ -179,11 +180,11 @@ class HarrisMap(ProblemType):
         def grid(f: Any) -> Mat:
             return Mat([[f(i, j) for j in range(n_c)] for i in range(n_r)])
 
-        d.add("det M = AC − B² at each pixel", m["det"].tolist(), lhs="det M",
+        d.add("det M = AC − B² at each pixel", m["det"].tolist(), lhs=r"\det M",
               substituted=grid(lambda i, j: Num(a[i, j]) * Num(c[i, j]) - Num(b[i, j]) ** 2))
-        d.add("trace M = A + C", m["trace"].tolist(), lhs="tr M",
+        d.add("trace M = A + C", m["trace"].tolist(), lhs=r"\operatorname{trace} M",
               substituted=grid(lambda i, j: Num(a[i, j]) + Num(c[i, j])))
-        d.add("R = det M − k·(trace M)²", ans["R"], lhs="R", part="R",
+        d.add(r"$R = \det M - k \cdot (\operatorname{trace} M)^2$", ans["R"], lhs="R", part="R",
               substituted=grid(lambda i, j: Num(m["det"][i, j]) - Num(p.k) * Num(m["trace"][i, j]) ** 2))
         above = [[i + r0, j + c0] for i, j in cells if m["R"][i, j] > p.tau]
         d.add("Corners", ans["corners"], lhs="corners", part="corners",

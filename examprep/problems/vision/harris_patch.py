@@ -106,12 +106,12 @@ def sums_steps(d: Derivation, img: np.ndarray, p: Params, r: int, c: int, parts:
     for name, g, axis in (("Ix", ix, "x"), ("Iy", iy, "y")):
         sub = Mat([[h.gradient_expr(img, p.gradient, axis, r + i, c + j) for j in range(-n, n + 1)]
                    for i in range(-n, n + 1)])
-        d.add(f"{name[0]}_{name[1]} over the window ({where})", g.tolist(), lhs=Sym(f"I_{axis}"), substituted=sub,
+        d.add(f"${name[0]}_{name[1]}$ over the window ({where})", g.tolist(), lhs=Sym(f"I_{axis}"), substituted=sub,
               part=name if parts else None)
-    wsym = "" if p.window == "box" else "w·"
+    wsym = "" if p.window == "box" else r"w \cdot "
     for name, f, gg, val in (("A", ix, ix, a), ("B", ix, iy, b), ("C", iy, iy, cc)):
-        what = {"A": "I_x²", "B": "I_x·I_y", "C": "I_y²"}[name]
-        d.add(f"{name} = Σ {wsym}{what}", val, lhs=name, substituted=weighted_sum_expr(w, f, gg),
+        what = {"A": "I_x^2", "B": r"I_x \cdot I_y", "C": "I_y^2"}[name]
+        d.add(rf"${name} = \sum {wsym}{what}$", val, lhs=name, substituted=weighted_sum_expr(w, f, gg),
               part=name if parts else None)
     return ix, iy, a, b, cc
 
@@ -166,11 +166,13 @@ class HarrisPatch(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         n = p.size // 2
         return [
-            "The intensity patch I is", [list(r) for r in p.I],
-            f"Compute the Harris response at pixel (row {p.row}, col {p.col}): I_x and I_y at every pixel of the "
-            f"window (rows {p.row - n}–{p.row + n}, columns {p.col - n}–{p.col + n}, as {p.size}×{p.size} matrices "
-            "in image layout), the window sums A = Σ w·I_x², B = Σ w·I_x I_y, C = Σ w·I_y², det M, trace M, "
-            f"R = det M − k·(trace M)² with k = {p.k:g}, and the label ({label_rule(p.tau)}).",
+            "The intensity patch $I$ is", [list(r) for r in p.I],
+            f"Compute the Harris response at pixel (row {p.row}, col {p.col}): $I_x$ and $I_y$ at every pixel of the "
+            f"window (rows {p.row - n}–{p.row + n}, columns {p.col - n}–{p.col + n}, as ${p.size} \\times {p.size}$ "
+            r"matrices in image layout), the window sums $A = \sum w \cdot I_x^2$, $B = \sum w \cdot I_x I_y$, "
+            r"$C = \sum w \cdot I_y^2$, $\det M$, $\operatorname{trace} M$, "
+            rf"$R = \det M - k \cdot (\operatorname{{trace}} M)^2$ with $k = {p.k:g}$, and the label "
+            f"({label_rule(p.tau)}).",
             *h.conventions(p.gradient, p.window, p.size, p.sigma),
         ]
 

@@ -38,7 +38,8 @@ from examprep.solver.expr import Sym, paren, sqrt
 from examprep.solver.step import Derivation
 
 A, B, C = Sym("A"), Sym("B"), Sym("C")
-RULE = "corner if λ_min > τ, edge if λ_min ≤ τ < λ_max, flat if λ_max ≤ τ"
+RULE = (r"corner if $\lambda_{\min} > \tau$, edge if $\lambda_{\min} \le \tau < \lambda_{\max}$, flat if "
+        r"$\lambda_{\max} \le \tau$")
 
 
 def st_label(lo: float, hi: float, tau: float) -> str:
@@ -126,13 +127,13 @@ class ShiTomasi(ProblemType):
         return None
 
     def statement(self, p: Params) -> list[Any]:
-        ask = (f"Compute the Shi–Tomasi score λ_min (the smaller eigenvalue of M), λ_max, and the label ({RULE}; "
-               f"τ = {p.tau:g}).")
+        ask = (r"Compute the Shi–Tomasi score $\lambda_{\min}$ (the smaller eigenvalue of $M$), $\lambda_{\max}$, and "
+               f"the label ({RULE}; $\\tau = {p.tau:g}$).")
         if p.I is None:
-            return ["The structure matrix of a window is M = ", [[p.A, p.B], [p.B, p.C]],
-                    " (A = ΣI_x², B = ΣI_xI_y, C = ΣI_y²). " + ask]
-        return ["The intensity patch I is", [list(r) for r in p.I],
-                f"Form M = [[A, B], [B, C]] at pixel (row {p.row}, col {p.col}). " + ask,
+            return [r"The structure matrix of a window is $M = [[A, B], [B, C]]$ below ($A = \sum I_x^2$, "
+                    r"$B = \sum I_x I_y$, $C = \sum I_y^2$). " + ask, "\n$M$ = ", [[p.A, p.B], [p.B, p.C]]]
+        return ["The intensity patch $I$ is", [list(r) for r in p.I],
+                f"Form $M = [[A, B], [B, C]]$ at pixel (row {p.row}, col {p.col}). " + ask,
                 *h.conventions(p.gradient, p.window, p.size, p.sigma)]
 
     def solve(self, p: Params) -> Answers:
