@@ -215,3 +215,18 @@ def multihead_forward(batch: list[Params], device: torch.device) -> Answers:
         return {key: val.transpose(1, 2) for key, val in out.items()} if cols else out
 
     return grouped(batch, lambda p: (np.shape(p.X), p.heads, p.layout), run)
+
+
+def scaled_dot_product_v2(batch: list[Params], device: torch.device) -> list[dict]:
+    """v1's batched ``F.scaled_dot_product_attention`` reference on the row form of every instance (Xᵀ and each Wᵀ
+    for the columns layout); a columns instance's parts are transposed back."""
+    from examprep.reference.attention import scaled_dot_product
+
+    def rows(p: Params) -> Params:
+        if p.layout == "rows":
+            return p
+        return Params({**p, **{k: tuple(zip(*p[k], strict=True)) for k in ("X", "W_q", "W_k", "W_v")}})
+
+    got = scaled_dot_product([rows(p) for p in batch], device)
+    return [r if p.layout == "rows" else {k: np.asarray(v).T for k, v in r.items()}
+            for p, r in zip(batch, got, strict=True)]
