@@ -17,7 +17,7 @@ from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer/rope-v1",
        "transformer/attention_cost-v1", "transformer/multihead_forward-v1",
-       "attention/scaled_dot_product-v2"]
+       "attention/scaled_dot_product-v2", "transformer/mrope_ids-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -346,3 +346,18 @@ def test_sdp_v2_columns_shapes_checked() -> None:
     with pytest.raises(ParamError, match="layout=columns"):
         make(SD).from_params(dict(X=[[1, 0, 1], [0, 2, 1]], W_q=[[1, 0, 1], [0, 1, 1]], W_k=[[0, 1], [1, 0]],
                                   W_v=[[1, 1], [0, 1]], layout="columns"))
+
+
+# ---- mrope_ids: 3 text tokens, then 2 frames of 2×2 patches: (3,3,3), (3,3,4), …, (4,4,4); next text id 5 (not 3 + 8)
+
+MR = "transformer/mrope_ids-v1"
+
+
+def test_mrope_catalog_sample() -> None:
+    pt, inst, ans = solved(MR, text_before=3, frames=2, grid_h=2, grid_w=2)
+    assert ans["vision_ids"] == [[3, 3, 3], [3, 3, 4], [3, 4, 3], [3, 4, 4], [4, 3, 3], [4, 3, 4], [4, 4, 3],
+                                 [4, 4, 4]]
+    assert ans["next_id"] == 5
+    assert mistake_named(pt, inst, "next_id", 11) == "next_id_by_count"
+    _, _, image = solved(MR, text_before=0, frames=1, grid_h=2, grid_w=3)
+    assert image["vision_ids"][-1] == [0, 1, 2] and image["next_id"] == 3

@@ -230,3 +230,17 @@ def scaled_dot_product_v2(batch: list[Params], device: torch.device) -> list[dic
     got = scaled_dot_product([rows(p) for p in batch], device)
     return [r if p.layout == "rows" else {k: np.asarray(v).T for k, v in r.items()}
             for p, r in zip(batch, got, strict=True)]
+
+
+def mrope_ids(batch: list[Params], device: torch.device) -> list[dict]:
+    """Qwen2-VL's ``get_rope_index`` for one visual block: t, h, w index grids expanded over (frames, rows,
+    columns), flattened and stacked, plus the text length; the next text id is their maximum + 1."""
+    out = []
+    for p in batch:
+        f, h, w = p.frames, p.grid_h, p.grid_w
+        t_index = torch.arange(f).view(-1, 1).expand(-1, h * w).flatten()
+        h_index = torch.arange(h).view(1, -1, 1).expand(f, -1, w).flatten()
+        w_index = torch.arange(w).view(1, 1, -1).expand(f, h, -1).flatten()
+        ids = torch.stack([t_index, h_index, w_index]) + p.text_before
+        out.append({"vision_ids": ids.T.numpy(), "next_id": int(ids.max()) + 1})
+    return out
