@@ -17,7 +17,8 @@ from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer/rope-v1",
        "transformer/attention_cost-v1", "transformer/multihead_forward-v1",
-       "attention/scaled_dot_product-v2", "transformer/mrope_ids-v1"]
+       "attention/scaled_dot_product-v2", "transformer/mrope_ids-v1",
+       "transformer/euler_ode-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -361,3 +362,33 @@ def test_mrope_catalog_sample() -> None:
     assert mistake_named(pt, inst, "next_id", 11) == "next_id_by_count"
     _, _, image = solved(MR, text_before=0, frames=1, grid_h=2, grid_w=3)
     assert image["vision_ids"][-1] == [0, 1, 2] and image["next_id"] == 3
+
+
+# ---- euler_ode: scalar tanh ResNet x0 = 0.5, L = 2: 0.731059 → 1.042915 (without 1/L: 1.707337); vector x₂ =
+# ---- [3.125, −1.75]; attention ODE velocities [0.844638, 0.577681], one step Δt = 0.1: [1.084464, 0.057768] -------
+
+EO = "transformer/euler_ode-v1"
+EYE = [[1, 0], [0, 1]]
+
+
+def test_euler_resnet_scalar_and_vector() -> None:
+    pt, inst, ans = solved(EO, kind="resnet", x0=[0.5], U=[[1]], V=[[1]], b=[0], L=2, activation="tanh")
+    assert ans["trajectory"][:, 0] == pytest.approx([0.731059, 1.042915], abs=1e-6)
+    assert mistake_named(pt, inst, "x_final", [1.707337]) == "no_1_over_L"
+    _, _, deep = solved(EO, kind="resnet", x0=[0.5], U=[[1]], V=[[1]], b=[0], L=100, activation="tanh")
+    assert deep["x_final"][0] == pytest.approx(1.145203, abs=1e-6)  # → asinh(sinh(0.5)·e) = 1.147526
+    _, _, ans = solved(EO, kind="resnet", x0=[1, -1], U=[[1, 0], [0, 1], [1, -1]], V=[[1, 0], [0, 1], [1, 1]],
+                       b=[0, 0, 0.5], L=2)
+    assert ans["trajectory"] == pytest.approx(np.array([[1.75, -1.25], [3.125, -1.75]]))
+
+
+def test_euler_attention_ode() -> None:
+    pt, inst, ans = solved(EO, kind="attention", X=[[1, 0], [0, 1], [1, 1]], W_Q=EYE, W_K=EYE, W_V=EYE, beta=1,
+                           dt=0.1)
+    assert ans["weights"][0] == pytest.approx([0.422319, 0.155362, 0.422319], abs=1e-6)
+    assert ans["velocity"][0] == pytest.approx([0.844638, 0.577681], abs=1e-6)
+    assert ans["x_next"][0] == pytest.approx([1.084464, 0.057768], abs=1e-6)
+    wrong = pt.mistakes(inst.params)["sqrt_d_added"].answers["velocity"]
+    assert mistake_named(pt, inst, "velocity", wrong) == "sqrt_d_added"
+    with pytest.raises(ParamError, match="needs X"):
+        make(EO).from_params(dict(kind="attention"))

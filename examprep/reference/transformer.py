@@ -244,3 +244,42 @@ def mrope_ids(batch: list[Params], device: torch.device) -> list[dict]:
         ids = torch.stack([t_index, h_index, w_index]) + p.text_before
         out.append({"vision_ids": ids.T.numpy(), "next_id": int(ids.max()) + 1})
     return out
+
+
+def euler_ode(batch: list[Params], device: torch.device) -> Answers:
+    """resnet: a torch loop over the layers (``torch.relu`` / ``tanh`` / ``sigmoid``), instances of one shape and
+    depth together; attention: ``F.scaled_dot_product_attention(scale=β)`` on the projected tokens, with V = [W_V x | I]
+    for the velocities and the weights."""
+    import torch.nn.functional as F
+
+    from examprep.reference.packing import real
+
+    acts = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+    def run(ps: list[Params]) -> dict:
+        if ps[0].kind == "resnet":
+            u, v = real(np.array([p.U for p in ps]), device), real(np.array([p.V for p in ps]), device)
+            b, x = real(np.array([p.b for p in ps]), device), real(np.array([p.x0 for p in ps]), device)
+            f, n_layers = acts[ps[0].activation], ps[0].L
+            rows = []
+            for _ in range(n_layers):
+                x = x + (u.transpose(1, 2) @ f(v @ x[..., None] + b[..., None]))[..., 0] / n_layers
+                rows.append(x)
+            return {"trajectory": torch.stack(rows, 1), "x_final": x}
+        x = real(np.array([p.X for p in ps]), device)
+        wq, wk, wv = (real(np.array([p[k] for p in ps]), device) for k in ("W_Q", "W_K", "W_V"))
+        q, k, val = x @ wq.transpose(1, 2), x @ wk.transpose(1, 2), x @ wv.transpose(1, 2)
+        n, d = x.shape[1], x.shape[2]
+        beta = real(np.array([p.beta for p in ps]), device)[:, None, None]
+        eye = torch.eye(n, dtype=x.dtype, device=device).expand(len(ps), n, n)
+        both = F.scaled_dot_product_attention(q * beta, k, torch.cat([val, eye], -1), scale=1.0)
+        vel = both[..., :d]
+        dt = real(np.array([p.dt for p in ps]), device)[:, None, None]
+        return {"weights": both[..., d:], "velocity": vel, "x_next": x + dt * vel}
+
+    def key(p: Params) -> tuple:
+        if p.kind == "resnet":
+            return ("resnet", np.shape(p.U), p.L, p.activation)
+        return ("attention", np.shape(p.X))
+
+    return grouped(batch, key, run)

@@ -22,3 +22,6 @@ register("transformer/multihead_forward-v1", "examprep.problems.transformer.mult
 register("transformer/mrope_ids-v1", "examprep.problems.transformer.mrope_ids:MropeIds",
          title="M-RoPE position ids of a video after text", parts=("vision_ids", "next_id"),
          catalog="seed_000_001 B10")
+register("transformer/euler_ode-v1", "examprep.problems.transformer.euler_ode:EulerODE",
+         title="ResNets and attention as Euler steps of an ODE",
+         parts=("trajectory", "x_final", "weights", "velocity", "x_next"), catalog="seed_000_001 A3")
