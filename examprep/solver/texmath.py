@@ -47,7 +47,7 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
     "lVert": ("ord", "‖", "bar.v.double"), "rVert": ("ord", "‖", "bar.v.double"),
     "lfloor": ("open", "⌊", "⌊"), "rfloor": ("close", "⌋", "⌋"), "lceil": ("open", "⌈", "⌈"),
     "rceil": ("close", "⌉", "⌉"), "{": ("open", "{", "\\{"), "}": ("close", "}", "\\}"),
-    "langle": ("open", "⟨", "⟨"), "rangle": ("close", "⟩", "⟩"),
+    "langle": ("open", "⟨", "⟨"), "rangle": ("close", "⟩", "⟩"), "%": ("ord", "%", "\\%"),
 }
 SPACES = {",": "thin", ";": "med", "quad": "quad"}  # \, \; \quad -> Typst
 FUNCTIONS = ("ln", "log", "exp", "max", "min", "tanh", "sin", "cos", "det", "arg")
