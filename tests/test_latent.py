@@ -324,3 +324,30 @@ def test_vq_vae_refuses_ties_and_agrees_with_scipy() -> None:
         p = pt.generate(s, "hard").params
         codes, _ = vq(np.asarray(p.z_e, float), np.asarray(p.codebook, float))
         assert pt.solve(p)["codes"] == codes.tolist()
+
+
+# ---- pca: seed_002 J1 ------------------------------------------------------------------------------------------
+
+def test_pca_catalog_example() -> None:
+    pt, inst, ans = solved("latent/pca-v1", X=((2, 1), (-2, -1), (1, 1), (-1, -1)))
+    assert np.allclose(ans["cov"], [[2.5, 1.5], [1.5, 1.0]])
+    assert np.allclose(ans["eigenvalues"], [3.427051, 0.072949], atol=5e-7)
+    assert ans["recon_error"] == pytest.approx(0.072949, abs=5e-7)
+    assert right(pt, inst, cov="[[2.5, 1.5], [1.5, 1]]", eigenvalues="[3.4271, 0.0729]", recon_error="0.0729")
+    assert mistake_named(pt, inst, "cov", "[[3.3333, 2], [2, 1.3333]]") == "divisor_n_minus_1"
+    assert mistake_named(pt, inst, "recon_error", 3.4271) == "largest_eigenvalue"
+
+
+def test_pca_against_scipy_and_the_projection() -> None:
+    from scipy.linalg import eigh
+
+    pt = make("latent/pca")
+    for s in range(30):
+        p = pt.generate(s, "hard").params
+        ans = pt.solve(p)
+        x = np.asarray(p.X, float)
+        xc = x - x.mean(0)
+        w, v = eigh(np.cov(x.T, bias=True))
+        assert np.allclose(ans["eigenvalues"], w[::-1])
+        top = v[:, -1:]
+        assert ans["recon_error"] == pytest.approx(float(((xc - xc @ top @ top.T) ** 2).sum(1).mean()))

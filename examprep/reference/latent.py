@@ -125,3 +125,19 @@ def vq_vae(batch: list[Params], device: torch.device) -> Answers:
                 "vq_loss": cb_loss + commit, "bits": torch.full((len(ps),), math.log2(cb.shape[1]), dtype=REAL)}
 
     return grouped(batch, lambda p: (len(p.z_e), len(p.codebook), len(p.z_e[0]), p.reduction), run)
+
+
+def pca(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.cov(correction=0)`` per instance, ``torch.linalg.eigvalsh`` (flipped to descending), and the error
+    as the mean squared residual after projecting the centred data on ``eigh``'s top eigenvector."""
+
+    def run(ps: list[Params]) -> dict:
+        x = _stack([p.X for p in ps], device)
+        cov = torch.stack([torch.cov(xb.T, correction=0) for xb in x])
+        lam = torch.linalg.eigvalsh(cov).flip(-1)
+        top = torch.linalg.eigh(cov).eigenvectors[..., -1:]  # (B, 2, 1)
+        xc = x - x.mean(1, keepdim=True)
+        resid = xc - xc @ top @ top.transpose(1, 2)
+        return {"cov": cov, "eigenvalues": lam, "recon_error": (resid**2).sum(-1).mean(-1)}
+
+    return grouped(batch, lambda p: len(p.X), run)

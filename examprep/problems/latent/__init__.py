@@ -19,3 +19,6 @@ register("latent/vae_loss-v1", "examprep.problems.latent.vae_loss:VAELoss",
 register("latent/vq_vae-v1", "examprep.problems.latent.vq_vae:VQVAE", title="VQ-VAE quantisation and its losses",
          parts=("sq_dists", "codes", "z_q", "codebook_loss", "commitment_loss", "vq_loss", "bits"),
          catalog="seed_000_001 E7; seed_002 J4")
+register("latent/pca-v1", "examprep.problems.latent.pca:PCA",
+         title="PCA: covariance, eigenvalues and the 1-D reconstruction error",
+         parts=("cov", "eigenvalues", "recon_error"), catalog="seed_002 J1; seed_000_001 E6")
