@@ -17,7 +17,8 @@ from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v1",
        "latent/vae_loss-v1",
-       "latent/vq_vae-v1"]
+       "latent/vq_vae-v1",
+       "latent/pca-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:

@@ -127,7 +127,8 @@ class PCA(ProblemType):
             return paren(total) / n
 
         d.add("Covariance", ans["cov"], lhs=COV, part="cov",
-              substituted=Mat([[entry(0, 0), entry(0, 1)], [entry(1, 0), entry(1, 1)]]), note="each entry sums products of centred coordinates, divided by $N$")
+              substituted=Mat([[entry(0, 0), entry(0, 1)], [entry(1, 0), entry(1, 1)]]),
+              note="each entry sums products of centred coordinates, divided by $N$")
         c = np.asarray(ans["cov"])
         tr, det = Num(float(c[0, 0] + c[1, 1])), Num(float(c[0, 0] * c[1, 1] - c[0, 1] ** 2))
         d.add("Eigenvalues", ans["eigenvalues"], lhs=EIG, part="eigenvalues",
