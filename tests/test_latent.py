@@ -18,7 +18,8 @@ from examprep.verify import reference_disagreements, resolve_device, verify_type
 IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v1",
        "latent/vae_loss-v1",
        "latent/vq_vae-v1",
-       "latent/pca-v1"]
+       "latent/pca-v1",
+       "latent/linear_ae-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -352,3 +353,28 @@ def test_pca_against_scipy_and_the_projection() -> None:
         assert np.allclose(ans["eigenvalues"], w[::-1])
         top = v[:, -1:]
         assert ans["recon_error"] == pytest.approx(float(((xc - xc @ top @ top.T) ** 2).sum(1).mean()))
+
+
+# ---- linear_ae: seed_000_001 E6, seed_002 J1 -------------------------------------------------------------------
+
+def test_linear_ae_catalog_examples() -> None:
+    pt, inst, ans = solved("latent/linear_ae-v1", W_e=((0.6, 0.8),), x=(3, 1))
+    assert np.allclose(ans["z"], [2.6]) and np.allclose(ans["x_hat"], [1.56, 2.08])
+    assert (ans["sse"], ans["mse"]) == (pytest.approx(3.24), pytest.approx(1.62))
+    assert right(pt, inst, z="[2.6]", x_hat="[1.56, 2.08]", sse="3.24", mse="1.62")
+    assert mistake_named(pt, inst, "sse", 1.62) == "sum_mean_confused"
+    assert mistake_named(pt, inst, "mse", 3.24) == "sum_mean_confused"
+    _, _, j1 = solved("latent/linear_ae-v1", W_e=((0.6, 0.8),), x=(1, 2))
+    assert np.allclose(j1["z"], [2.2]) and np.allclose(j1["x_hat"], [1.32, 1.76])
+    assert (j1["sse"], j1["mse"]) == (pytest.approx(0.16), pytest.approx(0.08))
+
+
+def test_linear_ae_two_dimensional_code_and_refusals() -> None:
+    _, _, ans = solved("latent/linear_ae-v1", W_e=((0.6, 0, 0.8), (0, 1, 0)), x=(1, 2, -1))
+    w = np.array([[0.6, 0, 0.8], [0, 1, 0]])
+    assert np.allclose(ans["x_hat"], w.T @ w @ [1, 2, -1])
+    pt = make("latent/linear_ae")
+    with pytest.raises(ParamError, match="columns"):
+        pt.from_params(dict(W_e=((0.6, 0.8),), x=(1, 2, 3)))
+    with pytest.raises(ParamError, match="smaller"):
+        pt.from_params(dict(W_e=((1, 0), (0, 1), (1, 1)), x=(1, 2)))

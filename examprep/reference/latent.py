@@ -141,3 +141,19 @@ def pca(batch: list[Params], device: torch.device) -> Answers:
         return {"cov": cov, "eigenvalues": lam, "recon_error": (resid**2).sum(-1).mean(-1)}
 
     return grouped(batch, lambda p: len(p.X), run)
+
+
+def linear_ae(batch: list[Params], device: torch.device) -> Answers:
+    """``F.linear`` with W_e, then with W_eᵀ; ``F.mse_loss`` summed and averaged; one block per shape of W_e."""
+    import torch.nn.functional as F  # noqa: N812
+
+    def run(ps: list[Params]) -> dict:
+        w = _stack([p.W_e for p in ps], device)
+        x = real(np.asarray([p.x for p in ps], dtype=np.float64), device)
+        z = torch.stack([F.linear(x[b], w[b]) for b in range(len(ps))])
+        x_hat = torch.stack([F.linear(z[b], w[b].T) for b in range(len(ps))])
+        return {"z": z, "x_hat": x_hat,
+                "sse": torch.stack([F.mse_loss(x_hat[b], x[b], reduction="sum") for b in range(len(ps))]),
+                "mse": torch.stack([F.mse_loss(x_hat[b], x[b]) for b in range(len(ps))])}
+
+    return grouped(batch, lambda p: (len(p.W_e), len(p.x)), run)

@@ -22,3 +22,6 @@ register("latent/vq_vae-v1", "examprep.problems.latent.vq_vae:VQVAE", title="VQ-
 register("latent/pca-v1", "examprep.problems.latent.pca:PCA",
          title="PCA: covariance, eigenvalues and the 1-D reconstruction error",
          parts=("cov", "eigenvalues", "recon_error"), catalog="seed_002 J1; seed_000_001 E6")
+register("latent/linear_ae-v1", "examprep.problems.latent.linear_ae:LinearAE",
+         title="Linear autoencoder with a tied decoder", parts=("z", "x_hat", "sse", "mse"),
+         catalog="seed_000_001 E6; seed_002 J1")
