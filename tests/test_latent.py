@@ -19,7 +19,8 @@ IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v
        "latent/vae_loss-v1",
        "latent/vq_vae-v1",
        "latent/pca-v1",
-       "latent/linear_ae-v1"]
+       "latent/linear_ae-v1",
+       "latent/ppca-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -378,3 +379,35 @@ def test_linear_ae_two_dimensional_code_and_refusals() -> None:
         pt.from_params(dict(W_e=((0.6, 0.8),), x=(1, 2, 3)))
     with pytest.raises(ParamError, match="smaller"):
         pt.from_params(dict(W_e=((1, 0), (0, 1), (1, 1)), x=(1, 2)))
+
+
+# ---- ppca: seed_000_001 E6 -------------------------------------------------------------------------------------
+
+def test_ppca_catalog_example() -> None:
+    pt, inst, ans = solved("latent/ppca-v1", W=((2,), (1,)), sigma2=0.5, x=(2, 1))
+    assert np.allclose(ans["C"], [[4.5, 2], [2, 1.5]])
+    assert ans["M"] == pytest.approx(5.5)
+    assert ans["post_mean"] == pytest.approx(0.909091, abs=5e-7)
+    assert ans["post_var"] == pytest.approx(0.090909, abs=5e-7)
+    assert ans["log_px"] == pytest.approx(-2.798223, abs=5e-7)
+    assert right(pt, inst, C="[[4.5, 2], [2, 1.5]]", post_mean="0.9091", post_var="0.09091", log_px="-2.7982")
+    assert mistake_named(pt, inst, "C", "[[4, 2], [2, 1]]") == "sigma2_left_out"
+    assert mistake_named(pt, inst, "post_mean", 1.0) == "sigma2_left_out"  # 5/5 without σ²
+    w = np.array([2.0, 1.0])
+    assert mistake_named(pt, inst, "post_var", 0.5 * w @ np.linalg.solve([[4.5, 2], [2, 1.5]], w)) == "c_inv_for_m_inv"
+
+
+def test_ppca_against_scipy() -> None:
+    from scipy.stats import multivariate_normal
+
+    pt = make("latent/ppca")
+    for s in range(30):
+        p = pt.generate(s, "hard").params
+        ans = pt.solve(p)
+        mu = np.zeros(len(p.x)) if p.mu is None else np.asarray(p.mu, float)
+        assert ans["log_px"] == pytest.approx(float(multivariate_normal(mu, np.asarray(ans["C"])).logpdf(p.x)))
+        # the posterior mean through C⁻¹: M⁻¹Wᵀ = WᵀC⁻¹
+        w = np.asarray(p.W, float)[:, 0]
+        assert ans["post_mean"] == pytest.approx(float(w @ np.linalg.solve(ans["C"], np.asarray(p.x) - mu)))
+    with pytest.raises(ParamError, match="d × 1"):
+        pt.from_params(dict(W=((1, 2), (3, 4)), sigma2=0.5, x=(1, 2)))

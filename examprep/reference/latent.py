@@ -157,3 +157,25 @@ def linear_ae(batch: list[Params], device: torch.device) -> Answers:
                 "mse": torch.stack([F.mse_loss(x_hat[b], x[b]) for b in range(len(ps))])}
 
     return grouped(batch, lambda p: (len(p.W_e), len(p.x)), run)
+
+
+def ppca(batch: list[Params], device: torch.device) -> Answers:
+    """C and M by matrix products, the posterior by ``torch.linalg.solve``, ln p(x) by
+    ``MultivariateNormal(μ, C).log_prob``; one block per d."""
+    from torch.distributions import MultivariateNormal
+
+    def run(ps: list[Params]) -> dict:
+        w = _stack([p.W for p in ps], device)  # (B, d, 1)
+        d = w.shape[1]
+        s2 = real(np.asarray([p.sigma2 for p in ps], dtype=np.float64), device)[:, None, None]
+        mu = real(np.asarray([p.mu if p.mu is not None else [0.0] * d for p in ps], dtype=np.float64), device)
+        x = real(np.asarray([p.x for p in ps], dtype=np.float64), device)
+        eye = torch.eye(d, dtype=w.dtype, device=device)
+        c = w @ w.transpose(1, 2) + s2 * eye
+        m = w.transpose(1, 2) @ w + s2  # (B, 1, 1)
+        post_mean = torch.linalg.solve(m, w.transpose(1, 2) @ (x - mu)[..., None])[:, 0, 0]
+        post_var = (s2 * torch.linalg.inv(m))[:, 0, 0]
+        return {"C": c, "M": m[:, 0, 0], "post_mean": post_mean, "post_var": post_var,
+                "log_px": MultivariateNormal(mu, covariance_matrix=c).log_prob(x)}
+
+    return grouped(batch, lambda p: len(p.W), run)

@@ -25,3 +25,6 @@ register("latent/pca-v1", "examprep.problems.latent.pca:PCA",
 register("latent/linear_ae-v1", "examprep.problems.latent.linear_ae:LinearAE",
          title="Linear autoencoder with a tied decoder", parts=("z", "x_hat", "sse", "mse"),
          catalog="seed_000_001 E6; seed_002 J1")
+register("latent/ppca-v1", "examprep.problems.latent.ppca:PPCA",
+         title="Probabilistic PCA: marginal, posterior and likelihood",
+         parts=("C", "M", "post_mean", "post_var", "log_px"), catalog="seed_000_001 E6")

@@ -133,8 +133,8 @@ class PCA(ProblemType):
         tr, det = Num(float(c[0, 0] + c[1, 1])), Num(float(c[0, 0] * c[1, 1] - c[0, 1] ** 2))
         d.add("Eigenvalues", ans["eigenvalues"], lhs=EIG, part="eigenvalues",
               substituted=Mat([[(tr + sqrt(tr**2 - 4 * det)) / 2, (tr - sqrt(tr**2 - 4 * det)) / 2]]),
-              note=f"$\\operatorname{{tr}} S$ = {float(c[0, 0] + c[1, 1]):g}, "
-                   f"$\\det S$ = {float(c[0, 0] * c[1, 1] - c[0, 1] ** 2):.6g}")
+              note=f"the trace of $S$ is {float(c[0, 0] + c[1, 1]):g} and its determinant "
+                   f"{float(c[0, 0] * c[1, 1] - c[0, 1] ** 2):.6g}")
         d.add("Reconstruction error of the best 1-D code", ans["recon_error"], lhs=ERR, part="recon_error",
               note="the variance left out is the variance along the discarded direction: the smaller eigenvalue")
         d.answer = f"λ = {[round(v, 4) for v in ans['eigenvalues']]}, error {ans['recon_error']:.4f}"
