@@ -20,7 +20,8 @@ IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v
        "latent/vq_vae-v1",
        "latent/pca-v1",
        "latent/linear_ae-v1",
-       "latent/ppca-v1"]
+       "latent/ppca-v1",
+       "latent/hierarchical_vae-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -411,3 +412,39 @@ def test_ppca_against_scipy() -> None:
         assert ans["post_mean"] == pytest.approx(float(w @ np.linalg.solve(ans["C"], np.asarray(p.x) - mu)))
     with pytest.raises(ParamError, match="d × 1"):
         pt.from_params(dict(W=((1, 2), (3, 4)), sigma2=0.5, x=(1, 2)))
+
+
+# ---- hierarchical_vae: seed_004 E7 -----------------------------------------------------------------------------
+
+HV = dict(x=-0.1, z=(1.1, -0.9), p_w=(-1.0, 0.5), p_s=(2.0, 1.0), q_w=(1.0, -1.0), q_s=(0.5, 0.5))
+
+
+def test_hierarchical_vae_against_scipy_and_named_mistakes() -> None:
+    from scipy.stats import norm
+
+    pt, inst, ans = solved("latent/hierarchical_vae-v1", **HV)
+    log_p = norm.logpdf(-0.1, -1.0 * 1.1, 2.0) + norm.logpdf(1.1, 0.5 * -0.9, 1.0) + norm.logpdf(-0.9, 0, 1)
+    log_q = norm.logpdf(1.1, -0.1, 0.5) + norm.logpdf(-0.9, -1.0 * 1.1, 0.5)
+    assert ans["log_p"] == pytest.approx(log_p) and ans["log_q"] == pytest.approx(log_q)
+    assert ans["elbo"] == pytest.approx(log_p - log_q)
+    assert right(pt, inst, log_p=f"{log_p:.4f}", log_q=f"{log_q:.4f}", elbo=f"{log_p - log_q:.4f}")
+    no_prior = log_p - norm.logpdf(-0.9, 0, 1)
+    assert mistake_named(pt, inst, "log_p", no_prior) == "prior_dropped"
+    as_var = norm.logpdf(1.1, -0.1, np.sqrt(0.5)) + norm.logpdf(-0.9, -1.1, np.sqrt(0.5))
+    assert mistake_named(pt, inst, "log_q", as_var) == "s_as_variance"
+
+
+def test_hierarchical_vae_three_layers_and_refusals() -> None:
+    from scipy.stats import norm
+
+    _, _, ans = solved("latent/hierarchical_vae-v1", x=1.0, z=(0.5, -0.2, 0.3), p_w=(2, 1, -1), p_s=(1, 0.5, 2),
+                       q_w=(0.5, 1, 1.5), q_s=(1, 1, 0.5))
+    log_p = (norm.logpdf(1.0, 2 * 0.5, 1) + norm.logpdf(0.5, 1 * -0.2, 0.5) + norm.logpdf(-0.2, -1 * 0.3, 2)
+             + norm.logpdf(0.3, 0, 1))
+    log_q = norm.logpdf(0.5, 0.5 * 1.0, 1) + norm.logpdf(-0.2, 1 * 0.5, 1) + norm.logpdf(0.3, 1.5 * -0.2, 0.5)
+    assert (ans["log_p"], ans["log_q"]) == (pytest.approx(log_p), pytest.approx(log_q))
+    pt = make("latent/hierarchical_vae")
+    with pytest.raises(ParamError, match="q_s has"):
+        pt.from_params({**HV, "q_s": (0.5,)})
+    with pytest.raises(ParamError, match="positive"):
+        pt.from_params({**HV, "p_s": (0.0, 1.0)})

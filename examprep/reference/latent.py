@@ -179,3 +179,21 @@ def ppca(batch: list[Params], device: torch.device) -> Answers:
                 "log_px": MultivariateNormal(mu, covariance_matrix=c).log_prob(x)}
 
     return grouped(batch, lambda p: len(p.W), run)
+
+
+def hierarchical_vae(batch: list[Params], device: torch.device) -> Answers:
+    """ln p and ln q as sums of ``Normal.log_prob`` over the layers (parents stacked as [z_2, …, z_L] and
+    [x, z_1, …, z_{L−1}]); one block per L."""
+    from torch.distributions import Normal
+
+    def run(ps: list[Params]) -> dict:
+        z = real(np.asarray([p.z for p in ps], dtype=np.float64), device)
+        x = real(np.asarray([[p.x] for p in ps], dtype=np.float64), device)
+        pw, psd, qw, qsd = (real(np.asarray([p[k] for p in ps], dtype=np.float64), device)
+                            for k in ("p_w", "p_s", "q_w", "q_s"))
+        child_p = torch.cat([x, z[:, :-1]], 1)  # x, z_1, …, z_{L−1}
+        log_p = Normal(pw * z, psd).log_prob(child_p).sum(1) + Normal(0.0, 1.0).log_prob(z[:, -1])
+        log_q = Normal(qw * torch.cat([x, z[:, :-1]], 1), qsd).log_prob(z).sum(1)
+        return {"log_p": log_p, "log_q": log_q, "elbo": log_p - log_q}
+
+    return grouped(batch, lambda p: len(p.z), run)

@@ -28,3 +28,5 @@ register("latent/linear_ae-v1", "examprep.problems.latent.linear_ae:LinearAE",
 register("latent/ppca-v1", "examprep.problems.latent.ppca:PPCA",
          title="Probabilistic PCA: marginal, posterior and likelihood",
          parts=("C", "M", "post_mean", "post_var", "log_px"), catalog="seed_000_001 E6")
+register("latent/hierarchical_vae-v1", "examprep.problems.latent.hierarchical_vae:HierarchicalVAE",
+         title="Hierarchical VAE: one-sample ELBO", parts=("log_p", "log_q", "elbo"), catalog="seed_004 E7")
