@@ -16,7 +16,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1", "diffusion/prior_kl-v1",
-       "diffusion/ve_denoiser-v1"]
+       "diffusion/ve_denoiser-v1", "diffusion/latent_sizes-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -201,3 +201,25 @@ def test_ve_denoiser_refusals_and_variants() -> None:
     seen = {(p.sigma is None, p.reduction) for p in (pt.generate(s, d).params for s in range(20)
                                                      for d in seeding.DIFFICULTIES)}
     assert seen == {(False, "sum"), (False, "mean"), (True, "sum"), (True, "mean")}
+
+
+# ---- latent_sizes: seed_002 K7, seed_004 F12 -------------------------------------------------------------------
+
+def test_latent_sizes_stable_diffusion_example() -> None:
+    pt, inst, ans = solved("diffusion/latent_sizes-v1", H=512, W=512, f=8)
+    assert ans == {"latent_shape": [4, 64, 64], "image_values": 786432, "latent_values": 16384, "compression": 48.0}
+    assert right(pt, inst, latent_shape="[4, 64, 64]", image_values="786432", latent_values="16384",
+                 compression="48")
+    assert mistake_named(pt, inst, "compression", 192) == "channels_ignored"
+    assert mistake_named(pt, inst, "latent_shape", "[4, 8, 8]") == "f_squared_per_side"
+
+
+def test_latent_sizes_non_square_and_refusals() -> None:
+    _, _, ans = solved("diffusion/latent_sizes-v1", H=768, W=512, C=3, f=16, c_latent=16)
+    assert ans["latent_shape"] == [16, 48, 32]
+    assert ans["compression"] == pytest.approx(16 * 16 * 3 / 16)
+    pt = make("diffusion/latent_sizes")
+    with pytest.raises(ParamError, match="power of 2"):
+        pt.from_params(dict(H=510, W=510, f=6))
+    with pytest.raises(ParamError, match="multiples"):
+        pt.from_params(dict(H=500, W=512, f=8))

@@ -116,3 +116,30 @@ def ve_denoiser(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: (len(p.x0), p.reduction, p.sigma is None, p.N), run)
+
+
+def latent_sizes(batch: list[Params], device: torch.device) -> Answers:
+    """A stand-in encoder on the meta device: log₂f stride-2 3×3 convolutions (padding 1), then a 1×1 convolution
+    to c_latent channels; the latent shape is its output's, the counts ``numel`` of the input and output."""
+    import functools
+
+    from torch import nn
+
+    @functools.lru_cache(maxsize=1024)
+    def run_one(H: int, W: int, C: int, f: int, c: int) -> tuple[list[int], int, int]:  # noqa: N803
+        layers: list[nn.Module] = []
+        ch = C
+        for _ in range(f.bit_length() - 1):
+            layers.append(nn.Conv2d(ch, 8, 3, stride=2, padding=1, device="meta"))
+            ch = 8
+        layers.append(nn.Conv2d(ch, c, 1, device="meta"))
+        x = torch.empty(1, C, H, W, device="meta")
+        out = nn.Sequential(*layers)(x)
+        return list(out.shape[1:]), x.numel(), out.numel()
+
+    rows = [run_one(p.H, p.W, p.C, p.f, p.c_latent) for p in batch]
+    shapes = torch.tensor([r[0] for r in rows])
+    img = torch.tensor([r[1] for r in rows], dtype=torch.int64)
+    lat = torch.tensor([r[2] for r in rows], dtype=torch.int64)
+    return Answers(len(batch)).add(None, {"latent_shape": shapes, "image_values": img, "latent_values": lat,
+                                          "compression": img.to(REAL) / lat.to(REAL)})

@@ -43,3 +43,6 @@ register("diffusion/prior_kl-v1", "examprep.problems.diffusion.prior_kl:PriorKL"
 register("diffusion/ve_denoiser-v1", "examprep.problems.diffusion.ve_denoiser:VEDenoiser",
          title="Variance-exploding denoiser: x_σ, loss and x̂_0", parts=("sigmas", "x_sigma", "loss", "x0_hat"),
          catalog="seed_000_001 I4")
+register("diffusion/latent_sizes-v1", "examprep.problems.diffusion.latent_sizes:LatentSizes",
+         title="Latent diffusion: latent shape and compression",
+         parts=("latent_shape", "image_values", "latent_values", "compression"), catalog="seed_002 K7; seed_004 F12")
