@@ -16,7 +16,8 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1", "diffusion/prior_kl-v1",
-       "diffusion/ve_denoiser-v1", "diffusion/latent_sizes-v1"]
+       "diffusion/ve_denoiser-v1", "diffusion/latent_sizes-v1",
+       "diffusion/noise_schedule-v2", "diffusion/forward_closed_form-v2"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:

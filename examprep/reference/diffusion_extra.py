@@ -143,3 +143,29 @@ def latent_sizes(batch: list[Params], device: torch.device) -> Answers:
     lat = torch.tensor([r[2] for r in rows], dtype=torch.int64)
     return Answers(len(batch)).add(None, {"latent_shape": shapes, "image_values": img, "latent_values": lat,
                                           "compression": img.to(REAL) / lat.to(REAL)})
+
+
+def _extend(answers: Answers, more: dict) -> Answers:
+    """A one-block Answers with extra columns computed from its own."""
+    (idx, cols), = answers.blocks
+    return Answers(answers.n).add(idx, {**cols, **more})
+
+
+def noise_schedule_v2(batch: list[Params], device: torch.device) -> Answers:
+    """v1's reference (β by formula, ᾱ by ``torch.cumprod``), then √ᾱ, √(1 − ᾱ) and ᾱ/(1 − ᾱ) in torch."""
+    from examprep.reference.diffusion import noise_schedule
+
+    base = noise_schedule(batch, device)
+    ab = torch.as_tensor(base.blocks[0][1]["alpha_bar"], dtype=REAL)
+    return _extend(base, {"sqrt_alpha_bar": ab.sqrt(), "sqrt_one_minus_alpha_bar": (1 - ab).sqrt(),
+                          "snr": ab / (1 - ab)})
+
+
+def forward_closed_form_v2(batch: list[Params], device: torch.device) -> Answers:
+    """v1's reference (``Normal`` reparameterised), then SNR = ᾱ/(1 − ᾱ) and σ_VE = 1/√SNR in torch."""
+    from examprep.reference.diffusion import forward_closed_form
+
+    base = forward_closed_form(batch, device)
+    ab = torch.as_tensor(base.blocks[0][1]["alpha_bar"], dtype=REAL)
+    snr = ab / (1 - ab)
+    return _extend(base, {"snr": snr, "sigma_ve": torch.rsqrt(snr)})

@@ -46,3 +46,12 @@ register("diffusion/ve_denoiser-v1", "examprep.problems.diffusion.ve_denoiser:VE
 register("diffusion/latent_sizes-v1", "examprep.problems.diffusion.latent_sizes:LatentSizes",
          title="Latent diffusion: latent shape and compression",
          parts=("latent_shape", "image_values", "latent_values", "compression"), catalog="seed_002 K7; seed_004 F12")
+register("diffusion/noise_schedule-v2", "examprep.problems.diffusion.noise_schedule_v2:NoiseScheduleV2",
+         title="Noise schedule: ᾱ_t, its square roots and the SNR",
+         parts=("beta", "alpha", "alpha_bar_table", "alpha_bar", "sqrt_alpha_bar", "sqrt_one_minus_alpha_bar", "snr"),
+         catalog="seed_004 F1, F11; seed_003 C11; seed_002 K2; seed_000_001 I1")
+register("diffusion/forward_closed_form-v2",
+         "examprep.problems.diffusion.forward_closed_form_v2:ForwardClosedFormV2",
+         title="Diffusion forward process in closed form, SNR and the VE noise level",
+         parts=("alpha_bar", "mean", "std", "x_t", "snr", "sigma_ve"),
+         catalog="seed_003 C11; seed_002 K2; seed_004 F2; seed_000_001 I1")
