@@ -1,0 +1,10 @@
+"""Contrastive and multimodal learning: CLIP zero-shot classification and loss, NT-Xent, EMA teachers, DINO, CoOp."""
+
+from examprep.registry import register
+
+register("contrastive/clip_zero_shot-v1", "examprep.problems.contrastive.clip_zero_shot:ClipZeroShot",
+         title="CLIP zero-shot classification", parts=("class_emb", "cosines", "probs", "label"),
+         catalog="seed_000_001 J3; seed_002 E11; seed_003 D1")
+register("contrastive/clip_loss-v1", "examprep.problems.contrastive.clip_loss:ClipLoss",
+         title="CLIP symmetric contrastive loss", parts=("S", "loss_i2t", "loss_t2i", "loss", "negatives"),
+         catalog="seed_000_001 J3; seed_002 E12; seed_003 D2")

@@ -1,0 +1,55 @@
+"""Torch references for the contrastive family, written from the papers' definitions and batched over instances.
+
+Nothing here reuses the problem modules' arithmetic: embeddings are normalised with ``F.normalize``, losses come
+from ``F.cross_entropy`` against the diagonal, and instances of one shape run as one batch (``grouped``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from examprep.params import Params
+from examprep.reference.batching import Answers, grouped
+from examprep.reference.packing import real
+
+
+def clip_zero_shot(batch: list[Params], device: torch.device) -> Answers:
+    """CLIP (Radford et al. 2021) zero-shot: ``F.normalize`` on every prompt, the mean of each class's prompts,
+    ``F.normalize`` again, cosines as a batched product with the normalised image, ``torch.softmax`` of cos/τ."""
+    import torch.nn.functional as F
+
+    def run(ps: list[Params]) -> dict:
+        n, (rows, dim), e = len(ps), np.shape(ps[0].texts), ps[0].ensemble
+        texts = F.normalize(real(np.asarray([p.texts for p in ps]), device), dim=-1)
+        cls = F.normalize(texts.view(n, rows // e, e, dim).mean(2), dim=-1)
+        img = F.normalize(real(np.asarray([p.image for p in ps]), device), dim=-1)
+        cos = torch.bmm(cls, img[:, :, None])[:, :, 0]
+        tau = real(np.asarray([p.tau for p in ps]), device)[:, None]
+        probs = torch.softmax(cos / tau, dim=-1)
+        top = cos.max(-1, keepdim=True).values
+        k = (cos >= top - 1e-9).to(cos.dtype).argmax(-1).tolist()  # cosines within 1e-9: the first class listed
+        labels = [p.classes[j] if p.classes is not None else f"class {j + 1}" for p, j in zip(ps, k, strict=True)]
+        return {"class_emb": cls, "cosines": cos, "probs": probs, "label": labels}
+
+    return grouped(batch, lambda p: (len(p.texts), len(p.image), p.ensemble), run)
+
+
+def clip_loss(batch: list[Params], device: torch.device) -> Answers:
+    """CLIP's symmetric loss (Radford et al. 2021, Fig. 3 pseudocode): ``F.normalize`` both sides, L = Î T̂ᵀ/τ,
+    ``F.cross_entropy`` of L and of Lᵀ against arange(N), averaged."""
+    import torch.nn.functional as F
+
+    def run(ps: list[Params]) -> dict:
+        b, n = len(ps), len(ps[0].images)
+        img = F.normalize(real(np.asarray([p.images for p in ps]), device), dim=-1)
+        txt = F.normalize(real(np.asarray([p.texts for p in ps]), device), dim=-1)
+        s = img @ txt.transpose(1, 2)
+        lg = s / real(np.asarray([p.tau for p in ps]), device)[:, None, None]
+        labels = torch.arange(n, device=device).repeat(b)
+        i2t = F.cross_entropy(lg.reshape(b * n, n), labels, reduction="none").view(b, n).mean(1)
+        t2i = F.cross_entropy(lg.transpose(1, 2).reshape(b * n, n), labels, reduction="none").view(b, n).mean(1)
+        return {"S": s, "loss_i2t": i2t, "loss_t2i": t2i, "loss": (i2t + t2i) / 2,
+                "negatives": torch.full((b,), n * n - n, dtype=torch.int64)}
+
+    return grouped(batch, lambda p: np.shape(p.images), run)

@@ -1,0 +1,211 @@
+"""Contrastive types: the catalog's worked examples (corrected values), the wrong values graded as named mistakes,
+validation, and the batched references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 1200, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(20) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_statement_states_the_conventions(pid: str) -> None:
+    pt = make(pid)
+    text = " ".join(s for s in pt.statement(pt.generate(0, "hard").params) if isinstance(s, str))
+    assert "natural log" in text and "L2-normalised before any dot product" in text and "numbered from 1" in text
+
+
+# ---- clip_zero_shot: image [0.6, 0.8], prompts [1, 0], [0, 1], [0.6, −0.8] --------------------------------------
+
+ZS = "contrastive/clip_zero_shot-v1"
+
+
+def test_clip_zero_shot_catalog_example_2d() -> None:
+    pt, inst, ans = solved(ZS, image=(0.6, 0.8), texts=((1, 0), (0, 1), (0.6, -0.8)), tau=0.1)
+    assert ans["cosines"] == pytest.approx([0.6, 0.8, -0.28])
+    assert ans["probs"] == pytest.approx([0.119201, 0.880781, 0.000018], abs=5e-7)
+    assert ans["label"] == "class 2"
+    assert right(pt, inst, cosines="[0.6, 0.8, -0.28]", probs="[0.119201, 0.880781, 0.000018]", label="class 2")
+    # a logit scale of 1 (τ = 1)
+    _, _, one = solved(ZS, image=(0.6, 0.8), texts=((1, 0), (0, 1), (0.6, -0.8)), tau=1.0)
+    assert one["probs"] == pytest.approx([0.379336, 0.463322, 0.157342], abs=5e-7)
+    # τ multiplied: logits 0.1·cos, almost uniform
+    wrong = np.exp(0.1 * np.array([0.6, 0.8, -0.28]))
+    assert mistake_named(pt, inst, "probs", (wrong / wrong.sum()).tolist()) == "tau_multiplied"
+
+
+def test_clip_zero_shot_catalog_example_3d_is_class_2() -> None:
+    """seed_002 E11 says class 1 for cosines [0.6, 0.8, 0.48]; the largest is the second."""
+    texts = ((1, 0, 0), (0, 1, 0), (0, 0.6, 0.8))
+    _, _, ans = solved(ZS, image=(0.6, 0.8, 0), texts=texts, tau=1.0)
+    assert ans["cosines"] == pytest.approx([0.6, 0.8, 0.48])
+    assert ans["probs"] == pytest.approx([0.321717, 0.392946, 0.285337], abs=5e-7)
+    assert ans["label"] == "class 2"
+    _, _, ten = solved(ZS, image=(0.6, 0.8, 0), texts=texts, tau=0.1, classes=("cat", "dog", "car"))
+    assert ten["probs"] == pytest.approx([0.115071, 0.850270, 0.034659], abs=5e-7)
+    assert ten["label"] == "dog"
+
+
+def test_clip_zero_shot_ensemble_and_renormalisation() -> None:
+    # class 1: prompts [1, 0, 0] and [0.8, 0.6, 0]: mean [0.9, 0.3, 0], renormalised [0.948683, 0.316228, 0]
+    texts = ((1, 0, 0), (0.8, 0.6, 0), (0, 0, 1), (0, 0.6, 0.8))
+    pt, inst, ans = solved(ZS, image=(0.6, 0.8, 0), texts=texts, tau=0.5, ensemble=2)
+    assert ans["class_emb"][0] == pytest.approx([0.948683, 0.316228, 0], abs=5e-7)
+    c1 = 0.6 * 0.948683 + 0.8 * 0.316228
+    mean2 = np.array([0, 0.3, 0.9])
+    c2 = float(np.array([0.6, 0.8, 0]) @ (mean2 / np.linalg.norm(mean2)))
+    assert ans["cosines"] == pytest.approx([c1, c2], abs=1e-6)
+    assert ans["label"] == "class 1"
+    # the means left unnormalised: cosines [0.78, 0.24]
+    assert mistake_named(pt, inst, "cosines", "[0.78, 0.24]") == "mean_not_renormalised"
+
+
+def test_clip_zero_shot_raw_dot_products_are_named() -> None:
+    pt, inst, ans = solved(ZS, image=(3, 4), texts=((2, 0), (0, 1)), tau=1.0)
+    assert ans["cosines"] == pytest.approx([0.6, 0.8])
+    assert mistake_named(pt, inst, "cosines", "[6, 4]") == "raw_dot_products"
+    assert mistake_named(pt, inst, "label", "class 1") == "raw_dot_products"
+
+
+def test_clip_zero_shot_unit_vectors_hide_the_raw_dot_mistake() -> None:
+    pt, inst, _ = solved(ZS, image=(0.6, 0.8), texts=((1, 0), (0, 1)), tau=1.0)
+    assert "raw_dot_products" not in pt.mistakes(inst.params)
+    assert "tau_multiplied" not in pt.mistakes(inst.params)  # τ = 1: multiplying changes nothing
+
+
+@pytest.mark.parametrize("sets, match", [
+    (dict(image=(0, 0), texts=((1, 0), (0, 1))), "zero vector"),
+    (dict(image=(1, 0, 0), texts=((1, 0), (0, 1))), "length"),
+    (dict(image=(1, 0), texts=((1, 0),)), "at least 2 classes"),
+    (dict(image=(1, 0), texts=((1, 0), (0, 1), (1, 1)), ensemble=2), "cannot be split"),
+    (dict(image=(1, 0), texts=((1, 0), (0, 1)), classes=("a",)), "2 different names"),
+    (dict(image=(1, 0), texts=((1, 0), (-1, 0), (0, 1), (0, 1)), ensemble=2), "cancel"),
+])
+def test_clip_zero_shot_refuses_bad_input(sets: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make(ZS).from_params(dict(tau=1.0, **sets))
+
+
+def test_clip_zero_shot_sampled_instances_have_a_clear_winner() -> None:
+    pt = make(ZS)
+    for d in seeding.DIFFICULTIES:
+        for s in range(15):
+            p = pt.generate(s, d).params
+            cos = np.sort(pt.solve(p)["cosines"])
+            assert cos[-1] - cos[-2] >= 0.05
+            if d == "easy":
+                assert np.allclose(np.linalg.norm(p.texts, axis=1), 1)
+            if d == "hard":
+                assert p.ensemble == 2 and p.classes is not None
+
+
+# ---- clip_loss: I = [[1, 0], [0.6, 0.8]], T = [[0.8, 0.6], [0.28, 0.96]], τ = 0.2 -> 0.508657 ------------------
+
+CL = "contrastive/clip_loss-v1"
+
+
+def test_clip_loss_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(CL, images=((1, 0), (0.6, 0.8)), texts=((0.8, 0.6), (0.28, 0.96)), tau=0.2)
+    assert np.allclose(ans["S"], [[0.8, 0.28], [0.96, 0.936]])
+    assert ans["loss_i2t"] == pytest.approx(0.413295, abs=5e-7)
+    assert ans["loss_t2i"] == pytest.approx(0.604019, abs=5e-7)
+    assert ans["loss"] == pytest.approx(0.508657, abs=5e-7)
+    assert ans["negatives"] == 2
+    assert right(pt, inst, loss_i2t="0.4133", loss_t2i="0.6040", loss="0.5087", negatives="2")
+    assert mistake_named(pt, inst, "loss", "0.413295") == "image_to_text_only"
+    assert mistake_named(pt, inst, "loss", "0.604019") == "text_to_image_only"
+    assert mistake_named(pt, inst, "loss", "1.017314") == "half_dropped"
+    assert mistake_named(pt, inst, "negatives", "1") == "negatives_n_minus_1"
+    assert mistake_named(pt, inst, "negatives", "0") == "negatives_n_minus_n"
+    # τ multiplied: logits 0.2·S
+    lg = 0.2 * np.array([[0.8, 0.28], [0.96, 0.936]])
+    i2t = np.mean(np.log(np.exp(lg).sum(1)) - np.diag(lg))
+    t2i = np.mean(np.log(np.exp(lg).sum(0)) - np.diag(lg))
+    assert mistake_named(pt, inst, "loss", (i2t + t2i) / 2) == "tau_multiplied"
+
+
+@pytest.mark.parametrize("tau, i2t, t2i, loss", [(1.0, 0.831980, 0.835564, 0.833772),
+                                                 (0.1, 0.637952, 0.640771, 0.639361)])
+def test_clip_loss_seed_002_e12(tau: float, i2t: float, t2i: float, loss: float) -> None:
+    pt, inst, ans = solved(CL, images=((1, 0, 0), (0, 1, 0), (0, 0.6, 0.8)),
+                           texts=((0.8, 0.6, 0), (0, 0.8, 0.6), (0, 0, 1)), tau=tau)
+    assert np.allclose(ans["S"], [[0.8, 0, 0], [0.6, 0.8, 0], [0.36, 0.96, 0.8]])
+    assert (ans["loss_i2t"], ans["loss_t2i"], ans["loss"]) == pytest.approx((i2t, t2i, loss), abs=5e-7)
+    assert ans["negatives"] == 6
+    assert mistake_named(pt, inst, "negatives", "2") == "negatives_n_minus_1"
+
+
+def test_clip_loss_seed_003_d2_normalises_the_texts() -> None:
+    pt, inst, ans = solved(CL, images=((1, 0), (0.6, 0.8), (0, 1)), texts=((0.8, 0.6), (0.5, 0.5), (-0.2, 1)),
+                           tau=0.07)
+    assert ans["loss"] == pytest.approx(0.533501, abs=5e-7)
+    raw = np.array([[1, 0], [0.6, 0.8], [0, 1]]) @ np.array([[0.8, 0.6], [0.5, 0.5], [-0.2, 1]]).T
+    assert mistake_named(pt, inst, "S", raw.tolist()) == "not_normalised"
+
+
+def test_clip_loss_torch_cross_entropy_on_a_drawn_batch() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    pt = make(CL)
+    for s in range(10):
+        p = pt.generate(s, "hard").params
+        i = F.normalize(torch.tensor(p.images, dtype=torch.float64), dim=1)
+        t = F.normalize(torch.tensor(p.texts, dtype=torch.float64), dim=1)
+        lg = i @ t.T / p.tau
+        y = torch.arange(len(lg))
+        want = (F.cross_entropy(lg, y) + F.cross_entropy(lg.T, y)) / 2
+        assert pt.solve(p)["loss"] == pytest.approx(float(want), rel=1e-12)
+
+
+def test_clip_loss_refuses_unpaired_batches() -> None:
+    with pytest.raises(ParamError, match="one text per image"):
+        make(CL).from_params(dict(images=((1, 0), (0, 1)), texts=((1, 0),), tau=1.0))
+    with pytest.raises(ParamError, match="at least 2 pairs"):
+        make(CL).from_params(dict(images=((1, 0),), texts=((1, 0),), tau=1.0))
