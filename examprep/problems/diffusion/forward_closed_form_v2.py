@@ -53,8 +53,8 @@ class ForwardClosedFormV2(ForwardClosedForm):
                 " Also give the signal-to-noise ratio "
                 "$\\mathrm{SNR}_t = \\frac{\\bar{\\alpha}_t}{1 - \\bar{\\alpha}_t}$ and the equivalent "
                 "variance-exploding noise level $\\sigma_{VE} = \\frac{\\sqrt{1 - \\bar{\\alpha}_t}}"
-                "{\\sqrt{\\bar{\\alpha}_t}}$ (so that $x_t / \\sqrt{\\bar{\\alpha}_t} = x_0 + \\sigma_{VE} \\epsilon$), "
-                "to 4 significant figures."]
+                "{\\sqrt{\\bar{\\alpha}_t}}$ (so that "
+                "$x_t / \\sqrt{\\bar{\\alpha}_t} = x_0 + \\sigma_{VE} \\epsilon$), to 4 significant figures."]
 
     def solve(self, p: Params) -> Answers:
         out = super().solve(p)
