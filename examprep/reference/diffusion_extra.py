@@ -169,3 +169,41 @@ def forward_closed_form_v2(batch: list[Params], device: torch.device) -> Answers
     ab = torch.as_tensor(base.blocks[0][1]["alpha_bar"], dtype=REAL)
     snr = ab / (1 - ab)
     return _extend(base, {"snr": snr, "sigma_ve": torch.rsqrt(snr)})
+
+
+def loss_v2(batch: list[Params], device: torch.device) -> Answers:
+    """v1's torch reference (L_simple by ``F.mse_loss``, λ_t and L_{t−1} from Gaussian KLs) on every example as its
+    own instance, then the batch means; the score by ``torch.rsqrt``; x_t as a reparameterised ``Normal`` sample."""
+    from torch.distributions import Normal
+
+    from examprep.params import Params as P
+    from examprep.reference.diffusion import loss
+
+    rows, owner = [], []
+    for i, p in enumerate(batch):
+        for e, eh in zip(p.eps, p.eps_hat, strict=True):
+            rows.append(P({"eps": tuple(e), "eps_hat": tuple(eh), "t": p.t, "betas": p.betas, "sigma": p.sigma,
+                           "reduction": p.reduction}))
+            owner.append(i)
+    per = loss(rows, device)
+    out: list[dict] = []
+    for i, p in enumerate(batch):
+        mine = [per[k] for k, o in enumerate(owner) if o == i]
+        ab = torch.tensor(mine[0]["alpha_bar"], dtype=REAL)
+        eh = torch.tensor(np.asarray(p.eps_hat, dtype=np.float64), dtype=REAL)
+        e = torch.tensor(np.asarray(p.eps, dtype=np.float64), dtype=REAL)
+        ans = {"residual": np.stack([np.asarray(r["residual"]) for r in mine]),
+               "l_simple": float(np.mean([r["l_simple"] for r in mine])), "alpha_bar": float(ab),
+               "lambda_t": mine[0]["lambda_t"], "l_weighted": float(np.mean([r["l_weighted"] for r in mine])),
+               "score": (-eh * torch.rsqrt(1 - ab)).numpy()}
+        if p.x0 is not None:
+            x0 = torch.tensor(np.asarray(p.x0, dtype=np.float64), dtype=REAL)
+            q = Normal(ab.sqrt() * x0, (1 - ab).sqrt().expand_as(x0))
+            ans["x_t"] = (q.mean + q.stddev * e).numpy()
+        out.append(ans)
+    answers = Answers(len(batch))  # one block per set of parts (with and without x_t): one block per instance
+    for has_x0 in (False, True):
+        idx = [i for i, p in enumerate(batch) if (p.x0 is not None) == has_x0]
+        if idx:
+            answers.add(idx, {k: [out[i][k] for i in idx] for k in out[idx[0]]})
+    return answers

@@ -55,3 +55,7 @@ register("diffusion/forward_closed_form-v2",
          title="Diffusion forward process in closed form, SNR and the VE noise level",
          parts=("alpha_bar", "mean", "std", "x_t", "snr", "sigma_ve"),
          catalog="seed_003 C11; seed_002 K2; seed_004 F2; seed_000_001 I1")
+register("diffusion/loss-v2", "examprep.problems.diffusion.loss_v2:LossV2",
+         title="DDPM loss on a minibatch, the score and the network input",
+         parts=("residual", "l_simple", "alpha_bar", "lambda_t", "l_weighted", "score", "x_t"),
+         catalog="seed_004 F7, F8; seed_003 C13; seed_002 K5")
