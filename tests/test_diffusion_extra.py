@@ -16,7 +16,8 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1", "diffusion/prior_kl-v1",
-       "diffusion/ve_denoiser-v1"]
+       "diffusion/ve_denoiser-v1", "diffusion/latent_sizes-v1",
+       "diffusion/noise_schedule-v2", "diffusion/forward_closed_form-v2", "diffusion/loss-v2"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -201,3 +202,52 @@ def test_ve_denoiser_refusals_and_variants() -> None:
     seen = {(p.sigma is None, p.reduction) for p in (pt.generate(s, d).params for s in range(20)
                                                      for d in seeding.DIFFICULTIES)}
     assert seen == {(False, "sum"), (False, "mean"), (True, "sum"), (True, "mean")}
+
+
+# ---- latent_sizes: seed_002 K7, seed_004 F12 -------------------------------------------------------------------
+
+def test_latent_sizes_stable_diffusion_example() -> None:
+    pt, inst, ans = solved("diffusion/latent_sizes-v1", H=512, W=512, f=8)
+    assert ans == {"latent_shape": [4, 64, 64], "image_values": 786432, "latent_values": 16384, "compression": 48.0}
+    assert right(pt, inst, latent_shape="[4, 64, 64]", image_values="786432", latent_values="16384",
+                 compression="48")
+    assert mistake_named(pt, inst, "compression", 192) == "channels_ignored"
+    assert mistake_named(pt, inst, "latent_shape", "[4, 8, 8]") == "f_squared_per_side"
+
+
+def test_latent_sizes_non_square_and_refusals() -> None:
+    _, _, ans = solved("diffusion/latent_sizes-v1", H=768, W=512, C=3, f=16, c_latent=16)
+    assert ans["latent_shape"] == [16, 48, 32]
+    assert ans["compression"] == pytest.approx(16 * 16 * 3 / 16)
+    pt = make("diffusion/latent_sizes")
+    with pytest.raises(ParamError, match="power of 2"):
+        pt.from_params(dict(H=510, W=510, f=6))
+    with pytest.raises(ParamError, match="multiples"):
+        pt.from_params(dict(H=500, W=512, f=8))
+
+
+# ---- loss-v2: seed_002 K5, seed_004 F8 -------------------------------------------------------------------------
+
+def test_loss_v2_k5_mse_and_score() -> None:
+    pt, inst, ans = solved("diffusion/loss-v2", eps=((0.3, -1.2, 0.5),), eps_hat=((0.1, -1.0, 0.9),),
+                           betas=(0.1, 0.2, 0.3), t=3, reduction="mean")
+    assert ans["l_simple"] == pytest.approx(0.08)
+    assert np.allclose(np.asarray(ans["score"])[0, :2], [-0.141990, 1.419905], atol=5e-7)
+    assert "x_t" not in ans
+    assert mistake_named(pt, inst, "l_simple", 0.24) == "other_reduction"
+    assert mistake_named(pt, inst, "score", [[0.141990, -1.419905, 1.277914]]) == "score_sign"
+
+
+def test_loss_v2_f8_input_and_minibatch_mean() -> None:
+    pt, inst, ans = solved("diffusion/loss-v2", eps=((-1,),), eps_hat=((-0.8,),), betas=(0.1, 0.2, 0.3), t=3,
+                           x0=((2,),), sigma="beta_tilde")
+    assert ans["x_t"] == [[pytest.approx(0.715586, abs=5e-7)]]
+    assert ans["l_simple"] == pytest.approx(0.04)
+    assert ans["l_weighted"] == pytest.approx(0.030612, abs=5e-7)
+    pt, inst, ans = solved("diffusion/loss-v2", eps=((-1,), (0.5,)), eps_hat=((-0.8,), (0.1,)),
+                           betas=(0.1, 0.2, 0.3), t=3, sigma="beta_tilde")
+    assert ans["l_simple"] == pytest.approx((0.04 + 0.16) / 2)
+    assert ans["l_weighted"] == pytest.approx(0.765306 * 0.1, abs=5e-7)
+    assert mistake_named(pt, inst, "l_simple", 0.2) == "batch_summed"
+    with pytest.raises(ParamError, match="same shape"):
+        pt.from_params(dict(eps=((-1,), (0.5,)), eps_hat=((-0.8,),), betas=(0.1, 0.2, 0.3), t=3))

@@ -17,7 +17,11 @@ from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["latent/kmeans_step-v1", "latent/gmm_em_step-v1", "latent/elbo_discrete-v1",
        "latent/vae_loss-v1",
-       "latent/vq_vae-v1"]
+       "latent/vq_vae-v1",
+       "latent/pca-v1",
+       "latent/linear_ae-v1",
+       "latent/ppca-v1",
+       "latent/hierarchical_vae-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -324,3 +328,123 @@ def test_vq_vae_refuses_ties_and_agrees_with_scipy() -> None:
         p = pt.generate(s, "hard").params
         codes, _ = vq(np.asarray(p.z_e, float), np.asarray(p.codebook, float))
         assert pt.solve(p)["codes"] == codes.tolist()
+
+
+# ---- pca: seed_002 J1 ------------------------------------------------------------------------------------------
+
+def test_pca_catalog_example() -> None:
+    pt, inst, ans = solved("latent/pca-v1", X=((2, 1), (-2, -1), (1, 1), (-1, -1)))
+    assert np.allclose(ans["cov"], [[2.5, 1.5], [1.5, 1.0]])
+    assert np.allclose(ans["eigenvalues"], [3.427051, 0.072949], atol=5e-7)
+    assert ans["recon_error"] == pytest.approx(0.072949, abs=5e-7)
+    assert right(pt, inst, cov="[[2.5, 1.5], [1.5, 1]]", eigenvalues="[3.4271, 0.0729]", recon_error="0.0729")
+    assert mistake_named(pt, inst, "cov", "[[3.3333, 2], [2, 1.3333]]") == "divisor_n_minus_1"
+    assert mistake_named(pt, inst, "recon_error", 3.4271) == "largest_eigenvalue"
+
+
+def test_pca_against_scipy_and_the_projection() -> None:
+    from scipy.linalg import eigh
+
+    pt = make("latent/pca")
+    for s in range(30):
+        p = pt.generate(s, "hard").params
+        ans = pt.solve(p)
+        x = np.asarray(p.X, float)
+        xc = x - x.mean(0)
+        w, v = eigh(np.cov(x.T, bias=True))
+        assert np.allclose(ans["eigenvalues"], w[::-1])
+        top = v[:, -1:]
+        assert ans["recon_error"] == pytest.approx(float(((xc - xc @ top @ top.T) ** 2).sum(1).mean()))
+
+
+# ---- linear_ae: seed_000_001 E6, seed_002 J1 -------------------------------------------------------------------
+
+def test_linear_ae_catalog_examples() -> None:
+    pt, inst, ans = solved("latent/linear_ae-v1", W_e=((0.6, 0.8),), x=(3, 1))
+    assert np.allclose(ans["z"], [2.6]) and np.allclose(ans["x_hat"], [1.56, 2.08])
+    assert (ans["sse"], ans["mse"]) == (pytest.approx(3.24), pytest.approx(1.62))
+    assert right(pt, inst, z="[2.6]", x_hat="[1.56, 2.08]", sse="3.24", mse="1.62")
+    assert mistake_named(pt, inst, "sse", 1.62) == "sum_mean_confused"
+    assert mistake_named(pt, inst, "mse", 3.24) == "sum_mean_confused"
+    _, _, j1 = solved("latent/linear_ae-v1", W_e=((0.6, 0.8),), x=(1, 2))
+    assert np.allclose(j1["z"], [2.2]) and np.allclose(j1["x_hat"], [1.32, 1.76])
+    assert (j1["sse"], j1["mse"]) == (pytest.approx(0.16), pytest.approx(0.08))
+
+
+def test_linear_ae_two_dimensional_code_and_refusals() -> None:
+    _, _, ans = solved("latent/linear_ae-v1", W_e=((0.6, 0, 0.8), (0, 1, 0)), x=(1, 2, -1))
+    w = np.array([[0.6, 0, 0.8], [0, 1, 0]])
+    assert np.allclose(ans["x_hat"], w.T @ w @ [1, 2, -1])
+    pt = make("latent/linear_ae")
+    with pytest.raises(ParamError, match="columns"):
+        pt.from_params(dict(W_e=((0.6, 0.8),), x=(1, 2, 3)))
+    with pytest.raises(ParamError, match="smaller"):
+        pt.from_params(dict(W_e=((1, 0), (0, 1), (1, 1)), x=(1, 2)))
+
+
+# ---- ppca: seed_000_001 E6 -------------------------------------------------------------------------------------
+
+def test_ppca_catalog_example() -> None:
+    pt, inst, ans = solved("latent/ppca-v1", W=((2,), (1,)), sigma2=0.5, x=(2, 1))
+    assert np.allclose(ans["C"], [[4.5, 2], [2, 1.5]])
+    assert ans["M"] == pytest.approx(5.5)
+    assert ans["post_mean"] == pytest.approx(0.909091, abs=5e-7)
+    assert ans["post_var"] == pytest.approx(0.090909, abs=5e-7)
+    assert ans["log_px"] == pytest.approx(-2.798223, abs=5e-7)
+    assert right(pt, inst, C="[[4.5, 2], [2, 1.5]]", post_mean="0.9091", post_var="0.09091", log_px="-2.7982")
+    assert mistake_named(pt, inst, "C", "[[4, 2], [2, 1]]") == "sigma2_left_out"
+    assert mistake_named(pt, inst, "post_mean", 1.0) == "sigma2_left_out"  # 5/5 without σ²
+    w = np.array([2.0, 1.0])
+    assert mistake_named(pt, inst, "post_var", 0.5 * w @ np.linalg.solve([[4.5, 2], [2, 1.5]], w)) == "c_inv_for_m_inv"
+
+
+def test_ppca_against_scipy() -> None:
+    from scipy.stats import multivariate_normal
+
+    pt = make("latent/ppca")
+    for s in range(30):
+        p = pt.generate(s, "hard").params
+        ans = pt.solve(p)
+        mu = np.zeros(len(p.x)) if p.mu is None else np.asarray(p.mu, float)
+        assert ans["log_px"] == pytest.approx(float(multivariate_normal(mu, np.asarray(ans["C"])).logpdf(p.x)))
+        # the posterior mean through C⁻¹: M⁻¹Wᵀ = WᵀC⁻¹
+        w = np.asarray(p.W, float)[:, 0]
+        assert ans["post_mean"] == pytest.approx(float(w @ np.linalg.solve(ans["C"], np.asarray(p.x) - mu)))
+    with pytest.raises(ParamError, match="d × 1"):
+        pt.from_params(dict(W=((1, 2), (3, 4)), sigma2=0.5, x=(1, 2)))
+
+
+# ---- hierarchical_vae: seed_004 E7 -----------------------------------------------------------------------------
+
+HV = dict(x=-0.1, z=(1.1, -0.9), p_w=(-1.0, 0.5), p_s=(2.0, 1.0), q_w=(1.0, -1.0), q_s=(0.5, 0.5))
+
+
+def test_hierarchical_vae_against_scipy_and_named_mistakes() -> None:
+    from scipy.stats import norm
+
+    pt, inst, ans = solved("latent/hierarchical_vae-v1", **HV)
+    log_p = norm.logpdf(-0.1, -1.0 * 1.1, 2.0) + norm.logpdf(1.1, 0.5 * -0.9, 1.0) + norm.logpdf(-0.9, 0, 1)
+    log_q = norm.logpdf(1.1, -0.1, 0.5) + norm.logpdf(-0.9, -1.0 * 1.1, 0.5)
+    assert ans["log_p"] == pytest.approx(log_p) and ans["log_q"] == pytest.approx(log_q)
+    assert ans["elbo"] == pytest.approx(log_p - log_q)
+    assert right(pt, inst, log_p=f"{log_p:.4f}", log_q=f"{log_q:.4f}", elbo=f"{log_p - log_q:.4f}")
+    no_prior = log_p - norm.logpdf(-0.9, 0, 1)
+    assert mistake_named(pt, inst, "log_p", no_prior) == "prior_dropped"
+    as_var = norm.logpdf(1.1, -0.1, np.sqrt(0.5)) + norm.logpdf(-0.9, -1.1, np.sqrt(0.5))
+    assert mistake_named(pt, inst, "log_q", as_var) == "s_as_variance"
+
+
+def test_hierarchical_vae_three_layers_and_refusals() -> None:
+    from scipy.stats import norm
+
+    _, _, ans = solved("latent/hierarchical_vae-v1", x=1.0, z=(0.5, -0.2, 0.3), p_w=(2, 1, -1), p_s=(1, 0.5, 2),
+                       q_w=(0.5, 1, 1.5), q_s=(1, 1, 0.5))
+    log_p = (norm.logpdf(1.0, 2 * 0.5, 1) + norm.logpdf(0.5, 1 * -0.2, 0.5) + norm.logpdf(-0.2, -1 * 0.3, 2)
+             + norm.logpdf(0.3, 0, 1))
+    log_q = norm.logpdf(0.5, 0.5 * 1.0, 1) + norm.logpdf(-0.2, 1 * 0.5, 1) + norm.logpdf(0.3, 1.5 * -0.2, 0.5)
+    assert (ans["log_p"], ans["log_q"]) == (pytest.approx(log_p), pytest.approx(log_q))
+    pt = make("latent/hierarchical_vae")
+    with pytest.raises(ParamError, match="q_s has"):
+        pt.from_params({**HV, "q_s": (0.5,)})
+    with pytest.raises(ParamError, match="positive"):
+        pt.from_params({**HV, "p_s": (0.0, 1.0)})

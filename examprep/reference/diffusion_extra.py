@@ -116,3 +116,94 @@ def ve_denoiser(batch: list[Params], device: torch.device) -> Answers:
         return out
 
     return grouped(batch, lambda p: (len(p.x0), p.reduction, p.sigma is None, p.N), run)
+
+
+def latent_sizes(batch: list[Params], device: torch.device) -> Answers:
+    """A stand-in encoder on the meta device: log₂f stride-2 3×3 convolutions (padding 1), then a 1×1 convolution
+    to c_latent channels; the latent shape is its output's, the counts ``numel`` of the input and output."""
+    import functools
+
+    from torch import nn
+
+    @functools.lru_cache(maxsize=1024)
+    def run_one(H: int, W: int, C: int, f: int, c: int) -> tuple[list[int], int, int]:  # noqa: N803
+        layers: list[nn.Module] = []
+        ch = C
+        for _ in range(f.bit_length() - 1):
+            layers.append(nn.Conv2d(ch, 8, 3, stride=2, padding=1, device="meta"))
+            ch = 8
+        layers.append(nn.Conv2d(ch, c, 1, device="meta"))
+        x = torch.empty(1, C, H, W, device="meta")
+        out = nn.Sequential(*layers)(x)
+        return list(out.shape[1:]), x.numel(), out.numel()
+
+    rows = [run_one(p.H, p.W, p.C, p.f, p.c_latent) for p in batch]
+    shapes = torch.tensor([r[0] for r in rows])
+    img = torch.tensor([r[1] for r in rows], dtype=torch.int64)
+    lat = torch.tensor([r[2] for r in rows], dtype=torch.int64)
+    return Answers(len(batch)).add(None, {"latent_shape": shapes, "image_values": img, "latent_values": lat,
+                                          "compression": img.to(REAL) / lat.to(REAL)})
+
+
+def _extend(answers: Answers, more: dict) -> Answers:
+    """A one-block Answers with extra columns computed from its own."""
+    (idx, cols), = answers.blocks
+    return Answers(answers.n).add(idx, {**cols, **more})
+
+
+def noise_schedule_v2(batch: list[Params], device: torch.device) -> Answers:
+    """v1's reference (β by formula, ᾱ by ``torch.cumprod``), then √ᾱ, √(1 − ᾱ) and ᾱ/(1 − ᾱ) in torch."""
+    from examprep.reference.diffusion import noise_schedule
+
+    base = noise_schedule(batch, device)
+    ab = torch.as_tensor(base.blocks[0][1]["alpha_bar"], dtype=REAL)
+    return _extend(base, {"sqrt_alpha_bar": ab.sqrt(), "sqrt_one_minus_alpha_bar": (1 - ab).sqrt(),
+                          "snr": ab / (1 - ab)})
+
+
+def forward_closed_form_v2(batch: list[Params], device: torch.device) -> Answers:
+    """v1's reference (``Normal`` reparameterised), then SNR = ᾱ/(1 − ᾱ) and σ_VE = 1/√SNR in torch."""
+    from examprep.reference.diffusion import forward_closed_form
+
+    base = forward_closed_form(batch, device)
+    ab = torch.as_tensor(base.blocks[0][1]["alpha_bar"], dtype=REAL)
+    snr = ab / (1 - ab)
+    return _extend(base, {"snr": snr, "sigma_ve": torch.rsqrt(snr)})
+
+
+def loss_v2(batch: list[Params], device: torch.device) -> Answers:
+    """v1's torch reference (L_simple by ``F.mse_loss``, λ_t and L_{t−1} from Gaussian KLs) on every example as its
+    own instance, then the batch means; the score by ``torch.rsqrt``; x_t as a reparameterised ``Normal`` sample."""
+    from torch.distributions import Normal
+
+    from examprep.params import Params as P
+    from examprep.reference.diffusion import loss
+
+    rows, owner = [], []
+    for i, p in enumerate(batch):
+        for e, eh in zip(p.eps, p.eps_hat, strict=True):
+            rows.append(P({"eps": tuple(e), "eps_hat": tuple(eh), "t": p.t, "betas": p.betas, "sigma": p.sigma,
+                           "reduction": p.reduction}))
+            owner.append(i)
+    per = loss(rows, device)
+    out: list[dict] = []
+    for i, p in enumerate(batch):
+        mine = [per[k] for k, o in enumerate(owner) if o == i]
+        ab = torch.tensor(mine[0]["alpha_bar"], dtype=REAL)
+        eh = torch.tensor(np.asarray(p.eps_hat, dtype=np.float64), dtype=REAL)
+        e = torch.tensor(np.asarray(p.eps, dtype=np.float64), dtype=REAL)
+        ans = {"residual": np.stack([np.asarray(r["residual"]) for r in mine]),
+               "l_simple": float(np.mean([r["l_simple"] for r in mine])), "alpha_bar": float(ab),
+               "lambda_t": mine[0]["lambda_t"], "l_weighted": float(np.mean([r["l_weighted"] for r in mine])),
+               "score": (-eh * torch.rsqrt(1 - ab)).numpy()}
+        if p.x0 is not None:
+            x0 = torch.tensor(np.asarray(p.x0, dtype=np.float64), dtype=REAL)
+            q = Normal(ab.sqrt() * x0, (1 - ab).sqrt().expand_as(x0))
+            ans["x_t"] = (q.mean + q.stddev * e).numpy()
+        out.append(ans)
+    answers = Answers(len(batch))  # one block per set of parts (with and without x_t): one block per instance
+    for has_x0 in (False, True):
+        idx = [i for i, p in enumerate(batch) if (p.x0 is not None) == has_x0]
+        if idx:
+            answers.add(idx, {k: [out[i][k] for i in idx] for k in out[idx[0]]})
+    return answers

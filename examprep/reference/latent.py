@@ -125,3 +125,75 @@ def vq_vae(batch: list[Params], device: torch.device) -> Answers:
                 "vq_loss": cb_loss + commit, "bits": torch.full((len(ps),), math.log2(cb.shape[1]), dtype=REAL)}
 
     return grouped(batch, lambda p: (len(p.z_e), len(p.codebook), len(p.z_e[0]), p.reduction), run)
+
+
+def pca(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.cov(correction=0)`` per instance, ``torch.linalg.eigvalsh`` (flipped to descending), and the error
+    as the mean squared residual after projecting the centred data on ``eigh``'s top eigenvector."""
+
+    def run(ps: list[Params]) -> dict:
+        x = _stack([p.X for p in ps], device)
+        cov = torch.stack([torch.cov(xb.T, correction=0) for xb in x])
+        lam = torch.linalg.eigvalsh(cov).flip(-1)
+        top = torch.linalg.eigh(cov).eigenvectors[..., -1:]  # (B, 2, 1)
+        xc = x - x.mean(1, keepdim=True)
+        resid = xc - xc @ top @ top.transpose(1, 2)
+        return {"cov": cov, "eigenvalues": lam, "recon_error": (resid**2).sum(-1).mean(-1)}
+
+    return grouped(batch, lambda p: len(p.X), run)
+
+
+def linear_ae(batch: list[Params], device: torch.device) -> Answers:
+    """``F.linear`` with W_e, then with W_eᵀ; ``F.mse_loss`` summed and averaged; one block per shape of W_e."""
+    import torch.nn.functional as F  # noqa: N812
+
+    def run(ps: list[Params]) -> dict:
+        w = _stack([p.W_e for p in ps], device)
+        x = real(np.asarray([p.x for p in ps], dtype=np.float64), device)
+        z = torch.stack([F.linear(x[b], w[b]) for b in range(len(ps))])
+        x_hat = torch.stack([F.linear(z[b], w[b].T) for b in range(len(ps))])
+        return {"z": z, "x_hat": x_hat,
+                "sse": torch.stack([F.mse_loss(x_hat[b], x[b], reduction="sum") for b in range(len(ps))]),
+                "mse": torch.stack([F.mse_loss(x_hat[b], x[b]) for b in range(len(ps))])}
+
+    return grouped(batch, lambda p: (len(p.W_e), len(p.x)), run)
+
+
+def ppca(batch: list[Params], device: torch.device) -> Answers:
+    """C and M by matrix products, the posterior by ``torch.linalg.solve``, ln p(x) by
+    ``MultivariateNormal(μ, C).log_prob``; one block per d."""
+    from torch.distributions import MultivariateNormal
+
+    def run(ps: list[Params]) -> dict:
+        w = _stack([p.W for p in ps], device)  # (B, d, 1)
+        d = w.shape[1]
+        s2 = real(np.asarray([p.sigma2 for p in ps], dtype=np.float64), device)[:, None, None]
+        mu = real(np.asarray([p.mu if p.mu is not None else [0.0] * d for p in ps], dtype=np.float64), device)
+        x = real(np.asarray([p.x for p in ps], dtype=np.float64), device)
+        eye = torch.eye(d, dtype=w.dtype, device=device)
+        c = w @ w.transpose(1, 2) + s2 * eye
+        m = w.transpose(1, 2) @ w + s2  # (B, 1, 1)
+        post_mean = torch.linalg.solve(m, w.transpose(1, 2) @ (x - mu)[..., None])[:, 0, 0]
+        post_var = (s2 * torch.linalg.inv(m))[:, 0, 0]
+        return {"C": c, "M": m[:, 0, 0], "post_mean": post_mean, "post_var": post_var,
+                "log_px": MultivariateNormal(mu, covariance_matrix=c).log_prob(x)}
+
+    return grouped(batch, lambda p: len(p.W), run)
+
+
+def hierarchical_vae(batch: list[Params], device: torch.device) -> Answers:
+    """ln p and ln q as sums of ``Normal.log_prob`` over the layers (parents stacked as [z_2, …, z_L] and
+    [x, z_1, …, z_{L−1}]); one block per L."""
+    from torch.distributions import Normal
+
+    def run(ps: list[Params]) -> dict:
+        z = real(np.asarray([p.z for p in ps], dtype=np.float64), device)
+        x = real(np.asarray([[p.x] for p in ps], dtype=np.float64), device)
+        pw, psd, qw, qsd = (real(np.asarray([p[k] for p in ps], dtype=np.float64), device)
+                            for k in ("p_w", "p_s", "q_w", "q_s"))
+        child_p = torch.cat([x, z[:, :-1]], 1)  # x, z_1, …, z_{L−1}
+        log_p = Normal(pw * z, psd).log_prob(child_p).sum(1) + Normal(0.0, 1.0).log_prob(z[:, -1])
+        log_q = Normal(qw * torch.cat([x, z[:, :-1]], 1), qsd).log_prob(z).sum(1)
+        return {"log_p": log_p, "log_q": log_q, "elbo": log_p - log_q}
+
+    return grouped(batch, lambda p: len(p.z), run)

@@ -43,3 +43,19 @@ register("diffusion/prior_kl-v1", "examprep.problems.diffusion.prior_kl:PriorKL"
 register("diffusion/ve_denoiser-v1", "examprep.problems.diffusion.ve_denoiser:VEDenoiser",
          title="Variance-exploding denoiser: x_σ, loss and x̂_0", parts=("sigmas", "x_sigma", "loss", "x0_hat"),
          catalog="seed_000_001 I4")
+register("diffusion/latent_sizes-v1", "examprep.problems.diffusion.latent_sizes:LatentSizes",
+         title="Latent diffusion: latent shape and compression",
+         parts=("latent_shape", "image_values", "latent_values", "compression"), catalog="seed_002 K7; seed_004 F12")
+register("diffusion/noise_schedule-v2", "examprep.problems.diffusion.noise_schedule_v2:NoiseScheduleV2",
+         title="Noise schedule: ᾱ_t, its square roots and the SNR",
+         parts=("beta", "alpha", "alpha_bar_table", "alpha_bar", "sqrt_alpha_bar", "sqrt_one_minus_alpha_bar", "snr"),
+         catalog="seed_004 F1, F11; seed_003 C11; seed_002 K2; seed_000_001 I1")
+register("diffusion/forward_closed_form-v2",
+         "examprep.problems.diffusion.forward_closed_form_v2:ForwardClosedFormV2",
+         title="Diffusion forward process in closed form, SNR and the VE noise level",
+         parts=("alpha_bar", "mean", "std", "x_t", "snr", "sigma_ve"),
+         catalog="seed_003 C11; seed_002 K2; seed_004 F2; seed_000_001 I1")
+register("diffusion/loss-v2", "examprep.problems.diffusion.loss_v2:LossV2",
+         title="DDPM loss on a minibatch, the score and the network input",
+         parts=("residual", "l_simple", "alpha_bar", "lambda_t", "l_weighted", "score", "x_t"),
+         catalog="seed_004 F7, F8; seed_003 C13; seed_002 K5")

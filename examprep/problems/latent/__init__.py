@@ -19,3 +19,14 @@ register("latent/vae_loss-v1", "examprep.problems.latent.vae_loss:VAELoss",
 register("latent/vq_vae-v1", "examprep.problems.latent.vq_vae:VQVAE", title="VQ-VAE quantisation and its losses",
          parts=("sq_dists", "codes", "z_q", "codebook_loss", "commitment_loss", "vq_loss", "bits"),
          catalog="seed_000_001 E7; seed_002 J4")
+register("latent/pca-v1", "examprep.problems.latent.pca:PCA",
+         title="PCA: covariance, eigenvalues and the 1-D reconstruction error",
+         parts=("cov", "eigenvalues", "recon_error"), catalog="seed_002 J1; seed_000_001 E6")
+register("latent/linear_ae-v1", "examprep.problems.latent.linear_ae:LinearAE",
+         title="Linear autoencoder with a tied decoder", parts=("z", "x_hat", "sse", "mse"),
+         catalog="seed_000_001 E6; seed_002 J1")
+register("latent/ppca-v1", "examprep.problems.latent.ppca:PPCA",
+         title="Probabilistic PCA: marginal, posterior and likelihood",
+         parts=("C", "M", "post_mean", "post_var", "log_px"), catalog="seed_000_001 E6")
+register("latent/hierarchical_vae-v1", "examprep.problems.latent.hierarchical_vae:HierarchicalVAE",
+         title="Hierarchical VAE: one-sample ELBO", parts=("log_p", "log_q", "elbo"), catalog="seed_004 E7")
