@@ -15,7 +15,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1"]
+IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1", "contrastive/nt_xent-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -209,3 +209,49 @@ def test_clip_loss_refuses_unpaired_batches() -> None:
         make(CL).from_params(dict(images=((1, 0), (0, 1)), texts=((1, 0),), tau=1.0))
     with pytest.raises(ParamError, match="at least 2 pairs"):
         make(CL).from_params(dict(images=((1, 0),), texts=((1, 0),), tau=1.0))
+
+
+# ---- nt_xent: A1 = [1, 0], A2 = [0.8, 0.6], B1 = [0, 1], B2 = [−0.6, 0.8], τ = 0.5 -> 0.430190 ------------------
+
+NT = "contrastive/nt_xent-v1"
+ZJ1 = ((1, 0), (0.8, 0.6), (0, 1), (-0.6, 0.8))
+
+
+def test_nt_xent_catalog_example() -> None:
+    pt, inst, ans = solved(NT, Z=ZJ1, tau=0.5)
+    assert ans["cos"][0] == pytest.approx([1, 0.8, 0, -0.6])
+    assert ans["losses"] == pytest.approx([0.233257, 0.627123, 0.627123, 0.233257], abs=5e-7)
+    assert ans["losses"][0] == pytest.approx(np.log(1 + np.exp(-1.6) + np.exp(-2.8)))
+    assert ans["loss"] == pytest.approx(0.430190, abs=5e-7)
+    assert ans["negatives"] == 2
+    assert right(pt, inst, losses="[0.2333, 0.6271, 0.6271, 0.2333]", loss="0.4302", negatives="2")
+
+
+def test_nt_xent_catalog_wrong_values_are_named() -> None:
+    pt, inst, ans = solved(NT, Z=ZJ1, tau=0.5)
+    wrong = pt.all_mistakes(inst.params)
+    # the catalog's 1.013247 and 0.528229 are anchor 1's loss with its self-similarity kept and without τ
+    assert wrong["self_similarity_kept"].answers["losses"][0] == pytest.approx(1.013247, abs=5e-7)
+    assert wrong["tau_forgotten"].answers["losses"][0] == pytest.approx(0.528229, abs=5e-7)
+    kept = wrong["self_similarity_kept"].answers["losses"]
+    assert mistake_named(pt, inst, "losses", kept) == "self_similarity_kept"
+    assert mistake_named(pt, inst, "losses", "[0.528229, 0.818925, 0.818925, 0.528229]") == "tau_forgotten"
+    assert mistake_named(pt, inst, "loss", "0.673577") == "tau_forgotten"
+    assert mistake_named(pt, inst, "negatives", "3") == "positive_counted_as_negative"
+    # rows i and i + N paired: anchor 1's positive is B1 (cosine 0)
+    assert wrong["wrong_positive"].answers["losses"][0] == pytest.approx(
+        np.log(np.exp(1.6) + 1 + np.exp(-1.2)))
+
+
+def test_nt_xent_dot_products_without_normalising() -> None:
+    # A1 = [2, 0]: the catalog's 0.043500 is anchor 1's loss from raw dot products
+    pt, inst, ans = solved(NT, Z=((2, 0), (0.8, 0.6), (0, 1), (-0.6, 0.8)), tau=0.5)
+    assert ans["losses"][0] == pytest.approx(0.233257, abs=5e-7)
+    raw = pt.all_mistakes(inst.params)["not_normalised"].answers
+    assert raw["losses"][0] == pytest.approx(0.043500, abs=5e-7)
+    assert mistake_named(pt, inst, "losses", raw["losses"]) == "not_normalised"
+
+
+def test_nt_xent_refuses_an_odd_batch() -> None:
+    with pytest.raises(ParamError, match="even number"):
+        make(NT).from_params(dict(Z=((1, 0), (0, 1), (1, 1), (1, 2), (2, 1)), tau=0.5))

@@ -53,3 +53,23 @@ def clip_loss(batch: list[Params], device: torch.device) -> Answers:
                 "negatives": torch.full((b,), n * n - n, dtype=torch.int64)}
 
     return grouped(batch, lambda p: np.shape(p.images), run)
+
+
+def nt_xent(batch: list[Params], device: torch.device) -> Answers:
+    """NT-Xent (Chen et al. 2020): ``F.normalize``, S = Z Zᵀ/τ with the diagonal masked to −inf, and
+    ``F.cross_entropy`` of each row against its partner row (2k − 1 ↔ 2k)."""
+    import torch.nn.functional as F
+
+    def run(ps: list[Params]) -> dict:
+        b, n2 = len(ps), len(ps[0].Z)
+        z = F.normalize(real(np.asarray([p.Z for p in ps]), device), dim=-1)
+        cos = z @ z.transpose(1, 2)
+        lg = cos / real(np.asarray([p.tau for p in ps]), device)[:, None, None]
+        eye = torch.eye(n2, dtype=torch.bool, device=device)
+        lg = lg.masked_fill(eye, float("-inf"))
+        target = (torch.arange(n2, device=device) ^ 1).repeat(b)
+        losses = F.cross_entropy(lg.reshape(b * n2, n2), target, reduction="none").view(b, n2)
+        return {"cos": cos, "losses": losses, "loss": losses.mean(1),
+                "negatives": torch.full((b,), n2 - 2, dtype=torch.int64)}
+
+    return grouped(batch, lambda p: np.shape(p.Z), run)

@@ -8,3 +8,5 @@ register("contrastive/clip_zero_shot-v1", "examprep.problems.contrastive.clip_ze
 register("contrastive/clip_loss-v1", "examprep.problems.contrastive.clip_loss:ClipLoss",
          title="CLIP symmetric contrastive loss", parts=("S", "loss_i2t", "loss_t2i", "loss", "negatives"),
          catalog="seed_000_001 J3; seed_002 E12; seed_003 D2")
+register("contrastive/nt_xent-v1", "examprep.problems.contrastive.nt_xent:NTXent", title="SimCLR NT-Xent loss",
+         parts=("cos", "losses", "loss", "negatives"), catalog="seed_000_001 J1")

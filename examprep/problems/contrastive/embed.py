@@ -29,6 +29,13 @@ def normalise(rows: Any) -> np.ndarray:
     return a / np.linalg.norm(a, axis=-1, keepdims=True)
 
 
+def cosines(a: Any, b: Any) -> np.ndarray:
+    """Cosines of the rows of ``a`` with the rows of ``b``; rounding noise below 1e-12 (orthogonal vectors) is 0."""
+    s = normalise(a) @ normalise(b).T
+    s[np.abs(s) < 1e-12] = 0.0
+    return s
+
+
 def softmax(z: Any) -> np.ndarray:
     """Softmax of a vector (shifted by its maximum)."""
     z = np.asarray(z, dtype=float)
