@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1", "contrastive/nt_xent-v1"]
+IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1", "contrastive/nt_xent-v1",
+       "contrastive/ema_teacher-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -255,3 +256,45 @@ def test_nt_xent_dot_products_without_normalising() -> None:
 def test_nt_xent_refuses_an_odd_batch() -> None:
     with pytest.raises(ParamError, match="even number"):
         make(NT).from_params(dict(Z=((1, 0), (0, 1), (1, 1), (1, 2), (2, 1)), tau=0.5))
+
+
+# ---- ema_teacher: θ = [1, 0], θ_s = [0, 1], m = 0.9 -> [0.9, 0.1], [0.81, 0.19], [0.729, 0.271] -----------------
+
+EMA = "contrastive/ema_teacher-v1"
+
+
+@pytest.mark.parametrize("steps, theta", [(1, [0.9, 0.1]), (2, [0.81, 0.19]), (3, [0.729, 0.271])])
+def test_ema_teacher_catalog_example(steps: int, theta: list[float]) -> None:
+    _, _, ans = solved(EMA, teacher=(1, 0), student=(0, 1), m=0.9, steps=steps)
+    assert ans["theta"] == pytest.approx(theta)
+    assert ans["init_weight"] == pytest.approx(0.9 ** steps)
+
+
+def test_ema_teacher_mistakes_and_the_long_run() -> None:
+    pt, inst, ans = solved(EMA, teacher=(1, 0), student=(0, 1), m=0.9, steps=3)
+    assert right(pt, inst, theta="[0.729, 0.271]", init_weight="0.729")
+    assert mistake_named(pt, inst, "theta", "[0.001, 0.999]") == "m_swapped"  # 0.1³ left on the teacher
+    assert mistake_named(pt, inst, "theta", "[0.271, 0.729]") == "student_updated"
+    assert mistake_named(pt, inst, "init_weight", "0.7") == "no_compounding"  # 1 − 3·0.1
+    _, _, one = solved(EMA, teacher=(1, 0), student=(0, 1), m=0.9, steps=1)
+    assert pt.mistakes(make(EMA).from_params(dict(teacher=(1, 0), student=(0, 1), m=0.9, steps=1)).params
+                       )["m_swapped"].answers["theta"] == pytest.approx([0.1, 0.9])
+    _, _, long = solved(EMA, teacher=(1, 0), student=(0, 1), m=0.999, steps=1000)
+    assert long["init_weight"] == pytest.approx(0.367695, abs=5e-7)
+
+
+def test_ema_teacher_agrees_with_a_torch_lerp_loop() -> None:
+    import torch
+
+    pt = make(EMA)
+    for s in range(10):
+        p = pt.generate(s, "medium").params
+        t, st = torch.tensor(p.teacher, dtype=torch.float64), torch.tensor(p.student, dtype=torch.float64)
+        for _ in range(p.steps):
+            t = torch.lerp(t, st, 1 - p.m)
+        assert pt.solve(p)["theta"] == pytest.approx(t.tolist(), rel=1e-12, abs=1e-12)
+
+
+def test_ema_teacher_refuses_unequal_lengths() -> None:
+    with pytest.raises(ParamError, match="same"):
+        make(EMA).from_params(dict(teacher=(1, 0), student=(0, 1, 2), m=0.9, steps=2))

@@ -73,3 +73,22 @@ def nt_xent(batch: list[Params], device: torch.device) -> Answers:
                 "negatives": torch.full((b,), n2 - 2, dtype=torch.int64)}
 
     return grouped(batch, lambda p: np.shape(p.Z), run)
+
+
+def ema_teacher(batch: list[Params], device: torch.device) -> Answers:
+    """The momentum update (He et al. 2020, MoCo eq. 2) as ``torch.lerp(θ, θ_s, 1 − m)``, applied step by step to
+    the whole batch (an instance stops at its own step count), on the parameters and on a weight that starts at 1."""
+
+    def run(ps: list[Params]) -> dict:
+        theta = real(np.asarray([p.teacher for p in ps]), device)
+        student = real(np.asarray([p.student for p in ps]), device)
+        frac = real(np.asarray([1 - p.m for p in ps]), device)[:, None]
+        steps = torch.tensor([p.steps for p in ps], device=device)[:, None]
+        w = torch.ones_like(frac)
+        for k in range(max(p.steps for p in ps)):
+            live = steps > k
+            theta = torch.where(live, torch.lerp(theta, student, frac), theta)
+            w = torch.where(live, torch.lerp(w, torch.zeros_like(w), frac), w)
+        return {"theta": theta, "init_weight": w[:, 0]}
+
+    return grouped(batch, lambda p: len(p.teacher), run)

@@ -10,3 +10,5 @@ register("contrastive/clip_loss-v1", "examprep.problems.contrastive.clip_loss:Cl
          catalog="seed_000_001 J3; seed_002 E12; seed_003 D2")
 register("contrastive/nt_xent-v1", "examprep.problems.contrastive.nt_xent:NTXent", title="SimCLR NT-Xent loss",
          parts=("cos", "losses", "loss", "negatives"), catalog="seed_000_001 J1")
+register("contrastive/ema_teacher-v1", "examprep.problems.contrastive.ema_teacher:EmaTeacher",
+         title="EMA (momentum) teacher update", parts=("theta", "init_weight"), catalog="seed_000_001 J2")
