@@ -16,7 +16,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1", "contrastive/nt_xent-v1",
-       "contrastive/ema_teacher-v1"]
+       "contrastive/ema_teacher-v1", "contrastive/dino_loss-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -298,3 +298,48 @@ def test_ema_teacher_agrees_with_a_torch_lerp_loop() -> None:
 def test_ema_teacher_refuses_unequal_lengths() -> None:
     with pytest.raises(ParamError, match="same"):
         make(EMA).from_params(dict(teacher=(1, 0), student=(0, 1, 2), m=0.9, steps=2))
+
+
+# ---- dino_loss: g_t = [2, 1, 0], c = [0.5, 0.3, 0.1], g_s = [1.5, 1.2, 0.3], τ_t = 0.5, τ_s = 1 -> 0.802040 ---------
+
+DINO = "contrastive/dino_loss-v1"
+
+
+def test_dino_loss_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(DINO, g_t=((2, 1, 0),), g_s=((1.5, 1.2, 0.3),), c=(0.5, 0.3, 0.1), tau_t=0.5, tau_s=1.0)
+    assert ans["P_t"][0] == pytest.approx([0.804726, 0.162471, 0.032802], abs=5e-7)
+    assert ans["P_s"][0] == pytest.approx([0.489713, 0.362788, 0.147499], abs=5e-7)
+    assert ans["loss"] == pytest.approx(0.802040, abs=5e-7)
+    assert right(pt, inst, loss="0.8020", center="[0.65, 0.37, 0.09]")
+    assert mistake_named(pt, inst, "loss", "0.768180") == "no_centering"
+    pt_, ps_ = np.array(ans["P_t"][0]), np.array(ans["P_s"][0])
+    assert mistake_named(pt, inst, "loss", float(-(ps_ * np.log(pt_)).sum())) == "arguments_swapped"
+    # τ_s = 1: multiplying changes only the teacher's softmax
+    assert "P_s" not in pt.mistakes(inst.params)["tau_multiplied"].answers
+
+
+def test_dino_center_update_and_swapped_momentum() -> None:
+    # batch mean [1.8, 0.9, 0.3] from [0.5, 0.5, 0.5] with m = 0.9
+    pt, inst, ans = solved(DINO, g_t=((2, 1, 0), (1.6, 0.8, 0.6)), g_s=((1, 0, 0), (0, 1, 0)), c=(0.5, 0.5, 0.5),
+                           tau_t=0.5, tau_s=1.0, m=0.9)
+    assert ans["center"] == pytest.approx([0.63, 0.54, 0.48])
+    assert mistake_named(pt, inst, "center", "[1.67, 0.86, 0.32]") == "momentum_swapped"
+
+
+def test_dino_loss_agrees_with_torch_cross_entropy_on_soft_targets() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    pt = make(DINO)
+    for s in range(10):
+        p = pt.generate(s, "hard").params
+        t = torch.softmax((torch.tensor(p.g_t) - torch.tensor(p.c)) / p.tau_t, dim=-1).double()
+        want = F.cross_entropy(torch.tensor(p.g_s, dtype=torch.float64) / p.tau_s, t)
+        assert pt.solve(p)["loss"] == pytest.approx(float(want), rel=1e-5)
+
+
+def test_dino_loss_refuses_mismatched_logits() -> None:
+    with pytest.raises(ParamError, match="one row per image"):
+        make(DINO).from_params(dict(g_t=((1, 2, 3),), g_s=((1, 2, 3), (0, 1, 2)), c=(0, 0, 1), tau_t=0.5, tau_s=1.0))
+    with pytest.raises(ParamError, match="3 logits"):
+        make(DINO).from_params(dict(g_t=((1, 2),), g_s=((1, 2, 3),), c=(0, 0, 1), tau_t=0.5, tau_s=1.0))

@@ -92,3 +92,20 @@ def ema_teacher(batch: list[Params], device: torch.device) -> Answers:
         return {"theta": theta, "init_weight": w[:, 0]}
 
     return grouped(batch, lambda p: len(p.teacher), run)
+
+
+def dino_loss(batch: list[Params], device: torch.device) -> Answers:
+    """DINO (Caron et al. 2021, Algorithm 1): ``torch.softmax((g_t − c)/τ_t)``, ``F.log_softmax(g_s/τ_s)``, the
+    row sums of −P_t·log P_s averaged over the images, and the centre as ``torch.lerp(mean g_t, c, m)``."""
+    import torch.nn.functional as F
+
+    def run(ps: list[Params]) -> dict:
+        col = lambda k: real(np.asarray([getattr(p, k) for p in ps]), device)  # noqa: E731
+        gt, gs, c = col("g_t"), col("g_s"), col("c")
+        pt = torch.softmax((gt - c[:, None, :]) / col("tau_t")[:, None, None], dim=-1)
+        log_ps = F.log_softmax(gs / col("tau_s")[:, None, None], dim=-1)
+        loss = -(pt * log_ps).sum(-1).mean(-1)
+        center = torch.lerp(gt.mean(1), c, col("m")[:, None])
+        return {"P_t": pt, "P_s": log_ps.exp(), "loss": loss, "center": center}
+
+    return grouped(batch, lambda p: np.shape(p.g_t), run)

@@ -12,3 +12,6 @@ register("contrastive/nt_xent-v1", "examprep.problems.contrastive.nt_xent:NTXent
          parts=("cos", "losses", "loss", "negatives"), catalog="seed_000_001 J1")
 register("contrastive/ema_teacher-v1", "examprep.problems.contrastive.ema_teacher:EmaTeacher",
          title="EMA (momentum) teacher update", parts=("theta", "init_weight"), catalog="seed_000_001 J2")
+register("contrastive/dino_loss-v1", "examprep.problems.contrastive.dino_loss:DinoLoss",
+         title="DINO self-distillation loss and centring", parts=("P_t", "P_s", "loss", "center"),
+         catalog="seed_002 L1")
