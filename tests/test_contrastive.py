@@ -16,7 +16,8 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1", "contrastive/nt_xent-v1",
-       "contrastive/ema_teacher-v1", "contrastive/dino_loss-v1"]
+       "contrastive/ema_teacher-v1", "contrastive/dino_loss-v1",
+       "contrastive/coop_params-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -343,3 +344,31 @@ def test_dino_loss_refuses_mismatched_logits() -> None:
         make(DINO).from_params(dict(g_t=((1, 2, 3),), g_s=((1, 2, 3), (0, 1, 2)), c=(0, 0, 1), tau_t=0.5, tau_s=1.0))
     with pytest.raises(ParamError, match="3 logits"):
         make(DINO).from_params(dict(g_t=((1, 2),), g_s=((1, 2, 3),), c=(0, 0, 1), tau_t=0.5, tau_s=1.0))
+
+
+# ---- coop_params: M = 16, d = 512 -> 8,192 (81,920 class-specific, K = 10); Meta-Net 33,312 ---------------------
+
+COOP = "contrastive/coop_params-v1"
+
+
+def test_coop_params_catalog_example() -> None:
+    pt, inst, ans = solved(COOP, M=16, d=512, K=10)
+    assert ans == {"coop": 8192, "meta_net": 33312, "cocoop": 8192 + 33312}
+    _, _, cs = solved(COOP, M=16, d=512, K=10, class_specific=True)
+    assert cs["coop"] == 81920 and cs["cocoop"] == 41504
+    assert mistake_named(pt, inst, "meta_net", "32768") == "biases_forgotten"
+    assert mistake_named(pt, inst, "cocoop", 81920 + 33312) == "cocoop_context_per_class"
+
+
+def test_coop_meta_net_matches_torch_linear_layers() -> None:
+    from torch import nn
+
+    for d, r in ((768, 16), (1024, 32), (512, 8)):
+        net = nn.Sequential(nn.Linear(d, d // r), nn.ReLU(), nn.Linear(d // r, d))
+        _, _, ans = solved(COOP, M=4, d=d, K=3, r=r)
+        assert ans["meta_net"] == sum(t.numel() for t in net.parameters())
+
+
+def test_coop_params_refuses_a_fractional_hidden_width() -> None:
+    with pytest.raises(ParamError, match="multiple"):
+        make(COOP).from_params(dict(M=4, d=500, K=3))

@@ -6,6 +6,8 @@ from ``F.cross_entropy`` against the diagonal, and instances of one shape run as
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -109,3 +111,21 @@ def dino_loss(batch: list[Params], device: torch.device) -> Answers:
         return {"P_t": pt, "P_s": log_ps.exp(), "loss": loss, "center": center}
 
     return grouped(batch, lambda p: np.shape(p.g_t), run)
+
+
+@functools.lru_cache(maxsize=4096)
+def _coop_counts(m: int, d: int, k: int, class_specific: bool, r: int) -> tuple[int, int, int]:
+    from torch import nn
+
+    ctx = nn.Parameter(torch.empty(k if class_specific else 1, m, d, device="meta")).numel()
+    meta = sum(t.numel() for t in nn.Sequential(nn.Linear(d, d // r, device="meta"), nn.ReLU(),
+                                                 nn.Linear(d // r, d, device="meta")).parameters())
+    shared = nn.Parameter(torch.empty(m, d, device="meta")).numel()
+    return ctx, meta, shared + meta
+
+
+def coop_params(batch: list[Params], device: torch.device) -> Answers:
+    """CoOp (Zhou et al. 2022) context as a parameter tensor and CoCoOp's Meta-Net as an ``nn.Sequential`` of
+    ``nn.Linear`` layers on the meta device; the answers are their ``numel``."""
+    rows = np.asarray([_coop_counts(p.M, p.d, p.K, bool(p.class_specific), p.r) for p in batch], dtype=np.int64)
+    return Answers(len(batch)).add(None, {"coop": rows[:, 0], "meta_net": rows[:, 1], "cocoop": rows[:, 2]})

@@ -15,3 +15,5 @@ register("contrastive/ema_teacher-v1", "examprep.problems.contrastive.ema_teache
 register("contrastive/dino_loss-v1", "examprep.problems.contrastive.dino_loss:DinoLoss",
          title="DINO self-distillation loss and centring", parts=("P_t", "P_s", "loss", "center"),
          catalog="seed_002 L1")
+register("contrastive/coop_params-v1", "examprep.problems.contrastive.coop_params:CoopParams",
+         title="CoOp and CoCoOp trainable parameters", parts=("coop", "meta_net", "cocoop"), catalog="seed_002 E13")
