@@ -1,0 +1,7 @@
+"""Audio basics: sampling and aliasing, the DFT and STFT, mel filterbanks and MFCCs, causal convolutions."""
+
+from examprep.registry import register
+
+register("audio/nyquist-v1", "examprep.problems.audio.nyquist:Nyquist",
+         title="Sampling rate, Nyquist frequency and aliasing", parts=("nyquist", "alias", "recoverable", "min_fs"),
+         catalog="seed_000_001 H1")

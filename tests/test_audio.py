@@ -1,0 +1,84 @@
+"""Audio types: the catalog's worked examples, the wrong values graded as named mistakes, validation, and the
+batched references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["audio/nyquist-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 1200, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(20) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- nyquist: 5 kHz sampled at 8 kHz is heard at 3 kHz ----------------------------------------------------------
+
+NY = "audio/nyquist-v1"
+
+
+def test_nyquist_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(NY, fs=8000, f=5000)
+    assert ans == {"nyquist": 4000, "alias": 3000, "recoverable": "no", "min_fs": 10000}
+    assert right(pt, inst, nyquist="4000", alias="3000", recoverable="no", min_fs="10000")
+    assert mistake_named(pt, inst, "alias", "5000") == "no_folding"
+    assert mistake_named(pt, inst, "nyquist", "8000") == "fs_as_limit"
+    assert mistake_named(pt, inst, "recoverable", "yes") == "fs_as_limit"  # 5000 < 8000
+
+
+@pytest.mark.parametrize("fs, f, alias", [(8000, 7000, 1000), (8000, 9000, 1000), (8000, 12000, 4000),
+                                          (16000, 3000, 3000), (44100, 50000, 5900), (22050, 30000, 7950)])
+def test_nyquist_folding(fs: int, f: int, alias: int) -> None:
+    import numpy as np
+
+    assert solved(NY, fs=fs, f=f)[2]["alias"] == alias
+    # the samples of the tone and of the alias are the same
+    n = np.arange(64)
+    assert np.allclose(np.cos(2 * np.pi * f * n / fs), np.cos(2 * np.pi * alias * n / fs))
+
+
+def test_nyquist_exactly_at_half_is_not_recoverable() -> None:
+    pt, inst, ans = solved(NY, fs=8000, f=4000)
+    assert ans["recoverable"] == "no" and ans["alias"] == 4000
+    assert mistake_named(pt, inst, "recoverable", "yes") == "le_at_nyquist"
+    assert solved(NY, fs=8000, f=3999)[2]["recoverable"] == "yes"
