@@ -9,11 +9,12 @@ import pytest
 
 from examprep import seeding
 from examprep.checker import self_test
+from examprep.errors import ParamError
 from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["audio/nyquist-v1"]
+IDS = ["audio/nyquist-v1", "audio/dft-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -82,3 +83,45 @@ def test_nyquist_exactly_at_half_is_not_recoverable() -> None:
     assert ans["recoverable"] == "no" and ans["alias"] == 4000
     assert mistake_named(pt, inst, "recoverable", "yes") == "le_at_nyquist"
     assert solved(NY, fs=8000, f=3999)[2]["recoverable"] == "yes"
+
+
+# ---- dft: x = [1, 2, 0, −1] -> X = [2, 1 − 3i, 0, 1 + 3i] --------------------------------------------------------
+
+DFT = "audio/dft-v1"
+
+
+def test_dft_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(DFT, x=(1, 2, 0, -1), fs=8000)
+    assert ans["re"] == [2, 1, 0, 1] and ans["im"] == [0, -3, 0, 3]
+    assert ans["magnitude"] == pytest.approx([2, 3.162278, 0, 3.162278], abs=5e-7)
+    assert ans["phase"] == pytest.approx([0, -71.565051, 0, 71.565051], abs=5e-6)
+    assert ans["freqs"] == [0, 2000, 4000]
+    assert right(pt, inst, magnitude="[2, 3.1623, 0, 3.1623]", phase="[0, -71.57, 0, 71.57]", freqs="[0, 2000, 4000]")
+    assert mistake_named(pt, inst, "im", "[0, 3, 0, -3]") == "conjugate"
+    assert mistake_named(pt, inst, "freqs", "[0, 4000, 8000]") == "spacing_half_n"
+    assert mistake_named(pt, inst, "phase", "[0, -1.249046, 0, 1.249046]") == "radians"
+    assert mistake_named(pt, inst, "magnitude", "[0.5, 0.790569, 0, 0.790569]") == "one_over_n"
+
+
+def test_dft_eight_point_sine_and_numpy() -> None:
+    import numpy as np
+
+    _, _, ans = solved(DFT, x=(0, 1, 0, -1, 0, 1, 0, -1), fs=16)
+    assert ans["im"] == pytest.approx([0, 0, -4, 0, 0, 0, 4, 0])
+    assert ans["freqs"] == [0, 2, 4, 6, 8]  # the sine sits at 2·fs/8 = 4 Hz
+    assert ans["phase"][2] == pytest.approx(-90)
+    x = (3, -1, 2, 0, 1, -2, 0, 1)
+    got = solved(DFT, x=x, fs=8)[2]
+    X = np.fft.fft(x)
+    assert got["re"] == pytest.approx(X.real.tolist(), abs=1e-12)
+    assert got["im"] == pytest.approx(X.imag.tolist(), abs=1e-12)
+
+
+def test_dft_phase_of_a_negative_real_bin_is_180() -> None:
+    _, _, ans = solved(DFT, x=(0, 1, 0, 1), fs=4)  # X_2 = −2
+    assert ans["re"][2] == -2 and ans["phase"][2] == 180
+
+
+def test_dft_refuses_other_lengths() -> None:
+    with pytest.raises(ParamError, match="4 or 8"):
+        make(DFT).from_params(dict(x=(1, 2, 3), fs=8))

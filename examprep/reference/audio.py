@@ -33,3 +33,26 @@ def nyquist(batch: list[Params], device: torch.device) -> Answers:
                 "min_fs": torch.tensor([2 * p.f for p in ps], dtype=torch.int64)}
 
     return grouped(batch, lambda p: (p.fs, math.gcd(p.fs, p.f)), run)
+
+
+def dft(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.fft.fft`` of the batch, ``torch.angle`` in degrees (0 where |X_k| is 0, −180 read as 180), and the
+    bin frequencies from ``torch.fft.rfftfreq``."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict:
+        n = len(ps[0].x)
+        x = real([list(p.x) for p in ps], device)
+        spec = torch.fft.fft(x.to(torch.complex128), dim=-1)
+        re, im = spec.real, spec.imag
+        re = torch.where(re.abs() < 1e-9, 0.0, re)
+        im = torch.where(im.abs() < 1e-9, 0.0, im)
+        mag = torch.hypot(re, im)
+        phase = torch.rad2deg(torch.angle(torch.complex(re, im)))
+        phase = torch.where(mag > 1e-9, phase, 0.0)
+        phase = torch.where(phase <= -180 + 1e-9, 180.0, phase)
+        fs = real([p.fs for p in ps], device)[:, None]
+        freqs = torch.fft.rfftfreq(n, d=1.0, device=device, dtype=torch.float64)[None, :] * fs
+        return {"re": re, "im": im, "magnitude": mag, "phase": phase, "freqs": freqs}
+
+    return grouped(batch, lambda p: len(p.x), run)

@@ -5,3 +5,5 @@ from examprep.registry import register
 register("audio/nyquist-v1", "examprep.problems.audio.nyquist:Nyquist",
          title="Sampling rate, Nyquist frequency and aliasing", parts=("nyquist", "alias", "recoverable", "min_fs"),
          catalog="seed_000_001 H1")
+register("audio/dft-v1", "examprep.problems.audio.dft:DFT", title="Discrete Fourier transform of a short signal",
+         parts=("re", "im", "magnitude", "phase", "freqs"), catalog="seed_000_001 H2")
