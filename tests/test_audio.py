@@ -14,7 +14,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["audio/nyquist-v1", "audio/dft-v1"]
+IDS = ["audio/nyquist-v1", "audio/dft-v1", "audio/stft_shape-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -125,3 +125,45 @@ def test_dft_phase_of_a_negative_real_bin_is_180() -> None:
 def test_dft_refuses_other_lengths() -> None:
     with pytest.raises(ParamError, match="4 or 8"):
         make(DFT).from_params(dict(x=(1, 2, 3), fs=8))
+
+
+# ---- stft_shape: 1 s at 16 kHz, 25 ms / 10 ms, n_fft 512 -> 98 frames (101 centred), 257 bins, 31.25 Hz -----------
+
+STFT = "audio/stft_shape-v1"
+H2 = dict(fs=16000, duration=1.0, win_ms=25.0, hop_ms=10.0)
+
+
+def test_stft_shape_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(STFT, n_fft=512, **H2)
+    assert ans == {"samples": 16000, "win": 400, "hop": 160, "frames": 98, "bins": 257, "df": 31.25}
+    assert right(pt, inst, frames="98", bins="257", df="31.25")
+    assert mistake_named(pt, inst, "frames", "97") == "frames_by_n_fft"  # 1 + ⌊(16000 − 512)/160⌋
+    assert mistake_named(pt, inst, "bins", "512") == "n_fft_bins"
+    assert mistake_named(pt, inst, "df", "40") == "spacing_by_window"
+    _, _, centred = solved(STFT, n_fft=512, center=True, **H2)
+    assert centred["frames"] == 101
+    _, _, n400 = solved(STFT, n_fft=400, **H2)
+    assert (n400["frames"], n400["bins"]) == (98, 201)
+
+
+def test_stft_shape_matches_torch_and_scipy() -> None:
+    import numpy as np
+    import torch
+    from scipy import signal
+
+    spec = torch.stft(torch.zeros(16000), 512, hop_length=160, win_length=400, window=torch.hann_window(400),
+                      center=True, return_complex=True)
+    assert tuple(spec.shape) == (257, 101)
+    _, _, z = signal.stft(np.zeros(16000), nperseg=400, noverlap=240, nfft=512, boundary=None, padded=False)
+    assert z.shape == (257, 98)
+    # torch.stft(center=False) frames by n_fft: the 97 of the named mistake
+    spec = torch.stft(torch.zeros(16000), 512, hop_length=160, win_length=400, window=torch.hann_window(400),
+                      center=False, return_complex=True)
+    assert spec.shape[1] == 97
+
+
+def test_stft_shape_refuses_fractional_windows_and_small_ffts() -> None:
+    with pytest.raises(ParamError, match="whole number"):
+        make(STFT).from_params(dict(fs=22050, duration=1.0, win_ms=25.0, hop_ms=10.0, n_fft=1024))
+    with pytest.raises(ParamError, match="at least the window"):
+        make(STFT).from_params(dict(n_fft=256, **H2))

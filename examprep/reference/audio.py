@@ -6,8 +6,10 @@ sampled cosine.
 
 from __future__ import annotations
 
+import functools
 import math
 
+import numpy as np
 import torch
 
 from examprep.params import Params
@@ -56,3 +58,32 @@ def dft(batch: list[Params], device: torch.device) -> Answers:
         return {"re": re, "im": im, "magnitude": mag, "phase": phase, "freqs": freqs}
 
     return grouped(batch, lambda p: len(p.x), run)
+
+
+@functools.lru_cache(maxsize=1024)
+def _stft_shape(length: int, win: int, hop: int, n_fft: int, center: bool) -> tuple[int, int]:
+    """(bins, frames) of the STFT of a zero signal of ``length`` samples."""
+    if center:
+        spec = torch.stft(torch.zeros(length, dtype=torch.float64), n_fft, hop_length=hop, win_length=win,
+                          window=torch.hann_window(win, dtype=torch.float64), center=True, return_complex=True)
+        return int(spec.shape[0]), int(spec.shape[1])
+    frames = torch.zeros(length, dtype=torch.float64).unfold(0, win, hop)  # windows of win samples inside
+    spec = torch.fft.rfft(frames, n=n_fft, dim=-1)  # each zero-padded to n_fft
+    return int(spec.shape[1]), int(spec.shape[0])
+
+
+def stft_shape(batch: list[Params], device: torch.device) -> Answers:
+    """Frames and bins from the output shape of ``torch.stft(center=True)``, or uncentred of ``Tensor.unfold``
+    windows of win samples then ``torch.fft.rfft(n=n_fft)`` (what ``scipy.signal.stft(boundary=None,
+    padded=False)`` gives; the test compares them); the sizes in samples by rounding fs·time; the spacing as the gap
+    between ``torch.fft.rfftfreq`` bins."""
+    rows = []
+    for p in batch:
+        length, win, hop = (round(p.fs * p.duration), round(p.fs * p.win_ms / 1000), round(p.fs * p.hop_ms / 1000))
+        bins, frames = _stft_shape(length, win, hop, p.n_fft, bool(p.center))
+        df = float(torch.fft.rfftfreq(p.n_fft, d=1 / p.fs, dtype=torch.float64)[1])
+        rows.append((length, win, hop, frames, bins, df))
+    a = np.asarray(rows, dtype=np.float64)
+    ints = a[:, :5].astype(np.int64)
+    return Answers(len(batch)).add(None, {"samples": ints[:, 0], "win": ints[:, 1], "hop": ints[:, 2],
+                                          "frames": ints[:, 3], "bins": ints[:, 4], "df": a[:, 5]})

@@ -7,3 +7,6 @@ register("audio/nyquist-v1", "examprep.problems.audio.nyquist:Nyquist",
          catalog="seed_000_001 H1")
 register("audio/dft-v1", "examprep.problems.audio.dft:DFT", title="Discrete Fourier transform of a short signal",
          parts=("re", "im", "magnitude", "phase", "freqs"), catalog="seed_000_001 H2")
+register("audio/stft_shape-v1", "examprep.problems.audio.stft_shape:StftShape",
+         title="STFT frames, bins and frequency spacing", parts=("samples", "win", "hop", "frames", "bins", "df"),
+         catalog="seed_000_001 H2")
