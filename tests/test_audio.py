@@ -14,7 +14,7 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["audio/nyquist-v1", "audio/dft-v1", "audio/stft_shape-v1"]
+IDS = ["audio/nyquist-v1", "audio/dft-v1", "audio/stft_shape-v1", "audio/mel_scale-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -167,3 +167,33 @@ def test_stft_shape_refuses_fractional_windows_and_small_ffts() -> None:
         make(STFT).from_params(dict(fs=22050, duration=1.0, win_ms=25.0, hop_ms=10.0, n_fft=1024))
     with pytest.raises(ParamError, match="at least the window"):
         make(STFT).from_params(dict(n_fft=256, **H2))
+
+
+# ---- mel_scale: 1000 Hz -> 999.99 mel; three filters on 0–4 kHz ---------------------------------------------------
+
+MEL = "audio/mel_scale-v1"
+
+
+def test_mel_scale_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(MEL, f=1000, f_min=0, f_max=4000, n_filters=3)
+    assert ans["mel"] == pytest.approx(999.99, abs=5e-3)
+    assert ans["edges_mel"] == pytest.approx([0, 536.52, 1073.03, 1609.55, 2146.06], abs=5e-3)
+    assert ans["edges_hz"] == pytest.approx([0, 426.80, 1113.84, 2219.77, 4000], abs=5e-3)
+    assert right(pt, inst, mel="999.99", edges_hz="[0, 426.80, 1113.84, 2219.77, 4000]")
+    assert mistake_named(pt, inst, "mel", "2302.55") == "ln_with_2595"
+    assert mistake_named(pt, inst, "edges_hz", "[0, 1000, 2000, 3000, 4000]") == "steps_in_hz"
+    assert mistake_named(pt, inst, "edges_mel", [0, 2146.06 / 3, 2 * 2146.06 / 3, 2146.06]) == "n_plus_one_edges"
+
+
+@pytest.mark.parametrize("f, m", [(700, 781.17), (4000, 2146.06), (8000, 2840.02), (300, 401.97)])
+def test_mel_scale_catalog_values_and_the_ln_form(f: float, m: float) -> None:
+    import math
+
+    got = solved(MEL, f=f, f_max=8000, n_filters=3)[2]["mel"]
+    assert got == pytest.approx(m, abs=5e-3)
+    assert got == pytest.approx(2595 / math.log(10) * math.log1p(f / 700))
+
+
+def test_mel_scale_refuses_an_empty_range() -> None:
+    with pytest.raises(ParamError, match="below"):
+        make(MEL).from_params(dict(f=100, f_min=4000, f_max=4000, n_filters=3))

@@ -87,3 +87,19 @@ def stft_shape(batch: list[Params], device: torch.device) -> Answers:
     ints = a[:, :5].astype(np.int64)
     return Answers(len(batch)).add(None, {"samples": ints[:, 0], "win": ints[:, 1], "hop": ints[:, 2],
                                           "frames": ints[:, 3], "bins": ints[:, 4], "df": a[:, 5]})
+
+
+def mel_scale(batch: list[Params], device: torch.device) -> Answers:
+    """HTK mel (O'Shaughnessy 1987) with ``torch.log10``, the edges by ``torch.linspace`` in mel per instance, and
+    back to Hz with ``torch.pow``."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict:
+        col = lambda k: real([getattr(p, k) for p in ps], device)  # noqa: E731
+        to_mel = lambda f: 2595 * torch.log10(1 + f / 700)  # noqa: E731
+        lo, hi = to_mel(col("f_min")), to_mel(col("f_max"))
+        steps = torch.linspace(0, 1, ps[0].n_filters + 2, dtype=lo.dtype, device=device)
+        em = lo[:, None] + (hi - lo)[:, None] * steps[None, :]
+        return {"mel": to_mel(col("f")), "edges_mel": em, "edges_hz": 700 * (torch.pow(10.0, em / 2595) - 1)}
+
+    return grouped(batch, lambda p: p.n_filters, run)

@@ -10,3 +10,5 @@ register("audio/dft-v1", "examprep.problems.audio.dft:DFT", title="Discrete Four
 register("audio/stft_shape-v1", "examprep.problems.audio.stft_shape:StftShape",
          title="STFT frames, bins and frequency spacing", parts=("samples", "win", "hop", "frames", "bins", "df"),
          catalog="seed_000_001 H2")
+register("audio/mel_scale-v1", "examprep.problems.audio.mel_scale:MelScale", title="Mel scale and mel filterbank edges",
+         parts=("mel", "edges_mel", "edges_hz"), catalog="seed_000_001 H3")
