@@ -14,7 +14,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["audio/nyquist-v1", "audio/dft-v1", "audio/stft_shape-v1", "audio/mel_scale-v1"]
+IDS = ["audio/nyquist-v1", "audio/dft-v1", "audio/stft_shape-v1", "audio/mel_scale-v1",
+       "audio/mfcc-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -197,3 +198,38 @@ def test_mel_scale_catalog_values_and_the_ln_form(f: float, m: float) -> None:
 def test_mel_scale_refuses_an_empty_range() -> None:
     with pytest.raises(ParamError, match="below"):
         make(MEL).from_params(dict(f=100, f_min=4000, f_max=4000, n_filters=3))
+
+
+# ---- mfcc: energies [10, 4, 2, 1] -> [2.191013, 1.691800, 0.111572, 0.170255] --------------------------------------
+
+MFCC = "audio/mfcc-v1"
+
+
+def test_mfcc_catalog_example_and_mistakes() -> None:
+    import numpy as np
+    from scipy.fft import dct
+
+    pt, inst, ans = solved(MFCC, energies=(10, 4, 2, 1))
+    assert ans["log_energies"] == pytest.approx([2.302585, 1.386294, 0.693147, 0], abs=5e-7)
+    assert ans["mfcc"] == pytest.approx([2.191013, 1.691800, 0.111572, 0.170255], abs=5e-7)
+    assert right(pt, inst, mfcc="[2.1910, 1.6918, 0.1116, 0.1703]")
+    y = np.log([10, 4, 2, 1])
+    assert mistake_named(pt, inst, "mfcc", dct(np.log10([10, 4, 2, 1]), norm="ortho").tolist()) == "log10"
+    assert mistake_named(pt, inst, "mfcc", dct(y).tolist()) == "unnormalised_dct"
+    assert mistake_named(pt, inst, "mfcc", dct(np.array([10.0, 4, 2, 1]), norm="ortho").tolist()) == "dct_before_log"
+
+
+def test_mfcc_matches_scipy_orthonormal_dct() -> None:
+    import numpy as np
+    from scipy.fft import dct
+
+    pt = make(MFCC)
+    for s in range(10):
+        p = pt.generate(s, "hard").params
+        want = dct(np.log(p.energies), type=2, norm="ortho")
+        assert pt.solve(p)["mfcc"] == pytest.approx(want.tolist(), abs=1e-12)
+
+
+def test_mfcc_refuses_a_zero_energy() -> None:
+    with pytest.raises(ParamError, match="energies"):
+        make(MFCC).from_params(dict(energies=(1, 0, 2)))

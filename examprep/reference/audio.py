@@ -103,3 +103,21 @@ def mel_scale(batch: list[Params], device: torch.device) -> Answers:
         return {"mel": to_mel(col("f")), "edges_mel": em, "edges_hz": 700 * (torch.pow(10.0, em / 2595) - 1)}
 
     return grouped(batch, lambda p: p.n_filters, run)
+
+
+def mfcc(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.log`` of the energies, then the DCT-II by Makhoul's method: ``torch.fft.fft`` of [y, reversed y],
+    turned by e^{−iπk/(2N)} (2 Σ y_n cos(πk(2n + 1)/(2N))), with the orthonormal scales √(1/(4N)) and √(1/(2N))."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict:
+        y = torch.log(real([list(p.energies) for p in ps], device))
+        n = y.shape[1]
+        spec = torch.fft.fft(torch.cat([y, y.flip(-1)], dim=-1), dim=-1)[:, :n]
+        k = torch.arange(n, device=device, dtype=y.dtype)
+        dct = (spec * torch.exp(-1j * torch.pi * k / (2 * n))).real
+        scale = torch.full((n,), (1 / (2 * n)) ** 0.5, dtype=y.dtype, device=device)
+        scale[0] = (1 / (4 * n)) ** 0.5
+        return {"log_energies": y, "mfcc": dct * scale}
+
+    return grouped(batch, lambda p: len(p.energies), run)

@@ -12,3 +12,5 @@ register("audio/stft_shape-v1", "examprep.problems.audio.stft_shape:StftShape",
          catalog="seed_000_001 H2")
 register("audio/mel_scale-v1", "examprep.problems.audio.mel_scale:MelScale", title="Mel scale and mel filterbank edges",
          parts=("mel", "edges_mel", "edges_hz"), catalog="seed_000_001 H3")
+register("audio/mfcc-v1", "examprep.problems.audio.mfcc:MFCC", title="MFCCs from mel energies (log, then DCT)",
+         parts=("log_energies", "mfcc"), catalog="seed_000_001 H3")
