@@ -15,7 +15,7 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["audio/nyquist-v1", "audio/dft-v1", "audio/stft_shape-v1", "audio/mel_scale-v1",
-       "audio/mfcc-v1"]
+       "audio/mfcc-v1", "audio/wavenet_rf-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -233,3 +233,44 @@ def test_mfcc_matches_scipy_orthonormal_dct() -> None:
 def test_mfcc_refuses_a_zero_energy() -> None:
     with pytest.raises(ParamError, match="energies"):
         make(MFCC).from_params(dict(energies=(1, 0, 2)))
+
+
+# ---- wavenet_rf: k = 2, dilations 1 … 512: 1024 samples = 64 ms at 16 kHz; three stacks 3070 (not 3072) ----------
+
+WN = "audio/wavenet_rf-v1"
+DIL = tuple(2 ** i for i in range(10))
+
+
+def test_wavenet_rf_catalog_example_and_mistakes() -> None:
+    pt, inst, ans = solved(WN, k=2, dilations=DIL, stacks=1, fs=16000)
+    assert ans == {"rf_stack": 1024, "rf": 1024, "rf_ms": 64.0}
+    pt, inst, ans = solved(WN, k=2, dilations=DIL, stacks=3, fs=16000)
+    assert ans["rf"] == 3070
+    assert right(pt, inst, rf_stack="1024", rf="3070", rf_ms="191.88")
+    assert mistake_named(pt, inst, "rf", "3072") == "stacks_times_stack"
+    assert mistake_named(pt, inst, "rf", "3069") == "plus_one_forgotten"
+
+
+def test_wavenet_rf_tcn_block_and_dilations_up_to_1024() -> None:
+    pt, inst, ans = solved(WN, k=3, dilations=(1, 2, 4), stacks=1, convs=2, fs=8000)
+    assert ans["rf_stack"] == 1 + 2 * 2 * 7 == ans["rf"]
+    assert mistake_named(pt, inst, "rf", str(1 + 2 * 7)) == "second_conv_forgotten"
+    big = solved(WN, k=2, dilations=DIL + (1024,), stacks=1, fs=16000)[2]
+    assert big["rf"] == 2048
+
+
+def test_wavenet_rf_matches_a_conv1d_stack() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    x = torch.zeros(1, 1, 200, requires_grad=True)
+    y = x
+    for d in (1, 2, 4, 8):
+        y = F.conv1d(y, torch.ones(1, 1, 3), dilation=d)
+    y[0, 0, -1].backward()
+    assert int((x.grad != 0).sum()) == solved(WN, k=3, dilations=(1, 2, 4, 8), fs=16000)[2]["rf"]
+
+
+def test_wavenet_rf_refuses_dilations_above_1024() -> None:
+    with pytest.raises(ParamError, match="dilations"):
+        make(WN).from_params(dict(k=2, dilations=(1, 2048), fs=16000))

@@ -121,3 +121,34 @@ def mfcc(batch: list[Params], device: torch.device) -> Answers:
         return {"log_energies": y, "mfcc": dct * scale}
 
     return grouped(batch, lambda p: len(p.energies), run)
+
+
+@functools.lru_cache(maxsize=1024)
+def _autograd_rf(k: int, dilations: tuple[int, ...], repeat: int) -> int:
+    """Input samples the last output depends on, through ``repeat`` passes over all-ones ``F.conv1d`` layers of the
+    given dilations (no padding), read from the input gradient."""
+    import torch.nn.functional as F
+
+    length = repeat * len(dilations) * (k - 1) * max(dilations) + 1  # more than the field: every layer at most
+    x = torch.ones(1, 1, length, dtype=torch.float64, requires_grad=True)
+    w = torch.ones(1, 1, k, dtype=torch.float64)
+    y = x
+    for _ in range(repeat):
+        for d in dilations:
+            y = F.conv1d(y, w, dilation=d)
+    y[0, 0, -1].backward()
+    return int((x.grad != 0).sum())
+
+
+def wavenet_rf(batch: list[Params], device: torch.device) -> Answers:
+    """Receptive fields from autograd through all-ones ``F.conv1d`` layers: one stack (each dilation ``convs``
+    times) and the whole network (``stacks`` × that)."""
+    rows = []
+    for p in batch:
+        per = tuple(d for d in p.dilations for _ in range(p.convs))
+        one = _autograd_rf(p.k, per, 1)
+        rf = _autograd_rf(p.k, per, p.stacks)
+        rows.append((one, rf, rf / p.fs * 1000))
+    a = np.asarray(rows, dtype=np.float64)
+    return Answers(len(batch)).add(None, {"rf_stack": a[:, 0].astype(np.int64), "rf": a[:, 1].astype(np.int64),
+                                          "rf_ms": a[:, 2]})

@@ -14,3 +14,6 @@ register("audio/mel_scale-v1", "examprep.problems.audio.mel_scale:MelScale", tit
          parts=("mel", "edges_mel", "edges_hz"), catalog="seed_000_001 H3")
 register("audio/mfcc-v1", "examprep.problems.audio.mfcc:MFCC", title="MFCCs from mel energies (log, then DCT)",
          parts=("log_energies", "mfcc"), catalog="seed_000_001 H3")
+register("audio/wavenet_rf-v1", "examprep.problems.audio.wavenet_rf:WavenetRF",
+         title="Receptive field of dilated causal convolutions (WaveNet, TCN)", parts=("rf_stack", "rf", "rf_ms"),
+         catalog="seed_000_001 H4")
