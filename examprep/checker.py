@@ -55,7 +55,10 @@ def check_just_outside_scores_zero(pt: ProblemType, inst: Instance, truth: dict[
         if not flat.size:
             continue
         mode, rtol, atol, digits = part.comparison
-        i = int(np.argmax(np.abs(flat)))
+        finite = np.isfinite(flat)
+        if not finite.any():
+            continue  # an infinite value is matched exactly
+        i = int(np.argmax(np.where(finite, np.abs(flat), -1.0)))
         tol = tolerance(float(flat[i]), mode, rtol, atol, digits)
         step = 1.0 if mode == "exact" or part.integral else 1.05 * tol
         bumped = flat.copy()
@@ -80,6 +83,25 @@ def check_mistakes_score_below_full(pt: ProblemType, inst: Instance, truth: dict
         wrong = [p for p in r.parts if p.score < 1]
         # another mistake with the same answers may be named first, so any named mistake counts
         assert any(p.mistake for p in wrong), f"mistake {name} is not recognised by the grader"
+
+
+def check_carried_solve(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
+    """Error carried forward: solve given the exact earlier values reproduces the exact answers, and every
+    declared input of a part is a part of the type."""
+    names = {p.name for p in pt.parts}
+    for part in pt.parts:
+        unknown = set(part.uses) - names
+        assert not unknown, f"part {part.name} uses unknown parts {sorted(unknown)}"
+    if not pt.carries_forward:
+        return
+    given = {k: v for k, v in truth.items() if not isinstance(v, str)}
+    again = pt.solve(inst.params, given)
+    for k, v in truth.items():
+        if isinstance(v, str):
+            assert again[k] == v, f"part {k}: solve from the exact earlier values gives {again[k]!r}, not {v!r}"
+        else:
+            assert np.allclose(np.asarray(again[k], dtype=float), np.asarray(v, dtype=float), rtol=1e-9,
+                               atol=1e-12), f"part {k}: solve from the exact earlier values gives {again[k]!r}"
 
 
 def check_invalid_is_invalid(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None:
@@ -149,6 +171,8 @@ def check_finite(pt: ProblemType, inst: Instance, truth: dict[str, Any]) -> None
         if isinstance(v, str):
             continue
         arr = np.asarray(v, dtype=float)
+        if pt.part(k).infinite:
+            arr = arr[~np.isposinf(arr)]
         assert np.all(np.isfinite(arr)), f"part {k} is not finite: {v}"
         assert all(math.isfinite(float(x)) for x in arr.ravel())
 
@@ -160,6 +184,7 @@ CHECKS: list[Callable[[ProblemType, Instance, dict[str, Any]], None]] = [
     check_truth_as_text_scores_full,
     check_just_outside_scores_zero,
     check_mistakes_score_below_full,
+    check_carried_solve,
     check_invalid_is_invalid,
     check_steps_end_at_answers,
     check_substitutions_evaluate,

@@ -12,6 +12,11 @@ def id_for_hash(h: int) -> str:
     """The registered full id whose hash is ``h`` (old versions included)."""
     matches = [s.id for s in all_specs(include_retired=True) if seeding.id_hash(s.id) == h]
     if not matches:
+        from examprep.concepts.problem import concept_id_for_hash
+
+        concept = concept_id_for_hash(h)  # concept items have codes too (examprep.concepts.problem)
+        if concept is not None:
+            return concept
         raise InvalidCodeError("this instance code names a problem version that is not registered here; "
                                "upgrade examprep or check the code")
     if len(matches) > 1:  # guarded by a test over the registry

@@ -142,6 +142,15 @@ def _thaw(v: Any) -> Any:
     return v
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+NULLS = ("null", "none")
+
+
 def parse_value(param: Param, text: str) -> Any:
     """Parse the text of ``--set NAME=VALUE`` into the parameter's kind (never evaluates code)."""
     from examprep.grader.parse import ParseError, parse_answer
@@ -150,6 +159,10 @@ def parse_value(param: Param, text: str) -> Any:
     q = quote(text)
     if len(t) > MAX_TEXT:
         raise ParamError(f"{param.name}={q}: the value is longer than {MAX_TEXT:,} characters")
+    if t.lower() in NULLS:  # --set NAME=null: the parameter's default
+        if param.optional or param.default is not None:
+            return param.default
+        raise ParamError(f"{param.name}={t}: {param.name} has no default; give a value ({param.allowed()})")
     try:
         if param.kind == "bool":
             low = t.lower()

@@ -32,6 +32,10 @@ class Part:
         partial: matrices/vectors earn the fraction of entries that are right.
         integral: vector/matrix entries are integers (compared exactly).
         choices: allowed labels for label/choice parts.
+        uses: the parts this one is computed from (error carried forward: a student's own earlier answers are
+            carried into it, see :meth:`examprep.problem.ProblemType.solve`).
+        share: the value is a probability or a share, so ``86.5%`` reads as 0.865.
+        infinite: the exact value may be +∞ (a KL divergence where Q misses P's support); ``inf``/``∞`` answers it.
     """
 
     name: str
@@ -46,6 +50,9 @@ class Part:
     partial: bool = True
     integral: bool = False
     choices: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    share: bool = False
+    infinite: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in PART_KINDS:
@@ -62,17 +69,28 @@ class Part:
         return (self.mode or mode, self.rtol if self.rtol is not None else rtol,
                 self.atol if self.atol is not None else atol, self.digits if self.digits is not None else digits)
 
-    def form(self) -> str:
-        """The expected form of the answer, in words, for prompts and the quiz."""
+    def form(self, tolerance: str = "fair") -> str:
+        """The expected form of the answer and the rule it is graded by, in words, for prompts, keys and the quiz.
+
+        ``tolerance`` is the grading policy (:mod:`examprep.grader.options`): ``fair`` accepts half a unit of the last
+        asked digit or 0.2% of the exact value, whichever is larger; ``strict`` half a unit only.
+        """
         mode, rtol, atol, digits = self.comparison
         if self.kind in ("label", "choice"):
             return "one of: " + ", ".join(self.choices) if self.choices else "a label"
         shape = {"integer": "an integer", "real": "a number", "vector": "a vector [a, b, ...]",
                  "matrix": "a matrix [[a, b], [c, d]]"}[self.kind]
+        if self.share:
+            shape += " (percentages such as 86.5% are read as 0.865)"
+        if mode == "exact":
+            return shape
+        rule = "half a unit of the last digit" + (" or 0.2%, whichever is larger" if tolerance == "fair" else "")
         if mode == "sigfig":
-            return f"{shape}, {digits} significant figures"
+            return f"{shape}, {digits} significant figures (right within {rule})"
         if mode == "decdig":
-            return f"{shape}, {digits} decimal places"
-        if mode == "rel" and (rtol or atol):
-            return f"{shape}, within ±{rtol:g}·|answer| + {atol:g}"
+            return f"{shape}, {digits} decimal places (right within {rule})"
+        if rtol or atol:
+            extra = " or 0.2%, whichever is larger" if tolerance == "fair" else ""
+            within = f"±{atol:g}" if not rtol else f"±({rtol:g}·|answer| + {atol:g})" if atol else f"±{rtol:g}·|answer|"
+            return f"{shape}, within {within}{extra}"
         return shape

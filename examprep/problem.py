@@ -21,6 +21,37 @@ from examprep.parts import Part
 Answers = dict[str, Any]
 MAX_DRAWS = 200
 
+# Versions whose random streams were fixed before generate() rejected draws with a named mistake inside the fair
+# tolerance band: their instance codes must keep regenerating the same numbers, so they keep the older rule, and the
+# grader narrows a part to the strict tolerance wherever a mistake of the instance lies in the band
+# (examprep.grader.score.band_policy). Every later version (v2 and up, new types) gets the band rejection.
+BEFORE_BAND_RULE = frozenset({
+    "attention/bahdanau-v1", "attention/luong-v1", "attention/multihead_dims-v1", "attention/scaled_dot_product-v1",
+    "attention/softmax_temperature-v1", "bayes/discrete_posterior-v1", "bayes/gaussian_1d-v1",
+    "bayes/gaussian_1d_threshold-v1", "bayes/gaussian_2d-v1", "bayes/min_risk-v1", "bayes/naive_bayes-v1",
+    "bayes/optimal_denoiser-v1", "cnn/conv2d_forward-v1", "cnn/conv_output_size-v1", "cnn/conv_param_count-v1",
+    "cnn/pool_output_size-v1", "cnn/receptive_field-v1", "cnn/shape_chain-v1", "cnn/transposed_conv_output_size-v1",
+    "diffusion/ddim_step-v1", "diffusion/forward_closed_form-v1", "diffusion/forward_step-v1", "diffusion/loss-v1",
+    "diffusion/noise_schedule-v1", "diffusion/posterior-v1", "diffusion/reverse_step-v1", "diffusion/two_step-v1",
+    "divergence/jsd-v1", "divergence/kl_discrete-v1", "divergence/kl_gaussian-v1", "divergence/kl_gaussian_mv-v1",
+    "divergence/vae_kl-v1", "gan/optimal_discriminator-v1", "positional/sinusoidal-v1", "vision/harris_from_sums-v1",
+    "vision/harris_map-v1", "vision/harris_patch-v1", "vision/shi_tomasi-v1",
+})
+
+
+def carry(given: Answers | None, name: str, value: Any) -> Any:
+    """``given[name]`` in the shape and type of ``value`` when the student gave it, else ``value`` (the exact one).
+
+    The one helper a ``solve`` needs for error carried forward: ``a = carry(given, "A", a)`` right after A is
+    computed, then everything downstream uses ``a``.
+    """
+    if not given or name not in given:
+        return value
+    v = given[name]
+    if isinstance(value, np.ndarray) or isinstance(value, list):
+        return np.asarray(v, dtype=float).reshape(np.shape(value))
+    return float(v)
+
 
 class ParamWarning(UserWarning):
     """A parameter that is allowed but suspicious (priors summing to 0.9)."""
@@ -50,7 +81,7 @@ class Instance:
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "id": self.problem_id, "seed": self.seed, "difficulty": self.difficulty,
-                "params": self.params.to_json()}
+                "params": self.params.to_json(), "warnings": list(self.warnings)}
 
 
 class ProblemType:
@@ -79,8 +110,13 @@ class ProblemType:
         """The prompt: prose strings and expressions (matrices, formulas), conventions included."""
         raise NotImplementedError
 
-    def solve(self, p: Params) -> Answers:
-        """Every part's value, computed directly (numpy / exact Python)."""
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        """Every part's value, computed directly (numpy / exact Python).
+
+        A type whose parts declare ``uses`` (error carried forward) computes each derived part from the values of
+        the parts it uses, taking them from ``given`` where given (:func:`carry`): ``solve(p, {"B": 86.12})``
+        recomputes everything downstream of B from the student's B. Without ``given`` it is the exact solution.
+        """
         raise NotImplementedError
 
     def derivation(self, p: Params) -> Any:
@@ -104,6 +140,22 @@ class ProblemType:
         return None
 
     # ---- provided -------------------------------------------------------------------------------------------
+    @property
+    def carries_forward(self) -> bool:
+        """True when some part declares ``uses`` and ``solve`` takes the student's values (error carried forward);
+        a subclass whose ``solve`` does not take ``given`` simply grades without it."""
+        import inspect
+
+        return any(pt.uses for pt in self.parts) and "given" in inspect.signature(self.solve).parameters
+
+    def carry_note(self) -> str:
+        """The convention for derived parts, shown after the statement of a type that declares them (error
+        carried forward); empty for a type without derived parts."""
+        if not self.carries_forward:
+            return ""
+        return ("Round only the values you report; carry full precision into later steps (a later answer that "
+                "follows from your own earlier answers also earns credit).")
+
     @property
     def topic(self) -> str:
         return self.id.split("/", 1)[0]
@@ -183,12 +235,23 @@ class ProblemType:
         return self._validate(p)
 
     def _mistake_collision(self, p: Params) -> str | None:
+        """Why a named mistake would be graded right on this instance, or None.
+
+        A mistake collides when all its parts match the truth, or when any part of it falls inside the fair
+        tolerance band (within 0.2% but outside half a unit of the last digit): the policy must never turn a
+        named mistake into a right answer.
+        """
         from examprep.grader.score import matches
 
         truth = self.solve(p)
+        band = self.id not in BEFORE_BAND_RULE
         for name, m in self.mistakes(p).items():
-            if all(matches(self.part(k), v, truth[k]) >= 1 for k, v in m.answers.items()):
+            parts = [(self.part(k), v, truth[k]) for k, v in m.answers.items() if k in truth]
+            if parts and all(matches(pt, v, t, "fair" if band else "strict") >= 1 for pt, v, t in parts):
                 return f"mistake {name} gives the right answer"
+            for pt, v, t in parts if band else ():
+                if matches(pt, v, t, "fair") >= 1 > matches(pt, v, t, "strict"):
+                    return f"mistake {name} falls within the tolerance of part {pt.name}"
         return None
 
     def instance(self, seed: int | None = None, difficulty: str = "medium", sets: list[str] | None = None) -> Instance:

@@ -158,7 +158,14 @@ def resolve(text: str) -> ProblemSpec:
 
 
 def make(text: str) -> ProblemType:
-    """Instantiate (once, cached) the problem type for an id; imports its module."""
+    """Instantiate (once, cached) the problem type for an id; imports its module.
+
+    A concept item id (``concept/<topic>/<slug>-vN``) gives its problem-type adapter (:mod:`examprep.concepts`).
+    """
+    if text.strip().startswith("concept/"):
+        from examprep.concepts.problem import concept_type
+
+        return concept_type(text)  # type: ignore[return-value]
     spec = resolve(text)
     if spec.id not in _LOADED:
         module_name, _, attr = spec.entry_point.partition(":")

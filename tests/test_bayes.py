@@ -142,9 +142,9 @@ def test_gaussian_1d_threshold_values_and_mistakes() -> None:
     a = pt.solve(i.params)
     t = 1 + 2.25 * math.log(0.25) / -2
     assert a["threshold"] == pytest.approx(t)
-    # at the threshold the posteriors are equal
-    at = pt.solve(pt.from_params({**i.params.to_json(), "x": t}).params)
-    assert np.allclose(at["posterior"], [0.5, 0.5])
+    # at the threshold the posteriors are equal: an exact tie, refused (one rule for every decision)
+    with pytest.raises(ParamError, match="tie exactly for the MAP class"):
+        pt.from_params({**i.params.to_json(), "x": t})
     m = pt.mistakes(i.params)
     assert grade_part(pt.part("threshold"), a["threshold"], 1.0, m).mistake == "threshold_midpoint"
     assert grade_part(pt.part("threshold"), a["threshold"], 1 - 2.25 * math.log(0.25) / -2, m).mistake == \
@@ -158,7 +158,7 @@ def test_gaussian_1d_threshold_only_for_equal_stds() -> None:
     with pytest.raises(ParamError, match="stds must be equal"):
         pt.from_params({"means": [0, 2], "stds": [1, 2], "priors": [0.5, 0.5], "x": 1})
     with pytest.raises(ParamError, match="exactly two"):
-        pt.from_params({"means": [0, 2, 4], "stds": [1, 1, 1], "priors": [0.3, 0.3, 0.4], "x": 1})
+        pt.from_params({"means": [0, 2, 4], "stds": [1, 1, 1], "priors": [0.3, 0.3, 0.4], "x": 1.2})
     # the general type accepts both
     make("bayes/gaussian_1d-v1").from_params({"means": [0, 2, 4], "stds": [1, 2, 1], "priors": [0.3, 0.3, 0.4],
                                               "x": 1})
@@ -228,8 +228,9 @@ def test_min_risk_hand_values() -> None:
     pt2, j = inst("bayes/min_risk-v1", posteriors=[0.5, 0.5], loss=[[0, 4], [4, 0], [1, 1]])
     b = pt2.solve(j.params)
     assert np.allclose(b["risk"], [2, 2, 1]) and b["action"] == "reject"
-    with pytest.raises(ParamError, match="sum to 1"):
-        pt.from_params({"posteriors": [0.5, 0.4], "loss": [[0, 1], [1, 0]]})
+    with pytest.warns(UserWarning, match="posteriors sum to 0.9, not 1: normalised"):  # warn and normalise
+        odd = pt.from_params({"posteriors": [0.5, 0.4], "loss": [[0, 1], [1, 0]]})
+    assert np.allclose(pt.solve(odd.params)["risk"], [4 / 9, 5 / 9])
     with pytest.raises(ParamError, match="actions"):
         pt.from_params({"posteriors": [0.5, 0.5], "loss": [[0, 1], [1, 0], [1, 1], [2, 2]]})
 
@@ -282,17 +283,11 @@ def test_denoiser_limits() -> None:
         pt.from_params({"x0": [[0, 0], [0, 0]], "x_sigma": [1, 0.5], "sigma": 1})
 
 
-def test_exact_tie_goes_to_the_first_class_in_solve_and_reference() -> None:
-    """Equal discriminants (computed with different rounding) give the first listed class on both sides."""
-    import torch
-
-    from examprep.reference.bayes import gaussian_2d
-
-    pt, i = inst("bayes/gaussian_2d-v1", classes=["rain", "sun"], means=[[1, 2], [3, 0]],
-                 covariances=[[0.5, 0.0], [0.0, 1.0]], priors=[0.5, 0.5], x=[1.5, 0.0])
-    a = pt.solve(i.params)
-    assert np.allclose(a["posterior"], [0.5, 0.5])
-    assert a["class"] == "rain" == gaussian_2d([i.params], torch.device("cpu"))[0]["class"]
+def test_exact_tie_is_refused() -> None:
+    """Equal discriminants (computed with different rounding) are an exact tie: refused, as in every type."""
+    with pytest.raises(ParamError, match="rain and sun tie exactly for the MAP class"):
+        inst("bayes/gaussian_2d-v1", classes=["rain", "sun"], means=[[1, 2], [3, 0]],
+             covariances=[[0.5, 0.0], [0.0, 1.0]], priors=[0.5, 0.5], x=[1.5, 0.0])
 
 
 # ---- the batched reference: one group for a batch of mixed shapes, padding changes no answer ---------------------

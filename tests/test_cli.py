@@ -57,7 +57,7 @@ def test_check_exit_codes_and_notes_mistake() -> None:
     r = run("check", "cnn/conv_output_size", *CONV, "--answer", "h_out=4", "--json")
     assert r.returncode == 1
     part = json.loads(r.stdout)["parts"][0]
-    assert part["verdict"] == "wrong" and part["mistake"] == "notes_formula"
+    assert part["verdict"] == "wrong" and part["mistake"] == "padding_subtracted"
     assert "padding" in part["feedback"]
 
 

@@ -35,7 +35,7 @@ def mistake_named(pid: str, values: dict[str, Any], answers: dict[str, Any]) -> 
     p = pt.from_params(values).params
     r = grade_answers(pt, pt.solve(p), answers, pt.mistakes(p))
     assert r.score < 1
-    return {x.mistake for x in r.parts if x.mistake}
+    return {m for x in r.parts for m in x.mistakes}
 
 
 def reference(pid: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -83,10 +83,10 @@ def test_conv_output_size_catalog(w: int, k: int, p: int, s: int, d: int, out: i
 
 @pytest.mark.parametrize(("w", "k", "p", "s", "sheet"), [(5, 3, 0, 1, 4), (32, 3, 1, 1, 29), (32, 5, 2, 2, 13),
                                                          (224, 7, 3, 2, 107)])
-def test_conv_output_size_notes_formula_is_named(w: int, k: int, p: int, s: int, sheet: int) -> None:
+def test_conv_output_size_padding_subtracted_is_named(w: int, k: int, p: int, s: int, sheet: int) -> None:
     """seed_003 §2.1: the sheet's ⌊(W − 2P − (K − 1))/S⌋ + 1 gives these wrong values, also without padding."""
     vals = dict(H=w, W=w, C_in=1, C_out=1, K=k, S=s, P=p)
-    assert "notes_formula" in mistake_named("cnn/conv_output_size-v1", vals, {"h_out": sheet, "w_out": sheet})
+    assert "padding_subtracted" in mistake_named("cnn/conv_output_size-v1", vals, {"h_out": sheet, "w_out": sheet})
 
 
 def test_conv_output_size_dilation_mistake() -> None:
@@ -103,7 +103,7 @@ def test_cli_conv_output_size_notes_example() -> None:
     r = subprocess.run([*cmd, "check", "cnn/conv_output_size", *sets, "--answer", "h_out=4", "--json"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 1
-    assert json.loads(r.stdout)["parts"][0]["mistake"] == "notes_formula"
+    assert json.loads(r.stdout)["parts"][0]["mistake"] == "padding_subtracted"
 
 
 # ---- pool_output_size (seed_003 A2) ------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def test_reverse_step_k3_and_the_notes_coefficient() -> None:
     b = solve("diffusion/reverse_step", **p, sigma="beta_tilde")
     assert b["x_prev"] == pytest.approx([1.154082, -1.029188], abs=1e-6)
     r = grade("diffusion/reverse_step", {**p, "sigma": "beta"}, "mean", "[0.904662, -0.648800]")
-    assert r.mistake == "notes_coef"
+    assert r.mistake == "coef_alpha_not_alpha_bar"
 
 
 def test_notes_backward_example_is_underdetermined() -> None:

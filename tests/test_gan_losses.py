@@ -159,7 +159,7 @@ def test_lsgan_i3_sample_with_half_and_mse_loss() -> None:
     dr, df = torch.tensor([0.8, 1.2], dtype=torch.float64), torch.tensor([0.3, -0.1], dtype=torch.float64)
     assert F.mse_loss(dr, torch.ones(2, dtype=torch.float64)) + F.mse_loss(df, torch.zeros(2, dtype=torch.float64)) \
         == pytest.approx(0.09)  # the catalog's reference, without ½
-    assert mistake_named(pt, inst, "loss_d", 0.01) == "notes_formula"
+    assert mistake_named(pt, inst, "loss_d", 0.01) == "square_outside_no_half"
     assert mistake_named(pt, inst, "loss_d", 0.005) == "square_outside_mean"
     assert mistake_named(pt, inst, "loss_d", 0.09) == "half_factor"
     sig = [1 / (1 + math.exp(-x)) for x in (0.8, 1.2, 0.3, -0.1)]

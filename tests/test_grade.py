@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from examprep.grader import batch
 from examprep.grader.batch import Gradebook, KeyCache, Row, grade_file, read_submissions
 from examprep.grader.report import cell, render, write_atomic
-from examprep.grader.score import VERDICTS, grade_part
+from examprep.grader.score import VERDICTS, grade_answers, grade_part
 from examprep.grader.submissions import SubmissionsFileError
 from examprep.registry import list_specs, make
 from examprep.solver.render import value_text
@@ -79,7 +79,7 @@ def conv_case() -> dict[str, Any]:
         hs = {k: m.answers["h_out"] for k, m in pt.mistakes(p).items() if "h_out" in m.answers}
         order = list(hs)  # the grader names the first mistake that matches
         ok = (order.index("padding_one_side") < order.index("no_plus_one")
-              and len({h, hs["notes_formula"], hs["padding_one_side"], hs["no_plus_one"]}) == 4)
+              and len({h, hs["padding_subtracted"], hs["padding_one_side"], hs["no_plus_one"]}) == 4)
         if ok and p.H == p.W and h + 7 not in hs.values():
             return {"code": inst.code, "p": p, "h": h, "w": conv(p.W, p.K, p.S, p.P, p.D), "one_side": one_side}
     raise AssertionError("no suitable instance")
@@ -186,13 +186,14 @@ def generated_class() -> tuple[list[dict[str, Any]], dict[str, tuple[float, floa
                                                   if p.final or p.name in m.answers}
             students[f"{pt.id}:junk:{i}"] = {p.name: JUNK[k % len(JUNK)] for k, p in enumerate(asked) if p.final}
             for student, answers in students.items():
+                texts = {p.name: answers[p.name] if student.endswith(f"junk:{i}") else typed(answers[p.name], p)
+                         for p in asked if p.name in answers}
+                rows += [{"student": student, "code": inst.code, "part": n, "answer": t} for n, t in texts.items()]
+                # one student's answers to one instance, graded together (error carried forward included)
+                graded = grade_answers(pt, truth, texts, mistakes, params=inst.params).parts
                 points = 0.0
-                for p in asked:
-                    if p.name not in answers:
-                        continue
-                    text = answers[p.name] if student.endswith(f"junk:{i}") else typed(answers[p.name], p)
-                    rows.append({"student": student, "code": inst.code, "part": p.name, "answer": text})
-                    res = grade_part(p, truth[p.name], text, mistakes)
+                for res in graded:
+                    p = pt.part(res.name)
                     c.add(res)
                     points += p.weight * res.score if p.final else 0.0
                 totals[student] = (points, sum(p.weight for p in asked if p.final))

@@ -128,7 +128,8 @@ def test_history_from_the_previous_version_opens_and_schedules(tmp_path: Path) -
     mem = scheduler.memories(attempts)
     assert scheduler.rank(["cnn/conv_param_count", "cnn/conv_output_size", "cnn/shape_chain"], mem,
                           T_LAST + 60) == ["cnn/conv_output_size", "cnn/shape_chain", "cnn/conv_param_count"]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 1  # the file's schema is unchanged
+    # opened read-write, as a quiz opens it, the old file is upgraded in place (schema 2) with its attempts kept
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_quiz_on_an_old_history_asks_the_missed_type_first_and_easy(tmp_path: Path) -> None:

@@ -105,3 +105,12 @@ def test_tex_text_maps_unicode_math_and_drops_what_pdflatex_cannot_set():
                                      r"\ensuremath{\lfloor}x\ensuremath{\rfloor}")
     assert tex_text("José Ñ") == "José Ñ"
     assert tex_text("李") == "?"
+
+
+def test_percent_sign_in_math() -> None:
+    """``\\%`` (80% of the tokens) is a percent sign in every format, escaped where TeX needs it."""
+    from examprep.solver import prose as P
+
+    assert P.prose("masks $80\\%$ of the tokens", "text") == "masks 80% of the tokens"
+    assert "80\\%" in P.prose("masks $80\\%$ of the tokens", "latex")
+    assert "<mo>%</mo>" in P.prose("masks $80\\%$ of the tokens", "html")

@@ -52,6 +52,14 @@ TARGET_DIFF = typer.Option(None, "--difficulty", "-d",
                            help="easy, medium or hard (default medium; an instance code fixes it).")
 SETS = typer.Option(None, "--set", help="Your own parameter value NAME=VALUE (repeatable).")
 JSON = typer.Option(False, "--json", help="Machine-readable JSON output.")
+TOLERANCE = typer.Option("fair", "--tolerance",
+                         help="fair: right within half a unit of the last asked digit or 0.2% of the exact value, "
+                              "whichever is larger; strict: half a unit only.")
+IMPRECISE = typer.Option(0.5, "--imprecise-credit",
+                         help="Share of a part's credit for a right answer rounded more coarsely than asked.")
+ECF = typer.Option(0.5, "--ecf-credit",
+                   help="Share of a part's credit for an answer that follows from the student's own wrong earlier "
+                        "answers (error carried forward).")
 
 
 def hide_empty_defaults(t: typer.Typer) -> None:
@@ -82,10 +90,30 @@ def emit_json(obj: Any) -> None:
     typer.echo(json.dumps(jsonable(obj), ensure_ascii=False))
 
 
-def _target(target: str, seed: int | None, difficulty: str | None, sets: list[str] | None) -> tuple[Any, Any]:
-    from examprep.instances import resolve_target
+def grade_options(tolerance: str = "fair", imprecise_credit: float = 0.5, ecf_credit: float = 0.5) -> Any:
+    """The :class:`~examprep.grader.options.GradeOptions` of the command line, or a one-line error."""
+    from examprep.grader.options import GradeOptions, OptionError
 
-    return resolve_target(target, seed=seed, difficulty=difficulty, sets=sets)
+    try:
+        return GradeOptions(tolerance, imprecise_credit, ecf_credit)
+    except OptionError as e:
+        fail(str(e))
+
+
+def _target(target: str, seed: int | None, difficulty: str | None, sets: list[str] | None) -> tuple[Any, Any]:
+    """The problem type and instance; each parameter warning is printed once, as one line on stderr (the JSON
+    outputs carry them too, as ``warnings``), never as a Python warning with a file path."""
+    import warnings
+
+    from examprep.instances import resolve_target
+    from examprep.problem import ParamWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ParamWarning)
+        pt, inst = resolve_target(target, seed=seed, difficulty=difficulty, sets=sets)
+    for w in inst.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    return pt, inst
 
 
 def _header(pt: Any, inst: Any) -> str:

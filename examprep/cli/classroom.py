@@ -6,13 +6,17 @@ import typer
 
 from examprep.cli.app import (
     DIFF,
+    ECF,
+    IMPRECISE,
     SHEET_COUNT,
     SHEET_SEED,
     SHEET_TARGETS,
     SHEET_TITLE,
     SHEET_TOPIC,
+    TOLERANCE,
     _progress_run,
     app,
+    grade_options,
 )
 
 
@@ -27,6 +31,9 @@ def grade(
                                                           "student's assigned codes."),
     max_attempts: int = typer.Option(None, "--max-attempts", help="Grade at most N rows per (student, code, "
                                                                   "part); later ones are reported."),
+    tolerance: str = TOLERANCE,
+    imprecise_credit: float = IMPRECISE,
+    ecf_credit: float = ECF,
 ) -> None:
     """Grade a class's submissions; keys are regenerated from the instance codes.
 
@@ -36,7 +43,8 @@ def grade(
     """
     from examprep.grader.command import run_grade
 
-    raise typer.Exit(run_grade(submissions, output, fmt, policy, assigned, max_attempts))
+    options = grade_options(tolerance, imprecise_credit, ecf_credit)
+    raise typer.Exit(run_grade(submissions, output, fmt, policy, assigned, max_attempts, options=options))
 
 
 @app.command()
@@ -54,6 +62,7 @@ def sheet(
     output: str = typer.Option(..., "--output", "-o", help="Output file (a folder with --students: one each)."),
     key: str = typer.Option(None, "--key", help="Where to write the answer key CSV (with --students)."),
     title: str = SHEET_TITLE,
+    tolerance: str = TOLERANCE,
 ) -> None:
     """Print a problem sheet and its solution sheet (PDF, HTML, Markdown, LaTeX, Typst).
 
@@ -61,7 +70,8 @@ def sheet(
     """
     from examprep.sheets.commands import Request, total_work, write_sheets
 
-    req = Request(targets or [], topic or [], count, seed, difficulty, title or "Problem sheet")
+    grade_options(tolerance)
+    req = Request(targets or [], topic or [], count, seed, difficulty, title or "Problem sheet", tolerance)
     files = _progress_run(total_work(req, students, solutions), "building sheets",
                           lambda adv: write_sheets(req, output, fmt, solutions, students, key, adv))
     for f in files:
@@ -82,6 +92,7 @@ def export_moodle(
     difficulty: str = DIFF,
     output: str = typer.Option(..., "--output", "-o", help="The Moodle XML file to write."),
     category: str = typer.Option("examprep", "--category", help="Question bank category."),
+    tolerance: str = TOLERANCE,
 ) -> None:
     """Moodle XML: one question per instance (numerical, or cloze for several parts), solution as feedback.
 
@@ -90,7 +101,9 @@ def export_moodle(
     from examprep.sheets.commands import Request, count_problems
     from examprep.sheets.moodle import write_moodle
 
+    grade_options(tolerance)
     total = count_problems(Request(targets or [], topic or [], count))
     n = _progress_run(total, "exporting", lambda adv: write_moodle(targets or [], topic or [], count, seed,
-                                                                difficulty, output, category, adv))
+                                                                difficulty, output, category, adv,
+                                                                tolerance))
     typer.echo(f"wrote {output} ({n} questions)")

@@ -4,23 +4,52 @@ from __future__ import annotations
 
 import typer
 
-from examprep.cli.app import DIFF, JSON, SEED, SETS, TARGET_DIFF, _header, _target, app, emit_json, fail
+from examprep.cli.app import (
+    DIFF,
+    ECF,
+    IMPRECISE,
+    JSON,
+    SEED,
+    SETS,
+    TARGET_DIFF,
+    TOLERANCE,
+    _header,
+    _target,
+    app,
+    emit_json,
+    fail,
+    grade_options,
+)
+
+MARKS = {"right": "✓", "carried": "✓", "imprecise": "≈", "wrong": "✗", "partial": "◐", "invalid": "?"}
 
 
 @app.command("list")
 def list_cmd(
     topic: list[str] = typer.Option(None, "--topic", "-t", help="Only these topics (repeatable)."),
+    concepts: bool = typer.Option(False, "--concepts", help="List the concept questions instead of the numeric types."),
     as_json: bool = JSON,
 ) -> None:
-    """List the problem types (newest version of each).
+    """List the problem types (newest version of each), or with --concepts the concept questions.
 
     Example: examprep list --topic cnn
     """
+    if concepts:
+        from examprep.concepts import list_items
+        from examprep.concepts.present import list_entry, list_lines
+
+        items = list_items(topic or None)
+        if as_json:
+            emit_json([list_entry(it) for it in items])
+        else:
+            typer.echo("\n".join(list_lines(items)))
+        return
     from examprep.registry import list_specs
 
     specs = list_specs(topic or None)
     if as_json:
-        emit_json([{"id": s.id, "title": s.title, "topic": s.topic, "parts": list(s.parts)} for s in specs])
+        emit_json([{"id": s.id, "kind": "numeric", "title": s.title, "topic": s.topic, "parts": list(s.parts)}
+                   for s in specs])
         return
     width = max((len(s.id) for s in specs), default=10)
     for s in specs:
@@ -33,6 +62,7 @@ def show(
     seed: int = SEED,
     difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
+    tolerance: str = TOLERANCE,
     as_json: bool = JSON,
 ) -> None:
     """Show a problem statement and its instance code (no answers).
@@ -42,16 +72,22 @@ def show(
     from examprep.solver.render import statement
 
     pt, inst = _target(target, seed, difficulty, sets)
+    if getattr(pt, "is_concept", False) and not as_json:
+        from examprep.concepts.present import question_text
+
+        typer.echo(question_text(pt, inst))
+        return
     if as_json:
         emit_json({**inst.to_json(), "parts": [{"name": p.name, "label": p.label, "kind": p.kind,
-                                                "form": p.form(), "final": p.final}
+                                                "form": p.form(tolerance), "final": p.final}
                                                for p in pt.active_parts(inst.params)]})
         return
     from examprep.solver.wrap import terminal_width, wrap_text
 
-    parts = "Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form()})" for p in pt.active_parts(inst.params)
+    parts = "Parts: " + "; ".join(f"{p.name} ({p.label}: {p.form(tolerance)})" for p in pt.active_parts(inst.params)
                                   if p.final)
-    text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), "text"), parts])
+    note = [pt.carry_note()] if pt.carry_note() else []
+    text = "\n".join([_header(pt, inst), statement(pt.statement(inst.params), "text"), *note, parts])
     typer.echo(wrap_text(text, terminal_width()))
 
 
@@ -72,8 +108,11 @@ def solve(
     if fmt not in (*OUTPUT_FORMATS, "json"):
         fail(f"--format {fmt!r}: use one of text, md, latex, typst, json")
     pt, inst = _target(target, seed, difficulty, sets)
-    for w in inst.warnings:
-        typer.echo(f"warning: {w}", err=True)
+    if getattr(pt, "is_concept", False) and fmt == "text":
+        from examprep.concepts.present import solution_text
+
+        typer.echo(solution_text(pt, inst))
+        return
     answers = pt.solve(inst.params)
     d = pt.derivation(inst.params)
     if fmt == "json":
@@ -103,6 +142,9 @@ def check(
     seed: int = SEED,
     difficulty: str = TARGET_DIFF,
     sets: list[str] = SETS,
+    tolerance: str = TOLERANCE,
+    imprecise_credit: float = IMPRECISE,
+    ecf_credit: float = ECF,
     as_json: bool = JSON,
 ) -> None:
     """Grade your answers to some or all parts, intermediate ones included.
@@ -113,6 +155,7 @@ def check(
     """
     from examprep.grader.score import grade_answers
 
+    options = grade_options(tolerance, imprecise_credit, ecf_credit)
     pt, inst = _target(target, seed, difficulty, sets)
     given: dict[str, str] = {}
     for a in answer:
@@ -122,16 +165,16 @@ def check(
         pt.part(name.strip())
         given[name.strip()] = value
     truth = pt.solve(inst.params)
-    result = grade_answers(pt, truth, given, pt.mistakes(inst.params))
+    result = grade_answers(pt, truth, given, pt.mistakes(inst.params), options, params=inst.params)
     if as_json:
-        emit_json({"code": inst.code, "id": pt.id, **result.to_json()})
+        emit_json({"code": inst.code, "id": pt.id, **result.to_json(), "warnings": list(inst.warnings)})
     else:
         typer.echo(_header(pt, inst))
-        marks = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
         for r in result.parts:
-            line = f"{marks[r.verdict]} {r.name} = {r.given}: {r.verdict}"
-            if r.mistake:
-                line += f" [{r.mistake}]"
+            line = f"{MARKS[r.verdict]} {r.name} = {r.given}" + (f" (read as {r.read_as})" if r.read_as else "")
+            line += f": {r.verdict}"
+            if r.mistakes:
+                line += f" [{', '.join(r.mistakes)}]"
             typer.echo(line + (f" — {r.feedback}" if r.feedback else ""))
         typer.echo(f"Score: {result.score:.0%}")
     raise typer.Exit(0 if result.score >= 1 else 1)
@@ -167,6 +210,7 @@ def gen(
 @app.command()
 def key(
     codes: list[str] = typer.Argument(..., help="Instance codes."),
+    tolerance: str = TOLERANCE,
     as_json: bool = JSON,
 ) -> None:
     """Print the answer key of instance codes (final parts, and intermediate ones marked).
@@ -176,7 +220,8 @@ def key(
     from examprep.grader.batch import answer_key
     from examprep.solver.render import minus_signs
 
-    keys = [answer_key(c) for c in codes]
+    grade_options(tolerance)
+    keys = [answer_key(c, tolerance) for c in codes]
     if as_json:
         emit_json(keys)
         return

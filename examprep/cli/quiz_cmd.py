@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from examprep.cli.app import DB, JSON, app
+from examprep.cli.app import DB, JSON, TOLERANCE, app, grade_options
 
 
 @app.command()
@@ -18,6 +18,9 @@ def quiz(
     db: str = DB,
     resume: bool = typer.Option(False, "--resume", help="Continue the last interrupted quiz."),
     answers: str = typer.Option(None, "--answers", help="Scripted mode: read answers from this file."),
+    kind: str = typer.Option("all", "--kind", "-k",
+                             help="numeric (problem types), concept (questions answered by letter) or all."),
+    tolerance: str = TOLERANCE,
 ) -> None:
     """Practise in the terminal: graded, saved, adaptive (weak topics come back sooner).
 
@@ -25,7 +28,9 @@ def quiz(
     """
     from examprep.quiz.commands import run_quiz
 
-    raise typer.Exit(run_quiz(topic or [], types or [], count, difficulty, seed, db, resume, answers))
+    grade_options(tolerance)
+    raise typer.Exit(run_quiz(topic or [], types or [], count, difficulty, seed, db, resume, answers, kind,
+                              tolerance))
 
 
 @app.command()

@@ -14,7 +14,7 @@ from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any
 
-from examprep.grader.batch import Gradebook, Graded, _count, _new_tally, _num, _question, _summary
+from examprep.grader.batch import Gradebook, Graded, _carried, _count, _new_tally, _num, _question, _summary
 from examprep.grader.spill import ExternalSort
 
 HEAD_STUDENTS, HEAD_REPORTED = 50, 20
@@ -69,6 +69,7 @@ class ClassStream:
             answered = {part: self._kept(list(precs)) for part, precs in groupby(crecs, key=itemgetter(2))}
             answered = {k: v for k, v in answered.items() if v is not None}
             pt, asked = _asked(code)
+            answered = _carried(self.book.cache, pt, code, answered, self.book.options)  # error carried forward
             q = _question(pt, asked, code, answered)
             questions.append(q)
             points += q["points"]
@@ -152,5 +153,8 @@ class ClassStream:
     def materialise(self) -> dict[str, Any]:
         """The whole report as one dict (held in memory)."""
         students = list(self.students())
+        o = self.book.options
         return {"policy": self.policy, "rows": self.rows(), "extra_columns": self.extra_columns,
+                "grading": {"tolerance": o.tolerance, "imprecise_credit": o.imprecise_credit,
+                            "ecf_credit": o.ecf_credit},
                 "students": students, "summary": self.summary(), "reported": list(self.reported())}

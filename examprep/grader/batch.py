@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from examprep.errors import ExamprepError, PartError
-from examprep.grader.score import PartResult, grade_part
+from examprep.grader.options import DEFAULT, GradeOptions
+from examprep.grader.score import VERDICTS, PartResult, grade_part
 from examprep.grader.submissions import Row, RowIssue, SubmissionsFileError, read_submissions
 
 __all__ = ["POLICIES", "Gradebook", "KeyCache", "Row", "RowIssue", "SubmissionsFileError", "answer_key",
@@ -86,7 +87,7 @@ class KeyCache:
             return f"the instance code could not be regenerated ({type(e).__name__}: {e}); report this as a bug"
 
 
-def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
+def grade_one(key: Key, part_name: str, answer: str, options: GradeOptions = DEFAULT) -> PartResult:
     """Grade one answer text against a key. Unknown parts raise PartError.
 
     Right answers and named mistakes are remembered per key (a class types the same few answers), up to a bound so
@@ -100,7 +101,7 @@ def grade_one(key: Key, part_name: str, answer: str) -> PartResult:
         asked = ", ".join(key.truth)
         raise PartError(f"this instance of {key.problem.id} does not ask for {part.name!r}; it asks for: {asked}")
     try:
-        result = grade_part(part, key.truth[part.name], answer, key.mistakes)
+        result = grade_part(part, key.truth[part.name], answer, key.mistakes, options)
     except Exception as e:  # grade_part is meant to be total; never let one answer stop the batch
         result = PartResult(part.name, 0.0, "invalid", f"could not read the answer ({type(e).__name__})", None,
                             answer[:200])
@@ -137,7 +138,8 @@ class Gradebook:
     """
 
     def __init__(self, policy: str = "last", cache_size: int = 8192, max_attempts: int | None = None,
-                 assigned: dict[str, frozenset[str]] | None = None) -> None:
+                 assigned: dict[str, frozenset[str]] | None = None, options: GradeOptions = DEFAULT) -> None:
+        self.options = options
         if policy not in POLICIES:
             raise SubmissionsFileError(f"--policy {policy!r}: use one of {', '.join(POLICIES)}")
         if max_attempts is not None and max_attempts < 1:
@@ -168,7 +170,7 @@ class Gradebook:
                                              "this code); not graded", item.student, item.code, item.part))
             return
         try:
-            r = grade_one(key, item.part, item.answer)
+            r = grade_one(key, item.part, item.answer, self.options)
         except PartError as e:
             self._reject(RowIssue(item.line, f"unknown part: {e}", item.student, item.code, item.part))
             return
@@ -181,8 +183,10 @@ class Gradebook:
         for k, _ in item.extra:
             if k not in self.extra_columns:
                 self.extra_columns[k] = None
+        # a part in a carried-forward chain keeps its whole text, so it can be re-read when the report is assembled
+        given = item.answer if r.name in _inputs(key.problem) and r.verdict != "invalid" else r.given
         self.records.add((item.student, key.code, r.name, item.line, key.problem.id, r.score, r.verdict, r.mistake,
-                          r.feedback, r.given, item.extra))
+                          r.feedback, given, item.extra))
 
     def _reject(self, issue: RowIssue) -> None:
         self.counts["rejected"] += 1
@@ -218,6 +222,42 @@ class Gradebook:
         return self.stream().materialise()
 
 
+def _inputs(pt: Any) -> frozenset[str]:
+    """The parts of ``pt`` that take part in error carried forward: derived parts and what they are computed from
+    (cached per problem type)."""
+    hit = _INPUTS.get(pt.id)
+    if hit is None:
+        names = {u for p in pt.parts for u in p.uses} | {p.name for p in pt.parts if p.uses}
+        hit = _INPUTS[pt.id] = frozenset(names) if pt.carries_forward else frozenset()
+    return hit
+
+
+_INPUTS: dict[str, frozenset[str]] = {}
+
+
+def _carried(cache: KeyCache, pt: Any, code: str, answered: dict[str, Graded],
+             options: GradeOptions) -> dict[str, Graded]:
+    """One student's answers to one instance with error carried forward applied (examprep.grader.carried)."""
+    if not pt.carries_forward or not any(pt.part(n).uses and g.verdict not in ("right", "invalid")
+                                         for n, g in answered.items()):
+        return answered
+    from examprep.grader.carried import carry_forward
+    from examprep.grader.score import PartResult
+    from examprep.instances import from_code
+
+    key = cache.get(code)
+    if isinstance(key, str):
+        return answered
+    results = {n: PartResult(n, g.score, g.verdict, g.feedback, g.mistake, g.given) for n, g in answered.items()}
+    new = carry_forward(pt, from_code(code).params, key.truth, {n: g.given for n, g in answered.items()}, results,
+                        options)
+    out = dict(answered)
+    for n, r in new.items():
+        g = answered[n]
+        out[n] = Graded(g.line, r.score, r.verdict, None, r.feedback, g.given, g.extra)
+    return out
+
+
 def _num(x: float) -> float:
     """Points without float noise (0.30000000000000004 -> 0.3); ints stay ints in JSON."""
     r = round(x, 6)
@@ -242,7 +282,7 @@ def _question(pt: Any, asked: tuple[Any, ...], code: str, answered: dict[str, Gr
 
 
 def _new_tally(pt: Any) -> dict[str, Any]:
-    return {"problem": pt.id, "title": pt.title, "answers": 0, "right": 0, "partial": 0, "wrong": 0, "invalid": 0,
+    return {"problem": pt.id, "title": pt.title, "answers": 0, **dict.fromkeys(VERDICTS, 0),
             "mistakes": {}, "feedback": {}, "parts": {p.name: [0, 0] for p in pt.parts}}
 
 
@@ -261,7 +301,7 @@ def _summary(t: dict[str, Any]) -> dict[str, Any]:
     n = t["answers"]
     mistakes = sorted(t["mistakes"].items(), key=lambda kv: (-kv[1], kv[0]))
     return {"problem": t["problem"], "title": t["title"], "answers": n,
-            **{v: t[v] for v in ("right", "partial", "wrong", "invalid")},
+            **{v: t[v] for v in VERDICTS},
             "share_right": t["right"] / n if n else 0.0,
             "mistakes": [{"mistake": m, "count": c, "share": c / n, "feedback": t["feedback"][m]} for m, c in mistakes],
             "parts": [{"part": p, "answers": a, "right": r, "share_right": r / a if a else 0.0}
@@ -269,12 +309,12 @@ def _summary(t: dict[str, Any]) -> dict[str, Any]:
 
 
 def grade_file(path: str | Path, policy: str = "last", cache_size: int = 8192, max_attempts: int | None = None,
-               assigned: dict[str, frozenset[str]] | None = None) -> Gradebook:
+               assigned: dict[str, frozenset[str]] | None = None, options: GradeOptions = DEFAULT) -> Gradebook:
     """Read and grade a whole submissions file (streamed)."""
-    return Gradebook(policy, cache_size, max_attempts, assigned).add_all(read_submissions(path))
+    return Gradebook(policy, cache_size, max_attempts, assigned, options).add_all(read_submissions(path))
 
 
-def answer_key(code: str) -> dict[str, Any]:
+def answer_key(code: str, tolerance: str = "fair") -> dict[str, Any]:
     """The answer key of one instance code: every part (final and intermediate) with its value and form."""
     from examprep.golden import jsonable
     from examprep.instances import from_code
@@ -285,7 +325,7 @@ def answer_key(code: str) -> dict[str, Any]:
     pt = make(inst.problem_id)
     truth = pt.solve(inst.params)
     parts = [{"part": p.name, "label": p.label, "kind": p.kind, "final": p.final, "weight": p.weight,
-              "form": p.form(), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
+              "form": p.form(tolerance), "value": jsonable(truth[p.name]), "text": value_text(truth[p.name])}
              for p in pt.active_parts(inst.params)]
     return {"code": inst.code, "id": pt.id, "title": pt.title, "seed": inst.seed, "difficulty": inst.difficulty,
             "parts": parts}

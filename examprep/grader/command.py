@@ -46,7 +46,7 @@ def load_assigned(path: str | Path) -> dict[str, frozenset[str]]:
 
 
 def run_grade(submissions: str, output: str | None, fmt: str | None, policy: str, assigned: str | None,
-              max_attempts: int | None, console: Any = None) -> int:
+              max_attempts: int | None, console: Any = None, options: Any = None) -> int:
     """Grade ``submissions`` and write/print the report; returns the exit code (0 clean, 3 rows reported)."""
     from rich.console import Console
 
@@ -70,7 +70,9 @@ def run_grade(submissions: str, output: str | None, fmt: str | None, policy: str
             raise GradeUsageError(f"cannot write the report to {output}: " + ("it is a folder" if Path(output)
                                   .is_dir() else f"there is no folder {folder}"))
     key = load_assigned(assigned) if assigned else None
-    book = grade_file(submissions, policy=policy, max_attempts=max_attempts, assigned=key)
+    from examprep.grader.options import DEFAULT
+
+    book = grade_file(submissions, policy=policy, max_attempts=max_attempts, assigned=key, options=options or DEFAULT)
     cs = book.stream()
     if output:
         try:

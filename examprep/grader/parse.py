@@ -11,6 +11,11 @@ Grammar (recursive descent)::
 
 Numbers may be integers, decimals, scientific notation; constants are ``pi`` and ``e``; functions are sqrt, exp,
 ln, log (natural), log2, log10, sin, cos, tanh. Lists make vectors and matrices (rectangular only).
+
+Answers (never parameters) may also be: a percentage ``86.5%`` for a part that is a probability or a share
+(``percent=True``); infinity ``inf``, ``∞`` or ``infinity`` (``infinite=True``; a KL divergence can be infinite);
+and, through :func:`decimal_commas`, numbers with a decimal comma (``0,694``; ``[0,865; 0,117]`` with semicolons
+between entries, as spreadsheets in most of Europe write them).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ MAX_ITEMS = 10_000
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
-    r"|(?P<op>\*\*|[-+*/^(),\[\]·×−]))"
+    r"|(?P<op>\*\*|[-+*/^(),\[\]·×−%∞]))"
 )
 _FUNCS = {
     "sqrt": math.sqrt, "exp": math.exp, "ln": math.log, "log": math.log, "log2": math.log2,
@@ -39,11 +44,37 @@ class ParseError(ValueError):
     """The answer text is not a well-formed answer; the message says why."""
 
 
-def parse_answer(text: Any, kind: str | None = None) -> Any:
+_INFINITY = ("inf", "infinity", "∞")
+_SCALAR_COMMA = re.compile(r"[+\-−]?\d+,\d+(?:[eE][+\-]?\d+)?%?")
+_THOUSANDS = re.compile(r"[+\-−]?\d{1,3}(?:,\d{3})+")
+
+
+def decimal_commas(text: str, kind: str | None) -> tuple[str, bool]:
+    """The text with decimal commas turned into points, and whether it had any.
+
+    A scalar part reads ``0,694`` as 0.694 (an integer part reads ``1,000`` as 1000); a vector or matrix written
+    with semicolons between entries (``[0,865; 0,117]``) reads its commas as decimal commas. In any other vector or
+    matrix the comma separates entries.
+    """
+    s = text.strip()
+    if kind == "integer" and _THOUSANDS.fullmatch(s):
+        return s.replace(",", ""), True
+    if kind in ("real", "integer") and _SCALAR_COMMA.fullmatch(s):
+        return s.replace(",", "."), True
+    if kind in ("vector", "matrix") and ";" in s and s.startswith("["):
+        return s.replace(",", ".").replace(";", ","), "," in s
+    return text, False
+
+
+def parse_answer(text: Any, kind: str | None = None, percent: bool = False, infinite: bool = False) -> Any:
     """Parse submitted text into an int, a float, a (nested) list of numbers, or a label string.
 
+    Args:
+        percent: read ``86.5%`` as 0.865 (parts that are probabilities or shares); otherwise ``%`` is refused.
+        infinite: read ``inf``, ``∞`` and ``infinity`` (signed) as infinity; otherwise they are refused.
+
     Raises:
-        ParseError: for anything that is not a finite, well-formed answer.
+        ParseError: for anything that is not a well-formed answer (finite unless ``infinite``).
     """
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
@@ -61,14 +92,15 @@ def parse_answer(text: Any, kind: str | None = None) -> Any:
             if kind is None:
                 return s
             raise ParseError(f"{s!r} is not a number")
-    value = _Parser(s).parse()
+    value = _Parser(s, percent, infinite).parse()
     if kind == "integer" and isinstance(value, list):
         raise ParseError("expected a single integer, got a list")
     return value
 
 
 class _Parser:
-    def __init__(self, s: str) -> None:
+    def __init__(self, s: str, percent: bool = False, infinite: bool = False) -> None:
+        self.percent, self.infinite = percent, infinite
         self.tokens = self._tokenize(s)
         self.i = 0
         self.depth = 0
@@ -137,11 +169,19 @@ class _Parser:
             self._enter()
             v = self.unary()
             self.depth -= 1
+            if isinstance(v, float) and math.isinf(v):
+                return -v if op == "-" else v
             return _arith("-", 0, v) if op == "-" else _num(v)
         return self.power()
 
     def power(self) -> Any:
         base = self.atom()
+        if self.peek() == "%":
+            self.take()
+            if not self.percent:
+                raise ParseError("a percentage is read only where the answer is a probability or a share; "
+                                 "write it as a number (0.865, not 86.5%)")
+            return _arith("/", base, 100)
         if self.peek() in ("^", "**"):
             self.take()
             self._enter()
@@ -158,6 +198,12 @@ class _Parser:
                     raise ParseError("number too large")
                 return _finite(int(tok))
             return _finite(float(tok))
+        if tok == "∞" or (kind == "name" and tok.lower() in _INFINITY[:2] and self.peek() != "("):
+            if not self.infinite:
+                raise ParseError("infinity is not allowed here")
+            if self.peek() is not None and self.peek() not in (",", "]"):
+                raise ParseError("write infinity on its own (inf or ∞), without arithmetic")
+            return math.inf
         if kind == "name":
             low = tok.lower()
             if low in _CONSTS and self.peek() != "(":

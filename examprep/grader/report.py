@@ -26,6 +26,7 @@ FORMATS = ("csv", "json", "html")
 CSV_COLUMNS = ("record", "student", "code", "problem", "part", "final", "verdict", "score", "weight", "points",
                "possible", "percent", "mistake", "count", "share", "answers", "right", "feedback", "answer", "line",
                "reason")
+SUMMARY_VERDICTS = ("right", "carried", "imprecise", "partial", "wrong", "invalid")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _RISKY = frozenset("=@\t\r+-")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -272,11 +273,11 @@ def print_summary(report: dict[str, Any], console: Any, max_students: int = 50, 
     console.print(f"Graded {rows['graded']} of {rows['read']} rows (policy {report['policy']}; "
                   f"{rows['superseded']} superseded); {rows['reported']} reported.")
     t = Table(title="Class summary")
-    for c in ("problem", "answers", "right", "partial", "wrong", "invalid"):
+    for c in ("problem", "answers", *SUMMARY_VERDICTS):
         t.add_column(c, justify="left" if c == "problem" else "right")
     for s in report["summary"]:
         n = s["answers"] or 1
-        t.add_row(s["problem"], str(s["answers"]), *(pct(s[v] / n) for v in ("right", "partial", "wrong", "invalid")))
+        t.add_row(s["problem"], str(s["answers"]), *(pct(s[v] / n) for v in SUMMARY_VERDICTS))
     console.print(t)
     if any(s["mistakes"] for s in report["summary"]):
         t = Table(title="Mistakes (share of the answers to each problem type)")

@@ -15,14 +15,14 @@ INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C
 
 
 def run_quiz(topics: list[str], types: list[str], count: int, difficulty: str, seed: int | None, db: str | None,
-             resume: bool, answers: str | None) -> int:
+             resume: bool, answers: str | None, kind: str = "all", tolerance: str = "fair") -> int:
     """Run a quiz session; returns the exit code (0 done or quit, 130 interrupted)."""
     from rich.console import Console
 
     from examprep.quiz.inputs import ScriptInput, TerminalInput
 
     console = Console(highlight=False)
-    options = QuizOptions(topics, types, count, difficulty, seed)
+    options = QuizOptions(topics, types, count, difficulty, seed, kind, tolerance)
     if not resume:
         options.check()  # before the history is opened or created: a bad option saves nothing
     if answers is not None:

@@ -104,7 +104,12 @@ class Memory:
 
 
 def unit_of(problem_id: str) -> str:
-    """``cnn/conv_output_size-v1`` -> ``cnn/conv_output_size`` (versions of a type share a card)."""
+    """``cnn/conv_output_size-v1`` -> ``cnn/conv_output_size`` (versions of a type share a card).
+
+    A concept item ``concept/cnn/weight-sharing-v1`` -> ``concept:cnn/weight-sharing``.
+    """
+    if problem_id.startswith("concept/"):
+        return item_key("concept", problem_id[len("concept/"):].rsplit("-v", 1)[0])
     return problem_id.rsplit("-v", 1)[0] if "-v" in problem_id else problem_id
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MARKS = {"right": "✓", "wrong": "✗", "partial": "◐", "invalid": "?"}
+MARKS = {"right": "✓", "carried": "✓", "imprecise": "≈", "wrong": "✗", "partial": "◐", "invalid": "?"}
 COMMAND_LINE = "Answer each part. Commands: :h hint · :s skip · :w worked solution · :q quit"
 
 
@@ -30,12 +30,12 @@ def _print_wrapped(console: Any, text: str) -> None:
 
 def verdict(console: Any, r: Any) -> None:
     """``  ✓ right`` / ``  ✗ wrong — feedback [mistake]``."""
-    line = f"  {MARKS[r.verdict]} {r.verdict}"
+    line = f"  {MARKS[r.verdict]} {r.verdict}" + (f" (read as {r.read_as})" if getattr(r, "read_as", "") else "")
     if r.feedback:
         line += f" — {r.feedback}"
     if r.mistake:
         line += f" [{r.mistake}]"
-    style = {"right": "green", "partial": "yellow"}.get(r.verdict, "red")
+    style = {"right": "green", "carried": "green", "partial": "yellow", "imprecise": "yellow"}.get(r.verdict, "red")
     console.print(line, style=style, markup=False, highlight=False)
 
 
@@ -57,11 +57,12 @@ def answer_line(pt: Any, inst: Any, derivation: Any, truth: dict[str, Any]) -> s
 
 
 def wrong_answers(console: Any, truth: dict[str, Any], results: list[Any]) -> None:
-    """``  name: the answer is v`` for every part not answered right."""
+    """``  name: the answer is v`` for every part not answered right (an imprecise or carried-forward answer is
+    right, so its answer is not revealed)."""
     from examprep.solver.render import minus_signs, value_text
 
     for r in results:
-        if r.verdict != "right":
+        if r.verdict not in ("right", "carried", "imprecise"):
             console.print(f"  {r.name}: the answer is {minus_signs(value_text(truth[r.name]))}", markup=False,
                           highlight=False)
 

@@ -23,12 +23,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from examprep.errors import ExamprepError
+from examprep.grader.options import GradeOptions
 from examprep.quiz import scheduler, screen
 from examprep.quiz.inputs import Input
 from examprep.quiz.store import Attempt, HistoryStore, PartRecord, Session
 
 HINT_COST = 0.25
 DIFFICULTIES = ("easy", "medium", "hard", "adaptive")
+KINDS = ("all", "numeric", "concept")  # --kind: numeric problem types, concept questions, or both
 MAX_COUNT = 1000
 SEED_SPAN = MAX_COUNT + 100  # seeds a session may use above --seed (one per position, plus retries)
 COMMANDS = {":h": "hint", ":hint": "hint", ":s": "skip", ":skip": "skip", ":w": "solution", ":solution": "solution",
@@ -49,13 +51,16 @@ class QuizOptions:
     count: int = 5
     difficulty: str = "adaptive"
     seed: int | None = None
+    kind: str = "all"
+    tolerance: str = "fair"  # grading policy (examprep.grader.options)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> QuizOptions:
-        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed") if k in d})
+        return cls(**{k: d[k] for k in ("topics", "types", "count", "difficulty", "seed", "kind", "tolerance")
+                      if k in d})
 
     def check(self) -> None:
         """Raise QuizError for options no session can run with (before anything is saved)."""
@@ -63,6 +68,8 @@ class QuizOptions:
 
         if self.difficulty not in DIFFICULTIES:
             raise QuizError(f"--difficulty {self.difficulty!r}: use one of {', '.join(DIFFICULTIES)}")
+        if self.kind not in KINDS:
+            raise QuizError(f"--kind {self.kind!r}: use one of {', '.join(KINDS)}")
         if not isinstance(self.count, int) or not 1 <= self.count <= MAX_COUNT:
             raise QuizError(f"--count must be from 1 to {MAX_COUNT}, got {self.count}")
         top = MAX_SEED - SEED_SPAN
@@ -94,16 +101,12 @@ class Quiz:
     def __init__(self, store: HistoryStore, options: QuizOptions, console: Any, inp: Input,
                  session: Session | None = None) -> None:
         """Start a new session (or continue the claimed ``session``); raises QuizError on bad options."""
-        from examprep.registry import list_specs, resolve
+        from examprep.quiz.concept_units import quiz_units
 
         options.check()
-        specs = list_specs(options.topics or None)
-        if options.types:
-            wanted = {resolve(t).base for t in options.types}
-            specs = [s for s in specs if s.base in wanted]
-        if not specs:
-            raise QuizError("no problem type matches --topic/--type; see `examprep list`")
-        self.units = {s.base: s.id for s in specs}
+        self.units = quiz_units(options.topics, options.types, options.kind)
+        if not self.units:
+            raise QuizError("no problem type or concept question matches --topic/--type/--kind; see `examprep list`")
         self.store, self.options, self.console, self.inp = store, options, console, inp
         if options.seed is None:
             options.seed = int.from_bytes(os.urandom(4), "big") % 10_000
@@ -213,6 +216,8 @@ class Quiz:
         """One question: statement, parts, grading, feedback, solution offer (continuing ``pending``)."""
         c = self.console
         screen.header(c, pt, inst, position, self.options.count)
+        if pt.carry_note():
+            c.print(pt.carry_note(), markup=False, highlight=False)
         truth = _Lazy(lambda: pt.solve(inst.params))  # computed, and the grader imported, after the first answer
         mistakes = _Lazy(lambda: pt.mistakes(inst.params))
         t0, before = time.monotonic(), (pending.seconds if pending else 0.0)
@@ -226,7 +231,9 @@ class Quiz:
         answers: dict[str, str] = {}
         results: list[Any] = []
         asked = [p for p in pt.active_parts(inst.params) if p.final]
+        grading = GradeOptions(tolerance=self.options.tolerance)
         for part in asked:
+            retried = False
             if part.name in done:
                 from examprep.grader.score import PartResult
 
@@ -238,7 +245,7 @@ class Quiz:
                 results.append(r)
                 continue
             while True:
-                text = self.inp.ask(f"{part.name} ({part.label}; {part.form()}) › ")
+                text = self.inp.ask(f"{part.name} ({part.label}; {part.form(grading.tolerance)}) › ")
                 if text is None:
                     return Outcome(None, quit=True)
                 text = text.strip()
@@ -254,14 +261,25 @@ class Quiz:
                     return self._give_up(pt, inst, position, cmd, answers, results, hint, truth())
                 from examprep.grader.score import grade_part
 
-                r = grade_part(part, truth()[part.name], text, mistakes())
+                r = grade_part(part, truth()[part.name], text, mistakes(), grading)
                 if r.verdict == "invalid":
-                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form()}; try again (:q quits).",
-                            markup=False)
+                    c.print(f"  {MARKS['invalid']} {r.feedback}. Expected {part.form(grading.tolerance)}; try again "
+                            "(:q quits).", markup=False)
+                    continue
+                if r.verdict == "imprecise" and not retried:  # once, without revealing the answer
+                    retried = True
+                    c.print(f"  {MARKS['imprecise']} {r.feedback}; answer again.",
+                            markup=False, highlight=False)
                     continue
                 self.store.record_part(self.session_id, position, inst.code, PartRecord(part.name, text, r.to_json()),
                                        self._question_clock(), self.elapsed())
                 answers[part.name] = text
+                if part.uses and pt.carries_forward and r.verdict not in ("right", "imprecise"):  # carried forward
+                    from examprep.grader.carried import carry_forward
+
+                    earlier = {x.name: x for x in results}
+                    r = carry_forward(pt, inst.params, truth(), answers, {**earlier, part.name: r}, grading).get(
+                        part.name, r)
                 results.append(r)
                 screen.verdict(c, r)
                 break

@@ -60,6 +60,9 @@ class Attempt:
 
     @property
     def topic(self) -> str:
+        """The problem's topic; ``cnn (concepts)`` for a concept question of topic cnn."""
+        if self.problem_id.startswith("concept/"):
+            return self.problem_id.split("/")[1] + " (concepts)"
         return self.problem_id.split("/", 1)[0]
 
     @property

@@ -24,6 +24,7 @@ class SheetProblem:
     answers: dict[str, Any]
     derivation: Any
     watch_out: tuple[str, ...]
+    tolerance: str = "fair"  # the grading policy the answer-form lines and Moodle tolerances state
 
     @property
     def code(self) -> str:
@@ -53,7 +54,7 @@ class Sheet:
         return replace(self, **changes)
 
 
-def build_problem(number: int, pt: ProblemType, inst: Instance) -> SheetProblem:
+def build_problem(number: int, pt: ProblemType, inst: Instance, tolerance: str = "fair") -> SheetProblem:
     """Everything a sheet shows about one instance (the derivation and answers come from the problem type)."""
     p = inst.params
     answers = pt.solve(p)
@@ -61,17 +62,19 @@ def build_problem(number: int, pt: ProblemType, inst: Instance) -> SheetProblem:
     for m in pt.mistakes(p).values():
         if m.feedback and m.feedback not in watch:
             watch.append(m.feedback)
-    return SheetProblem(number, pt, inst, list(pt.statement(p)), tuple(pt.active_parts(p)), answers,
-                        pt.derivation(p), tuple(watch))
+    note = [" " + pt.carry_note()] if pt.carry_note() else []
+    return SheetProblem(number, pt, inst, list(pt.statement(p)) + note, tuple(pt.active_parts(p)), answers,
+                        pt.derivation(p), tuple(watch), tolerance)
 
 
 def build_sheet(pairs: list[tuple[ProblemType, Instance]], *, title: str, seed: int, difficulty: str,
                 student: str | None = None, solutions: bool = True,
-                progress: Callable[[int], None] | None = None, student_name: str | None = None) -> Sheet:
+                progress: Callable[[int], None] | None = None, student_name: str | None = None,
+                tolerance: str = "fair") -> Sheet:
     """A sheet from generated instances; ``progress(1)`` is called after each problem."""
     problems = []
     for i, (pt, inst) in enumerate(pairs, 1):
-        problems.append(build_problem(i, pt, inst))
+        problems.append(build_problem(i, pt, inst, tolerance))
         if progress:
             progress(1)
     return Sheet(title, seed, difficulty, problems, student, solutions, student_name)

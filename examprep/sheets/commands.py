@@ -37,6 +37,7 @@ class Request:
     seed: int = 0
     difficulty: str = "medium"
     title: str = "Problem sheet"
+    tolerance: str = "fair"  # grading policy stated in the answer-form lines (examprep.grader.options)
 
 
 def variants(req: Request, students: list[Student] | None, progress: Progress | None = None) -> list[Sheet]:
@@ -49,14 +50,15 @@ def variants(req: Request, students: list[Student] | None, progress: Progress | 
     items = parse_items(req.targets, req.topics, req.count)
     if students is None:
         pairs = instances(items, seed=req.seed, difficulty=req.difficulty)
-        return [build_sheet(pairs, title=req.title, seed=req.seed, difficulty=req.difficulty, progress=progress)]
+        return [build_sheet(pairs, title=req.title, seed=req.seed, difficulty=req.difficulty, progress=progress,
+                            tolerance=req.tolerance)]
     shape = instances(items, seed=req.seed, difficulty=req.difficulty)
     out = []
     for who in students:
         seed = student_seed(req.seed, who.id)
         pairs = instances(items, seed=seed, difficulty=req.difficulty, like=shape)
         out.append(build_sheet(pairs, title=req.title, seed=seed, difficulty=req.difficulty, student=who.id,
-                               student_name=who.name, progress=progress))
+                               student_name=who.name, progress=progress, tolerance=req.tolerance))
     return out
 
 

@@ -155,7 +155,7 @@ def text(s: str, fmt: str) -> str:
 
 def problem_markup(sp: SheetProblem, fmt: str, solutions: bool) -> dict[str, Any]:
     """The pieces one template needs for one problem."""
-    parts = [{"name": p.name, "label": text(p.label, fmt), "form": text(p.form(), fmt),
+    parts = [{"name": p.name, "label": text(p.label, fmt), "form": text(p.form(sp.tolerance), fmt),
               "answer": answer(p, sp.answers[p.name], fmt) if solutions else ""}
              for p in sp.final_parts]
     return {

@@ -10,6 +10,7 @@ shows the intermediate values.
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from html import escape
@@ -28,12 +29,12 @@ from examprep.solver import render as R
 from examprep.solver.expr import to_expr
 
 
-def part_tolerance(part: Part, value: float) -> float:
+def part_tolerance(part: Part, value: float, policy: str = "fair") -> float:
     """Moodle's absolute tolerance for one true value: the largest error the grader accepts."""
     mode, rtol, atol, digits = part.comparison
     if part.integral or part.kind == "integer":
         return 0.0
-    return tolerance(float(value), mode, rtol, atol, digits)
+    return tolerance(float(value), mode, rtol, atol, digits, policy)
 
 
 def _tex_statement(segments: list[Any]) -> str:
@@ -77,6 +78,10 @@ def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET
 
 def question(sp: SheetProblem) -> ET.Element:
     """One ``<question>`` element for a sheet problem."""
+    if getattr(sp.problem, "is_concept", False):  # multichoice / truefalse / shortanswer (examprep.concepts.moodle)
+        from examprep.concepts.moodle import concept_question
+
+        return concept_question(sp)
     finals = sp.final_parts
     single = len(finals) == 1 and finals[0].kind in NUMERIC
     q = ET.Element("question", {"type": "numerical" if single else "cloze"})
@@ -86,11 +91,12 @@ def question(sp: SheetProblem) -> ET.Element:
     body = f"<p>{_tex_statement(sp.statement)}</p>"
     if single:
         p = finals[0]
-        body += f"<p>{escape(p.label)} ({escape(p.form())})</p>"
+        body += f"<p>{escape(p.label)} ({escape(p.form(sp.tolerance))})</p>"
     else:
         w = field_weights(finals, sp.answers)
-        body += "".join(f"<p>{escape(p.label)} ({escape(p.form())}): "
-                        f"{fields(p, sp.answers[p.name], w[p.name], _mistakes(sp, p), part_tolerance)}</p>"
+        tol = functools.partial(part_tolerance, policy=sp.tolerance)
+        body += "".join(f"<p>{escape(p.label)} ({escape(p.form(sp.tolerance))}): "
+                        f"{fields(p, sp.answers[p.name], w[p.name], _mistakes(sp, p), tol)}</p>"
                         for p in finals)
     _text(q, "questiontext", head + body, "html")
     _text(q, "generalfeedback", feedback_html(sp), "html")
@@ -103,15 +109,15 @@ def question(sp: SheetProblem) -> ET.Element:
         v = plain(sp.answers[p.name])
         a = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
         ET.SubElement(a, "text").text = number(v)
-        ET.SubElement(a, "tolerance").text = number(part_tolerance(p, v))
+        ET.SubElement(a, "tolerance").text = number(part_tolerance(p, v, sp.tolerance))
         _text(a, "feedback", "Right.", "html")
         for m, fb in _mistakes(sp, p):  # a named mistake: 0 marks, its feedback (the right answer is matched first)
             m = plain(m)
-            if isinstance(m, (list, str)) or abs(float(m) - float(v)) <= part_tolerance(p, v):
+            if isinstance(m, (list, str)) or abs(float(m) - float(v)) <= part_tolerance(p, v, sp.tolerance):
                 continue
             wa = ET.SubElement(q, "answer", {"fraction": "0", "format": "moodle_auto_format"})
             ET.SubElement(wa, "text").text = number(m)
-            ET.SubElement(wa, "tolerance").text = number(part_tolerance(p, m))
+            ET.SubElement(wa, "tolerance").text = number(part_tolerance(p, m, sp.tolerance))
             _text(wa, "feedback", P.prose(fb, "mathjax"), "html")
         units = ET.SubElement(q, "unitgradingtype")
         units.text = "0"
@@ -131,7 +137,8 @@ def quiz_xml(problems: list[SheetProblem], category: str = "examprep") -> bytes:
 
 
 def write_moodle(targets: list[str], topics: list[str], count: int, seed: int, difficulty: str, output: str,
-                 category: str = "examprep", progress: Callable[[int], None] | None = None) -> int:
+                 category: str = "examprep", progress: Callable[[int], None] | None = None,
+                 tolerance: str = "fair") -> int:
     """Select, build and write a Moodle XML file; returns the number of questions."""
     from examprep.formats import resolve
 
@@ -139,7 +146,7 @@ def write_moodle(targets: list[str], topics: list[str], count: int, seed: int, d
     pairs = instances(parse_items(targets, topics, count), seed=seed, difficulty=difficulty)
     problems = []
     for i, (pt, inst) in enumerate(pairs, 1):
-        problems.append(build_problem(i, pt, inst))
+        problems.append(build_problem(i, pt, inst, tolerance))
         if progress:
             progress(1)
     try:

@@ -35,7 +35,8 @@ def parse_items(targets: list[str], topics: list[str], count: int) -> list[Item]
     """``ID[:COUNT]`` / ``CODE`` strings plus topics -> items; no target and no topic selects every type.
 
     Args:
-        targets: ids (``cnn/conv_output_size``, ``...-v1``), ``ID:COUNT`` or instance codes.
+        targets: ids (``cnn/conv_output_size``, ``...-v1``), ``ID:COUNT`` or instance codes; concept items by id
+            (``concept/cnn/weight-sharing``), every concept item of a topic (``concept/cnn``) or all (``concept/all``).
         topics: every type of these topics, ``count`` instances each.
         count: instances per id without its own ``:COUNT`` and per type of a topic.
     """
@@ -55,6 +56,11 @@ def parse_items(targets: list[str], topics: list[str], count: int) -> list[Item]
             if not n.isdigit() or int(n) < 1:
                 raise SelectionError(f"{t!r}: write ID:COUNT with a positive count, e.g. {name}:3")
             k = int(n)
+        if name.startswith("concept/"):  # concept items (examprep.concepts)
+            from examprep.concepts.select import concept_targets
+
+            items += [Item(i, k) for i in concept_targets(name)]
+            continue
         items.append(Item(resolve(name).id, k))
     for s in list_specs(topics) if topics else []:
         items.append(Item(s.id, count))

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def _pick_columns(header: str, path: str | Path) -> tuple[str, list[str]]:
 
 def read_roster(path: str | Path) -> list[Student]:
     """The students of a roster CSV, in file order (see the module docstring for the rules)."""
-    from examprep.grader.submissions import _Lines
+    from examprep.grader.lines import Lines
 
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below
@@ -59,8 +60,17 @@ def read_roster(path: str | Path) -> list[Student]:
         if stream.read(2) in (b"\xff\xfe", b"\xfe\xff"):
             raise RosterError(f"the roster {path} is UTF-16 text; save it as 'CSV UTF-8'")
         stream.seek(0)
-        lines = _Lines(stream)
-        it = iter(lines)
+        lines = Lines(stream)
+        state = {"n": 0, "bad": False}
+
+        def texts() -> Iterator[str]:
+            for n, text in lines:
+                state["n"], state["bad"] = n, text is None or not Lines.is_utf8(text)
+                if text is None:
+                    raise RosterError(f"line {n} of the roster {path} is too long to be a roster row")
+                yield text
+
+        it = texts()
         header = next((t for t in it if t.strip()), None)
         if header is None:
             raise RosterError(f"the roster {path} is empty; give a header 'student' and one student per row")
@@ -70,8 +80,8 @@ def read_roster(path: str | Path) -> list[Student]:
         students: list[Student] = []
         seen: dict[str, int] = {}
         for fields in csv.reader(it, delimiter=delimiter):
-            line = lines.n
-            if line in lines.bad:
+            line = state["n"]
+            if state["bad"]:
                 raise RosterError(f"line {line} of the roster {path} is not UTF-8 text; save it as 'CSV UTF-8'")
             if not any(f.strip() for f in fields):
                 continue

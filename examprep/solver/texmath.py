@@ -39,6 +39,7 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
     "le": ("rel", "≤", "<="), "leq": ("rel", "≤", "<="), "ge": ("rel", "≥", ">="), "geq": ("rel", "≥", ">="),
     "ne": ("rel", "≠", "!="), "neq": ("rel", "≠", "!="), "approx": ("rel", "≈", "approx"), "in": ("rel", "∈", "in"),
     "sim": ("rel", "∼", "tilde.op"), "to": ("rel", "→", "->"), "mid": ("rel", "|", "bar.v"),
+    "leftarrow": ("rel", "←", "<-"), "rightarrow": ("rel", "→", "->"), "gets": ("rel", "←", "<-"),
     "propto": ("rel", "∝", "prop"),
     "infty": ("ord", "∞", "infinity"), "partial": ("ord", "∂", "partial"), "nabla": ("ord", "∇", "nabla"),
     "ldots": ("ord", "…", "dots.h"), "dots": ("ord", "…", "dots.h"), "cdots": ("ord", "⋯", "dots.c"),
@@ -46,11 +47,11 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
     "lVert": ("ord", "‖", "bar.v.double"), "rVert": ("ord", "‖", "bar.v.double"),
     "lfloor": ("open", "⌊", "⌊"), "rfloor": ("close", "⌋", "⌋"), "lceil": ("open", "⌈", "⌈"),
     "rceil": ("close", "⌉", "⌉"), "{": ("open", "{", "\\{"), "}": ("close", "}", "\\}"),
-    "langle": ("open", "⟨", "⟨"), "rangle": ("close", "⟩", "⟩"),
+    "langle": ("open", "⟨", "⟨"), "rangle": ("close", "⟩", "⟩"), "%": ("ord", "%", "\\%"),
 }
 SPACES = {",": "thin", ";": "med", "quad": "quad"}  # \, \; \quad -> Typst
 FUNCTIONS = ("ln", "log", "exp", "max", "min", "tanh", "sin", "cos", "det", "arg")
-BIG_OPERATORS = {"sum": ("Σ", "sum", "∑"), "prod": ("Π", "product", "∏")}
+BIG_OPERATORS = {"sum": ("Σ", "sum", "∑"), "prod": ("Π", "product", "∏"), "int": ("∫", "integral", "∫")}
 ACCENTS = ("hat", "bar", "tilde", "mathbf")
 WORDS = ("text", "mathrm", "operatorname")
 DELIMITERS = {"(": "(", ")": ")", "[": "[", "]": "]", "|": "|", "\\{": "{", "\\}": "}", "\\lfloor": "⌊",

@@ -185,8 +185,9 @@ def _typst_str(s: str) -> str:
 
 
 def _typst_arg(g: Group) -> str:
-    """A function argument: commas and semicolons escaped so they do not split arguments or make a matrix."""
-    return typst_group(g).replace(",", "\\,").replace(";", "\\;")
+    """A function argument: its own top-level commas and semicolons escaped so they neither split the arguments
+    nor make a matrix (those inside nested calls such as ``frac(a, b)`` stay separators)."""
+    return typst_group(g, escape_punct=True)
 
 
 def _typst_script(g: Group) -> str:
@@ -241,12 +242,14 @@ def typst_node(n: Node) -> str:
     raise TypeError(type(n).__name__)
 
 
-def typst_group(g: Group) -> str:
+def typst_group(g: Group, escape_punct: bool = False) -> str:
     """A sequence as Typst math: items separated by spaces, primes and ``!`` attached."""
     out = ""
     prev: Node | None = None
     for n in g.items:
         s = typst_node(n)
+        if escape_punct and isinstance(n, Atom) and n.name in (",", ";"):
+            s = "\\" + s
         attach = isinstance(n, Atom) and n.name in ("'", "!")
         attach = attach or (isinstance(n, Paren) and n.left == "(" and not n.space and _callable_look(prev))
         out += s if (attach or not out) else " " + s

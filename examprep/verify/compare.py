@@ -1,7 +1,8 @@
 """How a reference's answer is compared with ``solve``'s: one value, a column of a batch, or a list.
 
 The rule is one: |truth − reference| ≤ atol + rtol·|truth| for every entry, after checking shapes; labels compare
-exactly. :func:`compare_column` applies it to a whole column of a batch in one array operation.
+exactly; an infinite entry (a KL divergence where Q misses P's support) agrees only with the same infinity, as the
+grader's comparison does. :func:`compare_column` applies it to a whole column of a batch in one array operation.
 """
 
 from __future__ import annotations
@@ -23,16 +24,18 @@ def compare(truth: Any, ref: Any, rtol: float = RTOL, atol: float = ATOL) -> tup
     if isinstance(truth, str) or isinstance(ref, str):
         return str(truth) == str(ref), 0.0
     if isinstance(truth, (int, float)) and isinstance(ref, (int, float)):
+        if math.isinf(ref) and truth == ref:
+            return True, 0.0
         err = abs(truth - ref)
         return (err <= atol + rtol * abs(ref) and math.isfinite(ref)), float(err)
     a = np.asarray(truth, dtype=float)
     b = np.asarray(ref.detach().cpu().numpy() if hasattr(ref, "detach") else ref, dtype=float)
-    if a.shape != b.shape or not np.all(np.isfinite(b)):
+    if a.shape != b.shape:
         return False, float("inf")
     if not a.size:
         return True, 0.0
-    err = np.abs(a - b)
-    return bool(np.all(err <= atol + rtol * np.abs(b))), float(err.max())
+    ok, err = _agree(a.reshape(1, -1), b.reshape(1, -1), rtol, atol)
+    return bool(ok[0]), float(err[0])
 
 
 def compare_column(truths: list[Any], col: Any, rtol: float = RTOL, atol: float = ATOL
@@ -103,10 +106,12 @@ def compare_many(truths: list[Any], refs: list[Any], rtol: float = RTOL, atol: f
 
 
 def _agree(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of (N, k) arrays: all |a − b| ≤ atol + rtol·|b| with b finite, and the largest |a − b| per row."""
+    """Rows of (N, k) arrays: all |a − b| ≤ atol + rtol·|b| with b finite (or a and b the same infinity), and the
+    largest |a − b| per row."""
     with np.errstate(invalid="ignore"):
-        err = np.abs(a - b)
-        within = (err <= atol + rtol * np.abs(b)) & np.isfinite(b)
+        same_inf = np.isinf(b) & (a == b)
+        err = np.where(same_inf, 0.0, np.abs(a - b))
+        within = ((err <= atol + rtol * np.abs(b)) & np.isfinite(b)) | same_inf
     return within.all(axis=1), err.max(axis=1, initial=0.0)
 
 

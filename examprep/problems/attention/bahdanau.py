@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.steps import arr, col, mat, softmax, softmax_steps
 from examprep.solver.expr import Func, Mat, Num, Sym
 from examprep.solver.step import Derivation
@@ -42,22 +42,25 @@ DP = 4
 
 
 def additive(Ws: np.ndarray, Wh: np.ndarray, v: np.ndarray, b: np.ndarray, s: np.ndarray, H: np.ndarray,
-             tanh: bool = True) -> dict[str, np.ndarray]:
-    """Projections, pre-activations, tanh and scores of additive attention (rows are encoder positions)."""
-    q = Ws @ s
-    k = H @ Wh.T
-    u = q[None, :] + k + b[None, :]
-    t = np.tanh(u) if tanh else u
-    return {"query_proj": q, "key_proj": k, "pre": u, "tanh": t, "scores": t @ v}
+             tanh: bool = True, given: Answers | None = None) -> dict[str, np.ndarray]:
+    """Projections, pre-activations, tanh and scores of additive attention (rows are encoder positions); each
+    from the student's ``given`` earlier values where given (error carried forward)."""
+    q = carry(given, "query_proj", Ws @ s)
+    k = carry(given, "key_proj", H @ Wh.T)
+    u = carry(given, "pre", q[None, :] + k + b[None, :])
+    t = carry(given, "tanh", np.tanh(u) if tanh else u)
+    return {"query_proj": q, "key_proj": k, "pre": u, "tanh": t, "scores": carry(given, "scores", t @ v)}
 
 
-def finish(scores: np.ndarray, H: np.ndarray) -> dict[str, np.ndarray]:
-    w = softmax(scores)
+def finish(scores: np.ndarray, H: np.ndarray, given: Answers | None = None) -> dict[str, np.ndarray]:
+    """Weights softmax(scores) and the context Σ_j α_j h_j (from the student's weights where given)."""
+    w = carry(given, "weights", softmax(scores))
     return {"weights": w, "context": w @ H}
 
 
-def _vec(name: str, label: str, final: bool = False, kind: str = "vector") -> Part:
-    return Part(name, label, kind, mode="decdig", digits=DP, final=final)
+def _vec(name: str, label: str, final: bool = False, kind: str = "vector", uses: tuple[str, ...] = ()) -> Part:
+    return Part(name, label, kind, mode="decdig", digits=DP, final=final, uses=uses,
+                share=name == "weights")
 
 
 class Bahdanau(ProblemType):
@@ -76,11 +79,11 @@ class Bahdanau(ProblemType):
     parts = (
         _vec("query_proj", "W_s s"),
         _vec("key_proj", "W_h h_j (one row per j)", kind="matrix"),
-        _vec("pre", "W_s s + W_h h_j + b (one row per j)", kind="matrix"),
-        _vec("tanh", "tanh of the pre-activations (one row per j)", kind="matrix"),
-        _vec("scores", "Scores e_j", final=True),
-        _vec("weights", "Attention weights α_j", final=True),
-        _vec("context", "Context vector c", final=True),
+        _vec("pre", "W_s s + W_h h_j + b (one row per j)", kind="matrix", uses=("query_proj", "key_proj")),
+        _vec("tanh", "tanh of the pre-activations (one row per j)", kind="matrix", uses=("pre",)),
+        _vec("scores", "Scores e_j", final=True, uses=("tanh",)),
+        _vec("weights", "Attention weights α_j", final=True, uses=("scores",)),
+        _vec("context", "Context vector c", final=True, uses=("weights",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -113,10 +116,10 @@ class Bahdanau(ProblemType):
     def _bias(self, p: Params) -> np.ndarray:
         return arr(p.b) if p.b is not None else np.zeros(len(p.v))
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         H = arr(p.H)
-        out = additive(arr(p.W_s), arr(p.W_h), arr(p.v), self._bias(p), arr(p.s), H)
-        return {**out, **finish(out["scores"], H)}
+        out = additive(arr(p.W_s), arr(p.W_h), arr(p.v), self._bias(p), arr(p.s), H, given=given)
+        return {**out, **finish(out["scores"], H, given)}
 
     def statement(self, p: Params) -> list[Any]:
         n = len(p.H)

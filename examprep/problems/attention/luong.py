@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.bahdanau import finish
 from examprep.problems.attention.steps import arr, col, mat, softmax_steps
 from examprep.solver.expr import Func, Mat, Num, Sym
@@ -55,7 +55,8 @@ def luong_scores(kind: str, s: np.ndarray, H: np.ndarray, Wa: np.ndarray | None,
 
 
 def _part(name: str, label: str) -> Part:
-    return Part(name, label, "vector", mode="decdig", digits=DP)
+    uses = {"weights": ("scores",), "context": ("weights",)}.get(name, ())
+    return Part(name, label, "vector", mode="decdig", digits=DP, share=name == "weights", uses=uses)
 
 
 class Luong(ProblemType):
@@ -112,10 +113,10 @@ class Luong(ProblemType):
     def _weights(self, p: Params) -> tuple[np.ndarray | None, np.ndarray | None]:
         return (arr(p.W_a) if p.score != "dot" else None, arr(p.v) if p.score == "concat" else None)
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         H = arr(p.H)
-        e = luong_scores(p.score, arr(p.s), H, *self._weights(p))
-        return {"scores": e, **finish(e, H)}
+        e = carry(given, "scores", luong_scores(p.score, arr(p.s), H, *self._weights(p)))
+        return {"scores": e, **finish(e, H, given)}
 
     def degenerate(self, p: Params) -> str | None:
         return "all scores (nearly) equal" if np.ptp(self.solve(p)["scores"]) < 0.05 else None

@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.steps import arr, mat, softmax, softmax_steps
 from examprep.solver.expr import Num, Sym, sqrt
 from examprep.solver.step import Derivation
@@ -43,8 +43,8 @@ from examprep.solver.step import Derivation
 DP = 4
 
 
-def _part(name: str, label: str, final: bool = False) -> Part:
-    return Part(name, label, "matrix", mode="decdig", digits=DP, final=final)
+def _part(name: str, label: str, final: bool = False, uses: tuple[str, ...] = (), share: bool = False) -> Part:
+    return Part(name, label, "matrix", mode="decdig", digits=DP, final=final, uses=uses, share=share)
 
 
 def causal_mask(n: int, keep_self: bool = True) -> np.ndarray:
@@ -52,17 +52,21 @@ def causal_mask(n: int, keep_self: bool = True) -> np.ndarray:
 
 
 def attend(p: Params, Q: np.ndarray, K: np.ndarray, V: np.ndarray, *, scale: float | None = None, axis: int = 1,
-           mask: np.ndarray | None = None, after: bool = False, use_k: bool = False) -> dict[str, np.ndarray]:
-    """Scores, weights, output (and residual output) from Q, K, V; the keywords do a mistaken variant."""
+           mask: np.ndarray | None = None, after: bool = False, use_k: bool = False,
+           given: Answers | None = None) -> dict[str, np.ndarray]:
+    """Scores, weights, output (and residual output) from Q, K, V; the keywords do a mistaken variant; ``given``
+    holds the student's earlier values (error carried forward)."""
     n = Q.shape[0]
-    s = Q @ K.T * (1 / math.sqrt(K.shape[1]) if scale is None else scale)
+    Q, K, V = carry(given, "Q", Q), carry(given, "K", K), carry(given, "V", V)
+    s = carry(given, "scores", Q @ K.T * (1 / math.sqrt(K.shape[1]) if scale is None else scale))
     if mask is None and p.causal:
         mask = causal_mask(n)
     if after:  # softmax first, then zero the masked weights without renormalising
         w = softmax(s, axis=axis) * mask
     else:
         w = softmax(s, axis=axis, mask=mask)
-    z = w @ (K if use_k else V)
+    w = carry(given, "weights", w)
+    z = carry(given, "output", w @ (K if use_k else V))
     out = {"scores": s, "weights": w, "output": z}
     if p.residual:
         out["residual_output"] = arr(p.X) + z
@@ -86,10 +90,10 @@ class ScaledDotProduct(ProblemType):
         _part("Q", "Queries Q = X W_q"),
         _part("K", "Keys K = X W_k"),
         _part("V", "Values V = X W_v"),
-        _part("scores", "Scaled scores S = QKᵀ/√d_k"),
-        _part("weights", "Attention weights A = softmax(S)"),
-        _part("output", "Output Z = AV", final=True),
-        _part("residual_output", "Residual output X + Z", final=True),
+        _part("scores", "Scaled scores S = QKᵀ/√d_k", uses=("Q", "K")),
+        _part("weights", "Attention weights A = softmax(S)", uses=("scores",), share=True),
+        _part("output", "Output Z = AV", final=True, uses=("weights", "V")),
+        _part("residual_output", "Residual output X + Z", final=True, uses=("output",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -154,9 +158,10 @@ class ScaledDotProduct(ProblemType):
         x = arr(p.X)
         return x @ arr(p.W_q), x @ arr(p.W_k), x @ arr(p.W_v)
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         Q, K, V = self._qkv(p)
-        return {"Q": Q, "K": K, "V": V, **attend(p, Q, K, V)}
+        Q, K, V = carry(given, "Q", Q), carry(given, "K", K), carry(given, "V", V)
+        return {"Q": Q, "K": K, "V": V, **attend(p, Q, K, V, given=given)}
 
     def statement(self, p: Params) -> list[Any]:
         n, d = len(p.X), len(p.X[0])

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from examprep.errors import ParamError
-from examprep.params import Param, Params
+from examprep.params import Param, Params, ordinal
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.steps import mat, softmax, softmax_steps
 from examprep.solver.expr import Mat, Num, Sym
 from examprep.solver.step import Derivation
@@ -59,9 +59,10 @@ class SoftmaxTemperature(ProblemType):
     )
     parts = (
         Part("scaled", "Scaled logits z/T", "vector", mode="decdig", digits=DP, final=False),
-        Part("probs", "Probabilities softmax(z/T)", "vector", mode="decdig", digits=DP),
+        Part("probs", "Probabilities softmax(z/T)", "vector", mode="decdig", digits=DP, uses=("scaled",), share=True),
         Part("argmax", "Most likely token (numbered from 1)", "integer"),
-        Part("topk", "Top-k sampling distribution (0 outside the top k)", "vector", mode="decdig", digits=DP),
+        Part("topk", "Top-k sampling distribution (0 outside the top k)", "vector", mode="decdig", digits=DP,
+             uses=("probs",), share=True),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -80,15 +81,16 @@ class SoftmaxTemperature(ProblemType):
             raise ParamError(f"z={list(p.z)}: two tokens share the largest logit, so the most likely token is not "
                              "unique; make the largest logit unique")
         if p.k < n and srt[p.k - 1] == srt[p.k]:
-            raise ParamError(f"k={p.k}: the {p.k}th and {p.k + 1}th largest logits are equal, so the top {p.k} is "
+            raise ParamError(f"k={p.k}: the {ordinal(p.k)} and {ordinal(p.k + 1)} largest logits are equal, so the "
+                             f"top {p.k} is "
                              "not unique; choose another k")
         return []
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         z = np.asarray(p.z, dtype=float)
-        probs = softmax(z / p.temperature)
-        return {"scaled": z / p.temperature, "probs": probs, "argmax": int(np.argmax(probs)) + 1,
-                "topk": top_k(probs, p.k)}
+        scaled = carry(given, "scaled", z / p.temperature)
+        probs = carry(given, "probs", softmax(scaled))
+        return {"scaled": scaled, "probs": probs, "argmax": int(np.argmax(z)) + 1, "topk": top_k(probs, p.k)}
 
     def statement(self, p: Params) -> list[Any]:
         n = len(p.z)

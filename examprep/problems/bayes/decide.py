@@ -59,10 +59,36 @@ def prior_warnings(priors: Sequence[float], param: str = "priors") -> list[str]:
     s = float(sum(priors))
     if s <= 0:
         raise ParamError(f"{param} are all zero; give at least one positive prior")
-    if abs(s - 1) > PRIOR_TOL:
-        return [f"{param} sum to {s:g}, not 1: the posteriors are normalised over the listed classes only "
-                f"(as if the priors were rescaled to sum to 1)"]
-    return []
+    return sum_warning(priors, param)
+
+
+def as_distribution(values: Sequence[float]) -> tuple[float, ...]:
+    """``values`` rescaled to sum to 1 when their sum is off by more than PRIOR_TOL (else exactly as given).
+
+    The one rule of every Bayes type for priors or posteriors that do not sum to 1: warn (``sum_warning``) and
+    normalise."""
+    s = float(sum(values))
+    return tuple(float(v) / s for v in values) if abs(s - 1) > PRIOR_TOL and s > 0 else tuple(values)
+
+
+def sum_warning(values: Sequence[float], param: str) -> list[str]:
+    """The warning for ``param`` not summing to 1 (empty when it does); the values are then normalised."""
+    s = float(sum(values))
+    if abs(s - 1) <= PRIOR_TOL:
+        return []
+    shown = ", ".join(f"{v:.4g}" for v in as_distribution(values))
+    return [f"{param} sum to {s:g}, not 1: normalised to [{shown}]"]
+
+
+def refuse_tie(values: Sequence[float], names: Sequence[str], what: str, param_hint: str) -> None:
+    """The one rule of every type for a decision that ties exactly (within TIE): refuse the parameters with a
+    one-line error naming the tied choices (a tie has no single right answer to grade)."""
+    v = np.asarray(values, dtype=float)
+    top = float(v.max())
+    tied = [str(names[i]) for i in np.flatnonzero(v >= top - TIE * abs(top))]
+    if len(tied) > 1:
+        raise ParamError(f"{' and '.join(tied)} tie exactly for the {what}, so the answer is not unique; "
+                         f"change {param_hint} so that one wins")
 
 
 def draw_simplex(rng: np.random.Generator, k: int, units: int, lo: int = 1) -> list[float]:

@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import (
     argmax_clear,
     argmax_first,
@@ -37,6 +37,7 @@ from examprep.problems.bayes.decide import (
     draw_simplex,
     pick_names,
     prior_warnings,
+    refuse_tie,
     tiny,
 )
 from examprep.solver.expr import Add, Func, Mat, Num, Sym
@@ -63,9 +64,9 @@ class DiscretePosterior(ProblemType):
     )
     parts = (
         Part("joint", "Joints p(x|c)P(c)", "vector", final=False),
-        Part("evidence", "Evidence p(x)", "real", final=False),
-        Part("posterior", "Posteriors P(c|x)", "vector"),
-        Part("map_class", "MAP class", "label"),
+        Part("evidence", "Evidence p(x)", "real", final=False, share=True, uses=("joint",)),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True, uses=("joint", "evidence")),
+        Part("map_class", "MAP class", "label", uses=("posterior",)),
         Part("ml_class", "ML class", "label"),
     )
 
@@ -87,6 +88,9 @@ class DiscretePosterior(ProblemType):
         if float(np.dot(p.priors, p.likelihoods)) <= 0:
             raise ParamError("every p(x|c)P(c) is 0, so p(x) = 0 and the posterior is undefined; "
                              "give a class with positive prior and likelihood")
+        names = self.names(p)
+        refuse_tie(np.multiply(p.priors, p.likelihoods), names, "MAP class", "the priors or likelihoods")
+        refuse_tie(p.likelihoods, names, "ML class", "the likelihoods")
         return warn
 
     def names(self, p: Params) -> tuple[str, ...]:
@@ -109,9 +113,11 @@ class DiscretePosterior(ProblemType):
             out.append(f" Note: the priors sum to {s:g}, not 1; normalise the posteriors over the listed classes.")
         return out
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         names = self.names(p)
-        joint, ev, post = posterior_of(p.priors, p.likelihoods)
+        joint = carry(given, "joint", np.asarray(p.priors, dtype=float) * np.asarray(p.likelihoods, dtype=float))
+        ev = carry(given, "evidence", float(joint.sum()))
+        post = carry(given, "posterior", joint / ev)
         return {"joint": joint.tolist(), "evidence": ev, "posterior": post.tolist(),
                 "map_class": names[argmax_first(post)], "ml_class": names[argmax_first(p.likelihoods)]}
 

@@ -34,7 +34,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import (
     PI,
     argmax_clear,
@@ -43,6 +43,7 @@ from examprep.problems.bayes.decide import (
     draw_simplex,
     pick_names,
     prior_warnings,
+    refuse_tie,
 )
 from examprep.solver.expr import Func, Mat, Num, Sym, paren, sqrt, syms
 from examprep.solver.prose import mtext
@@ -83,8 +84,8 @@ class Gaussian1D(ProblemType):
     )
     parts = (
         Part("likelihood", "Likelihoods p(x|c)", "vector", final=False),
-        Part("posterior", "Posteriors P(c|x)", "vector"),
-        Part("class", "MAP class", "label"),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True, uses=("likelihood",)),
+        Part("class", "MAP class", "label", uses=("posterior",)),
     )
 
     # ---- sampling --------------------------------------------------------------------------------------------
@@ -117,6 +118,8 @@ class Gaussian1D(ProblemType):
         warn = prior_warnings(p.priors)
         if float(np.dot(densities(p.x, p.means, p.stds), p.priors)) <= 0:
             raise ParamError("x is so far from every class that p(x) underflows to 0; choose x nearer the means")
+        refuse_tie(densities(p.x, p.means, p.stds) * np.asarray(p.priors, dtype=float), self.names(p), "MAP class",
+                   "x, the means, stds or priors")
         return warn
 
     def names(self, p: Params) -> tuple[str, ...]:
@@ -139,10 +142,10 @@ class Gaussian1D(ProblemType):
     def _extra_prompt(self, p: Params) -> str:
         return ""
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         names = self.names(p)
-        lik = densities(p.x, p.means, p.stds)
-        post = normalise(lik * np.asarray(p.priors, dtype=float))
+        lik = carry(given, "likelihood", densities(p.x, p.means, p.stds))
+        post = carry(given, "posterior", normalise(lik * np.asarray(p.priors, dtype=float)))
         return {"likelihood": lik.tolist(), "posterior": post.tolist(), "class": names[argmax_first(post)]}
 
     def derivation(self, p: Params) -> Derivation:
@@ -238,8 +241,8 @@ class Gaussian1DThreshold(Gaussian1D):
     def _extra_prompt(self, p: Params) -> str:
         return " Also give the decision threshold $x^*$, the $x$ at which both posteriors are equal."
 
-    def solve(self, p: Params) -> Answers:
-        out = super().solve(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        out = super().solve(p, given)
         out["threshold"] = threshold(p.means, p.stds[0], p.priors)
         return out
 

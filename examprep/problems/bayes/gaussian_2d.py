@@ -33,14 +33,17 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import (
     argmax_clear,
     argmax_first,
+    as_distribution,
     check_names,
     dot_terms,
     draw_simplex,
     pick_names,
+    refuse_tie,
+    sum_warning,
     tiny,
 )
 from examprep.solver.expr import Add, Func, Mat, Num, Sym, paren
@@ -71,7 +74,7 @@ def discriminants(p: Params, priors: bool = True, invert: bool = True, half: flo
     """g_c(x) as the prompt defines it; the keyword arguments make the common mistakes."""
     x = np.asarray(p.x, dtype=float)
     out = []
-    for mu, s, q in zip(np.asarray(p.means, dtype=float), cov_list(p), p.priors, strict=True):
+    for mu, s, q in zip(np.asarray(p.means, dtype=float), cov_list(p), as_distribution(p.priors), strict=True):
         a = np.linalg.inv(s) if invert else s
         lp = math.log(q) if priors else 0.0
         if is_shared(p.covariances):
@@ -101,8 +104,8 @@ class Gaussian2D(ProblemType):
     )
     parts = (
         Part("discriminant", "Discriminants g_c(x)", "vector", final=False),
-        Part("posterior", "Posteriors P(c|x)", "vector"),
-        Part("class", "MAP class", "label"),
+        Part("posterior", "Posteriors P(c|x)", "vector", share=True, uses=("discriminant",)),
+        Part("class", "MAP class", "label", uses=("posterior",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -133,8 +136,6 @@ class Gaussian2D(ProblemType):
             raise ParamError(f"priors has {len(p.priors)} entries but there are {k} classes")
         if any(q <= 0 for q in p.priors):
             raise ParamError("priors must be positive (ln P(c) appears in the discriminant)")
-        if abs(sum(p.priors) - 1) > 1e-6:
-            raise ParamError(f"priors must sum to 1, got {sum(p.priors):g}")
         check_names(p.classes, k)
         cov = p.covariances
         try:
@@ -154,7 +155,8 @@ class Gaussian2D(ProblemType):
             if a[0, 1] != a[1, 0] or a[0, 0] <= 0 or np.linalg.det(a) <= a[0, 0] * a[1, 1] * 1e-9:
                 raise ParamError(f"covariances: {str(a.tolist())[:80]} is not symmetric positive definite (or "
                                  "too close to singular)")
-        return []
+        refuse_tie(discriminants(p), self.names(p), "MAP class", "x, the means, covariances or priors")
+        return sum_warning(p.priors, "priors")
 
     def names(self, p: Params) -> tuple[str, ...]:
         return check_names(p.classes, len(p.means))
@@ -164,7 +166,7 @@ class Gaussian2D(ProblemType):
         out: list[Any] = [f"Classes {', '.join(names)} have 2-D Gaussian class-conditional densities "
                           r"$p(x \mid c) = N(x; \mu_c, \Sigma_c)$. "
                           f"The observation is $x = ({p.x[0]:g}, {p.x[1]:g})$. "]
-        for c, mu, q in zip(names, p.means, p.priors, strict=True):
+        for c, mu, q in zip(names, p.means, as_distribution(p.priors), strict=True):
             out.append(rf"{c}: $\mu = ({mu[0]:g}, {mu[1]:g})$, $P({mtext(c)}) = {q:g}$. ")
         mats: list[Any] = []
         if is_shared(p.covariances):
@@ -184,9 +186,9 @@ class Gaussian2D(ProblemType):
         out += mats
         return out
 
-    def solve(self, p: Params) -> Answers:
-        g = discriminants(p)
-        post = softmax(g)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        g = carry(given, "discriminant", discriminants(p))
+        post = carry(given, "posterior", softmax(g))
         return {"discriminant": g.tolist(), "posterior": post.tolist(), "class": self.names(p)[argmax_first(post)]}
 
     def derivation(self, p: Params) -> Derivation:
@@ -196,7 +198,7 @@ class Gaussian2D(ProblemType):
         shared = is_shared(p.covariances)
         x1, x2 = p.x
         inv_shared = np.linalg.inv(cov_list(p)[0])
-        for i, (c, mu, s, q) in enumerate(zip(names, p.means, cov_list(p), p.priors, strict=True)):
+        for i, (c, mu, s, q) in enumerate(zip(names, p.means, cov_list(p), as_distribution(p.priors), strict=True)):
             if shared and i > 0:
                 inv = inv_shared
             else:

@@ -27,8 +27,18 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
-from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names, dot_terms, draw_simplex, pick_names
+from examprep.problem import Answers, Mistake, ProblemType, carry
+from examprep.problems.bayes.decide import (
+    argmax_clear,
+    argmax_first,
+    as_distribution,
+    check_names,
+    dot_terms,
+    draw_simplex,
+    pick_names,
+    refuse_tie,
+    sum_warning,
+)
 from examprep.solver.expr import Mat, Sym
 from examprep.solver.prose import mtext
 from examprep.solver.step import Derivation
@@ -62,7 +72,7 @@ class MinRisk(ProblemType):
     )
     parts = (
         Part("risk", "Conditional risks R(a|x)", "vector"),
-        Part("action", "Minimum-risk action", "label"),
+        Part("action", "Minimum-risk action", "label", uses=("risk",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -81,12 +91,14 @@ class MinRisk(ProblemType):
             raise ParamError(f"loss has {len(p.loss[0])} columns but there are {k} classes (one column per class)")
         check_names(p.classes, k)
         self.action_names(p)
-        s = float(sum(p.posteriors))
-        if abs(s - 1) > 0.01:
-            raise ParamError(f"posteriors must sum to 1, got {s:g}")
-        if abs(s - 1) > 1e-9:
-            return [f"posteriors sum to {s:g}, not exactly 1; they are used as given"]
-        return []
+        if any(q < 0 for q in p.posteriors) or sum(p.posteriors) <= 0:
+            raise ParamError(f"posteriors must be ≥ 0 with a positive sum, got {list(p.posteriors)}")
+        refuse_tie(-self._risk(p), self.action_names(p), "minimum-risk action", "the posteriors or the loss")
+        return sum_warning(p.posteriors, "posteriors")
+
+    @staticmethod
+    def _risk(p: Params) -> np.ndarray:
+        return np.asarray(p.loss, dtype=float) @ np.asarray(as_distribution(p.posteriors), dtype=float)
 
     def action_names(self, p: Params) -> tuple[str, ...]:
         return action_names(p)
@@ -94,7 +106,8 @@ class MinRisk(ProblemType):
     def statement(self, p: Params) -> list[Any]:
         names = check_names(p.classes, len(p.posteriors))
         acts = self.action_names(p)
-        post = ", ".join(rf"$P({mtext(c)} \mid x) = {q:g}$" for c, q in zip(names, p.posteriors, strict=True))
+        post = ", ".join(rf"$P({mtext(c)} \mid x) = {q:g}$"
+                         for c, q in zip(names, as_distribution(p.posteriors), strict=True))
         return [
             f"The posteriors for an observation $x$ are {post}. Taking action $a$ when the true class is $c$ costs "
             rf"$\lambda(a \mid c)$, given below with one row per action ({', '.join(acts)}) and one column per true "
@@ -105,8 +118,8 @@ class MinRisk(ProblemType):
             + (" The action named after a class means deciding that class." if p.actions is None else ""),
         ]
 
-    def solve(self, p: Params) -> Answers:
-        risk = np.asarray(p.loss, dtype=float) @ np.asarray(p.posteriors, dtype=float)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        risk = carry(given, "risk", self._risk(p))
         return {"risk": risk.tolist(), "action": self.action_names(p)[argmax_first(-risk)]}
 
     def derivation(self, p: Params) -> Derivation:
@@ -114,7 +127,7 @@ class MinRisk(ProblemType):
         acts = self.action_names(p)
         d = Derivation()
         for a, row, r in zip(acts, p.loss, ans["risk"], strict=True):
-            d.add(f"Risk of {a}", r, lhs=f"R_{a}", substituted=dot_terms(row, p.posteriors))
+            d.add(f"Risk of {a}", r, lhs=f"R_{a}", substituted=dot_terms(row, as_distribution(p.posteriors)))
         d.add("Risks", ans["risk"], lhs="R", part="risk", note=f"in the order {', '.join(acts)}")
         d.add("Decision", ans["action"], lhs=Sym("a_star", text="a*", latex="a^*", typst="a^*"), part="action",
               note="the action with the smallest risk")
@@ -125,7 +138,7 @@ class MinRisk(ProblemType):
         acts = self.action_names(p)
         ans = self.solve(p)
         loss = np.asarray(p.loss, dtype=float)
-        post = np.asarray(p.posteriors, dtype=float)
+        post = np.asarray(as_distribution(p.posteriors), dtype=float)
         m: dict[str, Mistake] = {}
         if loss.shape[0] == loss.shape[1] and not np.allclose(loss, loss.T):
             r = loss.T @ post
@@ -150,8 +163,9 @@ class MinRisk(ProblemType):
         srt = np.sort(risk)
         if best is None or srt[1] - srt[0] < 0.05:
             return "near-tie between the two smallest risks"
-        if argmax_clear(p.posteriors) is None:
+        if argmax_clear(as_distribution(p.posteriors)) is None:
             return "near-tie between the two largest posteriors"
-        if p.actions is None and self.action_names(p)[argmax_first(p.posteriors)] == self.solve(p)["action"]:
+        top = argmax_first(as_distribution(p.posteriors))
+        if p.actions is None and self.action_names(p)[top] == self.solve(p)["action"]:
             return "the minimum-risk action is the MAP class: the losses do not change the decision"
         return None

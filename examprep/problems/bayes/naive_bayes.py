@@ -33,8 +33,8 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
-from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names
+from examprep.problem import Answers, Mistake, ProblemType, carry
+from examprep.problems.bayes.decide import argmax_clear, argmax_first, check_names, refuse_tie
 from examprep.seeding import picker
 from examprep.solver.expr import Mat, Mul, Num, Sym, Text
 from examprep.solver.prose import mtext
@@ -95,10 +95,10 @@ class NaiveBayes(ProblemType):
         Param("query", "str_list", "feature values of the example to classify"),
     )
     parts = (
-        Part("priors", "Class priors P(c)", "vector", final=False),
-        Part("conditionals", "Conditionals P(x_j | c), one row per class", "matrix", final=False),
-        Part("posterior", "Posteriors P(c | query)", "vector"),
-        Part("class", "Predicted class", "label"),
+        Part("priors", "Class priors P(c)", "vector", final=False, share=True),
+        Part("conditionals", "Conditionals P(x_j | c), one row per class", "matrix", final=False, share=True),
+        Part("posterior", "Posteriors P(c | query)", "vector", share=True, uses=("priors", "conditionals")),
+        Part("class", "Predicted class", "label", uses=("posterior",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -135,6 +135,7 @@ class NaiveBayes(ProblemType):
         if naive_bayes(p)["joint"].sum() <= 0:
             raise ParamError("every class has a zero count for some query value, so the posterior is 0/0; "
                              "use alpha > 0 (Laplace smoothing)")
+        refuse_tie(naive_bayes(p)["joint"], classes, "predicted class", "the query or the table")
         return []
 
     def statement(self, p: Params) -> list[Any]:
@@ -155,10 +156,16 @@ class NaiveBayes(ProblemType):
             f"{', '.join(p.features)}."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         r = naive_bayes(p)
-        return {"priors": r["priors"].tolist(), "conditionals": r["conditionals"].tolist(),
-                "posterior": r["posterior"].tolist(), "class": r["classes"][argmax_first(r["posterior"])]}
+        prior, cond, post = carry(given, "priors", r["priors"]), carry(given, "conditionals", r["conditionals"]), \
+            r["posterior"]
+        if given and ("priors" in given or "conditionals" in given):  # error carried forward
+            joint = prior * cond.prod(axis=1)
+            post = joint / joint.sum()
+        post = carry(given, "posterior", post)
+        return {"priors": prior.tolist(), "conditionals": cond.tolist(), "posterior": post.tolist(),
+                "class": r["classes"][argmax_first(post)]}
 
     def derivation(self, p: Params) -> Derivation:
         r = naive_bayes(p)

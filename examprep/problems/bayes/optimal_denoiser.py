@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import tiny
 from examprep.solver.expr import Add, Func, Mat, Num, Sym
 from examprep.solver.step import Derivation
@@ -62,9 +62,9 @@ class OptimalDenoiser(ProblemType):
     )
     parts = (
         Part("sq_dists", "Squared distances ‖x_σ − x₀‖²", "vector", final=False),
-        Part("weights", "Posterior weights p(x₀|x_σ)", "vector"),
-        Part("denoised", "Denoised point E[x₀|x_σ]", "vector"),
-        Part("eps_star", "Ideal noise prediction ε*", "vector"),
+        Part("weights", "Posterior weights p(x₀|x_σ)", "vector", share=True, uses=("sq_dists",)),
+        Part("denoised", "Denoised point E[x₀|x_σ]", "vector", uses=("weights",)),
+        Part("eps_star", "Ideal noise prediction ε*", "vector", uses=("denoised",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -104,8 +104,17 @@ class OptimalDenoiser(ProblemType):
             "Conventions: the weights list the data points in the order given; natural exp."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return {k: v.tolist() for k, v in denoise(p).items()}
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        if not given:
+            return {k: v.tolist() for k, v in denoise(p).items()}
+        pts, xs = np.asarray(p.x0, dtype=float), np.asarray(p.x_sigma, dtype=float)  # error carried forward
+        d2 = carry(given, "sq_dists", ((xs - pts) ** 2).sum(axis=1))
+        logits = -d2 / (2.0 * p.sigma**2)
+        w = np.exp(logits - logits.max())
+        w = carry(given, "weights", w / w.sum())
+        e = carry(given, "denoised", w @ pts)
+        return {"sq_dists": d2.tolist(), "weights": w.tolist(), "denoised": e.tolist(),
+                "eps_star": ((xs - e) / p.sigma).tolist()}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

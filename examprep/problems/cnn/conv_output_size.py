@@ -17,8 +17,9 @@ Formula: H_out = ⌊(H + 2P − D(K_h − 1) − 1)/S⌋ + 1 (and the same for W
 Reference: ``nn.Conv2d`` built on the meta device, applied to a meta tensor; the output shape is read off
 (examprep.reference.cnn:conv_output_size).
 
-Common mistakes: the notes' formula (H − 2P − (K − 1)), padding on one side only, the +1 forgotten, ceil instead of
-floor, dilation ignored, Kh and Kw swapped, C_in reported as the channel count, the transposed-conv formula.
+Common mistakes (most common first): ceil instead of floor, padding on one side only, the +1 forgotten, the padding
+subtracted (H − 2P − (K − 1), seed_003's notes), dilation ignored, Kh and Kw swapped, C_in reported as the
+channel count, the transposed-conv formula.
 
 Versions: v1 — first version.
 """
@@ -142,23 +143,24 @@ class ConvOutputSize(ProblemType):
         def both(f: Any) -> dict[str, int]:
             return {"h_out": f(p.H, kh), "w_out": f(p.W, kw)}
 
+        # Listed most common first: when several give the same value the grader names them all in this order.
         m: dict[str, Mistake] = {}
-        # The notes' formula ⌊(W − 2P − (K − 1))/S⌋ + 1 has two errors (it subtracts the padding and drops the −1),
-        # so it is wrong even without padding: 5×5 input, K = 3, P = 0 gives 4 instead of 3.
-        m["notes_formula"] = Mistake(
-            both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
-            r"You used $\lfloor (W - 2P - (K - 1))/S \rfloor + 1$: padding adds $2P$ to the input size "
-            r"(it is not subtracted) and the dilated kernel spans $D(K - 1) + 1$ pixels, so the formula is "
-            r"$\lfloor (W + 2P - D(K - 1) - 1)/S \rfloor + 1$.")
+        if p.S > 1:
+            m["ceil"] = Mistake(both(lambda n, k: out_size(n, k, p.S, p.P, p.D, math.ceil)),
+                                "You rounded up: a window that does not fit is dropped, so round down (floor).")
         if p.P > 0:
             m["padding_one_side"] = Mistake(
                 both(lambda n, k: math.floor((n + p.P - p.D * (k - 1) - 1) / p.S) + 1),
                 "You added the padding on one side only: it is added on both sides, so the input grows by 2P.")
         m["no_plus_one"] = Mistake(both(lambda n, k: math.floor((n + 2 * p.P - p.D * (k - 1) - 1) / p.S)),
                                    "You forgot the +1 (the first window position counts too).")
-        if p.S > 1:
-            m["ceil"] = Mistake(both(lambda n, k: out_size(n, k, p.S, p.P, p.D, math.ceil)),
-                                "You rounded up: a window that does not fit is dropped, so round down (floor).")
+        # ⌊(W − 2P − (K − 1))/S⌋ + 1 (seed_003's revision notes) has two errors: it subtracts the padding and drops
+        # the −1, so it is wrong even without padding (5×5 input, K = 3, P = 0 gives 4 instead of 3).
+        m["padding_subtracted"] = Mistake(
+            both(lambda n, k: math.floor((n - 2 * p.P - p.D * (k - 1)) / p.S) + 1),
+            r"You used $\lfloor (W - 2P - (K - 1))/S \rfloor + 1$: padding adds $2P$ to the input size "
+            r"(it is not subtracted) and the dilated kernel spans $D(K - 1) + 1$ pixels, so the formula is "
+            r"$\lfloor (W + 2P - D(K - 1) - 1)/S \rfloor + 1$.")
         if p.D > 1:
             m["dilation_ignored"] = Mistake(both(lambda n, k: out_size(n, k, p.S, p.P, 1)),
                                             "You ignored the dilation: the kernel spans D(K−1)+1 pixels.")

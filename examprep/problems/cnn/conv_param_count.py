@@ -30,7 +30,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren
 from examprep.solver.step import Derivation
@@ -54,7 +54,7 @@ class ConvParamCount(ProblemType):
     parts = (
         Part("weights", "Number of weights", "integer"),
         Part("biases", "Number of biases", "integer"),
-        Part("total", "Total parameters", "integer"),
+        Part("total", "Total parameters", "integer", uses=("weights", "biases")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -90,9 +90,11 @@ class ConvParamCount(ProblemType):
             r"$C_{\text{in}} / \text{groups}$ input channels; one bias per output channel."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         w = p.C_out * (p.C_in // p.groups) * p.Kh * p.Kw
         b = p.C_out if p.bias else 0
+        if given:  # error carried forward: the total of the student's own counts
+            w, b = int(round(carry(given, "weights", w))), int(round(carry(given, "biases", b)))
         return {"weights": w, "biases": b, "total": w + b}
 
     def derivation(self, p: Params) -> Derivation:

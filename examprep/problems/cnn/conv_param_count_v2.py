@@ -92,8 +92,8 @@ class ConvParamCountV2(ConvParamCount):
             "channel."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        ans = super().solve(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        ans = super().solve(p, given)
         ho, wo = self._hw(p)
         outs = p.C_out * ho * wo
         return {**ans, "macs": outs * (p.C_in // p.groups) * p.Kh * p.Kw,

@@ -119,7 +119,7 @@ class ShapeChain(ProblemType):
     catalog = "seed_003 A4; seed_004 C6, C7"
     reference_entry = "examprep.reference.cnn:shape_chain"
     params = (
-        Param("network", "choice", "custom (give layers), cifar (slides' CIFAR net) or alexnet",
+        Param("network", "choice", "custom (give layers), cifar (a LeNet-style CIFAR-10 net) or alexnet",
               choices=("custom", "cifar", "alexnet"), default="custom"),
         Param("C", "int", "input channels (named networks: their own by default)", lo=1, hi=4096, optional=True),
         Param("H", "int", "input height (named networks: their own by default)", lo=1, hi=4096, optional=True),

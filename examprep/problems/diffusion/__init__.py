@@ -31,3 +31,15 @@ register("diffusion/loss-v1", "examprep.problems.diffusion.loss:Loss",
          title="DDPM loss: L_simple and the weight λ_t",
          parts=("residual", "l_simple", "alpha_bar", "lambda_t", "l_weighted"),
          catalog="seed_004 F7, F8; seed_003 C13; seed_002 K5")
+register("diffusion/guidance-v1", "examprep.problems.diffusion.guidance:Guidance",
+         title="Classifier-free and classifier guidance", parts=("p", "grad", "eps_guided"),
+         catalog="seed_000_001 I5; seed_002 K6")
+register("diffusion/flow_matching-v1", "examprep.problems.diffusion.flow_matching:FlowMatching",
+         title="Flow matching: path, velocity, loss and an Euler step", parts=("x_t", "u", "loss", "x_next"),
+         catalog="seed_000_001 I4")
+register("diffusion/prior_kl-v1", "examprep.problems.diffusion.prior_kl:PriorKL",
+         title="Diffusion prior term L_T = KL(q(x_T | x_0) ‖ N(0, I))", parts=("alpha_bar_T", "mean", "var", "kl"),
+         catalog="seed_004 F10")
+register("diffusion/ve_denoiser-v1", "examprep.problems.diffusion.ve_denoiser:VEDenoiser",
+         title="Variance-exploding denoiser: x_σ, loss and x̂_0", parts=("sigmas", "x_sigma", "loss", "x0_hat"),
+         catalog="seed_000_001 I4")

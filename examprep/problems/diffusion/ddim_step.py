@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import abar, sym
 from examprep.solver.expr import Sym, paren, sqrt
@@ -52,11 +52,13 @@ CONVENTIONS = (r"Conventions: $\bar{\alpha}_t$ is the cumulative product of the 
 
 
 def ddim(xt: np.ndarray, e: np.ndarray, z: np.ndarray, ab: float, abp: float, eta: float, *,
-         roots: bool = True, subtract_sigma: bool = True, noise: bool = True, direction: bool = True) -> Answers:
-    """The DDIM update; the keyword switches turn one piece off (a mistake is the same procedure with it off)."""
-    x0 = (xt - math.sqrt(1 - ab) * e) / math.sqrt(ab) if roots else (xt - (1 - ab) * e) / ab
-    sigma = eta * math.sqrt((1 - abp) / (1 - ab)) * math.sqrt(1 - ab / abp) if eta > 0 else 0.0
-    dc = math.sqrt(max(1 - abp - (sigma**2 if subtract_sigma else 0.0), 0.0))
+         roots: bool = True, subtract_sigma: bool = True, noise: bool = True, direction: bool = True,
+         given: Answers | None = None) -> Answers:
+    """The DDIM update; the keyword switches turn one piece off (a mistake is the same procedure with it off);
+    ``given`` holds the student's earlier values (error carried forward)."""
+    x0 = carry(given, "x0_hat", (xt - math.sqrt(1 - ab) * e) / math.sqrt(ab) if roots else (xt - (1 - ab) * e) / ab)
+    sigma = carry(given, "sigma", eta * math.sqrt((1 - abp) / (1 - ab)) * math.sqrt(1 - ab / abp) if eta > 0 else 0.0)
+    dc = carry(given, "dir_coef", math.sqrt(max(1 - abp - (sigma**2 if subtract_sigma else 0.0), 0.0)))
     x_prev = math.sqrt(abp) * x0 + (dc * e if direction else 0.0) + (sigma * z if noise else 0.0)
     return {"x0_hat": x0.tolist(), "sigma": sigma, "dir_coef": dc, "x_prev": x_prev.tolist()}
 
@@ -77,8 +79,8 @@ class DDIMStep(ProblemType):
     parts = (
         Part("x0_hat", "the predicted x̂_0", "vector", final=False),
         Part("sigma", "σ_t", "real", final=False),
-        Part("dir_coef", "the ε̂ coefficient √(1 − ᾱ_{t−1} − σ_t²)", "real", final=False),
-        Part("x_prev", "the sample x_{t−1}", "vector"),
+        Part("dir_coef", "the ε̂ coefficient √(1 − ᾱ_{t−1} − σ_t²)", "real", final=False, uses=("sigma",)),
+        Part("x_prev", "the sample x_{t−1}", "vector", uses=("x0_hat", "sigma", "dir_coef")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -128,9 +130,9 @@ class DDIMStep(ProblemType):
         z = draws.vec(p.z) if p.z is not None else np.zeros(len(p.x_t))
         return draws.vec(p.x_t), draws.vec(p.eps_hat), z
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         xt, e, z = self._vecs(p)
-        return ddim(xt, e, z, p.alpha_bar_t, p.alpha_bar_prev, p.eta)
+        return ddim(xt, e, z, p.alpha_bar_t, p.alpha_bar_prev, p.eta, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

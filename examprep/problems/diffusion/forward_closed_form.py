@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import CONVENTIONS, abar, alpha_bar, alpha_bar_step, check_betas, sym
 from examprep.solver.expr import Sym, sqrt
@@ -39,10 +39,12 @@ from examprep.solver.step import Derivation
 X0, EPS = sym("x0", "x_0"), Sym("epsilon")
 
 
-def closed_form(x0: np.ndarray, eps: np.ndarray, ab: float) -> dict[str, Any]:
-    """All parts for a given value of ᾱ (so each mistake is the same procedure with the wrong ᾱ)."""
-    mean = math.sqrt(ab) * x0
-    std = math.sqrt(1 - ab)
+def closed_form(x0: np.ndarray, eps: np.ndarray, ab: float, given: Answers | None = None) -> dict[str, Any]:
+    """All parts for a given value of ᾱ (so each mistake is the same procedure with the wrong ᾱ); ``given`` holds
+    the student's earlier values (error carried forward)."""
+    ab = carry(given, "alpha_bar", ab)
+    mean = carry(given, "mean", math.sqrt(ab) * x0)
+    std = carry(given, "std", math.sqrt(1 - ab))
     return {"alpha_bar": ab, "mean": mean.tolist(), "std": std, "x_t": (mean + std * eps).tolist()}
 
 
@@ -59,9 +61,9 @@ class ForwardClosedForm(ProblemType):
     )
     parts = (
         Part("alpha_bar", "ᾱ_t", "real", final=False),
-        Part("mean", "mean √ᾱ_t·x_0 of q(x_t | x_0)", "vector", final=False),
-        Part("std", "standard deviation √(1 − ᾱ_t) of q(x_t | x_0)", "real", final=False),
-        Part("x_t", "the sample x_t", "vector"),
+        Part("mean", "mean √ᾱ_t·x_0 of q(x_t | x_0)", "vector", final=False, uses=("alpha_bar",)),
+        Part("std", "standard deviation √(1 − ᾱ_t) of q(x_t | x_0)", "real", final=False, uses=("alpha_bar",)),
+        Part("x_t", "the sample x_t", "vector", uses=("mean", "std")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -90,8 +92,8 @@ class ForwardClosedForm(ProblemType):
                 r"\sqrt{1 - \bar{\alpha}_t} \cdot \epsilon$. Also give $\bar{\alpha}_t$, the mean and the standard "
                 r"deviation of $q(x_t \mid x_0)$. ", CONVENTIONS]
 
-    def solve(self, p: Params) -> Answers:
-        return closed_form(draws.vec(p.x0), draws.vec(p.eps), alpha_bar(p.betas, p.t))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return closed_form(draws.vec(p.x0), draws.vec(p.eps), alpha_bar(p.betas, p.t), given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import CONVENTIONS, sym
 from examprep.solver.expr import Sym, sqrt
@@ -53,7 +53,7 @@ class ForwardStep(ProblemType):
     parts = (
         Part("mean", "mean of q(x_t | x_{t−1})", "vector", final=False),
         Part("var", "variance of q(x_t | x_{t−1}) (per coordinate)", "real", final=False),
-        Part("x_t", "the sample x_t", "vector"),
+        Part("x_t", "the sample x_t", "vector", uses=("mean", "var")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -80,10 +80,11 @@ class ForwardStep(ProblemType):
                 r", give the mean and the variance of $q(x_t \mid x_{t-1})$ and the sample "
                 r"$x_t = \sqrt{1 - \beta_t} \cdot x_{t-1} + \sqrt{\beta_t} \cdot \epsilon$. ", CONVENTIONS]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         x, e = draws.vec(p.x_prev), draws.vec(p.eps)
-        mean = math.sqrt(1 - p.beta_t) * x
-        return {"mean": mean.tolist(), "var": p.beta_t, "x_t": (mean + math.sqrt(p.beta_t) * e).tolist()}
+        mean = carry(given, "mean", math.sqrt(1 - p.beta_t) * x)
+        var = carry(given, "var", p.beta_t)
+        return {"mean": mean.tolist(), "var": var, "x_t": (mean + math.sqrt(max(var, 0.0)) * e).tolist()}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
@@ -109,10 +110,10 @@ class ForwardStep(ProblemType):
             "roots_swapped": Mistake({"mean": (rb * x).tolist(), "x_t": (rb * x + ra * e).tolist()},
                                      r"The signal keeps $\sqrt{1 - \beta_t}$ and the noise gets $\sqrt{\beta_t}$; you "
                                      "swapped them."),
-            "notes_mean_coefficient": Mistake(
+            "mean_coefficient_sqrt_beta": Mistake(
                 {"mean": (rb * x).tolist(), "x_t": (rb * x + rb * e).tolist()},
-                r"The mean coefficient is $\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$; "
-                r"$\sqrt{1 - \alpha_t} = \sqrt{\beta_t}$ is wrong."),
+                r"The mean coefficient is $\sqrt{1 - \beta_t} = \sqrt{\alpha_t}$; you wrote "
+                r"$\sqrt{1 - \alpha_t}$, which is $\sqrt{\beta_t}$."),
             "no_square_roots": Mistake({"mean": ((1 - b) * x).tolist(), "x_t": ((1 - b) * x + b * e).tolist()},
                                        r"Both coefficients need square roots: $\sqrt{1 - \beta_t}$ and "
                                        r"$\sqrt{\beta_t}$."),

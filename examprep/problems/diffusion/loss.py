@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import (
     CONVENTIONS,
@@ -79,10 +79,10 @@ class Loss(ProblemType):
     )
     parts = (
         Part("residual", "ε − ε̂", "vector", final=False),
-        Part("l_simple", "L_simple", "real"),
+        Part("l_simple", "L_simple", "real", uses=("residual",)),
         Part("alpha_bar", "ᾱ_t", "real", final=False),
-        Part("lambda_t", "λ_t", "real"),
-        Part("l_weighted", "λ_t·‖ε − ε̂‖²", "real", final=False),
+        Part("lambda_t", "λ_t", "real", uses=("alpha_bar",)),
+        Part("l_weighted", "λ_t·‖ε − ε̂‖²", "real", final=False, uses=("lambda_t", "residual")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -130,11 +130,12 @@ class Loss(ProblemType):
         s2 = b if p.sigma == "beta" else (1 - abp) / (1 - ab) * b
         return 1 - b, ab, abp, b, s2
 
-    def solve(self, p: Params) -> Answers:
-        r = draws.vec(p.eps) - draws.vec(p.eps_hat)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        r = carry(given, "residual", draws.vec(p.eps) - draws.vec(p.eps_hat))
         sq = float(np.sum(r * r))
         a, ab, _, b, s2 = self._schedule(p)
-        la = lam(b, s2, a, ab)
+        ab = carry(given, "alpha_bar", ab)
+        la = carry(given, "lambda_t", lam(b, s2, a, ab))
         return {"residual": r.tolist(), "l_simple": sq if p.reduction == "sum" else sq / len(r), "alpha_bar": ab,
                 "lambda_t": la, "l_weighted": la * sq}
 

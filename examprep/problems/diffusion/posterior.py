@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import (
     CONVENTIONS,
@@ -52,10 +52,12 @@ A, AB, ABP, B = alpha("t"), abar("t"), abar("t-1"), beta("t")
 
 
 def posterior(x0: np.ndarray, xt: np.ndarray, a: float, ab: float, abp: float, b: float,
-              x0_coef_abar: float | None = None, xt_coef_alpha: float | None = None) -> dict[str, Any]:
-    """Coefficients, μ̃ and β̃ (x_0 form); the optional overrides let a mistake use a wrong factor."""
-    c0 = math.sqrt(abp if x0_coef_abar is None else x0_coef_abar) * b / (1 - ab)
-    ct = (math.sqrt(a) if xt_coef_alpha is None else xt_coef_alpha) * (1 - abp) / (1 - ab)
+              x0_coef_abar: float | None = None, xt_coef_alpha: float | None = None,
+              given: Answers | None = None) -> dict[str, Any]:
+    """Coefficients, μ̃ and β̃ (x_0 form); the optional overrides let a mistake use a wrong factor; ``given`` holds
+    the student's earlier values (error carried forward)."""
+    c0 = carry(given, "coef_x0", math.sqrt(abp if x0_coef_abar is None else x0_coef_abar) * b / (1 - ab))
+    ct = carry(given, "coef_xt", (math.sqrt(a) if xt_coef_alpha is None else xt_coef_alpha) * (1 - abp) / (1 - ab))
     return {"coef_x0": c0, "coef_xt": ct, "mu_tilde": (c0 * x0 + ct * xt).tolist(),
             "beta_tilde": (1 - abp) / (1 - ab) * b}
 
@@ -74,11 +76,11 @@ class Posterior(ProblemType):
     parts = (
         Part("alpha_bar_prev", "ᾱ_{t−1}", "real", final=False),
         Part("alpha_bar", "ᾱ_t", "real", final=False),
-        Part("coef_x0", "coefficient of x_0 in μ̃_t", "real", final=False),
-        Part("coef_xt", "coefficient of x_t in μ̃_t", "real", final=False),
-        Part("eps", "the noise ε with x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε", "vector", final=False),
-        Part("mu_tilde", "posterior mean μ̃_t", "vector"),
-        Part("beta_tilde", "posterior variance β̃_t", "real"),
+        Part("coef_x0", "coefficient of x_0 in μ̃_t", "real", final=False, uses=("alpha_bar_prev", "alpha_bar")),
+        Part("coef_xt", "coefficient of x_t in μ̃_t", "real", final=False, uses=("alpha_bar_prev", "alpha_bar")),
+        Part("eps", "the noise ε with x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε", "vector", final=False, uses=("alpha_bar",)),
+        Part("mu_tilde", "posterior mean μ̃_t", "vector", uses=("coef_x0", "coef_xt")),
+        Part("beta_tilde", "posterior variance β̃_t", "real", uses=("alpha_bar_prev", "alpha_bar")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -117,10 +119,11 @@ class Posterior(ProblemType):
         b = p.betas[p.t - 1]
         return 1 - b, alpha_bar(p.betas, p.t), alpha_bar(p.betas, p.t - 1), b
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         x0, xt = draws.vec(p.x0), draws.vec(p.x_t)
         a, ab, abp, b = self._schedule(p)
-        out = posterior(x0, xt, a, ab, abp, b)
+        ab, abp = carry(given, "alpha_bar", ab), carry(given, "alpha_bar_prev", abp)
+        out = posterior(x0, xt, a, ab, abp, b, given=given)
         eps = (xt - math.sqrt(ab) * x0) / math.sqrt(1 - ab)
         return {"alpha_bar_prev": abp, "alpha_bar": ab, **out, "eps": eps.tolist()}
 
@@ -166,12 +169,13 @@ class Posterior(ProblemType):
                                          "The x_0 coefficient has √ᾱ_{t−1}, not √ᾱ_t."),
             "alpha_no_sqrt": Mistake(posterior(x0, xt, a, ab, abp, b, xt_coef_alpha=a),
                                      "The x_t coefficient has √α_t, not α_t."),
-            "notes_beta_tilde": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
-                                        r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} "
-                                        r"\cdot \beta_t$: the denominator is $1 - \bar{\alpha}_t$, not "
-                                        r"$1 - \alpha_t$."),
-            "notes_eps_form": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
-                                      r"The $\epsilon$ form starts with $1/\sqrt{\alpha_t}$, not "
-                                      r"$1/\sqrt{\bar{\alpha}_t}$."),
+            "beta_tilde_one_minus_alpha": Mistake({"beta_tilde": (1 - abp) / (1 - a) * b},
+                                                  r"$\tilde{\beta}_t = \frac{1 - \bar{\alpha}_{t-1}}"
+                                                  r"{1 - \bar{\alpha}_t} \cdot \beta_t$: the denominator is "
+                                                  r"$1 - \bar{\alpha}_t$, not $1 - \alpha_t$ (this step's $\alpha$, "
+                                                  r"not the cumulative one)."),
+            "eps_form_alpha_bar": Mistake({"mu_tilde": ((xt - b / math.sqrt(1 - ab) * eps) / math.sqrt(ab)).tolist()},
+                                          r"The $\epsilon$ form starts with $1/\sqrt{\alpha_t}$, not "
+                                          r"$1/\sqrt{\bar{\alpha}_t}$."),
         }
         return draws.applicable(truth, m)

@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import (
     CONVENTIONS,
@@ -56,10 +56,12 @@ MU = sym("mu_theta", r"\mu_\theta")
 
 def step(xt: np.ndarray, e: np.ndarray, z: np.ndarray, t: int, a: float, ab: float, b: float, sigma: float, *,
          prefactor: float | None = None, coef: float | None = None, eps_sign: float = 1.0,
-         noise: bool | None = None, z_scale: float | None = None) -> dict[str, Any]:
-    """Algorithm 2 with optional wrong pieces (each mistake is this procedure with one piece changed)."""
-    c = b / math.sqrt(1 - ab) if coef is None else coef
-    mean = (xt - eps_sign * c * e) / math.sqrt(a if prefactor is None else prefactor)
+         noise: bool | None = None, z_scale: float | None = None, given: Answers | None = None) -> dict[str, Any]:
+    """Algorithm 2 with optional wrong pieces (each mistake is this procedure with one piece changed); ``given``
+    holds the student's earlier values (error carried forward)."""
+    c = carry(given, "coef", b / math.sqrt(1 - ab) if coef is None else coef)
+    mean = carry(given, "mean", (xt - eps_sign * c * e) / math.sqrt(a if prefactor is None else prefactor))
+    sigma = carry(given, "sigma", sigma)
     add = (t > 1) if noise is None else noise
     x_prev = mean + (sigma if z_scale is None else z_scale) * z if add else mean
     return {"coef": c, "mean": mean.tolist(), "sigma": sigma, "x_prev": x_prev.tolist()}
@@ -82,11 +84,11 @@ class ReverseStep(ProblemType):
     )
     parts = (
         Part("alpha_bar", "ᾱ_t", "real", final=False),
-        Part("coef", "the ε̂ coefficient β_t/√(1 − ᾱ_t)", "real", final=False),
-        Part("x0_hat", "the predicted x̂_0", "vector", final=False),
-        Part("mean", "the mean μ_θ(x_t, t)", "vector", final=False),
+        Part("coef", "the ε̂ coefficient β_t/√(1 − ᾱ_t)", "real", final=False, uses=("alpha_bar",)),
+        Part("x0_hat", "the predicted x̂_0", "vector", final=False, uses=("alpha_bar",)),
+        Part("mean", "the mean μ_θ(x_t, t)", "vector", final=False, uses=("coef",)),
         Part("sigma", "σ_t", "real", final=False),
-        Part("x_prev", "the sample x_{t−1}", "vector"),
+        Part("x_prev", "the sample x_{t−1}", "vector", uses=("mean", "sigma")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -134,11 +136,12 @@ class ReverseStep(ProblemType):
         z = draws.vec(p.z) if p.z is not None else np.zeros(len(p.x_t))
         return draws.vec(p.x_t), draws.vec(p.eps_hat), z
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         xt, e, z = self._vecs(p)
         a, ab, _, b, s = self._schedule(p)
-        x0 = (xt - math.sqrt(1 - ab) * e) / math.sqrt(ab)
-        return {"alpha_bar": ab, "x0_hat": x0.tolist(), **step(xt, e, z, p.t, a, ab, b, s)}
+        ab = carry(given, "alpha_bar", ab)
+        x0 = carry(given, "x0_hat", (xt - math.sqrt(1 - ab) * e) / math.sqrt(ab))
+        return {"alpha_bar": ab, "x0_hat": x0.tolist(), **step(xt, e, z, p.t, a, ab, b, s, given=given)}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
@@ -182,15 +185,16 @@ class ReverseStep(ProblemType):
         bt, btt = r"\beta_t", r"\tilde{\beta}_t"  # markup for the feedback
         other = math.sqrt(b) if p.sigma == "beta_tilde" else math.sqrt((1 - abp) / (1 - ab) * b)
         m = {
-            "notes_prefactor": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
-                                       r"The prefactor is $1/\sqrt{\alpha_t}$ (this step's $\alpha$), not "
-                                       r"$1/\sqrt{\bar{\alpha}_t}$."),
+            "prefactor_alpha_bar": Mistake(step(xt, e, z, t, a, ab, b, s, prefactor=ab),
+                                           r"The prefactor is $1/\sqrt{\alpha_t}$ (this step's $\alpha$), not "
+                                           r"$1/\sqrt{\bar{\alpha}_t}$."),
             "coef_no_sqrt": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / (1 - ab)),
                                     r"The $\hat{\epsilon}$ coefficient is $\beta_t / \sqrt{1 - \bar{\alpha}_t}$: keep "
                                     "the square root."),
-            "notes_coef": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
-                                  r"The $\hat{\epsilon}$ coefficient has $\sqrt{1 - \bar{\alpha}_t}$ in the "
-                                  r"denominator, not $\sqrt{1 - \alpha_t}$."),
+            "coef_alpha_not_alpha_bar": Mistake(step(xt, e, z, t, a, ab, b, s, coef=b / math.sqrt(1 - a)),
+                                                r"The $\hat{\epsilon}$ coefficient has $\sqrt{1 - \bar{\alpha}_t}$ in "
+                                                r"the denominator, not $\sqrt{1 - \alpha_t}$: you used this step's "
+                                                r"$\alpha$ where the cumulative $\bar{\alpha}$ belongs."),
             "eps_sign": Mistake(step(xt, e, z, t, a, ab, b, s, eps_sign=-1.0),
                                 "The predicted noise is subtracted from x_t, not added."),
             "noise_at_t1" if t == 1 else "noise_omitted": Mistake(

@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import CONVENTIONS, alpha, beta, sym
 from examprep.solver.expr import Num, Sym, sqrt
@@ -54,7 +54,7 @@ class TwoStep(ProblemType):
     )
     parts = (
         Part("x_1", "x_1", "vector", final=False),
-        Part("x_2", "x_2", "vector"),
+        Part("x_2", "x_2", "vector", uses=("x_1",)),
         Part("mean", "mean of q(x_2 | x_0)", "vector"),
         Part("var", "variance of q(x_2 | x_0) (per coordinate)", "real"),
     )
@@ -85,10 +85,10 @@ class TwoStep(ProblemType):
                 r", $\epsilon_2$ = ", p.eps_2, ". Compute $x_1$ and $x_2$. Then give the mean and the variance of the "
                 r"single Gaussian $q(x_2 \mid x_0)$ that the two steps compose to. ", CONVENTIONS]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         x0, e1, e2 = draws.vec(p.x0), draws.vec(p.eps_1), draws.vec(p.eps_2)
         a1, a2 = 1 - p.beta_1, 1 - p.beta_2
-        x1 = math.sqrt(a1) * x0 + math.sqrt(p.beta_1) * e1
+        x1 = carry(given, "x_1", math.sqrt(a1) * x0 + math.sqrt(p.beta_1) * e1)
         x2 = math.sqrt(a2) * x1 + math.sqrt(p.beta_2) * e2
         return {"x_1": x1.tolist(), "x_2": x2.tolist(), "mean": (math.sqrt(a1 * a2) * x0).tolist(),
                 "var": a2 * p.beta_1 + p.beta_2}

@@ -5,6 +5,9 @@ from examprep.registry import register
 register("divergence/kl_discrete-v1", "examprep.problems.divergence.kl_discrete:KLDiscrete",
          title="KL divergence of two discrete distributions", parts=("terms", "kl"),
          catalog="seed_003 C8; seed_000_001 E1")
+register("divergence/kl_discrete-v2", "examprep.problems.divergence.kl_discrete:KLDiscreteV2",
+         title="KL divergence of two discrete distributions (possibly infinite)", parts=("terms", "kl"),
+         catalog="seed_003 C8; seed_000_001 E1")
 register("divergence/kl_gaussian-v1", "examprep.problems.divergence.kl_gaussian:KLGaussian",
          title="KL divergence of two univariate Gaussians", parts=("log_term", "frac_term", "kl"),
          catalog="seed_003 1.3, C6, C7; seed_002 K4")

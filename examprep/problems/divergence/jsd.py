@@ -29,7 +29,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.divergence.pmf import (
     check_pmf,
     check_same_length,
@@ -78,10 +78,10 @@ class JSD(ProblemType):
         Param("Q", "vector", "the second distribution, on the same outcomes", lo=0, hi=1),
     )
     parts = (
-        Part("m", "The mixture M = (P + Q)/2", "vector", final=False),
-        Part("kl_pm", "KL(P‖M)", "real", final=False),
-        Part("kl_qm", "KL(Q‖M)", "real", final=False),
-        Part("jsd", "JSD(P‖Q)", "real"),
+        Part("m", "The mixture M = (P + Q)/2", "vector", final=False, share=True),
+        Part("kl_pm", "KL(P‖M)", "real", final=False, uses=("m",)),
+        Part("kl_qm", "KL(Q‖M)", "real", final=False, uses=("m",)),
+        Part("jsd", "JSD(P‖Q)", "real", uses=("kl_pm", "kl_qm")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -110,9 +110,11 @@ class JSD(ProblemType):
             r"$0 \cdot \ln 0 = 0$). Give $M$, $\mathrm{KL}(P \lVert M)$, $\mathrm{KL}(Q \lVert M)$ and the JSD."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         m = mixture(p.P, p.Q)
-        a, b = kl(p.P, m), kl(p.Q, m)
+        if given and "m" in given:  # error carried forward from the student's mixture
+            m = [float(x) for x in carry(given, "m", np.asarray(m))]
+        a, b = carry(given, "kl_pm", kl(p.P, m)), carry(given, "kl_qm", kl(p.Q, m))
         return {"m": m, "kl_pm": a, "kl_qm": b, "jsd": (a + b) / 2}
 
     def derivation(self, p: Params) -> Derivation:

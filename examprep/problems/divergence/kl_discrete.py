@@ -16,7 +16,8 @@ Reference: ``kl_divergence(Categorical(P), Categorical(Q))`` (divided by ln 2 fo
 Common mistakes: the direction swapped (KL(Q‖P)), the wrong log base, an outcome with P(i) = 0 mishandled
 (dropped and Q renormalised over the rest).
 
-Versions: v1 — first version.
+Versions: v1 — first version (Q(i) > 0 wherever P(i) > 0). v2 — also poses the classic infinite case,
+Q(i) = 0 < P(i) (seed_000_001 E1): that term and the KL are +∞, answered ``inf`` or ``∞``; the statement says so.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.divergence.pmf import check_pmf, check_same_length, draw_pmf, kl_terms
 from examprep.solver.expr import Func, Mat, Sym
 from examprep.solver.step import Derivation
@@ -52,7 +53,7 @@ class KLDiscrete(ProblemType):
     )
     parts = (
         Part("terms", "The terms P(i)·log(P(i)/Q(i)), one per outcome", "vector", final=False),
-        Part("kl", "KL(P‖Q)", "real"),
+        Part("kl", "KL(P‖Q)", "real", uses=("terms",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -95,8 +96,8 @@ class KLDiscrete(ProblemType):
             r"Convention: a term with $P(i) = 0$ is 0 ($0 \cdot \log 0 = 0$)."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        terms = kl_terms(p.P, p.Q, BASES[p.base])
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        terms = carry(given, "terms", np.asarray(kl_terms(p.P, p.Q, BASES[p.base]))).tolist()
         return {"terms": terms, "kl": math.fsum(terms)}
 
     def derivation(self, p: Params) -> Derivation:
@@ -143,4 +144,68 @@ class KLDiscrete(ProblemType):
                 {"terms": t, "kl": math.fsum(t)},
                 "You removed the outcome with P(i) = 0 and renormalised Q. That outcome only contributes "
                 "0·log(0/Q(i)) = 0; Q keeps all its values.")
+        return m
+
+
+class KLDiscreteV2(KLDiscrete):
+    """v2: a quarter of the draws (medium and hard) have Q(i) = 0 < P(i), so the answer is +∞."""
+
+    id = "divergence/kl_discrete-v2"
+    parts = (
+        Part("terms", "The terms P(i)·log(P(i)/Q(i)), one per outcome", "vector", final=False, infinite=True),
+        Part("kl", "KL(P‖Q)", "real", uses=("terms",), infinite=True),
+    )
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        d = super().sample(rng, difficulty)
+        if difficulty != "easy" and rng.random() < 0.25:
+            n, denom = len(d["P"]), 10 if difficulty == "medium" else 20
+            d["P"], d["Q"] = draw_pmf(rng, n, denom), draw_pmf(rng, n, denom, 1)
+        return d
+
+    def check(self, p: Params) -> list[str]:
+        check_same_length("P", p.P, "Q", p.Q)
+        check_pmf("P", p.P)
+        check_pmf("Q", p.Q)
+        return []
+
+    def degenerate(self, p: Params) -> str | None:
+        return None if self.solve(p)["kl"] == math.inf else super().degenerate(p)
+
+    def statement(self, p: Params) -> list[Any]:
+        return [*super().statement(p), " If Q(i) = 0 for an outcome with P(i) > 0, that term and the divergence are "
+                "infinite: answer inf (or ∞)."]
+
+    def derivation(self, p: Params) -> Derivation:
+        if self.solve(p)["kl"] != math.inf:
+            return super().derivation(p)
+        ans = self.solve(p)
+        d = Derivation()
+        P, Q = Sym("P_i", "P(i)"), Sym("Q_i", "Q(i)")
+        formula = P * log_of(p.base, P / Q)
+        for i, (a, b, t) in enumerate(zip(p.P, p.Q, ans["terms"], strict=True), start=1):
+            if a == 0:
+                d.add(f"Term of outcome {i}", 0, lhs=Sym(f"t_{i}"), note=f"P({i}) = 0, so this term is 0.")
+            elif b == 0:
+                d.add(f"Term of outcome {i}", math.inf, lhs=Sym(f"t_{i}"),
+                      note=f"Q({i}) = 0 < P({i}) = {a:g}: log(P({i})/0) = +∞, so this term is +∞.")
+            else:
+                d.add(f"Term of outcome {i}", t, lhs=Sym(f"t_{i}"), formula=formula, subs={"P_i": a, "Q_i": b})
+        d.add("The terms", ans["terms"], lhs="t", part="terms")
+        d.add("Sum of the terms", math.inf, lhs=Sym("KL", "KL(P‖Q)"), part="kl",
+              note="one term is +∞ and none is −∞, so the sum is +∞: Q gives probability 0 to an outcome P can "
+                   "produce")
+        d.answer = "KL(P‖Q) = ∞"
+        return d
+
+    def mistakes(self, p: Params) -> dict[str, Mistake]:
+        m = super().mistakes(p)
+        if self.solve(p)["kl"] != math.inf:
+            return m
+        base = BASES[p.base]
+        t = [0.0 if (b == 0 or a == 0) else a * math.log(a / b) / math.log(base) for a, b in zip(p.P, p.Q, strict=True)]
+        m["infinite_term_dropped"] = Mistake(
+            {"terms": t, "kl": math.fsum(t)},
+            "You dropped the outcome with Q(i) = 0: P(i) > 0 there, so P(i)·log(P(i)/0) = +∞ and KL(P‖Q) is "
+            "infinite.")
         return m

@@ -30,7 +30,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Func, Sym, paren
 from examprep.solver.step import Derivation
@@ -59,7 +59,7 @@ class KLGaussian(ProblemType):
     parts = (
         Part("log_term", "ln(σ2/σ1)", "real", final=False),
         Part("frac_term", "(σ1² + (μ1 − μ2)²)/(2σ2²)", "real", final=False),
-        Part("kl", "KL(N_1 ‖ N_2)", "real"),
+        Part("kl", "KL(N_1 ‖ N_2)", "real", uses=("log_term", "frac_term")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -101,8 +101,11 @@ class KLGaussian(ProblemType):
             r"\frac{1}{2}$. Give the two terms and the result."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         lt, ft, k = gauss_kl(p.mu1, p.sigma1, p.mu2, p.sigma2)
+        if given and ("log_term" in given or "frac_term" in given):  # error carried forward
+            lt, ft = carry(given, "log_term", lt), carry(given, "frac_term", ft)
+            k = lt + ft - 0.5
         return {"log_term": lt, "frac_term": ft, "kl": k}
 
     def derivation(self, p: Params) -> Derivation:

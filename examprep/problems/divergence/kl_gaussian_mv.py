@@ -30,7 +30,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Func, Mat, Num, Sym, paren, to_expr
 from examprep.solver.step import Derivation
@@ -79,10 +79,10 @@ class KLGaussianMV(ProblemType):
     )
     parts = (
         Part("Sigma2_inv", "Σ2⁻¹", "matrix", final=False),
-        Part("trace_term", "tr(Σ2⁻¹Σ1)", "real", final=False),
-        Part("quad_term", "(μ2 − μ1)ᵀΣ2⁻¹(μ2 − μ1)", "real", final=False),
+        Part("trace_term", "tr(Σ2⁻¹Σ1)", "real", final=False, uses=("Sigma2_inv",)),
+        Part("quad_term", "(μ2 − μ1)ᵀΣ2⁻¹(μ2 − μ1)", "real", final=False, uses=("Sigma2_inv",)),
         Part("logdet_term", "ln(det Σ2 / det Σ1)", "real", final=False),
-        Part("kl", "KL(N_1 ‖ N_2)", "real"),
+        Part("kl", "KL(N_1 ‖ N_2)", "real", uses=("trace_term", "quad_term", "logdet_term")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -145,8 +145,17 @@ class KLGaussianMV(ProblemType):
             "\n$\\Sigma_1$ = ", [list(r) for r in p.Sigma1], "\n$\\Sigma_2$ = ", [list(r) for r in p.Sigma2]
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return terms(p.mu1, p.Sigma1, p.mu2, p.Sigma2)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        t = terms(p.mu1, p.Sigma1, p.mu2, p.Sigma2)
+        if not given:
+            return t
+        inv = carry(given, "Sigma2_inv", np.asarray(t["Sigma2_inv"], dtype=float))  # error carried forward
+        diff = np.asarray(p.mu2, dtype=float) - np.asarray(p.mu1, dtype=float)
+        tr = carry(given, "trace_term", float(np.trace(inv @ np.asarray(p.Sigma1, dtype=float))))
+        quad = carry(given, "quad_term", float(diff @ inv @ diff))
+        logdet = carry(given, "logdet_term", t["logdet_term"])
+        return {"Sigma2_inv": inv.tolist(), "trace_term": tr, "quad_term": quad, "logdet_term": logdet,
+                "kl": 0.5 * (tr + quad - K + logdet)}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

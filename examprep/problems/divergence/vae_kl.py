@@ -31,7 +31,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Func, Mat, Num
 from examprep.solver.step import Derivation
 
@@ -53,9 +53,9 @@ class VAEKL(ProblemType):
     )
     parts = (
         Part("sigma", "σ = exp(log_var/2)", "vector", final=False),
-        Part("kl_per_dim", "KL per dimension", "vector", final=False),
-        Part("kl", "KL(q(z|x)‖N(0, I))", "real"),
-        Part("z", "z = μ + σ⊙ε", "vector"),
+        Part("kl_per_dim", "KL per dimension", "vector", final=False, uses=("sigma",)),
+        Part("kl", "KL(q(z|x)‖N(0, I))", "real", uses=("kl_per_dim",)),
+        Part("z", "z = μ + σ⊙ε", "vector", uses=("sigma",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -101,9 +101,14 @@ class VAEKL(ProblemType):
             r"$z = \mu + \sigma \odot \epsilon$."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         sigma = [math.exp(lv / 2) for lv in p.log_var]
         per = kl_dims(p.mu, [math.exp(lv) for lv in p.log_var], p.log_var)
+        if given and "sigma" in given:  # error carried forward from the student's σ
+            sigma = [float(x) for x in carry(given, "sigma", np.asarray(sigma))]
+            per = kl_dims(p.mu, [s * s for s in sigma], [2 * math.log(s) if s > 0 else -math.inf for s in sigma])
+        if given and "kl_per_dim" in given:
+            per = [float(x) for x in carry(given, "kl_per_dim", np.asarray(per))]
         return {"sigma": sigma, "kl_per_dim": per, "kl": math.fsum(per),
                 "z": [m + s * e for m, s, e in zip(p.mu, sigma, p.eps, strict=True)]}
 

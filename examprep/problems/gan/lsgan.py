@@ -151,7 +151,7 @@ class LSGAN(ProblemType):
                                        r"this problem uses no $\frac{1}{2}$ factors.")),
         }
         if p.half:  # the notes' formula as printed: the square outside and no ½
-            out["notes_formula"] = Mistake({"loss_d": (mr - 1) ** 2 + mf ** 2},
+            out["square_outside_no_half"] = Mistake({"loss_d": (mr - 1) ** 2 + mf ** 2},
                                            r"$L_D = \frac{1}{2} \frac{1}{m} \sum_i (D(x_i) - 1)^2 + \frac{1}{2} "
                                            r"\frac{1}{n} \sum_j D(G(z_j))^2$: the square goes inside the mean, "
                                            r"and each term carries $\frac{1}{2}$.")

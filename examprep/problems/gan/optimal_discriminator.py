@@ -31,7 +31,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.divergence.jsd import check_pair, draw_pair
 from examprep.problems.divergence.pmf import jsd, kl, kl_sum_expr, mixture, mixture_expr
 from examprep.solver.expr import Func, Mat, Num, Sym, paren
@@ -56,9 +56,9 @@ class OptimalDiscriminator(ProblemType):
         Param("p_g", "vector", "the generator's distribution on the same points", lo=0, hi=1),
     )
     parts = (
-        Part("d_star", "D*(x) at each point", "vector"),
+        Part("d_star", "D*(x) at each point", "vector", share=True),
         Part("jsd", "JSD(p_data‖p_g) in nats", "real"),
-        Part("value", "V(D*, G)", "real"),
+        Part("value", "V(D*, G)", "real", uses=("jsd",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -88,8 +88,8 @@ class OptimalDiscriminator(ProblemType):
             r"$V(D^*, G)$."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        j = jsd(p.p_data, p.p_g)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        j = carry(given, "jsd", jsd(p.p_data, p.p_g))
         return {"d_star": [a / (a + b) for a, b in zip(p.p_data, p.p_g, strict=True)], "jsd": j, "value": -LN4 + 2 * j}
 
     def derivation(self, p: Params) -> Derivation:

@@ -36,7 +36,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Func, Mat, Num, Pow, Sym
 from examprep.solver.step import Derivation
 
@@ -93,7 +93,7 @@ class Sinusoidal(ProblemType):
     parts = (
         Part("denominators", "Denominators 10000^(2k/d)", "vector", mode="sigfig", digits=4, final=False),
         Part("pe", "Positional encodings (one row per position)", "matrix", mode="decdig", digits=DP),
-        Part("z", "z = x + PE (one row per position)", "matrix", mode="decdig", digits=DP),
+        Part("z", "z = x + PE (one row per position)", "matrix", mode="decdig", digits=DP, uses=("pe",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -121,8 +121,8 @@ class Sinusoidal(ProblemType):
                              f"{len(p.positions)}×{p.d_model}, not {len(p.X)}×{len(p.X[0])}")
         return ["d_model > 16 is a lot to compute by hand"] if p.d_model > 16 else []
 
-    def solve(self, p: Params) -> Answers:
-        pe = encode(p.positions, p.d_model, p.layout)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        pe = carry(given, "pe", encode(p.positions, p.d_model, p.layout))
         out: Answers = {"denominators": 10000.0 ** (2 * np.arange(p.d_model // 2) / p.d_model), "pe": pe}
         if p.X is not None:
             out["z"] = np.asarray(p.X, dtype=float) + pe

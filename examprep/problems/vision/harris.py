@@ -164,6 +164,18 @@ def response(a: float, b: float, c: float, k: float) -> tuple[float, float, floa
     return det, tr, det - k * tr * tr
 
 
+def carried_response(given: dict[str, Any] | None, a: float, b: float, c: float, k: float,
+                     tau: float) -> dict[str, Any]:
+    """det, trace, R and the label from A, B, C, each taken from ``given`` where the student gave it (error
+    carried forward: R follows from the det and trace a student reports)."""
+    from examprep.problem import carry
+
+    det, tr, _ = response(a, b, c, k)
+    det, tr = carry(given, "det", det), carry(given, "trace", tr)
+    r = carry(given, "R", det - k * tr * tr)
+    return {"det": det, "trace": tr, "R": r, "label": label(r, tau)}
+
+
 def snap(x: float) -> float:
     """x to 12 significant figures: R from decimal data is a short decimal, so this removes float noise
     (0.04·3025 = 121.00000000000001) before a comparison with τ decides a label at the boundary."""

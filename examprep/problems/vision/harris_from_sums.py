@@ -57,9 +57,9 @@ class HarrisFromSums(ProblemType):
     parts = (
         Part("det", "det M", "real", digits=4),
         Part("trace", "trace M", "real", digits=4),
-        Part("R", "Harris response R", "real", digits=4),
+        Part("R", "Harris response R", "real", digits=4, uses=("det", "trace")),
         Part("eigenvalues", "eigenvalues [λ_min, λ_max]", "vector", digits=4, final=False, partial=False),
-        Part("label", "corner, edge or flat", "label", choices=h.LABELS),
+        Part("label", "corner, edge or flat", "label", choices=h.LABELS, uses=("R",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -110,10 +110,11 @@ class HarrisFromSums(ProblemType):
             "\n$M$ = ", [[p.A, p.B], [p.B, p.C]],
         ]
 
-    def solve(self, p: Params) -> Answers:
-        det, tr, r = h.response(p.A, p.B, p.C, p.k)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         lo, hi = h.eigen(p.A, p.B, p.C)
-        return {"det": det, "trace": tr, "R": r, "eigenvalues": [lo, hi], "label": h.label(r, p.tau)}
+        out = h.carried_response(given, p.A, p.B, p.C, p.k, p.tau)
+        return {"det": out["det"], "trace": out["trace"], "R": out["R"], "eigenvalues": [lo, hi],
+                "label": out["label"]}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

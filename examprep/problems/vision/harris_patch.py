@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.vision import harris as h
 from examprep.problems.vision import patches
 from examprep.problems.vision.harris_from_sums import add_response_steps, label_rule, response_mistakes
@@ -130,13 +130,13 @@ class HarrisPatch(ProblemType):
     parts = (
         Part("Ix", "I_x at the window's pixels", **GRAD_PART),
         Part("Iy", "I_y at the window's pixels", **GRAD_PART),
-        Part("A", "A = Σ w·I_x²", "real", digits=4),
-        Part("B", "B = Σ w·I_x·I_y", "real", digits=4),
-        Part("C", "C = Σ w·I_y²", "real", digits=4),
-        Part("det", "det M", "real", digits=4),
-        Part("trace", "trace M", "real", digits=4),
-        Part("R", "Harris response R", "real", digits=4),
-        Part("label", "corner, edge or flat", "label", choices=h.LABELS),
+        Part("A", "A = Σ w·I_x²", "real", digits=4, uses=("Ix",)),
+        Part("B", "B = Σ w·I_x·I_y", "real", digits=4, uses=("Ix", "Iy")),
+        Part("C", "C = Σ w·I_y²", "real", digits=4, uses=("Iy",)),
+        Part("det", "det M", "real", digits=4, uses=("A", "B", "C")),
+        Part("trace", "trace M", "real", digits=4, uses=("A", "C")),
+        Part("R", "Harris response R", "real", digits=4, uses=("det", "trace")),
+        Part("label", "corner, edge or flat", "label", choices=h.LABELS, uses=("R",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -176,11 +176,13 @@ class HarrisPatch(ProblemType):
             *h.conventions(p.gradient, p.window, p.size, p.sigma),
         ]
 
-    def solve(self, p: Params) -> Answers:
-        ix, iy, a, b, c = window_sums(p.I, p.gradient, p.window, p.size, p.sigma, p.row, p.col)
-        det, tr, r = h.response(a, b, c, p.k)
-        return {"Ix": ix.tolist(), "Iy": iy.tolist(), "A": a, "B": b, "C": c, "det": det, "trace": tr, "R": r,
-                "label": h.label(r, p.tau)}
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        ix, iy = h.window_grads(p.I, p.gradient, p.size, p.row, p.col)
+        ix, iy = carry(given, "Ix", ix), carry(given, "Iy", iy)
+        a, b, c = h.sums(ix, iy, h.window_weights(p.window, p.size, p.sigma))
+        a, b, c = carry(given, "A", a), carry(given, "B", b), carry(given, "C", c)
+        return {"Ix": ix.tolist(), "Iy": iy.tolist(), "A": a, "B": b, "C": c,
+                **h.carried_response(given, a, b, c, p.k, p.tau)}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -30,7 +30,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.vision import harris as h
 from examprep.problems.vision import patches
 from examprep.problems.vision.harris_patch import SETTINGS, check_patch, draw_settings, sums_steps, window_sums
@@ -64,7 +64,7 @@ class ShiTomasi(ProblemType):
     parts = (
         Part("lambda_min", "λ_min", "real", digits=4),
         Part("lambda_max", "λ_max", "real", digits=4, final=False),
-        Part("label", "corner, edge or flat", "label", choices=h.LABELS),
+        Part("label", "corner, edge or flat", "label", choices=h.LABELS, uses=("lambda_min", "lambda_max")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -136,8 +136,9 @@ class ShiTomasi(ProblemType):
                 f"Form $M = [[A, B], [B, C]]$ at pixel (row {p.row}, col {p.col}). " + ask,
                 *h.conventions(p.gradient, p.window, p.size, p.sigma)]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         lo, hi = self._eig(p)
+        lo, hi = carry(given, "lambda_min", lo), carry(given, "lambda_max", hi)
         return {"lambda_min": lo, "lambda_max": hi, "label": st_label(lo, hi, p.tau)}
 
     def derivation(self, p: Params) -> Derivation:

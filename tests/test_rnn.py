@@ -1,0 +1,210 @@
+"""rnn types: the catalog's worked examples, the wrong values graded as named mistakes, validation, and the
+batched references against solve on mixed batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from examprep import seeding
+from examprep.checker import self_test
+from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
+from examprep.registry import make
+from examprep.verify import reference_disagreements, resolve_device, verify_type
+
+IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1"]
+
+
+def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
+    pt = make(pid)
+    inst = pt.from_params(params)
+    return pt, inst, pt.solve(inst.params)
+
+
+def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
+    truth = pt.solve(inst.params)
+    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
+    assert r.score == 0, f"{given} for {part} was accepted"
+    return r.mistake
+
+
+def right(pt: Any, inst: Any, **answers: object) -> bool:
+    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_agrees(pid: str) -> None:
+    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=300, self_test=False)
+    assert r.disagreements == 0, r.examples
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_self_test_every_difficulty(pid: str) -> None:
+    pt = make(pid)
+    assert self_test(pt, [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]) == []
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_reference_on_a_mixed_batch(pid: str) -> None:
+    pt = make(pid)
+    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
+    assert reference_disagreements(pt, params) == []
+
+
+# ---- rnn_forward ---------------------------------------------------------------------------------------------
+
+def test_rnn_forward_catalog_f1_probabilities() -> None:
+    # s02 F1: W_x = 0.5, W_h = 0.8, x = [1, 0.5, -1], h0 = 0; W_y = [2, -1]^T, b_y = [0, 0.5]
+    pt, inst, ans = solved("rnn/rnn_forward-v1", x=[1, 0.5, -1], W_x=0.5, W_h=0.8, W_y=[2, -1], b_y=[0, 0.5])
+    assert ans["h"] == pytest.approx(np.array([[0.462117, 0.550915, -0.059199]]), abs=1e-6)
+    assert ans["logits"] == pytest.approx([-0.118398, 0.559199], abs=1e-6)
+    assert ans["probs"] == pytest.approx([0.336798, 0.663202], abs=1e-6)
+    assert ans["class"] == 2
+    assert right(pt, inst, h="[[0.4621, 0.5509, -0.0592]]", probs="[0.3368, 0.6632]", **{"class": "2"})
+    # no tanh: h = [0.5, 0.65, 0.02]
+    assert mistake_named(pt, inst, "h", "[[0.5, 0.65, 0.02]]") == "no_tanh"
+    # h0 fed at every step: h = tanh(0.5 x_t)
+    assert mistake_named(pt, inst, "h", np.tanh([[0.5, 0.25, -0.5]])) == "state_not_carried"
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    h1 = sig(0.5)
+    h2 = sig(0.25 + 0.8 * h1)
+    assert mistake_named(pt, inst, "h", [[h1, h2, sig(-0.5 + 0.8 * h2)]]) == "sigmoid_for_tanh"
+
+
+def test_rnn_forward_catalog_f3_gradient_and_its_mistakes() -> None:
+    # s02 F3: h0 = 0.3 gives h = [0.629145, 0.637123, 0.009698] and dh_3/dh_0 = 0.183753 (bound 0.8^3 = 0.512)
+    pt, inst, ans = solved("rnn/rnn_forward-v1", x=[1, 0.5, -1], W_x=0.5, W_h=0.8, h0=0.3, grad=True)
+    assert ans["h"][0] == pytest.approx([0.629145, 0.637123, 0.009698], abs=1e-6)
+    assert ans["grad_h0"] == pytest.approx(0.183753, abs=1e-6)
+    assert right(pt, inst, grad_h0="0.1838")
+    assert mistake_named(pt, inst, "grad_h0", 0.512) == "tanh_derivative_forgotten"
+    h = [0.3, 0.629145, 0.637123]
+    assert mistake_named(pt, inst, "grad_h0", np.prod([0.8 * (1 - v * v) for v in h])) \
+        == "derivative_at_previous_state"
+    hs = ans["h"][0]
+    assert mistake_named(pt, inst, "grad_h0", np.prod(0.8 * (1 - hs))) == "tanh_derivative_unsquared"
+    assert mistake_named(pt, inst, "grad_h0", float(np.sum(0.8 * (1 - hs ** 2)))) == "factors_summed"
+
+
+def test_rnn_forward_catalog_d1_gradient() -> None:
+    # s00/01 D1: w_x = 1, w_h = 0.5, x = [1, 0.5, -1], h0 = 0
+    _, _, ans = solved("rnn/rnn_forward-v1", x=[1, 0.5, -1], W_x=1, W_h=0.5, grad=True)
+    assert ans["h"][0] == pytest.approx([0.761594, 0.706818, -0.569370], abs=1e-6)
+    assert ans["grad_h0"] == pytest.approx(0.017754, abs=1e-6)
+
+
+def test_rnn_forward_catalog_s04_b1_two_dimensional_state() -> None:
+    # s04 B1: b_ih = (0.1, 0) and b_hh = (0, -0.2) give the single bias (0.1, -0.2)
+    pt, inst, ans = solved("rnn/rnn_forward-v1", x=[[1, 0], [2, -1]], W_x=[[0.5, -1], [1, 0]],
+                           W_h=[[1, 0.5], [0, -1]], b=[0.1, -0.2], h0=[0, 1])
+    assert ans["h"][:, 0] == pytest.approx([-0.716298, -0.197375], abs=1e-6)
+    assert ans["h"][:, 1] == pytest.approx([0.277540, -0.002625], abs=1e-6)
+    assert right(pt, inst, h="[[-0.7163, 0.2775], [-0.1974, -0.0026]]")
+
+
+@pytest.mark.parametrize("sets", [
+    dict(x=[1, 2], W_x=[[1, 2]], W_h=0.5),            # W_x 1×2 but D = 1
+    dict(x=[1, 2], W_x=[1, 1], W_h=[[1, 0]]),          # W_h not square
+    dict(x=[[1, 2], [0, 1]], W_x=[[1, 1]], W_h=0.5, grad=True),  # grad needs D = 1
+    dict(x=[1, 2], W_x=1, W_h=1, W_y=[[1]]),            # one class
+    dict(x=[1, 2], W_x=1, W_h=1, b=[1, 2]),             # b of the wrong size
+])
+def test_rnn_forward_refuses_bad_shapes(sets: dict) -> None:
+    with pytest.raises(ParamError):
+        make("rnn/rnn_forward").from_params(sets)
+
+
+def test_rnn_forward_statement_states_the_conventions() -> None:
+    pt = make("rnn/rnn_forward")
+    text = " ".join(s for s in pt.statement(pt.generate(3, "hard").params) if isinstance(s, str))
+    assert "\\tanh(W_x x_t + W_h h_{t-1} + b)" in text and "one bias" in text
+
+
+# ---- lstm_cell: s02 F5 ---------------------------------------------------------------------------------------
+
+F5 = dict(x=1, h_prev=0.5, c_prev=0.8, W_i=[0.5, 0.4], b_i=0.1, W_f=[0.6, -0.2], b_f=0, W_g=[1.0, 0.5], b_g=-0.2,
+          W_o=[0.3, 0.7], b_o=0.1)
+
+
+def test_lstm_cell_catalog_f5() -> None:
+    pt, inst, ans = solved("rnn/lstm_cell-v1", **F5)
+    want = dict(i=0.689974, f=0.622459, g=0.781806, o=0.679179, c=1.037394, h=0.527625)
+    for k, v in want.items():
+        assert ans[k] == pytest.approx([v], abs=1e-6), k
+    assert right(pt, inst, c="[1.0374]", h="[0.5276]")
+
+
+def test_lstm_cell_named_mistakes_f5() -> None:
+    pt, inst, _ = solved("rnn/lstm_cell-v1", **F5)
+    # the notes' i, f, o from x_t alone: c = 1.021303, h = 0.461227
+    assert mistake_named(pt, inst, "h", "[0.4612]") == "gates_from_x_only"
+    assert mistake_named(pt, inst, "c", "[1.0213]") == "gates_from_x_only"
+    assert mistake_named(pt, inst, "h", "[0.7046]") == "h_without_tanh"
+    # sigma and tanh swapped: i = tanh(0.8), f = tanh(0.5), g = sigma(1.05), o = tanh(0.75)
+    c = np.tanh(0.5) * 0.8 + np.tanh(0.8) / (1 + np.exp(-1.05))
+    assert mistake_named(pt, inst, "c", [c]) == "sigma_tanh_swapped"
+    # rows read as (g, i, f, o): g from W_i (0.8), i from W_f (0.5), f from W_g (1.05)
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    assert mistake_named(pt, inst, "c", [sig(1.05) * 0.8 + sig(0.5) * np.tanh(0.8)]) == "gate_order_gifo"
+
+
+def test_lstm_cell_statement_stacks_in_pytorch_order_and_refuses_bad_shapes() -> None:
+    pt = make("rnn/lstm_cell")
+    text = " ".join(s for s in pt.statement(pt.from_params(F5).params) if isinstance(s, str))
+    assert "(i, f, g, o)" in text and "h_t = o \\odot \\tanh(c_t)" in text
+    with pytest.raises(ParamError):
+        pt.from_params({**F5, "W_f": [0.6, -0.2, 0.1]})
+
+
+# ---- gru_cell: s02 F6 ----------------------------------------------------------------------------------------
+
+F6 = dict(x=1, h_prev=0.5, W_r=[0.4, 0.3], b_r=0, W_z=[0.5, -0.6], b_z=0.1, W_n=[1.2, 0.8], b_n=0)
+
+
+def test_gru_cell_catalog_f6_notes_and_the_pytorch_blend() -> None:
+    pt, inst, ans = solved("rnn/gru_cell-v1", **F6, convention="notes")
+    for k, v in dict(r=0.634136, z=0.574443, n=0.896413, h=0.727717).items():
+        assert ans[k] == pytest.approx([v], abs=1e-6), k
+    assert right(pt, inst, h="[0.7277]")
+    assert mistake_named(pt, inst, "h", "[0.6687]") == "other_convention"
+    pt, inst, ans = solved("rnn/gru_cell-v1", **F6, convention="pytorch")
+    assert ans["h"] == pytest.approx([0.668697], abs=1e-6)  # with H = 1 only the blend differs
+    assert mistake_named(pt, inst, "h", "[0.7277]") == "other_convention"
+
+
+def test_gru_cell_named_mistakes() -> None:
+    pt, inst, ans = solved("rnn/gru_cell-v1", **F6, convention="notes")
+    r, z = 0.634136, 0.574443
+    # reset on x: n = tanh(1.2 r x + 0.8 h)
+    assert mistake_named(pt, inst, "n", [np.tanh(1.2 * r + 0.4)]) == "reset_on_x"
+    # reset on the blend: n = tanh(1.2 + 0.8·0.5), h = (1 - z) r h + z n
+    n = np.tanh(1.6)
+    assert mistake_named(pt, inst, "h", [(1 - z) * r * 0.5 + z * n]) == "reset_on_blend"
+    assert mistake_named(pt, inst, "n", [1.2 + 0.8 * r * 0.5]) == "candidate_without_tanh"
+
+
+def test_gru_cell_pytorch_resets_after_the_product() -> None:
+    # H = 2: r ⊙ (W_n,h h) differs from W_n,h (r ⊙ h); checked by hand from the formula
+    # r = (σ(0), σ(x)) = (0.5, σ(1)), z = 0.5
+    params = dict(x=[1], h_prev=[0.5, -1], W_r=[[0, 0, 0], [1, 0, 0]], W_z=[[0, 0, 0], [0, 0, 0]],
+                  W_n=[[0, 1, 1], [0, 0, 0]], convention="pytorch")
+    r2 = 1 / (1 + np.exp(-1))
+    _, _, ans = solved("rnn/gru_cell-v1", **params)
+    assert ans["n"] == pytest.approx([np.tanh(0.5 * (0.5 - 1)), 0])
+    _, _, notes = solved("rnn/gru_cell-v1", **{**params, "convention": "notes"})
+    assert notes["n"] == pytest.approx([np.tanh(0.5 * 0.5 - r2 * 1), 0])
+    assert ans["h"] == pytest.approx(0.5 * np.array([0.5, -1]) + 0.5 * ans["n"])
+    assert notes["h"] == pytest.approx(0.5 * np.array([0.5, -1]) + 0.5 * notes["n"])
+
+
+def test_gru_cell_statement_states_the_convention() -> None:
+    pt = make("rnn/gru_cell")
+    for conv, blend in (("notes", "(1 - z) \\odot h_{t-1} + z \\odot n"), ("pytorch", "z \\odot h_{t-1} + (1 - z)")):
+        text = " ".join(s for s in pt.statement(pt.from_params({**F6, "convention": conv}).params)
+                        if isinstance(s, str))
+        assert blend in text
+    with pytest.raises(ParamError):
+        pt.from_params({**F6, "W_n": [[1, 2], [3, 4]]})
