@@ -3,41 +3,17 @@ validation, and the batched references on mixed batches."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from family_helpers import mistake_named, right, solved, wrong
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["cnn/pooling_values-v1", "cnn/unpooling-v1", "cnn/residual_block-v1", "cnn/resnet_params-v1",
        "cnn/densenet_block-v1", "cnn/inception_module-v1", "cnn/fc_lc_conv_params-v1", "cnn/conv_param_count-v2"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
-
-
-def wrong(pt: Any, inst: Any, part: str, given: object) -> bool:
-    truth = pt.solve(inst.params)
-    return grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params)).score == 0
-
-
-def right(pt: Any, inst: Any, **answers: object) -> bool:
-    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
 
 
 @pytest.mark.parametrize("pid", IDS)

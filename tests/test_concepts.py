@@ -68,8 +68,6 @@ def test_rules_catch_bad_items() -> None:
     assert ConceptItem.from_dict({**good, "id": "concept/cnn/x"}, "cnn").problems()
 
 
-@pytest.mark.xfail(reason="the bank is still being written (issue 25): this passes once every topic line has an item",
-                   strict=False)
 def test_every_topic_line_is_covered() -> None:
     covered = {c for it in ITEMS for c in it.covers}
     missing = sorted(set(concepts.topic_lines()) - covered)

@@ -52,8 +52,9 @@ def test_sheet_of_ten_concept_items_and_its_key_grade_to_full_marks(tmp_path: Pa
     assert "\nA. " in sheet and "\nD. " in sheet
     assert "Why:" not in sheet
     assert source(sheets[:1], "md").count("Why:") == 10
-    # a wrong answer on one row costs exactly that question
-    rows[0]["answer"] = next(c for c in "ABCD" if c != rows[0]["answer"])
+    # a wrong answer on one single-choice row costs exactly that question
+    single = next(r for r in rows if len(r["answer"]) == 1 and r["answer"] in "ABCDE")
+    single["answer"] = next(c for c in "ABCD" if c != single["answer"])
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=["student", "code", "part", "answer"], lineterminator="\n")
     w.writeheader()

@@ -15,7 +15,8 @@ from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1", "llm/bert_qa_span-v1"]
+IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1",
+       "llm/bert_qa_span-v1", "llm/training_budget-v1", "llm/glue_average-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -210,3 +211,68 @@ def test_bert_qa_order_constraint_and_length_limit() -> None:
     _, _, short = solved(QA, S=[1, 0], E=[0, 1], T=PASSAGE, max_len=2)
     assert short["span"][1] - short["span"][0] + 1 <= 2
     assert short["span_prob"] < ans["span_prob"] or short["span"] != [2, 4]
+
+
+# ---- training_budget: 256 × 512 = 131,072 tokens per batch (the paper's "128,000"), 40 epochs of 3.3B words in
+# ---- ⌈1,007,080.08⌉ steps; warmup 10k, 1M steps, peak 1e-4 -------------------------------------------------------
+
+TB = "llm/training_budget-v1"
+
+
+def test_training_budget_bert() -> None:
+    pt, inst, ans = solved(TB)
+    assert ans["tokens_per_batch"] == 131_072
+    assert ans["steps"] == 1_007_081
+    assert ans["lr"] == pytest.approx(1e-4 * 500_000 / 990_000)
+    assert mistake_named(pt, inst, "tokens_per_batch", 128_000) == "paper_rounding"
+    assert mistake_named(pt, inst, "lr", 5e-5) == "decay_over_all_steps"
+    assert solved(TB, step=2_500)[2]["lr"] == pytest.approx(2.5e-5)
+
+
+def test_training_budget_floor_on_a_small_run() -> None:
+    pt, inst, ans = solved(TB, corpus_tokens=5_000_000, epochs=1, batch_seqs=64, seq_len=256, warmup=1000,
+                           total_steps=10_000, step=500)
+    assert ans["steps"] == 306  # 5,000,000 / 16,384 = 305.2
+    assert mistake_named(pt, inst, "steps", 305) == "floor"
+
+
+def test_training_budget_matches_a_stepped_sequential_lr() -> None:
+    import torch
+    from torch.optim.lr_scheduler import LambdaLR, LinearLR, SequentialLR
+
+    pt = make(TB)
+    w, total, peak = 10, 60, 0.5
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=peak)
+    # the warmup as a LambdaLR ramp from 0 (LinearLR cannot start at factor 0), then LinearLR decay 1 → 0
+    sched = SequentialLR(opt, [LambdaLR(opt, lambda s: s / w),
+                               LinearLR(opt, start_factor=1.0, end_factor=0.0, total_iters=total - w)],
+                         milestones=[w])
+    for s in range(total):
+        want = pt.solve(pt.from_params(dict(peak_lr=peak, warmup=w, total_steps=total, step=s)).params)["lr"]
+        assert opt.param_groups[0]["lr"] == pytest.approx(want, abs=1e-12), s
+        opt.step()
+        sched.step()
+
+
+# ---- glue_average: BERT-base's row averages 79.6 over all nine columns; 79.1 with MNLI-mm left out --------------
+
+GL = "llm/glue_average-v1"
+BERT_BASE = [84.6, 83.4, 71.2, 90.5, 93.5, 52.1, 85.8, 88.9, 66.4]
+
+
+def test_glue_bert_base_average() -> None:
+    pt, inst, ans = solved(GL, scores=BERT_BASE)
+    assert ans["average"] == pytest.approx(79.6)
+    assert right(pt, inst, average="79.6")
+    assert mistake_named(pt, inst, "average", 79.125) == "mnli_mm_left_out"
+    assert mistake_named(pt, inst, "average", "79.1") == "mnli_mm_left_out"
+
+
+def test_glue_missing_cell() -> None:
+    scores = [0.0 if i == 6 else v for i, v in enumerate(BERT_BASE)]  # STS-B unknown
+    pt, inst, ans = solved(GL, scores=scores, missing=7, average=79.6)
+    assert ans == {"missing_score": pytest.approx(85.8)}
+    assert mistake_named(pt, inst, "missing_score", 8 * 79.6 - (716.4 - 85.8 - 83.4)) == "mnli_mm_left_out"
+    with pytest.raises(ParamError, match="go together"):
+        make(GL).from_params(dict(scores=BERT_BASE, missing=7))

@@ -8,36 +8,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+from family_helpers import mistake_named, right, solved
 from scipy.special import softmax as sp_softmax
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
 IDS = ["loss/softmax_ce-v1", "loss/bce-v1", "loss/regression-v1", "loss/ce_gradient-v1", "loss/ce_vs_se-v1",
        "loss/logistic_regression-v1"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
-
-
-def right(pt: Any, inst: Any, **answers: object) -> bool:
-    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
 
 
 def statement_text(pt: Any, inst: Any) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from family_helpers import mistake_named, right, solved
 from scipy.special import expit
 from scipy.special import softmax as sp_softmax
 from scipy.stats import norm
@@ -15,30 +16,11 @@ from scipy.stats import norm
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
 IDS = ["mlp/forward-v1", "mlp/perceptron-v1", "mlp/activations-v1", "mlp/param_count-v1", "mlp/backprop-v1",
        "mlp/finite_difference-v1", "mlp/sigmoid_chain-v1", "mlp/pla_trace-v1"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
-
-
-def right(pt: Any, inst: Any, **answers: object) -> bool:
-    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
 
 
 def statement_text(pt: Any, inst: Any) -> str:

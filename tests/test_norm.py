@@ -5,30 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from family_helpers import mistake_named, solved
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import resolve_device, verify_type
 
 IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1", "norm/axes-v1", "norm/adaptive-v1",
        "norm/mmd-v1"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    """The mistake the grader recognises in ``given`` for ``part`` (None if right or unrecognised)."""
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
 
 
 def right(pt: Any, inst: Any, **answers: object) -> bool:

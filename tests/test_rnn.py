@@ -3,36 +3,18 @@ batched references against solve on mixed batches."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
+from family_helpers import mistake_named, right, solved
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
-IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
-
-
-def right(pt: Any, inst: Any, **answers: object) -> bool:
-    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
+IDS = ["rnn/rnn_forward-v1", "rnn/lstm_cell-v1", "rnn/gru_cell-v1", "rnn/param_count-v1", "rnn/truncated_bptt-v1",
+       "rnn/elmo_mix-v1", "rnn/soft_hard_attention-v1"]
 
 
 @pytest.mark.parametrize("pid", IDS)
@@ -208,3 +190,89 @@ def test_gru_cell_statement_states_the_convention() -> None:
         assert blend in text
     with pytest.raises(ParamError):
         pt.from_params({**F6, "W_n": [[1, 2], [3, 4]]})
+
+
+# ---- param_count: s02 F2, s04 B1 -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "single", "double"), [("rnn", 620, 640), ("lstm", 2480, 2560), ("gru", 1860, 1920)])
+def test_param_count_catalog_f2(cell: str, single: int, double: int) -> None:
+    pt, inst, ans = solved("rnn/param_count-v1", cell=cell, input_size=10, hidden_size=20, bias="single")
+    assert ans["total"] == ans["first_layer"] == single
+    assert mistake_named(pt, inst, "total", double) == "other_bias_form"
+    assert mistake_named(pt, inst, "total", single * 50) == "times_seq_len"
+    _, _, ans2 = solved("rnn/param_count-v1", cell=cell, input_size=10, hidden_size=20, bias="double")
+    assert ans2["total"] == double
+
+
+def test_param_count_layers_directions_output_and_mistakes() -> None:
+    # LSTM(8, 16, 2 layers, bidirectional), one bias, K = 5: block 16·8 + 256 + 16 = 400; layer 1: 4·2·400 = 3200;
+    # layer 2 reads 32: 4·2·(16·32 + 256 + 16) = 6272; output 32·5 + 5 = 165
+    pt, inst, ans = solved("rnn/param_count-v1", cell="lstm", input_size=8, hidden_size=16, layers=2,
+                           bidirectional=True, bias="single", output_size=5)
+    assert (ans["gate_block"], ans["first_layer"], ans["output_params"]) == (400, 3200, 165)
+    assert ans["total"] == 3200 + 6272 + 165
+    assert right(pt, inst, gate_block="400", first_layer="3200", output_params="165", total=str(ans["total"]))
+    assert mistake_named(pt, inst, "total", 2 * 3200 + 165) == "deep_input_as_d"
+    assert mistake_named(pt, inst, "first_layer", 800) == "gate_count_forgotten"
+
+
+# ---- truncated_bptt: s02 F4 ----------------------------------------------------------------------------------
+
+def test_truncated_bptt_catalog_f4() -> None:
+    pt, inst, ans = solved("rnn/truncated_bptt-v1", T=1000, k1=50, k2=100)
+    assert ans == {"updates": 20, "backward_steps": 1950}
+    assert mistake_named(pt, inst, "backward_steps", 2000) == "updates_times_k2"
+    assert mistake_named(pt, inst, "backward_steps", 1000) == "k2_as_k1"
+    assert solved("rnn/truncated_bptt-v1", T=100, k1=20, k2=20)[2]["updates"] == 5
+
+
+def test_truncated_bptt_incomplete_block_and_ceiling() -> None:
+    # T = 1010: the last 10 steps get no update; a ceiling gives 21 updates (the 21st at t = 1010, 100 steps)
+    pt, inst, ans = solved("rnn/truncated_bptt-v1", T=1010, k1=50, k2=100)
+    assert ans == {"updates": 20, "backward_steps": 1950}
+    assert mistake_named(pt, inst, "updates", 21) == "ceiling"
+
+
+# ---- elmo_mix ------------------------------------------------------------------------------------------------
+
+def test_elmo_mix_softmax_weights_and_gamma() -> None:
+    # w = (0, ln 3): s = (1/4, 3/4); γ = 2 and the layers e1, e2 give ELMo = (0.5, 1.5)
+    pt, inst, ans = solved("rnn/elmo_mix-v1", reps=[[1, 0], [0, 1]], w=[0, float(np.log(3))], gamma=2)
+    assert ans["s"] == pytest.approx([0.25, 0.75])
+    assert ans["elmo"] == pytest.approx([0.5, 1.5])
+    assert right(pt, inst, s="[0.25, 0.75]", elmo="[0.5, 1.5]")
+    assert mistake_named(pt, inst, "elmo", "[0.25, 0.75]") == "gamma_dropped"
+    assert mistake_named(pt, inst, "elmo", "[1, 1]") == "plain_mean"
+    assert mistake_named(pt, inst, "elmo", [0, 2 * np.log(3)]) == "raw_weights"
+    with pytest.raises(ParamError):
+        make("rnn/elmo_mix").from_params(dict(reps=[[1, 0], [0, 1]], w=[0, 1, 2]))
+
+
+# ---- soft_hard_attention: s02 G4 -----------------------------------------------------------------------------
+
+G4 = dict(features=[[1, 0], [0, 1], [1, 1]], scores=[1, 2, 0.5])
+
+
+def test_soft_hard_attention_catalog_g4() -> None:
+    pt, inst, ans = solved("rnn/soft_hard_attention-v1", **G4)
+    assert ans["weights"] == pytest.approx([0.231224, 0.628532, 0.140244], abs=1e-6)
+    assert ans["soft"] == pytest.approx([0.371468, 0.768776], abs=1e-6)
+    assert (ans["hard_index"], ans["hard"].tolist()) == (2, [0, 1])
+    assert right(pt, inst, soft="[0.3715, 0.7688]", hard_index="2", hard="[0, 1]")
+    # the scores as weights: 1·[1, 0] + 2·[0, 1] + 0.5·[1, 1]
+    assert mistake_named(pt, inst, "soft", "[1.5, 2.5]") == "scores_as_weights"
+
+
+@pytest.mark.parametrize(("u", "index"), [(0.1, 1), (0.5, 2), (0.9, 3)])
+def test_soft_hard_attention_sampled_by_cumulative_weights(u: float, index: int) -> None:
+    # cumulative weights 0.231224, 0.859756, 1
+    _, _, ans = solved("rnn/soft_hard_attention-v1", **G4, u=u)
+    assert ans["hard_index"] == index
+
+
+def test_soft_hard_attention_scores_weighted() -> None:
+    pt, inst, ans = solved("rnn/soft_hard_attention-v1", features=np.eye(3).tolist(), scores=[1, 2, 0.5])
+    w = ans["weights"]
+    assert mistake_named(pt, inst, "soft", w * np.array([1, 2, 0.5])) == "scores_weighted"
+    with pytest.raises(ParamError):
+        make("rnn/soft_hard_attention").from_params(dict(features=[[1, 0]], scores=[1, 2]))

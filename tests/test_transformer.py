@@ -16,7 +16,9 @@ from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer/rope-v1",
-       "transformer/attention_cost-v1", "transformer/multihead_forward-v1"]
+       "transformer/attention_cost-v1", "transformer/multihead_forward-v1",
+       "attention/scaled_dot_product-v2", "transformer/mrope_ids-v1",
+       "transformer/euler_ode-v1"]
 
 
 def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
@@ -295,3 +297,98 @@ def test_multihead_matches_nn_multiheadattention() -> None:
 def test_multihead_shapes_checked() -> None:
     with pytest.raises(ParamError, match="heads=3 must divide d=2"):
         make(MH).from_params(dict(TWO_HEADS, heads=3))
+
+
+# ---- attention/scaled_dot_product-v2 (layout): the slides' column convention. s04 B6: weights of query 1 (0.1400,
+# ---- 0.5760, 0.2840), z1 = (1.8600, 1.4359); s01 B3 causal: O₃ = [0.694305, 1.619985]; softmax over queries 1.401112
+
+SD = "attention/scaled_dot_product-v2"
+
+
+def test_sdp_v2_columns_s04_b6() -> None:
+    pt, inst, ans = solved(SD, X=[[1, 0, 1], [0, 2, 1]], W_q=[[1, 0], [0, 1]], W_k=[[0, 1], [1, 0]],
+                           W_v=[[1, 1], [0, 1]], layout="columns")
+    assert ans["weights"][:, 0] == pytest.approx([0.1400, 0.5760, 0.2840], abs=1e-4)
+    assert ans["weights"].sum(0) == pytest.approx([1, 1, 1])  # columns of A sum to 1
+    assert ans["output"] == pytest.approx(np.array([[1.8600, 1.4359], [1.5542, 0.6626], [1.8022, 1.2033]]).T,
+                                          abs=1e-4)
+    # S is symmetric here (W_k swaps the two coordinates), so Aᵀ is also the softmax over the queries
+    assert mistake_named(pt, inst, "weights", ans["weights"].T) in ("softmax_wrong_axis", "other_layout")
+
+
+def test_sdp_v2_columns_s01_b3_causal() -> None:
+    pt, inst, ans = solved(SD, X=[[1, 0, 1], [0, 1, 1]], W_q=[[1, 0], [0, 2]], W_k=[[1, 1], [0, 1]],
+                           W_v=[[1, 0], [1, 1]], causal=True, layout="columns")
+    assert ans["Q"] == pytest.approx(np.array([[1, 0], [0, 2], [1, 2]]).T)
+    assert ans["weights"][:, 2] == pytest.approx([0.074320, 0.305695, 0.619985], abs=1e-6)
+    assert ans["output"][:, 2] == pytest.approx([0.694305, 1.619985], abs=1e-6)
+    assert ans["output"][:, 0] == pytest.approx([1, 1])
+    assert pt.mistakes(inst.params)["softmax_wrong_axis"].answers["output"][:, 2] == pytest.approx(
+        [1.401112, 3.070874], abs=1e-6)
+    assert mistake_named(pt, inst, "scores", ans["scores"].T) == "other_layout"
+    no_mask = pt.mistakes(inst.params)["no_mask"].answers["output"]
+    assert no_mask[:, 0] == pytest.approx([0.751745, 1.503490], abs=1e-6)
+
+
+def test_sdp_v2_rows_matches_v1_and_columns_transpose() -> None:
+    v1, v2 = make("attention/scaled_dot_product-v1"), make(SD)
+    for seed in range(8):
+        p1 = v1.generate(seed, "hard").params
+        rows = v2.from_params(dict(p1)).params
+        a1, a2 = v1.solve(p1), v2.solve(rows)
+        assert all(np.allclose(a1[k], a2[k]) for k in a1)
+        cols = v2.from_params(dict(p1, layout="columns", **{k: np.asarray(p1[k]).T.tolist()
+                                                            for k in ("X", "W_q", "W_k", "W_v")})).params
+        a3 = v2.solve(cols)
+        assert all(np.allclose(np.asarray(a1[k]).T, a3[k]) for k in a1)
+
+
+def test_sdp_v2_columns_shapes_checked() -> None:
+    with pytest.raises(ParamError, match="layout=columns"):
+        make(SD).from_params(dict(X=[[1, 0, 1], [0, 2, 1]], W_q=[[1, 0, 1], [0, 1, 1]], W_k=[[0, 1], [1, 0]],
+                                  W_v=[[1, 1], [0, 1]], layout="columns"))
+
+
+# ---- mrope_ids: 3 text tokens, then 2 frames of 2×2 patches: (3,3,3), (3,3,4), …, (4,4,4); next text id 5 (not 3 + 8)
+
+MR = "transformer/mrope_ids-v1"
+
+
+def test_mrope_catalog_sample() -> None:
+    pt, inst, ans = solved(MR, text_before=3, frames=2, grid_h=2, grid_w=2)
+    assert ans["vision_ids"] == [[3, 3, 3], [3, 3, 4], [3, 4, 3], [3, 4, 4], [4, 3, 3], [4, 3, 4], [4, 4, 3],
+                                 [4, 4, 4]]
+    assert ans["next_id"] == 5
+    assert mistake_named(pt, inst, "next_id", 11) == "next_id_by_count"
+    _, _, image = solved(MR, text_before=0, frames=1, grid_h=2, grid_w=3)
+    assert image["vision_ids"][-1] == [0, 1, 2] and image["next_id"] == 3
+
+
+# ---- euler_ode: scalar tanh ResNet x0 = 0.5, L = 2: 0.731059 → 1.042915 (without 1/L: 1.707337); vector x₂ =
+# ---- [3.125, −1.75]; attention ODE velocities [0.844638, 0.577681], one step Δt = 0.1: [1.084464, 0.057768] -------
+
+EO = "transformer/euler_ode-v1"
+EYE = [[1, 0], [0, 1]]
+
+
+def test_euler_resnet_scalar_and_vector() -> None:
+    pt, inst, ans = solved(EO, kind="resnet", x0=[0.5], U=[[1]], V=[[1]], b=[0], L=2, activation="tanh")
+    assert ans["trajectory"][:, 0] == pytest.approx([0.731059, 1.042915], abs=1e-6)
+    assert mistake_named(pt, inst, "x_final", [1.707337]) == "no_1_over_L"
+    _, _, deep = solved(EO, kind="resnet", x0=[0.5], U=[[1]], V=[[1]], b=[0], L=100, activation="tanh")
+    assert deep["x_final"][0] == pytest.approx(1.145203, abs=1e-6)  # → asinh(sinh(0.5)·e) = 1.147526
+    _, _, ans = solved(EO, kind="resnet", x0=[1, -1], U=[[1, 0], [0, 1], [1, -1]], V=[[1, 0], [0, 1], [1, 1]],
+                       b=[0, 0, 0.5], L=2)
+    assert ans["trajectory"] == pytest.approx(np.array([[1.75, -1.25], [3.125, -1.75]]))
+
+
+def test_euler_attention_ode() -> None:
+    pt, inst, ans = solved(EO, kind="attention", X=[[1, 0], [0, 1], [1, 1]], W_Q=EYE, W_K=EYE, W_V=EYE, beta=1,
+                           dt=0.1)
+    assert ans["weights"][0] == pytest.approx([0.422319, 0.155362, 0.422319], abs=1e-6)
+    assert ans["velocity"][0] == pytest.approx([0.844638, 0.577681], abs=1e-6)
+    assert ans["x_next"][0] == pytest.approx([1.084464, 0.057768], abs=1e-6)
+    wrong = pt.mistakes(inst.params)["sqrt_d_added"].answers["velocity"]
+    assert mistake_named(pt, inst, "velocity", wrong) == "sqrt_d_added"
+    with pytest.raises(ParamError, match="needs X"):
+        make(EO).from_params(dict(kind="attention"))

@@ -29,7 +29,8 @@ class ConceptPart(Part):
 
     hint: str = ""
 
-    def form(self) -> str:
+    def form(self, tolerance: str = "fair") -> str:
+        """The answer form; the tolerance policy (examprep.grader.options) does not apply to letters and words."""
         return self.hint
 
 
@@ -63,6 +64,10 @@ class ConceptType:
     reference_entry = ""
     is_concept = True
     carries_forward = False  # one part, no chain of parts (examprep.grader.carried)
+
+    def carry_note(self) -> str:
+        """No rounding convention to state: a concept item has no numbers to carry."""
+        return ""
 
     def __init__(self, item: ConceptItem) -> None:
         self.item = item

@@ -125,3 +125,38 @@ def bert_qa_span(batch: list[Params], device: torch.device) -> Answers:
         return {"start_probs": start, "end_probs": end, "span": span, "span_prob": flat.gather(1, first[:, None])[:, 0]}
 
     return grouped(batch, lambda p: np.shape(p.T), run)
+
+
+def training_budget(batch: list[Params], device: torch.device) -> Answers:
+    """Ceiling division in int64 torch; the learning rate from two ``LinearLR`` stages (the stages of a
+    ``SequentialLR`` with its milestone at w), each evaluated in closed form at the step: the warmup as the 1 → 0
+    ramp over w steps read at w − s, the decay as the 1 → 0 ramp over S − w steps read at s − w."""
+    from torch.optim.lr_scheduler import LinearLR
+
+    tpb = torch.tensor([p.batch_seqs * p.seq_len for p in batch], dtype=torch.int64)
+    work = torch.tensor([p.corpus_tokens for p in batch], dtype=torch.int64) * torch.tensor(
+        [p.epochs for p in batch], dtype=torch.int64)
+    steps = -torch.div(-work, tpb, rounding_mode="floor")
+    lrs = []
+    param = torch.nn.Parameter(torch.zeros(1))
+    for p in batch:
+        opt = torch.optim.SGD([param], lr=p.peak_lr)
+        warm = p.step <= p.warmup
+        stage = LinearLR(opt, start_factor=1.0, end_factor=0.0,
+                         total_iters=p.warmup if warm else p.total_steps - p.warmup)
+        stage.last_epoch = p.warmup - p.step if warm else p.step - p.warmup
+        lrs.append(float(stage._get_closed_form_lr()[0]))
+    return Answers(len(batch)).add(None, {"tokens_per_batch": tpb, "steps": steps, "lr": np.array(lrs)})
+
+
+def glue_average(batch: list[Params], device: torch.device) -> Answers:
+    """``numpy.mean`` of the nine columns; a missing column as 9·average − 8·(mean of the other eight)."""
+    rows = []
+    for p in batch:
+        s = np.asarray(p.scores, dtype=np.float64)
+        if p.missing is None:
+            rows.append({"average": float(np.mean(s))})
+        else:
+            rest = np.delete(s, p.missing - 1)
+            rows.append({"missing_score": float(9 * p.average - 8 * np.mean(rest))})
+    return Answers.from_rows(rows)

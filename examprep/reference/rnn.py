@@ -172,3 +172,80 @@ def gru_cell(batch: list[Params], device: torch.device) -> Answers:
         return {k: torch.stack([r[k] for r in rows]) for k in rows[0]}
 
     return grouped(batch, lambda p: (_len(p.x), _len(p.h_prev)), run)
+
+
+def param_count(batch: list[Params], device: torch.device) -> Answers:
+    """``numel`` of the torch module on the meta device: the first layer's parameters are those named ``_l0``; one
+    gate block is the first layer's forward weights and biases over the gate count; ``single`` leaves bias_hh out."""
+
+    def run(ps: list[Params]) -> dict[str, np.ndarray]:
+        rows = [_count_one(p) for p in ps]
+        return {k: np.array([r[k] for r in rows], dtype=np.int64) for k in rows[0]}
+
+    return grouped(batch, lambda p: p.output_size is None, run)
+
+
+def _count_one(p: Params) -> dict[str, int]:
+    """The parts of one instance from module numels."""
+    from torch import nn
+
+    mod = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[p.cell](
+        p.input_size, p.hidden_size, num_layers=p.layers, bidirectional=p.bidirectional, device="meta")
+    named = [(k, v.numel()) for k, v in mod.named_parameters() if p.bias == "double" or "bias_hh" not in k]
+    gates = mod.weight_ih_l0.shape[0] // p.hidden_size
+    block = sum(n for k, n in named if k.endswith("_l0")) // gates
+    first = sum(n for k, n in named if k.endswith("_l0") or k.endswith("_l0_reverse"))
+    row = {"gate_block": block, "first_layer": first, "total": sum(n for _, n in named)}
+    if p.output_size is not None:
+        out = nn.Linear(p.hidden_size * (2 if p.bidirectional else 1), p.output_size, device="meta")
+        row["output_params"] = sum(v.numel() for v in out.parameters())
+        row["total"] += row["output_params"]
+    return row
+
+
+def truncated_bptt(batch: list[Params], device: torch.device) -> Answers:
+    """A plain loop over t = 1..T: an update whenever k1 new steps have been seen, back-propagating through the
+    min(k2, t) steps that exist."""
+    rows = []
+    for p in batch:
+        updates = steps = since = 0
+        for t in range(1, p.T + 1):
+            since += 1
+            if since == p.k1:
+                updates, since = updates + 1, 0
+                steps += min(p.k2, t)
+        rows.append((updates, steps))
+    cols = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return Answers(len(batch)).add(None, {"updates": cols[:, 0], "backward_steps": cols[:, 1]})
+
+
+def elmo_mix(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.softmax`` of the raw weights and ``torch.einsum`` of the weights with the layers, stacked by shape."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        reps = real(np.array([p.reps for p in ps], dtype=np.float64), device)
+        s = torch.softmax(real(np.array([p.w for p in ps], dtype=np.float64), device), dim=-1)
+        gamma = real(np.array([p.gamma for p in ps], dtype=np.float64), device)[:, None]
+        return {"s": s, "elmo": gamma * torch.einsum("bl,bld->bd", s, reps)}
+
+    return grouped(batch, lambda p: (len(p.reps), len(p.reps[0])), run)
+
+
+def soft_hard_attention(batch: list[Params], device: torch.device) -> Answers:
+    """``torch.softmax`` of the scores, the context as a batched matrix product, the hard region by ``torch.argmax``
+    or ``torch.searchsorted`` of u in the cumulative weights; instances of one shape and draw kind stacked."""
+    from examprep.reference.packing import real
+
+    def run(ps: list[Params]) -> dict[str, torch.Tensor]:
+        a = real(np.array([p.features for p in ps], dtype=np.float64), device)
+        w = torch.softmax(real(np.array([p.scores for p in ps], dtype=np.float64), device), dim=-1)
+        if ps[0].u is None:
+            idx = torch.argmax(w, dim=-1)
+        else:
+            u = real(np.array([[p.u] for p in ps], dtype=np.float64), device)
+            idx = torch.searchsorted(torch.cumsum(w, -1), u, right=True)[:, 0].clamp(max=w.shape[1] - 1)
+        rows = torch.arange(len(ps), device=device)
+        return {"weights": w, "soft": torch.bmm(w[:, None, :], a)[:, 0], "hard_index": idx + 1, "hard": a[rows, idx]}
+
+    return grouped(batch, lambda p: (len(p.features), len(p.features[0]), p.u is None), run)

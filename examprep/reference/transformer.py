@@ -215,3 +215,71 @@ def multihead_forward(batch: list[Params], device: torch.device) -> Answers:
         return {key: val.transpose(1, 2) for key, val in out.items()} if cols else out
 
     return grouped(batch, lambda p: (np.shape(p.X), p.heads, p.layout), run)
+
+
+def scaled_dot_product_v2(batch: list[Params], device: torch.device) -> list[dict]:
+    """v1's batched ``F.scaled_dot_product_attention`` reference on the row form of every instance (Xᵀ and each Wᵀ
+    for the columns layout); a columns instance's parts are transposed back."""
+    from examprep.reference.attention import scaled_dot_product
+
+    def rows(p: Params) -> Params:
+        if p.layout == "rows":
+            return p
+        return Params({**p, **{k: tuple(zip(*p[k], strict=True)) for k in ("X", "W_q", "W_k", "W_v")}})
+
+    got = scaled_dot_product([rows(p) for p in batch], device)
+    return [r if p.layout == "rows" else {k: np.asarray(v).T for k, v in r.items()}
+            for p, r in zip(batch, got, strict=True)]
+
+
+def mrope_ids(batch: list[Params], device: torch.device) -> list[dict]:
+    """Qwen2-VL's ``get_rope_index`` for one visual block: t, h, w index grids expanded over (frames, rows,
+    columns), flattened and stacked, plus the text length; the next text id is their maximum + 1."""
+    out = []
+    for p in batch:
+        f, h, w = p.frames, p.grid_h, p.grid_w
+        t_index = torch.arange(f).view(-1, 1).expand(-1, h * w).flatten()
+        h_index = torch.arange(h).view(1, -1, 1).expand(f, -1, w).flatten()
+        w_index = torch.arange(w).view(1, 1, -1).expand(f, h, -1).flatten()
+        ids = torch.stack([t_index, h_index, w_index]) + p.text_before
+        out.append({"vision_ids": ids.T.numpy(), "next_id": int(ids.max()) + 1})
+    return out
+
+
+def euler_ode(batch: list[Params], device: torch.device) -> Answers:
+    """resnet: a torch loop over the layers (``torch.relu`` / ``tanh`` / ``sigmoid``), instances of one shape and
+    depth together; attention: ``F.scaled_dot_product_attention(scale=β)`` on the projected tokens, with V = [W_V x | I]
+    for the velocities and the weights."""
+    import torch.nn.functional as F
+
+    from examprep.reference.packing import real
+
+    acts = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+    def run(ps: list[Params]) -> dict:
+        if ps[0].kind == "resnet":
+            u, v = real(np.array([p.U for p in ps]), device), real(np.array([p.V for p in ps]), device)
+            b, x = real(np.array([p.b for p in ps]), device), real(np.array([p.x0 for p in ps]), device)
+            f, n_layers = acts[ps[0].activation], ps[0].L
+            rows = []
+            for _ in range(n_layers):
+                x = x + (u.transpose(1, 2) @ f(v @ x[..., None] + b[..., None]))[..., 0] / n_layers
+                rows.append(x)
+            return {"trajectory": torch.stack(rows, 1), "x_final": x}
+        x = real(np.array([p.X for p in ps]), device)
+        wq, wk, wv = (real(np.array([p[k] for p in ps]), device) for k in ("W_Q", "W_K", "W_V"))
+        q, k, val = x @ wq.transpose(1, 2), x @ wk.transpose(1, 2), x @ wv.transpose(1, 2)
+        n, d = x.shape[1], x.shape[2]
+        beta = real(np.array([p.beta for p in ps]), device)[:, None, None]
+        eye = torch.eye(n, dtype=x.dtype, device=device).expand(len(ps), n, n)
+        both = F.scaled_dot_product_attention(q * beta, k, torch.cat([val, eye], -1), scale=1.0)
+        vel = both[..., :d]
+        dt = real(np.array([p.dt for p in ps]), device)[:, None, None]
+        return {"weights": both[..., d:], "velocity": vel, "x_next": x + dt * vel}
+
+    def key(p: Params) -> tuple:
+        if p.kind == "resnet":
+            return ("resnet", np.shape(p.U), p.L, p.activation)
+        return ("attention", np.shape(p.X))
+
+    return grouped(batch, key, run)

@@ -21,3 +21,7 @@ register("attention/softmax_temperature-v1",
          "examprep.problems.attention.softmax_temperature:SoftmaxTemperature",
          title="Softmax with temperature and top-k sampling", parts=("scaled", "probs", "argmax", "topk"),
          catalog="seed_000 B6; seed_003 B7")
+register("attention/scaled_dot_product-v2", "examprep.problems.attention.scaled_dot_product_v2:ScaledDotProductV2",
+         title="Scaled dot-product self-attention (tokens as rows or columns)",
+         parts=("Q", "K", "V", "scores", "weights", "output", "residual_output"),
+         catalog="seed_004 B6; seed_000_001 B3; seed_003 B2-B4; seed_002 H1-H2")

@@ -163,7 +163,7 @@ class ConvOutputSize(ProblemType):
             r"$\lfloor (W + 2P - D(K - 1) - 1)/S \rfloor + 1$.")
         if p.D > 1:
             m["dilation_ignored"] = Mistake(both(lambda n, k: out_size(n, k, p.S, p.P, 1)),
-                                            "You ignored the dilation: the kernel spans D(K−1)+1 pixels.")
+                                            "You ignored the dilation: the kernel spans $D(K - 1) + 1$ pixels.")
         if kh != kw:
             m["kernel_swapped"] = Mistake({"h_out": out_size(p.H, kw, p.S, p.P, p.D),
                                            "w_out": out_size(p.W, kh, p.S, p.P, p.D)},

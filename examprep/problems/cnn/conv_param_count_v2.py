@@ -129,12 +129,13 @@ class ConvParamCountV2(ConvParamCount):
         if (ho, wo) != (p.H, p.W):
             m["macs_over_input"] = Mistake(
                 {"macs": ans["macs"] // (ho * wo) * p.H * p.W},
-                "Count the MACs over the output positions (H_out·W_out), where the filter is applied.")
+                r"Count the MACs over the output positions ($H_{out} W_{out}$), where the "
+                "filter is applied.")
         m["flops_for_macs"] = Mistake(
             {"macs": 2 * ans["macs"]},
-            "A multiply-accumulate counts once; FLOPs (a multiplication and an addition) are 2 × MACs.")
+            r"A multiply-accumulate counts once; FLOPs (a multiplication and an addition) are $2 \times$ MACs.")
         if p.bias:
             m["dense_bias_forgotten"] = Mistake(
                 {"dense_params": ans["dense_params"] - p.C_out * ho * wo},
-                "The dense layer has one bias per output value: add C_out·H_out·W_out.")
+                r"The dense layer has one bias per output value: add $C_{out} H_{out} W_{out}$.")
         return m

@@ -106,7 +106,8 @@ class DenseNetBlock(ProblemType):
                 "Every layer also receives the block's input: add k_0 channels."),
             "off_by_one_layer": Mistake(
                 {"inputs": shifted, "conv_weights": sum(9 * p.k * c for c in shifted)},
-                "Layer l receives l − 1 earlier layers' outputs (plus the input), so k_0 + k·(l − 1), not k_0 + k·l."),
+                r"Layer $l$ receives $l - 1$ earlier layers' outputs (plus the input), "
+                r"so $k_0 + k (l - 1)$, not $k_0 + k l$."),
             "connections_l_minus_1": Mistake(
                 {"connections": p.L * (p.L - 1) // 2},
                 "Count the input too: layer l takes l feature maps, so there are L(L+1)/2 direct connections."),

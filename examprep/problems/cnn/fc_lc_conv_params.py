@@ -131,5 +131,6 @@ class FcLcConvParams(ProblemType):
         if _one_figure(ans["fc"]) != ans["fc"]:
             m["rounded_count"] = Mistake(
                 {"fc": _one_figure(ans["fc"])},
-                "Give the exact count: a figure rounded to one digit (as in '~2B' for 1.6·10⁹) is not the answer.")
+                r"Give the exact count: a figure rounded to one digit (as in '~2B' for $1.6 \cdot 10^9$) "
+                "is not the answer.")
         return m

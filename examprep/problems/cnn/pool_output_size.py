@@ -173,7 +173,7 @@ class PoolOutputSize(ProblemType):
         if p.ceil_mode and no_rule != ceil_:
             m["ceil_without_rule"] = Mistake(
                 no_rule, "With ceil_mode, PyTorch drops a last window that would start in the right padding "
-                         "((O − 1)·S ≥ H + P).")
+                         r"($(O - 1) S \ge H + P$).")
         if p.P > 0:
             m["padding_ignored"] = Mistake(both(lambda n: pool_size(n, p.K, s, 0, p.ceil_mode)),
                                            "You ignored the padding: it adds 2P to the input size.")

@@ -169,12 +169,12 @@ class PoolingValues(ProblemType):
                 {"l2": [[_num(math.sqrt(sum(x * x for x in v) / len(v))) for v in row] for row in w],
                  "feature_l2": [_num(math.sqrt(sum(x * x for x in p.features[i:i + p.group]) / p.group))
                                 for i in range(0, len(p.features), p.group)]},
-                "L2 pooling is √(Σx²), not a root mean square: do not divide by the number of values."),
+                r"L2 pooling is $\sqrt{\sum x^2}$, not a root mean square: do not divide by the number of values."),
         }
         if p.K > 1:
             m["avg_over_k"] = Mistake(
                 {"avg": [[_num(sum(v) / p.K) for v in row] for row in w]},
-                f"A {p.K}×{p.K} window holds {p.K * p.K} values: divide the sum by K² = {p.K * p.K}, not by K.")
+                f"A {p.K}×{p.K} window holds {p.K * p.K} values: divide the sum by $K^2 = {p.K * p.K}$, not by $K$.")
         if S < p.K:
             m["non_overlapping"] = Mistake(
                 pooled(p.X, p.K, p.K),

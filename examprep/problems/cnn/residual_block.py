@@ -159,13 +159,15 @@ class ResidualBlock(ProblemType):
         m = {
             "shortcut_after_relu": Mistake(
                 {"H": _clean(_add(_relu(ans["F"]), p.x))},
-                "The shortcut is added before the last ReLU: H = ReLU(F + x), not x + ReLU(F)."),
+                r"The shortcut is added before the last ReLU: $H = \operatorname{ReLU}(F + x)$, "
+                r"not $x + \operatorname{ReLU}(F)$."),
             "shortcut_forgotten": Mistake(
                 {"H": _clean(_relu(ans["F"]))},
-                "A residual block adds its input back: H = ReLU(F(x) + x), not ReLU(F(x))."),
+                r"A residual block adds its input back: $H = \operatorname{ReLU}(F(x) + x)$, "
+                r"not $\operatorname{ReLU}(F(x))$."),
         }
         if t1 != [list(r) for r in p.W1] or t2 != [list(r) for r in p.W2]:
             m["weights_transposed"] = Mistake(
                 block(p.x, t1, t2, b1, b2),
-                "Row i of W makes output channel i: compute W·x (each output is a row times x), not Wᵀ·x.")
+                r"Row i of W makes output channel i: compute $W x$ (each output is a row times $x$), not $W^\top x$.")
         return m

@@ -149,12 +149,13 @@ class ResNetParams(ProblemType):
         m = {
             "running_stats_counted": Mistake(
                 {"bn_params": 2 * ans["bn_params"], "total": ans["total"] + bn_all},
-                "A BatchNorm has 2 learnable parameters per channel (γ, β); the running mean and variance are "
-                "buffers, not parameters."),
+                r"A BatchNorm has 2 learnable parameters per channel ($\gamma$, $\beta$); the running mean "
+                "and variance are buffers, not parameters."),
             "conv_biases": Mistake(
                 {"conv_params": ans["conv_params"] + sum(b for _, _, b in convs(p)),
                  "total": ans["total"] + sum(b for _, _, b in convs(p)) + (p.C_out if projection(p) else 0)},
-                f"The {n_conv} convolutions have bias=False: a BatchNorm follows each, and its β does a bias's job."),
+                f"The {n_conv} convolutions have bias=False: a BatchNorm follows each, "
+                "and its $\\beta$ does a bias's job."),
         }
         if not projection(p):
             extra = p.C_in * p.C_out + 2 * p.C_out

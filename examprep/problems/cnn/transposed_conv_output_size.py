@@ -120,19 +120,19 @@ class TransposedConvOutputSize(ProblemType):
         conv = both(lambda n: (n + 2 * p.P - p.D * (p.K - 1) - 1) // p.S + 1)
         if all(v >= 1 for v in conv.values()):
             m["conv_formula"] = Mistake(conv, "That is the forward-convolution formula; a transposed convolution "
-                                              "enlarges: (H − 1)·S − 2P + D(K − 1) + output_padding + 1.")
+                                              r"enlarges: $(H - 1) S - 2P + D(K - 1) + \text{output\_padding} + 1$.")
         if p.P > 0:
             m["padding_added"] = Mistake(both(lambda n: tconv_size(n, p.K, p.S, -p.P, op, p.D)),
-                                         "In a transposed convolution the padding is removed (−2P), not added.")
+                                         "In a transposed convolution the padding is removed ($-2P$), not added.")
         if p.S > 1:
             m["stride_times_n"] = Mistake(both(lambda n: n * p.S - 2 * p.P + p.D * (p.K - 1) + op + 1),
-                                          "The input pixels are S apart, so they span (H − 1)·S, not H·S.")
+                                          "The input pixels are S apart, so they span $(H - 1) S$, not $H S$.")
         if op > 0:
             m["output_padding_ignored"] = Mistake(both(lambda n: tconv_size(n, p.K, p.S, p.P, 0, p.D)),
                                                   "You left out output_padding, which adds to one side.")
         if p.D > 1:
             m["dilation_ignored"] = Mistake(both(lambda n: tconv_size(n, p.K, p.S, p.P, op, 1)),
-                                            "You ignored the dilation: the kernel spans D(K − 1) + 1 pixels.")
+                                            "You ignored the dilation: the kernel spans $D(K - 1) + 1$ pixels.")
         m["no_plus_one"] = Mistake(both(lambda n: tconv_size(n, p.K, p.S, p.P, op, p.D) - 1),
-                                   "You forgot the +1: the kernel spans D(K − 1) + 1 pixels, not D(K − 1).")
+                                   "You forgot the +1: the kernel spans $D(K - 1) + 1$ pixels, not $D(K - 1)$.")
         return m

@@ -8,3 +8,12 @@ register("contrastive/clip_zero_shot-v1", "examprep.problems.contrastive.clip_ze
 register("contrastive/clip_loss-v1", "examprep.problems.contrastive.clip_loss:ClipLoss",
          title="CLIP symmetric contrastive loss", parts=("S", "loss_i2t", "loss_t2i", "loss", "negatives"),
          catalog="seed_000_001 J3; seed_002 E12; seed_003 D2")
+register("contrastive/nt_xent-v1", "examprep.problems.contrastive.nt_xent:NTXent", title="SimCLR NT-Xent loss",
+         parts=("cos", "losses", "loss", "negatives"), catalog="seed_000_001 J1")
+register("contrastive/ema_teacher-v1", "examprep.problems.contrastive.ema_teacher:EmaTeacher",
+         title="EMA (momentum) teacher update", parts=("theta", "init_weight"), catalog="seed_000_001 J2")
+register("contrastive/dino_loss-v1", "examprep.problems.contrastive.dino_loss:DinoLoss",
+         title="DINO self-distillation loss and centring", parts=("P_t", "P_s", "loss", "center"),
+         catalog="seed_002 L1")
+register("contrastive/coop_params-v1", "examprep.problems.contrastive.coop_params:CoopParams",
+         title="CoOp and CoCoOp trainable parameters", parts=("coop", "meta_net", "cocoop"), catalog="seed_002 E13")

@@ -32,7 +32,7 @@ from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
-from examprep.problems.contrastive.embed import CONVENTIONS, check_vectors, draw_int, draw_unit, normalise
+from examprep.problems.contrastive.embed import CONVENTIONS, check_vectors, cosines, draw_int, draw_unit, normalise
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Func, Mat, Num, Sym
 from examprep.solver.ops import sqrt
@@ -49,7 +49,7 @@ def row_ce(logits: np.ndarray) -> float:
 def clip_losses(p: Params, normalised: bool = True, times_tau: bool = False) -> dict[str, Any]:
     """S, both directional losses and their mean; the keywords make the named mistakes."""
     a, b = np.asarray(p.images, dtype=float), np.asarray(p.texts, dtype=float)
-    s = normalise(a) @ normalise(b).T if normalised else a @ b.T
+    s = cosines(a, b) if normalised else a @ b.T
     lg = s * p.tau if times_tau else s / p.tau
     i2t, t2i = row_ce(lg), row_ce(lg.T)
     return {"S": s, "loss_i2t": i2t, "loss_t2i": t2i, "loss": (i2t + t2i) / 2}

@@ -3,11 +3,14 @@ conventions every prompt states."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from examprep.errors import ParamError
+from examprep.problem import Mistake
+from examprep.problems.gan.fair import close_to_truth
 
 CONVENTIONS = ("Conventions: natural log ($\\ln$); embeddings are L2-normalised before any dot product; classes, "
                "prompts, images and tokens are numbered from 1.")
@@ -27,6 +30,13 @@ def normalise(rows: Any) -> np.ndarray:
     """Each row divided by its Euclidean norm."""
     a = np.asarray(rows, dtype=float)
     return a / np.linalg.norm(a, axis=-1, keepdims=True)
+
+
+def cosines(a: Any, b: Any) -> np.ndarray:
+    """Cosines of the rows of ``a`` with the rows of ``b``; rounding noise below 1e-12 (orthogonal vectors) is 0."""
+    s = normalise(a) @ normalise(b).T
+    s[np.abs(s) < 1e-12] = 0.0
+    return s
 
 
 def softmax(z: Any) -> np.ndarray:
@@ -71,4 +81,16 @@ def draw_int(rng: np.random.Generator, dim: int, n: int, lo: int = -3, hi: int =
         v = tuple(float(x) for x in rng.integers(lo, hi + 1, size=dim))
         if any(v) and abs(sum(x * x for x in v) - 1) > 0.5 and v not in out:
             out.append(v)
+    return out
+
+
+def changed_parts(truth: Mapping[str, Any], mistakes: Mapping[str, Mistake]) -> dict[str, Mistake]:
+    """Each mistake with only the parts it actually changes (a part equal to the truth to 1e-12 is no evidence of
+    the mistake: τ_s = 1 multiplied changes P_t but not P_s); mistakes that change nothing are dropped. What is
+    left may still land near the truth, which ``near_miss`` then refuses."""
+    out = {}
+    for name, m in mistakes.items():
+        kept = {k: v for k, v in m.answers.items() if not (k in truth and close_to_truth(v, truth[k], 1e-12))}
+        if kept:
+            out[name] = Mistake(kept, m.feedback)
     return out

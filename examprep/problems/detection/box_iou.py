@@ -148,14 +148,16 @@ class BoxIoU(ProblemType):
             m["overlap_not_clipped"] = Mistake(
                 _iou_parts(p.A, p.B, clip=False),
                 "The boxes are apart along one axis, so the overlap there is negative: clip it at 0 "
-                "(max(0, ·)) before multiplying. The intersection is then 0.")
+                "($\\max(0, \\cdot)$) before multiplying. The intersection is then 0.")
         inter = self.solve(p)["inter"]
         if inter > 0:
             m["union_without_minus_inter"] = Mistake(
                 {"union": area(p.A) + area(p.B), "iou": inter / (area(p.A) + area(p.B))},
-                "The union is area(A) + area(B) − intersection: the overlap is inside both boxes, so adding the "
+                "The union is $\\text{area}(A) + \\text{area}(B) - \\text{intersection}$:"
+                " the overlap is inside both boxes, so adding the "
                 "two areas counts it twice.")
         m["plus_one_pixel"] = Mistake(
             _iou_parts(p.A, p.B, plus=1.0),
-            "You used the old pixel rule (x2 − x1 + 1): with continuous coordinates a box's width is x2 − x1.")
+            "You used the old pixel rule ($x_2 - x_1 + 1$): with continuous coordinates a box's width is "
+            "$x_2 - x_1$.")
         return m

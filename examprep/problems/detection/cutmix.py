@@ -187,7 +187,8 @@ class CutMix(ProblemType):
         lam = Fraction(ans["lam"]).limit_denominator(10**6)
         m = {"lambda_is_area_ratio": Mistake(
             {"lam": _num(1 - lam), "label": self._label(p, 1 - lam)},
-            "λ is the share of A that remains, 1 − box area/(W·H), not the box's share of the image.")}
+            r"$\lambda$ is the share of A that remains, $1 - \text{box area}/(W H)$, "
+            "not the box's share of the image.")}
         raw = self._box(p, clip=False)
         if raw != ans["box"]:
             lr = 1 - Fraction(p.bw * p.bh, len(p.A) * len(p.A[0]))
@@ -198,7 +199,7 @@ class CutMix(ProblemType):
         m["labels_swapped"] = Mistake(
             {"label": [swapped[p.y_b - 1] if i == p.y_a - 1 else swapped[p.y_a - 1] if i == p.y_b - 1 else v
                        for i, v in enumerate(swapped)]},
-            "λ (the share of A) goes on A's class and 1 − λ on B's class, not the other way round.")
+            r"$\lambda$ (the share of A) goes on A's class and $1 - \lambda$ on B's class, not the other way round.")
         m["cutout_zero"] = Mistake(
             {"cutout": self._paste(p, lambda r, c: 0)},
             "Cutout here fills the box with the mean of A's pixels, not with 0.")

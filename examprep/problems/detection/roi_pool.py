@@ -144,14 +144,15 @@ class RoIPool(ProblemType):
         if (nb, nc) != (rb, cb):
             m["non_overlapping_split"] = Mistake(
                 {"row_bins": nb, "col_bins": nc, "output": pool(p.fmap, nb, nc)},
-                "You split the RoI into bins that do not overlap. The end of bin i is ⌈(i+1)·h/n⌉ − 1, rounded "
-                "up, so when h is not a multiple of n neighbouring bins share a row or column.")
+                "You split the RoI into bins that do not overlap. The end of bin $i$ is "
+                r"$\lceil (i + 1) h/n \rceil - 1$, "
+                "rounded up, so when h is not a multiple of n neighbouring bins share a row or column.")
         x1, y1, x2, y2 = p.roi
         if x2 > x1 and y2 > y1 and (y2 - y1) >= p.out[0] and (x2 - x1) >= p.out[1]:
             eb, ec = self._bins(p, shrink=1)
             m["exclusive_corners"] = Mistake(
                 {"row_bins": eb, "col_bins": ec, "output": pool(p.fmap, eb, ec)},
-                "The corners are inclusive: the RoI has y2 − y1 + 1 rows and x2 − x1 + 1 columns.")
+                "The corners are inclusive: the RoI has $y_2 - y_1 + 1$ rows and $x_2 - x_1 + 1$ columns.")
         m["average_pooling"] = Mistake(
             {"output": pool(p.fmap, rb, cb, how="mean")},
             "RoI pooling takes the maximum of each bin, not the average.")

@@ -156,7 +156,7 @@ class YoloEncoding(ProblemType):
         ans = self.solve(p)
         m = {"five_plus_c": Mistake(
             {"outputs": p.S * p.S * (5 + p.C)},
-            "Each cell predicts B boxes of 5 numbers each, so a cell has 5B + C outputs, not 5 + C.")}
+            "Each cell predicts B boxes of 5 numbers each, so a cell has $5B + C$ outputs, not $5 + C$.")}
         col, row = ans["cell"]
         if col != row:
             m["row_column_swapped"] = Mistake(

@@ -114,8 +114,8 @@ class BatchFeatures(ProblemType):
         ans = self.solve(p)
         d = Derivation()
         for name, F in (("real", p.f_real), ("fake", p.f_fake)):
-            d.add(f"Mean of the {name} features", ans[f"mean_{name}"], lhs=Sym(f"f_{name}", f"f̄_{name}",
-                                                                              rf"\bar{{f}}_{{{name}}}"),
+            d.add(f"Mean of the {name} features", ans[f"mean_{name}"],
+                  lhs=Sym(f"f_{name}", tex=rf"\bar{{f}}_{{{name}}}"),
                   substituted=Mat([[paren(_sum([Num(x) for x in col])) / len(F) for col in zip(*F, strict=True)]]),
                   part=f"mean_{name}")
         d.add("Feature-matching loss", ans["fm_loss"], lhs=Sym("L_FM"), part="fm_loss",

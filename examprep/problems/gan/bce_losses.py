@@ -141,17 +141,17 @@ class BCELosses(ProblemType):
         d.add("Minibatch value", ans["value"], lhs="V", formula=A + B, subs={A: a, B: b}, part="value")
         d.add("Discriminator loss", ans["loss_d"], lhs=Sym("L_D"), formula=-Sym("V"), substituted=negated(ans["value"]),
               part="loss_d", note="the discriminator maximises $V$, so the loss it minimises is $-V$")
-        d.add("Saturating generator objective", ans["loss_g_sat"], lhs=Sym("L_sat", "L_G^sat", r"L_G^{\mathrm{sat}}"),
+        d.add("Saturating generator objective", ans["loss_g_sat"], lhs=Sym("L_sat", tex=r"L_G^{\mathrm{sat}}"),
               formula=B, subs={B: b}, part="loss_g_sat")
         c = d.add("Mean log-probability on the generated samples", mean_log(p.d_fake), lhs=C,
                   substituted=mean_expr(p.d_fake), note="$C = \\frac{1}{n} \\sum_j \\ln D(G(z_j))$")
-        d.add("Non-saturating generator loss", ans["loss_g_ns"], lhs=Sym("L_ns", "L_G^ns", r"L_G^{\mathrm{ns}}"),
+        d.add("Non-saturating generator loss", ans["loss_g_ns"], lhs=Sym("L_ns", tex=r"L_G^{\mathrm{ns}}"),
               formula=-C, substituted=negated(c), part="loss_g_ns")
-        d.add("Saturating gradient per generated sample", ans["grad_sat"], lhs=Sym("g_sat", "g^sat", r"g^{sat}"),
+        d.add("Saturating gradient per generated sample", ans["grad_sat"], lhs=Sym("g_sat", tex=r"g^{sat}"),
               substituted=Mat([[-Num(x) for x in p.d_fake]]), part="grad_sat",
               note=r"$g^{sat}_j = \frac{d}{da_j} \ln(1 - \sigma(a_j)) = -\sigma(a_j) = -D(G(z_j))$: small when "
                    r"$D(G(z_j))$ is small")
-        d.add("Non-saturating gradient per generated sample", ans["grad_ns"], lhs=Sym("g_ns", "g^ns", r"g^{ns}"),
+        d.add("Non-saturating gradient per generated sample", ans["grad_ns"], lhs=Sym("g_ns", tex=r"g^{ns}"),
               substituted=Mat([[-(Num(1) - Num(x)) for x in p.d_fake]]), part="grad_ns",
               note=r"$g^{ns}_j = \frac{d}{da_j} (-\ln \sigma(a_j)) = -(1 - D(G(z_j)))$: large when "
                    r"$D(G(z_j))$ is small")

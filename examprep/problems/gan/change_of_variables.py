@@ -138,13 +138,14 @@ class ChangeOfVariables(ProblemType):
                   / _n(dt), part="z", note=r"$z = A^{-1}(x - b)$, with $A^{-1}$ the adjugate of $A$ over $\det A$")
         sq = _sum([_n(v) ** 2 for v in ans["z"]])
         norm = Func("sqrt", 2 * Sym("pi")) if len(p.A) == 1 else 2 * Sym("pi")
-        d.add("Latent density", ans["p_z"], lhs=Sym("p_z", "p_z(z)"), substituted=Func("exp", -paren(sq) / 2) / norm,
+        d.add("Latent density", ans["p_z"], lhs=Sym("p_z", tex="p_z(z)"),
+              substituted=Func("exp", -paren(sq) / 2) / norm,
               part="p_z")
-        d.add("Jacobian determinant", ans["abs_det"], lhs=Sym("J", "|det A|", r"|\det A|"),
+        d.add("Jacobian determinant", ans["abs_det"], lhs=Sym("J", tex=r"|\det A|"),
               substituted=Func("abs", Num(p.A[0][0]) if len(p.A) == 1 else
                                Num(p.A[0][0]) * _n(p.A[1][1]) - _n(p.A[0][1]) * _n(p.A[1][0])), part="abs_det")
-        d.add("Density of x", ans["p_x"], lhs=Sym("p_x", "p_x(x)"), formula=Sym("p_z", "p_z(z)") / Sym("J", "|det A|",
-                                                                                                       r"|\det A|"),
+        d.add("Density of x", ans["p_x"], lhs=Sym("p_x", tex="p_x(x)"),
+              formula=Sym("p_z", tex="p_z(z)") / Sym("J", tex=r"|\det A|"),
               subs={"p_z": ans["p_z"], "J": ans["abs_det"]}, part="p_x",
               note=r"stretching by $A$ spreads the probability over $|\det A|$ times the volume")
         d.answer = f"p_x(x) = {ans['p_x']:.6g}"

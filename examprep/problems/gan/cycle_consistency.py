@@ -124,7 +124,7 @@ class CycleConsistency(ProblemType):
         a, b = Sym("a"), Sym("b")
         for name, first, second, rows, key in (("x", p.G, p.F, p.x, "x_cycle"), ("y", p.F, p.G, p.y, "y_cycle")):
             outer = "F(G(x))" if name == "x" else "G(F(y))"
-            d.add(f"Round trip {outer}", ans[key], lhs=Sym(f"c_{name}", outer),
+            d.add(f"Round trip {outer}", ans[key], lhs=Sym(f"c_{name}", tex=outer),
                   substituted=Mat([[_row(second, _row(first, [Num(v) for v in r]), i) for i in range(len(r))]
                                    for r in rows]), part=key)
             per = [_sum([Func("abs", Num(c) - _n(v)) for c, v in zip(cr, r, strict=True)]) for cr, r in
@@ -140,7 +140,7 @@ class CycleConsistency(ProblemType):
         yb = distance(ans["y_cycle"], p.y, p.reduction)
         d.add("Cycle-consistency loss", ans["l_cyc"], lhs=Sym("L_cyc"), formula=a + b, subs={a: xa, b: yb},
               part="l_cyc")
-        d.add("Weighted", ans["total"], lhs=Sym("T", "λ L_cyc", r"\lambda L_{cyc}"),
+        d.add("Weighted", ans["total"], lhs=Sym("T", tex=r"\lambda L_{cyc}"),
               substituted=Num(p.lam) * Num(ans["l_cyc"]), part="total")
         d.answer = f"L_cyc = {ans['l_cyc']:.6g}; λ·L_cyc = {ans['total']:.6g}"
         return d

@@ -121,7 +121,7 @@ class MaskBlend(ProblemType):
         if p.alpha_bar is not None:
             f = ans["known"]
             sa, sb = Func("sqrt", Num(p.alpha_bar)), Func("sqrt", Num(1) - Num(p.alpha_bar))
-            d.add("Noised known pixels", f, lhs=Sym("k", "x_known"), part="known",
+            d.add("Noised known pixels", f, lhs=Sym("k", tex=r"x_{\text{known}}"), part="known",
                   substituted=Mat([[sa * _n(x) + sb * _n(e) for x, e in zip(p.fg, p.eps, strict=True)]]))
         d.add("Composite", ans["blend"], lhs=Sym("v"), part="blend",
               substituted=Mat([[Num(w) * _n(x) + paren(Num(1) - Num(w)) * _n(y)

@@ -91,7 +91,7 @@ class ModeCollapse(ProblemType):
         ans = self.solve(p)
         N, K = sum(p.counts), len(p.counts)
         d = Derivation()
-        d.add("Empirical distribution", ans["p_hat"], lhs=Sym("p", "p̂", r"\hat{p}"),
+        d.add("Empirical distribution", ans["p_hat"], lhs=Sym("p", tex=r"\hat{p}"),
               substituted=Mat([[Num(c) / Num(N) for c in p.counts]]), part="p_hat", note=f"the counts over N = {N}")
         missing = [k for k, c in enumerate(p.counts) if c == 0]
         d.add("Modes covered", ans["modes"], lhs=Sym("M"), part="modes",
@@ -103,7 +103,7 @@ class ModeCollapse(ProblemType):
             total = total + t
         d.add("Entropy", ans["entropy"], lhs=Sym("H"), substituted=-Func("paren", total), part="entropy",
               note=r"classes with $\hat{p}_k = 0$ add nothing")
-        d.add("KL to the uniform distribution", ans["kl_uniform"], lhs=Sym("KL", "KL(p̂‖U)"),
+        d.add("KL to the uniform distribution", ans["kl_uniform"], lhs=Sym("KL", tex=r"\mathrm{KL}(\hat{p} \lVert U)"),
               substituted=Func("ln", K) - Num(ans["entropy"]), part="kl_uniform",
               note=r"$\sum_k \hat{p}_k \ln(K \hat{p}_k) = \ln K - H(\hat{p})$; 0 only for the uniform histogram")
         d.answer = f"{ans['modes']} of {K} modes; H = {ans['entropy']:.6g} nats; KL = {ans['kl_uniform']:.6g}"

@@ -180,15 +180,15 @@ class OptimalDiscriminatorV2(ProblemType):
         var = p.sigma ** 2
         d = Derivation()
         r = [log_ratio(t, p.mu_data, p.mu_g, var) for t in p.x]
-        d.add("Log density ratio at each point", r, lhs=Sym("r", "r(x)"),
+        d.add("Log density ratio at each point", r, lhs=Sym("r", tex="r(x)"),
               substituted=Mat([[(paren(Num(t) - _n(p.mu_g)) ** 2 - paren(Num(t) - _n(p.mu_data)) ** 2)
                                 / (2 * Num(var)) for t in p.x]]),
               note=r"$r(x) = \ln p_{data}(x) - \ln p_g(x) = \frac{(x - \mu_g)^2 - (x - \mu_{data})^2}{2 \sigma^2}$: "
                    "the normalising constants cancel")
-        d.add("Optimal discriminator", ans["d_star"], lhs=Sym("D", "D*", "D^*"),
+        d.add("Optimal discriminator", ans["d_star"], lhs=Sym("D", tex="D^*"),
               substituted=Mat([[Num(1) / (1 + Func("exp", -_n(v))) for v in r]]), part="d_star",
               note=r"$D^* = \operatorname{sigmoid}(r)$")
-        d.add("Decision boundary", ans["boundary"], lhs=Sym("x_b", "x_b", "x_b"),
+        d.add("Decision boundary", ans["boundary"], lhs=Sym("x_b", tex="x_b"),
               substituted=paren(Num(p.mu_data) + _n(p.mu_g)) / 2, part="boundary",
               note=r"$D^* = \frac{1}{2}$ where $r(x) = 0$, i.e. $(x - \mu_g)^2 = (x - \mu_{data})^2$: midway between "
                    "the means")

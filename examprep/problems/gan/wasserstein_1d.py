@@ -146,7 +146,7 @@ class Wasserstein1D(ProblemType):
             self._w1_steps(d, xs, fu, fv, gaps, ans["w1"])
         m = mixture(pu, pv)
         d.add("The mixture", m, lhs=Sym("M"), substituted=mixture_expr(pu, pv))
-        a, b = Sym("A", "KL(P_u‖M)"), Sym("B", "KL(P_v‖M)")
+        a, b = Sym("A", tex=r"\mathrm{KL}(P_u \lVert M)"), Sym("B", tex=r"\mathrm{KL}(P_v \lVert M)")
         ka = d.add(r"$\mathrm{KL}(P_u \lVert M)$", _kl(pu, m), lhs=a, substituted=kl_sum_expr(pu, m),
                    note="points with zero weight add 0")
         kb = d.add(r"$\mathrm{KL}(P_v \lVert M)$", _kl(pv, m), lhs=b, substituted=kl_sum_expr(pv, m),

@@ -116,15 +116,15 @@ class WGANCritic(ProblemType):
                   note=r"$A = \frac{1}{m} \sum_i C(x_i)$")
         b = d.add("Mean critic output on the generated samples", mean(p.c_fake), lhs=B,
                   substituted=mean_expr(p.c_fake), note=r"$B = \frac{1}{n} \sum_j C(G(z_j))$")
-        d.add("Distance estimate", ans["w_hat"], lhs=Sym("W", "Ŵ", r"\hat{W}"), formula=A - B,
+        d.add("Distance estimate", ans["w_hat"], lhs=Sym("W", tex=r"\hat{W}"), formula=A - B,
               substituted=Num(a) - _n(b), part="w_hat")
-        d.add("Critic loss", ans["loss_c"], lhs=Sym("L_C"), formula=-Sym("W", "Ŵ", r"\hat{W}"),
+        d.add("Critic loss", ans["loss_c"], lhs=Sym("L_C"), formula=-Sym("W", tex=r"\hat{W}"),
               substituted=-_n(ans["w_hat"]), part="loss_c",
               note=r"the critic maximises $\hat{W}$, so it minimises $-\hat{W}$")
         d.add("Generator loss", ans["loss_g"], lhs=Sym("L_G"), formula=-B, substituted=-_n(b), part="loss_g",
               note="the generator raises the critic's score of its samples")
         c = p.clip
-        d.add("Clipped weights", ans["clipped"], lhs=Sym("w", "w′", "w'"),
+        d.add("Clipped weights", ans["clipped"], lhs=Sym("w", tex="w'"),
               substituted=Mat([[Func("max", -Num(c), Func("min", Num(c), Num(w))) for w in p.weights]]),
               part="clipped", note=r"each weight becomes $\max(-c, \min(c, w))$")
         d.answer = (f"Ŵ = {ans['w_hat']:.6g}; L_C = {ans['loss_c']:.6g}; L_G = {ans['loss_g']:.6g}; clipped = ["

@@ -17,3 +17,8 @@ register("llm/bert_masking-v1", "examprep.problems.llm.bert_masking:BertMasking"
 register("llm/bert_qa_span-v1", "examprep.problems.llm.bert_qa_span:BertQASpan",
          title="BERT question answering: start, end and best span",
          parts=("start_probs", "end_probs", "span", "span_prob"), catalog="seed_004 B10")
+register("llm/training_budget-v1", "examprep.problems.llm.training_budget:TrainingBudget",
+         title="Training budget: tokens per batch, steps, learning-rate schedule",
+         parts=("tokens_per_batch", "steps", "lr"), catalog="seed_004 B11")
+register("llm/glue_average-v1", "examprep.problems.llm.glue_average:GlueAverage",
+         title="GLUE average and a missing score", parts=("average", "missing_score"), catalog="seed_004 B12")

@@ -80,13 +80,13 @@ class BertMasking(ProblemType):
         return near_miss(self.solve(p), self.mistakes(p))
 
     def statement(self, p: Params) -> list[Any]:
-        a, b, c = (f"{100 * v:g}\\%" for v in p.split)
+        a, b, c = (f"{100 * v:g}%" for v in p.split)
         sp = (f", of which $s = {p.special}$ are special tokens ([CLS], [SEP]) that are never chosen"
               if p.special else " (no special tokens)")
         return [f"A BERT pre-training batch holds $B = {p.sequences}$ sequences (sentence pairs) of "
                 f"$T = {p.tokens}$ tokens each{sp}. Masked language modelling chooses each other token with "
-                f"probability $p = {p.p_select:g}$; of the chosen tokens, ${a}$ become [MASK], ${b}$ a random "
-                f"token and ${c}$ stay unchanged. For next-sentence prediction the second sentence is the real "
+                f"probability $p = {p.p_select:g}$; of the chosen tokens, {a} become [MASK], {b} a random "
+                f"token and {c} stay unchanged. For next-sentence prediction the second sentence is the real "
                 "next one half of the time. Give the expected numbers of chosen tokens, of [MASK] replacements, of "
                 "random replacements, of unchanged chosen tokens, and of NotNext pairs in the batch."]
 

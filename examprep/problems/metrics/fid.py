@@ -202,13 +202,13 @@ class FID(ProblemType):
                 d.add(f"Sample covariance of $X_{tag}$", S, lhs=Sym(f"Sigma_{tag}"),
                       substituted=(Mat(dev).T @ Mat(dev)) / (n - 1), part=f"cov_{tag}",
                       note=r"$\Sigma = \frac{1}{N - 1} (X - \bar{x})^\top (X - \bar{x})$, " + f"N = {n}")
-        d.add("Mean term", ans["mean_term"], lhs=Sym("m", r"‖μ_r − μ_g‖²", r"\lVert \mu_r - \mu_g \rVert^2"),
+        d.add("Mean term", ans["mean_term"], lhs=Sym("m", tex=r"\lVert \mu_r - \mu_g \rVert^2"),
               substituted=_sum([paren(Num(a) - Num(b)) ** 2 for a, b in zip(mu_r, mu_g, strict=True)]),
               part="mean_term")
         P = matmul(S_r, S_g)
         d.add(r"Product $\Sigma_r \Sigma_g$", P, lhs=Sym("P"), substituted=_mat(S_r) @ _mat(S_g))
         if len(P) == 1:
-            d.add("Its square root", ans["sqrt_product"], lhs=Sym("S", "(Σ_r Σ_g)^½", r"(\Sigma_r \Sigma_g)^{1/2}"),
+            d.add("Its square root", ans["sqrt_product"], lhs=Sym("S", tex=r"(\Sigma_r \Sigma_g)^{1/2}"),
                   substituted=Mat([[Func("sqrt", Num(P[0][0]))]]), part="sqrt_product",
                   note=r"in 1-D the root is $\sigma_r \sigma_g$")
         else:
@@ -220,7 +220,7 @@ class FID(ProblemType):
                                                                                  + 2 * Num(s)),
                   note=r"$t = \sqrt{\operatorname{Tr} P + 2 s}$, the sum of the roots of the eigenvalues")
             d.add("Principal square root", ans["sqrt_product"],
-                  lhs=Sym("S", "(Σ_r Σ_g)^½", r"(\Sigma_r \Sigma_g)^{1/2}"),
+                  lhs=Sym("S", tex=r"(\Sigma_r \Sigma_g)^{1/2}"),
                   substituted=(_mat(P) + Num(s) * Mat([[1, 0], [0, 1]])) / Num(t), part="sqrt_product",
                   note=r"for a $2 \times 2$ matrix with positive eigenvalues, $P^{1/2} = (P + s I)/t$; "
                        r"check: $S S = P$")

@@ -98,7 +98,7 @@ class InceptionScore(ProblemType):
         ans = self.solve(p)
         n = len(p.p_yx)
         d = Derivation()
-        d.add("Marginal class distribution", ans["p_y"], lhs=Sym("p_y", "p(y)", "p(y)"), part="p_y",
+        d.add("Marginal class distribution", ans["p_y"], lhs=Sym("p_y", tex="p(y)"), part="p_y",
               substituted=Mat([[paren(_sum([Num(x) for x in col])) / n for col in zip(*p.p_yx, strict=True)]]),
               note=r"the mean of the rows $p(y \mid x_i)$")
         syms = [Sym(f"K_{i}") for i in range(1, n + 1)]
@@ -108,7 +108,7 @@ class InceptionScore(ProblemType):
         d.add("The KLs", ans["kl"], lhs=Sym("K"), formula=Mat([syms]),
               subs={s.name: v for s, v in zip(syms, ans["kl"], strict=True)}, part="kl")
         mean = math.fsum(ans["kl"]) / n
-        d.add("Mean KL", mean, lhs=Sym("Kbar", "K̄", r"\bar{K}"), formula=paren(_sum(syms)) / n,
+        d.add("Mean KL", mean, lhs=Sym("Kbar", tex=r"\bar{K}"), formula=paren(_sum(syms)) / n,
               subs={s.name: v for s, v in zip(syms, ans["kl"], strict=True)})
         d.add("Inception Score", ans["inception_score"], lhs=Sym("IS"), substituted=Func("exp", Num(mean)),
               part="inception_score", note="IS lies between 1 (every image has the same class distribution) and the "

@@ -210,28 +210,27 @@ class AdaptiveNorm(ProblemType):
         for g in range(G):
             vals = [v for row in x[g * k:(g + 1) * k] for v in row]
             tag = f" of group {g + 1}" if G > 1 else ""
-            m = st.mean_step(d, "Content mean" + tag, vals, Sym(f"mu_{g + 1}", text=f"μ_{g + 1}"))
-            s2 = st.var_step(d, "Content biased variance" + tag, vals, m, Sym(f"s2_{g + 1}", text=f"σ²_{g + 1}",
-                                                                           latex=f"\\sigma^2_{{{g + 1}}}"))
+            m = st.mean_step(d, "Content mean" + tag, vals, Sym(f"mu_{g + 1}", tex=f"\\mu_{{{g + 1}}}"))
+            s2 = st.var_step(d, "Content biased variance" + tag, vals, m,
+                             Sym(f"s2_{g + 1}", tex=f"\\sigma^2_{{{g + 1}}}"))
             st.std_step(d, "Content standard deviation" + tag, s2, p.eps,
-                        Sym(f"sd_{g + 1}", text=f"σ_{g + 1}", latex=f"\\sigma_{{{g + 1}}}"))
+                        Sym(f"sd_{g + 1}", tex=f"\\sigma_{{{g + 1}}}"))
         d.add("Content means", ans["mean"], lhs=Sym("mu"), part="mean")
         d.add("Content standard deviations", ans["std"], lhs=Sym("sigma"), part="std")
-        d.add("Normalised content", ans["normalized"], lhs=Sym("xhat", text="x̂", latex="\\hat{x}"),
+        d.add("Normalised content", ans["normalized"], lhs=Sym("xhat", tex="\\hat{x}"),
               substituted=Mat([[paren(Num(v) - st.num(ans["mean"][i // k])) / Num(ans["std"][i // k]) for v in row]
                                for i, row in enumerate(x)]), part="normalized")
         xh = ans["normalized"] if len(x) > 1 else [ans["normalized"]]
         if p.style is not None:
             sty = [list(map(float, r)) for r in p.style]
             for c, row in enumerate(sty, start=1):
-                m = st.mean_step(d, f"Style mean of channel {c}", row, Sym(f"muy_{c}", text=f"μ(y)_{c}",
-                                                                         latex=f"\\mu(y)_{{{c}}}"))
+                m = st.mean_step(d, f"Style mean of channel {c}", row, Sym(f"muy_{c}", tex=f"\\mu(y)_{{{c}}}"))
                 s2 = st.var_step(d, f"Style biased variance of channel {c}", row, m,
-                                 Sym(f"s2y_{c}", text=f"σ²(y)_{c}", latex=f"\\sigma^2(y)_{{{c}}}"))
+                                 Sym(f"s2y_{c}", tex=f"\\sigma^2(y)_{{{c}}}"))
                 st.std_step(d, f"Style standard deviation of channel {c}", s2, p.eps,
-                            Sym(f"sdy_{c}", text=f"σ(y)_{c}", latex=f"\\sigma(y)_{{{c}}}"))
-            d.add("Style means", ans["style_mean"], lhs=Sym("mu_y", text="μ(y)", latex="\\mu(y)"), part="style_mean")
-            d.add("Style standard deviations", ans["style_std"], lhs=Sym("sigma_y", text="σ(y)", latex="\\sigma(y)"),
+                            Sym(f"sdy_{c}", tex=f"\\sigma(y)_{{{c}}}"))
+            d.add("Style means", ans["style_mean"], lhs=Sym("mu_y", tex="\\mu(y)"), part="style_mean")
+            d.add("Style standard deviations", ans["style_std"], lhs=Sym("sigma_y", tex="\\sigma(y)"),
                   part="style_std")
             scale, shift = ans["style_std"], ans["style_mean"]
         else:

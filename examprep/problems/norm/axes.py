@@ -155,15 +155,15 @@ class NormAxes(ProblemType):
         if p.kind == "instance":
             out["in_as_c_stats"] = Mistake({"n_stats": p.shape[1]},
                                            "You counted one statistic per channel. InstanceNorm has one per sample "
-                                           "and channel: N·C.")
+                                           "and channel: $N C$.")
         if p.kind == "group":
             out["gn_samples_forgotten"] = Mistake({"n_stats": p.groups},
                                                   "You counted one statistic per group only. GroupNorm computes "
-                                                  "them per sample as well: N·G.")
+                                                  "them per sample as well: $N G$.")
         if p.kind == "layer":
             out["ln_params_as_2c"] = Mistake({"params": 2 * p.shape[1]},
                                              "You counted 2C parameters. LayerNorm((C, H, W)) has an elementwise "
-                                             "affine: a γ and a β for each of the C·H·W positions.")
+                                             r"affine: a $\gamma$ and a $\beta$ for each of the $C H W$ positions.")
         return out
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
@@ -205,10 +205,10 @@ class NormAxes(ProblemType):
         red = {"batch": Sym("N") * Sym("H") * Sym("W"), "layer": Sym("C") * Sym("H") * Sym("W"),
                "instance": Sym("H") * Sym("W"), "group": paren(Sym("C") / Sym("G")) * Sym("H") * Sym("W")}
         vals = {"N": N, "C": C, "H": H, "W": W, "G": G}
-        d.add("Statistics: one per kept index", ans["n_stats"], lhs=Sym("n_stats", latex=r"n_{\text{stats}}"),
+        d.add("Statistics: one per kept index", ans["n_stats"], lhs=Sym("n_stats", tex=r"n_{\text{stats}}"),
               formula=kept[p.kind], subs=vals, part="n_stats",
               note=f"{p.kind} normalisation averages over {AXES[p.kind]} and keeps the other axes.")
-        d.add("Values per statistic: the averaged axes", ans["per_stat"], lhs=Sym("n_per", latex=r"n_{\text{per}}"),
+        d.add("Values per statistic: the averaged axes", ans["per_stat"], lhs=Sym("n_per", tex=r"n_{\text{per}}"),
               formula=red[p.kind], subs=vals, part="per_stat")
         pf = {"batch": Num(2) * Sym("C"), "layer": Num(2) * Sym("C") * Sym("H") * Sym("W"), "instance": Num(0),
               "group": Num(2) * Sym("C")}[p.kind]
@@ -220,14 +220,13 @@ class NormAxes(ProblemType):
             for j, cells in enumerate(members(p.kind, tuple(p.shape), G), start=1):
                 v = [float(p.x[r][k]) for r, k in cells]
                 m = st.mean_step(d, f"Statistic {j}: mean", v, Sym(f"mu_{j}"))
-                s2 = st.var_step(d, f"Statistic {j}: biased variance", v, m, Sym(f"s2_{j}", text=f"σ²_{j}",
-                                                                                 latex=f"\\sigma^2_{{{j}}}"))
+                s2 = st.var_step(d, f"Statistic {j}: biased variance", v, m, Sym(f"s2_{j}", tex=f"\\sigma^2_{{{j}}}"))
                 sd = st.std_step(d, f"Statistic {j}: standard deviation", s2, p.eps,
-                                 Sym(f"sd_{j}", text=f"√(σ²_{j} + ε)",
-                                     latex=f"\\sqrt{{\\sigma^2_{{{j}}} + \\epsilon}}"))
-                d.add(f"Statistic {j}: its values normalised", [(x - m) / sd for x in v], lhs=Sym(f"xh_{j}",
-                      text=f"x̂_{j}", latex=f"\\hat{{x}}_{{{j}}}"), substituted=st.normalized_expr(v, m, sd))
-            d.add("Normalised x (same layout)", ans["normalized"], lhs=Sym("xhat", text="x̂", latex="\\hat{x}"),
+                                 Sym(f"sd_{j}", tex=f"\\sqrt{{\\sigma^2_{{{j}}} + \\epsilon}}"))
+                d.add(f"Statistic {j}: its values normalised", [(x - m) / sd for x in v],
+                      lhs=Sym(f"xh_{j}", tex=f"\\hat{{x}}_{{{j}}}"),
+                      substituted=st.normalized_expr(v, m, sd))
+            d.add("Normalised x (same layout)", ans["normalized"], lhs=Sym("xhat", tex="\\hat{x}"),
                   part="normalized")
         d.answer = f"{ans['n_stats']} statistics of {ans['per_stat']} values; {ans['params']} parameters"
         return d

@@ -217,33 +217,33 @@ class BatchNorm(ProblemType):
         for j, f in enumerate(cols):
             tag = f" of feature {j + 1}" if c > 1 else ""
             sub = f"{j + 1}" if c > 1 else ""
-            m = st.mean_step(d, "Batch mean" + tag, f, Sym(f"mu_B{sub}", latex=f"\\mu_{{B{sub}}}", text=f"μ_B{sub}"))
+            m = st.mean_step(d, "Batch mean" + tag, f, Sym(f"mu_B{sub}", tex=f"\\mu_{{B{sub}}}"))
             s2 = st.var_step(d, "Biased batch variance" + tag, f, m,
-                             Sym(f"s2_B{sub}", latex=f"\\sigma^2_{{B{sub}}}", text=f"σ²_B{sub}"))
-            sd = st.std_step(d, "Standard deviation" + tag, s2, p.eps, Sym(f"sd{sub}", latex="\\sqrt{\\sigma^2_B + "
-                                                                            "\\epsilon}", text="√(σ²_B + ε)"))
+                             Sym(f"s2_B{sub}", tex=f"\\sigma^2_{{B{sub}}}"))
+            sd = st.std_step(d, "Standard deviation" + tag, s2, p.eps, Sym(f"sd{sub}", tex="\\sqrt{\\sigma^2_B + "
+                                                                            "\\epsilon}"))
             xh = [(x - m) / sd for x in f]
-            d.add("Normalised values" + tag, xh, lhs=Sym(f"xhat{sub}", latex="\\hat{x}", text="x̂"),
+            d.add("Normalised values" + tag, xh, lhs=Sym(f"xhat{sub}", tex="\\hat{x}"),
                   substituted=st.normalized_expr(f, m, sd))
             y = [g[j] * x + b[j] for x in xh]
-            d.add("Output $\\gamma \\hat{x} + \\beta$" + tag, y, lhs=Sym(f"y{sub}", text="y"),
+            d.add("Output $\\gamma \\hat{x} + \\beta$" + tag, y, lhs=Sym(f"y{sub}", tex="y"),
                   substituted=st.affine_expr(xh, g[j], b[j]))
             sds.append(sd)
             xhs.append(xh)
-        d.add("Batch means", ans["mean"], lhs=Sym("mu_B", latex="\\mu_B", text="μ_B"), part="mean")
-        d.add("Batch variances", ans["var"], lhs=Sym("s2_B", latex="\\sigma^2_B", text="σ²_B"), part="var")
-        d.add("Normalised values (H's layout)", ans["normalized"], lhs=Sym("Xhat", latex="\\hat{X}", text="X̂"),
+        d.add("Batch means", ans["mean"], lhs=Sym("mu_B", tex="\\mu_B"), part="mean")
+        d.add("Batch variances", ans["var"], lhs=Sym("s2_B", tex="\\sigma^2_B"), part="var")
+        d.add("Normalised values (H's layout)", ans["normalized"], lhs=Sym("Xhat", tex="\\hat{X}"),
               part="normalized")
         d.add("Output (H's layout)", ans["output"], lhs="Y", part="output")
         mom = p.momentum
         n = len(cols[0])
         d.add("Running mean after the step", ans["running_mean_after"],
-              lhs=Sym("mu_run", latex="\\mu_{run}", text="μ_run"),
+              lhs=Sym("mu_run", tex="\\mu_{run}"),
               substituted=Mat([[Num(1 - mom) * st.num(r) + Num(mom) * st.num(m) for r, m in zip(rm, ans["mean"],
                                                                                                    strict=True)]]),
               part="running_mean_after")
         d.add("Running variance after the step (unbiased batch variance)", ans["running_var_after"],
-              lhs=Sym("s2_run", latex="\\sigma^2_{run}", text="σ²_run"),
+              lhs=Sym("s2_run", tex="\\sigma^2_{run}"),
               substituted=Mat([[Num(1 - mom) * Num(r) + Num(mom) * Num(n) / Num(n - 1) * Num(v)
                                 for r, v in zip(rv, ans["var"], strict=True)]]),
               part="running_var_after", note=f"The unbiased variance is $\\frac{{n}}{{n-1}} \\sigma_B^2$ with n = {n}.")
@@ -254,7 +254,7 @@ class BatchNorm(ProblemType):
             exprs = [[Num(g[j]) * paren(Num(x) - st.num(rm2[j])) / sqrt(Num(rv2[j]) + Num(p.eps)) + st.num(b[j])
                       for x in f] for j, f in enumerate(ecols)]
             shown = exprs[0] if len(p.H) == 1 else [list(r) for r in zip(*exprs, strict=True)]
-            d.add("Eval-mode output (updated running statistics)", out, lhs=Sym("y_eval", latex="y_{eval}"),
+            d.add("Eval-mode output (updated running statistics)", out, lhs=Sym("y_eval", tex="y_{eval}"),
                   substituted=Mat([shown] if len(p.H) == 1 else shown), part="eval_output")
         d.answer = f"output {value_text(ans['output'])}"
         return d

@@ -158,7 +158,7 @@ class MMD(ProblemType):
         for name, A, B, key, diag in (("X", X, X, "k_xx", drop), ("Y", Y, Y, "k_yy", drop), ("X, Y", X, Y, "k_xy",
                                                                                                False)):
             K = kernel_matrix(A, B, p.kernel, p.sigma)
-            d.add(f"Kernel matrix of {name}", K, lhs=Sym(f"K_{key[2:]}", latex=f"K_{{{key[2:]}}}"),
+            d.add(f"Kernel matrix of {name}", K, lhs=Sym(f"K_{key[2:]}", tex=f"K_{{{key[2:]}}}"),
                   note="Entries $a \\cdot b$." if p.kernel == "linear" else
                   "Entries $\\exp(-\\lVert a - b \\rVert^2/(2\\sigma^2))$.")
             vals = [v for i, r in enumerate(K) for j, v in enumerate(r) if not (diag and i == j)]
@@ -166,10 +166,10 @@ class MMD(ProblemType):
             for v in vals[1:]:
                 s = s + Num(v)
             d.add(f"Mean over {'the off-diagonal' if diag else 'all'} {len(vals)} entries", ans[key],
-                  lhs=Sym(key, latex=f"k_{{{key[2:]}}}"), substituted=s / Num(len(vals)),
+                  lhs=Sym(key, tex=f"k_{{{key[2:]}}}"), substituted=s / Num(len(vals)),
                   part=key)
-        d.add("MMD²", ans["mmd2"], lhs=Sym("MMD2", text="MMD²", latex="\\mathrm{MMD}^2"),
-              formula=Sym("k_xx", latex="k_{xx}") + Sym("k_yy", latex="k_{yy}") - Num(2) * Sym("k_xy", latex="k_{xy}"),
+        d.add("MMD²", ans["mmd2"], lhs=Sym("MMD2", tex="\\mathrm{MMD}^2"),
+              formula=Sym("k_xx", tex="k_{xx}") + Sym("k_yy", tex="k_{yy}") - Num(2) * Sym("k_xy", tex="k_{xy}"),
               subs={"k_xx": ans["k_xx"], "k_yy": ans["k_yy"], "k_xy": ans["k_xy"]}, part="mmd2")
         d.answer = f"MMD² = {ans['mmd2']:.6g}"
         return d

@@ -155,14 +155,12 @@ class ResidualLayerNorm(ProblemType):
         d = Derivation()
         g, b = self.affine(p)
         r = ans["residual"]
-        d.add("Residual sum", r, lhs=Sym("v"), formula=Sym("x") + Sym("s", text="Sublayer(x)",
-                                                                        latex="\\text{Sublayer}(x)"),
+        d.add("Residual sum", r, lhs=Sym("v"), formula=Sym("x") + Sym("s", tex="\\text{Sublayer}(x)"),
               substituted=Mat([[Num(a) + st.num(c) for a, c in zip(p.x, p.sublayer, strict=True)]]), part="residual")
         m = st.mean_step(d, "Mean over the features", r, Sym("mu"), part="mean")
-        s2 = st.var_step(d, "Biased variance", r, m, Sym("sigma2", text="σ²", latex="\\sigma^2"), part="var")
-        sd = st.std_step(d, "Standard deviation", s2, p.eps, Sym("sd", text="√(σ² + ε)",
-                                                                  latex="\\sqrt{\\sigma^2 + \\epsilon}"))
-        d.add("Normalised vector", ans["normalized"], lhs=Sym("vhat", text="v̂", latex="\\hat{v}"),
+        s2 = st.var_step(d, "Biased variance", r, m, Sym("sigma2", tex="\\sigma^2"), part="var")
+        sd = st.std_step(d, "Standard deviation", s2, p.eps, Sym("sd", tex="\\sqrt{\\sigma^2 + \\epsilon}"))
+        d.add("Normalised vector", ans["normalized"], lhs=Sym("vhat", tex="\\hat{v}"),
               substituted=st.normalized_expr(r, m, sd), part="normalized")
         d.add("Output $\\gamma \\odot \\hat{v} + \\beta$", ans["output"], lhs=Sym("y"),
               substituted=st.affine_expr(ans["normalized"], g, b), part="output")

@@ -136,7 +136,7 @@ class Adam(StepOptimizer):
                          ("m_hat", "bias-corrected first moments"), ("v_hat", "bias-corrected second moments"),
                          ("iterates", "iterates")):
             d.add(f"The {title}, a row per step", ans[k], lhs=Sym(k.upper().replace("_HAT", "hat"),
-                                                                  text=k, latex=f"\\text{{{k}}}".replace("_", "\\_")),
+                                                                  tex=f"\\text{{{k}}}".replace("_", "\\_")),
                   part=k)
         d.answer = f"w_{self.steps(p)} = {value_text(ans['iterates'][-1])}"
         return d

@@ -185,7 +185,7 @@ class GradientDescent(ProblemType):
         d = Derivation()
         line = self.line(p)
         w = list(map(float, p.w0))
-        d.add("Loss at the start", ans["losses"][0], lhs=Sym("L_0", text="L(w_0)", latex="L(w_{0})"),
+        d.add("Loss at the start", ans["losses"][0], lhs=Sym("L_0", tex="L(w_{0})"),
               substituted=self._loss_expr(p, w))
         for t, (g, w_new) in enumerate(zip(ans["grads"], ans["iterates"], strict=True), start=1):
             if line:
@@ -212,36 +212,37 @@ class GradientDescent(ProblemType):
             d.add(f"Step {t}: update", ob.shown(w_new), lhs=ob.sym("w", t),
                   formula=ob.sym("w", t - 1) - Sym("eta") * ob.sym("g", t),
                   substituted=ob.vector_expr([Num(a) - Num(p.lr) * Num(gi) for a, gi in zip(w, g, strict=True)]))
-            d.add(f"Loss after step {t}", ans["losses"][t], lhs=Sym(f"L_{t}", text=f"L(w_{t})", latex=f"L(w_{{{t}}})"),
+            d.add(f"Loss after step {t}", ans["losses"][t], lhs=Sym(f"L_{t}", tex=f"L(w_{{{t}}})"),
                   substituted=self._loss_expr(p, w_new))
             w = w_new
         d.add("The gradients, a row per step", ans["grads"], lhs="G", part="grads")
         d.add("The iterates, a row per step", ans["iterates"], lhs="W", part="iterates")
         d.add("The losses", ans["losses"], lhs="L", part="losses")
         h = self.hessian(p)
-        d.add("Hessian of L (constant: L is quadratic)", h, lhs=Sym("H", latex=r"\nabla^2 L"),
+        d.add("Hessian of L (constant: L is quadratic)", h, lhs=Sym("H", tex=r"\nabla^2 L"),
               note=("$2 \\sum_i x_i^2$, $2 \\sum_i x_i$ and $2n$" + (" divided by n" if p.reduction == "mean" else "")
                     if line else "diagonal $2 a_i$"))
         lam = 2 / ans["lr_max"]
         if line:
             (a, b), (_, c) = h
             lam_e = (Num(a) + Num(c)) / 2 + Func("sqrt", (paren(Num(a) - Num(c)) / 2) ** 2 + Num(b) ** 2)
-            d.add("Largest eigenvalue of the Hessian", lam, lhs=Sym("lambda_max", latex=r"\lambda_{\max}"),
+            d.add("Largest eigenvalue of the Hessian", lam, lhs=Sym("lambda_max", tex=r"\lambda_{\max}"),
                   substituted=lam_e,
                   note="For a symmetric 2×2 matrix: $\\frac{h_{11} + h_{22}}{2} + "
                        "\\sqrt{(\\frac{h_{11} - h_{22}}{2})^2 + h_{12}^2}$.")
         else:
-            d.add("Largest eigenvalue of the Hessian", lam, lhs=Sym("lambda_max", latex=r"\lambda_{\max}"),
+            d.add("Largest eigenvalue of the Hessian", lam, lhs=Sym("lambda_max", tex=r"\lambda_{\max}"),
                   note="The largest diagonal entry $2 a_i$.")
-        d.add("Largest stable learning rate", ans["lr_max"], lhs=Sym("eta_max", latex=r"\eta_{\max}"),
-              formula=Num(2) / Sym("lambda_max", latex=r"\lambda_{\max}"), substituted=Num(2) / Num(lam),
+        d.add("Largest stable learning rate", ans["lr_max"], lhs=Sym("eta_max", tex=r"\eta_{\max}"),
+              formula=Num(2) / Sym("lambda_max", tex=r"\lambda_{\max}"), substituted=Num(2) / Num(lam),
               part="lr_max", note="GD on a quadratic diverges for $\\eta > 2/\\lambda_{\\max}$.")
         if line:
-            d.add("Minimiser (normal equations, gradient 0)", ans["w_star"], lhs=Sym("w_star", text="w*",
-                  latex="w^*"), part="w_star", note="Solve $\\sum_i x_i^2 w + \\sum_i x_i b = \\sum_i x_i y_i$ and "
+            d.add("Minimiser (normal equations, gradient 0)", ans["w_star"], lhs=Sym("w_star", tex="w^*"),
+                  part="w_star",
+                  note="Solve $\\sum_i x_i^2 w + \\sum_i x_i b = \\sum_i x_i y_i$ and "
                   "$\\sum_i x_i w + n b = \\sum_i y_i$.")
         else:
-            d.add("Minimiser (gradient 0 at $w = c$)", ans["w_star"], lhs=Sym("w_star", text="w*", latex="w^*"),
+            d.add("Minimiser (gradient 0 at $w = c$)", ans["w_star"], lhs=Sym("w_star", tex="w^*"),
                   part="w_star")
         d.answer = f"w_{p.steps} = {value_text(ans['iterates'][-1])}, η_max = {ans['lr_max']:.6g}"
         return d

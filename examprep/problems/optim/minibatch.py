@@ -116,20 +116,20 @@ class Minibatch(ProblemType):
         a = self.solve(p)
         d = Derivation()
         x, y, w = Sym("x_i"), Sym("y_i"), Sym("w")
-        d.add("Per-sample gradients", a["per_sample"], lhs=Sym("g_i", text="dL_i/dw", latex=r"\frac{dL_i}{dw}"),
+        d.add("Per-sample gradients", a["per_sample"], lhs=Sym("g_i", tex=r"\frac{dL_i}{dw}"),
               formula=Num(2) * x * paren(w * x - y),
               substituted=Mat([[Num(2) * Num(xi) * paren(Num(p.w) * Num(xi) - Num(yi))
                                 for xi, yi in zip(p.x, p.y, strict=True)]]), part="per_sample")
         g = a["per_sample"]
-        d.add("Full-batch gradient: the mean over all samples", a["full"], lhs=Sym("g_full", latex=r"g_{\text{full}}"),
+        d.add("Full-batch gradient: the mean over all samples", a["full"], lhs=Sym("g_full", tex=r"g_{\text{full}}"),
               substituted=paren(_sum([Num(v) for v in g])) / Num(len(g)), part="full")
         d.add(f"Mini-batch gradient: the mean over samples {', '.join(map(str, p.batch))}", a["minibatch"],
-              lhs=Sym("g_B", latex=r"g_{\text{batch}}"),
+              lhs=Sym("g_B", tex=r"g_{\text{batch}}"),
               substituted=paren(_sum([Num(g[i - 1]) for i in p.batch])) / Num(len(p.batch)), part="minibatch")
-        d.add(f"SGD gradient: sample {p.sample} alone", a["sgd"], lhs=Sym("g_sgd", latex=r"g_{\text{SGD}}"),
+        d.add(f"SGD gradient: sample {p.sample} alone", a["sgd"], lhs=Sym("g_sgd", tex=r"g_{\text{SGD}}"),
               substituted=Num(g[p.sample - 1]), part="sgd")
         rnd = floor if p.drop_last else ceil
-        d.add("Iterations per epoch", a["iters"], lhs=Sym("n_it", text="iters", latex=r"n_{\text{iter}}"),
+        d.add("Iterations per epoch", a["iters"], lhs=Sym("n_it", tex=r"n_{\text{iter}}"),
               formula=rnd(Sym("N") / Sym("B")), substituted=rnd(Num(p.N) / Num(p.B)), part="iters",
               note="The last, incomplete batch " + ("is dropped (drop_last=True)." if p.drop_last
                                                     else "still counts (drop_last=False)."))

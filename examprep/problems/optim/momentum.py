@@ -219,8 +219,8 @@ class Momentum(StepOptimizer):
         d.add("The " + ("velocities" if notes else "momentum buffers") + ", a row per step", ans[key],
               lhs=Sym("V" if notes else "B"), part=key, note=None if notes else "(part buf)")
         if "lookahead" in ans:
-            d.add("The look-ahead points, a row per step", ans["lookahead"], lhs=Sym("Wt", latex=r"\tilde{W}",
-                                                                                     text="W̃"), part="lookahead")
+            d.add("The look-ahead points, a row per step", ans["lookahead"], lhs=Sym("Wt", tex=r"\tilde{W}"),
+                  part="lookahead")
         d.add("The iterates, a row per step", ans["iterates"], lhs="W", part="iterates")
         d.answer = f"w_{self.steps(p)} = {value_text(ans['iterates'][-1])}"
         return d

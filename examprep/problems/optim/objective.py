@@ -95,8 +95,9 @@ def vec(v: Sequence[float]) -> str:
 def objective_text(p: Params) -> list[Any]:
     """Statement segments: the loss written out with its numbers, or the given gradients."""
     if p.get("loss_grads") is not None:
-        return ["The gradients of the loss are given: step $t$ uses row $t$ of ",
-                [list(r) for r in p.loss_grads], " as $g_t$ (evaluated at $w_{t-1}$; do not recompute them). "]
+        return ["The loss gradients are given as the rows $G_1, G_2, \\ldots$ of $G = $ ",
+                [list(r) for r in p.loss_grads], ": at step $t$, $\\nabla L(w_{t-1}) = G_t$ (do not recompute "
+                "them). "]
     d = len(p.w0)
     terms = []
     for i, (a, c) in enumerate(zip(p.a, p.c, strict=True), start=1):
@@ -139,7 +140,7 @@ def sample_objective(rng: np.random.Generator, difficulty: str, grads_ok: bool =
 
 def sym(name: str, t: int | str, latex: str | None = None, text: str | None = None) -> Sym:
     """A per-step symbol such as g_2, buf_1, m̂_3: the step is its subscript."""
-    return Sym(f"{name}_{t}", text=f"{text or name}_{t}", latex=f"{latex or name}_{{{t}}}")
+    return Sym(f"{name}_{t}", tex=f"{latex or name}_{{{t}}}")
 
 
 def vector_expr(entries: Sequence[Expr]) -> Expr:
@@ -169,10 +170,9 @@ def gradient_substituted(p: Params, t: int, w: Sequence[float], decay: float = 0
 def gradient_formula(p: Params, t: int, decay: bool = False, at: str = "w") -> Expr:
     """The symbolic gradient at w_{t−1} (or at the look-ahead point), coordinate by coordinate."""
     k = t if at == "wt" else t - 1  # the look-ahead point of step t is w̃_t
-    w = Sym(f"{at}_{k}", latex=(r"\tilde{w}" if at == "wt" else "w") + f"_{{{k}}}",
-            text=("w̃" if at == "wt" else "w") + f"_{k}")
+    w = Sym(f"{at}_{k}", tex=(r"\tilde{w}" if at == "wt" else "w") + f"_{{{k}}}")
     if p.get("loss_grads") is not None:
-        g: Expr = Sym("G_t", text=f"G[{t}]", latex=f"G_{{{t}}}")
+        g: Expr = Sym("G_t", tex=f"G_{{{t}}}")
     else:
         g = Num(2) * Sym("a") * paren(w - Sym("c"))
     return g + Sym("lambda") * w if decay else g

@@ -108,10 +108,10 @@ class TrainingLoop(ProblemType):
                 f"counted $i = 0, 1, \\ldots$ and the running loss is printed when $i$ leaves the remainder "
                 f"{p.print_every - 1} on division by {p.print_every} (i % {p.print_every} == {p.print_every - 1}). "
                 f"The test DataLoader has {p.n_test} examples and the same batch size. Inputs "
-                f"go through ToTensor (8-bit values divided by 255) and Normalize with mean ${num(p.mean)}$ and std "
-                f"${num(p.std)}$. Give the iterations per epoch, the iterations in total, the number of printed "
-                f"losses over all epochs, the number of test batches, and the normalised value of a pixel "
-                f"{p.pixel}."]
+                f"go through ToTensor (8-bit values divided by 255) and Normalize with mean $\\mu = {num(p.mean)}$ "
+                f"and std $\\sigma = {num(p.std)}$. Give the iterations per epoch, the iterations in total, the number "
+                f"of printed losses over all epochs, the number of test batches, and the normalised value $x'$ of a "
+                f"pixel $x = {p.pixel}$."]
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)
@@ -128,7 +128,7 @@ class TrainingLoop(ProblemType):
               substituted=Num(ans["prints"] // p.epochs) * Num(p.epochs), part="prints")
         d.add("Test batches", ans["test_batches"], lhs="test", substituted=ceil(Num(p.n_test) / Num(p.batch_size)),
               part="test_batches")
-        d.add("Normalised pixel", ans["normalized"], lhs=Sym("xn", text="x'", latex="x'"),
+        d.add("Normalised pixel", ans["normalized"], lhs=Sym("xn", tex="x'"),
               formula=paren(Sym("x") / Num(255) - Sym("mu")) / Sym("sigma"),
               substituted=paren(Num(p.pixel) / Num(255) - Num(p.mean)) / Num(p.std), part="normalized")
         d.answer = (f"{ans['iters_per_epoch']} per epoch, {ans['total_iters']} in total, {ans['prints']} prints, "

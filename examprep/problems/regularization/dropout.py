@@ -130,20 +130,21 @@ class Dropout(ProblemType):
         d = Derivation()
         keep = 1 - p.p
         h = list(map(float, p.h))
-        d.add("Keep probability", keep, lhs=Sym("q", text="1 − p", latex="1 - p"), substituted=Num(1) - Num(p.p))
+        d.add("Keep probability", keep, lhs=Sym("q", tex="1 - p"), substituted=Num(1) - Num(p.p))
         if p.scheme == "inverted":
-            d.add("Training output: mask, then divide by $1 - p$", ans["train_output"], lhs=Sym("y_train",
-                  latex="y_{train}"), substituted=Mat([[Num(m) * factor(x) / Num(keep) for m, x in
-                                                       zip(p.mask, h, strict=True)]]), part="train_output")
-            d.add("Test output: the identity", ans["test_output"], lhs=Sym("y_test", latex="y_{test}"),
+            d.add("Training output: mask, then divide by $1 - p$", ans["train_output"],
+                  lhs=Sym("y_train", tex=r"y_{\text{train}}"),
+                  substituted=Mat([[Num(m) * factor(x) / Num(keep) for m, x in zip(p.mask, h, strict=True)]]),
+                  part="train_output")
+            d.add("Test output: the identity", ans["test_output"], lhs=Sym("y_test", tex=r"y_{\text{test}}"),
                   part="test_output", note="Inverted dropout already rescaled in training, so E[y_train] = h.")
         else:
-            d.add("Training output: mask only", ans["train_output"], lhs=Sym("y_train", latex="y_{train}"),
+            d.add("Training output: mask only", ans["train_output"], lhs=Sym("y_train", tex=r"y_{\text{train}}"),
                   substituted=Mat([[Num(m) * factor(x) for m, x in zip(p.mask, h, strict=True)]]),
                   part="train_output")
-            d.add("Test output: scale by $1 - p$", ans["test_output"], lhs=Sym("y_test", latex="y_{test}"),
+            d.add("Test output: scale by $1 - p$", ans["test_output"], lhs=Sym("y_test", tex=r"y_{\text{test}}"),
                   substituted=Mat([[Num(keep) * factor(x) for x in h]]), part="test_output")
-        d.add("Expected number kept", ans["expected_kept"], lhs=Sym("E_kept", text="E[kept]", latex="E[kept]"),
+        d.add("Expected number kept", ans["expected_kept"], lhs=Sym("E_kept", tex="E[kept]"),
               formula=Sym("n") * (Num(1) - Sym("p")), substituted=Num(len(h)) * (Num(1) - Num(p.p)),
               part="expected_kept")
         d.answer = f"train {value_text(ans['train_output'])}, test {value_text(ans['test_output'])}"

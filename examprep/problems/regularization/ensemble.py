@@ -121,7 +121,7 @@ class Ensemble(ProblemType):
               subs={"k": p.k, "v": p.v, "c": p.c}, part="ensemble_mse",
               note="$E[(\\frac{1}{k} \\sum_i \\epsilon_i)^2] = \\frac{1}{k^2} (k v + k(k-1) c)$.")
         N = Sym("N")
-        d.add("Bootstrap: one example missed N times", ans["p_missed"], lhs=Sym("P_miss", latex="P_{miss}"),
+        d.add("Bootstrap: one example missed N times", ans["p_missed"], lhs=Sym("P_miss", tex="P_{miss}"),
               formula=paren(Num(1) - Num(1) / N) ** N, subs={"N": p.N}, part="p_missed",
               note=f"It tends to $1/e$ ≈ 0.367879 as N grows; here N = {p.N}.")
         lo = p.k // 2 + 1
@@ -129,7 +129,7 @@ class Ensemble(ProblemType):
         for j in range(lo, p.k + 1):
             t = Num(math.comb(p.k, j)) * Num(p.p) ** Num(j) * Num(1 - p.p) ** Num(p.k - j)
             sub = t if sub is None else sub + t
-        d.add(f"Majority: {lo} to {p.k} of {p.k} right", ans["majority"], lhs=Sym("P_maj", latex="P_{maj}"),
+        d.add(f"Majority: {lo} to {p.k} of {p.k} right", ans["majority"], lhs=Sym("P_maj", tex="P_{maj}"),
               substituted=sub, part="majority",
               note="A binomial tail: the sum over $j > k/2$ of $C(k, j) p^j (1 - p)^{k-j}$, the binomial "
                    "coefficients written out.")

@@ -169,16 +169,16 @@ class Penalty(ProblemType):
         d = Derivation()
         w, lam = list(map(float, p.w)), p.lam
         if p.norm == "l2":
-            d.add("Penalty", ans["omega"], lhs=Sym("Omega", text="Ω", latex="\\Omega"),
+            d.add("Penalty", ans["omega"], lhs=Sym("Omega", tex="\\Omega"),
                   substituted=Num(0.5) * Func("paren", total([factor(x) ** 2 for x in w])), part="omega")
         else:
-            d.add("Penalty", ans["omega"], lhs=Sym("Omega", text="Ω", latex="\\Omega"),
+            d.add("Penalty", ans["omega"], lhs=Sym("Omega", tex="\\Omega"),
                   substituted=total([Func("abs", Num(x)) for x in w]), part="omega")
-        d.add("Penalised loss", ans["penalized"], lhs=Sym("Lt", text="L̃", latex="\\tilde{L}"),
-              formula=Sym("L") + Sym("lambda") * Sym("Omega", text="Ω", latex="\\Omega"),
+        d.add("Penalised loss", ans["penalized"], lhs=Sym("Lt", tex="\\tilde{L}"),
+              formula=Sym("L") + Sym("lambda") * Sym("Omega", tex="\\Omega"),
               substituted=Num(p.data_loss) + Num(lam) * Num(ans["omega"]), part="penalized")
         pen = w if p.norm == "l2" else [sign(x) for x in w]
-        d.add("Gradient step", ans["step"], lhs=Sym("w_new", text="w'", latex="w'"),
+        d.add("Gradient step", ans["step"], lhs=Sym("w_new", tex="w'"),
               substituted=Mat([[Num(x) - Num(p.lr) * Func("paren", Num(gi) + Num(lam) * factor(q))
                                 for x, gi, q in zip(w, p.grad, pen, strict=True)]]), part="step",
               note="$\\nabla \\Omega = w$ for L2 (weight decay)." if p.norm == "l2" else
@@ -191,7 +191,7 @@ class Penalty(ProblemType):
                 sub = Mat([[Num(sign(ws)) * Func("max", Func("abs", Num(ws)) - Num(lam) / Num(h), Num(0))
                             for ws, h in zip(p.w_star, p.H, strict=True)]])
                 note = ("Soft threshold: a coordinate with $|w^*_i| \\le \\lambda/H_i$ becomes exactly 0.")
-            d.add("Penalised optimum", ans["optimum"], lhs=Sym("wt", text="w̃", latex="\\tilde{w}"), substituted=sub,
+            d.add("Penalised optimum", ans["optimum"], lhs=Sym("wt", tex="\\tilde{w}"), substituted=sub,
                   part="optimum", note=note)
         d.answer = f"L̃ = {ans['penalized']:.6g}, step {value_text(ans['step'])}"
         return d

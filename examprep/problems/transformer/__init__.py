@@ -19,3 +19,9 @@ register("transformer/attention_cost-v1", "examprep.problems.transformer.attenti
 register("transformer/multihead_forward-v1", "examprep.problems.transformer.multihead_forward:MultiheadForward",
          title="Multi-head self-attention forward pass", parts=("scores", "weights", "heads", "output"),
          catalog="seed_000_001 B3; seed_004 B6; seed_002 H3")
+register("transformer/mrope_ids-v1", "examprep.problems.transformer.mrope_ids:MropeIds",
+         title="M-RoPE position ids of a video after text", parts=("vision_ids", "next_id"),
+         catalog="seed_000_001 B10")
+register("transformer/euler_ode-v1", "examprep.problems.transformer.euler_ode:EulerODE",
+         title="ResNets and attention as Euler steps of an ODE",
+         parts=("trajectory", "x_final", "weights", "velocity", "x_next"), catalog="seed_000_001 A3")
