@@ -68,7 +68,8 @@ def _sum(terms: list[Any]) -> Any:
 
 
 def _sym(name: str, text: str, latex: str, typst: str) -> Sym:
-    return Sym(name, text, latex=latex, typst=typst)
+    """A symbol from its LaTeX markup (text and Typst follow from it)."""
+    return Sym(name, tex=latex.replace(r"\mathbb{E}", r"\mathrm{E}"))
 
 
 PX = _sym("px", "p(x)", "p(x)", "p(x)")
@@ -160,7 +161,7 @@ class ELBODiscrete(ProblemType):
               substituted=Mat([[Num(a) * Num(b) for a, b in zip(pz, lx, strict=True)]]))
         d.add("Evidence", ans["evidence"], lhs=PX, substituted=_sum([Num(v) for v in joint]), part="evidence",
               note="the sum of the joints over the states")
-        d.add("Log-evidence", ans["log_evidence"], lhs=Sym("lnpx", "ln p(x)", latex=r"\ln p(x)", typst="ln p(x)"),
+        d.add("Log-evidence", ans["log_evidence"], lhs=Sym("lnpx", tex=r"\ln p(x)"),
               substituted=Func("ln", Num(ans["evidence"])), part="log_evidence")
         d.add("Posterior (Bayes)", post, lhs=POST,
               substituted=Mat([[Num(v) / Num(ans["evidence"]) for v in joint]]), part="posterior")

@@ -96,28 +96,17 @@ def _sum(terms: list[Any]) -> Any:
     return out
 
 
-GAMMA = Sym("gamma_ik", "γ_ik = π_k N(x_i; μ_k, σ_k²) / p(x_i)",
-            latex=r"\gamma_{ik} = \frac{\pi_k \mathcal{N}(x_i; \mu_k, \sigma_k^2)}{p(x_i)}",
-            typst="gamma_(i k) = (pi_k cal(N)(x_i; mu_k, sigma_k^2))/(p(x_i))")
-JOINT = Sym("w_ik", "π_k N(x_i; μ_k, σ_k²) = π_k exp(−(x_i − μ_k)²/(2σ_k²))/√(2πσ_k²)",
-            latex=r"\pi_k \mathcal{N}(x_i; \mu_k, \sigma_k^2) = \pi_k \frac{\exp(-(x_i - \mu_k)^2 / (2\sigma_k^2))}"
-                  r"{\sqrt{2\pi\sigma_k^2}}",
-            typst="pi_k cal(N)(x_i; mu_k, sigma_k^2) = pi_k exp(-(x_i - mu_k)^2 / (2 sigma_k^2))/sqrt(2 pi sigma_k^2)")
-PX = Sym("p_xi", "p(x_i) = Σ_k π_k N(x_i; μ_k, σ_k²)",
-         latex=r"p(x_i) = \sum_k \pi_k \mathcal{N}(x_i; \mu_k, \sigma_k^2)",
-         typst="p(x_i) = sum_k pi_k cal(N)(x_i; mu_k, sigma_k^2)")
-NK = Sym("N_k", "N_k = Σ_i γ_ik", latex=r"N_k = \sum_i \gamma_{ik}", typst="N_k = sum_i gamma_(i k)")
-PI_NEW = Sym("pi_new", "π_k' = N_k/n", latex=r"\pi_k' = \frac{N_k}{n}", typst="pi'_k = N_k/n")
-MU_NEW = Sym("mu_new", "μ_k' = Σ_i γ_ik x_i / N_k", latex=r"\mu_k' = \frac{\sum_i \gamma_{ik} x_i}{N_k}",
-             typst="mu'_k = (sum_i gamma_(i k) x_i)/N_k")
-VAR_NEW = Sym("var_new", "σ_k'² = Σ_i γ_ik (x_i − μ_k')² / N_k",
-              latex=r"\sigma_k'^2 = \frac{\sum_i \gamma_{ik} (x_i - \mu_k')^2}{N_k}",
-              typst="sigma'^2_k = (sum_i gamma_(i k) (x_i - mu'_k)^2)/N_k")
-LL0 = Sym("ll0", "ℓ = Σ_i ln p(x_i)", latex=r"\ell = \sum_i \ln p(x_i)", typst="ell = sum_i ln p(x_i)")
-LL1 = Sym("ll1", "ℓ' = Σ_i ln p'(x_i)", latex=r"\ell' = \sum_i \ln p'(x_i)", typst="ell' = sum_i ln p'(x_i)")
-PX_NEW = Sym("p_new", "p'(x_i) = Σ_k π_k' N(x_i; μ_k', σ_k'²)",
-             latex=r"p'(x_i) = \sum_k \pi_k' \mathcal{N}(x_i; \mu_k', \sigma_k'^2)",
-             typst="p'(x_i) = sum_k pi'_k cal(N)(x_i; mu'_k, sigma'^2_k)")
+GAMMA = Sym("gamma_ik", tex=r"\gamma_{ik} = \frac{\pi_k N(x_i; \mu_k, \sigma_k^2)}{p(x_i)}")
+JOINT = Sym("w_ik", tex=r"\pi_k N(x_i; \mu_k, \sigma_k^2) = \pi_k \frac{\exp(-(x_i - \mu_k)^2 / (2\sigma_k^2))}"
+                  r"{\sqrt{2\pi\sigma_k^2}}")
+PX = Sym("p_xi", tex=r"p(x_i) = \sum_k \pi_k N(x_i; \mu_k, \sigma_k^2)")
+NK = Sym("N_k", tex=r"N_k = \sum_i \gamma_{ik}")
+PI_NEW = Sym("pi_new", tex=r"\pi_k' = \frac{N_k}{n}")
+MU_NEW = Sym("mu_new", tex=r"\mu_k' = \frac{\sum_i \gamma_{ik} x_i}{N_k}")
+VAR_NEW = Sym("var_new", tex=r"\sigma_k'^2 = \frac{\sum_i \gamma_{ik} (x_i - \mu_k')^2}{N_k}")
+LL0 = Sym("ll0", tex=r"L = \sum_i \ln p(x_i)")
+LL1 = Sym("ll1", tex=r"L' = \sum_i \ln p'(x_i)")
+PX_NEW = Sym("p_new", tex=r"p'(x_i) = \sum_k \pi_k' N(x_i; \mu_k', \sigma_k'^2)")
 
 
 class GMMEMStep(ProblemType):

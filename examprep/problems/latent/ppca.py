@@ -36,16 +36,12 @@ from examprep.seeding import picker
 from examprep.solver.expr import Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
 
-C_SYM = Sym("C", "C = WWᵀ + σ²I", latex=r"C = W W^\top + \sigma^2 I", typst="C = W W^top + sigma^2 I")
-M_SYM = Sym("M", "M = WᵀW + σ²", latex=r"M = W^\top W + \sigma^2", typst="M = W^top W + sigma^2")
-PM = Sym("pm", "E[z|x] = M⁻¹Wᵀ(x − μ)", latex=r"\mathrm{E}[z \mid \mathbf{x}] = M^{-1} W^\top (\mathbf{x} - \mu)",
-         typst="EE[z|bold(x)] = M^(-1) W^top (bold(x) - mu)")
-PV = Sym("pv", "Var[z|x] = σ²M⁻¹", latex=r"\mathrm{Var}[z \mid \mathbf{x}] = \sigma^2 M^{-1}",
-         typst='"Var"[z|bold(x)] = sigma^2 M^(-1)')
-LP = Sym("lp", "ln p(x) = −½[d ln 2π + ln det C + (x − μ)ᵀC⁻¹(x − μ)]",
-         latex=r"\ln p(\mathbf{x}) = -\frac{1}{2}[d \ln 2\pi + \ln \det C"
-               r" + (\mathbf{x} - \mu)^\top C^{-1} (\mathbf{x} - \mu)]",
-         typst="ln p(bold(x)) = -1/2 [d ln 2 pi + ln det C + (bold(x) - mu)^top C^(-1) (bold(x) - mu)]")
+C_SYM = Sym("C", tex=r"C = W W^\top + \sigma^2 I")
+M_SYM = Sym("M", tex=r"M = W^\top W + \sigma^2")
+PM = Sym("pm", tex=r"\mathrm{E}[z \mid \mathbf{x}] = M^{-1} W^\top (\mathbf{x} - \mu)")
+PV = Sym("pv", tex=r"\mathrm{Var}[z \mid \mathbf{x}] = \sigma^2 M^{-1}")
+LP = Sym("lp", tex=r"\ln p(\mathbf{x}) = -\frac{1}{2}[d \ln 2\pi + \ln \mathrm{det} C"
+               r" + (\mathbf{x} - \mu)^\top C^{-1} (\mathbf{x} - \mu)]")
 
 
 def ppca_parts(W: Any, sigma2: float, mu: Any, x: Any, *, no_noise: bool = False) -> Answers:  # noqa: N803

@@ -75,19 +75,11 @@ def _sum(terms: list[Any]) -> Any:
     return out
 
 
-REC_B = Sym("rec", "L_rec = −Σ_i [x_i ln x̂_i + (1 − x_i) ln(1 − x̂_i)]",
-            latex=r"L_{\mathrm{rec}} = -\sum_i [x_i \ln \hat{x}_i + (1 - x_i) \ln(1 - \hat{x}_i)]",
-            typst='L_"rec" = -sum_i [x_i ln hat(x)_i + (1 - x_i) ln(1 - hat(x)_i)]')
-REC_G = Sym("rec", "L_rec = Σ_i [½(x_i − x̂_i)² + ½ ln 2π]",
-            latex=r"L_{\mathrm{rec}} = \sum_i \left[\frac{1}{2}(x_i - \hat{x}_i)^2 + \frac{1}{2} \ln 2\pi\right]",
-            typst='L_"rec" = sum_i [1/2 (x_i - hat(x)_i)^2 + 1/2 ln 2 pi]')
-KL = Sym("kl", "KL = ½ Σ_j (μ_j² + e^{ln σ_j²} − 1 − ln σ_j²)",
-         latex=r"\mathrm{KL} = \frac{1}{2} \sum_j (\mu_j^2 + e^{\ln \sigma_j^2} - 1 - \ln \sigma_j^2)",
-         typst='"KL" = 1/2 sum_j (mu_j^2 + e^(ln sigma_j^2) - 1 - ln sigma_j^2)')
-LOSS = Sym("loss", "L = L_rec + β·KL", latex=r"L = L_{\mathrm{rec}} + \beta \cdot \mathrm{KL}",
-           typst='L = L_"rec" + beta dot "KL"')
-ELBO = Sym("elbo", "ELBO = −(L_rec + KL)", latex=r"\mathrm{ELBO} = -(L_{\mathrm{rec}} + \mathrm{KL})",
-           typst='"ELBO" = -(L_"rec" + "KL")')
+REC_B = Sym("rec", tex=r"L_{\mathrm{rec}} = -\sum_i [x_i \ln \hat{x}_i + (1 - x_i) \ln(1 - \hat{x}_i)]")
+REC_G = Sym("rec", tex=r"L_{\mathrm{rec}} = \sum_i \left[\frac{1}{2}(x_i - \hat{x}_i)^2 + \frac{1}{2} \ln 2\pi\right]")
+KL = Sym("kl", tex=r"\mathrm{KL} = \frac{1}{2} \sum_j (\mu_j^2 + e^{\ln \sigma_j^2} - 1 - \ln \sigma_j^2)")
+LOSS = Sym("loss", tex=r"L = L_{\mathrm{rec}} + \beta \cdot \mathrm{KL}")
+ELBO = Sym("elbo", tex=r"\mathrm{ELBO} = -(L_{\mathrm{rec}} + \mathrm{KL})")
 
 
 class VAELoss(ProblemType):
