@@ -45,19 +45,13 @@ from examprep.solver.step import Derivation
 CFG = {"diffusers": "\\tilde{\\epsilon} = \\epsilon_u + w(\\epsilon_c - \\epsilon_u)",
        "paper": "\\tilde{\\epsilon} = (1 + w)\\epsilon_c - w \\epsilon_u"}
 CFG_SYM = {
-    "diffusers": Sym("eg", "ε̃ = ε_u + w(ε_c − ε_u)",
-                     latex=r"\tilde{\epsilon} = \epsilon_u + w(\epsilon_c - \epsilon_u)",
-                     typst="tilde(epsilon) = epsilon_u + w(epsilon_c - epsilon_u)"),
-    "paper": Sym("eg", "ε̃ = (1 + w)ε_c − w·ε_u", latex=r"\tilde{\epsilon} = (1 + w)\epsilon_c - w \epsilon_u",
-                 typst="tilde(epsilon) = (1 + w) epsilon_c - w epsilon_u"),
+    "diffusers": Sym("eg", tex=r"\tilde{\epsilon} = \epsilon_u + w(\epsilon_c - \epsilon_u)"),
+    "paper": Sym("eg", tex=r"\tilde{\epsilon} = (1 + w)\epsilon_c - w \epsilon_u"),
 }
 P_SYM = Sym("p", "p = σ(aᵀx_t + c)", latex=r"p = \sigma(\mathbf{a}^\top \mathbf{x}_t + c)",
             typst="p = sigma(bold(a)^top bold(x)_t + c)")
-G_SYM = Sym("g", "∇ ln p = (1 − p)a", latex=r"\nabla_{x} \ln p = (1 - p)\mathbf{a}",
-            typst="nabla_x ln p = (1 - p) bold(a)")
-CG_SYM = Sym("eg", "ε̃ = ε − s√(1 − ᾱ_t)∇ ln p",
-             latex=r"\tilde{\epsilon} = \epsilon - s\sqrt{1 - \bar{\alpha}_t} \nabla_{x} \ln p",
-             typst="tilde(epsilon) = epsilon - s sqrt(1 - macron(alpha)_t) nabla_x ln p")
+G_SYM = Sym("g", tex=r"\nabla_{x} \ln p = (1 - p)\mathbf{a}")
+CG_SYM = Sym("eg", tex=r"\tilde{\epsilon} = \epsilon - s\sqrt{1 - \bar{\alpha}_t} \nabla_{x} \ln p")
 CFG_KEYS, CLS_KEYS = ("eps_u", "eps_c", "w"), ("eps", "x_t", "a", "alpha_bar")
 
 

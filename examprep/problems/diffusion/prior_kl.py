@@ -44,8 +44,7 @@ from examprep.solver.step import Derivation
 M_SYM = Sym("m", "m = √ᾱ_T·x_0", latex=r"\mathbf{m} = \sqrt{\bar{\alpha}_T} \mathbf{x}_0",
             typst="bold(m) = sqrt(macron(alpha)_T) bold(x)_0")
 V_SYM = Sym("v", "v = 1 − ᾱ_T", latex=r"v = 1 - \bar{\alpha}_T", typst="v = 1 - macron(alpha)_T")
-KL_SYM = Sym("L_T", "L_T = ½ Σ_d (m_d² + v − 1 − ln v)", latex=r"L_T = \frac{1}{2} \sum_d (m_d^2 + v - 1 - \ln v)",
-             typst="L_T = 1/2 sum_d (m_d^2 + v - 1 - ln v)")
+KL_SYM = Sym("L_T", tex=r"L_T = \frac{1}{2} \sum_d (m_d^2 + v - 1 - \ln v)")
 
 
 def prior_parts(x0: Any, ab: float, *, std_in_log: bool = False, reverse: bool = False) -> Answers:
