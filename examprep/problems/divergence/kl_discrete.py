@@ -173,8 +173,8 @@ class KLDiscreteV2(KLDiscrete):
         return None if self.solve(p)["kl"] == math.inf else super().degenerate(p)
 
     def statement(self, p: Params) -> list[Any]:
-        return [*super().statement(p), " If Q(i) = 0 for an outcome with P(i) > 0, that term and the divergence are "
-                "infinite: answer inf (or ∞)."]
+        return [*super().statement(p), " If $Q(i) = 0$ for an outcome with $P(i) > 0$, that term and the divergence "
+                "are infinite: answer inf (or $\\infty$)."]
 
     def derivation(self, p: Params) -> Derivation:
         if self.solve(p)["kl"] != math.inf:
