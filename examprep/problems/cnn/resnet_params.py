@@ -122,14 +122,15 @@ class ResNetParams(ProblemType):
         subs = {"C_in": p.C_in, "C_out": p.C_out, **({"w": p.width} if p.width else {})}
         if p.block == "basic":
             d.add("Convolutions", ans["conv_params"], lhs=Sym("N_conv"), formula=9 * CI * CO + 9 * CO * CO,
-                  subs=subs, part="conv_params", note="two 3×3 convolutions, K²·C_in·C_out weights each, no bias")
+                  subs=subs, part="conv_params",
+                  note=r"two 3×3 convolutions, $K^2 C_{in} C_{out}$ weights each, no bias")
             d.add("BatchNorms", ans["bn_params"], lhs=Sym("N_BN"), formula=2 * CO + 2 * CO, subs=subs,
-                  part="bn_params", note="γ and β per channel after each convolution")
+                  part="bn_params", note=r"$\gamma$ and $\beta$ per channel after each convolution")
         else:
             d.add("Convolutions", ans["conv_params"], lhs=Sym("N_conv"), formula=CI * WD + 9 * WD * WD + WD * CO,
                   subs=subs, part="conv_params", note="1×1, 3×3 and 1×1 convolutions, no bias")
             d.add("BatchNorms", ans["bn_params"], lhs=Sym("N_BN"), formula=2 * WD + 2 * WD + 2 * CO, subs=subs,
-                  part="bn_params", note="γ and β per channel after each convolution")
+                  part="bn_params", note=r"$\gamma$ and $\beta$ per channel after each convolution")
         if projection(p):
             d.add("Shortcut", ans["shortcut_params"], lhs=Sym("N_sc"), formula=CI * CO + 2 * CO, subs=subs,
                   part="shortcut_params", note="the shape changes: a 1×1 convolution and its BatchNorm")

@@ -108,7 +108,7 @@ class TransposedConvOutputSize(ProblemType):
             d.add(title, ans[part], lhs=Sym("H_out" if part == "h_out" else "W_out"), formula=formula,
                   subs={n_sym: n, "S": p.S, "P": p.P, "D": p.D, "K": p.K, "p_out": p.output_padding}, part=part,
                   note=None if part == "w_out" else "p_out is output_padding; the input pixels land S apart and "
-                  "each spreads a kernel footprint D(K − 1) + 1 wide; P is cropped from both sides")
+                  "each spreads a kernel footprint $D(K - 1) + 1$ wide; P is cropped from both sides")
         d.answer = f"{ans['h_out']} × {ans['w_out']}"
         return d
 

@@ -170,7 +170,8 @@ class CutMix(ProblemType):
               subs={"x_1": ans["box"][0], "y_1": ans["box"][1], "x_2": ans["box"][2], "y_2": ans["box"][3],
                     "W": w, "H": h}, part="lam", note="the share of A that remains")
         d.add("Mixed label", ans["label"], lhs=Sym("y", "ỹ", latex=r"\tilde{y}", typst="tilde(y)"), part="label",
-              note=f"λ = {ans['lam']:g} on class {p.y_a}, 1 − λ = {1 - ans['lam']:g} on class {p.y_b}")
+              note=f"$\\lambda = {ans['lam']:g}$ on class {p.y_a}, "
+              f"$1 - \\lambda = {1 - ans['lam']:g}$ on class {p.y_b}")
         d.add("CutMix image", ans["mixed"], lhs=Sym("x_mix", latex=r"x_{\mathrm{mix}}", typst='x_"mix"'),
               part="mixed", note="B's pixels inside the box, A's elsewhere")
         mean = self._mean(p)

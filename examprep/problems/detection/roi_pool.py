@@ -121,7 +121,7 @@ class RoIPool(ProblemType):
         x1, y1, x2, y2 = p.roi
         h, w = y2 - y1 + 1, x2 - x1 + 1
         d = Derivation()
-        d.add("RoI size", [h, w], lhs="[h, w]", note=f"h = {y2} − {y1} + 1 = {h} rows, w = {x2} − {x1} + 1 = {w} "
+        d.add("RoI size", [h, w], lhs="[h, w]", note=f"$h = {y2} - {y1} + 1 = {h}$ rows, $w = {x2} - {x1} + 1 = {w}$ "
               "columns (the corners are inclusive)")
         for name, lo, n, k, key in (("row", y1, h, p.out[0], "row_bins"), ("column", x1, w, p.out[1], "col_bins")):
             notes = [f"bin {i}: {lo} + ⌊{i}·{n}/{k}⌋ = {b[0]} to {lo} + ⌈{i + 1}·{n}/{k}⌉ − 1 = {b[1]}"

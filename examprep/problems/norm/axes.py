@@ -213,9 +213,10 @@ class NormAxes(ProblemType):
         pf = {"batch": Num(2) * Sym("C"), "layer": Num(2) * Sym("C") * Sym("H") * Sym("W"), "instance": Num(0),
               "group": Num(2) * Sym("C")}[p.kind]
         d.add("Learnable parameters", ans["params"], lhs=Sym("P"), formula=pf, subs=vals, part="params",
-              note={"batch": "A γ and a β per channel.", "layer": "elementwise_affine: a γ and a β per position.",
+              note={"batch": r"A $\gamma$ and a $\beta$ per channel.",
+                    "layer": r"elementwise_affine: a $\gamma$ and a $\beta$ per position.",
                     "instance": "InstanceNorm2d has affine=False by default: no parameters.",
-                    "group": "A γ and a β per channel."}[p.kind])
+                    "group": r"A $\gamma$ and a $\beta$ per channel."}[p.kind])
         if p.x is not None:
             for j, cells in enumerate(members(p.kind, tuple(p.shape), G), start=1):
                 v = [float(p.x[r][k]) for r, k in cells]

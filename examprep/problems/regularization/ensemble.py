@@ -123,7 +123,7 @@ class Ensemble(ProblemType):
         N = Sym("N")
         d.add("Bootstrap: one example missed N times", ans["p_missed"], lhs=Sym("P_miss", tex="P_{miss}"),
               formula=paren(Num(1) - Num(1) / N) ** N, subs={"N": p.N}, part="p_missed",
-              note=f"It tends to $1/e$ ≈ 0.367879 as N grows; here N = {p.N}.")
+              note=f"It tends to $1/e \\approx 0.367879$ as $N$ grows; here $N = {p.N}$.")
         lo = p.k // 2 + 1
         sub = None
         for j in range(lo, p.k + 1):
