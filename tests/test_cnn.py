@@ -377,3 +377,16 @@ def test_receptive_field_reference_large_kernels_use_float64() -> None:
         p = pt.from_params(dict(layers=layers)).params
         rf, jump = trace(p.layers)
         assert reference("cnn/receptive_field-v1", [p])[0] == {"rf": list(rf), "jump": list(jump)}
+
+
+def test_receptive_field_takes_wavenet_dilations_up_to_512() -> None:
+    """A WaveNet stack (kernel 2, dilations 1, 2, …, 512) is accepted and measured; kernels and strides stay ≤ 64."""
+    from examprep.errors import ParamError
+    from examprep.verify import reference_disagreements
+
+    pt = make("cnn/receptive_field")
+    p = pt.from_params(dict(layers=tuple((2, 1, 2**i) for i in range(10)))).params
+    assert pt.solve(p)["rf"][-1] == 1024
+    assert reference_disagreements(pt, [p]) == []
+    with pytest.raises(ParamError, match="kernel and stride"):
+        pt.from_params(dict(layers=((65, 1, 1),)))

@@ -42,6 +42,8 @@ from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren, to_expr
 from examprep.solver.step import Derivation
 
+MAX_DILATION = 1024  # WaveNet stacks dilations 1, 2, ..., 512
+
 MAX_LAYERS = 12
 
 
@@ -65,7 +67,8 @@ class ReceptiveField(ProblemType):
     catalog = "seed_004 C9; seed_000_001 C5; seed_002 E5"
     reference_entry = "examprep.reference.cnn:receptive_field"
     params = (
-        Param("layers", "matrix", "one row [kernel, stride, dilation] per layer, first layer first", lo=1, hi=64),
+        Param("layers", "matrix", "one row [kernel, stride, dilation] per layer, first layer first", lo=1,
+              hi=MAX_DILATION),
     )
     parts = (
         Part("rf", "Receptive field after each layer", "vector", integral=True),
@@ -98,6 +101,9 @@ class ReceptiveField(ProblemType):
             raise ParamError(f"layers: at most {MAX_LAYERS} layers")
         if any(not isinstance(x, int) for row in p.layers for x in row):
             raise ParamError("layers: kernel, stride and dilation must be whole numbers")
+        if any(k > 64 or s > 64 for k, s, _ in p.layers):
+            raise ParamError("layers: kernel and stride must be from 1 to 64 (dilation up to "
+                             f"{MAX_DILATION}, as in WaveNet's 1, 2, …, 512)")
         return []
 
     def statement(self, p: Params) -> list[Any]:
