@@ -67,7 +67,7 @@ def test_a_code_with_seed_or_difficulty_is_refused(extra: list[str]) -> None:
 def test_plurals() -> None:
     out = cli("show", "cnn/conv_output_size", "--set", "C_out=1", "--set", "H=5", "--set", "W=5", "--set", "K=3",
               "--set", "C_in=1")
-    assert "has 1 filter of size" in out.stdout
+    assert "C_out = 1 filter of size" in out.stdout
     out = cli("check", "attention/softmax_temperature", "--seed", "1", "--answer", "probs=[0.5]")
     assert "got 1 entry" in out.stdout and "1 entries" not in out.stdout
     from examprep.registry import make

@@ -133,7 +133,7 @@ def test_grpo_catalog_group() -> None:
     assert ans["objective"] == pytest.approx(0.1125)
     assert right(pt, inst, advantages="[1, -1, 1, -1]", clipped="[1.2, 0.9, 0.95, 0.8]",
                  terms="[1.2, -0.9, 0.95, -0.8]", objective="0.1125")
-    assert mistake_named(pt, inst, "objective", 0.9375) == "notes_clip_rho_r"
+    assert mistake_named(pt, inst, "objective", 0.9375) == "ratio_times_reward_clipped"
     assert mistake_named(pt, inst, "objective", 0.1625) == "max_for_min"
     assert mistake_named(pt, inst, "objective", 0.097428) == "other_std"
     assert solved(GR, **GROUP, std="sample")[2]["objective"] == pytest.approx(0.097428, abs=1e-6)

@@ -153,8 +153,11 @@ class ClassStream:
     def materialise(self) -> dict[str, Any]:
         """The whole report as one dict (held in memory)."""
         students = list(self.students())
-        o = self.book.options
         return {"policy": self.policy, "rows": self.rows(), "extra_columns": self.extra_columns,
-                "grading": {"tolerance": o.tolerance, "imprecise_credit": o.imprecise_credit,
-                            "ecf_credit": o.ecf_credit},
-                "students": students, "summary": self.summary(), "reported": list(self.reported())}
+                "grading": self.grading(), "students": students, "summary": self.summary(),
+                "reported": list(self.reported())}
+
+    def grading(self) -> dict[str, Any]:
+        """The grading options the report was made with (tolerance policy and the two credits)."""
+        o = self.book.options
+        return {"tolerance": o.tolerance, "imprecise_credit": o.imprecise_credit, "ecf_credit": o.ecf_credit}

@@ -229,7 +229,8 @@ def write_json(out: TextIO, cs: Any) -> None:
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         _list_at(spool, cs.students(), 1)
         out.write(f'{{\n "policy": {_at(cs.policy, 1)},\n "rows": {_at(cs.rows(), 1)},\n '
-                  f'"extra_columns": {_at(cs.extra_columns, 1)},\n "students": ')
+                  f'"extra_columns": {_at(cs.extra_columns, 1)},\n "grading": {_at(cs.grading(), 1)},\n '
+                  '"students": ')
         spool.seek(0)
         shutil.copyfileobj(spool, out)
     out.write(f',\n "summary": {_at(cs.summary(), 1)},\n "reported": ')

@@ -122,8 +122,8 @@ class ScaledDotProductV2(ScaledDotProduct):
                        "(masked scores become $-\\infty$ before the softmax; S itself is reported before masking).")
         if p.residual:
             asks += ", and the residual output X + Z"
-        out += [f" Compute {asks}. Give every value to {DP} decimal places.", "\nX = ", mat(p.X),
-                "\nW_q = ", mat(p.W_q), "\nW_k = ", mat(p.W_k), "\nW_v = ", mat(p.W_v)]
+        out += [f" Compute {asks}. Give every value to {DP} decimal places.", "\n$X$ = ", mat(p.X),
+                "\n$W_q$ = ", mat(p.W_q), "\n$W_k$ = ", mat(p.W_k), "\n$W_v$ = ", mat(p.W_v)]
         return out
 
     def derivation(self, p: Params) -> Derivation:

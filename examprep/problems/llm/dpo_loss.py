@@ -37,7 +37,7 @@ LW, LL = Sym("lw", "ln π_θ(y_w)", latex=r"\ln \pi_\theta(y_w)", typst="ln pi_t
     Sym("ll", "ln π_θ(y_l)", latex=r"\ln \pi_\theta(y_l)", typst="ln pi_theta (y_l)")
 RW, RL = Sym("rw", "ln π_ref(y_w)", latex=r"\ln \pi_{\text{ref}}(y_w)", typst='ln pi_"ref" (y_w)'), \
     Sym("rl", "ln π_ref(y_l)", latex=r"\ln \pi_{\text{ref}}(y_l)", typst='ln pi_"ref" (y_l)')
-RHW, RHL = Sym("r_w", latex=r"\hat{r}_w", typst="hat(r)_w"), Sym("r_l", latex=r"\hat{r}_l", typst="hat(r)_l")
+RHW, RHL = Sym("r_w", tex=r"\hat{r}_w"), Sym("r_l", tex=r"\hat{r}_l")
 M = Sym("m")
 
 

@@ -171,7 +171,8 @@ class GRPOObjective(ProblemType):
 
         other = "sample" if p.std == "population" else "population"
         m = {
-            "notes_clip_rho_r": Mistake(changed({k: v for k, v in grpo(p, notes=True).items() if k != "clipped"}),
+            "ratio_times_reward_clipped": Mistake(
+                changed({k: v for k, v in grpo(p, notes=True).items() if k != "clipped"}),
                                         "Clip the ratio ρ_i (not ρ_i·r_i), multiply by the standardised "
                                         "advantage A_i, and take the smaller of ρ_i·A_i and clip(ρ_i)·A_i."),
             "max_for_min": Mistake(changed(grpo(p, use_max=True)),

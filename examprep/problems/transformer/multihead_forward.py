@@ -182,8 +182,8 @@ class MultiheadForward(ProblemType):
             s.append(" A causal mask lets query $i$ attend only to keys $j \\le i$ (masked scores become "
                      "$-\\infty$; the scores are reported before the mask).")
         s += [f" Give the scores, the weights, the concatenated heads and the output to {DP} decimal places.",
-              "\nX = ", mat(p.X), "\nW_q = ", mat(p.W_q), "\nW_k = ", mat(p.W_k), "\nW_v = ", mat(p.W_v),
-              "\nW_O = ", mat(p.W_O)]
+              "\n$X$ = ", mat(p.X), "\n$W_q$ = ", mat(p.W_q), "\n$W_k$ = ", mat(p.W_k), "\n$W_v$ = ", mat(p.W_v),
+              "\n$W_O$ = ", mat(p.W_O)]
         return s
 
     def derivation(self, p: Params) -> Derivation:
@@ -226,6 +226,9 @@ class MultiheadForward(ProblemType):
             if p.rel_bias is not None:
                 f = f + Sym("B")
                 sub = None
+            part_of = f"rows {m * dh + 1}–{(m + 1) * dh}" if cols else f"columns {m * dh + 1}–{(m + 1) * dh}"
+            d.add(f"Head {m + 1}: its queries", Qm, lhs=f"Q_{m + 1}", note=f"{part_of} of Q")
+            d.add(f"Head {m + 1}: its keys", Km, lhs=f"K_{m + 1}", note=f"{part_of} of K")
             d.add(f"Head {m + 1}: scores", s_m, lhs=f"S_{m + 1}", formula=f, substituted=sub,
                   note=f"head {m + 1} uses " + (f"rows {m * dh + 1}–{(m + 1) * dh}" if cols
                                                  else f"columns {m * dh + 1}–{(m + 1) * dh}") + " of Q and K")

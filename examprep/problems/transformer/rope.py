@@ -155,10 +155,10 @@ class Rope(ProblemType):
         d = Derivation()
         th = thetas(dd, p.base)
         i_, dsym, b = Sym("i"), Sym("d"), Sym("b")
-        d.add("Frequencies", th, lhs=Sym("theta_i", latex=r"\theta_i", typst="theta_i"),
+        d.add("Frequencies", th, lhs=Sym("theta_i", tex=r"\theta_i"),
               formula=b ** (-2 * i_ / dsym),
               substituted=Mat([[Num(p.base) ** Num(-2 * i / dd) for i in range(dd // 2)]]))
-        d.add("Angles of the query", a["angles"], lhs=Sym("phi_m", "mθ_i", latex=r"m\theta_i", typst="m theta_i"),
+        d.add("Angles of the query", a["angles"], lhs=Sym("phi_m", tex=r"m\theta_i"),
               substituted=Mat([[Num(p.m) * Num(float(t)) for t in th]]), part="angles", note="radians")
         for vec, pos, name, part in ((p.q, p.m, "q", "q_rot"), (p.k, p.n, "k", "k_rot")):
             a_idx, b_idx = pair_index(dd, p.pairing)
@@ -169,13 +169,11 @@ class Rope(ProblemType):
                 cells[ia] = xa * Func("cos", phi) - xb * Func("sin", phi)
                 cells[ib] = xa * Func("sin", phi) + xb * Func("cos", phi)
             sym = "m" if name == "q" else "n"
-            d.add(f"Rotate {name} (position {sym} = {pos})", a[part], lhs=Sym(f"R_{sym}{name}", f"R_{sym} {name}",
-                                                                                 latex=f"R_{sym} {name}",
-                                                                                 typst=f"R_{sym} {name}"),
+            d.add(f"Rotate {name} (position {sym} = {pos})", a[part], lhs=Sym(f"R_{sym}{name}", tex=f"R_{sym} {name}"),
                   substituted=Mat([cells]), part=part,
                   note="pairs " + ", ".join(f"({int(x)}, {int(y)})" for x, y in zip(a_idx, b_idx, strict=True))
                   + f" rotated by {sym}·θ_i")
-        d.add("Dot product", a["dot"], lhs=Sym("dot", latex=r"(R_m q) \cdot (R_n k)", typst="(R_m q) dot (R_n k)"),
+        d.add("Dot product", a["dot"], lhs=Sym("dot", tex=r"(R_m q) \cdot (R_n k)"),
               substituted=_dot_expr(a["q_rot"], a["k_rot"]), part="dot",
               note=f"it depends only on m − n = {p.m - p.n}")
         d.answer = f"q·k after RoPE = {a['dot']:.4f}"
