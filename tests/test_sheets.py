@@ -46,7 +46,7 @@ def all_types_sheet():
 def test_selection_items_counts_and_codes():
     items = parse_items(["cnn/conv_output_size:3", "attention/scaled_dot_product"], ["positional"], 2)
     assert [(i.target, i.count) for i in items] == [
-        ("cnn/conv_output_size-v1", 3), ("attention/scaled_dot_product-v1", 2), ("positional/sinusoidal-v1", 2)]
+        ("cnn/conv_output_size-v1", 3), ("attention/scaled_dot_product-v2", 2), ("positional/sinusoidal-v1", 2)]
     pairs = instances(items, seed=5)
     assert [inst.seed for pt, inst in pairs[:3]] == [5, 6, 7]
     code = pairs[0][1].code

@@ -130,15 +130,13 @@ class DPOLoss(ProblemType):
         d.add("Loss", a["loss"], lhs="L", formula=Func("ln", 1 + Func("exp", -M)), subs={"m": _signed(a["margin"])},
               part="loss", note="−ln σ(m) = ln(1 + e^(−m))")
         s = sigmoid(-a["margin"])
-        sig = Sym("s", "σ(−m)", latex=r"\sigma(-m)", typst="sigma(-m)")
+        sig = Sym("s", tex=r"\sigma(-m)")
         d.add("σ(−m)", s, lhs=sig, formula=1 / (1 + Func("exp", M)), subs={"m": a["margin"]})
-        gw = Sym("g_w", "∂L/∂ln π_θ(y_w)", latex=r"\frac{\partial L}{\partial \ln \pi_\theta(y_w)}",
-                 typst="(diff L)/(diff ln pi_theta (y_w))")
+        gw = Sym("g_w", tex=r"\frac{\partial L}{\partial \ln \pi_\theta(y_w)}")
         d.add("Gradient for the chosen answer", a["grad_w"], lhs=gw,
               formula=-B * sig, subs={"beta": p.beta, "s": s}, part="grad_w",
               note="negative: gradient descent raises ln π_θ(y_w)")
-        gl = Sym("g_l", "∂L/∂ln π_θ(y_l)", latex=r"\frac{\partial L}{\partial \ln \pi_\theta(y_l)}",
-                 typst="(diff L)/(diff ln pi_theta (y_l))")
+        gl = Sym("g_l", tex=r"\frac{\partial L}{\partial \ln \pi_\theta(y_l)}")
         d.add("Gradient for the rejected answer", a["grad_l"], lhs=gl,
               formula=B * sig, subs={"beta": p.beta, "s": s}, part="grad_l",
               note="positive: gradient descent lowers ln π_θ(y_l)")
