@@ -246,3 +246,11 @@ def test_mmd_matches_sklearn_rbf_kernel() -> None:
 def test_mmd_validation() -> None:
     with pytest.raises(ParamError, match="coordinates"):
         make("norm/mmd-v1").instance(sets=["X=[[0,1],[1,2]]", "Y=[[1,2,3],[0,0,0]]"])
+
+
+def test_adaptive_rejects_a_constant_group_instead_of_crashing() -> None:
+    """generate(813, medium) drew a constant channel group: degenerate divided by σ = 0 (ZeroDivisionError)."""
+    pt = make("norm/adaptive")
+    inst = pt.generate(813, "medium")
+    assert pt.degenerate(inst.params) is None
+    assert pt.solve(inst.params)["output"]

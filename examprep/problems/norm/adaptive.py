@@ -175,7 +175,10 @@ class AdaptiveNorm(ProblemType):
         return out
 
     def degenerate(self, p: Params) -> str | None:
-        _, s, _ = group_stats([list(map(float, r)) for r in p.x], self.n_groups(p), 0.0)
+        try:
+            _, s, _ = group_stats([list(map(float, r)) for r in p.x], self.n_groups(p), 0.0)
+        except ZeroDivisionError:  # a constant group has σ = 0: normalising it (with ε = 0 here) divides by 0
+            return "a constant group"
         if min(s) == 0 or (p.style is not None and min(st.var(r) for r in p.style) == 0):
             return "a constant group"
         return lost(self.candidates(p), self.mistakes(p))
