@@ -3,38 +3,19 @@ validation, and the batched references against solve on mixed batches."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
+from family_helpers import mistake_named, right, solved
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["contrastive/clip_zero_shot-v1", "contrastive/clip_loss-v1", "contrastive/nt_xent-v1",
        "contrastive/ema_teacher-v1", "contrastive/dino_loss-v1",
        "contrastive/coop_params-v1"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
-
-
-def right(pt: Any, inst: Any, **answers: object) -> bool:
-    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
 
 
 @pytest.mark.parametrize("pid", IDS)

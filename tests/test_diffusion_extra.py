@@ -3,38 +3,19 @@ parameters, and the batched references against solve on mixed batches."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
+from family_helpers import mistake_named, right, solved
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["diffusion/guidance-v1", "diffusion/flow_matching-v1", "diffusion/prior_kl-v1",
        "diffusion/ve_denoiser-v1", "diffusion/latent_sizes-v1",
        "diffusion/noise_schedule-v2", "diffusion/forward_closed_form-v2", "diffusion/loss-v2"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
-
-
-def right(pt: Any, inst: Any, **answers: object) -> bool:
-    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
 
 
 @pytest.mark.parametrize("pid", IDS)

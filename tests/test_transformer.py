@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from family_helpers import mistake_named, right, solved
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
-from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -19,23 +19,6 @@ IDS = ["transformer/param_count-v1", "transformer/patch_tokens-v1", "transformer
        "transformer/attention_cost-v1", "transformer/multihead_forward-v1",
        "attention/scaled_dot_product-v2", "transformer/mrope_ids-v1",
        "transformer/euler_ode-v1"]
-
-
-def solved(pid: str, **params: object) -> tuple[Any, Any, dict[str, Any]]:
-    pt = make(pid)
-    inst = pt.from_params(params)
-    return pt, inst, pt.solve(inst.params)
-
-
-def mistake_named(pt: Any, inst: Any, part: str, given: object) -> str | None:
-    truth = pt.solve(inst.params)
-    r = grade_part(pt.part(part), truth[part], given, pt.mistakes(inst.params))
-    assert r.score == 0, f"{given} for {part} was accepted"
-    return r.mistake
-
-
-def right(pt: Any, inst: Any, **answers: object) -> bool:
-    return grade_answers(pt, pt.solve(inst.params), answers).score == 1
 
 
 @pytest.mark.parametrize("pid", IDS)
