@@ -73,6 +73,27 @@ def test_label_parts() -> None:
         parse_answer("rm -rf /; echo", kind="label")
 
 
+def test_a_label_may_hold_the_end_token_as_a_word() -> None:
+    """A decoder's output ("A </s>"): the end token is a word of its own; every other label rule stays."""
+    for text in ("A </s>", "</s>", "B  A </s>", " a </S> ", "B A", "Banana"):
+        assert parse_answer(text, kind="label") == text.strip()
+    assert parse_answer("A </s>") == "A </s>"  # no kind: read as a label, not as arithmetic
+    assert parse_answer("A " + "</s> " * 11 + "B", kind="label")  # 4 + 11·5 + 1 = 60 characters
+    for hostile in ("A</s>", "</s>A", "</s></s>", "< /s>", "</ s>", "</s >", "<s>", "</S", "/s>", "<>", "</t>",
+                    "<script>alert(1)</script>", "A </s> <b>", "</s><script>", "&lt;/s&gt;", "A\t</s>",
+                    "A </s>\n<b>", "</s/>", "<//s>", "</s>>", "A <\u200b/s>", "A \u2003</s>", "1 </s>", "- </s>",
+                    "A " + "</s> " * 13, "A </s>; rm -rf /"):
+        with pytest.raises(ParseError):
+            parse_answer(hostile, kind="label")
+    with pytest.raises(ParseError, match="end token"):
+        parse_answer("A<b>", kind="label")
+    for text in ("<", "A </s>/2", "</s> + 1"):  # never arithmetic on the token
+        with pytest.raises(ParseError):
+            parse_answer(text)
+    with pytest.raises(ParseError):
+        parse_answer("A </s>", kind="real")
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(max_size=200))
 def test_random_text_never_crashes(text: str) -> None:

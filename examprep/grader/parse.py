@@ -9,6 +9,9 @@ Grammar (recursive descent)::
     power   := atom (('^' | '**') unary)?
     atom    := number | const | func '(' expr ')' | '(' expr ')' | '[' list ']'
 
+A label is a word or words (letters, digits, ``_``, ``-``, ``'``, spaces; first a letter; at most 64 characters);
+a word may also be the end token ``</s>`` of a decoder's output (``A </s>``).
+
 Numbers may be integers, decimals, scientific notation; constants are ``pi`` and ``e``; functions are sqrt, exp,
 ln, log (natural), log2, log10, sin, cos, tanh. Lists make vectors and matrices (rectangular only).
 
@@ -38,6 +41,15 @@ _FUNCS = {
 }
 _CONSTS = {"pi": math.pi, "e": math.e, "π": math.pi}
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9 _'\-]{0,63}$")
+# The end-of-sequence token of a decoder's output ("A </s>"): a label may hold it as a word of its own, separated by
+# spaces; it counts as four letters for the length rule. No other <, / or > is read.
+_END_TOKEN = re.compile(r"(?i)(?<!\S)</s>(?!\S)")
+
+
+def is_label(s: str) -> bool:
+    """Whether ``s`` (already stripped) is a label: words of letters, digits, _, - and ' (starting with a letter)
+    separated by spaces, at most 64 characters, where a word may also be the end token ``</s>``."""
+    return bool(_LABEL.match(_END_TOKEN.sub("Xend", s)))
 
 
 class ParseError(ValueError):
@@ -84,10 +96,11 @@ def parse_answer(text: Any, kind: str | None = None, percent: bool = False, infi
     if not s:
         raise ParseError("empty answer")
     if kind in ("label", "choice"):
-        if not _LABEL.match(s):
-            raise ParseError("a label is a word such as 'corner' (letters, digits, spaces, - and _)")
+        if not is_label(s):
+            raise ParseError("a label is a word such as 'corner' (letters, digits, spaces, - and _), or words "
+                             "such as 'B A </s>' (the end token </s> as a word of its own)")
         return s
-    if _LABEL.match(s) and s.lower() not in _CONSTS and not re.fullmatch(r"(?i)(nan|inf|infinity)", s):
+    if is_label(s) and s.lower() not in _CONSTS and not re.fullmatch(r"(?i)(nan|inf|infinity)", s):
         if not any(s.lower().startswith(f + "(") for f in _FUNCS):
             if kind is None:
                 return s
