@@ -20,3 +20,6 @@ register("rnn/elmo_mix-v1", "examprep.problems.rnn.elmo_mix:ElmoMix", title="ELM
 register("rnn/soft_hard_attention-v1", "examprep.problems.rnn.soft_hard_attention:SoftHardAttention",
          title="Soft and hard attention over region features", parts=("weights", "soft", "hard_index", "hard"),
          catalog="seed_002 G4")
+register("rnn/beam_search-v1", "examprep.problems.rnn.beam_search:BeamSearch",
+         title="Greedy decoding and beam search", parts=("greedy", "greedy_logprob", "beam", "beam_logprob", "best"),
+         catalog="seed_002 G2")
