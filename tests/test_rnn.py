@@ -10,6 +10,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers, grade_part
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -276,3 +277,111 @@ def test_soft_hard_attention_scores_weighted() -> None:
     assert mistake_named(pt, inst, "soft", w * np.array([1, 2, 0.5])) == "scores_weighted"
     with pytest.raises(ParamError):
         make("rnn/soft_hard_attention").from_params(dict(features=[[1, 0]], scores=[1, 2]))
+
+
+# ---- beam_search: s02 G2 -------------------------------------------------------------------------------------
+
+G2 = dict(vocab=["A", "B", "</s>"], p_first=[0.5, 0.4, 0.1], p_next=[[0.4, 0.3, 0.3], [0.9, 0.05, 0.05], [0, 0, 1]],
+          max_len=2, beam_width=2)
+BEAM = "rnn/beam_search-v1"
+
+
+@pytest.mark.parametrize("check", ["reference", "self_test", "mixed_batch"])
+def test_beam_search_reference_and_self_test(check: str) -> None:
+    pt = make(BEAM)
+    if check == "reference":
+        r = verify_type(pt, 300, resolve_device("cpu")[0], batch=150, self_test=False)
+        assert r.disagreements == 0, r.examples
+    elif check == "self_test":
+        assert self_test(pt, [pt.generate(s, d) for s in range(8) for d in seeding.DIFFICULTIES]) == []
+    else:  # generated instances with the catalog's and hand-made ones (other T, K, zeros, </s> first in vocab)
+        params = [pt.generate(s, d).params for s in range(6) for d in seeding.DIFFICULTIES]
+        params += [pt.from_params(dict(G2)).params, pt.from_params(dict(G2, max_len=1, beam_width=1)).params,
+                   pt.from_params(dict(vocab=["</s>", "x", "y"], p_first=[0.2, 0.8, 0],
+                                       p_next=[[1, 0, 0], [0.5, 0.2, 0.3], [0.1, 0.1, 0.8]], max_len=4,
+                                       beam_width=3)).params]
+        assert reference_disagreements(pt, params) == []
+
+
+def test_beam_search_catalog_g2() -> None:
+    pt, inst, ans = solved(BEAM, **G2)
+    assert (ans["greedy"], ans["beam"], ans["best"]) == ("A A", "B A", "B A")
+    assert ans["greedy_logprob"] == pytest.approx(np.log(0.5 * 0.4), abs=1e-9) == pytest.approx(-1.609438, abs=1e-6)
+    assert ans["beam_logprob"] == pytest.approx(np.log(0.4 * 0.9), abs=1e-9) == pytest.approx(-1.021651, abs=1e-6)
+    assert right(pt, inst, greedy="A A", greedy_logprob="-1.6094", beam="b  a", beam_logprob="ln(0.36)", best="B A")
+    # probabilities added: ln(0.5 + 0.4) for the greedy output, ln(0.4 + 0.9) for the beam output
+    assert mistake_named(pt, inst, "greedy_logprob", "-0.1054") == "probabilities_added"
+    assert mistake_named(pt, inst, "beam_logprob", str(np.log(1.3))) == "probabilities_added"
+
+
+# A planted instance (seed 0, easy), every value computed by hand from the table:
+# first A .55 B .25 C .15 </s> .05; after A: A .35 B .3 C .25 </s> .1; after B: A .1 B .05 C .8 </s> .05;
+# after C: A .1 B .15 C .35 </s> .4; T = 3, K = 2.
+PLANTED = dict(vocab=["A", "B", "C", "</s>"], p_first=[0.55, 0.25, 0.15, 0.05],
+               p_next=[[0.35, 0.3, 0.25, 0.1], [0.1, 0.05, 0.8, 0.05], [0.1, 0.15, 0.35, 0.4], [0, 0, 0, 1]],
+               max_len=3, beam_width=2)
+
+
+def test_beam_search_hand_computed_instance_and_its_mistakes() -> None:
+    pt, inst, ans = solved(BEAM, **PLANTED)
+    assert pt.generate(0, "easy").params == inst.params  # the code 00YZ-NSV
+    # greedy: A (.55), then A (.35), then A (.35)
+    assert ans["greedy"] == "A A A" and ans["greedy_logprob"] == pytest.approx(np.log(0.55 * 0.35 * 0.35))
+    # step 2 keeps B C (.2) and A A (.1925); A B (.165) is cut; step 3: B C </s> .08 beats B C C .07, A A A .0674
+    assert ans["beam"] == "B C </s>" and ans["beam_logprob"] == pytest.approx(np.log(0.25 * 0.8 * 0.4))
+    # the optimum goes through the cut A B: A B C = .55 · .3 · .8 = .132
+    assert ans["best"] == "A B C"
+    assert right(pt, inst, beam="B C </s>", beam_logprob="-2.5257", best="a b c", greedy="A A A")
+    assert mistake_named(pt, inst, "beam", "A B C") == "top_k_per_parent"  # A B survives as A's second child
+    assert mistake_named(pt, inst, "beam", "B C C") == "finished_dropped"  # B C </s> thrown away
+    assert mistake_named(pt, inst, "beam_logprob", str(np.log(0.25 + 0.8 + 0.4))) == "probabilities_added"
+    for text in ("B C</s>", "B C <s>", "B C </s/>"):
+        assert grade_part(pt.part("beam"), ans["beam"], text).verdict == "invalid"
+
+
+def test_beam_search_output_ending_with_the_end_token_is_graded() -> None:
+    # A </s> = .6 · .5 = .3 beats A A .18, B A .12 and everything else
+    pt, inst, ans = solved(BEAM, vocab=["A", "B", "</s>"], p_first=[0.6, 0.3, 0.1],
+                           p_next=[[0.3, 0.2, 0.5], [0.4, 0.35, 0.25], [0, 0, 1]], max_len=2, beam_width=2)
+    assert ans["beam"] == ans["best"] == "A </s>" and ans["beam_logprob"] == pytest.approx(np.log(0.3))
+    assert right(pt, inst, beam="a </S>", beam_logprob="-1.2040", best="A </s>")
+
+
+def test_beam_search_logprob_carried_forward_from_the_students_output() -> None:
+    pt, inst, _ = solved(BEAM, **PLANTED)
+    r = {p.name: p for p in grade_answers(pt, pt.solve(inst.params),
+                                          {"greedy": "A A B", "greedy_logprob": "-2.8516", "beam": "B C",
+                                           "beam_logprob": "-1.6094"}, pt.mistakes(inst.params),
+                                          params=inst.params).parts}
+    assert r["greedy_logprob"].verdict == "carried"  # ln(.55 · .35 · .3) follows from the wrong greedy output
+    assert r["beam_logprob"].verdict == "wrong"  # B C is no complete output (T = 3): nothing to carry
+
+
+def test_beam_search_generated_instances_keep_every_mistake_apart_without_ties() -> None:
+    from examprep.problems.rnn.beam_search import MARGIN, MISTAKES
+    from examprep.problems.rnn.decoder import Decoder
+
+    pt = make(BEAM)
+    for d in seeding.DIFFICULTIES:
+        for seed in range(25):
+            p = pt.generate(seed, d).params
+            dec, truth, m = Decoder.of(p), pt.solve(p), pt.mistakes(p)
+            assert p.p_first[-1] <= 0.1 and max(r[-1] for r in p.p_next[:-1]) <= 0.4  # p(</s>) modest
+            assert dec.greedy()[1] >= MARGIN and dec.best()[1] >= MARGIN and dec.beam().gap >= MARGIN
+            assert set(MISTAKES) <= set(m)
+            for name in MISTAKES[1:]:
+                assert m[name].answers["beam"] != truth["beam"]
+            assert truth["best"] != truth["beam"] and len(p.vocab) <= 5 and p.max_len <= 3 and p.beam_width <= 3
+
+
+@pytest.mark.parametrize("sets", [
+    dict(G2, vocab=["A", "B", "C"]),                                # no </s>
+    dict(G2, vocab=["A", "a", "</s>"]),                             # tokens equal but for case
+    dict(G2, vocab=["A", "<b>", "</s>"]),                           # not a token
+    dict(G2, p_first=[0.5, 0.4, 0.2]),                              # sums to 1.1
+    dict(G2, p_next=[[0.4, 0.3, 0.3], [0.9, 0.05, 0.1], [0, 0, 1]]),  # row B sums to 1.05
+    dict(G2, p_first=[0.5, 0.5]),                                   # one entry short
+])
+def test_beam_search_refuses_bad_tables(sets: dict) -> None:
+    with pytest.raises(ParamError):
+        make(BEAM).from_params(sets)
