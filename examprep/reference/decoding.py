@@ -3,8 +3,8 @@ instances of one shape.
 
 Written from the tensors, not from the problem module's loops: every complete output is enumerated with
 ``itertools.product`` (cut at its first </s>) and scored by gathering ``torch.log`` of the table; greedy decoding is
-``torch.argmax`` on each step's row; beam search keeps a (batch, K) tensor of hypotheses and takes ``torch.topk``
-over the flattened (hypothesis × next token) scores, a finished hypothesis entering as one candidate of its own
+``torch.argmax`` on each step's row; beam search keeps a (batch, K) tensor of hypotheses and keeps the K first of a stable
+``torch.sort`` of the flattened (hypothesis × next token) scores (ties to the earlier candidate, as ``solve``), a finished hypothesis entering as one candidate of its own
 (its score, the other columns −∞).
 """
 
@@ -22,6 +22,16 @@ from examprep.reference.batching import Answers, grouped
 
 END = "</s>"
 PAD = -1
+
+
+def _key(score: torch.Tensor) -> torch.Tensor:
+    """Scores as ranked: rounded to 1e-9 (sums of logs equal but for rounding tie), −∞ kept."""
+    return torch.where(torch.isfinite(score), torch.round(score * 1e9), score)
+
+
+def _ranked(score: torch.Tensor) -> torch.Tensor:
+    """Indices of each row, best score first; ties keep the earlier candidate (a stable sort)."""
+    return torch.sort(_key(score), dim=-1, descending=True, stable=True).indices
 
 
 def _score(logf: torch.Tensor, logn: torch.Tensor, seqs: torch.Tensor) -> torch.Tensor:
@@ -59,21 +69,21 @@ def _greedy(logf: torch.Tensor, logn: torch.Tensor, end: int, T: int) -> torch.T
 def _beam(logf: torch.Tensor, logn: torch.Tensor, end: int, T: int, K: int) -> torch.Tensor:  # noqa: N803
     B, n = logf.shape  # noqa: N806
     rows = torch.arange(B, device=logf.device)[:, None]
-    top = torch.topk(logf, min(K, n), dim=-1)
-    score, seq = top.values, top.indices[..., None]  # (B, k), (B, k, 1)
+    first = _ranked(logf)[:, :K]
+    score, seq = logf.gather(1, first), first[..., None]  # (B, k), (B, k, 1); k = min(K, n)
     done = (seq[..., 0] == end) | (T == 1)
     for t in range(1, T):
         ext = score[..., None] + logn[rows, seq[..., -1].clamp(min=0)]  # (B, k, n)
         stay = torch.full_like(ext, -torch.inf)
         stay[..., 0] = score
         cand = torch.where(done[..., None], stay, ext).flatten(1)
-        top = torch.topk(cand, min(K, cand.shape[1]), dim=-1)
-        parent, tok = top.indices // n, top.indices % n
+        order = _ranked(cand)[:, :K]
+        parent, tok = order // n, order % n
         was = done.gather(1, parent)
         seq = torch.cat([seq[rows, parent], torch.where(was, PAD, tok)[..., None]], dim=-1)
-        score = top.values
+        score = cand.gather(1, order)
         done = was | (tok == end) | (t == T - 1)
-    best = torch.argmax(score, dim=-1)
+    best = torch.argmax(_key(score), dim=-1)
     return seq[rows[:, 0], best]
 
 
@@ -88,7 +98,7 @@ def beam_search(batch: list[Params], device: torch.device) -> Answers:
         logn = torch.log(packing.real(np.array([p.p_next for p in ps]), device))
         outs = _outputs(len(vocab), end, T)
         table = torch.tensor([o + (PAD,) * (T - len(o)) for o in outs], dtype=torch.long, device=device)
-        best = torch.argmax(_score(logf, logn, table.expand(len(ps), -1, -1)), dim=-1)
+        best = torch.argmax(_key(_score(logf, logn, table.expand(len(ps), -1, -1))), dim=-1)
         greedy, beam = _greedy(logf, logn, end, T), _beam(logf, logn, end, T, K)
         cols: dict[str, Any] = {"greedy_logprob": _score(logf, logn, greedy[:, None])[:, 0],
                                 "beam_logprob": _score(logf, logn, beam[:, None])[:, 0]}

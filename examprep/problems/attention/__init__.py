@@ -25,3 +25,7 @@ register("attention/scaled_dot_product-v2", "examprep.problems.attention.scaled_
          title="Scaled dot-product self-attention (tokens as rows or columns)",
          parts=("Q", "K", "V", "scores", "weights", "output", "residual_output"),
          catalog="seed_004 B6; seed_000_001 B3; seed_003 B2-B4; seed_002 H1-H2")
+register("attention/luong-v2", "examprep.problems.attention.luong_v2:LuongV2",
+         title="Luong attention, global or local-p",
+         parts=("p_t", "window", "scores", "align", "gauss", "weights", "context"),
+         catalog="seed_002 G5-G6; seed_003 B5")

@@ -141,31 +141,9 @@ class Luong(ProblemType):
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)
-        H, s = arr(p.H), arr(p.s)
+        H = arr(p.H)
         d = Derivation()
-        if p.score == "dot":
-            d.add("Dot-product scores (one per encoder state)", a["scores"], lhs="e", formula=Sym("H") @ Sym("s"),
-                  substituted=mat(H) @ col(s), part="scores")
-        elif p.score == "general":
-            q = arr(p.W_a).T @ s
-            d.add(r"$W_a^\top h_t$ (so that $h_t^\top W_a \bar{h}_j = (W_a^\top h_t) \cdot \bar{h}_j$)", q,
-                  lhs=Sym("W_a").T @ Sym("h_t"),
-                  substituted=mat(p.W_a).T @ col(s))
-            d.add("General scores", a["scores"], lhs="e", formula=Sym("H") @ (Sym("W_a").T @ Sym("h_t")),
-                  substituted=mat(H) @ col(q), part="scores")
-        else:
-            Wa, v = arr(p.W_a), arr(p.v)
-            stacked = np.hstack([np.tile(s, (len(H), 1)), H])
-            d.add(r"Stack $[h_t; \bar{h}_j]$ (one row per $j$)", stacked, lhs="C", substituted=mat(stacked))
-            u = stacked @ Wa.T
-            d.add(r"$W_a [h_t; \bar{h}_j]$ (row $j$)", u, lhs=Sym("C") @ Sym("W_a").T,
-                  substituted=mat(stacked) @ mat(Wa).T)
-            t = np.tanh(u)
-            d.add("Elementwise tanh", t, lhs=Func("tanh", Sym("U")),
-                  substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in u]))
-            d.add(r"Concat scores $e_j = v^\top \tanh(W_a [h_t; \bar{h}_j])$", a["scores"], lhs="e",
-                  substituted=mat(t) @ col(v),
-                  part="scores")
+        score_steps(d, p, H, a["scores"])
         softmax_steps(d, a["scores"][None, :], None, part="weights", sym=r"\alpha", what="the encoder positions $j$",
                       vector=True)
         d.add(r"Context $c = \sum_j \alpha_j \bar{h}_j$", a["context"], lhs="c", formula=Sym("α") @ Sym("H"),
@@ -204,3 +182,32 @@ class Luong(ProblemType):
                 m["concat_swapped"] = Mistake(full(luong_scores("concat", s, H, Wa, v, swap=True)),
                                               "You stacked [h̄_j; h_t]; the decoder state h_t comes first.")
         return m
+
+
+def score_steps(d: Derivation, p: Params, H: np.ndarray, scores: np.ndarray, rows: str = "H") -> None:
+    """The steps of the score ``p.score`` of h_t = ``p.s`` against the rows of ``H`` (named ``rows``), ending with
+    the scores (part ``scores``)."""
+    s = arr(p.s)
+    if p.score == "dot":
+        d.add("Dot-product scores (one per encoder state)", scores, lhs="e", formula=Sym(rows) @ Sym("s"),
+              substituted=mat(H) @ col(s), part="scores")
+    elif p.score == "general":
+        q = arr(p.W_a).T @ s
+        d.add(r"$W_a^\top h_t$ (so that $h_t^\top W_a \bar{h}_j = (W_a^\top h_t) \cdot \bar{h}_j$)", q,
+              lhs=Sym("W_a").T @ Sym("h_t"),
+              substituted=mat(p.W_a).T @ col(s))
+        d.add("General scores", scores, lhs="e", formula=Sym(rows) @ (Sym("W_a").T @ Sym("h_t")),
+              substituted=mat(H) @ col(q), part="scores")
+    else:
+        Wa, v = arr(p.W_a), arr(p.v)
+        stacked = np.hstack([np.tile(s, (len(H), 1)), H])
+        d.add(r"Stack $[h_t; \bar{h}_j]$ (one row per $j$)", stacked, lhs="C", substituted=mat(stacked))
+        u = stacked @ Wa.T
+        d.add(r"$W_a [h_t; \bar{h}_j]$ (row $j$)", u, lhs=Sym("C") @ Sym("W_a").T,
+              substituted=mat(stacked) @ mat(Wa).T)
+        t = np.tanh(u)
+        d.add("Elementwise tanh", t, lhs=Func("tanh", Sym("U")),
+              substituted=Mat([[Func("tanh", Num(float(x))) for x in r] for r in u]))
+        d.add(r"Concat scores $e_j = v^\top \tanh(W_a [h_t; \bar{h}_j])$", scores, lhs="e",
+              substituted=mat(t) @ col(v),
+              part="scores")

@@ -23,8 +23,9 @@ greedy choices, at any beam cut, at the final choice or between the two most pro
 and in each mistaken one; each named mistake gives another output or ln probability than the right one.
 
 Reference: every output enumerated by ``itertools.product`` and scored by a gather of ``torch.log`` probabilities;
-greedy by ``torch.argmax``; the beam by ``torch.topk`` over the flattened (hypothesis × token) scores, batched over
-instances of one shape (examprep.reference.decoding:beam_search).
+greedy by ``torch.argmax``; the beam by a stable ``torch.sort`` of the flattened (hypothesis × token) scores,
+batched over instances of one shape (examprep.reference.decoding:beam_search). Ties (possible only in given tables)
+go to the earlier candidate: parents in beam order, then tokens in vocabulary order; outputs in vocabulary order.
 
 Common mistakes: probabilities added instead of multiplied (ln of the sum reported); the K best extensions kept per
 hypothesis instead of the K best overall; finished hypotheses dropped from the beam.

@@ -75,7 +75,7 @@ class Decoder:
         return seq
 
     def outputs(self) -> list[Seq]:
-        """Every complete output of positive probability, in the order of a depth-first walk."""
+        """Every complete output of positive probability, in lexicographic order of the token indices."""
         out: list[Seq] = []
         stack: list[Seq] = [()]
         while stack:
@@ -100,7 +100,7 @@ class Decoder:
 
     def ranked(self) -> list[Hyp]:
         """Every complete output with its ln probability, best first."""
-        return sorted(((s, self.logprob(s)) for s in self.outputs()), key=lambda h: -h[1])
+        return _sorted([(s, self.logprob(s)) for s in self.outputs()])
 
     def best(self) -> tuple[Seq, float]:
         """The exhaustive optimum and its lead over the runner-up."""
@@ -149,9 +149,16 @@ class Decoder:
         return math.inf if all(self.done(s) for s, _ in ranked) else _gap(ranked, self.K)
 
 
+def rank_key(score: float) -> float:
+    """The score as it is ranked: rounded to 1e-9, so that sums of logs equal but for rounding (ln 0.2 + ln 0.3 and
+    ln 0.3 + ln 0.2 + 0) tie, and ties go to the earlier candidate (the torch reference ranks alike)."""
+    return float(round(score * 1e9)) if math.isfinite(score) else score
+
+
 def _sorted(hyps: list[Hyp]) -> list[Hyp]:
-    """Best score first; equal scores keep their order (the order they were made in)."""
-    return sorted(hyps, key=lambda h: -h[1])
+    """Best score first; tied scores keep their order (the order they were made in: parents in beam order, then
+    tokens in vocabulary order)."""
+    return sorted(hyps, key=lambda h: -rank_key(h[1]))
 
 
 def _gap(ranked: list[Hyp], k: int) -> float:
