@@ -20,7 +20,7 @@ from examprep.solver.render import OUTPUT_FORMATS, derivation, statement
 from examprep.verify import verify_type
 
 IDS = ["attention/scaled_dot_product-v1", "attention/bahdanau-v1", "attention/luong-v1",
-       "attention/multihead_dims-v1", "attention/softmax_temperature-v1"]
+       "attention/multihead_dims-v1", "attention/softmax_temperature-v1", "attention/luong-v2"]
 I2 = [[1, 0], [0, 1]]
 SDPA_ID, BAH_ID = IDS[0], IDS[1]
 ROOT = Path(__file__).resolve().parent.parent
@@ -477,3 +477,119 @@ def test_softmax_temperature_reference_mixed_batch() -> None:
         z = (rng.permutation(np.arange(-8, 9))[:n] / 2).tolist()  # distinct logits
         values.append(dict(z=z, temperature=float(rng.choice([0.25, 0.5, 1.0, 3.0])), k=int(rng.integers(1, n + 1))))
     _mixed_batch_agrees("attention/softmax_temperature-v1", values)
+
+
+# ---- Luong v2, local-p: seed_002 G6 --------------------------------------------------------------------------------
+LUONG2 = "attention/luong-v2"
+# S = 10, h_t = [1, 2]; the dot scores of positions 4..7 are the catalog's alignment scores [0.2, 1.0, 0.5, -0.3]
+G6 = dict(s=[1, 2], H=[[0, 0]] * 3 + [[0.2, 0], [1, 0], [0.5, 0], [-0.3, 0]] + [[0, 0]] * 3, mode="local_p",
+          W_p=[[0.5, -0.2], [0.1, 0.3]], v_p=[1, 0.5], D=2)
+
+
+def test_luong_local_catalog_g6() -> None:
+    pt, p = inst(LUONG2, **G6)
+    a = pt.solve(p)
+    x = np.array([1, 0.5]) @ np.tanh(np.array([[0.5, -0.2], [0.1, 0.3]]) @ np.array([1, 2]))
+    assert a["p_t"] == pytest.approx(10 / (1 + np.exp(-x))) == pytest.approx(5.991325, abs=1e-6)
+    assert a["window"].tolist() == [4, 5, 6, 7]
+    assert close(a["align"], [0.192978, 0.429481, 0.260493, 0.117047])
+    assert close(a["gauss"], [0.137699, 0.611792, 0.999962, 0.601269])
+    assert close(a["weights"], [0.026573, 0.262753, 0.260484, 0.070377])
+    assert float(np.sum(a["weights"])) == pytest.approx(0.620186, abs=1e-6)  # not renormalised
+    assert close(a["context"], [0.2 * 0.026573 + 0.262753 + 0.5 * 0.260484 - 0.3 * 0.070377, 0], tol=2e-6)
+    r = grade(pt, p, p_t="5.9913", window="[4, 5, 6, 7]", scores="[0.2, 1, 0.5, -0.3]",
+              align="[0.1930, 0.4295, 0.2605, 0.1170]", gauss="[0.1377, 0.6118, 1.0000, 0.6013]",
+              weights="[0.0266, 0.2628, 0.2605, 0.0704]", context="[0.3772, 0]")
+    assert all(x.verdict == "right" for x in r.values()), r
+
+
+def test_luong_local_named_mistakes_g6() -> None:
+    pt, p = inst(LUONG2, **G6)
+    # the Gaussian left out: the weights are align (the notes' version)
+    assert grade(pt, p, weights="[0.1930, 0.4295, 0.2605, 0.1170]")["weights"].mistake == "no_gaussian"
+    # renormalised: the weights divided by their sum 0.620186
+    renorm = np.array([0.026573, 0.262753, 0.260484, 0.070377]) / 0.620186
+    assert grade(pt, p, weights=json.dumps(renorm.round(4).tolist()))["weights"].mistake == "renormalised"
+    # ×S forgotten: p_t = σ(x) = 0.5991
+    assert grade(pt, p, p_t="0.5991")["p_t"].mistake == "times_s_forgotten"
+    # p_t rounded to 6 before the Gaussian: exp(-(j - 6)^2 / 2) for j = 4..7
+    g6 = np.exp(-((np.arange(4, 8) - 6.0) ** 2) / 2)
+    assert grade(pt, p, gauss=json.dumps(g6.round(4).tolist()))["gauss"].mistake == "p_t_rounded"
+    # σ = D = 2 instead of D/2 = 1
+    g2 = np.exp(-((np.arange(4, 8) - 5.991325) ** 2) / 8)
+    assert grade(pt, p, gauss=json.dumps(g2.round(4).tolist()))["gauss"].mistake == "sigma_d"
+
+
+def test_luong_local_carries_the_students_earlier_values_forward() -> None:
+    pt, p = inst(LUONG2, **G6)
+    # a wrong p_t = 5.2 gives the window {4, 5, 6, 7} still, and Gaussian factors centred on 5.2
+    g = np.exp(-((np.arange(4, 8) - 5.2) ** 2) / 2)
+    align = np.array([0.192978, 0.429481, 0.260493, 0.117047])
+    given = {"p_t": "5.2", "window": "[4, 5, 6, 7]", "gauss": json.dumps(g.round(4).tolist()),
+             "weights": json.dumps((align * g).round(4).tolist())}
+    r = grade_answers(pt, pt.solve(p), given, pt.mistakes(p), params=p)
+    v = {x.name: x.verdict for x in r.parts}
+    assert v == {"p_t": "wrong", "window": "right", "gauss": "carried", "weights": "carried"}
+    # a window that is no set of positions carries nothing
+    r = grade_answers(pt, pt.solve(p), {"window": "[4.5, 5, 6, 7]", "scores": "[0.2, 1, 0.5, -0.3]"},
+                      pt.mistakes(p), params=p)
+    assert [x.verdict for x in r.parts] == ["wrong", "right"]
+
+
+def test_luong_v2_global_is_v1_and_v1_codes_are_unchanged() -> None:
+    v1, v2 = make(LUONG), make(LUONG2)
+    for seed in range(20):
+        p1 = v1.generate(seed).params
+        p2 = v2.from_params(dict(p1)).params  # mode defaults to global
+        a1, a2 = v1.solve(p1), v2.solve(p2)
+        assert set(a2) == {"scores", "weights", "context"} and all(close(a1[k], a2[k], 0) for k in a1)
+        assert [x.name for x in v2.active_parts(p2)] == ["scores", "weights", "context"]
+    golden = json.loads((ROOT / "tests/golden/attention/luong-v1.json").read_text())
+    assert all(v1.generate(r["seed"], r["difficulty"]).code == r["code"] for r in golden)
+
+
+def test_luong_v2_generated_local_instances_keep_clear_of_the_window_edges() -> None:
+    pt = make(LUONG2)
+    modes = set()
+    for d in DIFFICULTIES:
+        for seed in range(30):
+            p = pt.generate(seed, d).params
+            modes.add(p.mode)
+            if p.mode == "local_p":
+                a = pt.solve(p)
+                assert abs(a["p_t"] - round(a["p_t"])) >= 0.1 and len(a["window"]) >= 2
+                assert {"no_gaussian", "renormalised", "sigma_d", "p_t_rounded"} <= set(pt.mistakes(p))
+                assert len(p.H) <= 8 and p.D <= 2
+    assert modes == {"global", "local_p"}
+
+
+@pytest.mark.parametrize(("sets", "match"), [
+    (dict(G6, D=None), "W_p, v_p and D"),
+    (dict(G6, v_p=[1, 0.5, 2]), "W_p must be"),
+    (dict(G6, W_p=[[1, 2, 3], [0, 1, 2]]), "W_p must be"),
+    (dict(G6, D=0), "D=0"),
+])
+def test_luong_local_refuses_bad_parameters(sets: dict, match: str) -> None:
+    with pytest.raises(ParamError, match=match):
+        make(LUONG2).from_params(sets)
+
+
+def test_luong_v2_reference_mixed_batch() -> None:
+    """global and local-p, the three scores, S from 1 to 7 and D from 1 to 3 in one batch (windows of every size,
+    cut at both ends)."""
+    rng = np.random.default_rng(9)
+    values = []
+    for i in range(300):
+        kind = ("dot", "general", "concat")[i % 3]
+        ds, dh, da, dp = (int(x) for x in rng.integers(1, 4, size=4))
+        dh = ds if kind == "dot" else dh
+        n = int(rng.integers(1, 8))
+        v = dict(s=_grid(rng, ds), H=_grid(rng, n, dh), score=kind)
+        if kind == "general":
+            v["W_a"] = _grid(rng, ds, dh)
+        elif kind == "concat":
+            v.update(W_a=_grid(rng, da, ds + dh), v=_grid(rng, da))
+        if i % 4:
+            v.update(mode="local_p", W_p=_grid(rng, dp, ds), v_p=_grid(rng, dp), D=int(rng.integers(1, 4)))
+        values.append(v)
+    _mixed_batch_agrees(LUONG2, values)

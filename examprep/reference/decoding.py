@@ -3,9 +3,9 @@ instances of one shape.
 
 Written from the tensors, not from the problem module's loops: every complete output is enumerated with
 ``itertools.product`` (cut at its first </s>) and scored by gathering ``torch.log`` of the table; greedy decoding is
-``torch.argmax`` on each step's row; beam search keeps a (batch, K) tensor of hypotheses and keeps the K first of a stable
-``torch.sort`` of the flattened (hypothesis × next token) scores (ties to the earlier candidate, as ``solve``), a finished hypothesis entering as one candidate of its own
-(its score, the other columns −∞).
+``torch.argmax`` on each step's row; beam search keeps a (batch, K) tensor of hypotheses and keeps the K first of a
+stable ``torch.sort`` of the flattened (hypothesis × next token) scores (ties to the earlier candidate, as
+``solve``), a finished hypothesis entering as one candidate of its own (its score, the other columns −∞).
 """
 
 from __future__ import annotations

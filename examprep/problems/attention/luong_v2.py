@@ -65,6 +65,18 @@ def window_of(p_t: float, S: int, D: int) -> np.ndarray:  # noqa: N803
     return j[np.abs(j - p_t) <= D + 1e-12]
 
 
+GLOBAL_FEEDBACK = {
+    "no_softmax": "You used the scores as weights: the weights are their softmax (they sum to 1).",
+    "context_from_scores": r"You weighted the encoder states by the scores; use the softmax weights $\alpha_j$.",
+    "scaled": r"Luong's dot score is not scaled: no division by $\sqrt{d}$ (that is the Transformer's scaled dot "
+              "product).",
+    "w_transposed": r"You used $W_a^\top$: the score is $h_t^\top W_a \bar{h}_j$.",
+    "w_left_out": r"You left out $W_a$: the general score is $h_t^\top W_a \bar{h}_j$.",
+    "no_tanh": r"You left out the tanh: $e_j = v^\top \tanh(W_a [h_t; \bar{h}_j])$.",
+    "concat_swapped": r"You stacked $[\bar{h}_j; h_t]$; the decoder state $h_t$ comes first.",
+}
+
+
 def _square_asymmetric(m: Any) -> bool:
     a = arr(m)
     return a.shape[0] == a.shape[1] and not np.array_equal(a, a.T)
@@ -85,7 +97,7 @@ class LuongV2(Luong):
     )
     parts = (
         Part("p_t", "Aligned position p_t", "real", mode="decdig", digits=DP),
-        Part("window", "Window positions j", "vector", integral=True, final=False, uses=("p_t",)),
+        Part("window", "Window positions j", "vector", integral=True, final=False, partial=False, uses=("p_t",)),
         _vec("scores", "Scores (window positions)", ("window",)),
         _vec("align", "align: softmax of the scores over the window", ("scores",), final=False, share=True),
         _vec("gauss", "Gaussian factors", ("p_t", "window"), final=False),
@@ -239,8 +251,8 @@ class LuongV2(Luong):
         return d
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
-        if p.mode == "global":
-            return super().mistakes(p)
+        if p.mode == "global":  # v1's, worded in math markup
+            return {k: Mistake(m.answers, GLOBAL_FEEDBACK.get(k, m.feedback)) for k, m in super().mistakes(p).items()}
         truth = self.solve(p)
         m: dict[str, Mistake] = {}
         for name, kw, fb in (
@@ -261,17 +273,12 @@ class LuongV2(Luong):
                 ("no_softmax", {"soft": False},
                  r"You used the scores as align: $\operatorname{align}$ is their softmax over the window.")):
             add(m, name, self.local(p, **kw), truth, fb)
-        for name, variant, ok, fb in (
-                ("scaled", {"scaled": True}, p.score == "dot",
-                 r"Luong's dot score is not scaled: no division by $\sqrt{d}$."),
-                ("w_transposed", {"transposed": True}, p.score == "general" and _square_asymmetric(p.W_a),
-                 r"You used $W_a^\top$: the score is $h_t^\top W_a \bar{h}_j$."),
-                ("w_left_out", {"left_out": True}, p.score == "general" and len(p.s) == len(p.H[0]),
-                 r"You left out $W_a$: the general score is $h_t^\top W_a \bar{h}_j$."),
-                ("no_tanh", {"tanh": False}, p.score == "concat",
-                 r"You left out the tanh: $e_j = v^\top \tanh(W_a [h_t; \bar{h}_j])$."),
-                ("concat_swapped", {"swap": True}, p.score == "concat" and len(p.s) == len(p.H[0]),
-                 r"You stacked $[\bar{h}_j; h_t]$; the decoder state $h_t$ comes first.")):
+        for name, variant, ok in (
+                ("scaled", {"scaled": True}, p.score == "dot"),
+                ("w_transposed", {"transposed": True}, p.score == "general" and _square_asymmetric(p.W_a)),
+                ("w_left_out", {"left_out": True}, p.score == "general" and len(p.s) == len(p.H[0])),
+                ("no_tanh", {"tanh": False}, p.score == "concat"),
+                ("concat_swapped", {"swap": True}, p.score == "concat" and len(p.s) == len(p.H[0]))):
             if ok:
-                add(m, name, self.local(p, variant=variant), truth, fb)
+                add(m, name, self.local(p, variant=variant), truth, GLOBAL_FEEDBACK[name])
         return m
