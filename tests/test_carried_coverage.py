@@ -19,6 +19,8 @@ INDEPENDENT: dict[str, str] = {
     # --- cnn, detection, vision, attention, positional ---
     # --- gan, diffusion, norm, divergence, bayes ---
     # --- latent, llm, metrics, embedding ---
+    "llm/glue_average-v1": "one part per instance: the average of nine given scores, or (with a column hidden) the "
+                           "missing score from the given average; neither is computed from the other",
     # --- transformer, rnn, audio, contrastive ---
 }
 
