@@ -85,6 +85,8 @@ class Interpolation(ProblemType):
         if degrees:
             omega = math.degrees(omega)
         omega = carry(given, "omega", omega)
+        if math.sin(omega) == 0:
+            raise ZeroDivisionError("sin Ω = 0: slerp is undefined")
         slerp = math.sin((1 - t) * omega) * z0 + math.sin(t * omega) * z1
         return {"lerp": (1 - t) * z0 + t * z1, "omega": omega,
                 "slerp": slerp if no_sin else slerp / math.sin(omega)}

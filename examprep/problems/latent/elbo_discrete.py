@@ -53,6 +53,8 @@ def elbo_parts(prior: Any, lik: Any, q: Any, given: Answers | None = None) -> An
     evidence = carry(given, "evidence", float(joint.sum()))
     log_ev = math.log(evidence)
     post = carry(given, "posterior", joint / evidence)
+    if np.any(post <= 0):
+        raise ValueError("a posterior probability is not positive: the gap is undefined")
     recon = carry(given, "recon", float((qz * np.log(lx)).sum()))
     kl_prior = carry(given, "kl_prior", kl(qz, pz))
     elbo = recon - kl_prior

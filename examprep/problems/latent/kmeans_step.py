@@ -60,7 +60,9 @@ def lloyd(X: Any, C0: Any, given: Answers | None = None) -> Answers:  # noqa: N8
     values, carried forward."""
     x, c0 = as_rows(X), as_rows(C0)
     table = carry(given, "sq_dists", sq_dist_table(x, c0))
-    labels = carried_indices(given, "labels", table.argmin(axis=1), len(c0), every=True)
+    labels = carried_indices(given, "labels", table.argmin(axis=1), len(c0))
+    if len(np.unique(labels)) < len(c0):
+        raise ValueError("a cluster is empty: its mean is undefined")
     cents = carry(given, "centroids", np.stack([x[labels == k].mean(axis=0) for k in range(len(c0))]))
     after = ((x - cents[labels]) ** 2).sum()
     return {"sq_dists": table.tolist(), "labels": labels.tolist(), "centroids": cents.tolist(),

@@ -60,12 +60,9 @@ def distinct(truth: dict[str, Any], mistakes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def carried_indices(given: Any, name: str, idx: np.ndarray, k: int, every: bool = False) -> np.ndarray:
-    """The student's 0-based indices ``given[name]`` where given (error carried forward), else ``idx``.
-
-    ValueError (nothing follows from them) for an index that names none of the ``k`` rows, or, with ``every``,
-    for indices that leave one of them unused (an empty cluster).
-    """
+def carried_indices(given: Any, name: str, idx: np.ndarray, k: int) -> np.ndarray:
+    """The student's 0-based indices ``given[name]`` where given (error carried forward), else ``idx``;
+    ValueError (nothing follows from them) for an index that names none of the ``k`` rows."""
     from examprep.problem import carry
 
     out = carry(given, name, idx)
@@ -73,7 +70,4 @@ def carried_indices(given: Any, name: str, idx: np.ndarray, k: int, every: bool 
         return idx
     if not np.all(np.isin(out, np.arange(k))):
         raise ValueError(f"{name}: an index names no row")
-    out = out.astype(int)
-    if every and len(np.unique(out)) < k:
-        raise ValueError(f"{name}: a row is never chosen")
-    return out
+    return out.astype(int)

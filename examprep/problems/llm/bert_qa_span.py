@@ -112,6 +112,8 @@ class BertQASpan(ProblemType):
     def solve(self, p: Params, given: Answers | None = None) -> Answers:
         ps, pe = self._probs(p)
         ps, pe = carry(given, "start_probs", ps), carry(given, "end_probs", pe)
+        if given and not (np.all(ps >= 0) and np.all(pe >= 0)):
+            raise ValueError("a probability is negative: no span follows")
         span, prob, _ = best_span(ps, pe, p.max_len)
         if given and "span" in given:  # error carried forward: the probability of the student's own span
             i, j = carry(given, "span", span)

@@ -161,6 +161,8 @@ class TopKError(ProblemType):
         if p.scores_2 is not None:
             ans["error_2"] = error(p.scores_2, p.labels, p.k)
             ans["error_ens"] = carry(given, "error_ens", error(ensemble(p.scores, p.scores_2), p.labels, p.k))
+            if ans["error"] == 0:
+                raise ZeroDivisionError("a top-k error of 0 has no relative gain")
             ans["rel_gain"] = (ans["error"] - ans["error_ens"]) / ans["error"]
         return ans
 
