@@ -24,8 +24,12 @@ class Add(Expr):
         minus = "−" if fmt == "text" else "-"
         out = ""
         for i, (sign, t) in enumerate(self.terms):
+            if i > 0 and isinstance(t, Neg):  # "a + −b" reads as "a − b", "a − −b" as "a + b"
+                sign, t = -sign, t.arg
+            if i > 0 and isinstance(t, Mul) and isinstance(t.factors[0], Num) and t.factors[0].value < 0:
+                t = Mul([paren(t.factors[0]), *t.factors[1:]])  # "a + −0.8·x" reads as "a + (−0.8)·x"
             s = t.wrap(fmt, P_ADD + 1 if sign < 0 else P_ADD)
-            if isinstance(t, Num) and t.value < 0 and i > 0:
+            if i > 0 and s.startswith(("−", "-")):  # a negative number or quotient: "a − (−0.9)/1"
                 s = r"\left(" + s + r"\right)" if fmt == "latex" else "(" + s + ")"
             if i == 0:
                 out = (minus + s) if sign < 0 else s
