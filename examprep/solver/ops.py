@@ -83,7 +83,13 @@ class Mul(Expr):
                 # ... and between a letter and a multi-letter or subscripted name, or the same letter twice:
                 # "dd_head" and "dd" read as one name; "d·d_head", "d·d" do not ("hn²" stays)
                 juxt = juxt and not (fmt == "text" and _ambiguous(prev, f))
-                out += (" " if fmt != "text" else "") + s if juxt else dot + s
+                # "σ_min(σ_max/σ_min)" reads as a function call: a dot after a subscripted name before brackets
+                juxt = juxt and not (fmt == "text" and s.startswith("(") and isinstance(prev, Sym)
+                                     and "_" in prev._text)
+                # a named function after a factor takes a space: "y ln(p)", "(1 − y) ln(1 − p)", "(−1) cos(3)"
+                named = isinstance(f, Func) and f.name not in _BRACKETS
+                gap = " " if fmt != "text" or named else ""
+                out += gap + s if juxt else dot + s
             prev = f
         return out
 

@@ -1,4 +1,5 @@
-"""Signs in substituted sums read as a person writes them: "a + (−0.8)·x", "a − ln 2", never "a + −0.8·x"."""
+"""Plain-text derivations read as a person writes them: "a + (−0.8)·x" and "a − ln 2", never "a + −0.8·x";
+"y ln(p)", never "yln(p)"."""
 
 from __future__ import annotations
 
@@ -34,5 +35,30 @@ def test_no_derivation_shows_a_sign_after_an_operator() -> None:
             m = re.search(r".{20}(?:[+−] −|[+−] -\d).{10}", text)
             if m:
                 bad.append(f"{pid} seed {seed}: {m.group(0)}")
+                break
+    assert not bad, bad[:5]
+
+
+def test_a_named_function_after_a_factor_is_spaced() -> None:
+    y, p = Sym("y"), Sym("p")
+    e = y * Func("ln", p) + (Num(1) - y) * Func("ln", Num(1) - p)
+    assert e.render("text") == "y ln(p) + (1 − y) ln(1 − p)"
+    assert (Sym("sigma_min", "σ_min") * Func("paren", Sym("a") / Sym("b"))).render("text") == "σ_min·(a/b)"
+
+
+FUNCTIONS = "ln|exp|log|tanh|sin|cos|max|min"
+WORDS = {*FUNCTIONS.split("|"), "softmax", "argmax", "argmin", "arccos", "arcsin", "arctan", "log2", "log10"}
+
+
+def test_no_derivation_runs_a_name_into_a_function() -> None:
+    bad = []
+    for pid in SAMPLE:
+        pt = make(pid)
+        for seed in range(3):
+            text = derivation(pt.derivation(pt.generate(seed).params), "text")
+            found = (m.group(0) for m in re.finditer(rf"[\w)\]ᵀ]*(?:{FUNCTIONS})\(", text))
+            runs = [w for w in found if w[:-1] not in WORDS]
+            if runs:
+                bad.append(f"{pid} seed {seed}: {runs[0]}")
                 break
     assert not bad, bad[:5]
