@@ -62,3 +62,10 @@ def test_no_derivation_runs_a_name_into_a_function() -> None:
                 bad.append(f"{pid} seed {seed}: {runs[0]}")
                 break
     assert not bad, bad[:5]
+
+
+def test_answer_lines_show_one_minus_sign_and_leave_codes_alone() -> None:
+    from examprep.solver.render import minus_signs
+
+    assert minus_signs("X = [-4+0i, -4-2i, 0.5-0.25i]") == "X = [−4+0i, −4−2i, 0.5−0.25i]"
+    assert minus_signs("code 6429-4ENC-GN on 2026-12-04, x-1") == "code 6429-4ENC-GN on 2026-12-04, x-1"
