@@ -18,6 +18,8 @@ INDEPENDENT: dict[str, str] = {
     # --- mlp, loss, optim, regularization ---
     # --- cnn, detection, vision, attention, positional ---
     # --- gan, diffusion, norm, divergence, bayes ---
+    "gan/lsgan-v1": "L_D and L_G are each computed from the discriminator outputs alone",
+    "gan/wasserstein_1d-v1": "W1 (from the CDF gaps) and the JSD are each computed from the two distributions alone",
     # --- latent, llm, metrics, embedding ---
     # --- transformer, rnn, audio, contrastive ---
 }
