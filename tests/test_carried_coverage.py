@@ -18,6 +18,10 @@ INDEPENDENT: dict[str, str] = {
     # --- mlp, loss, optim, regularization ---
     # --- cnn, detection, vision, attention, positional ---
     # --- gan, diffusion, norm, divergence, bayes ---
+    "gan/lsgan-v1": "L_D and L_G are each computed from the discriminator outputs alone",
+    "gan/wasserstein_1d-v1": "W1 (from the CDF gaps) and the JSD are each computed from the two distributions alone",
+    "norm/axes-v1": "the statistics' count, their sizes and the module's parameters come from the shape and the "
+                    "norm's axes, and x̂ from x, each on its own",
     # --- latent, llm, metrics, embedding ---
     "llm/glue_average-v1": "one part per instance: the average of nine given scores, or (with a column hidden) the "
                            "missing score from the given average; neither is computed from the other",
