@@ -24,6 +24,10 @@ INDEPENDENT: dict[str, str] = {
     "cnn/pooling_values-v1": "max, average and L2 pooling each read X itself; the channel-group L2 reads the features",
     # --- gan, diffusion, norm, divergence, bayes ---
     # --- latent, llm, metrics, embedding ---
+    "llm/glue_average-v1": "one part per instance: the average of nine given scores, or (with a column hidden) the "
+                           "missing score from the given average; neither is computed from the other",
+    "embedding/skipgram_pairs-v1": "the pair count, the CBOW example count (n) and the parameter count (2|V|N) each "
+                                   "come from the sentence length, window, vocabulary and embedding size alone",
     # --- transformer, rnn, audio, contrastive ---
 }
 
