@@ -17,6 +17,11 @@ from examprep.registry import all_specs, make
 INDEPENDENT: dict[str, str] = {
     # --- mlp, loss, optim, regularization ---
     # --- cnn, detection, vision, attention, positional ---
+    "cnn/conv_output_size-v1": "H_out from H, W_out from W (each from the layer's sizes), C_out is the filter count",
+    "cnn/pool_output_size-v1": "H_out from H, W_out from W (each from the window, stride and padding), C_out is C",
+    "cnn/transposed_conv_output_size-v1": "H_out from H and W_out from W, each from the layer's own sizes alone",
+    "cnn/inception_module-v1": "depth, multiply-accumulates and parameters each summed over the branches' own sizes",
+    "cnn/pooling_values-v1": "max, average and L2 pooling each read X itself; the channel-group L2 reads the features",
     # --- gan, diffusion, norm, divergence, bayes ---
     "gan/lsgan-v1": "L_D and L_G are each computed from the discriminator outputs alone",
     "gan/wasserstein_1d-v1": "W1 (from the CDF gaps) and the JSD are each computed from the two distributions alone",
