@@ -17,10 +17,13 @@ takes the most probable token at each step; beam search extends every unfinished
 the K best overall; finished hypotheses stay in the beam and compete for the K places; scores are summed ln
 probabilities, no length normalisation.
 
-Generated instances: T = 3 (at T = 2 the K best per parent always hold the K best overall), probabilities on a
-0.05 grid, none zero, p(</s>) at most 0.1 for the first token and 0.4 after one; no tie or near tie (0.02) between
-greedy choices, at any beam cut, at the final choice or between the two most probable outputs, in the right search
-and in each mistaken one; each named mistake gives another output or ln probability than the right one.
+Generated instances (examprep.problems.rnn.beam_draw): T = 3, K = 2 (hard: 2 or 3), three letters and </s> at
+easy, four at medium and hard; probabilities in twentieths (hard: hundredths), none zero; p(</s>) 0.05 for the first
+token and at most 0.4 after one. A garden path is planted so that beam search misses the optimum and ends with
+</s>: the K-per-parent search finds a better output and dropping finished hypotheses gives a three-letter output,
+so each named mistake gives another output or ln probability than the right one. No tie or near tie (0.02) between
+greedy choices, at a beam cut that decides anything, at the final choice or between the two most probable outputs,
+in the right search and in each mistaken one.
 
 Reference: every output enumerated by ``itertools.product`` and scored by a gather of ``torch.log`` probabilities;
 greedy by ``torch.argmax``; the beam by a stable ``torch.sort`` of the flattened (hypothesis × token) scores,
