@@ -346,6 +346,23 @@ def test_backprop_bce_seed_004_a9_and_mistakes() -> None:
     assert "natural log" in statement_text(pt, inst)
 
 
+def test_backprop_wrong_output_carried_forward_earns_the_ecf_credit() -> None:
+    from examprep.grader.score import grade_answers
+
+    pt, inst, truth = solved("mlp/backprop-v1", **A9)
+    # f = 0.8 is wrong (0.8635); with y = 1: L = −ln 0.8 = 0.2231, δ2 = f − y = −0.2, ∂L/∂W2 = δ2·a1ᵀ
+    given = {"a1": "[0.9820, 0.1192]", "f": "0.8000", "loss": "0.2231", "delta2": "-0.2000",
+             "dW2": "[[-0.1964, -0.02384]]", "db2": "-0.2000"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    assert (r["a1"].verdict, r["f"].verdict) == ("right", "wrong")
+    for name in ("loss", "delta2", "dW2", "db2"):
+        assert (r[name].verdict, r[name].score) == ("carried", 0.5), name
+    assert r["dW2"].feedback.startswith("follows from your delta2 = -0.2000")
+    # a δ2 that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, truth, {**given, "delta2": "-0.3000"}, params=inst.params)
+    assert {p.name: p.verdict for p in r2.parts}["delta2"] == "wrong"
+
+
 @pytest.mark.parametrize("params, match", [
     ({**A9, "W2": ((1, 2, 3),)}, "W2 must be 1×2"),
     ({**A9, "x": (1, 2, 3)}, "x must be 2"),
