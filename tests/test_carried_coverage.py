@@ -19,6 +19,7 @@ INDEPENDENT: dict[str, str] = {
     "mlp/activations-v1": "the value act(z) and the derivative act'(z) are each computed from z and the activation",
     "mlp/finite_difference-v1": "the forward, central and exact derivatives each come from the polynomial and w; the "
                                 "pass counts from the number of weights",
+    "optim/confusion_matrix-v1": "the accuracy, the precisions and the recalls are each read off the confusion matrix",
     # --- cnn, detection, vision, attention, positional ---
     # --- gan, diffusion, norm, divergence, bayes ---
     # --- latent, llm, metrics, embedding ---
