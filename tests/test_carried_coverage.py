@@ -20,6 +20,10 @@ INDEPENDENT: dict[str, str] = {
     "mlp/finite_difference-v1": "the forward, central and exact derivatives each come from the polynomial and w; the "
                                 "pass counts from the number of weights",
     "optim/confusion_matrix-v1": "the accuracy, the precisions and the recalls are each read off the confusion matrix",
+    "regularization/dropout-v1": "the training output, the test output and the expected kept count each come from h, "
+                                 "the mask and p",
+    "regularization/ensemble-v1": "three separate questions: the ensemble error, the bootstrap miss probability and "
+                                  "the majority vote, each from its own parameters",
     # --- cnn, detection, vision, attention, positional ---
     # --- gan, diffusion, norm, divergence, bayes ---
     # --- latent, llm, metrics, embedding ---
