@@ -16,7 +16,6 @@ from examprep.registry import all_specs, make
 # Each group below is kept by one person; add a type to its own group only.
 INDEPENDENT: dict[str, str] = {
     # --- mlp, loss, optim, regularization ---
-    "mlp/activations-v1": "the value act(z) and the derivative act'(z) are each computed from z and the activation",
     "mlp/finite_difference-v1": "the forward, central and exact derivatives each come from the polynomial and w; the "
                                 "pass counts from the number of weights",
     "optim/confusion_matrix-v1": "the accuracy, the precisions and the recalls are each read off the confusion matrix",

@@ -207,6 +207,22 @@ def test_activations_seed_002_a3(act: str, alpha: float | None, value: list, der
     assert "left-hand" in statement_text(pt, inst)
 
 
+def test_activations_tanh_derivative_from_the_rounded_value_is_right() -> None:
+    from examprep.grader.score import grade_answers
+
+    pt, inst, truth = solved("mlp/activations-v1", z=(-3, 0, 2.1), act="tanh")
+    assert truth["derivative"] == pytest.approx([0.0098660, 1, 0.0582230], abs=5e-7)  # 1 − tanh²(z)
+    # tanh to 4 d.p. is [−0.9951, 0, 0.9705]; 1 − 0.9951² = 0.0098 and 1 − 0.9705² = 0.0581 (exact: 0.0099, 0.0582)
+    given = {"value": "[-0.9951, 0, 0.9705]", "derivative": "[0.0098, 1, 0.0581]"}
+    r = grade_answers(pt, truth, given, params=inst.params).parts
+    assert [p.verdict for p in r] == ["right", "right"]
+    assert r[1].feedback == "follows from your value = [-0.9951, 0, 0.9705]"
+    assert grade_answers(pt, truth, {**given, "derivative": "[0.0099, 1, 0.0582]"}, params=inst.params).score == 1
+    # without the values there is nothing to follow
+    assert grade_answers(pt, truth, {"derivative": "[0.0098, 1, 0.0581]"}, params=inst.params).parts[0].verdict \
+        != "right"
+
+
 def test_activations_named_mistakes() -> None:
     pt, inst, _ = solved("mlp/activations-v1", z=Z, act="sigmoid")
     assert mistake_named(pt, inst, "derivative", [0.119203, 0.377541, 0.5, 0.817574]) == "sigmoid_derivative_as_sigma"
