@@ -41,7 +41,7 @@ from examprep.solver.expr import Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
 
 SCHEDULES = ((0.01, 100.0, 5), (0.1, 10.0, 3), (0.5, 8.0, 5), (0.25, 4.0, 3), (0.1, 100.0, 4))
-SIG_I = Sym("sigma_i", "σ_i = σ_min(σ_max/σ_min)^(i/(N − 1))",
+SIG_I = Sym("sigma_i", "σ_i = σ_min·(σ_max/σ_min)^(i/(N − 1))",
             latex=r"\sigma_i = \sigma_{\min} (\sigma_{\max} / \sigma_{\min})^{i/(N - 1)}",
             typst="sigma_i = sigma_min (sigma_max / sigma_min)^(i/(N - 1))")
 XS = Sym("x_sigma", "x_σ = x_0 + σε", latex=r"\mathbf{x}_\sigma = \mathbf{x}_0 + \sigma \epsilon",
