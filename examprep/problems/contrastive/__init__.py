@@ -17,3 +17,9 @@ register("contrastive/dino_loss-v1", "examprep.problems.contrastive.dino_loss:Di
          catalog="seed_002 L1")
 register("contrastive/coop_params-v1", "examprep.problems.contrastive.coop_params:CoopParams",
          title="CoOp and CoCoOp trainable parameters", parts=("coop", "meta_net", "cocoop"), catalog="seed_002 E13")
+register("contrastive/flamingo_gate-v1", "examprep.problems.contrastive.flamingo_gate:FlamingoGate",
+         title="Flamingo gated cross-attention (tanh gate)", parts=("gate", "y"),
+         catalog="seed_000_001 B3; seed_002 L5")
+register("contrastive/tvlt_loss-v1", "examprep.problems.contrastive.tvlt_loss:TvltLoss",
+         title="TVLT loss (VAM + masked MAE) and efficiency",
+         parts=("p", "vam", "patch_mse", "mae", "total", "speedup", "size_ratio"), catalog="seed_003 D3")
