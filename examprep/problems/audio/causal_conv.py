@@ -32,8 +32,8 @@ from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType, carry
-from examprep.problems.gan.fair import grid, near_miss, visible
-from examprep.solver.expr import Func, Mat, Num, Sym
+from examprep.problems.gan.fair import close_to_truth, grid, near_miss, visible
+from examprep.solver.expr import Add, Func, Mat, Num, Sym
 from examprep.solver.step import Derivation
 
 DP = 4
@@ -82,7 +82,10 @@ class CausalConv(ProblemType):
         n, k, ds, lo, hi, step = {"easy": (5, 2, (1, 2), -1, 3, 1.0), "medium": (6, pick((2, 3)), (1, 2), -2, 2, 0.5),
                                   "hard": (8, 3, (2, 3), -2, 2, 0.25)}[difficulty]
         taps = lambda: tuple(float(TAPS[int(i)]) for i in rng.choice(len(TAPS), size=k, replace=False))  # noqa: E731
-        return dict(x=grid(rng, lo, hi, step, n), w=taps(), w_gate=taps(), d=pick(ds))
+        w, wg = taps(), taps()
+        while any(a == b for a, b in zip(w, wg, strict=True)):  # tap by tap different, so that g_t differs from y_t
+            wg = taps()
+        return dict(x=grid(rng, lo, hi, step, n), w=w, w_gate=wg, d=pick(ds))
 
     def check(self, p: Params) -> list[str]:
         if not 2 <= len(p.x) <= MAX_LEN:
@@ -99,6 +102,9 @@ class CausalConv(ProblemType):
             return "the oldest tap never reaches a sample"
         if not any(p.x):
             return "the input is all zeros"
+        a = self.solve(p)
+        if any(y != 0 and close_to_truth(g, y) for y, g in zip(a["y"], a["g"], strict=True)):
+            return "y_t = g_t at some t (tanh and the sigmoid swapped give the same z_t there)"
         return near_miss(self.solve(p), self.mistakes(p))
 
     def statement(self, p: Params) -> list[Any]:
@@ -123,11 +129,9 @@ class CausalConv(ProblemType):
     def _conv_step(self, d: Derivation, p: Params, taps: Any, title: str, lhs: Sym, part: str, value: Any) -> None:
         k, pad = len(taps), (len(taps) - 1) * p.d
         xp = [0.0] * pad + list(p.x)
-        rows = []
-        for t in range(len(p.x)):
-            terms = [Num(taps[j]) * Num(xp[t + j * p.d]) for j in range(k)]
-            rows.append(sum(terms[1:], terms[0]))
-        d.add(title, value, lhs=lhs, part=part, substituted=Mat([rows]),
+        rows = [[Add([(1 if taps[j] >= 0 else -1, Num(abs(taps[j])) * Num(xp[t + j * p.d])) for j in range(k)])]
+                for t in range(len(p.x))]
+        d.add(title, value, lhs=lhs, part=part, substituted=Mat(rows),
               note=rf"the taps $w_1, \ldots, w_{k}$ meet $x_{{t-{pad}}}, \ldots, x_t$ in steps of $d = {p.d}$; "
                    "samples before $x_1$ are the padded zeros")
 
@@ -140,9 +144,9 @@ class CausalConv(ProblemType):
                    "later sample")
         self._conv_step(d, p, p.w, "Filter output", Sym("y"), "y", ans["y"])
         self._conv_step(d, p, p.w_gate, "Gate pre-activation", Sym("g"), "g", ans["g"])
-        sig = lambda v: 1 / (1 + Func("exp", -Num(v)))  # noqa: E731
+        sig = lambda v: 1 / (1 + Func("exp", Num(-v + 0.0)))  # noqa: E731
         d.add("Gated output", ans["z"], lhs=Sym("z"), part="z",
-              substituted=Mat([[Func("tanh", Num(a)) * sig(b) for a, b in zip(ans["y"], ans["g"], strict=True)]]),
+              substituted=Mat([[Func("tanh", Num(a)) * sig(b)] for a, b in zip(ans["y"], ans["g"], strict=True)]),
               note=r"$z_t = \tanh(y_t) \cdot \sigma(g_t)$ with $\sigma(g) = \frac{1}{1 + e^{-g}}$")
         d.answer = "z = [" + ", ".join(f"{v:.{DP}f}" for v in ans["z"]) + "]"
         return d

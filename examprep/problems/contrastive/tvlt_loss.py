@@ -162,7 +162,7 @@ class TvltLoss(ProblemType):
         ans = self.solve(p)
         d = Derivation()
         prob = d.add("Matching probability", ans["p"], lhs=Sym("p"), part="p",
-                     substituted=1 / (1 + Func("exp", -Num(p.logit))), note=r"$p = \sigma(\text{logit})$")
+                     substituted=1 / (1 + Func("exp", Num(-p.logit + 0.0))), note=r"$p = \sigma(\text{logit})$")
         vam_sub = -Func("ln", Num(prob)) if p.y == 1 else -Func("ln", 1 - Num(prob))
         d.add("VAM loss", ans["vam"], lhs=Sym("L_VAM", tex=r"L_{\text{VAM}}"), part="vam", substituted=vam_sub,
               note=f"binary cross-entropy with $y = {p.y}$: only the " + ("$-\\ln p$" if p.y == 1 else
@@ -171,8 +171,8 @@ class TvltLoss(ProblemType):
         rows = []
         for a, b in zip(p.pred, p.target, strict=True):
             sq = [(Num(u) - Num(v)) ** 2 for u, v in zip(a, b, strict=True)]
-            rows.append(sum(sq[1:], sq[0]) / w)
-        d.add("Error of each patch", ans["patch_mse"], lhs=Sym("e_i"), part="patch_mse", substituted=Mat([rows]),
+            rows.append([sum(sq[1:], sq[0]) / w])
+        d.add("Error of each patch", ans["patch_mse"], lhs=Sym("e_i"), part="patch_mse", substituted=Mat(rows),
               note=f"the mean of the {w} squared differences of patch $i$ (patches numbered from 1)")
         kept = [Num(e) for e, m in zip(ans["patch_mse"], p.mask, strict=True) if m]
         idx = ", ".join(str(i + 1) for i, m in enumerate(p.mask) if m)
