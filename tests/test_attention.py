@@ -349,6 +349,38 @@ def test_multihead_projection_and_mistakes() -> None:
         make(MHD).from_params(dict(d_model=100, heads=8, seq_len=4))
 
 
+def test_multihead_wrong_head_dimension_carried_forward_earns_the_ecf_credit() -> None:
+    """d = 512, h = 8, n = 16 with biases: d_head = 64, one head's W_Q 512·64 + 64 = 32,832. A d_head of 32 followed
+    through (512·32 + 32 = 16,416; Q per head 16×32) earns the ECF credit; the parts that do not use it are unmoved."""
+    pt, p = inst(MHD, d_model=512, heads=8, seq_len=16)
+    truth = pt.solve(p)
+    assert truth["head_proj_params"] == 32_832
+    given = {"d_head": "32", "head_proj_params": "16416", "proj_params": "262656", "total": "1050624",
+             "head_shape": "[16, 32]", "score_shape": "[8, 16, 16]", "score_entries": "2048"}
+    r = {x.name: x for x in grade_answers(pt, truth, given, params=p).parts}
+    assert r["d_head"].verdict == "wrong"
+    assert [(r[k].verdict, r[k].score) for k in ("head_proj_params", "head_shape")] == [("carried", 0.5)] * 2
+    assert all(r[k].verdict == "right" for k in ("proj_params", "total", "score_shape", "score_entries"))
+    # a total that follows from a W_Q count the student got wrong (262,144: no bias) earns the ECF credit too
+    r2 = {x.name: x for x in grade_answers(pt, truth, {"proj_params": "262144", "total": "1048576"},
+                                           params=p).parts}
+    assert (r2["total"].verdict, r2["total"].score) == ("carried", 0.5)
+
+
+def test_scaled_dot_product_columns_carry_the_students_weights_forward() -> None:
+    """Tokens as columns, every W = I: V = X = [[1, 2], [0, 1]]. A student's weights A (columns summing to 1) give
+    Z = V A = [[1.4, 1.7], [0.4, 0.7]]; the column layout's Z follows from them (not from Aᵀ)."""
+    pt, p = inst("attention/scaled_dot_product-v2", X=[[1, 2], [0, 1]], W_q=[[1, 0], [0, 1]], W_k=[[1, 0], [0, 1]],
+                 W_v=[[1, 0], [0, 1]], layout="columns")
+    truth = pt.solve(p)
+    given = {"weights": "[[0.6, 0.3], [0.4, 0.7]]", "output": "[[1.4, 1.7], [0.4, 0.7]]"}
+    r = {x.name: x for x in grade_answers(pt, truth, given, params=p).parts}
+    assert r["weights"].verdict == "wrong"
+    assert (r["output"].verdict, r["output"].score) == ("carried", 0.5)
+    transposed = grade_answers(pt, truth, {**given, "output": "[[1.2, 1.8], [0.3, 0.7]]"}, params=p).parts[1]
+    assert transposed.verdict == "wrong"  # A V in the row sense: not what follows from this A
+
+
 # ---- softmax with temperature: seed_000 B6 ---------------------------------------------------------------------------
 SMT = "attention/softmax_temperature-v1"
 

@@ -9,6 +9,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -83,6 +84,25 @@ def test_dft_catalog_example_and_mistakes() -> None:
     assert mistake_named(pt, inst, "freqs", "[0, 4000, 8000]") == "spacing_half_n"
     assert mistake_named(pt, inst, "phase", "[0, -1.249046, 0, 1.249046]") == "radians"
     assert mistake_named(pt, inst, "magnitude", "[0.5, 0.790569, 0, 0.790569]") == "one_over_n"
+
+
+def test_dft_wrong_real_part_carried_into_magnitude_and_phase_earns_the_ecf_credit() -> None:
+    import math
+
+    pt, inst, truth = solved(DFT, x=(1, 2, 0, -1), fs=8000)
+    # Re X_1 written as 2 (it is 1): |X_1| = √(2² + 3²) and its phase atan2(−3, 2) follow from it
+    mag, phase = math.hypot(2, -3), math.degrees(math.atan2(-3, 2))
+    assert (round(mag, 4), round(phase, 2)) == (3.6056, -56.31)
+    given = {"re": "[2, 2, 0, 1]", "im": "[0, -3, 0, 3]", "magnitude": "[2, 3.6056, 0, 3.1623]",
+             "phase": "[0, -56.31, 0, 71.57]", "freqs": "[0, 2000, 4000]"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, pt.mistakes(inst.params), params=inst.params).parts}
+    assert r["re"].verdict == "partial" and r["im"].verdict == "right"  # three of four entries right
+    for part in ("magnitude", "phase"):
+        assert (r[part].verdict, r[part].score) == ("carried", 0.5), part
+        assert r[part].feedback.startswith("follows from your re = [2, 2, 0, 1], im = [0, -3, 0, 3]")
+    # a phase that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, truth, {**given, "phase": "[0, -60, 0, 71.57]"}, params=inst.params)
+    assert {p.name: p.verdict for p in r2.parts}["phase"] == "partial"  # only the three exact entries count
 
 
 def test_dft_eight_point_sine_and_numpy() -> None:

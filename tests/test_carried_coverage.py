@@ -17,8 +17,21 @@ from examprep.registry import all_specs, make
 INDEPENDENT: dict[str, str] = {
     # --- mlp, loss, optim, regularization ---
     # --- cnn, detection, vision, attention, positional ---
+    "cnn/conv_output_size-v1": "H_out from H, W_out from W (each from the layer's sizes), C_out is the filter count",
+    "cnn/pool_output_size-v1": "H_out from H, W_out from W (each from the window, stride and padding), C_out is C",
+    "cnn/transposed_conv_output_size-v1": "H_out from H and W_out from W, each from the layer's own sizes alone",
+    "cnn/inception_module-v1": "depth, multiply-accumulates and parameters each summed over the branches' own sizes",
+    "cnn/pooling_values-v1": "max, average and L2 pooling each read X itself; the channel-group L2 reads the features",
     # --- gan, diffusion, norm, divergence, bayes ---
+    "gan/lsgan-v1": "L_D and L_G are each computed from the discriminator outputs alone",
+    "gan/wasserstein_1d-v1": "W1 (from the CDF gaps) and the JSD are each computed from the two distributions alone",
+    "norm/axes-v1": "the statistics' count, their sizes and the module's parameters come from the shape and the "
+                    "norm's axes, and x̂ from x, each on its own",
     # --- latent, llm, metrics, embedding ---
+    "llm/glue_average-v1": "one part per instance: the average of nine given scores, or (with a column hidden) the "
+                           "missing score from the given average; neither is computed from the other",
+    "embedding/skipgram_pairs-v1": "the pair count, the CBOW example count (n) and the parameter count (2|V|N) each "
+                                   "come from the sentence length, window, vocabulary and embedding size alone",
     # --- transformer, rnn, audio, contrastive ---
 }
 

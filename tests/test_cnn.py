@@ -311,6 +311,25 @@ def test_conv2d_forward_slides_example() -> None:
     assert got["post_relu"] == got["output"] == [[0, 4], [2, 2]]
 
 
+def test_conv2d_forward_wrong_pre_activation_carried_forward_earns_the_ecf_credit() -> None:
+    """The slides' example with 2×2 pooling: exact pre-activation [[−1, 4], [2, 2]], ReLU [[0, 4], [2, 2]], output
+    [[4]]. A slip in one entry (5 for 2) followed through ReLU and pooling earns the ECF credit downstream."""
+    pt = make("cnn/conv2d_forward-v1")
+    inst = pt.from_params(dict(X=[[1, 0, 2, 1], [0, 1, -1, 0], [2, 1, 0, 1], [1, 0, 1, 2]],
+                               kernel=[[0, 1, 0], [1, -1, 1], [0, 1, 0]], pool=2))
+    truth = pt.solve(inst.params)
+    assert truth["output"] == [[4]]
+    given = {"pre_activation": "[[-1, 4], [2, 5]]", "post_relu": "[[0, 4], [2, 5]]", "output": "[[5]]"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    assert r["pre_activation"].verdict == "partial" and r["pre_activation"].score == 0.75
+    assert (r["post_relu"].verdict, r["post_relu"].score) == ("carried", 0.5)
+    assert (r["output"].verdict, r["output"].score) == ("carried", 0.5)
+    assert r["output"].feedback.startswith("follows from your post_relu = [[0, 4], [2, 5]]")
+    # a ReLU that does not follow from the student's own pre-activation (the −1 kept) earns nothing extra
+    kept = grade_answers(pt, truth, {**given, "post_relu": "[[-1, 4], [2, 5]]"}, params=inst.params).parts[1]
+    assert kept.verdict != "carried" and kept.score < 1
+
+
 def test_conv2d_forward_cross_correlation_not_convolution() -> None:
     vals = dict(X=E2_X, kernel=[[1, 2], [0, -1]], relu=False)
     assert solve("cnn/conv2d_forward-v1", **vals)["output"] == [[4, -1, 0], [1, 7, 6], [4, -1, -1]]

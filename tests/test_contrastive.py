@@ -10,6 +10,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -61,6 +62,26 @@ def test_clip_zero_shot_catalog_example_2d() -> None:
     # τ multiplied: logits 0.1·cos, almost uniform
     wrong = np.exp(0.1 * np.array([0.6, 0.8, -0.28]))
     assert mistake_named(pt, inst, "probs", (wrong / wrong.sum()).tolist()) == "tau_multiplied"
+
+
+def test_clip_zero_shot_wrong_cosines_carried_into_probs_and_label_earn_the_ecf_credit() -> None:
+    import math
+
+    pt, inst, truth = solved(ZS, image=(0.6, 0.8), texts=((1, 0), (0, 1), (0.6, -0.8)), tau=0.1)
+    # the first two cosines swapped: softmax([8, 6, −2.8]) and class 1 follow from them
+    e = [math.exp(8), math.exp(6), math.exp(-2.8)]
+    probs = [round(x / sum(e), 6) for x in e]
+    assert probs == [0.880781, 0.119201, 0.000018]
+    given = {"class_emb": "[[1, 0], [0, 1], [0.6, -0.8]]", "cosines": "[0.8, 0.6, -0.28]", "probs": str(probs),
+             "label": "class 1"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, pt.mistakes(inst.params), params=inst.params).parts}
+    assert r["class_emb"].verdict == "right" and r["cosines"].verdict == "partial"  # only -0.28 is right
+    for part in ("probs", "label"):
+        assert (r[part].verdict, r[part].score) == ("carried", 0.5), part
+        assert r[part].feedback.startswith("follows from your cosines = [0.8, 0.6, -0.28]")
+    # a label that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, truth, {**given, "label": "class 3"}, params=inst.params)
+    assert {p.name: p.verdict for p in r2.parts}["label"] == "wrong"
 
 
 def test_clip_zero_shot_catalog_example_3d_is_class_2() -> None:

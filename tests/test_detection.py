@@ -10,6 +10,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -46,6 +47,21 @@ def test_box_iou_catalog_example_and_pixel_rule() -> None:
     assert mistake_named(pt, inst, "iou", 9 / 41) == "plus_one_pixel"
     assert mistake_named(pt, inst, "iou", "0.2195") == "plus_one_pixel"
     assert mistake_named(pt, inst, "union", 32) == "union_without_minus_inter"
+
+
+def test_box_iou_wrong_intersection_carried_forward_earns_the_ecf_credit() -> None:
+    """Exact: intersection 4, union 16 + 16 − 4 = 28, IoU 4/28 = 0.1429. An intersection of 5 followed through
+    (union 27, IoU 5/27 = 0.1852) earns the ECF credit on the union and the IoU."""
+    pt, inst, truth = solved("detection/box_iou-v1", A=[0, 0, 4, 4], B=[2, 2, 6, 6])
+    assert (truth["inter"], truth["union"]) == (4, 28)
+    given = {"inter": "5", "union": "27", "iou": "0.1852"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    assert r["inter"].verdict == "wrong"
+    assert [(r[k].verdict, r[k].score) for k in ("union", "iou")] == [("carried", 0.5)] * 2
+    assert r["iou"].feedback.startswith("follows from your inter = 5, union = 27")
+    # an IoU that follows from a union the student did not write stays wrong
+    r2 = grade_answers(pt, truth, {**given, "iou": "0.1786"}, params=inst.params).parts[2]  # 5/28
+    assert r2.verdict == "wrong"
 
 
 def test_box_iou_apart_boxes_and_unclipped_overlap() -> None:

@@ -232,3 +232,24 @@ def test_loss_v2_f8_input_and_minibatch_mean() -> None:
     assert mistake_named(pt, inst, "l_simple", 0.2) == "batch_summed"
     with pytest.raises(ParamError, match="same shape"):
         pt.from_params(dict(eps=((-1,), (0.5,)), eps_hat=((-0.8,),), betas=(0.1, 0.2, 0.3), t=3))
+
+
+def test_noise_schedule_v2_wrong_alpha_bar_carried_forward_earns_the_ecf_credit() -> None:
+    """β = [0.1, 0.2, 0.3], t = 3: ᾱ_3 = 0.9·0.8·0.7 = 0.504 (SNR 1.016129); a student who slipped to ᾱ_3 = 0.45 and
+    then wrote √0.45, √0.55 and 0.45/0.55 earns the ECF credit on the three later parts."""
+    from examprep.grader.score import grade_answers
+
+    pt, inst, ans = solved("diffusion/noise_schedule-v2", betas=[0.1, 0.2, 0.3], t=3)
+    assert ans["alpha_bar"] == pytest.approx(0.504, abs=1e-12) and ans["snr"] == pytest.approx(1.016129, abs=1e-6)
+    given = {"beta": "0.3", "alpha": "0.7", "alpha_bar_table": "[0.9, 0.72, 0.45]", "alpha_bar": "0.45",
+             "sqrt_alpha_bar": "0.6708", "sqrt_one_minus_alpha_bar": "0.7416", "snr": "0.8182"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, pt.mistakes(inst.params), params=inst.params).parts}
+    assert [r[k].verdict for k in ("beta", "alpha", "alpha_bar_table")] == ["right", "right", "partial"]
+    assert (r["alpha_bar"].verdict, r["alpha_bar"].score) == ("carried", 0.5)  # the table's last entry
+    for k in ("sqrt_alpha_bar", "sqrt_one_minus_alpha_bar", "snr"):
+        assert (r[k].verdict, r[k].score) == ("carried", 0.5), k
+    assert r["snr"].feedback.startswith("follows from your alpha_bar = 0.45")
+    # the right ᾱ_3 to 3 s.f. (0.504) carries full credit into an SNR computed from it: 0.504/0.496 = 1.016
+    ok = grade_answers(pt, ans, {**given, "alpha_bar_table": "[0.9, 0.72, 0.504]", "alpha_bar": "0.504",
+                                 "snr": "1.016"}, params=inst.params).parts
+    assert {p.name: p.verdict for p in ok}["snr"] == "right"

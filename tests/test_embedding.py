@@ -10,6 +10,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -145,6 +146,22 @@ def test_interpolation_orthogonal_unit_vectors() -> None:
     assert right(pt, inst, lerp="[0.75, 0.25]", omega="1.5708", slerp="[0.9239, 0.3827]")
     assert mistake_named(pt, inst, "slerp", "[0.3827, 0.9239]") == "t_swapped"
     assert mistake_named(pt, inst, "omega", "90") == "degrees"
+
+
+def test_interpolation_slerp_from_a_wrong_angle_earns_the_ecf_credit() -> None:
+    # Ω is π/2 here; with the student's Ω = 1: slerp = (sin 0.75, sin 0.25)/sin 1 = (0.810056, 0.294014)
+    pt, inst, ans = solved("embedding/interpolation-v1", z0=[1, 0], z1=[0, 1], t=0.25)
+    given = {"lerp": "[0.75, 0.25]", "omega": "1", "slerp": "[0.8101, 0.2940]"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, params=inst.params).parts}
+    assert (r["lerp"].verdict, r["omega"].verdict) == ("right", "wrong")
+    assert (r["slerp"].verdict, r["slerp"].score) == ("carried", 0.5)
+    assert r["slerp"].feedback.startswith("follows from your omega = 1 (omega not right")
+    # the right angle rounded to 4 decimals carries full credit; a slerp from no angle the student wrote stays wrong
+    r = {p.name: p for p in grade_answers(pt, ans, {**given, "omega": "1.5708", "slerp": "[0.9239, 0.3827]"},
+                                          params=inst.params).parts}
+    assert all(x.verdict == "right" for x in r.values())
+    r = {p.name: p for p in grade_answers(pt, ans, {**given, "slerp": "[0.8, 0.3]"}, params=inst.params).parts}
+    assert r["slerp"].verdict == "wrong"
 
 
 def test_interpolation_divides_by_sin_omega() -> None:

@@ -226,6 +226,24 @@ def test_mode_collapse_reversed_kl_and_mixed_batch() -> None:
     assert pt.solve(params[2])["entropy"] == 0 and pt.solve(params[2])["kl_uniform"] == pytest.approx(math.log(2))
 
 
+def test_mode_collapse_wrong_histogram_carried_forward_earns_the_ecf_credit() -> None:
+    from examprep.grader.score import grade_answers
+
+    pt, inst, ans = solved("gan/mode_collapse-v1", counts=(10, 5, 3, 2))  # p̂ = [0.5, 0.25, 0.15, 0.1]
+    wrong_p = [0.4, 0.3, 0.2, 0.1]
+    h = -math.fsum(x * math.log(x) for x in wrong_p)  # 1.27985, against the right 1.20797
+    assert h == pytest.approx(1.279854, abs=1e-6) and ans["entropy"] == pytest.approx(1.207974, abs=1e-6)
+    given = {"p_hat": str(wrong_p), "modes": "4", "entropy": f"{h:.4f}", "kl_uniform": f"{math.log(4) - h:.4f}"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, params=inst.params).parts}
+    assert r["p_hat"].verdict == "partial" and r["modes"].verdict == "right"  # only 0.1 is right
+    assert (r["entropy"].verdict, r["entropy"].score) == ("carried", 0.5)
+    assert r["entropy"].feedback.startswith("follows from your p_hat = [0.4, 0.3, 0.2, 0.1]")
+    assert (r["kl_uniform"].verdict, r["kl_uniform"].score) == ("carried", 0.5)  # through the carried entropy
+    # an entropy that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, ans, {**given, "entropy": "1.3"}, params=inst.params).parts[2]
+    assert r2.verdict not in ("right", "carried")
+
+
 # ---- gan/wasserstein_1d (seed_000_001 F3; seed_002 I4; seed_004 D4) -----------------------------------------------
 
 H4 = (0, 1, 2, 3)

@@ -10,6 +10,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -62,6 +63,23 @@ def test_kmeans_catalog_one_dimensional_variant() -> None:
     _, _, ans = solved("latent/kmeans_step-v1", X=((1,), (2,), (4,), (5,), (9,)), C0=((1,), (5,)))
     assert ans["labels"] == [0, 0, 1, 1, 1]
     assert np.allclose(ans["centroids"], [[1.5], [6.0]])
+
+
+def test_kmeans_wrong_labels_carried_forward_earn_the_ecf_credit() -> None:
+    # right labels [0, 0, 1, 1, 1]; with the student's [0, 0, 0, 1, 1] the means are 7/3 and 7, and J_1 =
+    # (4/3)² + (1/3)² + (5/3)² + 2² + 2² = 38/3 = 12.6667 (the right J_1 is 14.5)
+    pt, inst, ans = solved("latent/kmeans_step-v1", X=((1,), (2,), (4,), (5,), (9,)), C0=((1,), (5,)))
+    assert ans["inertia_after"] == pytest.approx(14.5)
+    given = {"labels": "[0, 0, 0, 1, 1]", "centroids": "[[2.3333], [7]]", "inertia_after": "12.6667"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, params=inst.params).parts}
+    assert r["labels"].verdict == "partial"
+    assert (r["centroids"].verdict, r["centroids"].score) == ("carried", 0.5)
+    assert (r["inertia_after"].verdict, r["inertia_after"].score) == ("carried", 0.5)
+    assert r["inertia_after"].feedback.startswith("follows from your labels = [0, 0, 0, 1, 1]")
+    # labels that name no centroid, or leave one empty, carry nothing forward (and do not crash the grader)
+    for labels in ("[0, 0, 2, 1, 1]", "[0, 0, 0, 0, 0]"):
+        r = {p.name: p for p in grade_answers(pt, ans, {**given, "labels": labels}, params=inst.params).parts}
+        assert r["centroids"].verdict == "wrong" and r["inertia_after"].verdict == "wrong"
 
 
 def test_kmeans_labels_from_the_new_centroids_is_named() -> None:

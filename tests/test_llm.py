@@ -10,6 +10,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -88,6 +89,22 @@ def test_dpo_catalog_sample_and_mistakes() -> None:
     assert mistake_named(pt, inst, "loss", 0.018150) == "beta_dropped"
     assert mistake_named(pt, inst, "loss", 1 / (1 + np.exp(-0.4))) == "sigma_m"
     assert mistake_named(pt, inst, "reward_w", 0.1 * np.exp(2)) == "prob_ratios"
+
+
+def test_dpo_wrong_reward_carried_forward_earns_the_ecf_credit() -> None:
+    # the student's rejected reward 0.1 (not −0.2) gives m = 0.1, L = ln(1 + e^−0.1) = 0.644397 and
+    # ∂L/∂ln π_θ(y_w) = −β σ(−0.1) = −0.1 · 0.475021
+    pt, inst, ans = solved(DPO, beta=0.1, logp_w=-12, ref_w=-14, logp_l=-15, ref_l=-13)
+    given = {"reward_w": "0.2", "reward_l": "0.1", "margin": "0.1", "loss": "0.6444", "grad_w": "-0.04750",
+             "grad_l": "0.04750"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, params=inst.params).parts}
+    assert (r["reward_w"].verdict, r["reward_l"].verdict) == ("right", "wrong")
+    for part in ("margin", "loss", "grad_w", "grad_l"):
+        assert (r[part].verdict, r[part].score) == ("carried", 0.5), part
+    assert r["loss"].feedback.startswith("follows from your margin = 0.1, reward_w = 0.2, reward_l = 0.1")
+    # a loss that follows from no margin the student wrote stays wrong
+    r = {p.name: p for p in grade_answers(pt, ans, {**given, "loss": "0.6"}, params=inst.params).parts}
+    assert r["loss"].verdict == "wrong"
 
 
 def test_dpo_gradient_matches_finite_difference() -> None:

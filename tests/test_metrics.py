@@ -13,6 +13,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -70,6 +71,24 @@ def test_fid_full_2x2_catalog_sample() -> None:
     assert mistake_named(pt, inst, "fid", 1 + 4 + 2 - 2 * 4) == "no_root"  # 1 + Tr(Σ_r + I − 2Σ_r) = −1
     assert "norm_unsquared" not in pt.mistakes(inst.params)  # ‖μ_r − μ_g‖ = 1: the mistake changes nothing here
     assert self_test(pt, [inst]) == []
+
+
+def test_fid_trace_term_follows_from_the_rounded_or_wrong_root() -> None:
+    # Tr(Σ_r + I) = 6. The root to 3 s.f., [[1.37, 0.366], [0.366, 1.37]], gives 6 − 2·2.74 = 0.52, 3% off the exact
+    # 0.535898: right, as it follows from a right root. The elementwise root [[√2, 1], [1, √2]] gives
+    # 6 − 4√2 = 0.343146 and FID 1.343146: carried from a wrong root.
+    pt, inst, ans = solved("metrics/fid-v1", mu_r=(1, 0), Sigma_r=((2, 1), (1, 2)), mu_g=(0, 0),
+                           Sigma_g=((1, 0), (0, 1)))
+    given = {"mean_term": "1", "sqrt_product": "[[1.37, 0.366], [0.366, 1.37]]", "trace_term": "0.52",
+             "fid": "1.52"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, params=inst.params).parts}
+    assert all((x.verdict, x.score) == ("right", 1) for x in r.values()), r
+    assert r["trace_term"].feedback == "follows from your sqrt_product = [[1.37, 0.366], [0.366, 1.37]]"
+    given = {"mean_term": "1", "sqrt_product": "[[1.414, 1], [1, 1.414]]", "trace_term": "0.344", "fid": "1.344"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, pt.mistakes(inst.params), params=inst.params).parts}
+    assert (r["sqrt_product"].verdict, r["sqrt_product"].mistake) == ("wrong", "elementwise_root")
+    assert (r["trace_term"].verdict, r["trace_term"].score) == ("carried", 0.5)
+    assert (r["fid"].verdict, r["fid"].score) == ("carried", 0.5)
 
 
 def test_fid_1d_no_root_gives_minus_2() -> None:

@@ -109,6 +109,23 @@ def test_residual_layernorm_catalog_example() -> None:
     assert self_test(pt, [inst]) == []
 
 
+def test_residual_layernorm_wrong_variance_carried_forward_earns_the_ecf_credit() -> None:
+    """B4 (v = [1, 2, 3, 6], μ = 3, σ² = 3.5) with σ² slipped to 3: x̂ = (v − 3)/√3 = [−1.154701, −0.577350, 0,
+    1.732051] and the same output (γ = 1, β = 0) follow from it and earn the ECF credit."""
+    pt, inst, ans = solved("norm/residual_layernorm-v1", x=(1, 0, 2, 3), sublayer=(0, 2, 1, 3), eps=0)
+    given = {"residual": "[1, 2, 3, 6]", "mean": "3", "var": "3", "normalized": "[-1.1547, -0.57735, 0, 1.7321]",
+             "output": "[-1.1547, -0.57735, 0, 1.7321]"}
+    r = {p.name: p for p in grade_answers(pt, ans, given, pt.mistakes(inst.params), params=inst.params).parts}
+    assert [r[k].verdict for k in ("residual", "mean", "var")] == ["right", "right", "wrong"]
+    assert (r["normalized"].verdict, r["normalized"].score) == ("carried", 0.5)
+    assert r["normalized"].feedback.startswith("follows from your residual = [1, 2, 3, 6], mean = 3, var = 3")
+    assert (r["output"].verdict, r["output"].score) == ("carried", 0.5)
+    # x̂ from the right statistics but an output that does not follow from it earns only its right entry (the 0)
+    bad = grade_answers(pt, ans, {**given, "var": "3.5", "normalized": "[-1.069045, -0.534522, 0, 1.603567]"},
+                        params=inst.params).parts
+    assert [(p.name, p.verdict) for p in bad][3:] == [("normalized", "right"), ("output", "partial")]
+
+
 def test_residual_layernorm_affine_and_pytorch_eps() -> None:
     pt, inst, ans = solved("norm/residual_layernorm-v1", x=(1, 0, 2, 3), sublayer=(0, 2, 1, 3), eps=0,
                            gamma=(1, 1, 2, 0.5), beta=(0, 0.1, 0, -0.1))

@@ -187,3 +187,16 @@ def test_reference_mixed_batch() -> None:
         for k, v in got[i].items():
             assert compare(truth[k], v)[0], (k, p)
             assert compare(alone[k], v, rtol=1e-12, atol=1e-13)[0], (k, p)
+
+
+def test_wrong_denominators_carried_forward_earn_the_ecf_credit() -> None:
+    """d = 4, pos = 2: denominators [1, 100], PE [sin 2, cos 2, sin 0.02, cos 0.02]. The exponent k/d gives [1, 10];
+    the PE that follows from them, [sin 2, cos 2, sin 0.2, cos 0.2], earns the ECF credit."""
+    pt, p = inst(d_model=4, positions=[2])
+    assert close(pt.solve(p)["denominators"], [1, 100])
+    r = grade_answers(pt, pt.solve(p), {"denominators": "[1, 10]", "pe": "[[0.9093, -0.4161, 0.1987, 0.9801]]"},
+                      pt.mistakes(p), params=p)
+    den, pe = r.parts
+    assert den.mistake == "exponent_k_over_d"
+    assert (pe.verdict, pe.score) == ("carried", 0.5)
+    assert pe.feedback.startswith("follows from your denominators = [1, 10]")

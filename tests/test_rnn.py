@@ -10,6 +10,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -117,6 +118,23 @@ def test_lstm_cell_catalog_f5() -> None:
     for k, v in want.items():
         assert ans[k] == pytest.approx([v], abs=1e-6), k
     assert right(pt, inst, c="[1.0374]", h="[0.5276]")
+
+
+def test_lstm_cell_wrong_forget_gate_carried_into_c_and_h_earns_the_ecf_credit() -> None:
+    pt, inst, truth = solved("rnn/lstm_cell-v1", **F5)
+    i, f, g, o = 0.6900, 0.5987, 0.7818, 0.6792  # f = σ(0.4) is wrong (σ(0.5) = 0.6225); the others rounded
+    c = f * 0.8 + i * g  # c_t = f ⊙ c_(t-1) + i ⊙ g from the student's gates
+    h = o * np.tanh(round(c, 4))
+    assert (round(c, 4), round(h, 4)) == (1.0184, 0.5225)
+    given = {"i": "[0.69]", "f": "[0.5987]", "g": "[0.7818]", "o": "[0.6792]", "c": "[1.0184]", "h": "[0.5225]"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, pt.mistakes(inst.params), params=inst.params).parts}
+    assert r["f"].verdict == "wrong"
+    assert (r["c"].verdict, r["c"].score) == ("carried", 0.5)
+    assert (r["h"].verdict, r["h"].score) == ("carried", 0.5)
+    assert r["c"].feedback.startswith("follows from your i = [0.69], f = [0.5987], g = [0.7818]")
+    # an h that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, truth, {**given, "h": "[0.6]"}, params=inst.params)
+    assert {p.name: p.verdict for p in r2.parts}["h"] == "wrong"
 
 
 def test_lstm_cell_named_mistakes_f5() -> None:

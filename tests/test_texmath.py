@@ -22,6 +22,7 @@ KL = r"Compute $\mathrm{KL}(P \lVert Q) = \sum_i P(i) \ln \frac{P(i)}{Q(i)}$ in 
     (r"\frac{a + b}{2k}", "(a + b)/2k"),
     (r"\frac{1}{\sqrt{d_k}}", "1/√d_k"),
     (r"\sqrt{1 - \bar{\alpha}_t}", "√(1 − ᾱ_t)"),
+    (r"\sqrt{\frac{2}{\pi}} x", "√(2/π) x"),
     (r"10000^{2k/d}", "10000^(2k/d)"),
     (r"x^2 + \Sigma^{-1} + W^\top", "x² + Σ⁻¹ + Wᵀ"),
     (r"e^{-x}", "e^(−x)"),

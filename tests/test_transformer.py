@@ -12,6 +12,7 @@ from family_helpers import mistake_named, right, solved
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
+from examprep.grader.score import grade_answers
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -95,6 +96,25 @@ def test_param_count_encoder_layer_head_and_prefix() -> None:
     assert ans["head_params"] == 1024 * 10 + 10
     assert ans["prefix_percent"] == pytest.approx(100 * 491_520 / ans["total"])
     assert 0.1 < ans["prefix_percent"] < 0.2  # about 0.14 % of GPT-2 medium's 355M
+
+
+def test_param_count_wrong_ffn_carried_into_layer_and_total_earns_the_ecf_credit() -> None:
+    pt, inst, truth = solved(PC, arch="bert", vocab=30522, d_model=768, d_ff=3072, layers=12, max_pos=512,
+                             segments=2)
+    # d_ff read as 768: ffn = 2·768² + 768 + 768; the layer and total that follow from it
+    ffn, layer = 1_181_184, 2_362_368 + 1_181_184 + 3072
+    total = 23_837_184 + 12 * layer + 768 * 768 + 768
+    assert (layer, total) == (3_546_624, 66_987_264)
+    given = {"attention": "2362368", "ffn": str(ffn), "norms": "3072", "layer": str(layer),
+             "embeddings": "23837184", "total": str(total)}
+    r = {p.name: p for p in grade_answers(pt, truth, given, pt.mistakes(inst.params), params=inst.params).parts}
+    assert r["ffn"].verdict == "wrong" and r["ffn"].mistake == "d_ff_as_d"
+    assert (r["layer"].verdict, r["layer"].score) == ("carried", 0.5)
+    assert (r["total"].verdict, r["total"].score) == ("carried", 0.5)
+    assert r["total"].feedback.startswith("follows from your layer = 3546624")
+    # a total that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, truth, {**given, "total": "66987000"}, params=inst.params)
+    assert {p.name: p.verdict for p in r2.parts}["total"] == "wrong"
 
 
 def test_param_count_tied_needs_a_decoder() -> None:

@@ -24,8 +24,12 @@ class Add(Expr):
         minus = "−" if fmt == "text" else "-"
         out = ""
         for i, (sign, t) in enumerate(self.terms):
+            if i > 0 and isinstance(t, Neg):  # "a + −b" reads as "a − b", "a − −b" as "a + b"
+                sign, t = -sign, t.arg
+            if i > 0 and isinstance(t, Mul) and isinstance(t.factors[0], Num) and t.factors[0].value < 0:
+                t = Mul([paren(t.factors[0]), *t.factors[1:]])  # "a + −0.8·x" reads as "a + (−0.8)·x"
             s = t.wrap(fmt, P_ADD + 1 if sign < 0 else P_ADD)
-            if isinstance(t, Num) and t.value < 0 and i > 0:
+            if i > 0 and s.startswith(("−", "-")):  # a negative number or quotient: "a − (−0.9)/1"
                 s = r"\left(" + s + r"\right)" if fmt == "latex" else "(" + s + ")"
             if i == 0:
                 out = (minus + s) if sign < 0 else s
@@ -79,7 +83,13 @@ class Mul(Expr):
                 # ... and between a letter and a multi-letter or subscripted name, or the same letter twice:
                 # "dd_head" and "dd" read as one name; "d·d_head", "d·d" do not ("hn²" stays)
                 juxt = juxt and not (fmt == "text" and _ambiguous(prev, f))
-                out += (" " if fmt != "text" else "") + s if juxt else dot + s
+                # "σ_min(σ_max/σ_min)" reads as a function call: a dot after a subscripted name before brackets
+                juxt = juxt and not (fmt == "text" and s.startswith("(") and isinstance(prev, Sym)
+                                     and "_" in prev._text)
+                # a named function after a factor takes a space: "y ln(p)", "(1 − y) ln(1 − p)", "(−1) cos(3)"
+                named = isinstance(f, Func) and f.name not in _BRACKETS
+                gap = " " if fmt != "text" or named else ""
+                out += gap + s if juxt else dot + s
             prev = f
         return out
 

@@ -145,7 +145,7 @@ def derivation(d: Derivation, fmt: str) -> str:
     return "\n".join(lines)
 
 
-_SIGN = re.compile(r"(?:(?<=^)|(?<=[\s\[(,=:;]))-(?=[\d.∞])")
+_SIGN = re.compile(r"(?:(?<=^)|(?<=[\s\[(,=:;]))-(?=[\d.∞])|(?<=\d)-(?=[\d.]+i\b)")  # ..., and "−4−2i"
 
 
 def minus_signs(text: str) -> str:

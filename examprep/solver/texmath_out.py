@@ -77,7 +77,8 @@ def node_text(n: Node, compact: bool = False) -> str:
         return f"{a}/{b}"
     if isinstance(n, Sqrt):
         s = group_text(n.body, True)
-        return "√" + (s if _is_single(n.body) and len(n.body.items) == 1 else f"({group_text(n.body, compact)})")
+        one = _is_single(n.body) and len(n.body.items) == 1 and not isinstance(n.body.items[0], Frac)  # √(a/b)
+        return "√" + (s if one else f"({group_text(n.body, compact)})")
     if isinstance(n, Accent):
         s = group_text(n.body, compact)
         if n.kind == "mathbf":

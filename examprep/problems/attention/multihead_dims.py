@@ -34,7 +34,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Mat, Num, Sym
 from examprep.solver.step import Derivation
 
@@ -52,12 +52,13 @@ class MultiheadDims(ProblemType):
     )
     parts = (
         Part("d_head", "Head dimension d_head = d/h", "integer"),
-        Part("head_proj_params", "Parameters of one head's query projection", "integer", final=False),
+        Part("head_proj_params", "Parameters of one head's query projection", "integer", final=False,
+             uses=("d_head",)),
         Part("proj_params", "Parameters of W_Q (all heads)", "integer", final=False),
-        Part("total", "Parameters of the multi-head attention layer", "integer"),
-        Part("head_shape", "Shape of Q (and K, V) per head [n, d_head]", "vector", integral=True),
+        Part("total", "Parameters of the multi-head attention layer", "integer", uses=("proj_params",)),
+        Part("head_shape", "Shape of Q (and K, V) per head [n, d_head]", "vector", integral=True, uses=("d_head",)),
         Part("score_shape", "Shape of the attention scores [h, n, n]", "vector", integral=True),
-        Part("score_entries", "Number of attention scores h·n²", "integer", final=False),
+        Part("score_entries", "Number of attention scores h·n²", "integer", final=False, uses=("score_shape",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -74,12 +75,13 @@ class MultiheadDims(ProblemType):
                              "dimensions, so choose h dividing d")
         return []
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         d, h, n, b = p.d_model, p.heads, p.seq_len, int(p.bias)
-        dh = d // h
-        return {"d_head": dh, "head_proj_params": d * dh + b * dh, "proj_params": d * d + b * d,
-                "total": 4 * (d * d + b * d), "head_shape": [n, dh], "score_shape": [h, n, n],
-                "score_entries": h * n * n}
+        dh = carry(given, "d_head", d // h)
+        proj = carry(given, "proj_params", d * d + b * d)
+        shape = carry(given, "score_shape", [h, n, n])
+        return {"d_head": dh, "head_proj_params": d * dh + b * dh, "proj_params": proj, "total": 4 * proj,
+                "head_shape": [n, dh], "score_shape": shape, "score_entries": shape[0] * shape[1] * shape[2]}
 
     def statement(self, p: Params) -> list[Any]:
         bias = ("have biases, as in PyTorch's default nn.MultiheadAttention(d_model, h)" if p.bias else

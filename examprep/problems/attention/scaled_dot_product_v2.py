@@ -101,9 +101,11 @@ class ScaledDotProductV2(ScaledDotProduct):
     def degenerate(self, p: Params) -> str | None:
         return super().degenerate(as_rows(p))
 
-    def solve(self, p: Params) -> Answers:
-        ans = super().solve(as_rows(p))
-        return ans if p.layout == "rows" else flip(ans)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        if p.layout == "rows":
+            return super().solve(p, given)
+        # columns: the row form of the transposed numbers, the student's earlier values transposed likewise
+        return flip(super().solve(as_rows(p), None if given is None else flip(given)))
 
     def statement(self, p: Params) -> list[Any]:
         if p.layout == "rows":

@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Mat, Num, Sym
 from examprep.solver.ops import sqrt
@@ -54,14 +54,19 @@ def basis(n: int, sign: float = -1.0) -> tuple[np.ndarray, np.ndarray]:
     return clean(np.cos(ang)), clean(sign * np.sin(ang))
 
 
+def polar(re: np.ndarray, im: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Magnitudes and phases (degrees in (−180, 180], 0 where the magnitude is 0) of re + i·im."""
+    mag = np.hypot(re, im)
+    phase = np.where(mag > TINY, np.degrees(np.arctan2(im, re)), 0.0)
+    return mag, np.where(phase <= -180 + 1e-9, 180.0, phase)
+
+
 def dft(x: Any, sign: float = -1.0) -> dict[str, np.ndarray]:
     """re, im, magnitude and phase (degrees, 0 at X_k = 0) of X_k = Σ x_n e^{sign·2πikn/N}."""
     x = np.asarray(x, dtype=float)
     c, s = basis(len(x), sign)
     re, im = clean(c @ x), clean(s @ x)
-    mag = np.hypot(re, im)
-    phase = np.where(mag > TINY, np.degrees(np.arctan2(im, re)), 0.0)
-    phase = np.where(phase <= -180 + 1e-9, 180.0, phase)  # (−180, 180]
+    mag, phase = polar(re, im)
     return {"re": re, "im": im, "magnitude": mag, "phase": phase}
 
 
@@ -77,8 +82,8 @@ class DFT(ProblemType):
     parts = (
         Part("re", "Real parts of X_k", "vector", mode="decdig", digits=4, final=False),
         Part("im", "Imaginary parts of X_k", "vector", mode="decdig", digits=4, final=False),
-        Part("magnitude", "Magnitudes |X_k|", "vector", mode="decdig", digits=4),
-        Part("phase", "Phases in degrees", "vector", mode="decdig", digits=2),
+        Part("magnitude", "Magnitudes |X_k|", "vector", mode="decdig", digits=4, uses=("re", "im")),
+        Part("phase", "Phases in degrees", "vector", mode="decdig", digits=2, uses=("re", "im")),
         Part("freqs", "Bin frequencies k·fs/N for k = 0 … N/2 (Hz)", "vector", mode="decdig", digits=2),
     )
 
@@ -107,8 +112,10 @@ class DFT(ProblemType):
             r"\frac{N}{2}$ in Hz. Samples and bins are numbered from 0."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         r = dft(p.x)
+        if given:  # the magnitudes and phases of the student's real and imaginary parts
+            r["magnitude"], r["phase"] = polar(carry(given, "re", r["re"]), carry(given, "im", r["im"]))
         n = len(p.x)
         return {k: r[k].tolist() for k in ("re", "im", "magnitude", "phase")} | {
             "freqs": [k * p.fs / n for k in range(n // 2 + 1)]}

@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.solver.expr import Func, Mat, Num, Sym
 from examprep.solver.step import Derivation
@@ -58,7 +58,7 @@ class MelScale(ProblemType):
     parts = (
         Part("mel", "f in mel", "real", mode="decdig", digits=2),
         Part("edges_mel", "Filter edges in mel", "vector", mode="decdig", digits=2),
-        Part("edges_hz", "Filter edges in Hz", "vector", mode="decdig", digits=2),
+        Part("edges_hz", "Filter edges in Hz", "vector", mode="decdig", digits=2, uses=("edges_mel",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -88,9 +88,11 @@ class MelScale(ProblemType):
             "to 2 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         em = np.linspace(mel(p.f_min), mel(p.f_max), p.n_filters + 2)
-        return {"mel": float(mel(p.f)), "edges_mel": em.tolist(), "edges_hz": hz(em).tolist()}
+        with np.errstate(over="ignore"):  # a student's huge mel edge is an infinite frequency, not a warning
+            edges_hz = hz(carry(given, "edges_mel", em))  # from the student's mel edges when given
+        return {"mel": float(mel(p.f)), "edges_mel": em.tolist(), "edges_hz": edges_hz.tolist()}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Func, Mat, Num, Sym
 from examprep.solver.ops import sqrt
@@ -67,7 +67,7 @@ class MFCC(ProblemType):
     params = (Param("energies", "vector", "mel filterbank energies (positive)", lo=1e-12, hi=1e12),)
     parts = (
         Part("log_energies", "Natural log of each energy", "vector", mode="decdig", digits=4, final=False),
-        Part("mfcc", "MFCCs c_0 … c_{N−1}", "vector", mode="decdig", digits=4),
+        Part("mfcc", "MFCCs c_0 … c_{N−1}", "vector", mode="decdig", digits=4, uses=("log_energies",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -99,9 +99,9 @@ class MFCC(ProblemType):
             r"$k \ge 1$. Give the log energies and the MFCCs $c_0, \ldots, c_{N-1}$ to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         y = np.log(np.asarray(p.energies, dtype=float))
-        return {"log_energies": y.tolist(), "mfcc": mfcc(y).tolist()}
+        return {"log_energies": y.tolist(), "mfcc": mfcc(carry(given, "log_energies", y)).tolist()}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

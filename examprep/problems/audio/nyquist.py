@@ -27,7 +27,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Num, Sym
 from examprep.solver.ops import floor
 from examprep.solver.step import Derivation
@@ -51,7 +51,8 @@ class Nyquist(ProblemType):
     parts = (
         Part("nyquist", "Nyquist frequency (Hz)", "real", mode="decdig", digits=1),
         Part("alias", "Frequency heard after sampling (Hz)", "integer"),
-        Part("recoverable", "Can the tone be recovered from the samples?", "choice", choices=("yes", "no")),
+        Part("recoverable", "Can the tone be recovered from the samples?", "choice", choices=("yes", "no"),
+             uses=("nyquist",)),
         Part("min_fs", "Sampling rate the sampler must exceed (Hz)", "integer"),
     )
 
@@ -77,8 +78,9 @@ class Nyquist(ProblemType):
             "sampler would have to exceed to capture it."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return {"nyquist": p.fs / 2, "alias": fold(p.f, p.fs), "recoverable": "yes" if 2 * p.f < p.fs else "no",
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        nyquist = carry(given, "nyquist", p.fs / 2)  # recoverable: strictly below the (student's) Nyquist frequency
+        return {"nyquist": p.fs / 2, "alias": fold(p.f, p.fs), "recoverable": "yes" if p.f < nyquist else "no",
                 "min_fs": 2 * p.f}
 
     def derivation(self, p: Params) -> Derivation:

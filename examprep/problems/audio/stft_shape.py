@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Num, Sym
 from examprep.solver.ops import floor
 from examprep.solver.step import Derivation
@@ -68,7 +68,7 @@ class StftShape(ProblemType):
         Part("samples", "Samples in the signal", "integer", final=False),
         Part("win", "Window length in samples", "integer", final=False),
         Part("hop", "Hop length in samples", "integer", final=False),
-        Part("frames", "Number of frames", "integer"),
+        Part("frames", "Number of frames", "integer", uses=("samples", "win", "hop")),
         Part("bins", "Frequency bins per frame", "integer"),
         Part("df", "Bin spacing (Hz)", "real", mode="decdig", digits=4),
     )
@@ -109,9 +109,10 @@ class StftShape(ProblemType):
             "number of frames, the number of one-sided frequency bins per frame, and the bin spacing in Hz."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         length, win, hop = sizes(p)
-        frames = 1 + length // hop if p.center else 1 + (length - win) // hop
+        n, w, h = (int(round(carry(given, k, v))) for k, v in (("samples", length), ("win", win), ("hop", hop)))
+        frames = 1 + n // h if p.center else 1 + (n - w) // h  # from the student's counts when given
         return {"samples": length, "win": win, "hop": hop, "frames": frames, "bins": p.n_fft // 2 + 1,
                 "df": p.fs / p.n_fft}
 

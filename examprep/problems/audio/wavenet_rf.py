@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Num, Sym
 from examprep.solver.step import Derivation
 
@@ -57,8 +57,8 @@ class WavenetRF(ProblemType):
     )
     parts = (
         Part("rf_stack", "Receptive field of one stack (samples)", "integer", final=False),
-        Part("rf", "Receptive field (samples)", "integer"),
-        Part("rf_ms", "Receptive field (ms)", "real", mode="decdig", digits=2),
+        Part("rf", "Receptive field (samples)", "integer", uses=("rf_stack",)),
+        Part("rf_ms", "Receptive field (ms)", "real", mode="decdig", digits=2, uses=("rf",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -88,8 +88,10 @@ class WavenetRF(ProblemType):
             "samples, and the whole network's in milliseconds (2 decimal places)."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         one, rf = fields(p)
+        if given:  # each stack after the first adds rf_stack − 1 samples
+            rf = int(round(carry(given, "rf", 1 + p.stacks * (int(round(carry(given, "rf_stack", one))) - 1))))
         return {"rf_stack": one, "rf": rf, "rf_ms": rf / p.fs * 1000}
 
     def derivation(self, p: Params) -> Derivation:

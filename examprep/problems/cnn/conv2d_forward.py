@@ -34,7 +34,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Add, Func, Mat, Num, Sym, floor, paren, to_expr
 from examprep.solver.step import Derivation
 
@@ -60,14 +60,15 @@ def pool_max(a: np.ndarray, q: int, reduce: Any = np.max) -> np.ndarray:
 
 def forward(p: Params, *, flip: bool = False, relu: bool | None = None, s: int | None = None,
             pad: tuple[int, int, int, int] | None = None, bias: int | None = None,
-            reduce: Any = np.max) -> dict[str, Any]:
-    """The three parts, with optional changes that do the catalog's mistakes."""
+            reduce: Any = np.max, given: Answers | None = None) -> dict[str, Any]:
+    """The three parts, with optional changes that do the catalog's mistakes; ``given`` holds the student's earlier
+    values (error carried forward: the ReLU acts on their pre-activation, the pooling on their post-ReLU map)."""
     x, k = np.array(p.X, dtype=np.int64), np.array(p.kernel, dtype=np.int64)
     if flip:
         k = k[::-1, ::-1]
     z = correlate(x, k, p.S if s is None else s, (p.P,) * 4 if pad is None else pad)
-    z = z + (p.bias if bias is None else bias)
-    a = np.maximum(z, 0) if (p.relu if relu is None else relu) else z
+    z = carry(given, "pre_activation", z + (p.bias if bias is None else bias))
+    a = carry(given, "post_relu", np.maximum(z, 0) if (p.relu if relu is None else relu) else z)
     o = pool_max(a, p.pool, reduce) if p.pool else a
     return {"pre_activation": z.tolist(), "post_relu": a.tolist(), "output": o.tolist()}
 
@@ -98,8 +99,8 @@ class Conv2dForward(ProblemType):
     )
     parts = (
         Part("pre_activation", "Convolution output plus bias", "matrix", integral=True, final=False),
-        Part("post_relu", "After ReLU", "matrix", integral=True, final=False),
-        Part("output", "Output", "matrix", integral=True),
+        Part("post_relu", "After ReLU", "matrix", integral=True, final=False, uses=("pre_activation",)),
+        Part("output", "Output", "matrix", integral=True, uses=("post_relu",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -162,8 +163,8 @@ class Conv2dForward(ProblemType):
             "from 1." + pooling
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return forward(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return forward(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -30,7 +30,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren
 from examprep.solver.step import Derivation
@@ -52,7 +52,7 @@ class DenseNetBlock(ProblemType):
         Part("inputs", "Channels entering each layer", "vector", integral=True),
         Part("out_channels", "Channels out of the block", "integer"),
         Part("connections", "Direct connections", "integer"),
-        Part("conv_weights", "Weights of the 3×3 convolutions", "integer"),
+        Part("conv_weights", "Weights of the 3×3 convolutions", "integer", uses=("inputs",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -74,8 +74,8 @@ class DenseNetBlock(ProblemType):
             "weights of the 3×3 convolutions."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        inputs = [p.k0 + p.k * (i - 1) for i in range(1, p.L + 1)]
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        inputs = carry(given, "inputs", [p.k0 + p.k * (i - 1) for i in range(1, p.L + 1)])
         return {"inputs": inputs, "out_channels": p.k0 + p.L * p.k, "connections": p.L * (p.L + 1) // 2,
                 "conv_weights": sum(9 * p.k * c for c in inputs)}
 

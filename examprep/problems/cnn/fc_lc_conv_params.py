@@ -29,7 +29,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Sym
 from examprep.solver.step import Derivation
@@ -66,7 +66,7 @@ class FcLcConvParams(ProblemType):
         Part("lc", "Locally connected parameters", "integer"),
         Part("conv", "Convolution parameters", "integer"),
         Part("conv3d", "Conv3d parameters", "integer"),
-        Part("ratio", "fc / conv", "real", digits=4),
+        Part("ratio", "fc / conv", "real", digits=4, uses=("fc", "conv")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -88,9 +88,10 @@ class FcLcConvParams(ProblemType):
             f"{p.C} channels have? {b} Give the four counts and the ratio fc/conv (4 significant figures)."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        c = counts(p.H, p.W, p.C, p.hidden, p.K, p.filters, p.Kt, p.bias)
-        r = Fraction(c["fc"], c["conv"])
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        c: dict[str, Any] = dict(counts(p.H, p.W, p.C, p.hidden, p.K, p.filters, p.Kt, p.bias))
+        c["fc"], c["conv"] = carry(given, "fc", c["fc"]), carry(given, "conv", c["conv"])
+        r = Fraction(c["fc"]) / Fraction(c["conv"])
         return {**c, "ratio": int(r) if r.denominator == 1 else float(r)}
 
     def derivation(self, p: Params) -> Derivation:

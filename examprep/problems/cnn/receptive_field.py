@@ -37,7 +37,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren, to_expr
 from examprep.solver.step import Derivation
@@ -61,6 +61,16 @@ def trace(layers: Any, *, jump_cumulative: bool = True, use_jump: bool = True, u
     return rfs, jumps
 
 
+def fields(layers: Any, jumps: Any) -> list[Any]:
+    """The receptive field after each layer from the jumps after each layer: r_l = r_{l-1} + D_l(K_l − 1)·j_{l-1},
+    with r_0 = j_0 = 1 (error carried forward: the student's own jumps)."""
+    rf, rfs = 1, []
+    for (k, _, d), j in zip(layers, [1, *list(jumps)[:-1]], strict=True):
+        rf += d * (k - 1) * j
+        rfs.append(rf)
+    return rfs
+
+
 class ReceptiveField(ProblemType):
     id = "cnn/receptive_field-v1"
     title = "Receptive field of a layer stack"
@@ -71,7 +81,7 @@ class ReceptiveField(ProblemType):
               hi=MAX_DILATION),
     )
     parts = (
-        Part("rf", "Receptive field after each layer", "vector", integral=True),
+        Part("rf", "Receptive field after each layer", "vector", integral=True, uses=("jump",)),
         Part("jump", "Jump (effective stride) after each layer", "vector", integral=True),
     )
 
@@ -119,9 +129,9 @@ class ReceptiveField(ProblemType):
             r"$[\mathrm{rf}_1, \ldots, \mathrm{rf}_L]$ and $[j_1, \ldots, j_L]$."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        rf, jump = trace(p.layers)
-        return {"rf": rf, "jump": jump}
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        jump = carry(given, "jump", trace(p.layers)[1])
+        return {"rf": fields(p.layers, jump), "jump": jump}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

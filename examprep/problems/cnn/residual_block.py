@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.expr import Func, Mat, Sym
 from examprep.solver.step import Derivation
 
@@ -51,9 +51,10 @@ def _clean(v: list[float]) -> list[float | int]:
     return [int(round(x)) if abs(x - round(x)) < 1e-12 else round(x, 12) for x in v]
 
 
-def block(x: Any, W1: Any, W2: Any, b1: Any, b2: Any) -> Answers:
-    a1 = _clean(_relu(_add(_mv(W1, x), b1)))
-    f = _clean(_add(_mv(W2, a1), b2))
+def block(x: Any, W1: Any, W2: Any, b1: Any, b2: Any, given: Answers | None = None) -> Answers:
+    """a₁, F and H; ``given`` holds the student's earlier values (error carried forward)."""
+    a1 = carry(given, "a1", _clean(_relu(_add(_mv(W1, x), b1))))
+    f = carry(given, "F", _clean(_add(_mv(W2, a1), b2)))
     return {"a1": a1, "F": f, "H": _clean(_relu(_add(f, x)))}
 
 
@@ -71,8 +72,8 @@ class ResidualBlock(ProblemType):
     )
     parts = (
         Part("a1", "a₁ = ReLU(W1·x + b1)", "vector", final=False),
-        Part("F", "The residual F = W2·a₁ + b2", "vector", final=False),
-        Part("H", "The output H = ReLU(F + x)", "vector"),
+        Part("F", "The residual F = W2·a₁ + b2", "vector", final=False, uses=("a1",)),
+        Part("H", "The output H = ReLU(F + x)", "vector", uses=("F",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -127,9 +128,9 @@ class ResidualBlock(ProblemType):
                    "ReLU, as in ResNet." + ("" if bias else " There are no biases."))
         return seg
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         b1, b2 = self._b(p)
-        return block(p.x, p.W1, p.W2, b1, b2)
+        return block(p.x, p.W1, p.W2, b1, b2, given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -34,7 +34,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Sym
 from examprep.solver.step import Derivation
@@ -69,7 +69,7 @@ class ResNetParams(ProblemType):
         Part("conv_params", "Convolution weights of the main path", "integer"),
         Part("bn_params", "BatchNorm parameters of the main path", "integer"),
         Part("shortcut_params", "Shortcut parameters", "integer"),
-        Part("total", "Total parameters", "integer"),
+        Part("total", "Total parameters", "integer", uses=("conv_params", "bn_params", "shortcut_params")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -110,10 +110,10 @@ class ResNetParams(ProblemType):
             "many the shortcut, and how many in total?"
         ]
 
-    def solve(self, p: Params) -> Answers:
-        conv = sum(k * k * a * b for k, a, b in convs(p))
-        bn = sum(2 * b for _, _, b in convs(p))
-        short = p.C_in * p.C_out + 2 * p.C_out if projection(p) else 0
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        conv = carry(given, "conv_params", sum(k * k * a * b for k, a, b in convs(p)))
+        bn = carry(given, "bn_params", sum(2 * b for _, _, b in convs(p)))
+        short = carry(given, "shortcut_params", p.C_in * p.C_out + 2 * p.C_out if projection(p) else 0)
         return {"conv_params": conv, "bn_params": bn, "shortcut_params": short, "total": conv + bn + short}
 
     def derivation(self, p: Params) -> Derivation:

@@ -40,7 +40,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Add, Num, Sym, floor, paren
 from examprep.solver.step import Derivation
@@ -113,6 +113,26 @@ def trace(inp: tuple[int, int, int], layers: Any, *, plus_one: bool = True, flat
     return {"shapes": shapes, "flatten": flat, "params": params, "total": sum(params)}
 
 
+def flatten_size(inp: tuple[int, int, int], layers: Any, shapes: Any) -> Any:
+    """C·H·W of the shape that reaches the flatten layer, read from ``shapes`` (the student's, when carried)."""
+    i = next(i for i, la in enumerate(layers) if la[0] == "flatten")
+    c, h, w = shapes[i - 1] if i else inp
+    return c * h * w
+
+
+def layer_params(inp: tuple[int, int, int], layers: Any, shapes: Any) -> list[Any]:
+    """Each layer's parameters, its input size read from ``shapes`` (the student's, when carried): conv
+    (K·K·C_in + 1)·C_out, linear (N_in + 1)·N_out, the others none."""
+    out = []
+    for i, la in enumerate(layers):
+        c_in = shapes[i - 1][0] if i else inp[0]
+        if la[0] == "conv":
+            out.append((la[2] * la[2] * c_in + 1) * la[1])
+        else:
+            out.append((c_in + 1) * la[1] if la[0] == "linear" else 0)
+    return out
+
+
 class ShapeChain(ProblemType):
     id = "cnn/shape_chain-v1"
     title = "CNN shape and parameter trace"
@@ -129,9 +149,9 @@ class ShapeChain(ProblemType):
     )
     parts = (
         Part("shapes", "Output shape [C, H, W] of each layer", "matrix", integral=True),
-        Part("flatten", "Size after flatten", "integer"),
-        Part("params", "Parameters of each layer", "vector", integral=True),
-        Part("total", "Total parameters", "integer"),
+        Part("flatten", "Size after flatten", "integer", uses=("shapes",)),
+        Part("params", "Parameters of each layer", "vector", integral=True, uses=("shapes",)),
+        Part("total", "Total parameters", "integer", uses=("params",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -213,11 +233,14 @@ class ShapeChain(ProblemType):
             "as a row [C, H, W] and a vector of N features as [N, 1, 1]."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         inp, layers = network(p)
         out = trace(inp, layers)
         assert out is not None  # check() rejects such chains
-        return out
+        shapes = np.asarray(carry(given, "shapes", out["shapes"])).tolist()
+        params = carry(given, "params", layer_params(inp, layers, shapes))
+        return {"shapes": shapes, "flatten": flatten_size(inp, layers, shapes), "params": params,
+                "total": sum(params)}
 
     def derivation(self, p: Params) -> Derivation:
         (c, h, w), layers = network(p)

@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.solver.step import Derivation
 
 
@@ -53,6 +53,13 @@ def _place(Y: Any, s: int, where: Any) -> list[list[Any]]:
     return out
 
 
+def at(index: float, rows: int, cols: int) -> tuple[int, int]:
+    """(row, col) of a flat row-major index into a rows×cols map; ValueError when it names no pixel."""
+    if index != int(index) or not 0 <= index < rows * cols:
+        raise ValueError(f"{index:g} is not a position in a {rows}×{cols} map")
+    return divmod(int(index), cols)
+
+
 class Unpooling(ProblemType):
     id = "cnn/unpooling-v1"
     title = "Max pooling with indices and upsampling (nearest, bed of nails, max unpooling)"
@@ -68,7 +75,7 @@ class Unpooling(ProblemType):
         Part("indices", "Flat row-major positions of the maxima in X, from 0", "matrix", integral=True),
         Part("nearest", "Nearest-neighbour upsampling of Y", "matrix"),
         Part("bed_of_nails", "Bed-of-nails upsampling of Y", "matrix"),
-        Part("max_unpool", "Max unpooling of Y with X's indices", "matrix"),
+        Part("max_unpool", "Max unpooling of Y with X's indices", "matrix", uses=("indices",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -118,15 +125,19 @@ class Unpooling(ProblemType):
             "at the remembered position of the maximum of the same window of $X$, zeros elsewhere)."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         am = self._argmax(p)
         w = len(p.X[0])
+        indices = carry(given, "indices", [[r * w + c for r, c in row] for row in am])
+        where = am
+        if given and "indices" in given:  # the student's indices (error carried forward): back to (row, col)
+            where = [[at(v, len(p.X), w) for v in row] for row in indices.tolist()]
         return {
             "pooled": [[p.X[r][c] for r, c in row] for row in am],
-            "indices": [[r * w + c for r, c in row] for row in am],
+            "indices": indices,
             "nearest": _place(p.Y, p.s, None),
             "bed_of_nails": _place(p.Y, p.s, lambda i, j: (i * p.s, j * p.s)),
-            "max_unpool": _place(p.Y, p.s, lambda i, j: am[i][j]),
+            "max_unpool": _place(p.Y, p.s, lambda i, j: where[i][j]),
         }
 
     def derivation(self, p: Params) -> Derivation:

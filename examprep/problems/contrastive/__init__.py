@@ -17,6 +17,11 @@ register("contrastive/dino_loss-v1", "examprep.problems.contrastive.dino_loss:Di
          catalog="seed_002 L1")
 register("contrastive/coop_params-v1", "examprep.problems.contrastive.coop_params:CoopParams",
          title="CoOp and CoCoOp trainable parameters", parts=("coop", "meta_net", "cocoop"), catalog="seed_002 E13")
+register("contrastive/filip_similarity-v1", "examprep.problems.contrastive.filip_similarity:FilipSimilarity",
+         title="FILIP token-wise similarity and FLIP masking", parts=("sim", "s_i2t", "s_t2i", "visible"),
+         catalog="seed_002 L2")
+register("contrastive/stair_sparse-v1", "examprep.problems.contrastive.stair_sparse:StairSparse",
+         title="STAIR sparse vocabulary embedding", parts=("h", "nnz"), catalog="seed_002 L3")
 register("contrastive/flamingo_gate-v1", "examprep.problems.contrastive.flamingo_gate:FlamingoGate",
          title="Flamingo gated cross-attention (tanh gate)", parts=("gate", "y"),
          catalog="seed_000_001 B3; seed_002 L5")

@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.contrastive.embed import CONVENTIONS, check_vectors, cosines, draw_int, draw_unit, normalise
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Func, Mat, Num, Sym
@@ -46,12 +46,14 @@ def row_ce(logits: np.ndarray) -> float:
     return float(np.mean(lse - np.diag(logits)))
 
 
-def clip_losses(p: Params, normalised: bool = True, times_tau: bool = False) -> dict[str, Any]:
-    """S, both directional losses and their mean; the keywords make the named mistakes."""
+def clip_losses(p: Params, normalised: bool = True, times_tau: bool = False,
+                given: Answers | None = None) -> dict[str, Any]:
+    """S, both directional losses and their mean; the keywords make the named mistakes; ``given``: the student's
+    earlier parts, used downstream."""
     a, b = np.asarray(p.images, dtype=float), np.asarray(p.texts, dtype=float)
-    s = cosines(a, b) if normalised else a @ b.T
+    s = carry(given, "S", cosines(a, b) if normalised else a @ b.T)
     lg = s * p.tau if times_tau else s / p.tau
-    i2t, t2i = row_ce(lg), row_ce(lg.T)
+    i2t, t2i = carry(given, "loss_i2t", row_ce(lg)), carry(given, "loss_t2i", row_ce(lg.T))
     return {"S": s, "loss_i2t": i2t, "loss_t2i": t2i, "loss": (i2t + t2i) / 2}
 
 
@@ -80,9 +82,9 @@ class ClipLoss(ProblemType):
     parts = (
         Part("S", "Cosine similarity matrix S_ij = cos(image i, text j)", "matrix", mode="decdig", digits=4,
              final=False),
-        Part("loss_i2t", "Image-to-text loss (rows)", "real", mode="decdig", digits=4),
-        Part("loss_t2i", "Text-to-image loss (columns)", "real", mode="decdig", digits=4),
-        Part("loss", "Symmetric loss", "real", mode="decdig", digits=4),
+        Part("loss_i2t", "Image-to-text loss (rows)", "real", mode="decdig", digits=4, uses=("S",)),
+        Part("loss_t2i", "Text-to-image loss (columns)", "real", mode="decdig", digits=4, uses=("S",)),
+        Part("loss", "Symmetric loss", "real", mode="decdig", digits=4, uses=("loss_i2t", "loss_t2i")),
         Part("negatives", "Number of negative pairs in the batch", "integer"),
     )
 
@@ -125,8 +127,8 @@ class ClipLoss(ProblemType):
             "in the batch. " + CONVENTIONS
         ]
 
-    def solve(self, p: Params) -> Answers:
-        r = clip_losses(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        r = clip_losses(p, given=given)
         n = len(p.images)
         return {"S": r["S"].tolist(), "loss_i2t": r["loss_i2t"], "loss_t2i": r["loss_t2i"], "loss": r["loss"],
                 "negatives": n * n - n}

@@ -34,7 +34,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.contrastive.embed import CONVENTIONS, check_vectors, draw_int, draw_unit, normalise, softmax
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Func, Mat, Num, Sym
@@ -49,15 +49,17 @@ def first_max(cos: np.ndarray) -> int:
     return int(np.argmax(cos >= cos.max() - 1e-9))
 
 
-def zero_shot(p: Params, normalise_all: bool = True, renorm: bool = True, times_tau: bool = False) -> dict[str, Any]:
-    """class_emb, cosines, probs and the class index; the keywords make the named mistakes."""
+def zero_shot(p: Params, normalise_all: bool = True, renorm: bool = True, times_tau: bool = False,
+              given: Answers | None = None) -> dict[str, Any]:
+    """class_emb, cosines, probs and the class index; the keywords make the named mistakes; ``given``: the student's
+    earlier parts, used downstream."""
     t = np.asarray(p.texts, dtype=float)
     k = len(t) // p.ensemble
     t = normalise(t) if normalise_all else t
     mean = t.reshape(k, p.ensemble, -1).mean(axis=1)
-    emb = normalise(mean) if renorm and normalise_all else mean
+    emb = carry(given, "class_emb", normalise(mean) if renorm and normalise_all else mean)
     v = normalise(p.image) if normalise_all else np.asarray(p.image, dtype=float)
-    cos = emb @ v
+    cos = carry(given, "cosines", emb @ v)
     probs = softmax(cos * p.tau if times_tau else cos / p.tau)
     return {"class_emb": emb, "cosines": cos, "probs": probs, "k": first_max(cos)}
 
@@ -77,9 +79,10 @@ class ClipZeroShot(ProblemType):
     parts = (
         Part("class_emb", "Class embeddings (normalised prompts averaged per class, renormalised)", "matrix",
              final=False),
-        Part("cosines", "Cosine similarities with each class", "vector", mode="decdig", digits=4),
-        Part("probs", "Class probabilities softmax(cos/τ)", "vector", mode="decdig", digits=6),
-        Part("label", "Predicted class", "label"),
+        Part("cosines", "Cosine similarities with each class", "vector", mode="decdig", digits=4,
+             uses=("class_emb",)),
+        Part("probs", "Class probabilities softmax(cos/τ)", "vector", mode="decdig", digits=6, uses=("cosines",)),
+        Part("label", "Predicted class", "label", uses=("cosines",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -139,8 +142,8 @@ class ClipZeroShot(ProblemType):
             f"({'its name' if p.classes is not None else 'as class k'}). " + CONVENTIONS
         ]
 
-    def solve(self, p: Params) -> Answers:
-        r = zero_shot(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        r = zero_shot(p, given=given)
         return {"class_emb": r["class_emb"].tolist(), "cosines": r["cosines"].tolist(),
                 "probs": r["probs"].tolist(), "label": self._label(p, r["k"])}
 

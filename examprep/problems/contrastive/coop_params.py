@@ -30,16 +30,16 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.contrastive.embed import CONVENTIONS
 from examprep.solver.expr import Num, Sym
 from examprep.solver.step import Derivation
 
 
-def counts(p: Params, biases: bool = True) -> dict[str, int]:
-    """coop, meta_net and cocoop parameter counts."""
+def counts(p: Params, biases: bool = True, given: Answers | None = None) -> dict[str, int]:
+    """coop, meta_net and cocoop parameter counts (``given``: CoCoOp from the student's Meta-Net count)."""
     h = p.d // p.r
-    meta = p.d * h + h * p.d + ((h + p.d) if biases else 0)
+    meta = int(round(carry(given, "meta_net", p.d * h + h * p.d + ((h + p.d) if biases else 0))))
     ctx = p.M * p.d
     return {"coop": ctx * (p.K if p.class_specific else 1), "meta_net": meta, "cocoop": ctx + meta}
 
@@ -59,7 +59,7 @@ class CoopParams(ProblemType):
     parts = (
         Part("coop", "CoOp trainable parameters", "integer"),
         Part("meta_net", "Meta-Net parameters", "integer"),
-        Part("cocoop", "CoCoOp trainable parameters", "integer"),
+        Part("cocoop", "CoCoOp trainable parameters", "integer", uses=("meta_net",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -89,8 +89,8 @@ class CoopParams(ProblemType):
             "vector. Count the trainable parameters of CoOp, of the Meta-Net and of CoCoOp. " + CONVENTIONS
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return dict(counts(p))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return dict(counts(p, given=given))
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

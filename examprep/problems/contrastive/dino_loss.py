@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.contrastive.embed import CONVENTIONS, changed_parts
 from examprep.problems.gan.fair import grid, near_miss
 from examprep.solver.expr import Func, Mat, Num, Sym
@@ -44,14 +44,17 @@ def softmax_rows(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def dino(p: Params, centred: bool = True, times_tau: bool = False, swapped: bool = False) -> dict[str, Any]:
-    """P_t, P_s and the loss; the keywords make the named mistakes."""
+def dino(p: Params, centred: bool = True, times_tau: bool = False, swapped: bool = False,
+         given: Answers | None = None) -> dict[str, Any]:
+    """P_t, P_s and the loss; the keywords make the named mistakes; ``given``: the student's P_t and P_s."""
     gt, gs, c = (np.asarray(x, dtype=float) for x in (p.g_t, p.g_s, p.c))
     zt = gt - c if centred else gt
-    pt = softmax_rows(zt * p.tau_t if times_tau else zt / p.tau_t)
-    ps = softmax_rows(gs * p.tau_s if times_tau else gs / p.tau_s)
+    pt = carry(given, "P_t", softmax_rows(zt * p.tau_t if times_tau else zt / p.tau_t))
+    ps = carry(given, "P_s", softmax_rows(gs * p.tau_s if times_tau else gs / p.tau_s))
     a, b = (ps, pt) if swapped else (pt, ps)
-    return {"P_t": pt, "P_s": ps, "loss": float(np.mean(-(a * np.log(b)).sum(axis=1)))}
+    with np.errstate(divide="ignore", invalid="ignore"):  # a rounded P_s can be 0
+        terms = np.where(a == 0, 0.0, a * np.log(b))  # 0 ln 0 = 0: a zero target drops out
+    return {"P_t": pt, "P_s": ps, "loss": float(np.mean(-terms.sum(axis=1)))}
 
 
 def new_center(p: Params, m: float | None = None) -> np.ndarray:
@@ -75,7 +78,7 @@ class DinoLoss(ProblemType):
     parts = (
         Part("P_t", "Teacher probabilities", "matrix", mode="decdig", digits=4, final=False),
         Part("P_s", "Student probabilities", "matrix", mode="decdig", digits=4, final=False),
-        Part("loss", "DINO loss (mean over the images)", "real", mode="decdig", digits=4),
+        Part("loss", "DINO loss (mean over the images)", "real", mode="decdig", digits=4, uses=("P_t", "P_s")),
         Part("center", "Updated centre", "vector", mode="decdig", digits=4),
     )
 
@@ -118,8 +121,8 @@ class DinoLoss(ProblemType):
             f"$m = {p.m:g}$. Give $P_t$, $P_s$, the loss and the new centre to 4 decimal places. " + CONVENTIONS
         ]
 
-    def solve(self, p: Params) -> Answers:
-        r = dino(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        r = dino(p, given=given)
         return {"P_t": r["P_t"].tolist(), "P_s": r["P_s"].tolist(), "loss": r["loss"],
                 "center": new_center(p).tolist()}
 

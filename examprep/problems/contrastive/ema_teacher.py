@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.contrastive.embed import CONVENTIONS
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Mat, Num, Sym
@@ -59,7 +59,8 @@ class EmaTeacher(ProblemType):
         Param("steps", "int", "number of updates t", lo=1, hi=MAX_STEPS),
     )
     parts = (
-        Part("theta", "Teacher parameters after the updates", "vector", mode="decdig", digits=4),
+        Part("theta", "Teacher parameters after the updates", "vector", mode="decdig", digits=4,
+             uses=("init_weight",)),
         Part("init_weight", "Weight left on the initial teacher, m^t", "real", mode="decdig", digits=6),
     )
 
@@ -97,8 +98,11 @@ class EmaTeacher(ProblemType):
             "the weight $m^t$ left on the initial teacher to 6 decimal places. " + CONVENTIONS
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         theta, w = ema(p.teacher, p.student, p.m, p.steps)
+        if given and "init_weight" in given:  # the closed form m^t θ + (1 − m^t) θ_s with the student's m^t
+            u = carry(given, "init_weight", w)
+            theta = u * np.asarray(p.teacher, dtype=float) + (1 - u) * np.asarray(p.student, dtype=float)
         return {"theta": theta.tolist(), "init_weight": w}
 
     def derivation(self, p: Params) -> Derivation:

@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.contrastive.embed import CONVENTIONS, check_vectors, cosines, draw_int, draw_unit, normalise
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Func, Mat, Num, Sym
@@ -46,17 +46,18 @@ def partners(n2: int, stacked: bool = False) -> np.ndarray:
 
 
 def nt_xent(p: Params, normalised: bool = True, keep_self: bool = False, tau: float | None = None,
-            stacked: bool = False) -> dict[str, Any]:
-    """cos, per-anchor losses and their mean; the keywords make the named mistakes."""
+            stacked: bool = False, given: Answers | None = None) -> dict[str, Any]:
+    """cos, per-anchor losses and their mean; the keywords make the named mistakes; ``given``: the student's
+    earlier parts, used downstream."""
     z = np.asarray(p.Z, dtype=float)
-    s = cosines(z, z) if normalised else z @ z.T
+    s = carry(given, "cos", cosines(z, z) if normalised else z @ z.T)
     lg = s / (p.tau if tau is None else tau)
     if not keep_self:
         np.fill_diagonal(lg, -np.inf)
     top = lg.max(axis=1, keepdims=True)
     lse = top[:, 0] + np.log(np.exp(lg - top).sum(axis=1))
     pos = partners(len(z), stacked)
-    losses = lse - lg[np.arange(len(z)), pos]
+    losses = carry(given, "losses", lse - lg[np.arange(len(z)), pos])
     return {"cos": s, "losses": losses, "loss": float(losses.mean())}
 
 
@@ -76,8 +77,8 @@ class NTXent(ProblemType):
     )
     parts = (
         Part("cos", "Cosine similarity matrix", "matrix", mode="decdig", digits=4, final=False),
-        Part("losses", "Loss of each anchor", "vector", mode="decdig", digits=4),
-        Part("loss", "NT-Xent loss (mean over the 2N anchors)", "real", mode="decdig", digits=4),
+        Part("losses", "Loss of each anchor", "vector", mode="decdig", digits=4, uses=("cos",)),
+        Part("loss", "NT-Xent loss (mean over the 2N anchors)", "real", mode="decdig", digits=4, uses=("losses",)),
         Part("negatives", "Negatives per anchor", "integer"),
     )
 
@@ -114,8 +115,8 @@ class NTXent(ProblemType):
             "and their mean to 4 decimal places, and the number of negatives of each anchor. " + CONVENTIONS
         ]
 
-    def solve(self, p: Params) -> Answers:
-        r = nt_xent(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        r = nt_xent(p, given=given)
         return {"cos": r["cos"].tolist(), "losses": r["losses"].tolist(), "loss": r["loss"],
                 "negatives": len(p.Z) - 2}
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.detection.boxes import area, check_box, draw_box, overlap
 from examprep.solver.expr import Func, Sym
 from examprep.solver.step import Derivation
@@ -37,15 +37,16 @@ from examprep.solver.step import Derivation
 CORNERS = ("x1", "y1", "x2", "y2")
 
 
-def _iou_parts(a: Any, b: Any, clip: bool = True, plus: float = 0.0) -> Answers:
-    """inter, union and iou; ``clip`` False leaves a negative overlap, ``plus`` 1 is the "+1 pixel" rule."""
+def _iou_parts(a: Any, b: Any, clip: bool = True, plus: float = 0.0, given: Answers | None = None) -> Answers:
+    """inter, union and iou; ``clip`` False leaves a negative overlap, ``plus`` 1 is the "+1 pixel" rule; ``given``
+    holds the student's earlier values (error carried forward)."""
     ga = (a[0], a[1], a[2] + plus, a[3] + plus)
     gb = (b[0], b[1], b[2] + plus, b[3] + plus)
     w, h = overlap(ga, gb, clip=clip)
     if not clip and w < 0 and h < 0:  # two negative factors: the product is positive, the mistake shows a sign
         w = -w
-    inter = w * h
-    union = area(ga) + area(gb) - inter
+    inter = carry(given, "inter", w * h)
+    union = carry(given, "union", area(ga) + area(gb) - inter)
     return {"inter": inter, "union": union, "iou": inter / union}
 
 
@@ -74,8 +75,8 @@ class BoxIoU(ProblemType):
     )
     parts = (
         Part("inter", "Area of the intersection", "real", final=False),
-        Part("union", "Area of the union", "real", final=False),
-        Part("iou", "IoU = intersection / union", "real", mode="decdig", digits=4),
+        Part("union", "Area of the union", "real", final=False, uses=("inter",)),
+        Part("iou", "IoU = intersection / union", "real", mode="decdig", digits=4, uses=("inter", "union")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -110,8 +111,8 @@ class BoxIoU(ProblemType):
             "$\\mathrm{IoU} = \\frac{|A \\cap B|}{|A \\cup B|}$ to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return _iou_parts(p.A, p.B)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return _iou_parts(p.A, p.B, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

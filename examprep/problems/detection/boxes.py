@@ -4,6 +4,7 @@ by the detection types."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,16 @@ def iou(a: Sequence[float], b: Sequence[float]) -> float:
     w, h = overlap(a, b)
     inter = w * h
     return inter / (area(a) + area(b) - inter)
+
+
+def whole(values: Any) -> list[Any]:
+    """A student's box numbers, cell indices or bin ends (error carried forward) as ints, nested as given; ValueError
+    when one is not a whole number (nothing follows from it)."""
+    if isinstance(values, (list, tuple, np.ndarray)):
+        return [whole(v) for v in values]
+    if values != int(values):
+        raise ValueError(f"{values:g} is not a whole number")
+    return int(values)
 
 
 def draw_box(rng: np.random.Generator, hi: int, step: float = 1.0, min_side: int = 2, max_side: int = 8) -> Box:

@@ -35,7 +35,8 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
+from examprep.problems.detection.boxes import whole
 from examprep.solver.expr import Func, Sym
 from examprep.solver.step import Derivation
 
@@ -62,10 +63,10 @@ class CutMix(ProblemType):
     )
     parts = (
         Part("box", "The clipped box [x1, y1, x2, y2] (half-open)", "vector", integral=True, final=False),
-        Part("lam", "λ = 1 − box area/(W·H)", "real"),
-        Part("label", "The mixed label (one entry per class)", "vector"),
-        Part("mixed", "The CutMix image", "matrix"),
-        Part("cutout", "The Cutout image (box filled with A's mean)", "matrix"),
+        Part("lam", "λ = 1 − box area/(W·H)", "real", uses=("box",)),
+        Part("label", "The mixed label (one entry per class)", "vector", uses=("lam",)),
+        Part("mixed", "The CutMix image", "matrix", uses=("box",)),
+        Part("cutout", "The Cutout image (box filled with A's mean)", "matrix", uses=("box",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -119,8 +120,8 @@ class CutMix(ProblemType):
         out[p.y_b - 1] += 1 - lam
         return [_num(v) for v in out]
 
-    def _paste(self, p: Params, fill: Any) -> list[list[Any]]:
-        x1, y1, x2, y2 = self._box(p)
+    def _paste(self, p: Params, fill: Any, box: list[int] | None = None) -> list[list[Any]]:
+        x1, y1, x2, y2 = self._box(p) if box is None else box
         return [[(fill(r, c) if (y1 <= r < y2 and x1 <= c < x2) else p.A[r][c]) for c in range(len(p.A[0]))]
                 for r in range(len(p.A))]
 
@@ -141,12 +142,15 @@ class CutMix(ProblemType):
             "the Cutout image ($A$ with the box filled with the mean of all of $A$'s pixels)."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        box = self._box(p)
-        lam = self._lam(p, box)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        box = carry(given, "box", self._box(p))
+        if given and "box" in given:  # the student's box (error carried forward)
+            box = whole(box)
+        lam = Fraction(carry(given, "lam", self._lam(p, box)))
         mean = self._mean(p)
         return {"box": box, "lam": _num(lam), "label": self._label(p, lam),
-                "mixed": self._paste(p, lambda r, c: p.B[r][c]), "cutout": self._paste(p, lambda r, c: _num(mean))}
+                "mixed": self._paste(p, lambda r, c: p.B[r][c], box),
+                "cutout": self._paste(p, lambda r, c: _num(mean), box)}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

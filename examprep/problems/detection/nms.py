@@ -31,23 +31,24 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
-from examprep.problems.detection.boxes import check_box, draw_box, iou
+from examprep.problem import Answers, Mistake, ProblemType, carry
+from examprep.problems.detection.boxes import check_box, draw_box, iou, whole
 from examprep.solver.step import Derivation
 
 MARGIN = 0.02  # sampled IoUs stay this far from the threshold, so no answer hinges on rounding
 
 
-def greedy(boxes: Any, order: list[int], threshold: float, drop_below: bool = False, one_round: bool = False
-           ) -> list[int]:
-    """Kept box numbers (from 1), visiting ``order``; the flags do the mistaken variants."""
+def greedy(boxes: Any, order: list[int], threshold: float, drop_below: bool = False, one_round: bool = False,
+           overlaps: Any = None) -> list[int]:
+    """Kept box numbers (from 1), visiting ``order``; the flags do the mistaken variants; ``overlaps`` is an IoU
+    matrix to read instead of computing each IoU (the student's, error carried forward)."""
     kept: list[int] = []
     alive = list(order)
     while alive:
         best = alive.pop(0)
         kept.append(best)
         def gone(j: int, best: int = best) -> bool:
-            o = iou(boxes[best - 1], boxes[j - 1])
+            o = iou(boxes[best - 1], boxes[j - 1]) if overlaps is None else overlaps[best - 1][j - 1]
             return o < threshold if drop_below else o > threshold
         if one_round:
             return kept + [j for j in alive if not gone(j)]
@@ -68,7 +69,7 @@ class NMS(ProblemType):
     parts = (
         Part("order", "Box numbers by falling score", "vector", integral=True, partial=False, final=False),
         Part("iou", "Pairwise IoU matrix", "matrix", mode="decdig", digits=4, final=False),
-        Part("keep", "Kept box numbers, best first", "vector", integral=True, partial=False),
+        Part("keep", "Kept box numbers, best first", "vector", integral=True, partial=False, uses=("order", "iou")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -126,9 +127,15 @@ class NMS(ProblemType):
             "box numbers, best first."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         order = self._order(p)
-        return {"order": order, "iou": self._iou(p), "keep": greedy(p.boxes, order, p.threshold)}
+        order = carry(given, "order", order)
+        overlaps = carry(given, "iou", self._iou(p))
+        if given:  # the student's order must name each box once
+            order = whole(order)
+            if sorted(order) != list(range(1, len(p.boxes) + 1)):
+                raise ValueError(f"{order} does not name each box once")
+        return {"order": order, "iou": overlaps, "keep": greedy(p.boxes, order, p.threshold, overlaps=overlaps)}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

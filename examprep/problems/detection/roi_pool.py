@@ -32,7 +32,8 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
+from examprep.problems.detection.boxes import whole
 from examprep.solver.step import Derivation
 
 
@@ -70,7 +71,7 @@ class RoIPool(ProblemType):
     parts = (
         Part("row_bins", "Rows of each output row's bin [first, last]", "matrix", integral=True, final=False),
         Part("col_bins", "Columns of each output column's bin [first, last]", "matrix", integral=True, final=False),
-        Part("output", "The pooled output", "matrix"),
+        Part("output", "The pooled output", "matrix", uses=("row_bins", "col_bins")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -112,8 +113,14 @@ class RoIPool(ProblemType):
             "row bin, the [first, last] column of each column bin, and the pooled output (the maximum of each bin)."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         rb, cb = self._bins(p)
+        rb, cb = carry(given, "row_bins", rb), carry(given, "col_bins", cb)
+        if given:  # the student's bins: whole rows and columns of the map, first ≤ last
+            rb, cb = whole(rb), whole(cb)
+            for (lo, hi), n in [*((b, len(p.fmap)) for b in rb), *((b, len(p.fmap[0])) for b in cb)]:
+                if not 0 <= lo <= hi < n:
+                    raise ValueError(f"[{lo}, {hi}] is not a bin of a map {n} wide")
         return {"row_bins": rb, "col_bins": cb, "output": pool(p.fmap, rb, cb)}
 
     def derivation(self, p: Params) -> Derivation:

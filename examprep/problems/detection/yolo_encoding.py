@@ -33,7 +33,8 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
+from examprep.problems.detection.boxes import whole
 from examprep.solver.expr import Sym, floor, paren
 from examprep.solver.step import Derivation
 
@@ -59,7 +60,7 @@ class YoloEncoding(ProblemType):
     parts = (
         Part("outputs", "Output values per image S·S·(5B + C)", "integer"),
         Part("cell", "Responsible cell [column, row], from 0", "vector", integral=True, partial=False),
-        Part("offset", "Centre inside the cell [x, y], in cell units", "vector", digits=4),
+        Part("offset", "Centre inside the cell [x, y], in cell units", "vector", digits=4, uses=("cell",)),
         Part("size", "Box size [w, h] over the image side", "vector", digits=4),
     )
 
@@ -92,10 +93,14 @@ class YoloEncoding(ProblemType):
             return "the centre lies on a cell border"
         return None
 
-    def _frac(self, p: Params) -> tuple[Fraction, list[int], list[Fraction]]:
+    def _frac(self, p: Params, given: Answers | None = None) -> tuple[Fraction, list[int], list[Fraction]]:
+        """The cell side, the responsible cell and the offsets inside it (inside the student's cell when given:
+        error carried forward)."""
         cell = Fraction(p.img, p.S)
         pos = [Fraction(v).limit_denominator(10**6) / cell for v in p.box[:2]]
         idx = [int(v // 1) for v in pos]
+        if given and "cell" in given:
+            idx = whole(carry(given, "cell", idx))
         return cell, idx, [v - i for v, i in zip(pos, idx, strict=True)]
 
     def statement(self, p: Params) -> list[Any]:
@@ -111,8 +116,8 @@ class YoloEncoding(ProblemType):
             "h/\\mathrm{img}]$? Give offsets and sizes to 4 significant figures."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        cell, idx, off = self._frac(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        cell, idx, off = self._frac(p, given)
         return {"outputs": p.S * p.S * (5 * p.B + p.C), "cell": idx, "offset": [_num(o) for o in off],
                 "size": [_num(Fraction(v).limit_denominator(10**6) / p.img) for v in p.box[2:]]}
 

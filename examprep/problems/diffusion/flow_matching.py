@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -46,12 +46,13 @@ XN = Sym("x_next", "x_{t+dt} = x_t + dt·v̂", latex=r"\mathbf{x}_{t + dt} = \ma
 
 
 def flow(x0: Any, x1: Any, t: float, v_hat: Any, dt: float | None, *, swap: bool = False,
-         sign: float = 1.0) -> Answers:
-    """Every active part; ``swap`` puts the noise at t = 1, ``sign`` −1 reverses the velocity."""
+         sign: float = 1.0, given: Answers | None = None) -> Answers:
+    """Every active part; ``swap`` puts the noise at t = 1, ``sign`` −1 reverses the velocity; ``given`` the
+    student's x_t and u (error carried forward into the loss and the Euler step)."""
     a, b = np.asarray(x0, dtype=float), np.asarray(x1, dtype=float)
     start, end = (b, a) if swap else (a, b)
-    x_t = (1 - t) * start + t * end
-    u = sign * (b - a)
+    x_t = carry(given, "x_t", (1 - t) * start + t * end)
+    u = carry(given, "u", sign * (b - a))
     out: Answers = {"x_t": x_t.tolist(), "u": u.tolist()}
     if v_hat is not None:
         v = np.asarray(v_hat, dtype=float)
@@ -76,8 +77,8 @@ class FlowMatching(ProblemType):
     parts = (
         Part("x_t", "Point on the path x_t", "vector", mode="decdig", digits=4),
         Part("u", "Target velocity u", "vector", mode="decdig", digits=4),
-        Part("loss", "Flow-matching loss ‖v̂ − u‖²", "real", mode="decdig", digits=4),
-        Part("x_next", "Euler step x_t + dt·v̂", "vector", mode="decdig", digits=4),
+        Part("loss", "Flow-matching loss ‖v̂ − u‖²", "real", mode="decdig", digits=4, uses=("u",)),
+        Part("x_next", "Euler step x_t + dt·v̂", "vector", mode="decdig", digits=4, uses=("x_t",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -126,8 +127,8 @@ class FlowMatching(ProblemType):
         out += [". Give the numbers to 4 decimal places."]
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return flow(p.x0, p.x1, p.t, p.v_hat, p.dt)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return flow(p.x0, p.x1, p.t, p.v_hat, p.dt, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -25,7 +25,7 @@ from typing import Any
 
 from examprep.params import Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake
+from examprep.problem import Answers, Mistake, carry
 from examprep.problems.diffusion.forward_closed_form import ForwardClosedForm
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -45,8 +45,8 @@ class ForwardClosedFormV2(ForwardClosedForm):
     catalog = "seed_003 C11; seed_002 K2; seed_004 F2; seed_000_001 I1"
     reference_entry = "examprep.reference.diffusion_extra:forward_closed_form_v2"
     parts = (*ForwardClosedForm.parts,
-             Part("snr", "SNR_t = ᾱ_t/(1 − ᾱ_t)", "real", mode="sigfig", digits=4),
-             Part("sigma_ve", "σ_VE = √((1 − ᾱ_t)/ᾱ_t)", "real", mode="sigfig", digits=4))
+             Part("snr", "SNR_t = ᾱ_t/(1 − ᾱ_t)", "real", mode="sigfig", digits=4, uses=("alpha_bar",)),
+             Part("sigma_ve", "σ_VE = √((1 − ᾱ_t)/ᾱ_t)", "real", mode="sigfig", digits=4, uses=("alpha_bar",)))
 
     def statement(self, p: Params) -> list[Any]:
         return [*super().statement(p),
@@ -56,9 +56,9 @@ class ForwardClosedFormV2(ForwardClosedForm):
                 "{\\sqrt{\\bar{\\alpha}_t}}$ (so that "
                 "$x_t / \\sqrt{\\bar{\\alpha}_t} = x_0 + \\sigma_{VE} \\epsilon$), to 4 significant figures."]
 
-    def solve(self, p: Params) -> Answers:
-        out = super().solve(p)
-        ab = out["alpha_bar"]
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        out = super().solve(p, given)
+        ab = carry(given, "alpha_bar", out["alpha_bar"])
         return {**out, "snr": ab / (1 - ab), "sigma_ve": math.sqrt((1 - ab) / ab)}
 
     def derivation(self, p: Params) -> Derivation:

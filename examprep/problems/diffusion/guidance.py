@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -61,10 +61,12 @@ def cfg(eps_u: Any, eps_c: Any, w: float, convention: str, sign: float = 1.0) ->
     return (c + sign * w * (c - u)).tolist()  # (1 + w)ε_c − wε_u
 
 
-def classifier(p: Params, *, sign: float = 1.0, root: bool = True, of_p: bool = False) -> Answers:
+def classifier(p: Params, *, sign: float = 1.0, root: bool = True, of_p: bool = False,
+               given: Answers | None = None) -> Answers:
+    """Every part of classifier guidance; ``given`` the student's p and gradient (error carried forward)."""
     a, x, e = (np.asarray(p[k], dtype=float) for k in ("a", "x_t", "eps"))
-    prob = 1 / (1 + math.exp(-(float(a @ x) + p.c)))
-    grad = (prob * (1 - prob) if of_p else 1 - prob) * a
+    prob = carry(given, "p", 1 / (1 + math.exp(-(float(a @ x) + p.c))))
+    grad = carry(given, "grad", (prob * (1 - prob) if of_p else 1 - prob) * a)
     scale = p.s * (math.sqrt(1 - p.alpha_bar) if root else 1.0)
     return {"p": prob, "grad": grad.tolist(), "eps_guided": (e - sign * scale * grad).tolist()}
 
@@ -91,8 +93,8 @@ class Guidance(ProblemType):
     )
     parts = (
         Part("p", "Classifier probability p = σ(aᵀx_t + c)", "real", mode="decdig", digits=4, final=False),
-        Part("grad", "Gradient ∇ ln p", "vector", mode="decdig", digits=4, final=False),
-        Part("eps_guided", "Guided noise prediction", "vector", mode="decdig", digits=4),
+        Part("grad", "Gradient ∇ ln p", "vector", mode="decdig", digits=4, final=False, uses=("p",)),
+        Part("eps_guided", "Guided noise prediction", "vector", mode="decdig", digits=4, uses=("grad",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -151,10 +153,10 @@ class Guidance(ProblemType):
             "each to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         if p.mode == "cfg":
             return {"eps_guided": cfg(p.eps_u, p.eps_c, p.w, p.convention)}
-        return classifier(p)
+        return classifier(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

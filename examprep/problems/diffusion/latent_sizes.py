@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
 from examprep.seeding import picker
@@ -45,12 +45,19 @@ RATIO = Sym("ratio", "compression = C·H·W / (c·(H/f)·(W/f))", latex=r"\text{
 
 
 def sizes(H: int, W: int, C: int, f: int, c: int, *, per_side: int | None = None,  # noqa: N803
-          channels: bool = True) -> Answers:
+          channels: bool = True, given: Answers | None = None) -> Answers:
+    """Every part; ``given`` the student's latent shape and value counts (error carried forward)."""
     s = per_side or f
     h, w = H // s, W // s
-    img = C * H * W if channels else H * W
-    lat = c * h * w if channels else h * w
+    if given and "latent_shape" in given:
+        c, h, w = (int(round(v)) for v in carry(given, "latent_shape", np.asarray([c, h, w])))
+    img = _carry_int(given, "image_values", C * H * W if channels else H * W)
+    lat = _carry_int(given, "latent_values", c * h * w if channels else h * w)
     return {"latent_shape": [c, h, w], "image_values": img, "latent_values": lat, "compression": img / lat}
+
+
+def _carry_int(given: Answers | None, name: str, value: int) -> int:
+    return int(round(carry(given, name, value))) if given and name in given else value
 
 
 class LatentSizes(ProblemType):
@@ -68,8 +75,9 @@ class LatentSizes(ProblemType):
     parts = (
         Part("latent_shape", "Latent shape [c, H/f, W/f]", "vector", integral=True),
         Part("image_values", "Values in the image", "integer"),
-        Part("latent_values", "Values in the latent", "integer"),
-        Part("compression", "Compression factor", "real", mode="sigfig", digits=4),
+        Part("latent_values", "Values in the latent", "integer", uses=("latent_shape",)),
+        Part("compression", "Compression factor", "real", mode="sigfig", digits=4,
+             uses=("image_values", "latent_values")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -99,8 +107,8 @@ class LatentSizes(ProblemType):
             "factor to 4 significant figures."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return sizes(p.H, p.W, p.C, p.f, p.c_latent)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return sizes(p.H, p.W, p.C, p.f, p.c_latent, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

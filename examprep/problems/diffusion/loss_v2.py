@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake
+from examprep.problem import Answers, Mistake, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.loss import Loss, lam
 from examprep.problems.diffusion.schedule import CONVENTIONS, alpha_bar_step, check_betas
@@ -66,8 +66,10 @@ class LossV2(Loss):
     parts = (
         Part("residual", "ε − ε̂ (one row per example)", "matrix", final=False),
         *Loss.parts[1:],
-        Part("score", "Score −ε̂/√(1 − ᾱ_t) (one row per example)", "matrix", mode="sigfig", digits=4),
-        Part("x_t", "Network input x_t (one row per example)", "matrix", mode="decdig", digits=4),
+        Part("score", "Score −ε̂/√(1 − ᾱ_t) (one row per example)", "matrix", mode="sigfig", digits=4,
+             uses=("alpha_bar",)),
+        Part("x_t", "Network input x_t (one row per example)", "matrix", mode="decdig", digits=4,
+             uses=("alpha_bar",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -123,12 +125,13 @@ class LossV2(Loss):
     def _rows(self, p: Params) -> tuple[np.ndarray, np.ndarray]:
         return as_rows(p.eps), as_rows(p.eps_hat)
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         e, eh = self._rows(p)
-        r = e - eh
+        r = carry(given, "residual", e - eh)
         sq = (r * r).sum(axis=1)
         a, ab, _, b, s2 = self._schedule(p)
-        la = lam(b, s2, a, ab)
+        ab = carry(given, "alpha_bar", ab)
+        la = carry(given, "lambda_t", lam(b, s2, a, ab))
         per = sq if p.reduction == "sum" else sq / e.shape[1]
         out: Answers = {"residual": r.tolist(), "l_simple": float(per.mean()), "alpha_bar": ab, "lambda_t": la,
                         "l_weighted": float(la * sq.mean()), "score": (-eh / math.sqrt(1 - ab)).tolist()}

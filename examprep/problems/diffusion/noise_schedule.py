@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.schedule import (
     CONVENTIONS,
@@ -93,9 +93,9 @@ class NoiseSchedule(ProblemType):
     )
     parts = (
         Part("beta", "β_t", "real", final=False),
-        Part("alpha", "α_t", "real"),
-        Part("alpha_bar_table", "ᾱ_1, ..., ᾱ_t", "vector", final=False),
-        Part("alpha_bar", "ᾱ_t", "real"),
+        Part("alpha", "α_t", "real", uses=("beta",)),
+        Part("alpha_bar_table", "ᾱ_1, ..., ᾱ_t", "vector", final=False, uses=("alpha",)),
+        Part("alpha_bar", "ᾱ_t", "real", uses=("alpha_bar_table",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -150,10 +150,16 @@ class NoiseSchedule(ProblemType):
         return [*sched, rf"Compute $\alpha_{{{p.t}}}$ and $\bar{{\alpha}}_{{{p.t}}}$ (show "
                         rf"$\bar{{\alpha}}_1, \ldots, \bar{{\alpha}}_{{{p.t}}}$ on the way). ", CONVENTIONS]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         b = betas_of(p)
+        beta_t = carry(given, "beta", b[p.t - 1])
+        alpha_t = carry(given, "alpha", 1 - beta_t)
         table = alpha_bar_table(b, p.t)
-        return {"beta": b[p.t - 1], "alpha": 1 - b[p.t - 1], "alpha_bar_table": table, "alpha_bar": table[-1]}
+        if given and "alpha" in given:  # error carried forward: ᾱ_t = ᾱ_{t−1}·α_t with the student's α_t
+            table[-1] = (table[-2] if p.t > 1 else 1.0) * alpha_t
+        table = carry(given, "alpha_bar_table", table)
+        return {"beta": beta_t, "alpha": alpha_t, "alpha_bar_table": table,
+                "alpha_bar": carry(given, "alpha_bar", table[-1])}
 
     def derivation(self, p: Params) -> Derivation:
         b = betas_of(p)

@@ -48,9 +48,9 @@ class NoiseScheduleV2(NoiseSchedule):
     catalog = "seed_004 F1, F11; seed_003 C11; seed_002 K2; seed_000_001 I1"
     reference_entry = "examprep.reference.diffusion_extra:noise_schedule_v2"
     parts = (*NoiseSchedule.parts,
-             Part("sqrt_alpha_bar", "√ᾱ_t", "real", mode="sigfig", digits=4),
-             Part("sqrt_one_minus_alpha_bar", "√(1 − ᾱ_t)", "real", mode="sigfig", digits=4),
-             Part("snr", "SNR_t = ᾱ_t/(1 − ᾱ_t)", "real", mode="sigfig", digits=4))
+             Part("sqrt_alpha_bar", "√ᾱ_t", "real", mode="sigfig", digits=4, uses=("alpha_bar",)),
+             Part("sqrt_one_minus_alpha_bar", "√(1 − ᾱ_t)", "real", mode="sigfig", digits=4, uses=("alpha_bar",)),
+             Part("snr", "SNR_t = ᾱ_t/(1 − ᾱ_t)", "real", mode="sigfig", digits=4, uses=("alpha_bar",)))
 
     def statement(self, p: Params) -> list[Any]:
         return [*super().statement(p),
@@ -58,8 +58,8 @@ class NoiseScheduleV2(NoiseSchedule):
                 "$\\mathrm{SNR}_t = \\frac{\\bar{\\alpha}_t}{1 - \\bar{\\alpha}_t}$ (a ratio of variances), to 4 "
                 "significant figures."]
 
-    def solve(self, p: Params) -> Answers:
-        out = super().solve(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        out = super().solve(p, given)
         return {**out, **extra(out["alpha_bar"])}
 
     def derivation(self, p: Params) -> Derivation:

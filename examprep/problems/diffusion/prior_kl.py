@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.diffusion.noise_schedule import NoiseSchedule, betas_of
 from examprep.problems.diffusion.schedule import CONVENTIONS, alpha_bar, alpha_bar_step
@@ -46,11 +46,14 @@ V_SYM = Sym("v", tex=r"v = 1 - \bar{\alpha}_T")
 KL_SYM = Sym("L_T", tex=r"L_T = \frac{1}{2} \sum_d (m_d^2 + v - 1 - \ln v)")
 
 
-def prior_parts(x0: Any, ab: float, *, std_in_log: bool = False, reverse: bool = False) -> Answers:
-    """Every part from ᾱ_T (flags: the named mistakes)."""
+def prior_parts(x0: Any, ab: float, *, std_in_log: bool = False, reverse: bool = False,
+                given: Answers | None = None) -> Answers:
+    """Every part from ᾱ_T (flags: the named mistakes; ``given`` the student's earlier values, error carried
+    forward)."""
     x = np.asarray(x0, dtype=float)
-    mean = math.sqrt(ab) * x
-    var = 1 - ab
+    ab = carry(given, "alpha_bar_T", ab)
+    mean = carry(given, "mean", math.sqrt(ab) * x)
+    var = carry(given, "var", 1 - ab)
     if reverse:  # KL(N(0, 1) ‖ N(m, v)) = ½[ln v + (1 + m²)/v − 1]
         kl = 0.5 * (math.log(var) + (1 + mean**2) / var - 1).sum()
     else:
@@ -67,9 +70,9 @@ class PriorKL(ProblemType):
               *(pr for pr in NoiseSchedule.params if pr.name != "t"))
     parts = (
         Part("alpha_bar_T", "ᾱ_T", "real", mode="sigfig", digits=4, final=False),
-        Part("mean", "Mean of q(x_T | x_0)", "vector", mode="sigfig", digits=4, final=False),
-        Part("var", "Variance of q(x_T | x_0)", "real", mode="sigfig", digits=4, final=False),
-        Part("kl", "L_T = KL(q(x_T | x_0) ‖ N(0, I))", "real", mode="sigfig", digits=4),
+        Part("mean", "Mean of q(x_T | x_0)", "vector", mode="sigfig", digits=4, final=False, uses=("alpha_bar_T",)),
+        Part("var", "Variance of q(x_T | x_0)", "real", mode="sigfig", digits=4, final=False, uses=("alpha_bar_T",)),
+        Part("kl", "L_T = KL(q(x_T | x_0) ‖ N(0, I))", "real", mode="sigfig", digits=4, uses=("mean", "var")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -113,9 +116,9 @@ class PriorKL(ProblemType):
             "over the entries, each to 4 significant figures."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         b = betas_of(p)
-        return prior_parts(p.x0, alpha_bar(b, len(b)))
+        return prior_parts(p.x0, alpha_bar(b, len(b)), given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

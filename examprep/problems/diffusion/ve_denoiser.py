@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -41,7 +41,7 @@ from examprep.solver.expr import Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
 
 SCHEDULES = ((0.01, 100.0, 5), (0.1, 10.0, 3), (0.5, 8.0, 5), (0.25, 4.0, 3), (0.1, 100.0, 4))
-SIG_I = Sym("sigma_i", "σ_i = σ_min(σ_max/σ_min)^(i/(N − 1))",
+SIG_I = Sym("sigma_i", "σ_i = σ_min·(σ_max/σ_min)^(i/(N − 1))",
             latex=r"\sigma_i = \sigma_{\min} (\sigma_{\max} / \sigma_{\min})^{i/(N - 1)}",
             typst="sigma_i = sigma_min (sigma_max / sigma_min)^(i/(N - 1))")
 XS = Sym("x_sigma", "x_σ = x_0 + σε", latex=r"\mathbf{x}_\sigma = \mathbf{x}_0 + \sigma \epsilon",
@@ -64,17 +64,18 @@ def schedule(lo: float, hi: float, n: int, linear: bool = False) -> list[float]:
 
 
 def ve_parts(p: Params, *, linear: bool = False, plus: bool = False, squared: bool = False,
-             other_reduction: bool = False) -> Answers:
-    """Every active part, each from the earlier ones (flags: the named mistakes)."""
+             other_reduction: bool = False, given: Answers | None = None) -> Answers:
+    """Every active part, each from the earlier ones (flags: the named mistakes; ``given`` the student's earlier
+    values, error carried forward)."""
     out: Answers = {}
     if p.sigma is None:
-        out["sigmas"] = schedule(p.sigma_min, p.sigma_max, p.N, linear)
+        out["sigmas"] = carry(given, "sigmas", schedule(p.sigma_min, p.sigma_max, p.N, linear))
         sigma = out["sigmas"][p.i]
     else:
         sigma = float(p.sigma)
     s = sigma**2 if squared else sigma
     x0, e, eh = (np.asarray(p[k], dtype=float) for k in ("x0", "eps", "eps_hat"))
-    x_s = x0 + s * e
+    x_s = carry(given, "x_sigma", x0 + s * e)
     sq = (eh - e) ** 2
     red = {"sum": "mean", "mean": "sum"}[p.reduction] if other_reduction else p.reduction
     out["x_sigma"] = x_s.tolist()
@@ -101,9 +102,9 @@ class VEDenoiser(ProblemType):
     )
     parts = (
         Part("sigmas", "The σ schedule", "vector", mode="sigfig", digits=4, final=False),
-        Part("x_sigma", "Noisy input x_σ", "vector", mode="decdig", digits=4),
+        Part("x_sigma", "Noisy input x_σ", "vector", mode="decdig", digits=4, uses=("sigmas",)),
         Part("loss", "Noise-prediction loss", "real", mode="sigfig", digits=4),
-        Part("x0_hat", "Estimate x̂_0", "vector", mode="decdig", digits=4),
+        Part("x0_hat", "Estimate x̂_0", "vector", mode="decdig", digits=4, uses=("sigmas", "x_sigma")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -163,8 +164,8 @@ class VEDenoiser(ProblemType):
             "(the loss and the schedule to 4 significant figures)."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return ve_parts(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return ve_parts(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

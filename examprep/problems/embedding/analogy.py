@@ -26,7 +26,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Mat, Num, sqrt
 from examprep.solver.step import Derivation
@@ -59,8 +59,9 @@ class Analogy(ProblemType):
     )
     parts = (
         Part("query", "Query vector v_b - v_a + v_c", "vector", final=False),
-        Part("scores", "Score of every word, in order", "vector", mode="decdig", digits=DP, final=False),
-        Part("answer", "The answer word", "label"),
+        Part("scores", "Score of every word, in order", "vector", mode="decdig", digits=DP, final=False,
+             uses=("query",)),
+        Part("answer", "The answer word", "label", uses=("scores",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -96,22 +97,24 @@ class Analogy(ProblemType):
         return []
 
     # ---- answers ----------------------------------------------------------------------------------------------
-    def chain(self, p: Params, sign: int = 1, exclude: bool | None = None, metric: str | None = None) -> Answers:
-        """The parts, or a mistaken version (``sign`` -1 reverses the offset)."""
+    def chain(self, p: Params, sign: int = 1, exclude: bool | None = None, metric: str | None = None,
+              given: Answers | None = None) -> Answers:
+        """The parts, or a mistaken version (``sign`` -1 reverses the offset); ``given``: the student's query and
+        scores, carried forward."""
         v = np.asarray(p.vectors, dtype=float)
         row = {w: k for k, w in enumerate(p.words)}
-        q = sign * (v[row[p.b]] - v[row[p.a]]) + v[row[p.c]]
+        q = carry(given, "query", sign * (v[row[p.b]] - v[row[p.a]]) + v[row[p.c]])
         met = metric or p.metric
         if met == "cosine" and not np.any(q):
             raise ZeroDivisionError("a zero query has no cosine")
-        s = scores(v, q, met)
+        s = carry(given, "scores", scores(v, q, met))
         excl = p.exclude if exclude is None else exclude
         cand = [k for k, w in enumerate(p.words) if not (excl and w in (p.a, p.b, p.c))]
         best = max(cand, key=lambda k: s[k]) if met == "cosine" else min(cand, key=lambda k: s[k])
         return {"query": q, "scores": s, "answer": p.words[best]}
 
-    def solve(self, p: Params) -> Answers:
-        return self.chain(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.chain(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         a = self.solve(p)

@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Mat, Num, Sym, sqrt
 from examprep.solver.step import Derivation
@@ -51,7 +51,8 @@ class BowCosine(ProblemType):
     parts = (
         Part("dim", "Dimension of a document vector", "integer", final=False),
         Part("vectors", "Document vectors, one row per document", "matrix", final=False),
-        Part("cosine", "Cosine similarity of every pair of documents", "matrix", mode="decdig", digits=DP),
+        Part("cosine", "Cosine similarity of every pair of documents", "matrix", mode="decdig", digits=DP,
+             uses=("vectors",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -91,8 +92,11 @@ class BowCosine(ProblemType):
         return {"dim": len(p.vocab), "vectors": v,
                 "cosine": dots / np.outer(norms, norms) if normalise else dots}
 
-    def solve(self, p: Params) -> Answers:
-        return self.chain(p, self.vectors(p))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        v = carry(given, "vectors", self.vectors(p))
+        if given and "vectors" in given and not np.all(np.any(v, axis=1)):
+            raise ZeroDivisionError("a zero document vector has no cosine")
+        return self.chain(p, v)
 
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))

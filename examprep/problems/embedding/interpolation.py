@@ -26,7 +26,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Func, Mat, Num, Sym, sqrt
 from examprep.solver.step import Derivation
@@ -48,7 +48,7 @@ class Interpolation(ProblemType):
     parts = (
         Part("lerp", "Linear interpolation (1 - t) z0 + t z1", "vector", mode="decdig", digits=DP),
         Part("omega", "Angle between z0 and z1, in radians", "real", mode="decdig", digits=DP, final=False),
-        Part("slerp", "Spherical interpolation", "vector", mode="decdig", digits=DP),
+        Part("slerp", "Spherical interpolation", "vector", mode="decdig", digits=DP, uses=("omega",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -74,20 +74,25 @@ class Interpolation(ProblemType):
         return []
 
     # ---- answers ----------------------------------------------------------------------------------------------
-    def chain(self, p: Params, swap: bool = False, no_sin: bool = False, degrees: bool = False) -> Answers:
-        """The parts, or a mistaken version (every keyword is one mistake)."""
+    def chain(self, p: Params, swap: bool = False, no_sin: bool = False, degrees: bool = False,
+              given: Answers | None = None) -> Answers:
+        """The parts, or a mistaken version (every keyword is one mistake); ``given``: the student's angle, carried
+        forward."""
         z0, z1 = np.asarray(p.z0, float), np.asarray(p.z1, float)
         t = 1 - p.t if swap else p.t
         cos = float(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, 1))
         omega = math.acos(cos)
         if degrees:
             omega = math.degrees(omega)
+        omega = carry(given, "omega", omega)
+        if math.sin(omega) == 0:
+            raise ZeroDivisionError("sin Ω = 0: slerp is undefined")
         slerp = math.sin((1 - t) * omega) * z0 + math.sin(t * omega) * z1
         return {"lerp": (1 - t) * z0 + t * z1, "omega": omega,
                 "slerp": slerp if no_sin else slerp / math.sin(omega)}
 
-    def solve(self, p: Params) -> Answers:
-        return self.chain(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.chain(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))

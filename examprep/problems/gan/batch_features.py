@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -65,7 +65,7 @@ class BatchFeatures(ProblemType):
     parts = (
         Part("mean_real", "Mean feature vector of the real batch", "vector", final=False),
         Part("mean_fake", "Mean feature vector of the generated batch", "vector", final=False),
-        Part("fm_loss", "The feature-matching loss", "real"),
+        Part("fm_loss", "The feature-matching loss", "real", uses=("mean_real", "mean_fake")),
         Part("o", "Minibatch-discrimination o(x_i) per generated row", "vector"),
     )
 
@@ -104,8 +104,8 @@ class BatchFeatures(ProblemType):
             r"$\lVert a - b \rVert_1 = \sum_k |a_k - b_k|$."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        mr, mf = col_means(p.f_real), col_means(p.f_fake)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        mr, mf = carry(given, "mean_real", col_means(p.f_real)), carry(given, "mean_fake", col_means(p.f_fake))
         return {"mean_real": mr, "mean_fake": mf,
                 "fm_loss": math.fsum((a - b) ** 2 for a, b in zip(mr, mf, strict=True)),
                 "o": o_values(p.f_fake, p.include_self)}

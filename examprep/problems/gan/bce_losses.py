@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import grid, near_miss
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -79,7 +79,7 @@ class BCELosses(ProblemType):
     )
     parts = (
         Part("value", "The minibatch value V", "real"),
-        Part("loss_d", "The discriminator loss −V", "real"),
+        Part("loss_d", "The discriminator loss −V", "real", uses=("value",)),
         Part("loss_g_sat", "The saturating generator objective mean ln(1 − D(G(z)))", "real"),
         Part("loss_g_ns", "The non-saturating generator loss −mean ln D(G(z))", "real"),
         Part("grad_sat", "d ln(1 − D(G(z_j)))/da_j per generated sample", "vector"),
@@ -123,8 +123,11 @@ class BCELosses(ProblemType):
             r"derivative of $-\ln D(G(z_j))$ with respect to $a_j$."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         ans: dict[str, Any] = losses(p.d_real, p.d_fake)
+        if given and "value" in given:  # error carried forward: L_D = −V from the student's V
+            ans["value"] = carry(given, "value", ans["value"])
+            ans["loss_d"] = -ans["value"]
         ans["grad_sat"] = [-d for d in p.d_fake]
         ans["grad_ns"] = [-(1 - d) for d in p.d_fake]
         return ans

@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -71,9 +71,9 @@ class ChangeOfVariables(ProblemType):
     )
     parts = (
         Part("z", "The latent z = A⁻¹(x − b)", "vector", final=False),
-        Part("p_z", "The latent density p_z(z)", "real", final=False),
+        Part("p_z", "The latent density p_z(z)", "real", final=False, uses=("z",)),
         Part("abs_det", "|det A|", "real", final=False),
-        Part("p_x", "The density p_x(x)", "real"),
+        Part("p_x", "The density p_x(x)", "real", uses=("p_z", "abs_det")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -117,10 +117,10 @@ class ChangeOfVariables(ProblemType):
             r"\exp(-\frac{1}{2} \lVert z \rVert^2)$" + f" (d = {d})" + r", $|\det A|$ and $p_x(x)$."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        z = solve_z(p.A, p.b, p.x)
-        pz = std_normal_pdf(z)
-        ad = abs(det(p.A))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        z = carry(given, "z", solve_z(p.A, p.b, p.x))
+        pz = carry(given, "p_z", std_normal_pdf(z))
+        ad = carry(given, "abs_det", abs(det(p.A)))
         return {"z": z, "p_z": pz, "abs_det": ad, "p_x": pz / ad}
 
     def derivation(self, p: Params) -> Derivation:

@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -65,8 +65,8 @@ class CycleConsistency(ProblemType):
     parts = (
         Part("x_cycle", "F(G(x)), one row per sample", "matrix", final=False),
         Part("y_cycle", "G(F(y)), one row per sample", "matrix", final=False),
-        Part("l_cyc", "The cycle-consistency loss", "real"),
-        Part("total", "λ times the cycle loss", "real"),
+        Part("l_cyc", "The cycle-consistency loss", "real", uses=("x_cycle", "y_cycle")),
+        Part("total", "λ times the cycle loss", "real", uses=("l_cyc",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -112,10 +112,10 @@ class CycleConsistency(ProblemType):
             r"$d$ " + how + rf", and $\lambda L_{{cyc}}$ with $\lambda = {p.lam:g}$."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        xc = apply(p.F, apply(p.G, p.x))
-        yc = apply(p.G, apply(p.F, p.y))
-        l_cyc = distance(xc, p.x, p.reduction) + distance(yc, p.y, p.reduction)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        xc = carry(given, "x_cycle", apply(p.F, apply(p.G, p.x)))
+        yc = carry(given, "y_cycle", apply(p.G, apply(p.F, p.y)))
+        l_cyc = carry(given, "l_cyc", distance(xc, p.x, p.reduction) + distance(yc, p.y, p.reduction))
         return {"x_cycle": xc, "y_cycle": yc, "l_cyc": l_cyc, "total": p.lam * l_cyc}
 
     def derivation(self, p: Params) -> Derivation:

@@ -38,7 +38,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -52,12 +52,14 @@ def conv(h: int, K: int, S: int, P: int) -> int:
     return (h + 2 * P - K) // S + 1
 
 
-def network(p: Params, label: int | None = None, size: Any = tconv, k2: bool = True) -> dict[str, Any]:
+def network(p: Params, label: int | None = None, size: Any = tconv, k2: bool = True,
+            given: Answers | None = None) -> dict[str, Any]:
     """Every part as a chain; ``label`` = the label's input width (n_classes, or 1 for the mistake), ``size`` the
-    output-size rule, ``k2`` whether the weights count K²."""
+    output-size rule, ``k2`` whether the weights count K²; ``given`` the student's earlier values (error carried
+    forward)."""
     c = p.n_classes if label is None else label
     b = 1 if p.bias else 0
-    g_input = p.z_dim + c
+    g_input = _carry_int(given, "g_input", p.z_dim + c)
     c0, h = p.channels[0], p.base
     proj = g_input * c0 * h * h + b * c0 * h * h
     shapes = [[c0, h, h]]
@@ -66,12 +68,22 @@ def network(p: Params, label: int | None = None, size: Any = tconv, k2: bool = T
         h = size(h, p.K, p.S, p.P)
         shapes.append([cout, h, h])
         params.append(cin * cout * (p.K * p.K if k2 else 1) + b * cout)
+    proj = _carry_int(given, "proj_params", proj)
+    if given and "shapes" in given:
+        shapes = [[int(round(v)) for v in row] for row in carry(given, "shapes", np.asarray(shapes)).tolist()]
+    if given and "conv_params" in given:
+        params = [int(round(v)) for v in carry(given, "conv_params", np.asarray(params)).tolist()]
     ch, hh, ww = shapes[-1]
     out = {"g_input": g_input, "proj_params": proj, "shapes": shapes, "conv_params": params,
-           "total": proj + sum(params), "d_input": ch * hh * ww + c}
+           "total": proj + sum(params), "d_input": _carry_int(given, "d_input", ch * hh * ww + c)}
     if p.d_hidden is not None:
         out["d_first_params"] = out["d_input"] * p.d_hidden + b * p.d_hidden
     return out
+
+
+def _carry_int(given: Answers | None, name: str, value: int) -> int:
+    """The student's integer for ``name`` where given (error carried forward), else ``value``."""
+    return int(round(carry(given, name, value))) if given and name in given else value
 
 
 class DCGAN(ProblemType):
@@ -95,12 +107,12 @@ class DCGAN(ProblemType):
     )
     parts = (
         Part("g_input", "The generator's input size", "integer"),
-        Part("proj_params", "Parameters of the projection", "integer"),
+        Part("proj_params", "Parameters of the projection", "integer", uses=("g_input",)),
         Part("shapes", "[C, H, W] after the projection and after each layer", "matrix", integral=True),
         Part("conv_params", "Parameters of each transposed convolution", "vector", integral=True),
-        Part("total", "The generator's parameters in all", "integer"),
-        Part("d_input", "The discriminator's input size", "integer"),
-        Part("d_first_params", "Parameters of the discriminator's first Linear layer", "integer"),
+        Part("total", "The generator's parameters in all", "integer", uses=("proj_params", "conv_params")),
+        Part("d_input", "The discriminator's input size", "integer", uses=("shapes",)),
+        Part("d_first_params", "Parameters of the discriminator's first Linear layer", "integer", uses=("d_input",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -157,8 +169,8 @@ class DCGAN(ProblemType):
         seg[0] += "."
         return seg
 
-    def solve(self, p: Params) -> Answers:
-        return network(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return network(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

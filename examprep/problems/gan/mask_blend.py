@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -60,7 +60,7 @@ class MaskBlend(ProblemType):
     )
     parts = (
         Part("known", "The noised known pixels √ᾱ·x_0 + √(1 − ᾱ)·ε", "vector", final=False),
-        Part("blend", "The composite", "vector"),
+        Part("blend", "The composite", "vector", uses=("known",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -108,10 +108,10 @@ class MaskBlend(ProblemType):
                 r"$\epsilon = $ ", list(p.eps), r". Give $x_{t-1}^{known}$ and the composite $x_{t-1} = m \odot "
                 r"x_{t-1}^{known} + (1 - m) \odot x_{t-1}^{gen}$."]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         if p.alpha_bar is None:
             return {"blend": blend(p.mask, p.fg, p.bg)}
-        known = noised(p.fg, p.eps, p.alpha_bar)
+        known = carry(given, "known", noised(p.fg, p.eps, p.alpha_bar))
         return {"known": known, "blend": blend(p.mask, known, p.bg)}
 
     def derivation(self, p: Params) -> Derivation:

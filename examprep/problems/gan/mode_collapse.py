@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.divergence.pmf import kl
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym
@@ -49,8 +49,8 @@ class ModeCollapse(ProblemType):
     parts = (
         Part("p_hat", "The empirical class distribution p̂", "vector", final=False),
         Part("modes", "The number of classes seen", "integer"),
-        Part("entropy", "H(p̂) in nats", "real"),
-        Part("kl_uniform", "KL(p̂‖U) in nats", "real"),
+        Part("entropy", "H(p̂) in nats", "real", uses=("p_hat",)),
+        Part("kl_uniform", "KL(p̂‖U) in nats", "real", uses=("entropy",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -81,10 +81,10 @@ class ModeCollapse(ProblemType):
             r"uniform distribution $U$ on the " + f"{K} classes."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         N, K = sum(p.counts), len(p.counts)
-        p_hat = [c / N for c in p.counts]
-        h = entropy(p_hat)
+        p_hat = carry(given, "p_hat", [c / N for c in p.counts])
+        h = carry(given, "entropy", entropy(p_hat))
         return {"p_hat": p_hat, "modes": sum(1 for c in p.counts if c > 0), "entropy": h, "kl_uniform": math.log(K) - h}
 
     def derivation(self, p: Params) -> Derivation:

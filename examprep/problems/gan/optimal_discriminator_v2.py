@@ -101,7 +101,7 @@ class OptimalDiscriminatorV2(ProblemType):
     parts = (
         Part("d_star", "D*(x) at each point", "vector"),
         Part("jsd", "JSD(p_data‖p_g) in nats", "real"),
-        Part("value", "V(D*, G)", "real"),
+        Part("value", "V(D*, G)", "real", uses=("jsd",)),
         Part("boundary", "The point where D* = ½", "real"),
     )
 
@@ -163,9 +163,9 @@ class OptimalDiscriminatorV2(ProblemType):
             r", and the point where $D^*(x) = \frac{1}{2}$ (the decision boundary)."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         if p.family == "discrete":
-            return V1.solve(self._v1(p))
+            return V1.solve(self._v1(p), given)
         var = p.sigma ** 2
         return {"d_star": [sigmoid(log_ratio(t, p.mu_data, p.mu_g, var)) for t in p.x],
                 "boundary": (p.mu_data + p.mu_g) / 2}

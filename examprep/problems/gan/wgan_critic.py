@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import grid, near_miss, visible
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -68,7 +68,7 @@ class WGANCritic(ProblemType):
     )
     parts = (
         Part("w_hat", "The critic's estimate Ŵ", "real"),
-        Part("loss_c", "The critic loss", "real"),
+        Part("loss_c", "The critic loss", "real", uses=("w_hat",)),
         Part("loss_g", "The generator loss", "real"),
         Part("clipped", "The clipped weights", "vector"),
     )
@@ -103,8 +103,8 @@ class WGANCritic(ProblemType):
             list(p.weights), f". Clip them to $[-c, c]$ with $c = {p.clip:g}$."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        w_hat = mean(p.c_real) - mean(p.c_fake)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        w_hat = carry(given, "w_hat", mean(p.c_real) - mean(p.c_fake))
         return {"w_hat": w_hat, "loss_c": -w_hat, "loss_g": -mean(p.c_fake),
                 "clipped": clamp(p.weights, -p.clip, p.clip)}
 

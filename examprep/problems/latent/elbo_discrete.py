@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import draw_simplex
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -46,15 +46,17 @@ def kl(a: Any, b: Any) -> float:
     return float((x * np.log(x / y)).sum())
 
 
-def elbo_parts(prior: Any, lik: Any, q: Any) -> Answers:
-    """Every part, each derived part from the earlier ones."""
+def elbo_parts(prior: Any, lik: Any, q: Any, given: Answers | None = None) -> Answers:
+    """Every part, each derived part from the earlier ones (from the student's values where ``given``)."""
     pz, lx, qz = (np.asarray(v, dtype=float) for v in (prior, lik, q))
     joint = pz * lx
-    evidence = float(joint.sum())
+    evidence = carry(given, "evidence", float(joint.sum()))
     log_ev = math.log(evidence)
-    post = joint / evidence
-    recon = float((qz * np.log(lx)).sum())
-    kl_prior = kl(qz, pz)
+    post = carry(given, "posterior", joint / evidence)
+    if np.any(post <= 0):
+        raise ValueError("a posterior probability is not positive: the gap is undefined")
+    recon = carry(given, "recon", float((qz * np.log(lx)).sum()))
+    kl_prior = carry(given, "kl_prior", kl(qz, pz))
     elbo = recon - kl_prior
     return {"evidence": evidence, "log_evidence": log_ev, "posterior": post.tolist(), "recon": recon,
             "kl_prior": kl_prior, "elbo": elbo, "gap": kl(qz, post)}
@@ -102,12 +104,12 @@ class ELBODiscrete(ProblemType):
     )
     parts = (
         Part("evidence", "Evidence p(x)", "real", mode="sigfig", digits=4),
-        Part("log_evidence", "Log-evidence ln p(x)", "real", mode="sigfig", digits=4),
-        Part("posterior", "Posterior p(z|x)", "vector", mode="sigfig", digits=4),
+        Part("log_evidence", "Log-evidence ln p(x)", "real", mode="sigfig", digits=4, uses=("evidence",)),
+        Part("posterior", "Posterior p(z|x)", "vector", mode="sigfig", digits=4, uses=("evidence",)),
         Part("recon", "Reconstruction term E_q ln p(x|z)", "real", mode="sigfig", digits=4),
         Part("kl_prior", "KL(q‖p(z))", "real", mode="sigfig", digits=4),
-        Part("elbo", "ELBO", "real", mode="sigfig", digits=4),
-        Part("gap", "Gap KL(q‖p(z|x)) = ln p(x) − ELBO", "real", mode="sigfig", digits=4),
+        Part("elbo", "ELBO", "real", mode="sigfig", digits=4, uses=("recon", "kl_prior")),
+        Part("gap", "Gap KL(q‖p(z|x)) = ln p(x) − ELBO", "real", mode="sigfig", digits=4, uses=("posterior",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -148,8 +150,8 @@ class ELBODiscrete(ProblemType):
             "each to 4 significant figures."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return elbo_parts(p.prior, p.likelihood, p.q)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return elbo_parts(p.prior, p.likelihood, p.q, given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -34,7 +34,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import PI
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -58,23 +58,24 @@ def weighted(x: Any, pi: Any, mu: Any, var: Any, *, use_pi: bool = True, var_as_
 
 
 def em(x: Any, pi: Any, mu: Any, var: Any, *, over_points: bool = False, old_mean: bool = False,
-       use_pi: bool = True, var_as_std: bool = False, norm: bool = True) -> Answers:
-    """Every part of one EM step, each part from the earlier ones (flags: the named mistakes)."""
+       use_pi: bool = True, var_as_std: bool = False, norm: bool = True, given: Answers | None = None) -> Answers:
+    """Every part of one EM step, each part from the earlier ones (flags: the named mistakes; ``given``: the
+    student's earlier values, carried forward)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _em(x, pi, mu, var, over_points=over_points, old_mean=old_mean, use_pi=use_pi,
-                   var_as_std=var_as_std, norm=norm)
+                   var_as_std=var_as_std, norm=norm, given=given)
 
 
 def _em(x: Any, pi: Any, mu: Any, var: Any, *, over_points: bool, old_mean: bool, use_pi: bool, var_as_std: bool,
-        norm: bool) -> Answers:
+        norm: bool, given: Answers | None) -> Answers:
     xs = np.asarray(x, dtype=float)
     w = weighted(x, pi, mu, var, use_pi=use_pi, var_as_std=var_as_std)
-    resp = w / w.sum(axis=0 if over_points else 1, keepdims=True)
-    n_k = resp.sum(axis=0)
-    pi_new = n_k / len(xs)
-    mu_new = (resp * xs[:, None]).sum(axis=0) / n_k
+    resp = carry(given, "resp", w / w.sum(axis=0 if over_points else 1, keepdims=True))
+    n_k = carry(given, "n_k", resp.sum(axis=0))
+    pi_new = carry(given, "pi_new", n_k / len(xs))
+    mu_new = carry(given, "mu_new", (resp * xs[:, None]).sum(axis=0) / n_k)
     centre = np.asarray(mu, dtype=float) if old_mean else mu_new
-    var_new = (resp * (xs[:, None] - centre[None, :]) ** 2).sum(axis=0) / n_k
+    var_new = carry(given, "var_new", (resp * (xs[:, None] - centre[None, :]) ** 2).sum(axis=0) / n_k)
 
     def loglik(p: Any, m: Any, v: Any) -> float:
         return float(np.log(weighted(x, p, m, v, var_as_std=var_as_std, norm=norm).sum(axis=1)).sum())
@@ -122,12 +123,14 @@ class GMMEMStep(ProblemType):
     )
     parts = (
         Part("resp", "Responsibilities γ_ik (points × components)", "matrix", mode="decdig", digits=4),
-        Part("n_k", "Effective counts N_k", "vector", mode="decdig", digits=4, final=False),
-        Part("pi_new", "New mixing weights", "vector", mode="decdig", digits=4),
-        Part("mu_new", "New means", "vector", mode="decdig", digits=4),
-        Part("var_new", "New variances (about the new means)", "vector", mode="decdig", digits=4),
+        Part("n_k", "Effective counts N_k", "vector", mode="decdig", digits=4, final=False, uses=("resp",)),
+        Part("pi_new", "New mixing weights", "vector", mode="decdig", digits=4, uses=("n_k",)),
+        Part("mu_new", "New means", "vector", mode="decdig", digits=4, uses=("resp", "n_k")),
+        Part("var_new", "New variances (about the new means)", "vector", mode="decdig", digits=4,
+             uses=("resp", "n_k", "mu_new")),
         Part("loglik_before", "Log-likelihood with the old parameters", "real", mode="decdig", digits=4),
-        Part("loglik_after", "Log-likelihood with the new parameters", "real", mode="decdig", digits=4),
+        Part("loglik_after", "Log-likelihood with the new parameters", "real", mode="decdig", digits=4,
+             uses=("pi_new", "mu_new", "var_new")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -187,8 +190,8 @@ class GMMEMStep(ProblemType):
             "Give the numbers to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return em(p.x, p.pi, p.mu, p.var)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return em(p.x, p.pi, p.mu, p.var, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

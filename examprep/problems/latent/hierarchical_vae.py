@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import PI
 from examprep.problems.diffusion import draws
 from examprep.problems.gan.fair import near_miss
@@ -60,13 +60,14 @@ def terms(p: Params, s_is_var: bool = False) -> tuple[list[tuple[str, float, flo
     return pt, qt
 
 
-def hvae(p: Params, *, s_is_var: bool = False, no_prior: bool = False) -> Answers:
+def hvae(p: Params, *, s_is_var: bool = False, no_prior: bool = False, given: Answers | None = None) -> Answers:
+    """ln p, ln q and the ELBO (flags: the named mistakes; ``given``: the student's ln p and ln q, carried)."""
     pt, qt = terms(p)
     lp = [log_normal(v, w * par, s, s_is_var and lab != pt[-1][0]) for lab, v, w, par, s in pt]
     if no_prior:
         lp = lp[:-1]
-    log_p = float(sum(lp))
-    log_q = float(sum(log_normal(v, w * par, s, s_is_var) for _, v, w, par, s in qt))
+    log_p = carry(given, "log_p", float(sum(lp)))
+    log_q = carry(given, "log_q", float(sum(log_normal(v, w * par, s, s_is_var) for _, v, w, par, s in qt)))
     return {"log_p": log_p, "log_q": log_q, "elbo": log_p - log_q}
 
 
@@ -106,7 +107,7 @@ class HierarchicalVAE(ProblemType):
     parts = (
         Part("log_p", "ln p(x, z_{1:L})", "real", mode="decdig", digits=4),
         Part("log_q", "ln q(z_{1:L} | x)", "real", mode="decdig", digits=4),
-        Part("elbo", "One-sample ELBO", "real", mode="decdig", digits=4),
+        Part("elbo", "One-sample ELBO", "real", mode="decdig", digits=4, uses=("log_p", "log_q")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -150,8 +151,8 @@ class HierarchicalVAE(ProblemType):
             "one-sample ELBO $\\ln p - \\ln q$ (natural log), to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return hvae(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return hvae(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -32,9 +32,9 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
-from examprep.problems.latent.points import as_rows, half_grid, nearest, sq_dist_expr, sq_dist_table
+from examprep.problems.latent.points import as_rows, carried_indices, half_grid, nearest, sq_dist_expr, sq_dist_table
 from examprep.solver.expr import Mat, Num, Sym
 from examprep.solver.step import Derivation
 
@@ -55,12 +55,15 @@ def _sum(terms: list[Any]) -> Any:
     return out
 
 
-def lloyd(X: Any, C0: Any) -> Answers:  # noqa: N803
-    """Every part of one Lloyd step (assumes no tie and no empty cluster)."""
+def lloyd(X: Any, C0: Any, given: Answers | None = None) -> Answers:  # noqa: N803
+    """Every part of one Lloyd step (assumes no tie and no empty cluster); ``given``: the student's earlier
+    values, carried forward."""
     x, c0 = as_rows(X), as_rows(C0)
-    table = sq_dist_table(x, c0)
-    labels = table.argmin(axis=1)
-    cents = np.stack([x[labels == k].mean(axis=0) for k in range(len(c0))])
+    table = carry(given, "sq_dists", sq_dist_table(x, c0))
+    labels = carried_indices(given, "labels", table.argmin(axis=1), len(c0))
+    if len(np.unique(labels)) < len(c0):
+        raise ValueError("a cluster is empty: its mean is undefined")
+    cents = carry(given, "centroids", np.stack([x[labels == k].mean(axis=0) for k in range(len(c0))]))
     after = ((x - cents[labels]) ** 2).sum()
     return {"sq_dists": table.tolist(), "labels": labels.tolist(), "centroids": cents.tolist(),
             "inertia_before": float(table.min(axis=1).sum()), "inertia_after": float(after)}
@@ -78,10 +81,13 @@ class KMeansStep(ProblemType):
     parts = (
         Part("sq_dists", "Squared distances to the initial centroids (n×K)", "matrix", mode="decdig", digits=4,
              final=False),
-        Part("labels", "Nearest initial centroid of each point (0-based)", "vector", integral=True),
-        Part("centroids", "New centroids (cluster means)", "matrix", mode="decdig", digits=4),
-        Part("inertia_before", "Inertia with the initial centroids", "real", mode="decdig", digits=4),
-        Part("inertia_after", "Inertia with the new centroids, same labels", "real", mode="decdig", digits=4),
+        Part("labels", "Nearest initial centroid of each point (0-based)", "vector", integral=True,
+             uses=("sq_dists",)),
+        Part("centroids", "New centroids (cluster means)", "matrix", mode="decdig", digits=4, uses=("labels",)),
+        Part("inertia_before", "Inertia with the initial centroids", "real", mode="decdig", digits=4,
+             uses=("sq_dists",)),
+        Part("inertia_after", "Inertia with the new centroids, same labels", "real", mode="decdig", digits=4,
+             uses=("labels", "centroids")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -132,8 +138,8 @@ class KMeansStep(ProblemType):
             "Give the numbers to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return lloyd(p.X, p.C0)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return lloyd(p.X, p.C0, given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

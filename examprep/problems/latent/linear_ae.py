@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import as_rows, distinct
 from examprep.seeding import picker
@@ -61,9 +61,9 @@ class LinearAE(ProblemType):
     )
     parts = (
         Part("z", "Code z = W_e x", "vector", mode="decdig", digits=4),
-        Part("x_hat", "Reconstruction x̂ = W_eᵀ z", "vector", mode="decdig", digits=4),
-        Part("sse", "Sum of squared errors", "real", mode="decdig", digits=4),
-        Part("mse", "Mean squared error", "real", mode="decdig", digits=4),
+        Part("x_hat", "Reconstruction x̂ = W_eᵀ z", "vector", mode="decdig", digits=4, uses=("z",)),
+        Part("sse", "Sum of squared errors", "real", mode="decdig", digits=4, uses=("x_hat",)),
+        Part("mse", "Mean squared error", "real", mode="decdig", digits=4, uses=("sse",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -104,11 +104,11 @@ class LinearAE(ProblemType):
             f"{d} entries), to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         w, x = as_rows(p.W_e), np.asarray(p.x, dtype=float)
-        z = w @ x
-        x_hat = w.T @ z
-        sse = float(((x - x_hat) ** 2).sum())
+        z = carry(given, "z", w @ x)
+        x_hat = carry(given, "x_hat", w.T @ z)
+        sse = carry(given, "sse", float(((x - x_hat) ** 2).sum()))
         return {"z": z.tolist(), "x_hat": x_hat.tolist(), "sse": sse, "mse": sse / len(x)}
 
     def derivation(self, p: Params) -> Derivation:

@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import as_rows, distinct, half_grid
 from examprep.solver.expr import Mat, Num, Sym, paren, sqrt
@@ -56,12 +56,13 @@ def eig2(c: np.ndarray) -> list[float]:
     return [float((tr + root) / 2), float((tr - root) / 2)]
 
 
-def pca_parts(X: Any, divisor_minus_one: bool = False) -> Answers:  # noqa: N803
+def pca_parts(X: Any, divisor_minus_one: bool = False, given: Answers | None = None) -> Answers:  # noqa: N803
+    """Every part, each derived part from the earlier ones (``given``: the student's earlier values, carried)."""
     x = as_rows(X)
     xc = x - x.mean(axis=0)
-    cov = xc.T @ xc / (len(x) - (1 if divisor_minus_one else 0))
-    lam = eig2(cov)
-    return {"cov": cov.tolist(), "eigenvalues": lam, "recon_error": lam[1]}
+    cov = carry(given, "cov", xc.T @ xc / (len(x) - (1 if divisor_minus_one else 0)))
+    lam = carry(given, "eigenvalues", eig2(cov))
+    return {"cov": cov.tolist(), "eigenvalues": [float(v) for v in lam], "recon_error": float(lam[1])}
 
 
 class PCA(ProblemType):
@@ -72,8 +73,9 @@ class PCA(ProblemType):
     params = (Param("X", "matrix", "N × 2 data, one sample per row", lo=-1000, hi=1000),)
     parts = (
         Part("cov", "Covariance matrix (divisor N)", "matrix", mode="decdig", digits=4),
-        Part("eigenvalues", "Eigenvalues, largest first", "vector", mode="decdig", digits=4),
-        Part("recon_error", "Mean squared error of the best 1-D code", "real", mode="decdig", digits=4),
+        Part("eigenvalues", "Eigenvalues, largest first", "vector", mode="decdig", digits=4, uses=("cov",)),
+        Part("recon_error", "Mean squared error of the best 1-D code", "real", mode="decdig", digits=4,
+             uses=("eigenvalues",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -105,8 +107,8 @@ class PCA(ProblemType):
             "top principal direction, mean added back). Give the numbers to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return pca_parts(p.X)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return pca_parts(p.X, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

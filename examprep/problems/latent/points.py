@@ -58,3 +58,16 @@ def distinct(truth: dict[str, Any], mistakes: dict[str, Any]) -> dict[str, Any]:
         if kept:
             out[name] = Mistake(kept, m.feedback)
     return out
+
+
+def carried_indices(given: Any, name: str, idx: np.ndarray, k: int) -> np.ndarray:
+    """The student's 0-based indices ``given[name]`` where given (error carried forward), else ``idx``;
+    ValueError (nothing follows from them) for an index that names none of the ``k`` rows."""
+    from examprep.problem import carry
+
+    out = carry(given, name, idx)
+    if out is idx:
+        return idx
+    if not np.all(np.isin(out, np.arange(k))):
+        raise ValueError(f"{name}: an index names no row")
+    return out.astype(int)

@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
 from examprep.seeding import picker
@@ -44,16 +44,20 @@ LP = Sym("lp", tex=r"\ln p(\mathbf{x}) = -\frac{1}{2}[d \ln 2\pi + \ln \mathrm{d
                r" + (\mathbf{x} - \mu)^\top C^{-1} (\mathbf{x} - \mu)]")
 
 
-def ppca_parts(W: Any, sigma2: float, mu: Any, x: Any, *, no_noise: bool = False) -> Answers:  # noqa: N803
+def ppca_parts(W: Any, sigma2: float, mu: Any, x: Any, *, no_noise: bool = False,  # noqa: N803
+               given: Answers | None = None) -> Answers:
+    """Every part (``no_noise``: the named mistake; ``given``: the student's C and M, carried forward)."""
     w = np.asarray(W, dtype=float).reshape(-1)
     d = len(w)
     s2 = 0.0 if no_noise else sigma2
-    c = np.outer(w, w) + s2 * np.eye(d)
-    m = float(w @ w + s2)
+    c = carry(given, "C", np.outer(w, w) + s2 * np.eye(d))
+    m = carry(given, "M", float(w @ w + s2))
     r = np.asarray(x, dtype=float) - (np.zeros(d) if mu is None else np.asarray(mu, dtype=float))
     out: Answers = {"C": c.tolist(), "M": m, "post_mean": float(w @ r) / m, "post_var": sigma2 / m}
     if not no_noise:
-        _, logdet = np.linalg.slogdet(c)
+        sign, logdet = np.linalg.slogdet(c)
+        if sign <= 0:
+            raise ValueError("C is not positive definite")
         out["log_px"] = float(-0.5 * (d * math.log(2 * math.pi) + logdet + r @ np.linalg.solve(c, r)))
     return out
 
@@ -72,9 +76,9 @@ class PPCA(ProblemType):
     parts = (
         Part("C", "Marginal covariance C = WWᵀ + σ²I", "matrix", mode="decdig", digits=4),
         Part("M", "M = WᵀW + σ²", "real", mode="decdig", digits=4, final=False),
-        Part("post_mean", "Posterior mean E[z|x]", "real", mode="sigfig", digits=4),
-        Part("post_var", "Posterior variance Var[z|x]", "real", mode="sigfig", digits=4),
-        Part("log_px", "Log-likelihood ln p(x)", "real", mode="decdig", digits=4),
+        Part("post_mean", "Posterior mean E[z|x]", "real", mode="sigfig", digits=4, uses=("M",)),
+        Part("post_var", "Posterior variance Var[z|x]", "real", mode="sigfig", digits=4, uses=("M",)),
+        Part("log_px", "Log-likelihood ln p(x)", "real", mode="decdig", digits=4, uses=("C",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -117,8 +121,8 @@ class PPCA(ProblemType):
             "4 decimal places and the posterior to 4 significant figures."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return ppca_parts(p.W, p.sigma2, p.mu, p.x)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return ppca_parts(p.W, p.sigma2, p.mu, p.x, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

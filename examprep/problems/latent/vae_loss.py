@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.bayes.decide import PI
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -99,8 +99,8 @@ class VAELoss(ProblemType):
     parts = (
         Part("recon", "Reconstruction term (summed over pixels)", "real", mode="decdig", digits=4),
         Part("kl", "KL(q(z|x)‖N(0, I)) (summed over latent dimensions)", "real", mode="decdig", digits=4),
-        Part("loss", "Loss = recon + β·KL", "real", mode="decdig", digits=4),
-        Part("elbo", "ELBO = −(recon + KL)", "real", mode="decdig", digits=4),
+        Part("loss", "Loss = recon + β·KL", "real", mode="decdig", digits=4, uses=("recon", "kl")),
+        Part("elbo", "ELBO = −(recon + KL)", "real", mode="decdig", digits=4, uses=("recon", "kl")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -158,9 +158,9 @@ class VAELoss(ProblemType):
             "$= -(L_{\\mathrm{rec}} + \\mathrm{KL})$, each to 4 decimal places."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        recon = float(recon_terms(p.x, p.x_hat, p.decoder).sum())
-        return chain(recon, float(kl_terms(p.mu, p.log_var).sum()), p.beta)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        recon = carry(given, "recon", float(recon_terms(p.x, p.x_hat, p.decoder).sum()))
+        return chain(recon, carry(given, "kl", float(kl_terms(p.mu, p.log_var).sum())), p.beta)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

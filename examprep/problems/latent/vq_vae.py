@@ -35,9 +35,17 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
-from examprep.problems.latent.points import as_rows, distinct, half_grid, nearest, sq_dist_expr, sq_dist_table
+from examprep.problems.latent.points import (
+    as_rows,
+    carried_indices,
+    distinct,
+    half_grid,
+    nearest,
+    sq_dist_expr,
+    sq_dist_table,
+)
 from examprep.solver.expr import Func, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
 
@@ -58,16 +66,19 @@ BITS = Sym("bits", "log₂ K", latex=r"\log_2 K", typst="log_2 K")
 
 
 def vq(codebook: Any, z_e: Any, beta: float, reduction: str, *, beta_on_codebook: bool = False,
-       other_reduction: bool = False) -> Answers:
-    """Every part (flags: the named mistakes)."""
+       other_reduction: bool = False, given: Answers | None = None) -> Answers:
+    """Every part (flags: the named mistakes; ``given``: the student's earlier values, carried forward)."""
     cb, z = as_rows(codebook), as_rows(z_e)
-    table = sq_dist_table(z, cb)
-    codes = table.argmin(axis=1)
-    z_q = cb[codes]
+    table = carry(given, "sq_dists", sq_dist_table(z, cb))
+    codes = carried_indices(given, "codes", table.argmin(axis=1), len(cb))
+    z_q = carry(given, "z_q", cb[codes])
     sq = (z - z_q) ** 2
     red = {"sum": "mean", "mean": "sum"}[reduction] if other_reduction else reduction
     err = float(sq.sum() if red == "sum" else sq.mean())
     codebook_loss, commit = (beta * err, err) if beta_on_codebook else (err, beta * err)
+    if not beta_on_codebook:
+        codebook_loss = carry(given, "codebook_loss", codebook_loss)
+        commit = carry(given, "commitment_loss", beta * codebook_loss)
     return {"sq_dists": table.tolist(), "codes": codes.tolist(), "z_q": z_q.tolist(), "codebook_loss": codebook_loss,
             "commitment_loss": commit, "vq_loss": codebook_loss + commit, "bits": math.log2(len(cb))}
 
@@ -86,11 +97,13 @@ class VQVAE(ProblemType):
     )
     parts = (
         Part("sq_dists", "Squared distances to the code vectors", "matrix", mode="decdig", digits=4, final=False),
-        Part("codes", "Chosen code indices (0-based)", "vector", integral=True),
-        Part("z_q", "Quantised vectors z_q", "matrix", mode="decdig", digits=4),
-        Part("codebook_loss", "Codebook loss ‖sg[z_e] − z_q‖²", "real", mode="sigfig", digits=4),
-        Part("commitment_loss", "Commitment loss β‖z_e − sg[z_q]‖²", "real", mode="sigfig", digits=4),
-        Part("vq_loss", "VQ loss (codebook + commitment)", "real", mode="sigfig", digits=4),
+        Part("codes", "Chosen code indices (0-based)", "vector", integral=True, uses=("sq_dists",)),
+        Part("z_q", "Quantised vectors z_q", "matrix", mode="decdig", digits=4, uses=("codes",)),
+        Part("codebook_loss", "Codebook loss ‖sg[z_e] − z_q‖²", "real", mode="sigfig", digits=4, uses=("z_q",)),
+        Part("commitment_loss", "Commitment loss β‖z_e − sg[z_q]‖²", "real", mode="sigfig", digits=4,
+             uses=("codebook_loss",)),
+        Part("vq_loss", "VQ loss (codebook + commitment)", "real", mode="sigfig", digits=4,
+             uses=("codebook_loss", "commitment_loss")),
         Part("bits", "Bits per code, log₂ K", "real", mode="sigfig", digits=4),
     )
 
@@ -135,8 +148,8 @@ class VQVAE(ProblemType):
             "$\\log_2 K$. Give the distances and vectors to 4 decimal places and the losses to 4 significant figures."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        return vq(p.codebook, p.z_e, p.beta, p.reduction)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return vq(p.codebook, p.z_e, p.beta, p.reduction, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

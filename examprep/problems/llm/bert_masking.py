@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.seeding import picker
 from examprep.solver.expr import Sym, paren
@@ -38,8 +38,9 @@ P_, T_, S_, B_ = Sym("p"), Sym("T"), Sym("s"), Sym("B")
 N_SEL = Sym("N_sel")
 
 
-def counts(p: Params, specials: bool = False) -> dict[str, float]:
-    sel = p.p_select * (p.tokens - (0 if specials else p.special)) * p.sequences
+def counts(p: Params, specials: bool = False, given: Answers | None = None) -> dict[str, float]:
+    """Every expected count (``specials``: the named mistake; ``given``: the student's selected count, carried)."""
+    sel = carry(given, "selected", p.p_select * (p.tokens - (0 if specials else p.special)) * p.sequences)
     m, r, u = (share * sel for share in p.split)
     return {"selected": sel, "masked": m, "random": r, "unchanged": u, "not_next": p.sequences / 2}
 
@@ -56,10 +57,13 @@ class BertMasking(ProblemType):
         Param("p_select", "real", "selection probability", lo=0, hi=1, default=0.15),
         Param("split", "vector", "[MASK], random, unchanged shares", lo=0, hi=1, default=(0.8, 0.1, 0.1)),
     )
-    parts = tuple(Part(n, lab, "real", mode="sigfig", digits=4) for n, lab in (
-        ("selected", "Expected selected tokens"), ("masked", "Expected [MASK] replacements"),
-        ("random", "Expected random replacements"), ("unchanged", "Expected unchanged selected tokens"),
-        ("not_next", "Expected NotNext pairs")))
+    parts = (
+        Part("selected", "Expected selected tokens", "real", mode="sigfig", digits=4),
+        Part("masked", "Expected [MASK] replacements", "real", mode="sigfig", digits=4, uses=("selected",)),
+        Part("random", "Expected random replacements", "real", mode="sigfig", digits=4, uses=("selected",)),
+        Part("unchanged", "Expected unchanged selected tokens", "real", mode="sigfig", digits=4, uses=("selected",)),
+        Part("not_next", "Expected NotNext pairs", "real", mode="sigfig", digits=4),
+    )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         pick = picker(rng)
@@ -90,8 +94,8 @@ class BertMasking(ProblemType):
                 "next one half of the time. Give the expected numbers of chosen tokens, of [MASK] replacements, of "
                 "random replacements, of unchanged chosen tokens, and of NotNext pairs in the batch."]
 
-    def solve(self, p: Params) -> Answers:
-        return counts(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return counts(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

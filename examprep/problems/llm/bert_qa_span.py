@@ -27,7 +27,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.steps import mat, softmax
 from examprep.problems.gan.fair import grid, near_miss
 from examprep.seeding import picker
@@ -65,8 +65,9 @@ class BertQASpan(ProblemType):
     parts = (
         Part("start_probs", "Start probabilities", "vector", mode="decdig", digits=DP),
         Part("end_probs", "End probabilities", "vector", mode="decdig", digits=DP),
-        Part("span", "Best span [i, j] (1-based)", "vector", integral=True),
-        Part("span_prob", "Probability of the best span", "real", mode="decdig", digits=DP),
+        Part("span", "Best span [i, j] (1-based)", "vector", integral=True, uses=("start_probs", "end_probs")),
+        Part("span_prob", "Probability of the best span", "real", mode="decdig", digits=DP,
+             uses=("start_probs", "end_probs", "span")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -108,9 +109,17 @@ class BertQASpan(ProblemType):
                 f"probability to {DP} decimal places.", "\nS = ", list(p.S), ", E = ", list(p.E), "\nT = ",
                 mat(p.T)]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         ps, pe = self._probs(p)
+        ps, pe = carry(given, "start_probs", ps), carry(given, "end_probs", pe)
+        if given and not (np.all(ps >= 0) and np.all(pe >= 0)):
+            raise ValueError("a probability is negative: no span follows")
         span, prob, _ = best_span(ps, pe, p.max_len)
+        if given and "span" in given:  # error carried forward: the probability of the student's own span
+            i, j = carry(given, "span", span)
+            if not (i == int(i) and j == int(j) and 1 <= i <= j <= len(ps)) or (p.max_len and j - i + 1 > p.max_len):
+                raise ValueError(f"span {[i, j]} is not an allowed span")
+            span, prob = [int(i), int(j)], float(ps[int(i) - 1] * pe[int(j) - 1])
         return {"start_probs": ps, "end_probs": pe, "span": span, "span_prob": prob}
 
     def derivation(self, p: Params) -> Derivation:

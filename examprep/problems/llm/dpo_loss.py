@@ -26,7 +26,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.seeding import picker
 from examprep.solver.expr import Func, Num, Sym, paren
@@ -59,11 +59,13 @@ def softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def dpo(beta: float, lw: float, ll: float, rw: float, rl: float, probs: bool = False) -> dict[str, float]:
-    """Every part; ``probs`` uses probability ratios (the named mistake)."""
+def dpo(beta: float, lw: float, ll: float, rw: float, rl: float, probs: bool = False,
+        given: Answers | None = None) -> dict[str, float]:
+    """Every part; ``probs`` uses probability ratios (the named mistake); ``given``: the student's rewards and
+    margin, carried forward."""
     f = math.exp if probs else (lambda v: v)
-    reward_w, reward_l = beta * f(lw - rw), beta * f(ll - rl)
-    m = reward_w - reward_l
+    reward_w, reward_l = carry(given, "reward_w", beta * f(lw - rw)), carry(given, "reward_l", beta * f(ll - rl))
+    m = carry(given, "margin", reward_w - reward_l)
     s = sigmoid(-m)
     return {"reward_w": reward_w, "reward_l": reward_l, "margin": m, "loss": softplus(-m),
             "grad_w": -beta * s, "grad_l": beta * s}
@@ -81,11 +83,14 @@ class DPOLoss(ProblemType):
         Param("ref_w", "real", "ln π_ref(y_w | x)", lo=-1000, hi=0),
         Param("ref_l", "real", "ln π_ref(y_l | x)", lo=-1000, hi=0),
     )
-    parts = tuple(Part(n, lab, "real", mode="sigfig", digits=4, final=f) for n, lab, f in (
-        ("reward_w", "Implicit reward of the chosen answer", False),
-        ("reward_l", "Implicit reward of the rejected answer", False),
-        ("margin", "Margin", True), ("loss", "DPO loss", True),
-        ("grad_w", "dL/d ln π_θ(y_w)", True), ("grad_l", "dL/d ln π_θ(y_l)", True)))
+    parts = (
+        Part("reward_w", "Implicit reward of the chosen answer", "real", mode="sigfig", digits=4, final=False),
+        Part("reward_l", "Implicit reward of the rejected answer", "real", mode="sigfig", digits=4, final=False),
+        Part("margin", "Margin", "real", mode="sigfig", digits=4, uses=("reward_w", "reward_l")),
+        Part("loss", "DPO loss", "real", mode="sigfig", digits=4, uses=("margin",)),
+        Part("grad_w", "dL/d ln π_θ(y_w)", "real", mode="sigfig", digits=4, uses=("margin",)),
+        Part("grad_l", "dL/d ln π_θ(y_l)", "real", mode="sigfig", digits=4, uses=("margin",)),
+    )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         pick = picker(rng)
@@ -114,8 +119,8 @@ class DPOLoss(ProblemType):
             "($\\sigma$ the logistic sigmoid), give both rewards, the margin, the loss, and the gradients of $L$ "
             "with respect to $\\ln \\pi_\\theta(y_w)$ and $\\ln \\pi_\\theta(y_l)$, to 4 significant figures."]
 
-    def solve(self, p: Params) -> Answers:
-        return dpo(p.beta, p.logp_w, p.logp_l, p.ref_w, p.ref_l)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return dpo(p.beta, p.logp_w, p.logp_l, p.ref_w, p.ref_l, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import close_to_truth, grid, near_miss
 from examprep.solver.expr import Func, Sym
 from examprep.solver.step import Derivation
@@ -39,22 +39,23 @@ STDS = ("population", "sample")
 
 
 def grpo(p: Params, *, std: str | None = None, raw: bool = False, use_max: bool = False,
-         notes: bool = False) -> dict[str, Any]:
-    """Every part; the keywords do the named mistakes."""
+         notes: bool = False, given: Answers | None = None) -> dict[str, Any]:
+    """Every part; the keywords do the named mistakes; ``given``: the student's earlier values, carried forward."""
     r = np.asarray(p.rewards, dtype=float)
     rho = np.asarray(p.ratios, dtype=float)
     ddof = 0 if (std or p.std) == "population" else 1
-    adv = r if raw else (r - r.mean()) / r.std(ddof=ddof)
-    clipped = np.clip(rho, 1 - p.eps, 1 + p.eps)
+    adv = carry(given, "advantages", r if raw else (r - r.mean()) / r.std(ddof=ddof))
+    clipped = carry(given, "clipped", np.clip(rho, 1 - p.eps, 1 + p.eps))
     if notes:  # the source: "clip A_θ = ρ·r to (1 − ε, 1 + ε)"
         terms = np.clip(rho * r, 1 - p.eps, 1 + p.eps)
     else:
         terms = (np.maximum if use_max else np.minimum)(rho * adv, clipped * adv)
+    terms = carry(given, "terms", terms)
     out: dict[str, Any] = {"advantages": adv, "clipped": clipped, "terms": terms}
     kl_mean = 0.0
     if p.ref_ratios is not None:
         q = np.asarray(p.ref_ratios, dtype=float)
-        out["kl"] = q - np.log(q) - 1
+        out["kl"] = carry(given, "kl", q - np.log(q) - 1)
         kl_mean = float(out["kl"].mean())
     out["objective"] = float(terms.mean()) - p.beta * kl_mean
     return out
@@ -76,9 +77,9 @@ class GRPOObjective(ProblemType):
     parts = (
         Part("advantages", "Advantages A_i", "vector", mode="decdig", digits=DP, final=False),
         Part("clipped", "Clipped ratios", "vector", mode="decdig", digits=DP, final=False),
-        Part("terms", "Per-sample clipped terms", "vector", mode="decdig", digits=DP),
+        Part("terms", "Per-sample clipped terms", "vector", mode="decdig", digits=DP, uses=("advantages", "clipped")),
         Part("kl", "Per-sample KL estimates", "vector", mode="decdig", digits=6, final=False),
-        Part("objective", "Objective J", "real", mode="decdig", digits=DP),
+        Part("objective", "Objective J", "real", mode="decdig", digits=DP, uses=("terms", "kl")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -132,8 +133,8 @@ class GRPOObjective(ProblemType):
         s.append(f" to {DP} decimal places.")
         return s
 
-    def solve(self, p: Params) -> Answers:
-        return grpo(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return grpo(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import grid, near_miss
 from examprep.solver.expr import Func, Num, Sym
 from examprep.solver.step import Derivation
@@ -39,8 +39,8 @@ DP = 6
 L_, LBAR, N_ = Sym("L"), Sym("Lbar", "L̄", latex=r"\bar{L}", typst="macron(L)"), Sym("n")
 
 
-def _part(name: str, label: str, final: bool = True) -> Part:
-    return Part(name, label, "real", mode="sigfig", digits=4, final=final)
+def _part(name: str, label: str, final: bool = True, uses: tuple[str, ...] = ()) -> Part:
+    return Part(name, label, "real", mode="sigfig", digits=4, final=final, uses=uses)
 
 
 def chosen(p: Params, ignore_x: bool = False) -> np.ndarray:
@@ -51,12 +51,15 @@ def chosen(p: Params, ignore_x: bool = False) -> np.ndarray:
     return np.where(np.asarray(p.x) == 1, pr, 1 - pr)
 
 
-def nll_parts(p: Params, q: np.ndarray, log=np.log) -> dict[str, Any]:
+def nll_parts(p: Params, q: np.ndarray, log=np.log, given: Answers | None = None) -> dict[str, Any]:
+    """Every part (``log``: the named mistake of another base; ``given``: the student's NLL and mean NLL,
+    carried forward)."""
     n = len(q)
-    nll = float(-log(q).sum())
-    mean = nll / n
+    nll = carry(given, "nll", float(-log(q).sum()))
+    mean = carry(given, "mean_nll", nll / n)
+    bits = mean / math.log(2) if given and "mean_nll" in given else nll / (n * math.log(2))
     out = {"likelihood": float(np.prod(q)), "nll": nll, "mean_nll": mean, "perplexity": math.exp(mean),
-           "bits_per_dim": nll / (n * math.log(2))}
+           "bits_per_dim": bits}
     if p.l_con is not None:
         out["total_loss"] = p.lambda_con * p.l_con + p.lambda_cap * mean
     return out
@@ -77,10 +80,10 @@ class SequenceNLL(ProblemType):
     parts = (
         _part("likelihood", "Likelihood of the sequence", final=False),
         _part("nll", "Negative log-likelihood (nats)"),
-        _part("mean_nll", "Mean NLL per token (nats)"),
-        _part("perplexity", "Perplexity"),
-        _part("bits_per_dim", "Bits per dimension"),
-        _part("total_loss", "CoCa total loss"),
+        _part("mean_nll", "Mean NLL per token (nats)", uses=("nll",)),
+        _part("perplexity", "Perplexity", uses=("mean_nll",)),
+        _part("bits_per_dim", "Bits per dimension", uses=("mean_nll",)),
+        _part("total_loss", "CoCa total loss", uses=("mean_nll",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -127,8 +130,8 @@ class SequenceNLL(ProblemType):
                      f"{p.lambda_cap:g}$ (the captioning loss is the mean NLL).")
         return s
 
-    def solve(self, p: Params) -> Answers:
-        return nll_parts(p, chosen(p))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return nll_parts(p, chosen(p), given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

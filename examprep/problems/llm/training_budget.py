@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.seeding import picker
 from examprep.solver.expr import Sym, ceil, paren
@@ -69,7 +69,7 @@ class TrainingBudget(ProblemType):
     )
     parts = (
         Part("tokens_per_batch", "Tokens per batch", "integer"),
-        Part("steps", "Optimiser steps", "integer"),
+        Part("steps", "Optimiser steps", "integer", uses=("tokens_per_batch",)),
         Part("lr", "Learning rate at step s", "real", mode="sigfig", digits=4),
     )
 
@@ -108,8 +108,13 @@ class TrainingBudget(ProblemType):
                 "\\cdot s/w$ for $s \\le w$ and $\\eta_{\\text{peak}} \\cdot (S - s)/(S - w)$ after. Give the "
                 f"learning rate at step $s = {p.step}$ to 4 significant figures."]
 
-    def solve(self, p: Params) -> Answers:
-        return budget(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        if not given or "tokens_per_batch" not in given:
+            return budget(p)
+        tpb = carry(given, "tokens_per_batch", 0)  # error carried forward: the steps from the student's batch
+        if tpb != int(tpb) or tpb < 1:
+            raise ValueError(f"{tpb:g} tokens per batch is not a positive whole number")
+        return budget(p, tpb=int(tpb))
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

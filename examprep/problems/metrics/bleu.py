@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.problems.metrics.ngrams import FILLERS, SENTENCES, clipped, closest_length
 from examprep.solver.expr import Expr, Func, Num, Sym
@@ -54,6 +54,13 @@ def precisions(cand: list[str], refs: list[list[str]], max_n: int, clip: bool = 
         hit = sum(m if clip else (k if m > 0 else 0) for _, k, m in rows)
         out.append(Fraction(hit, sum(k for _, k, _ in rows)))
     return out
+
+
+def whole(v: int | float, name: str) -> int:
+    """A length as an int; a student's carried length that is not a positive whole number follows nowhere."""
+    if v != int(v) or v < 1:
+        raise ValueError(f"{name} = {v:g} is not a positive whole number")
+    return int(v)
 
 
 def brevity(c: int, r: int) -> float:
@@ -81,10 +88,10 @@ class BLEU(ProblemType):
     )
     parts = (
         Part("c", "The candidate length c", "integer", final=False),
-        Part("r", "The effective reference length r", "integer", final=False),
+        Part("r", "The effective reference length r", "integer", final=False, uses=("c",)),
         Part("precisions", "The clipped precisions p_1, …, p_N", "vector", final=False),
-        Part("bp", "The brevity penalty BP", "real", final=False),
-        Part("bleu", "BLEU", "real"),
+        Part("bp", "The brevity penalty BP", "real", final=False, uses=("c", "r")),
+        Part("bleu", "BLEU", "real", uses=("precisions", "bp")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -134,12 +141,14 @@ class BLEU(ProblemType):
             r"Give $c$, $r$, the precisions, BP and BLEU."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         cand, refs = tokens(p.candidate), [tokens(r) for r in p.references]
-        c = len(cand)
-        r = closest_length(c, [len(x) for x in refs])
+        c = whole(carry(given, "c", len(cand)), "c")
+        r = whole(carry(given, "r", closest_length(c, [len(x) for x in refs])), "r")
         ps = precisions(cand, refs, p.max_n)
-        bp = brevity(c, r)
+        if given and "precisions" in given:  # error carried forward: BLEU from the student's precisions
+            ps = [float(x) for x in carry(given, "precisions", np.zeros(p.max_n))]
+        bp = carry(given, "bp", brevity(c, r))
         return {"c": c, "r": r, "precisions": [float(x) for x in ps], "bp": bp, "bleu": combine(ps, bp)}
 
     def derivation(self, p: Params) -> Derivation:

@@ -36,7 +36,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.problems.metrics.matrix_root import det, matmul, root_parts, sample_cov, sample_mean, sqrt_psd, trace
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
@@ -46,11 +46,13 @@ GAUSS = ("mu_r", "Sigma_r", "mu_g", "Sigma_g")
 SAMPLES = ("X_r", "X_g")
 
 
-def chain(mu_r: Any, S_r: Any, mu_g: Any, S_g: Any, root: Any = sqrt_psd) -> dict[str, Any]:
-    """mean_term, sqrt_product, trace_term and fid from the two Gaussians; ``root`` takes the matrix root."""
-    mean_term = math.fsum((a - b) ** 2 for a, b in zip(mu_r, mu_g, strict=True))
-    sq = root(matmul(S_r, S_g))
-    trace_term = trace(S_r) + trace(S_g) - 2 * trace(sq)
+def chain(mu_r: Any, S_r: Any, mu_g: Any, S_g: Any, root: Any = sqrt_psd,
+          given: Answers | None = None) -> dict[str, Any]:
+    """mean_term, sqrt_product, trace_term and fid from the two Gaussians; ``root`` takes the matrix root;
+    ``given``: the student's earlier values, carried forward."""
+    mean_term = carry(given, "mean_term", math.fsum((a - b) ** 2 for a, b in zip(mu_r, mu_g, strict=True)))
+    sq = carry(given, "sqrt_product", root(matmul(S_r, S_g)))
+    trace_term = carry(given, "trace_term", trace(S_r) + trace(S_g) - 2 * trace(sq))
     return {"mean_term": mean_term, "sqrt_product": sq, "trace_term": trace_term, "fid": mean_term + trace_term}
 
 
@@ -85,9 +87,11 @@ class FID(ProblemType):
         Part("cov_r", "The sample covariance of the real features (divisor N − 1)", "matrix", final=False),
         Part("cov_g", "The sample covariance of the generated features (divisor N − 1)", "matrix", final=False),
         Part("mean_term", "‖μ_r − μ_g‖²", "real", final=False),
-        Part("sqrt_product", "(Σ_r Σ_g)^½, the principal square root", "matrix", final=False),
-        Part("trace_term", "Tr(Σ_r + Σ_g − 2(Σ_r Σ_g)^½)", "real", final=False),
-        Part("fid", "The FID", "real"),
+        Part("sqrt_product", "(Σ_r Σ_g)^½, the principal square root", "matrix", final=False,
+             uses=("cov_r", "cov_g")),
+        Part("trace_term", "Tr(Σ_r + Σ_g − 2(Σ_r Σ_g)^½)", "real", final=False,
+             uses=("cov_r", "cov_g", "sqrt_product")),
+        Part("fid", "The FID", "real", uses=("mean_term", "trace_term")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -183,10 +187,12 @@ class FID(ProblemType):
                 [list(r) for r in p.Sigma_r], r", generated features $N(\mu_g, \Sigma_g)$ with $\mu_g = $ ",
                 list(p.mu_g), r", $\Sigma_g = $ ", [list(r) for r in p.Sigma_g], f"{var}. Compute " + formula + ask]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         mu_r, S_r, mu_g, S_g = self.gaussians(p)
+        if p.X_r is not None:
+            S_r, S_g = carry(given, "cov_r", S_r), carry(given, "cov_g", S_g)
         ans: dict[str, Any] = {"cov_r": S_r, "cov_g": S_g} if p.X_r is not None else {}
-        ans.update(chain(mu_r, S_r, mu_g, S_g))
+        ans.update(chain(mu_r, S_r, mu_g, S_g, given=given))
         return ans
 
     def derivation(self, p: Params) -> Derivation:

@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.divergence.pmf import check_pmf, draw_pmf, kl, kl_sum_expr
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Func, Mat, Num, Sym, paren
@@ -57,8 +57,8 @@ class InceptionScore(ProblemType):
     )
     parts = (
         Part("p_y", "The marginal p(y)", "vector", final=False),
-        Part("kl", "KL(p(y|x_i)‖p(y)) per image, in nats", "vector", final=False),
-        Part("inception_score", "The Inception Score", "real"),
+        Part("kl", "KL(p(y|x_i)‖p(y)) per image, in nats", "vector", final=False, uses=("p_y",)),
+        Part("inception_score", "The Inception Score", "real", uses=("kl",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -89,10 +89,10 @@ class InceptionScore(ProblemType):
             r"$\text{IS} = \exp(\frac{1}{n} \sum_i \mathrm{KL}(p(y \mid x_i) \lVert p(y)))$."
         ]
 
-    def solve(self, p: Params) -> Answers:
-        p_y = marginal(p.p_yx)
-        kls = [kl(row, p_y) for row in p.p_yx]
-        return {"p_y": p_y, "kl": kls, "inception_score": score(kls)}
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        p_y = carry(given, "p_y", marginal(p.p_yx))
+        kls = carry(given, "kl", [kl(row, p_y) for row in p.p_yx])
+        return {"p_y": [float(v) for v in p_y], "kl": [float(v) for v in kls], "inception_score": score(kls)}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Func, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -52,8 +52,9 @@ def quantile(interval: str, n: int) -> float:
     return Z975 if interval == "normal" else T975[n - 2]
 
 
-def std(xs: Any, ddof: int = 1) -> float:
-    m = math.fsum(xs) / len(xs)
+def std(xs: Any, ddof: int = 1, mean: float | None = None) -> float:
+    """The standard deviation about ``mean`` (by default the mean of ``xs``), divisor N − ddof."""
+    m = math.fsum(xs) / len(xs) if mean is None else mean
     return math.sqrt(math.fsum((x - m) ** 2 for x in xs) / (len(xs) - ddof))
 
 
@@ -69,8 +70,8 @@ class MOS(ProblemType):
     )
     parts = (
         Part("mos", "The mean opinion score", "real"),
-        Part("s", "The sample standard deviation (divisor N − 1)", "real", final=False),
-        Part("half_width", "The half-width of the 95 % interval", "real"),
+        Part("s", "The sample standard deviation (divisor N − 1)", "real", final=False, uses=("mos",)),
+        Part("half_width", "The half-width of the 95 % interval", "real", uses=("s",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -102,10 +103,10 @@ class MOS(ProblemType):
             r"{\sqrt{N}}$, using " + how + "."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         n = len(p.ratings)
-        mos = math.fsum(p.ratings) / n
-        s = std(p.ratings)
+        mos = carry(given, "mos", math.fsum(p.ratings) / n)
+        s = carry(given, "s", std(p.ratings, mean=mos))
         return {"mos": mos, "s": s, "half_width": quantile(p.interval, n) * s / math.sqrt(n)}
 
     def derivation(self, p: Params) -> Derivation:

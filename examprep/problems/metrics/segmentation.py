@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -56,7 +56,7 @@ class Segmentation(ProblemType):
     )
     parts = (
         Part("iou", "IoU of each class", "vector"),
-        Part("miou", "Mean IoU over the classes", "real"),
+        Part("miou", "Mean IoU over the classes", "real", uses=("iou",)),
         Part("pixel_acc", "Pixel accuracy", "real"),
     )
 
@@ -100,11 +100,12 @@ class Segmentation(ProblemType):
             "pixel accuracy (the fraction of pixels labelled right)."
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         cs = counts(p.gt, p.pred, p.n_classes)
-        iou = [i / (g + q - i) for g, q, i in cs]
+        iou = carry(given, "iou", [i / (g + q - i) for g, q, i in cs])
         total = len(p.gt) * len(p.gt[0])
-        return {"iou": iou, "miou": sum(iou) / len(iou), "pixel_acc": sum(i for _, _, i in cs) / total}
+        return {"iou": [float(v) for v in iou], "miou": sum(iou) / len(iou),
+                "pixel_acc": sum(i for _, _, i in cs) / total}
 
     def derivation(self, p: Params) -> Derivation:
         ans = self.solve(p)

@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss, visible
 from examprep.solver.expr import Expr, Mat, Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -74,10 +74,10 @@ class TopKError(ProblemType):
     )
     parts = (
         Part("hits", "Per sample, 1 if the label is in the top k, else 0", "vector", integral=True, final=False),
-        Part("error", "The top-k error", "real"),
+        Part("error", "The top-k error", "real", uses=("hits",)),
         Part("error_2", "The second model's top-k error", "real"),
         Part("error_ens", "The ensemble's top-k error", "real"),
-        Part("rel_gain", "The ensemble's relative gain (error − error_ens)/error", "real"),
+        Part("rel_gain", "The ensemble's relative gain (error − error_ens)/error", "real", uses=("error", "error_ens")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -154,11 +154,15 @@ class TopKError(ProblemType):
         seg.append(".")
         return seg
 
-    def solve(self, p: Params) -> Answers:
-        ans: dict[str, Any] = {"hits": hits(p.scores, p.labels, p.k), "error": error(p.scores, p.labels, p.k)}
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        h = carry(given, "hits", hits(p.scores, p.labels, p.k))
+        ans: dict[str, Any] = {"hits": [int(v) if v == int(v) else float(v) for v in h],
+                               "error": carry(given, "error", 1 - sum(h) / len(h))}
         if p.scores_2 is not None:
             ans["error_2"] = error(p.scores_2, p.labels, p.k)
-            ans["error_ens"] = error(ensemble(p.scores, p.scores_2), p.labels, p.k)
+            ans["error_ens"] = carry(given, "error_ens", error(ensemble(p.scores, p.scores_2), p.labels, p.k))
+            if ans["error"] == 0:
+                raise ZeroDivisionError("a top-k error of 0 has no relative gain")
             ans["rel_gain"] = (ans["error"] - ans["error_ens"]) / ans["error"]
         return ans
 

@@ -15,6 +15,6 @@ register("norm/axes-v1", "examprep.problems.norm.axes:NormAxes",
          parts=("n_stats", "per_stat", "params", "normalized"), catalog="seed_002 C8")
 register("norm/adaptive-v1", "examprep.problems.norm.adaptive:AdaptiveNorm",
          title="Adaptive normalisation: AdaIN, AdaGN, adaLN",
-         parts=("mean", "std", "normalized", "output", "style_mean", "style_std"), catalog="seed_000_001 F5")
+         parts=("mean", "std", "normalized", "style_mean", "style_std", "output"), catalog="seed_000_001 F5")
 register("norm/mmd-v1", "examprep.problems.norm.mmd:MMD", title="Maximum mean discrepancy (linear or RBF kernel)",
          parts=("k_xx", "k_yy", "k_xy", "mmd2"), catalog="seed_000_001 J4")

@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.norm import stats as st
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
@@ -68,15 +68,18 @@ class AdaptiveNorm(ProblemType):
     )
     parts = (
         Part("mean", "The content mean per group", "vector", final=False),
-        Part("std", "The content standard deviation √(σ² + ε) per group", "vector", final=False),
-        Part("normalized", "The normalised content (x's layout)", "matrix", final=False),
-        Part("output", "The modulated output scale·x̂ + shift (x's layout)", "matrix"),
+        Part("std", "The content standard deviation √(σ² + ε) per group", "vector", final=False, uses=("mean",)),
+        Part("normalized", "The normalised content (x's layout)", "matrix", final=False, uses=("mean", "std")),
+        # the style statistics before the output, as the statement asks for them and the output is computed from them
         Part("style_mean", "The style mean per channel", "vector", final=False),
-        Part("style_std", "The style standard deviation √(σ² + ε) per channel", "vector", final=False),
+        Part("style_std", "The style standard deviation √(σ² + ε) per channel", "vector", final=False,
+             uses=("style_mean",)),
+        Part("output", "The modulated output scale·x̂ + shift (x's layout)", "matrix",
+             uses=("normalized", "style_mean", "style_std")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
-        return self.parts if p.style is not None else self.parts[:4]
+        return self.parts if p.style is not None else (*self.parts[:3], self.parts[5])
 
     def n_groups(self, p: Params) -> int:
         return p.groups if p.groups is not None else len(p.x)
@@ -144,8 +147,32 @@ class AdaptiveNorm(ProblemType):
                "output": [[a * v + b for v in row] for row, a, b in zip(xh, scale, shift, strict=True)]}
         return self.flat(p, {**ans, **ans_style})
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.carried(p, given) if given else self.run(p)
+
+    def carried(self, p: Params, given: Answers) -> Answers:
+        """The chain from the student's earlier values where given (error carried forward): each standard deviation
+        around the student's mean, x̂ from both, the output from x̂ and the style statistics."""
+        x = [list(map(float, r)) for r in p.x]
+        G = self.n_groups(p)  # noqa: N806
+        k = len(x) // G
+        groups = [[v for row in x[g * k:(g + 1) * k] for v in row] for g in range(G)]
+        m = _vec(carry(given, "mean", np.asarray([st.mean(vals) for vals in groups])))
+        s = _vec(carry(given, "std", np.asarray([_std(vals, mg, p.eps) for vals, mg in zip(groups, m, strict=True)])))
+        xh = [[(v - m[i // k]) / s[i // k] for v in row] for i, row in enumerate(x)]
+        xl = carry(given, "normalized", np.asarray(xh[0] if len(x) == 1 else xh))
+        xh = [_vec(r) for r in np.asarray(xl).reshape(len(x), -1)]
+        ans: Answers = {}
+        if p.style is not None:
+            sty = [list(map(float, r)) for r in p.style]
+            shift = _vec(carry(given, "style_mean", np.asarray([st.mean(r) for r in sty])))
+            scale = _vec(carry(given, "style_std", np.asarray([_std(r, mr, p.eps)
+                                                               for r, mr in zip(sty, shift, strict=True)])))
+            ans = {"style_mean": shift, "style_std": scale}
+        else:
+            scale, shift = list(map(float, p.scale)), list(map(float, p.shift))
+        out = [[a * v + b for v in row] for row, a, b in zip(xh, scale, shift, strict=True)]
+        return self.flat(p, {"mean": m, "std": s, "normalized": xh, "output": out, **ans})
 
     def flat(self, p: Params, ans: Answers) -> Answers:
         """One channel: its normalised values and output as plain vectors, as the channel was written."""
@@ -243,3 +270,12 @@ class AdaptiveNorm(ProblemType):
                                for row, a, b in zip(xh, scale, shift, strict=True)]), part="output")
         d.answer = f"output {value_text(ans['output'])}"
         return d
+
+
+def _vec(a: Any) -> list[float]:
+    return [float(v) for v in a]
+
+
+def _std(vals: list[float], m: float, eps: float) -> float:
+    """√(σ² + ε) of ``vals`` around the mean ``m`` (biased)."""
+    return math.sqrt(math.fsum((v - m) ** 2 for v in vals) / len(vals) + eps)

@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.norm import stats as st
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
@@ -71,12 +71,13 @@ class BatchNorm(ProblemType):
     )
     parts = (
         Part("mean", "The batch mean μ_B per feature", "vector", final=False),
-        Part("var", "The biased batch variance σ²_B per feature", "vector", final=False),
-        Part("normalized", "The normalised values x̂ (H's layout)", "matrix", final=False),
-        Part("output", "The output γx̂ + β (H's layout)", "matrix"),
-        Part("running_mean_after", "The running mean after the step", "vector"),
-        Part("running_var_after", "The running variance after the step", "vector"),
-        Part("eval_output", "The eval-mode output for x_eval", "matrix"),
+        Part("var", "The biased batch variance σ²_B per feature", "vector", final=False, uses=("mean",)),
+        Part("normalized", "The normalised values x̂ (H's layout)", "matrix", final=False, uses=("mean", "var")),
+        Part("output", "The output γx̂ + β (H's layout)", "matrix", uses=("normalized",)),
+        Part("running_mean_after", "The running mean after the step", "vector", uses=("mean",)),
+        Part("running_var_after", "The running variance after the step", "vector", uses=("var",)),
+        Part("eval_output", "The eval-mode output for x_eval", "matrix",
+             uses=("running_mean_after", "running_var_after")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -152,8 +153,36 @@ class BatchNorm(ProblemType):
                                          in zip(ecols, em, ed, g, b, strict=True)], one)
         return ans
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.carried(p, given) if given else self.run(p)
+
+    def carried(self, p: Params, given: Answers) -> Answers:
+        """The chain from the student's earlier values where given (error carried forward): σ²_B around the
+        student's μ_B, x̂ from both, the running variance from the unbiased n/(n − 1)·σ²_B, eval from the running
+        statistics."""
+        one = len(p.H) == 1
+        cols = features(p.H)
+        n = len(cols[0])
+        g, b, rm, rv = self.hyper(p)
+        mu = [float(v) for v in carry(given, "mean", np.asarray([st.mean(f) for f in cols]))]
+        s2 = [float(v) for v in carry(given, "var", np.asarray([math.fsum((x - m) ** 2 for x in f) / n
+                                                               for f, m in zip(cols, mu, strict=True)]))]
+        xh = [[(x - m) / math.sqrt(v + p.eps) for x in f] for f, m, v in zip(cols, mu, s2, strict=True)]
+        xl = carry(given, "normalized", np.asarray(layout(xh, one)))
+        xh = [[float(v) for v in xl]] if one else [[float(v) for v in c] for c in np.asarray(xl).T]
+        mom = p.momentum
+        rm2 = [float(v) for v in carry(given, "running_mean_after",
+                                       np.asarray([(1 - mom) * r + mom * m for r, m in zip(rm, mu, strict=True)]))]
+        rv2 = [float(v) for v in carry(given, "running_var_after",
+                                       np.asarray([(1 - mom) * r + mom * v * n / (n - 1)
+                                                   for r, v in zip(rv, s2, strict=True)]))]
+        ans: Answers = {"mean": mu, "var": s2, "normalized": layout(xh, one),
+                        "output": layout([[gi * x + bi for x in f] for f, gi, bi in zip(xh, g, b, strict=True)], one),
+                        "running_mean_after": rm2, "running_var_after": rv2}
+        if p.x_eval is not None:
+            ans["eval_output"] = layout([[gi * (x - m) / math.sqrt(v + p.eps) + bi for x in f] for f, m, v, gi, bi
+                                         in zip(features(p.x_eval, one), rm2, rv2, g, b, strict=True)], one)
+        return ans
 
     def candidates(self, p: Params) -> dict[str, str]:
         out = {"variance_as_std": "You divided by the variance. Normalisation divides by the standard deviation "

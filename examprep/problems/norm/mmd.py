@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num
 from examprep.solver.expr import Num, Sym
@@ -72,7 +72,7 @@ class MMD(ProblemType):
         Part("k_xx", "Mean kernel value within X", "real", final=False),
         Part("k_yy", "Mean kernel value within Y", "real", final=False),
         Part("k_xy", "Mean kernel value between X and Y", "real", final=False),
-        Part("mmd2", "MMD²", "real"),
+        Part("mmd2", "MMD²", "real", uses=("k_xx", "k_yy", "k_xy")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -97,20 +97,21 @@ class MMD(ProblemType):
             raise ParamError("the unbiased estimate needs at least 2 points in each sample")
         return []
 
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
+        """Every part, or a named mistake's (``variant``); ``given`` the student's means (error carried forward)."""
         X, Y = points(p.X), points(p.Y)
         two = 1.0 if variant == "gamma_one_over_sigma2" else 2.0
         drop = p.estimator == "unbiased" and variant != "diagonals_kept"
-        kxx = mean_of(kernel_matrix(X, X, p.kernel, p.sigma, two), drop)
-        kyy = mean_of(kernel_matrix(Y, Y, p.kernel, p.sigma, two), drop)
-        kxy = mean_of(kernel_matrix(X, Y, p.kernel, p.sigma, two), False)
+        kxx = carry(given, "k_xx", mean_of(kernel_matrix(X, X, p.kernel, p.sigma, two), drop))
+        kyy = carry(given, "k_yy", mean_of(kernel_matrix(Y, Y, p.kernel, p.sigma, two), drop))
+        kxy = carry(given, "k_xy", mean_of(kernel_matrix(X, Y, p.kernel, p.sigma, two), False))
         m2 = kxx + kyy - 2 * kxy
         if variant == "mmd_for_mmd2":
             return {"mmd2": math.sqrt(m2)}
         return {"k_xx": kxx, "k_yy": kyy, "k_xy": kxy, "mmd2": m2}
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.run(p, given=given)
 
     def candidates(self, p: Params) -> dict[str, str]:
         out = {}

@@ -27,7 +27,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.norm import stats as st
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num, vec
@@ -59,10 +59,11 @@ class ResidualLayerNorm(ProblemType):
     )
     parts = (
         Part("residual", "The residual sum x + Sublayer(x)", "vector", final=False),
-        Part("mean", "Its mean μ", "real", final=False),
-        Part("var", "Its biased variance σ²", "real", final=False),
-        Part("normalized", "The normalised vector (v − μ)/√(σ² + ε)", "vector", final=False),
-        Part("output", "LayerNorm(x + Sublayer(x))", "vector"),
+        Part("mean", "Its mean μ", "real", final=False, uses=("residual",)),
+        Part("var", "Its biased variance σ²", "real", final=False, uses=("residual", "mean")),
+        Part("normalized", "The normalised vector (v − μ)/√(σ² + ε)", "vector", final=False,
+             uses=("residual", "mean", "var")),
+        Part("output", "LayerNorm(x + Sublayer(x))", "vector", uses=("normalized",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -109,8 +110,18 @@ class ResidualLayerNorm(ProblemType):
             out = {"output": [a + s for a, s in zip(yx, p.sublayer, strict=True)]}
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.carried(p, given) if given else self.run(p)
+
+    def carried(self, p: Params, given: Answers) -> Answers:
+        """The chain from the student's earlier values where given (error carried forward)."""
+        r = [float(v) for v in carry(given, "residual", np.asarray(self.residual(p)))]
+        m = carry(given, "mean", st.mean(r))
+        s2 = carry(given, "var", math.fsum((v - m) ** 2 for v in r) / len(r))
+        xh = [float(v) for v in carry(given, "normalized", np.asarray([(v - m) / math.sqrt(s2 + p.eps) for v in r]))]
+        g, b = self.affine(p)
+        return {"residual": r, "mean": m, "var": s2, "normalized": xh,
+                "output": [gi * v + bi for v, gi, bi in zip(xh, g, b, strict=True)]}
 
     def candidates(self, p: Params) -> dict[str, str]:
         out = {"variance_as_std": "You divided by the variance. LayerNorm divides by the standard deviation "

@@ -44,11 +44,12 @@ DP = 4
 
 
 def encode(positions: Any, d: int, layout: str, *, exponent: Any = None, degrees: bool = False,
-           swap: bool = False, multiply: bool = False) -> np.ndarray:
+           swap: bool = False, multiply: bool = False, denominators: Any = None) -> np.ndarray:
     """The PE table (one row per position); the keywords do a mistaken variant.
 
     ``exponent(k)`` gives the exponent of 10000 for pair k (default 2k/d) — or, as a dict ``{"sin": f, "cos": g}``,
-    per function of dimension j (the formula sheet's rule).
+    per function of dimension j (the formula sheet's rule). ``denominators`` are the 10000^(2k/d) to divide by
+    (the student's, error carried forward), in place of computing them.
     """
     pos = np.asarray(positions, dtype=float)[:, None]
     k = np.arange(d // 2)
@@ -58,6 +59,8 @@ def encode(positions: Any, d: int, layout: str, *, exponent: Any = None, degrees
         e_sin = e_cos = (exponent or (lambda kk: 2 * kk / d))(k)
     angle_sin = pos * 10000.0 ** e_sin if multiply else pos / 10000.0 ** e_sin
     angle_cos = pos * 10000.0 ** e_cos if multiply else pos / 10000.0 ** e_cos
+    if denominators is not None:
+        angle_sin = angle_cos = pos / np.asarray(denominators, dtype=float)
     if degrees:
         angle_sin, angle_cos = np.radians(angle_sin), np.radians(angle_cos)
     first, second = np.sin(angle_sin), np.cos(angle_cos)
@@ -92,7 +95,8 @@ class Sinusoidal(ProblemType):
     )
     parts = (
         Part("denominators", "Denominators 10000^(2k/d)", "vector", mode="sigfig", digits=4, final=False),
-        Part("pe", "Positional encodings (one row per position)", "matrix", mode="decdig", digits=DP),
+        Part("pe", "Positional encodings (one row per position)", "matrix", mode="decdig", digits=DP,
+             uses=("denominators",)),
         Part("z", "z = x + PE (one row per position)", "matrix", mode="decdig", digits=DP, uses=("pe",)),
     )
 
@@ -122,8 +126,9 @@ class Sinusoidal(ProblemType):
         return ["d_model > 16 is a lot to compute by hand"] if p.d_model > 16 else []
 
     def solve(self, p: Params, given: Answers | None = None) -> Answers:
-        pe = carry(given, "pe", encode(p.positions, p.d_model, p.layout))
-        out: Answers = {"denominators": 10000.0 ** (2 * np.arange(p.d_model // 2) / p.d_model), "pe": pe}
+        den = carry(given, "denominators", 10000.0 ** (2 * np.arange(p.d_model // 2) / p.d_model))
+        pe = carry(given, "pe", encode(p.positions, p.d_model, p.layout, denominators=den))
+        out: Answers = {"denominators": den, "pe": pe}
         if p.X is not None:
             out["z"] = np.asarray(p.X, dtype=float) + pe
         return out

@@ -23,7 +23,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.loss.softmax import softmax
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.rnn.numbers import grid
@@ -45,7 +45,7 @@ class ElmoMix(ProblemType):
     )
     parts = (
         Part("s", "Normalised layer weights softmax(w)", "vector", mode="decdig", digits=DP, final=False),
-        Part("elmo", "ELMo vector", "vector", mode="decdig", digits=DP),
+        Part("elmo", "ELMo vector", "vector", mode="decdig", digits=DP, uses=("s",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -62,15 +62,17 @@ class ElmoMix(ProblemType):
             raise ParamError("reps needs the token layer and at least one biLSTM layer (2 rows or more)")
         return []
 
-    def chain(self, p: Params, raw: bool = False, gamma: bool = True, mean: bool = False) -> Answers:
-        """The parts, or a mistaken version (every keyword is one mistake)."""
+    def chain(self, p: Params, raw: bool = False, gamma: bool = True, mean: bool = False,
+              given: Answers | None = None) -> Answers:
+        """The parts, or a mistaken version (every keyword is one mistake); ``given``: the student's s."""
         reps = np.asarray(p.reps, dtype=float)
         s = np.full(len(reps), 1 / len(reps)) if mean else np.asarray(p.w, float) if raw else softmax(p.w)
+        s = carry(given, "s", s)
         out: Answers = {"s": s, "elmo": (p.gamma if gamma else 1.0) * (s @ reps)}
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return self.chain(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.chain(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))

@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.dense import dense_expr
 from examprep.problems.mlp.near_miss import add, near_miss
@@ -72,8 +72,8 @@ class GRUCell(ProblemType):
     parts = (
         Part("r", "Reset gate r", "vector", mode="decdig", digits=DP, final=False),
         Part("z", "Update gate z", "vector", mode="decdig", digits=DP, final=False),
-        Part("n", "Candidate state n", "vector", mode="decdig", digits=DP, final=False),
-        Part("h", "Hidden state h_t", "vector", mode="decdig", digits=DP),
+        Part("n", "Candidate state n", "vector", mode="decdig", digits=DP, final=False, uses=("r",)),
+        Part("h", "Hidden state h_t", "vector", mode="decdig", digits=DP, uses=("z", "n")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -99,30 +99,30 @@ class GRUCell(ProblemType):
         return []
 
     # ---- answers ----------------------------------------------------------------------------------------------
-    def step(self, p: Params, convention: str | None = None, reset: str = "candidate", tanh: bool = True
-             ) -> Answers:
+    def step(self, p: Params, convention: str | None = None, reset: str = "candidate", tanh: bool = True,
+             given: Answers | None = None) -> Answers:
         """The cell step; ``reset`` is where r acts (candidate, x or blend) and ``tanh`` False leaves the candidate
-        linear (mistakes)."""
+        linear (mistakes); ``given``: the student's r, z and n, used downstream."""
         conv = convention or p.convention
         H, D = sizes(p)  # noqa: N806
         x, h = vector("x", p.x, D), vector("h_prev", p.h_prev, H)
         W = {k: row_matrix(f"W_{k}", p[f"W_{k}"]) for k in GATES}  # noqa: N806
         b = {k: vector(f"b_{k}", p[f"b_{k}"], H) for k in GATES}
         v = np.concatenate([x, h])
-        r, z = sigmoid(W["r"] @ v + b["r"]), sigmoid(W["z"] @ v + b["z"])
+        r, z = carry(given, "r", sigmoid(W["r"] @ v + b["r"])), carry(given, "z", sigmoid(W["z"] @ v + b["z"]))
         rx = r * x if reset == "x" else x
         rh = r if reset == "candidate" else np.ones(H)
         if conv == "notes":
             a = W["n"][:, :D] @ rx + W["n"][:, D:] @ (rh * h) + b["n"]
         else:
             a = W["n"][:, :D] @ rx + b["n"] + rh * (W["n"][:, D:] @ h)
-        n = np.tanh(a) if tanh else a
+        n = carry(given, "n", np.tanh(a) if tanh else a)
         old = r * h if reset == "blend" else h
         new = (1 - z) * old + z * n if conv == "notes" else z * old + (1 - z) * n
         return {"r": r, "z": z, "n": n, "h": new}
 
-    def solve(self, p: Params) -> Answers:
-        return self.step(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.step(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))

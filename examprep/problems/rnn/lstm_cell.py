@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.dense import dense_expr
 from examprep.problems.mlp.near_miss import add, near_miss
@@ -73,8 +73,8 @@ class LSTMCell(ProblemType):
     )
     parts = (
         *(Part(k, f"The {NAMES[k]} {k}", "vector", mode="decdig", digits=DP, final=False) for k in GATES),
-        Part("c", "Cell state c_t", "vector", mode="decdig", digits=DP),
-        Part("h", "Hidden state h_t", "vector", mode="decdig", digits=DP),
+        Part("c", "Cell state c_t", "vector", mode="decdig", digits=DP, uses=("i", "f", "g")),
+        Part("h", "Hidden state h_t", "vector", mode="decdig", digits=DP, uses=("o", "c")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -99,8 +99,9 @@ class LSTMCell(ProblemType):
 
     # ---- answers ----------------------------------------------------------------------------------------------
     def step(self, p: Params, x_only: bool = False, no_tanh_c: bool = False, swapped: bool = False,
-             order: tuple[str, ...] = GATES) -> Answers:
-        """The cell step, or a mistaken one; ``order`` names whose weights each of (i, f, g, o) uses."""
+             order: tuple[str, ...] = GATES, given: Answers | None = None) -> Answers:
+        """The cell step, or a mistaken one; ``order`` names whose weights each of (i, f, g, o) uses; ``given``: the
+        student's gates and c_t, used downstream."""
         H, D = sizes(p)  # noqa: N806
         x, h = vector("x", p.x, D), vector("h_prev", p.h_prev, H)
         v = np.concatenate([x, h])
@@ -109,13 +110,13 @@ class LSTMCell(ProblemType):
             W, b = weights(p, src)  # noqa: N806
             z = (W[:, :D] @ x + b) if x_only and gate != "g" else W @ v + b
             squash = np.tanh if (gate == "g") != swapped else sigmoid
-            out[gate] = squash(z)
-        c = out["f"] * vector("c_prev", p.c_prev, H) + out["i"] * out["g"]
+            out[gate] = carry(given, gate, squash(z))
+        c = carry(given, "c", out["f"] * vector("c_prev", p.c_prev, H) + out["i"] * out["g"])
         out.update(c=c, h=out["o"] * (c if no_tanh_c else np.tanh(c)))
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return self.step(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.step(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))

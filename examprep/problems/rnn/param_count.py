@@ -31,7 +31,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Num, Sym
 from examprep.solver.step import Derivation
@@ -73,9 +73,10 @@ class ParamCount(ProblemType):
     )
     parts = (
         Part("gate_block", "Parameters of one gate block of the first layer", "integer", final=False),
-        Part("first_layer", "Parameters of the first layer (all gates and directions)", "integer", final=False),
+        Part("first_layer", "Parameters of the first layer (all gates and directions)", "integer", final=False,
+             uses=("gate_block",)),
         Part("output_params", "Parameters of the output layer", "integer", final=False),
-        Part("total", "Total parameters", "integer"),
+        Part("total", "Total parameters", "integer", uses=("first_layer", "output_params")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -93,8 +94,9 @@ class ParamCount(ProblemType):
 
     # ---- answers ----------------------------------------------------------------------------------------------
     def count(self, p: Params, times_t: bool = False, gates: int | None = None, bias: str | None = None,
-              deep_input_d: bool = False) -> Answers:
-        """The parts, or a mistaken version of them (every keyword is one mistake)."""
+              deep_input_d: bool = False, given: Answers | None = None) -> Answers:
+        """The parts, or a mistaken version of them (every keyword is one mistake); ``given``: the student's earlier
+        counts, used downstream."""
         g = GATES[p.cell] if gates is None else gates
         nb = 1 if (bias or p.bias) == "single" else 2
         dirs = 2 if p.bidirectional else 1
@@ -104,18 +106,22 @@ class ParamCount(ProblemType):
         def block(d_in: int) -> int:
             return H * d_in + H * H + nb * H
 
-        first = g * dirs * block(D)
+        def take(name: str, value: int) -> int:
+            return int(round(carry(given, name, value)))
+
+        gate_block = take("gate_block", block(D) * t)
+        first = take("first_layer", g * dirs * gate_block)
         later = g * dirs * block(D if deep_input_d else dirs * H) * (p.layers - 1)
-        out: Answers = {"gate_block": block(D) * t, "first_layer": first * t}
-        total = (first + later) * t
+        out: Answers = {"gate_block": gate_block, "first_layer": first}
+        total = first + later * t
         if p.output_size is not None:
-            out["output_params"] = dirs * H * p.output_size + p.output_size
+            out["output_params"] = take("output_params", dirs * H * p.output_size + p.output_size)
             total += out["output_params"]
         out["total"] = total
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return self.count(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.count(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))

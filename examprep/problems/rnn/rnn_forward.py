@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.loss.softmax import softmax, softmax_steps
 from examprep.problems.mlp.dense import dense_expr
 from examprep.problems.mlp.near_miss import add, near_miss
@@ -75,12 +75,13 @@ class RNNForward(ProblemType):
     )
     parts = (
         Part("h", "Hidden states, H×T (column t is h_t)", "matrix", mode="decdig", digits=DP),
-        Part("logits", "Output logits W_y h_T + b_y", "vector", mode="decdig", digits=DP, final=False),
-        Part("probs", "Softmax probabilities", "vector", mode="decdig", digits=DP),
-        Part("class", "Predicted class (numbered from 1)", "integer"),
+        Part("logits", "Output logits W_y h_T + b_y", "vector", mode="decdig", digits=DP, final=False,
+             uses=("h",)),
+        Part("probs", "Softmax probabilities", "vector", mode="decdig", digits=DP, uses=("logits",)),
+        Part("class", "Predicted class (numbered from 1)", "integer", uses=("probs",)),
         Part("factors", "Local derivatives w_h(1 - h_t^2), t = 1..T", "vector", mode="decdig", digits=DP,
-             final=False),
-        Part("grad_h0", "dh_T/dh_0", "real", mode="decdig", digits=DP),
+             final=False, uses=("h",)),
+        Part("grad_h0", "dh_T/dh_0", "real", mode="decdig", digits=DP, uses=("factors",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -146,25 +147,28 @@ class RNNForward(ProblemType):
             out.append(h)
         return np.stack(out, axis=1)
 
-    def chain(self, p: Params, h: np.ndarray, deriv: str = "h_t", summed: bool = False) -> Answers:
-        """The output and gradient parts from the states ``h``; ``deriv`` is how tanh' is taken (mistakes)."""
+    def chain(self, p: Params, h: np.ndarray, deriv: str = "h_t", summed: bool = False,
+              given: Answers | None = None) -> Answers:
+        """The output and gradient parts from the states ``h``; ``deriv`` is how tanh' is taken (mistakes);
+        ``given``: the student's earlier parts, used downstream."""
+        h = carry(given, "h", h)
         out: Answers = {"h": h}
         if p.W_y is not None:
             W_y = matrix("W_y", p.W_y)  # noqa: N806
-            logits = W_y @ h[:, -1] + vector("b_y", p.b_y, W_y.shape[0])
-            probs = softmax(logits[None, :])[0]
+            logits = carry(given, "logits", W_y @ h[:, -1] + vector("b_y", p.b_y, W_y.shape[0]))
+            probs = carry(given, "probs", softmax(logits[None, :])[0])
             out.update(logits=logits, probs=probs, **{"class": int(np.argmax(probs)) + 1})
         if p.grad:
             w = float(matrix("W_h", p.W_h)[0, 0])
             hs = h[0]
             prev = np.concatenate([[vector("h0", p.h0, 1)[0]], hs[:-1]])
             local = {"h_t": 1 - hs ** 2, "none": np.ones_like(hs), "h_prev": 1 - prev ** 2, "unsquared": 1 - hs}
-            factors = w * local[deriv]
+            factors = carry(given, "factors", w * local[deriv])
             out.update(factors=factors, grad_h0=float(factors.sum() if summed else np.prod(factors)))
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return self.chain(p, self.run(p))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.chain(p, self.run(p), given=given)
 
     def degenerate(self, p: Params) -> str | None:
         a = self.solve(p)

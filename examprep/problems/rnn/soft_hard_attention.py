@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.loss.softmax import softmax
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.rnn.numbers import grid
@@ -51,9 +51,10 @@ class SoftHardAttention(ProblemType):
     )
     parts = (
         Part("weights", "Attention weights α = softmax(e)", "vector", mode="decdig", digits=DP, final=False),
-        Part("soft", "Soft-attention context Σ α_i a_i", "vector", mode="decdig", digits=DP),
-        Part("hard_index", "Region chosen by hard attention (numbered from 1)", "integer", final=False),
-        Part("hard", "Hard-attention context", "vector", mode="decdig", digits=DP),
+        Part("soft", "Soft-attention context Σ α_i a_i", "vector", mode="decdig", digits=DP, uses=("weights",)),
+        Part("hard_index", "Region chosen by hard attention (numbered from 1)", "integer", final=False,
+             uses=("weights",)),
+        Part("hard", "Hard-attention context", "vector", mode="decdig", digits=DP, uses=("hard_index",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -71,21 +72,26 @@ class SoftHardAttention(ProblemType):
             raise ParamError("u must be below 1 (a uniform draw in [0, 1))")
         return []
 
-    def chain(self, p: Params, raw: bool = False, weigh_scores: bool = False) -> Answers:
-        """The parts, or a mistaken version (every keyword is one mistake)."""
+    def chain(self, p: Params, raw: bool = False, weigh_scores: bool = False, given: Answers | None = None
+              ) -> Answers:
+        """The parts, or a mistaken version (every keyword is one mistake); ``given``: the student's weights and
+        region, used downstream."""
         a = np.asarray(p.features, dtype=float)
         e = np.asarray(p.scores, dtype=float)
-        w = e if raw else softmax(e)
+        w = carry(given, "weights", e if raw else softmax(e))
         if p.u is None:
             idx = int(np.argmax(w))
         else:
             idx = int(np.searchsorted(np.cumsum(w), p.u, side="right"))
             idx = min(idx, len(w) - 1)
+        idx = int(round(carry(given, "hard_index", idx + 1))) - 1
+        if not 0 <= idx < len(a):
+            raise ValueError(f"there is no region {idx + 1}")
         soft = w * e if weigh_scores else w @ a
         return {"weights": w, "soft": soft, "hard_index": idx + 1, "hard": a[idx]}
 
-    def solve(self, p: Params) -> Answers:
-        return self.chain(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.chain(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         w = softmax(np.asarray(p.scores, dtype=float))

@@ -25,7 +25,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Num, Sym, floor
 from examprep.solver.step import Derivation
@@ -43,7 +43,7 @@ class TruncatedBPTT(ProblemType):
     )
     parts = (
         Part("updates", "Number of updates", "integer"),
-        Part("backward_steps", "Backward step computations in all", "integer"),
+        Part("backward_steps", "Backward step computations in all", "integer", uses=("updates",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -56,15 +56,19 @@ class TruncatedBPTT(ProblemType):
         return dict(T=T, k1=k1, k2=k2)
 
     # ---- answers ----------------------------------------------------------------------------------------------
-    def count(self, T: int, k1: int, k2: int, ceil: bool = False, flat: bool = False) -> Answers:  # noqa: N803
-        """The parts, or a mistaken version (``ceil``: ⌈T/k1⌉ updates; ``flat``: every update k2 steps)."""
-        updates = -(-T // k1) if ceil else T // k1
+    def count(self, T: int, k1: int, k2: int, ceil: bool = False, flat: bool = False,  # noqa: N803
+              given: Answers | None = None) -> Answers:
+        """The parts, or a mistaken version (``ceil``: ⌈T/k1⌉ updates; ``flat``: every update k2 steps); ``given``:
+        the student's number of updates, at t = k1, 2k1, ... (the last at T at most)."""
+        updates = int(round(carry(given, "updates", -(-T // k1) if ceil else T // k1)))
+        if updates > T:
+            raise ValueError(f"{updates} updates: there are only T = {T} steps")
         points = [min(k * k1, T) for k in range(1, updates + 1)]
         steps = updates * k2 if flat else sum(min(k2, t) for t in points)
         return {"updates": updates, "backward_steps": steps}
 
-    def solve(self, p: Params) -> Answers:
-        return self.count(p.T, p.k1, p.k2)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.count(p.T, p.k1, p.k2, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         if p.T < p.k1:

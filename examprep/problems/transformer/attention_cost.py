@@ -31,7 +31,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.seeding import picker
 from examprep.solver.expr import Sym
@@ -97,7 +97,9 @@ class AttentionCost(ProblemType):
         Part("wmsa", "Cost of window MSA", "integer"),
         Part("early_pairs", "Attention pairs with early fusion", "integer"),
         Part("late_pairs", "Attention pairs with late fusion", "integer"),
-        Part("ratio", "Ratio", "real", mode="sigfig", digits=4),
+        Part("ratio", "Ratio", "real", mode="sigfig", digits=4,
+             uses=("attention_ops", "recurrent_ops", "full_pairs", "factorised_pairs", "msa", "wmsa", "early_pairs",
+                   "late_pairs")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -159,8 +161,12 @@ class AttentionCost(ProblemType):
                 "(query, key) pairs of self-attention in each design, and give the ratio late / early (4 "
                 "significant figures)."]
 
-    def solve(self, p: Params) -> Answers:
-        return costs(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        a = costs(p)
+        if given:  # the ratio of the student's own counts
+            num, den = (int(round(carry(given, k, a[k]))) for k in RATIO[p.kind])
+            a["ratio"] = num / den
+        return a
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

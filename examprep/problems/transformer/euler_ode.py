@@ -31,7 +31,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.steps import arr, mat, softmax
 from examprep.problems.gan.fair import close_to_truth, near_miss
 from examprep.seeding import picker
@@ -42,8 +42,12 @@ ACTS = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh, "sigmoid": lambda
 RESNET, ATTENTION = ("trajectory", "x_final"), ("weights", "velocity", "x_next")
 
 
-def resnet(p: Params, *, step: float | None = None, outside: bool = False) -> dict[str, Any]:
-    """x_{l+1} = x_l + h·Uᵀσ(V x_l + b), h = 1/L; ``outside``: σ(x_l + h·Uᵀ(V x_l + b))."""
+def resnet(p: Params, *, step: float | None = None, outside: bool = False,
+           given: Answers | None = None) -> dict[str, Any]:
+    """x_{l+1} = x_l + h·Uᵀσ(V x_l + b), h = 1/L; ``outside``: σ(x_l + h·Uᵀ(V x_l + b)).
+
+    ``given``: the student's trajectory, whose last row is x_L.
+    """
     u, v, b = arr(p.U), arr(p.V), arr(p.b)
     h = 1 / p.L if step is None else step
     sig = ACTS[p.activation]
@@ -52,10 +56,15 @@ def resnet(p: Params, *, step: float | None = None, outside: bool = False) -> di
     for _ in range(p.L):
         x = sig(x + h * u.T @ (v @ x + b)) if outside else x + h * u.T @ sig(v @ x + b)
         rows.append(x)
+    if given and "trajectory" in given:
+        traj = carry(given, "trajectory", np.array(rows))
+        return {"trajectory": traj, "x_final": traj[-1]}
     return {"trajectory": np.array(rows), "x_final": x}
 
 
-def attention(p: Params, *, global_z: bool = False, sqrt_d: bool = False) -> dict[str, Any]:
+def attention(p: Params, *, global_z: bool = False, sqrt_d: bool = False,
+              given: Answers | None = None) -> dict[str, Any]:
+    """Weights, velocities and one Euler step; ``given``: the student's earlier parts, used downstream."""
     x = arr(p.X)
     q, k, v = x @ arr(p.W_Q).T, x @ arr(p.W_K).T, x @ arr(p.W_V).T
     s = p.beta * q @ k.T / (math.sqrt(x.shape[1]) if sqrt_d else 1.0)
@@ -64,7 +73,8 @@ def attention(p: Params, *, global_z: bool = False, sqrt_d: bool = False) -> dic
         w = e / e.sum()
     else:
         w = softmax(s, axis=1)
-    vel = w @ v
+    w = carry(given, "weights", w)
+    vel = carry(given, "velocity", w @ v)
     return {"weights": w, "velocity": vel, "x_next": x + p.dt * vel}
 
 
@@ -90,10 +100,10 @@ class EulerODE(ProblemType):
     )
     parts = (
         Part("trajectory", "x_l after each layer (row l)", "matrix", mode="decdig", digits=DP, final=False),
-        Part("x_final", "x_L", "vector", mode="decdig", digits=DP),
+        Part("x_final", "x_L", "vector", mode="decdig", digits=DP, uses=("trajectory",)),
         Part("weights", "Weights a_ij (rows sum to 1)", "matrix", mode="decdig", digits=DP, final=False),
-        Part("velocity", "Velocities (row i = dx_i/dt)", "matrix", mode="decdig", digits=DP),
-        Part("x_next", "Tokens after one Euler step", "matrix", mode="decdig", digits=DP),
+        Part("velocity", "Velocities (row i = dx_i/dt)", "matrix", mode="decdig", digits=DP, uses=("weights",)),
+        Part("x_next", "Tokens after one Euler step", "matrix", mode="decdig", digits=DP, uses=("velocity",)),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -160,8 +170,8 @@ class EulerODE(ProblemType):
                 f"$X + \\Delta t \\cdot v$, to {DP} decimal places.", "\nX = ", mat(p.X), "\nW_Q = ",
                 mat(p.W_Q), ", W_K = ", mat(p.W_K), ", W_V = ", mat(p.W_V)]
 
-    def solve(self, p: Params) -> Answers:
-        return resnet(p) if p.kind == "resnet" else attention(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return resnet(p, given=given) if p.kind == "resnet" else attention(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

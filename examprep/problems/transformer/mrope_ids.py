@@ -26,7 +26,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.seeding import picker
 from examprep.solver.expr import Func, Sym
 from examprep.solver.step import Derivation
@@ -47,7 +47,7 @@ class MropeIds(ProblemType):
     )
     parts = (
         Part("vision_ids", "Position ids (temporal, height, width) of each patch", "matrix", integral=True),
-        Part("next_id", "Id of the next text token", "integer"),
+        Part("next_id", "Id of the next text token", "integer", uses=("vision_ids",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -79,9 +79,12 @@ class MropeIds(ProblemType):
                 "token gets the largest id so far plus 1. List the ids of the patches (frame by frame, each frame "
                 "row by row, one row of three ids per patch) and give the id of the next text token."]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         t0 = p.text_before
         rows = [[t0 + f, t0 + r, t0 + c] for f in range(p.frames) for r in range(p.grid_h) for c in range(p.grid_w)]
+        if given and "vision_ids" in given:  # the largest id so far (the text's and the student's) + 1
+            ids = carry(given, "vision_ids", rows)
+            return {"vision_ids": rows, "next_id": max(t0 - 1, int(round(np.max(ids)))) + 1}
         return {"vision_ids": rows, "next_id": t0 + max(p.frames, p.grid_h, p.grid_w)}
 
     def derivation(self, p: Params) -> Derivation:

@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.attention.steps import arr, mat, softmax
 from examprep.problems.gan.fair import close_to_truth, near_miss
 from examprep.seeding import picker
@@ -47,9 +47,16 @@ LAYOUTS = ("rows", "columns")
 
 
 def forward(p: Params, *, w_o: bool = True, reverse: bool = False, scale_d: bool = False, flip_bias: bool = False,
-            bias_after: bool = False) -> dict[str, np.ndarray]:
-    """Every part in the rows layout (columns: transposed by the caller); the keywords do the named mistakes."""
+            bias_after: bool = False, given: Answers | None = None) -> dict[str, np.ndarray]:
+    """Every part in the rows layout (columns: transposed by the caller); the keywords do the named mistakes.
+
+    ``given``: the student's earlier parts (as laid out in the answer); each later part is computed from them.
+    """
     cols = p.layout == "columns"
+
+    def take(name: str, value: np.ndarray) -> np.ndarray:
+        return carry(given, name, value.T).T if cols else carry(given, name, value)
+
     x = arr(p.X).T if cols else arr(p.X)
     wq, wk, wv, wo = (arr(p[w]).T if cols else arr(p[w]) for w in ("W_q", "W_k", "W_v", "W_O"))
     n, d = x.shape
@@ -61,22 +68,19 @@ def forward(p: Params, *, w_o: bool = True, reverse: bool = False, scale_d: bool
         i, j = np.arange(n)[:, None], np.arange(n)[None, :]
         bias = p.gate * b[(j - i if flip_bias else i - j) + n - 1]
     mask = np.tril(np.ones((n, n), dtype=bool)) if p.causal else None
-    scores, weights, outs = [], [], []
-    for m in range(p.heads):
-        blk = slice(m * dh, (m + 1) * dh)
-        s = Q[:, blk] @ K[:, blk].T / math.sqrt(d if scale_d else dh)
-        if bias_after:
-            w = softmax(s, axis=1, mask=mask) + np.where(mask, bias, 0) if mask is not None \
-                else softmax(s, axis=1) + bias
-        else:
-            s = s + bias
-            w = softmax(s, axis=1, mask=mask)
-        scores.append(s)
-        weights.append(w)
-        outs.append(w @ V[:, blk])
-    heads = np.concatenate(outs[::-1] if reverse else outs, axis=1)
-    return {"scores": np.vstack(scores), "weights": np.vstack(weights), "heads": heads,
-            "output": heads @ wo if w_o else heads}
+    blocks = [slice(m * dh, (m + 1) * dh) for m in range(p.heads)]
+    raw = [Q[:, blk] @ K[:, blk].T / math.sqrt(d if scale_d else dh) for blk in blocks]
+    if bias_after:
+        scores = np.vstack(raw)
+        weights = np.vstack([softmax(s, axis=1, mask=mask) + np.where(mask, bias, 0) if mask is not None
+                             else softmax(s, axis=1) + bias for s in raw])
+    else:
+        scores = take("scores", np.vstack([s + bias for s in raw]))
+        weights = take("weights", np.vstack([softmax(scores[m * n:(m + 1) * n], axis=1, mask=mask)
+                                             for m in range(p.heads)]))
+    outs = [weights[m * n:(m + 1) * n] @ V[:, blk] for m, blk in enumerate(blocks)]
+    heads = take("heads", np.concatenate(outs[::-1] if reverse else outs, axis=1))
+    return {"scores": scores, "weights": weights, "heads": heads, "output": heads @ wo if w_o else heads}
 
 
 def laid_out(p: Params, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -104,9 +108,9 @@ class MultiheadForward(ProblemType):
     parts = (
         Part("scores", "Scaled scores of every head (stacked)", "matrix", mode="decdig", digits=DP, final=False),
         Part("weights", "Attention weights of every head (stacked)", "matrix", mode="decdig", digits=DP,
-             final=False),
-        Part("heads", "Concatenated head outputs", "matrix", mode="decdig", digits=DP),
-        Part("output", "Output after W_O", "matrix", mode="decdig", digits=DP),
+             final=False, uses=("scores",)),
+        Part("heads", "Concatenated head outputs", "matrix", mode="decdig", digits=DP, uses=("weights",)),
+        Part("output", "Output after W_O", "matrix", mode="decdig", digits=DP, uses=("heads",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -151,8 +155,8 @@ class MultiheadForward(ProblemType):
             return "every head has the same weights"
         return near_miss(self.solve(p), self.mistakes(p))
 
-    def solve(self, p: Params) -> Answers:
-        return laid_out(p, forward(p))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return laid_out(p, forward(p, given=given))
 
     def statement(self, p: Params) -> list[Any]:
         cols = p.layout == "columns"

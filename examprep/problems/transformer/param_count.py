@@ -33,7 +33,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.seeding import picker
 from examprep.solver.expr import Sym
@@ -50,29 +50,33 @@ ROUNDED = {(30522, 768, 3072, 12, 512, 2): 110_000_000, (30522, 1024, 4096, 24, 
 
 def count(arch: str, V: int, d: int, dff: int, L: int, max_pos: int, seg: int, bias: bool, ln: bool,
           tied: bool, classes: int | None, prefix: int | None, w_o: bool = True, times_l: bool = True,
-          tied_twice: bool = False) -> dict[str, Any]:
-    """Every part; the keyword flags switch on the named mistakes."""
+          tied_twice: bool = False, given: Answers | None = None) -> dict[str, Any]:
+    """Every part; the keyword flags switch on the named mistakes; ``given``: the student's earlier counts."""
+
+    def take(name: str, value: int) -> int:
+        return int(round(carry(given, name, value)))
+
     b = int(bias)
-    attention = (4 if w_o else 3) * d * d + (4 if w_o else 3) * d * b
-    ffn = 2 * d * dff + (dff + d) * b
-    norms = 4 * d if ln else 0
-    layer = attention + ffn + norms
+    attention = take("attention", (4 if w_o else 3) * d * d + (4 if w_o else 3) * d * b)
+    ffn = take("ffn", 2 * d * dff + (dff + d) * b)
+    norms = take("norms", 4 * d if ln else 0)
+    layer = take("layer", attention + ffn + norms)
     out: dict[str, Any] = {"attention": attention, "ffn": ffn, "norms": norms, "layer": layer}
     stack = (L if times_l else 1) * layer
     if arch == "encoder_layer":
         total = stack
     else:
-        emb = V * d + max_pos * d + seg * d + (2 * d if arch == "bert" and ln else 0)
+        emb = take("embeddings", V * d + max_pos * d + seg * d + (2 * d if arch == "bert" and ln else 0))
         out["embeddings"] = emb
         if arch == "bert":
             total = emb + stack + d * d + d * b
         else:
             total = emb + stack + (2 * d if ln else 0) + (V * d if (not tied or tied_twice) else 0)
-    out["total"] = total
+    out["total"] = total = take("total", total)
     if classes is not None:
         out["head_params"] = d * classes + classes
     if prefix is not None:
-        out["prefix_params"] = 2 * prefix * L * d
+        out["prefix_params"] = take("prefix_params", 2 * prefix * L * d)
         out["prefix_percent"] = 100 * out["prefix_params"] / total
     return out
 
@@ -100,12 +104,13 @@ class ParamCount(ProblemType):
         Part("attention", "Attention parameters per layer", "integer", final=False),
         Part("ffn", "Feed-forward parameters per layer", "integer", final=False),
         Part("norms", "LayerNorm parameters per layer", "integer", final=False),
-        Part("layer", "Parameters per layer", "integer"),
+        Part("layer", "Parameters per layer", "integer", uses=("attention", "ffn", "norms")),
         Part("embeddings", "Embedding parameters", "integer", final=False),
-        Part("total", "Total parameters", "integer"),
+        Part("total", "Total parameters", "integer", uses=("layer", "embeddings")),
         Part("head_params", "Parameters of the classification head", "integer"),
         Part("prefix_params", "Prefix-tuning parameters", "integer"),
-        Part("prefix_percent", "Prefix parameters as a percentage of the total", "real"),
+        Part("prefix_percent", "Prefix parameters as a percentage of the total", "real",
+             uses=("prefix_params", "total")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -195,8 +200,8 @@ class ParamCount(ProblemType):
                      "the total is that?")
         return s
 
-    def solve(self, p: Params) -> Answers:
-        return count(*self._args(p))
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return count(*self._args(p), given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

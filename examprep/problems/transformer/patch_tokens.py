@@ -31,7 +31,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import near_miss
 from examprep.seeding import picker
 from examprep.solver.expr import Sym, floor
@@ -42,13 +42,18 @@ T_, PD = Sym("N_tok", "N_tok", latex=r"N_{\mathrm{tok}}", typst='N_"tok"'), Sym(
 
 
 def tokens(p: Params, cls: bool | None = None, channels: bool = True, square_p: bool = False,
-           pixels: bool = False, floor_masked: bool = False) -> dict[str, Any]:
-    """Every part; the keyword flags switch on the named mistakes."""
-    gh, gw = p.H // p.P_h, p.W // p.P_w
-    n = p.H * p.W // p.P_h if pixels else gh * gw
-    ntok = n + int(p.cls if cls is None else cls)
-    pdim = (p.P_h if square_p else p.P_h * p.P_w) * (p.C if channels else 1)
-    out: dict[str, Any] = {"grid": [gh, gw], "n_patches": n, "n_tokens": ntok, "patch_dim": pdim,
+           pixels: bool = False, floor_masked: bool = False, given: Answers | None = None) -> dict[str, Any]:
+    """Every part; the keyword flags switch on the named mistakes; ``given``: the student's earlier answers."""
+
+    def take(name: str, value: int) -> int:
+        return int(round(carry(given, name, value)))
+
+    grid = [p.H // p.P_h, p.W // p.P_w]
+    gh, gw = (int(round(g)) for g in carry(given, "grid", grid))
+    n = take("n_patches", p.H * p.W // p.P_h if pixels else gh * gw)
+    ntok = take("n_tokens", n + int(p.cls if cls is None else cls))
+    pdim = take("patch_dim", (p.P_h if square_p else p.P_h * p.P_w) * (p.C if channels else 1))
+    out: dict[str, Any] = {"grid": grid, "n_patches": n, "n_tokens": ntok, "patch_dim": pdim,
                            "proj_params": pdim * p.D + p.D, "pos_params": ntok * p.D}
     if p.mask_ratio:
         r = Fraction(str(p.mask_ratio))
@@ -56,7 +61,7 @@ def tokens(p: Params, cls: bool | None = None, channels: bool = True, square_p: 
             masked = math.floor(r * n)
             out.update(n_visible=n - masked, n_masked=masked)
         else:
-            vis = math.floor(n * (1 - r))
+            vis = take("n_visible", math.floor(n * (1 - r)))
             out.update(n_visible=vis, n_masked=n - vis)
     return out
 
@@ -78,13 +83,13 @@ class PatchTokens(ProblemType):
     )
     parts = (
         Part("grid", "Patch grid [H/P_h, W/P_w]", "vector", integral=True, final=False),
-        Part("n_patches", "Number of patches", "integer"),
-        Part("n_tokens", "Number of tokens", "integer"),
+        Part("n_patches", "Number of patches", "integer", uses=("grid",)),
+        Part("n_tokens", "Number of tokens", "integer", uses=("n_patches",)),
         Part("patch_dim", "Length of a flattened patch", "integer"),
-        Part("proj_params", "Parameters of the patch projection", "integer"),
-        Part("pos_params", "Parameters of the position embeddings", "integer"),
-        Part("n_visible", "Visible (kept) patches", "integer"),
-        Part("n_masked", "Masked patches", "integer"),
+        Part("proj_params", "Parameters of the patch projection", "integer", uses=("patch_dim",)),
+        Part("pos_params", "Parameters of the position embeddings", "integer", uses=("n_tokens",)),
+        Part("n_visible", "Visible (kept) patches", "integer", uses=("n_patches",)),
+        Part("n_masked", "Masked patches", "integer", uses=("n_patches", "n_visible")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -134,8 +139,8 @@ class PatchTokens(ProblemType):
                      "and how many masked?")
         return s
 
-    def solve(self, p: Params) -> Answers:
-        return tokens(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return tokens(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

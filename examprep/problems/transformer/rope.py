@@ -27,7 +27,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.gan.fair import close_to_truth, near_miss
 from examprep.seeding import picker
 from examprep.solver.expr import Func, Mat, Num, Sym, paren
@@ -50,11 +50,11 @@ def thetas(d: int, base: float, per_i: bool = False) -> np.ndarray:
 
 
 def rotate(x: Any, pos: int, pairing: str, base: float, *, per_i: bool = False, degrees: bool = False,
-           sign: int = 1) -> np.ndarray:
-    """R_pos x; the keywords do the named mistakes."""
+           sign: int = 1, angles: np.ndarray | None = None) -> np.ndarray:
+    """R_pos x (or x rotated by the given ``angles``); the other keywords do the named mistakes."""
     x = np.asarray(x, dtype=float)
     a_idx, b_idx = pair_index(len(x), pairing)
-    phi = sign * pos * thetas(len(x), base, per_i)
+    phi = sign * pos * thetas(len(x), base, per_i) if angles is None else angles
     if degrees:
         phi = np.deg2rad(phi)
     a, b = x[a_idx], x[b_idx]
@@ -64,12 +64,18 @@ def rotate(x: Any, pos: int, pairing: str, base: float, *, per_i: bool = False, 
     return out
 
 
-def rope_parts(p: Params, pairing: str | None = None, **kw: Any) -> dict[str, Any]:
+def rope_parts(p: Params, pairing: str | None = None, given: Answers | None = None, **kw: Any) -> dict[str, Any]:
+    """Every part; ``given``: the student's earlier parts (q is rotated by their angles, the dot product taken of
+    their rotated vectors); the keywords do the named mistakes."""
     pr = pairing or p.pairing
-    qr = rotate(p.q, p.m, pr, p.base, **kw)
-    kr = rotate(p.k, p.n, pr, p.base, **kw)
-    return {"angles": p.m * thetas(len(p.q), p.base, kw.get("per_i", False)), "q_rot": qr, "k_rot": kr,
-            "dot": float(qr @ kr)}
+    angles = p.m * thetas(len(p.q), p.base, kw.get("per_i", False))
+    if given and "angles" in given:
+        qr = rotate(p.q, p.m, pr, p.base, angles=carry(given, "angles", angles))
+    else:
+        qr = rotate(p.q, p.m, pr, p.base, **kw)
+    qr = carry(given, "q_rot", qr)
+    kr = carry(given, "k_rot", rotate(p.k, p.n, pr, p.base, **kw))
+    return {"angles": angles, "q_rot": qr, "k_rot": kr, "dot": float(qr @ kr)}
 
 
 def num(v: float) -> Any:
@@ -103,9 +109,10 @@ class Rope(ProblemType):
     parts = (
         Part("angles", "Rotation angles m·θ_i of the query (radians)", "vector", mode="decdig", digits=DP,
              final=False),
-        Part("q_rot", "Rotated query R_m q", "vector", mode="decdig", digits=DP),
+        Part("q_rot", "Rotated query R_m q", "vector", mode="decdig", digits=DP, uses=("angles",)),
         Part("k_rot", "Rotated key R_n k", "vector", mode="decdig", digits=DP),
-        Part("dot", "Dot product of the rotated query and key", "real", mode="decdig", digits=DP),
+        Part("dot", "Dot product of the rotated query and key", "real", mode="decdig", digits=DP,
+             uses=("q_rot", "k_rot")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -146,8 +153,8 @@ class Rope(ProblemType):
             "$m \\theta_i$, the rotated query $R_m q$, the rotated key $R_n k$ and their dot product, all to "
             f"{DP} decimal places."]
 
-    def solve(self, p: Params) -> Answers:
-        return rope_parts(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return rope_parts(p, given=given)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

@@ -31,7 +31,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.vision import harris as h
 from examprep.problems.vision import patches
 from examprep.problems.vision.harris_patch import SETTINGS, draw_settings
@@ -105,8 +105,8 @@ class HarrisMap(ProblemType):
     params = (Param("I", "matrix", "the image (integers), rows × columns", lo=0, hi=255), *SETTINGS)
     parts = (
         Part("R", "R at every pixel of the region", "matrix", mode="rel", rtol=1e-3, atol=0.01),
-        Part("corners", "corners [[row, col], ...] sorted", "matrix", integral=True, partial=False),
-        Part("n_corners", "number of corners", "integer"),
+        Part("corners", "corners [[row, col], ...] sorted", "matrix", integral=True, partial=False, uses=("R",)),
+        Part("n_corners", "number of corners", "integer", uses=("corners",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -155,10 +155,11 @@ class HarrisMap(ProblemType):
             *h.conventions(p.gradient, p.window, p.size, p.sigma),
         ]
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         m = self._maps(p)
-        corners = local_maxima(m["R"], p.tau, m["glo"] + h.half(p.size))
-        return {"R": m["R"].tolist(), "corners": corners, "n_corners": len(corners)}
+        r = carry(given, "R", m["R"])
+        corners = carry(given, "corners", local_maxima(r, p.tau, m["glo"] + h.half(p.size)))
+        return {"R": r.tolist(), "corners": corners, "n_corners": len(corners)}
 
     def derivation(self, p: Params) -> Derivation:
         m = self._maps(p)
