@@ -108,3 +108,21 @@ def test_batch_grading_carries_forward(tmp_path: Any) -> None:
     q = g.report()["students"][0]["questions"][0]
     r = {p["part"]: p for p in q["parts"]}
     assert r["R"]["verdict"] == "right" and r["R"]["feedback"].startswith("follows from your A = 112.9")
+
+
+def test_earlier_values_that_name_nothing_follow_nothing(monkeypatch: Any) -> None:
+    """A recomputation the student's values make impossible (an index past the end) leaves the part as graded."""
+    pt = make("attention/softmax_temperature-v1")
+    inst = pt.from_params(pt.parse_sets(["z=[2,1,0,-1]", "temperature=0.5", "k=2"]))
+    truth = pt.solve(inst.params)
+    exact = pt.solve
+
+    def solve(p: Any, given: Any = None) -> Any:
+        if given:
+            raise IndexError("index 7 is out of bounds")
+        return exact(p)
+
+    monkeypatch.setattr(pt, "solve", solve)
+    r = grade_answers(pt, truth, {"probs": "[0.5, 0.3, 0.15, 0.05]", "topk": "[0.625, 0.375, 0, 0]"},
+                      params=inst.params)
+    assert [p.verdict for p in r.parts] == ["wrong", "partial"]

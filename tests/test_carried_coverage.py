@@ -16,6 +16,13 @@ from examprep.registry import all_specs, make
 # Each group below is kept by one person; add a type to its own group only.
 INDEPENDENT: dict[str, str] = {
     # --- mlp, loss, optim, regularization ---
+    "mlp/finite_difference-v1": "the forward, central and exact derivatives each come from the polynomial and w; the "
+                                "pass counts from the number of weights",
+    "optim/confusion_matrix-v1": "the accuracy, the precisions and the recalls are each read off the confusion matrix",
+    "regularization/dropout-v1": "the training output, the test output and the expected kept count each come from h, "
+                                 "the mask and p",
+    "regularization/ensemble-v1": "three separate questions: the ensemble error, the bootstrap miss probability and "
+                                  "the majority vote, each from its own parameters",
     # --- cnn, detection, vision, attention, positional ---
     "cnn/conv_output_size-v1": "H_out from H, W_out from W (each from the layer's sizes), C_out is the filter count",
     "cnn/pool_output_size-v1": "H_out from H, W_out from W (each from the window, stride and padding), C_out is C",

@@ -206,6 +206,23 @@ def test_regression_seed_002_a2_and_mistakes() -> None:
     assert "mean" in statement_text(pt, inst)
 
 
+def test_regression_wrong_residuals_carried_forward_earn_the_ecf_credit() -> None:
+    from examprep.grader.score import grade_answers
+
+    pt, inst, truth = solved("loss/regression-v1", **A2, delta=1.0)
+    # r = [0.5, -0.5, 0, 3] (the last is 4): MSE (0.25 + 0.25 + 0 + 9)/4, MAE (0.5 + 0.5 + 0 + 3)/4, and Huber
+    # with δ = 1: (0.125 + 0.125 + 0 + (3 − 0.5))/4
+    given = {"residuals": "[0.5, -0.5, 0, 3]", "mse": "2.375", "mae": "1", "huber": "0.6875"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    assert r["residuals"].verdict != "right"
+    for name in ("mse", "mae", "huber"):
+        assert (r[name].verdict, r[name].score) == ("carried", 0.5), name
+        assert r[name].feedback.startswith("follows from your residuals = [0.5, -0.5, 0, 3]")
+    # a mean that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, truth, {**given, "mse": "2.5"}, params=inst.params)
+    assert {p.name: p.verdict for p in r2.parts}["mse"] == "wrong"
+
+
 def test_regression_huber_delta_2_and_smooth_l1() -> None:
     pt, inst, ans = solved("loss/regression-v1", **A2, delta=2.0)
     assert ans["huber"] == pytest.approx(1.5625)

@@ -207,6 +207,22 @@ def test_activations_seed_002_a3(act: str, alpha: float | None, value: list, der
     assert "left-hand" in statement_text(pt, inst)
 
 
+def test_activations_tanh_derivative_from_the_rounded_value_is_right() -> None:
+    from examprep.grader.score import grade_answers
+
+    pt, inst, truth = solved("mlp/activations-v1", z=(-3, 0, 2.1), act="tanh")
+    assert truth["derivative"] == pytest.approx([0.0098660, 1, 0.0582230], abs=5e-7)  # 1 − tanh²(z)
+    # tanh to 4 d.p. is [−0.9951, 0, 0.9705]; 1 − 0.9951² = 0.0098 and 1 − 0.9705² = 0.0581 (exact: 0.0099, 0.0582)
+    given = {"value": "[-0.9951, 0, 0.9705]", "derivative": "[0.0098, 1, 0.0581]"}
+    r = grade_answers(pt, truth, given, params=inst.params).parts
+    assert [p.verdict for p in r] == ["right", "right"]
+    assert r[1].feedback == "follows from your value = [-0.9951, 0, 0.9705]"
+    assert grade_answers(pt, truth, {**given, "derivative": "[0.0099, 1, 0.0582]"}, params=inst.params).score == 1
+    # without the values there is nothing to follow
+    assert grade_answers(pt, truth, {"derivative": "[0.0098, 1, 0.0581]"}, params=inst.params).parts[0].verdict \
+        != "right"
+
+
 def test_activations_named_mistakes() -> None:
     pt, inst, _ = solved("mlp/activations-v1", z=Z, act="sigmoid")
     assert mistake_named(pt, inst, "derivative", [0.119203, 0.377541, 0.5, 0.817574]) == "sigmoid_derivative_as_sigma"
@@ -344,6 +360,23 @@ def test_backprop_bce_seed_004_a9_and_mistakes() -> None:
     assert mistake_named(pt, inst, "dW1", ans["dW1"].T.tolist()) == "outer_transposed"
     assert self_test(pt, [inst]) == []
     assert "natural log" in statement_text(pt, inst)
+
+
+def test_backprop_wrong_output_carried_forward_earns_the_ecf_credit() -> None:
+    from examprep.grader.score import grade_answers
+
+    pt, inst, truth = solved("mlp/backprop-v1", **A9)
+    # f = 0.8 is wrong (0.8635); with y = 1: L = −ln 0.8 = 0.2231, δ2 = f − y = −0.2, ∂L/∂W2 = δ2·a1ᵀ
+    given = {"a1": "[0.9820, 0.1192]", "f": "0.8000", "loss": "0.2231", "delta2": "-0.2000",
+             "dW2": "[[-0.1964, -0.02384]]", "db2": "-0.2000"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    assert (r["a1"].verdict, r["f"].verdict) == ("right", "wrong")
+    for name in ("loss", "delta2", "dW2", "db2"):
+        assert (r[name].verdict, r[name].score) == ("carried", 0.5), name
+    assert r["dW2"].feedback.startswith("follows from your delta2 = -0.2000")
+    # a δ2 that follows from nothing the student wrote stays wrong
+    r2 = grade_answers(pt, truth, {**given, "delta2": "-0.3000"}, params=inst.params)
+    assert {p.name: p.verdict for p in r2.parts}["delta2"] == "wrong"
 
 
 @pytest.mark.parametrize("params, match", [

@@ -88,6 +88,23 @@ def test_gd_quadratic_catalog_example() -> None:
     assert "non_simultaneous" not in pt.mistakes(inst.params)  # separable: the order cannot matter
 
 
+def test_gd_wrong_gradient_carried_forward_earns_the_ecf_credit() -> None:
+    pt, inst, truth = solved("optim/gd-v1", a=(1, 2), c=(3, -1), w0=(0, 0), lr=0.1, steps=2)
+    # g_2 = (−4.8, 2.0) is wrong (2.4); then w_2 = (0.6, −0.4) − 0.1·g_2 = (1.08, −0.6) and
+    # L(w_2) = (1.08 − 3)² + 2(−0.6 + 1)² = 3.6864 + 0.32 = 4.0064
+    given = {"grads": "[[-6, 4], [-4.8, 2.0]]", "iterates": "[[0.6, -0.4], [1.08, -0.6]]",
+             "losses": "[11, 6.48, 4.01]"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    assert r["grads"].verdict != "right"
+    assert (r["iterates"].verdict, r["iterates"].score) == ("carried", 0.5)
+    assert (r["losses"].verdict, r["losses"].score) == ("carried", 0.5)
+    assert r["losses"].feedback.startswith("follows from your iterates = [[0.6, -0.4], [1.08, -0.6]]")
+    # iterates that follow from nothing the student wrote earn only the entries that are right (3 of 4)
+    r2 = grade_answers(pt, truth, {**given, "iterates": "[[0.6, -0.4], [1.08, -0.7]]"}, params=inst.params)
+    it = {p.name: p for p in r2.parts}["iterates"]
+    assert (it.verdict, it.score) == ("partial", 0.75)
+
+
 @pytest.mark.parametrize("sets, match", [
     (["x=[1,2,3]", "y=[2,3]", "w0=[0,0]", "lr=0.1"], "one entry per point"),
     (["x=[1,1,1]", "y=[2,3,4]", "w0=[0,0]", "lr=0.1"], "two different values"),

@@ -134,6 +134,22 @@ def test_early_stopping_catalog_example() -> None:
     assert self_test(pt, [inst]) == []
 
 
+def test_early_stopping_loss_of_a_wrong_best_epoch_earns_the_ecf_credit() -> None:
+    pt, inst, truth = solved("regularization/early_stopping-v1", val_losses=D3, patience=3)
+    # best epoch 3 is wrong (5); its validation loss, read off the table, is 0.70
+    given = {"stop_epoch": "8", "best_epoch": "3", "best_loss": "0.70"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    assert (r["stop_epoch"].verdict, r["best_epoch"].verdict) == ("right", "wrong")
+    assert (r["best_loss"].verdict, r["best_loss"].score) == ("carried", 0.5)
+    assert r["best_loss"].feedback.startswith("follows from your best_epoch = 3")
+    # a loss that is not epoch 3's (epoch 1's), or an epoch the table does not have, earns nothing
+    for best_epoch, best_loss in (("3", "0.90"), ("12", "0.90")):
+        r2 = grade_answers(pt, truth, {**given, "best_epoch": best_epoch, "best_loss": best_loss},
+                           params=inst.params)
+        bl = {p.name: p for p in r2.parts}["best_loss"]
+        assert (bl.verdict, bl.score) == ("wrong", 0), (best_epoch, best_loss)
+
+
 def test_early_stopping_ties_and_min_delta() -> None:
     losses = (1.0, 0.8, 0.8, 0.9, 0.85, 0.7)
     pt, inst, ans = solved("regularization/early_stopping-v1", val_losses=losses, patience=2)

@@ -66,8 +66,8 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
             continue
         try:
             alt = problem.solve(params, {u: values[u] for u in used})[name]
-        except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError):
-            continue  # the student's earlier values make the later part undefined
+        except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError):
+            continue  # the student's earlier values make the later part undefined (or name nothing that exists)
         again = grade_part(part, alt, given[name], None, options)
         if again.verdict != "right":
             continue

@@ -17,3 +17,6 @@ register("audio/mfcc-v1", "examprep.problems.audio.mfcc:MFCC", title="MFCCs from
 register("audio/wavenet_rf-v1", "examprep.problems.audio.wavenet_rf:WavenetRF",
          title="Receptive field of dilated causal convolutions (WaveNet, TCN)", parts=("rf_stack", "rf", "rf_ms"),
          catalog="seed_000_001 H4")
+register("audio/causal_conv-v1", "examprep.problems.audio.causal_conv:CausalConv",
+         title="Dilated causal convolution and gated activation (WaveNet)", parts=("y", "g", "z"),
+         catalog="seed_000_001 H4; seed_002 E6")

@@ -22,3 +22,9 @@ register("contrastive/filip_similarity-v1", "examprep.problems.contrastive.filip
          catalog="seed_002 L2")
 register("contrastive/stair_sparse-v1", "examprep.problems.contrastive.stair_sparse:StairSparse",
          title="STAIR sparse vocabulary embedding", parts=("h", "nnz"), catalog="seed_002 L3")
+register("contrastive/flamingo_gate-v1", "examprep.problems.contrastive.flamingo_gate:FlamingoGate",
+         title="Flamingo gated cross-attention (tanh gate)", parts=("gate", "y"),
+         catalog="seed_000_001 B3; seed_002 L5")
+register("contrastive/tvlt_loss-v1", "examprep.problems.contrastive.tvlt_loss:TvltLoss",
+         title="TVLT loss (VAM + masked MAE) and efficiency",
+         parts=("p", "vam", "patch_mse", "mae", "total", "speedup", "size_ratio"), catalog="seed_003 D3")

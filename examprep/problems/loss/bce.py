@@ -29,7 +29,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.loss.softmax import num
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Add, Func, Mat, Sym
@@ -57,7 +57,7 @@ class BCE(ProblemType):
     parts = (
         Part("terms", "Per-example losses −[y ln p + (1 − y) ln(1 − p)]", "vector", mode="decdig", digits=DP,
              final=False),
-        Part("loss", "Binary cross-entropy", "real", mode="decdig", digits=DP),
+        Part("loss", "Binary cross-entropy", "real", mode="decdig", digits=DP, uses=("terms",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -81,8 +81,8 @@ class BCE(ProblemType):
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))
 
-    def solve(self, p: Params) -> Answers:
-        terms = bce_terms(p.p, p.y)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        terms = carry(given, "terms", bce_terms(p.p, p.y))
         total = math.fsum(terms)
         return {"terms": terms, "loss": total / len(terms) if p.reduction == "mean" else total}
 

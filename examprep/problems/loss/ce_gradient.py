@@ -34,7 +34,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.loss.softmax import num, one_hot, softmax, softmax_steps
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid
@@ -58,11 +58,11 @@ class CEGradient(ProblemType):
     )
     parts = (
         Part("probs", "Probabilities P = softmax(z)", "vector", mode="decdig", digits=DP, final=False),
-        Part("loss", "Loss −ln P_target", "real", mode="decdig", digits=DP),
-        Part("grad_z", "Gradient ∂L/∂z = P − Q", "vector", mode="decdig", digits=DP),
-        Part("grad_W", "Gradient ∂L/∂W = (P − Q) hᵀ", "matrix", mode="decdig", digits=DP),
-        Part("W_new", "W after one step W − η ∂L/∂W", "matrix", mode="decdig", digits=DP),
-        Part("loss_new", "Loss after the step", "real", mode="decdig", digits=DP),
+        Part("loss", "Loss −ln P_target", "real", mode="decdig", digits=DP, uses=("probs",)),
+        Part("grad_z", "Gradient ∂L/∂z = P − Q", "vector", mode="decdig", digits=DP, uses=("probs",)),
+        Part("grad_W", "Gradient ∂L/∂W = (P − Q) hᵀ", "matrix", mode="decdig", digits=DP, uses=("grad_z",)),
+        Part("W_new", "W after one step W − η ∂L/∂W", "matrix", mode="decdig", digits=DP, uses=("grad_W",)),
+        Part("loss_new", "Loss after the step", "real", mode="decdig", digits=DP, uses=("W_new",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -107,24 +107,27 @@ class CEGradient(ProblemType):
         return np.asarray(p.W if W is None else W, dtype=float) @ np.asarray(p.h, dtype=float)
 
     def answers(self, p: Params, sign: float = 1.0, outer: bool = True, step: float = -1.0,
-                log: Any = np.log) -> Answers:
-        """The chain of parts; ``sign`` −1 gives Q − P, ``step`` +1 gives ascent (each a named mistake)."""
+                log: Any = np.log, given: Answers | None = None) -> Answers:
+        """The chain of parts; ``sign`` −1 gives Q − P, ``step`` +1 gives ascent (each a named mistake).
+
+        ``given``: the student's earlier values (error carried forward).
+        """
         z = self.logits(p)
-        P = softmax(z)  # noqa: N806
+        P = carry(given, "probs", softmax(z))  # noqa: N806
         Q = one_hot([p.target], len(z))[0]  # noqa: N806
-        g = sign * (P - Q)
+        g = carry(given, "grad_z", sign * (P - Q))
         out: Answers = {"probs": P, "loss": float(-log(P[p.target])), "grad_z": g}
         if p.W is not None:
-            gW = np.outer(g, np.asarray(p.h, dtype=float)) if outer else g  # noqa: N806
+            gW = carry(given, "grad_W", np.outer(g, np.asarray(p.h, dtype=float)) if outer else g)  # noqa: N806
             out["grad_W"] = gW
             if p.eta is not None and outer:
-                W_new = np.asarray(p.W, dtype=float) + step * p.eta * gW  # noqa: N806
+                W_new = carry(given, "W_new", np.asarray(p.W, dtype=float) + step * p.eta * gW)  # noqa: N806
                 out["W_new"] = W_new
                 out["loss_new"] = float(-log(softmax(self.logits(p, W_new))[p.target]))
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return self.answers(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.answers(p, given=given)
 
     def statement(self, p: Params) -> list[Any]:
         if p.W is None:

@@ -27,7 +27,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid
@@ -38,8 +38,8 @@ SF = 4
 n = af.n
 
 
-def _part(name: str, label: str, final: bool = True) -> Part:
-    return Part(name, label, "real", mode="sigfig", digits=SF, final=final)
+def _part(name: str, label: str, final: bool = True, uses: tuple[str, ...] = ()) -> Part:
+    return Part(name, label, "real", mode="sigfig", digits=SF, final=final, uses=uses)
 
 
 class CEvsSE(ProblemType):
@@ -53,9 +53,9 @@ class CEvsSE(ProblemType):
     )
     parts = (
         _part("f", "f = σ(z)", final=False),
-        _part("grad_ce", "∂/∂z of the cross-entropy"),
-        _part("grad_se", "∂/∂z of the squared error (f − y)²"),
-        _part("ratio", "grad_ce / grad_se"),
+        _part("grad_ce", "∂/∂z of the cross-entropy", uses=("f",)),
+        _part("grad_se", "∂/∂z of the squared error (f − y)²", uses=("f",)),
+        _part("ratio", "grad_ce / grad_se", uses=("grad_ce", "grad_se")),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -64,14 +64,15 @@ class CEvsSE(ProblemType):
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))
 
-    def answers(self, p: Params, sign: float = 1.0, sigma_prime: bool = True) -> Answers:
-        f = float(af.sigmoid(p.z))
-        ce = sign * (f - p.y)
-        se = sign * 2 * (f - p.y) * (f * (1 - f) if sigma_prime else 1.0)
+    def answers(self, p: Params, sign: float = 1.0, sigma_prime: bool = True, given: Answers | None = None) -> Answers:
+        """The parts, or a mistaken version (``sign``, ``sigma_prime``); ``given``: the student's earlier values."""
+        f = carry(given, "f", float(af.sigmoid(p.z)))
+        ce = carry(given, "grad_ce", sign * (f - p.y))
+        se = carry(given, "grad_se", sign * 2 * (f - p.y) * (f * (1 - f) if sigma_prime else 1.0))
         return {"f": f, "grad_ce": ce, "grad_se": se, "ratio": ce / se}
 
-    def solve(self, p: Params) -> Answers:
-        return self.answers(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.answers(p, given=given)
 
     def statement(self, p: Params) -> list[Any]:
         return [f"A sigmoid output $f = \\sigma(z) = \\frac{{1}}{{1 + e^{{-z}}}}$ has the logit z = {n(p.z)} and the "

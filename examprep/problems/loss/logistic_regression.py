@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid
@@ -43,8 +43,8 @@ SF = 4
 n = af.n
 
 
-def _part(name: str, label: str, kind: str = "real", final: bool = True) -> Part:
-    return Part(name, label, kind, mode="sigfig", digits=SF, final=final)
+def _part(name: str, label: str, kind: str = "real", final: bool = True, uses: tuple[str, ...] = ()) -> Part:
+    return Part(name, label, kind, mode="sigfig", digits=SF, final=final, uses=uses)
 
 
 class LogisticRegression(ProblemType):
@@ -61,12 +61,12 @@ class LogisticRegression(ProblemType):
     )
     parts = (
         _part("f", "f(x_n) = σ(w·x_n + b), one per point", "vector", final=False),
-        _part("likelihood", "Likelihood L", final=False),
-        _part("nll", "−ln L (summed over the points)"),
-        _part("grad_w", "∂(−ln L)/∂w", "vector"),
-        _part("grad_b", "∂(−ln L)/∂b"),
-        _part("w_new", "w after one step", "vector"),
-        _part("b_new", "b after one step"),
+        _part("likelihood", "Likelihood L", final=False, uses=("f",)),
+        _part("nll", "−ln L (summed over the points)", uses=("f",)),
+        _part("grad_w", "∂(−ln L)/∂w", "vector", uses=("f",)),
+        _part("grad_b", "∂(−ln L)/∂b", uses=("f",)),
+        _part("w_new", "w after one step", "vector", uses=("grad_w",)),
+        _part("b_new", "b after one step", uses=("grad_b",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -87,20 +87,24 @@ class LogisticRegression(ProblemType):
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))
 
-    def answers(self, p: Params, sign: float = 1.0, log: Any = np.log, mean: bool = False) -> Answers:
-        """The chain of parts; ``sign`` −1 is the ŷ − f gradient, ``mean`` averages (the named mistakes)."""
+    def answers(self, p: Params, sign: float = 1.0, log: Any = np.log, mean: bool = False,
+                given: Answers | None = None) -> Answers:
+        """The chain of parts; ``sign`` −1 is the ŷ − f gradient, ``mean`` averages (the named mistakes).
+
+        ``given``: the student's earlier values (error carried forward).
+        """
         X, y, w = np.asarray(p.X, float), np.asarray(p.y, float), np.asarray(p.w, float)  # noqa: N806
-        f = af.sigmoid(X @ w + p.b)
+        f = carry(given, "f", af.sigmoid(X @ w + p.b))
         factors = np.where(y == 1, f, 1 - f)
         scale = 1 / len(y) if mean else 1.0
         nll = -math.fsum(log(factors)) * scale
         r = sign * (f - y) * scale
-        gw, gb = X.T @ r, math.fsum(r)
+        gw, gb = carry(given, "grad_w", X.T @ r), carry(given, "grad_b", math.fsum(r))
         return {"f": f, "likelihood": float(np.prod(factors)), "nll": nll, "grad_w": gw, "grad_b": gb,
                 "w_new": w - p.eta * gw, "b_new": p.b - p.eta * gb}
 
-    def solve(self, p: Params) -> Answers:
-        return self.answers(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.answers(p, given=given)
 
     def statement(self, p: Params) -> list[Any]:
         like = r"$L = \prod_n f(x_n)^{\hat{y}_n} (1 - f(x_n))^{1 - \hat{y}_n}$"

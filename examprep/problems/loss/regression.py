@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.activation_fns import n
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid
@@ -62,9 +62,9 @@ class Regression(ProblemType):
     )
     parts = (
         Part("residuals", "Residuals r = y − ŷ", "vector", mode="decdig", digits=DP, final=False),
-        Part("mse", "Mean squared error", "real", mode="decdig", digits=DP),
-        Part("mae", "Mean absolute error", "real", mode="decdig", digits=DP),
-        Part("huber", "Huber loss (mean)", "real", mode="decdig", digits=DP),
+        Part("mse", "Mean squared error", "real", mode="decdig", digits=DP, uses=("residuals",)),
+        Part("mae", "Mean absolute error", "real", mode="decdig", digits=DP, uses=("residuals",)),
+        Part("huber", "Huber loss (mean)", "real", mode="decdig", digits=DP, uses=("residuals",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -90,8 +90,8 @@ class Regression(ProblemType):
     def residuals(self, p: Params) -> np.ndarray:
         return np.array([float(a) - float(b) for a, b in zip(p.y, p.y_hat, strict=True)])
 
-    def solve(self, p: Params) -> Answers:
-        r = self.residuals(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        r = carry(given, "residuals", self.residuals(p))
         return {"residuals": r, "mse": math.fsum(r * r) / len(r), "mae": math.fsum(np.abs(r)) / len(r),
                 "huber": math.fsum(huber_terms(r, p.delta)) / len(r)}
 

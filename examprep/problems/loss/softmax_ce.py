@@ -36,7 +36,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.loss.softmax import ce_terms_expr, cross_entropy, num, smoothed, softmax, softmax_steps
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid, labels, number, rows
@@ -77,11 +77,12 @@ class SoftmaxCE(ProblemType):
     parts = (
         Part("logits", "Logits W h + b", "vector", final=False),
         Part("probs", "Probabilities softmax(z) (a row per example)", "vector", mode="decdig", digits=DP,
-             final=False),
+             final=False, uses=("logits",)),
         Part("target_dist", "Smoothed target distribution (a row per example)", "vector", mode="decdig",
              digits=DP, final=False),
-        Part("loss", "Cross-entropy loss (batch mean)", "real", mode="decdig", digits=DP),
-        Part("pred", "Predicted class of each example (numbered from 0)", "vector", integral=True),
+        Part("loss", "Cross-entropy loss (batch mean)", "real", mode="decdig", digits=DP,
+             uses=("probs", "target_dist")),
+        Part("pred", "Predicted class of each example (numbered from 0)", "vector", integral=True, uses=("logits",)),
     )
 
     # ---- parameters -------------------------------------------------------------------------------------------
@@ -139,20 +140,28 @@ class SoftmaxCE(ProblemType):
     def _targets(self, p: Params, n: int, k: int) -> list[int]:
         return labels("target", p.target, n, k)
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         z, batched = self._logits(p)
         n, k = z.shape
         t = self._targets(p, n, k)
-        probs = softmax(z)
-        q = smoothed(t, k, p.smoothing)
+        exact = exact_logits(p)
+        if p.W is not None and given and "logits" in given:  # the student's logits (error carried forward)
+            z = carry(given, "logits", z[0])[None, :]
+            exact = [[Fraction(repr(float(x))) for x in z[0]]]
+
+        def one(v: np.ndarray) -> np.ndarray:  # a row per example, or the one row
+            return v if batched else v[0]
+
+        probs = np.reshape(carry(given, "probs", one(softmax(z))), z.shape)
+        q = np.reshape(carry(given, "target_dist", one(smoothed(t, k, p.smoothing))), z.shape)
         out: Answers = {}
         if p.W is not None:
             out["logits"] = z[0]
-        out["probs"] = probs if batched else probs[0]
+        out["probs"] = one(probs)
         if p.smoothing > 0:
-            out["target_dist"] = q if batched else q[0]
+            out["target_dist"] = one(q)
         out["loss"] = float(cross_entropy(probs, q).mean())
-        out["pred"] = np.array([argmax_first(r) for r in exact_logits(p)])
+        out["pred"] = np.array([argmax_first(r) for r in exact])
         return out
 
     def degenerate(self, p: Params) -> str | None:

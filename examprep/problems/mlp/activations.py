@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Mat, Sym
@@ -58,7 +58,7 @@ class Activations(ProblemType):
     )
     parts = (
         Part("value", "act(z), one per input", "vector", mode="decdig", digits=DP),
-        Part("derivative", "act′(z), one per input", "vector", mode="decdig", digits=DP),
+        Part("derivative", "act′(z), one per input", "vector", mode="decdig", digits=DP, uses=("value",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -89,9 +89,17 @@ class Activations(ProblemType):
     def degenerate(self, p: Params) -> str | None:
         return near_miss(self, self.solve(p), self.mistakes(p))
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        """The values and derivatives; with the student's values given, the derivatives that are written in terms
+        of the value (σ′ = σ(1 − σ), tanh′ = 1 − tanh², ELU′ = ELU + α for z ≤ 0) follow from them."""
         a = self.alpha(p)
-        return {"value": af.value(p.act, p.z, a, p.beta), "derivative": af.derivative(p.act, p.z, a, p.beta)}
+        value = carry(given, "value", af.value(p.act, p.z, a, p.beta))
+        deriv = af.derivative(p.act, p.z, a, p.beta)
+        if given and "value" in given:
+            z = np.asarray(p.z, dtype=float)
+            deriv = {"sigmoid": lambda: value * (1 - value), "tanh": lambda: 1 - value ** 2,
+                     "elu": lambda: np.where(z > 0, 1.0, value + a)}.get(p.act, lambda: deriv)()
+        return {"value": value, "derivative": deriv}
 
     def statement(self, p: Params) -> list[Any]:
         name = {"leaky_relu": "leaky ReLU (PReLU with weight $\\alpha$)", "gelu": "GELU (exact)",

@@ -32,7 +32,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.dense import dense_expr
 from examprep.problems.mlp.near_miss import add, near_miss
@@ -44,8 +44,8 @@ SF = 4
 n = af.n
 
 
-def _part(name: str, label: str, kind: str, final: bool = True) -> Part:
-    return Part(name, label, kind, mode="sigfig", digits=SF, final=final)
+def _part(name: str, label: str, kind: str, final: bool = True, uses: tuple[str, ...] = ()) -> Part:
+    return Part(name, label, kind, mode="sigfig", digits=SF, final=final, uses=uses)
 
 
 class Backprop(ProblemType):
@@ -65,15 +65,15 @@ class Backprop(ProblemType):
     )
     parts = (
         _part("a1", "Hidden activations a1 = σ(z1)", "vector", final=False),
-        _part("f", "Output f = σ(z2)", "real", final=False),
-        _part("loss", "Loss", "real", final=False),
-        _part("delta2", "δ2 = ∂L/∂z2", "real"),
-        _part("dW2", "∂L/∂W2 (1×2)", "matrix"),
-        _part("db2", "∂L/∂b2", "real"),
-        _part("dL_da1", "∂L/∂a1", "vector", final=False),
-        _part("delta1", "δ1 = ∂L/∂z1", "vector"),
-        _part("dW1", "∂L/∂W1 (2×2)", "matrix"),
-        _part("db1", "∂L/∂b1", "vector"),
+        _part("f", "Output f = σ(z2)", "real", final=False, uses=("a1",)),
+        _part("loss", "Loss", "real", final=False, uses=("f",)),
+        _part("delta2", "δ2 = ∂L/∂z2", "real", uses=("f",)),
+        _part("dW2", "∂L/∂W2 (1×2)", "matrix", uses=("delta2", "a1")),
+        _part("db2", "∂L/∂b2", "real", uses=("delta2",)),
+        _part("dL_da1", "∂L/∂a1", "vector", final=False, uses=("delta2",)),
+        _part("delta1", "δ1 = ∂L/∂z1", "vector", uses=("dL_da1", "a1")),
+        _part("dW1", "∂L/∂W1 (2×2)", "matrix", uses=("delta1",)),
+        _part("db1", "∂L/∂b1", "vector", uses=("delta1",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -101,13 +101,16 @@ class Backprop(ProblemType):
             return "a gradient too close to 0"
         return near_miss(self, a, self.mistakes(p))
 
-    def run(self, p: Params, *, sigma_of_a: bool = False, wrong_layer: bool = False, transposed: bool = False,
-            extra_sigma: bool = False, half_dropped: bool = False) -> Answers:
-        """Forward and backward pass; each keyword is one of the named mistakes."""
+    def run(self, p: Params, given: Answers | None = None, *, sigma_of_a: bool = False, wrong_layer: bool = False,
+            transposed: bool = False, extra_sigma: bool = False, half_dropped: bool = False) -> Answers:
+        """Forward and backward pass; each keyword is one of the named mistakes.
+
+        ``given``: the student's earlier values (error carried forward).
+        """
         x, W1, b1 = np.asarray(p.x, float), np.asarray(p.W1, float), np.asarray(p.b1, float)  # noqa: N806
         w2 = np.asarray(p.W2, float)[0]
-        a1 = af.sigmoid(W1 @ x + b1)
-        f = float(af.sigmoid(w2 @ a1 + p.b2))
+        a1 = carry(given, "a1", af.sigmoid(W1 @ x + b1))
+        f = carry(given, "f", float(af.sigmoid(w2 @ a1 + p.b2)))
 
         def dsig(a: Any) -> Any:  # σ′ from the activation a = σ(z)
             s = af.sigmoid(a) if sigma_of_a else a
@@ -123,16 +126,16 @@ class Backprop(ProblemType):
             loss = float((1.0 if half_dropped else 0.5) * (f - p.y) ** 2)
             dL_df = (2 if half_dropped else 1) * (f - p.y)  # noqa: N806
             delta2 = dL_df * dsig(f)
-        delta2 = float(delta2)
-        dL_da1 = w2 * (dL_df * dsig(a1) if wrong_layer else delta2)  # noqa: N806
-        delta1 = dL_da1 * dsig(a1)
+        delta2 = carry(given, "delta2", float(delta2))
+        dL_da1 = carry(given, "dL_da1", w2 * (dL_df * dsig(a1) if wrong_layer else delta2))  # noqa: N806
+        delta1 = carry(given, "delta1", dL_da1 * dsig(a1))
         dW2 = np.outer(a1, delta2) if transposed else np.outer(delta2, a1)  # noqa: N806
         dW1 = np.outer(x, delta1) if transposed else np.outer(delta1, x)  # noqa: N806
         return {"a1": a1, "f": f, "loss": loss, "delta2": delta2, "dW2": dW2, "db2": delta2, "dL_da1": dL_da1,
                 "delta1": delta1, "dW1": dW1, "db1": delta1}
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.run(p, given)
 
     def statement(self, p: Params) -> list[Any]:
         loss = ("the binary cross-entropy $L = -[y \\ln f + (1 - y) \\ln(1 - f)]$ (ln the natural log)"

@@ -34,7 +34,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.loss.softmax import softmax
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.dense import dense, dense_expr
@@ -65,10 +65,10 @@ class Forward(ProblemType):
     )
     parts = (
         Part("z1", "Hidden pre-activation W1 x + b1", "vector", mode="decdig", digits=DP, final=False),
-        Part("h", "Hidden activation act(z1)", "vector", mode="decdig", digits=DP, final=False),
-        Part("z2", "Output pre-activation (logits)", "vector", mode="decdig", digits=DP),
-        Part("output", "Output unit's value", "vector", mode="decdig", digits=DP),
-        Part("class", "Predicted class (numbered from 0), one per input", "vector", integral=True),
+        Part("h", "Hidden activation act(z1)", "vector", mode="decdig", digits=DP, final=False, uses=("z1",)),
+        Part("z2", "Output pre-activation (logits)", "vector", mode="decdig", digits=DP, uses=("h",)),
+        Part("output", "Output unit's value", "vector", mode="decdig", digits=DP, uses=("z2",)),
+        Part("class", "Predicted class (numbered from 0), one per input", "vector", integral=True, uses=("z2",)),
     )
 
     # ---- parameters -------------------------------------------------------------------------------------------
@@ -112,8 +112,11 @@ class Forward(ProblemType):
     # ---- answers ----------------------------------------------------------------------------------------------
     def forward(self, p: Params, *, act: str | None = None, hidden_act: bool = True, logit_act: bool = False,
                 transpose: bool = False, biases: bool = True, mean_field: bool | None = None,
-                phi_only: bool = False) -> Answers:
-        """The forward pass, or a mistaken one (every keyword is one way to get it wrong)."""
+                phi_only: bool = False, given: Answers | None = None) -> Answers:
+        """The forward pass, or a mistaken one (every keyword is one way to get it wrong).
+
+        ``given``: the student's earlier values (error carried forward).
+        """
         x, batched = rows("x", p.x)
         W1, W2 = np.asarray(p.W1, dtype=float), np.asarray(p.W2, dtype=float)  # noqa: N806
         if transpose:
@@ -121,14 +124,19 @@ class Forward(ProblemType):
             W2 = W2.T if W2.shape[0] == W2.shape[1] else W2  # noqa: N806
         b1 = p.b1 if biases else None
         b2 = p.b2 if biases else None
-        z1 = dense(W1, x, b1)
+        one = (lambda v: v) if batched else (lambda v: v[0])
+
+        def carried(name: str, v: np.ndarray) -> np.ndarray:  # the student's value, one row per input
+            return np.reshape(carry(given, name, one(v)), v.shape)
+
+        z1 = carried("z1", dense(W1, x, b1))
         a = act or p.act
-        h = (af.phi(z1) if phi_only else af.value(a, z1)) if hidden_act else z1
+        h = carried("h", (af.phi(z1) if phi_only else af.value(a, z1)) if hidden_act else z1)
         mf = p.mean_field if mean_field is None else mean_field
         z2 = dense(W2, h, b2, scale=1 / len(p.W1) if mf else 1.0)
         if logit_act:
             z2 = af.value(a, z2)
-        one = (lambda v: v) if batched else (lambda v: v[0])
+        z2 = carried("z2", z2)
         out: Answers = {"z1": one(z1), "h": one(h), "z2": one(z2)}
         if p.out == "sigmoid":
             out["output"] = one(af.sigmoid(z2))
@@ -137,8 +145,8 @@ class Forward(ProblemType):
             out["class"] = np.argmax(np.round(z2, TIE_DECIMALS), axis=1)
         return out
 
-    def solve(self, p: Params) -> Answers:
-        return self.forward(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.forward(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         a = self.solve(p)

@@ -35,7 +35,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.solver.expr import Add, Func, Num, Sym
 from examprep.solver.step import Derivation
@@ -59,7 +59,7 @@ class ParamCount(ProblemType):
     parts = (
         Part("weights", "Number of weights", "integer", final=False),
         Part("biases", "Number of biases", "integer", final=False),
-        Part("total", "Total number of parameters", "integer"),
+        Part("total", "Total number of parameters", "integer", uses=("weights", "biases")),
         Part("layers", "Number of layers with parameters", "integer", final=False),
         Part("width_needed", "Hidden units needed for the target error", "integer"),
     )
@@ -106,9 +106,10 @@ class ParamCount(ProblemType):
         ratio = Fraction(repr(float(p.err))) / Fraction(repr(float(p.target_err)))
         return ceil_frac(p.widths[1] * (ratio ** 2 if squared else ratio))
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         w, b = self.counts(p)
-        out: Answers = {"weights": sum(w), "biases": sum(b), "total": sum(w) + sum(b), "layers": len(w)}
+        weights, biases = carry(given, "weights", sum(w)), carry(given, "biases", sum(b))
+        out: Answers = {"weights": weights, "biases": biases, "total": weights + biases, "layers": len(w)}
         if p.err is not None:
             out["width_needed"] = self.width(p)
         return out

@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.activation_fns import n
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid
@@ -52,7 +52,7 @@ class Perceptron(ProblemType):
     )
     parts = (
         Part("scores", "Scores w·x − threshold, one per point", "vector", mode="decdig", digits=4, final=False),
-        Part("labels", "Labels (+1 or −1), one per point", "vector", integral=True),
+        Part("labels", "Labels (+1 or −1), one per point", "vector", integral=True, uses=("scores",)),
         Part("w_aug", "Augmented weights [w_0, w_1, ..., w_d] with x_0 = 1", "vector", mode="decdig", digits=4),
     )
 
@@ -96,9 +96,9 @@ class Perceptron(ProblemType):
         return [sum((exact(a) * exact(b) for a, b in zip(p.w, x, strict=True)), Fraction(0)) + sign * thr
                 for x in p.X]
 
-    def solve(self, p: Params) -> Answers:
-        s = self._scores(p)
-        return {"scores": np.array([float(v) for v in s]), "labels": np.array([1 if v > 0 else -1 for v in s]),
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        s = carry(given, "scores", np.array([float(v) for v in self._scores(p)]))  # a float keeps the sign
+        return {"scores": s, "labels": np.array([1 if v > 0 else -1 for v in s]),
                 "w_aug": np.array([-float(p.threshold), *map(float, p.w)])}
 
     def statement(self, p: Params) -> list[Any]:

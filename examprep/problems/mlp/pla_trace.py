@@ -33,7 +33,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp.near_miss import add
 from examprep.solver.expr import Add, Mat, Num, Sym
 from examprep.solver.step import Derivation
@@ -83,7 +83,7 @@ class PLATrace(ProblemType):
     )
     parts = (
         Part("updates", "w = [w_0, w_1, w_2] after each update, one row each", "matrix", integral=True),
-        Part("w_final", "Final w = [w_0, w_1, w_2]", "vector", integral=True),
+        Part("w_final", "Final w = [w_0, w_1, w_2]", "vector", integral=True, uses=("updates",)),
         Part("n_updates", "Number of updates", "integer"),
     )
 
@@ -122,10 +122,10 @@ class PLATrace(ProblemType):
             return f"{k} updates (a hand trace wants 2 to {MAX_SAMPLED_UPDATES})"
         return None
 
-    def solve(self, p: Params) -> Answers:
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
         ups, _, _ = pla(p.X, p.y, p.order)
-        return {"updates": np.array(ups, dtype=int).reshape(len(ups), 3), "w_final": np.array(ups[-1] if ups
-                                                                                                 else [0, 0, 0]),
+        updates = carry(given, "updates", np.array(ups, dtype=int).reshape(len(ups), 3))
+        return {"updates": updates, "w_final": updates[-1] if len(updates) else np.array([0, 0, 0]),
                 "n_updates": len(ups)}
 
     def statement(self, p: Params) -> list[Any]:

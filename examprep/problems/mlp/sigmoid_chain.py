@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.mlp import activation_fns as af
 from examprep.problems.mlp.near_miss import add, near_miss
 from examprep.problems.mlp.numbers import grid
@@ -40,8 +40,8 @@ n = af.n
 MAX_DERIV = {"sigmoid": 0.25, "tanh": 1.0}
 
 
-def _part(name: str, label: str, kind: str, final: bool = True) -> Part:
-    return Part(name, label, kind, mode="sigfig", digits=SF, final=final)
+def _part(name: str, label: str, kind: str, final: bool = True, uses: tuple[str, ...] = ()) -> Part:
+    return Part(name, label, kind, mode="sigfig", digits=SF, final=final, uses=uses)
 
 
 class SigmoidChain(ProblemType):
@@ -56,8 +56,8 @@ class SigmoidChain(ProblemType):
     )
     parts = (
         _part("z", "Pre-activations z_l = w_l a_{l−1}", "vector", final=False),
-        _part("derivs", "Derivatives act′(z_l)", "vector", final=False),
-        _part("grad", "∂a_L/∂a_0", "real"),
+        _part("derivs", "Derivatives act′(z_l)", "vector", final=False, uses=("z",)),
+        _part("grad", "∂a_L/∂a_0", "real", uses=("derivs",)),
         _part("bound", "Bound Π|w_l|·(max act′)^L", "real"),
     )
 
@@ -85,18 +85,20 @@ class SigmoidChain(ProblemType):
             acts.append(a)
         return np.array(zs), np.array(acts)
 
-    def answers(self, p: Params, half_at_zero: bool = False) -> Answers:
+    def answers(self, p: Params, half_at_zero: bool = False, given: Answers | None = None) -> Answers:
         z, _ = self.forward(p)
+        z = carry(given, "z", z)
         d = af.derivative(p.act, z)
         peak = MAX_DERIV[p.act]
         if half_at_zero and p.act == "sigmoid":
             d, peak = np.where(z == 0, 0.5, d), 0.5
+        d = carry(given, "derivs", d)
         w = np.asarray(p.w, dtype=float)
         return {"z": z, "derivs": d, "grad": float(np.prod(w * d)),
                 "bound": float(np.prod(np.abs(w))) * peak ** len(w)}
 
-    def solve(self, p: Params) -> Answers:
-        return self.answers(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.answers(p, given=given)
 
     def statement(self, p: Params) -> list[Any]:
         name = ("the sigmoid $\\sigma(z) = \\frac{1}{1 + e^{-z}}$" if p.act == "sigmoid"

@@ -26,7 +26,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers
 from examprep.problems.optim import objective as ob
-from examprep.problems.optim.stepper import StepOptimizer, rows
+from examprep.problems.optim.stepper import StepOptimizer, row, rows
 from examprep.solver.expr import Num, Sym, sqrt
 from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
@@ -40,23 +40,24 @@ class Adagrad(StepOptimizer):
     hyper = (Param("eps", "real", "ε added to √r (outside the root)", lo=0, hi=1, default=1e-10),)
     parts = (
         Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False),
-        Part("r", "The accumulated squared gradients r_t, a row per step", "matrix", final=False),
-        Part("iterates", "w_t after each step, a row per step", "matrix"),
+        Part("r", "The accumulated squared gradients r_t, a row per step", "matrix", final=False, uses=("grads",)),
+        Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads", "r")),
     )
 
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
         eps, lr = p.eps, p.lr
         w = np.array(p.w0, dtype=float)
         r = np.zeros_like(w)
         out: dict[str, list[Any]] = {"grads": [], "r": [], "iterates": []}
         for t in range(1, self.steps(p) + 1):
-            g = np.array(ob.gradient(p, t, w))
+            g = row(given, "grads", t, np.array(ob.gradient(p, t, w)))
             if variant == "no_accumulation":
                 r = g * g
             elif variant == "norm_squared":
                 r = r + float(g @ g)
             else:
                 r = r + g * g
+            r = row(given, "r", t, r)
             w = w - lr * g / ((r if variant == "no_root" else np.sqrt(r)) + eps)
             for k, x in (("grads", g), ("r", r), ("iterates", w)):
                 out[k].append(x)

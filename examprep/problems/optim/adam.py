@@ -28,7 +28,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers
 from examprep.problems.optim import objective as ob
-from examprep.problems.optim.stepper import StepOptimizer, rows
+from examprep.problems.optim.stepper import StepOptimizer, row, rows
 from examprep.solver.expr import Num, Sym, sqrt
 from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
@@ -47,11 +47,11 @@ class Adam(StepOptimizer):
     )
     parts = (
         Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False),
-        Part("m", "The first moment m_t, a row per step", "matrix", final=False),
-        Part("v", "The second moment v_t, a row per step", "matrix", final=False),
-        Part("m_hat", "The bias-corrected first moment m̂_t, a row per step", "matrix", final=False),
-        Part("v_hat", "The bias-corrected second moment v̂_t, a row per step", "matrix", final=False),
-        Part("iterates", "w_t after each step, a row per step", "matrix"),
+        Part("m", "The first moment m_t, a row per step", "matrix", final=False, uses=("grads",)),
+        Part("v", "The second moment v_t, a row per step", "matrix", final=False, uses=("grads",)),
+        Part("m_hat", "The bias-corrected first moment m̂_t, a row per step", "matrix", final=False, uses=("m",)),
+        Part("v_hat", "The bias-corrected second moment v̂_t, a row per step", "matrix", final=False, uses=("v",)),
+        Part("iterates", "w_t after each step, a row per step", "matrix", uses=("m_hat", "v_hat")),
     )
 
     def sample_hyper(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -59,15 +59,15 @@ class Adam(StepOptimizer):
             return dict(beta1=float((0.8, 0.9)[int(rng.integers(2))]), beta2=float((0.9, 0.99)[int(rng.integers(2))]))
         return {}
 
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
         b1, b2, eps, lr = p.beta1, p.beta2, p.eps, p.lr
         w = np.array(p.w0, dtype=float)
         m, v = np.zeros_like(w), np.zeros_like(w)
         out: dict[str, list[Any]] = {k: [] for k in ("grads", "m", "v", "m_hat", "v_hat", "iterates")}
         for t in range(1, self.steps(p) + 1):
-            g = np.array(ob.gradient(p, t, w))
-            m = b1 * m + (1 - b1) * g
-            v = b2 * v + (1 - b2) * g * g
+            g = row(given, "grads", t, np.array(ob.gradient(p, t, w)))
+            m = row(given, "m", t, b1 * m + (1 - b1) * g)
+            v = row(given, "v", t, b2 * v + (1 - b2) * g * g)
             if variant == "no_bias_correction" or (variant == "power_t_minus_1" and t == 1):
                 mh, vh = m, v
             elif variant == "power_t_minus_1":
@@ -76,6 +76,7 @@ class Adam(StepOptimizer):
                 mh, vh = m / (1 - b1**t), v / (1 - b2**t)
             if variant == "m_hat_squared":
                 vh = mh * mh
+            mh, vh = row(given, "m_hat", t, mh), row(given, "v_hat", t, vh)
             root = np.sqrt(vh + eps) if variant == "eps_in_root" else np.sqrt(vh) + eps
             w = w - lr * mh / root
             for k, x in (("grads", g), ("m", m), ("v", v), ("m_hat", mh), ("v_hat", vh), ("iterates", w)):

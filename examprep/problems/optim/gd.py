@@ -33,6 +33,7 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.optim import objective as ob
 from examprep.problems.optim.mistakes import distinct, lost
+from examprep.problems.optim.stepper import row
 from examprep.solver.expr import Func, Mat, Num, Pow, Sym, paren
 from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
@@ -68,8 +69,8 @@ class GradientDescent(ProblemType):
     )
     parts = (
         Part("grads", "The gradient ∇L(w_{t−1}) of each step, a row per step", "matrix", final=False),
-        Part("iterates", "w_t after each step, a row per step", "matrix"),
-        Part("losses", "L(w_0), L(w_1), …", "vector"),
+        Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads",)),
+        Part("losses", "L(w_0), L(w_1), …", "vector", uses=("iterates",)),
         Part("lr_max", "The largest stable learning rate 2/λ_max", "real"),
         Part("w_star", "The minimiser w*", "vector"),
     )
@@ -148,12 +149,16 @@ class GradientDescent(ProblemType):
     def loss(self, p: Params, w: list[float]) -> float:
         return regression_loss(p, w, _scale(p)) if self.line(p) else ob.loss(p, w)
 
-    def run(self, p: Params, grad: Any = None, sign: float = -1.0) -> tuple[list[list[float]], list[list[float]]]:
-        """(gradients, iterates) of ``p.steps`` steps w ← w + sign·lr·grad(t, w)."""
+    def run(self, p: Params, grad: Any = None, sign: float = -1.0,
+            given: Answers | None = None) -> tuple[list[list[float]], list[list[float]]]:
+        """(gradients, iterates) of ``p.steps`` steps w ← w + sign·lr·grad(t, w); ``given``: the student's
+        gradients, row t at step t (error carried forward)."""
         grad = grad or (lambda t, w: self.grad(p, t, w))
         w, gs, ws = list(map(float, p.w0)), [], []
         for t in range(1, p.steps + 1):
             g = grad(t, w)
+            if given and "grads" in given:
+                g = [float(v) for v in row(given, "grads", t, g)]
             w = [x + sign * p.lr * gi for x, gi in zip(w, g, strict=True)]
             gs.append(g)
             ws.append(w)
@@ -166,8 +171,10 @@ class GradientDescent(ProblemType):
         sx, sxx = math.fsum(p.x), math.fsum(v * v for v in p.x)
         return [[2 * s * sxx, 2 * s * sx], [2 * s * sx, 2 * s * len(p.x)]]
 
-    def solve(self, p: Params) -> Answers:
-        gs, ws = self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        gs, ws = self.run(p, given=given)
+        if given and "iterates" in given:
+            ws = [[float(v) for v in row(given, "iterates", t, w)] for t, w in enumerate(ws, start=1)]
         losses = [self.loss(p, list(p.w0))] + [self.loss(p, w) for w in ws]
         h = self.hessian(p)
         lam = _largest_eig(h)

@@ -28,7 +28,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.optim import objective as ob
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.solver.expr import Mat, Num, Sym, ceil, floor, paren
@@ -54,9 +54,9 @@ class Minibatch(ProblemType):
     )
     parts = (
         Part("per_sample", "The per-sample gradients dL_i/dw", "vector", final=False),
-        Part("full", "The full-batch gradient (mean over all samples)", "real"),
-        Part("minibatch", "The mini-batch gradient (mean over the batch)", "real"),
-        Part("sgd", "The single-sample (SGD) gradient", "real"),
+        Part("full", "The full-batch gradient (mean over all samples)", "real", uses=("per_sample",)),
+        Part("minibatch", "The mini-batch gradient (mean over the batch)", "real", uses=("per_sample",)),
+        Part("sgd", "The single-sample (SGD) gradient", "real", uses=("per_sample",)),
         Part("iters", "Iterations (batches) per epoch", "integer"),
     )
 
@@ -106,8 +106,8 @@ class Minibatch(ProblemType):
     def per_sample(self, p: Params, two: float = 2.0) -> list[float]:
         return [two * xi * (p.w * xi - yi) for xi, yi in zip(p.x, p.y, strict=True)]
 
-    def solve(self, p: Params) -> Answers:
-        g = self.per_sample(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        g = carry(given, "per_sample", self.per_sample(p))
         return {"per_sample": g, "full": math.fsum(g) / len(g),
                 "minibatch": math.fsum(g[i - 1] for i in p.batch) / len(p.batch), "sgd": g[p.sample - 1],
                 "iters": p.N // p.B if p.drop_last else -(-p.N // p.B)}

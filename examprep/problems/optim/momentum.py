@@ -33,7 +33,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers
 from examprep.problems.optim import objective as ob
-from examprep.problems.optim.stepper import StepOptimizer, rows
+from examprep.problems.optim.stepper import StepOptimizer, row, rows
 from examprep.solver.expr import Num, Sym
 from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
@@ -53,11 +53,12 @@ class Momentum(StepOptimizer):
     )
     parts = (
         Part("grads", "The gradient g_t of each step (λw included), a row per step", "matrix", final=False),
-        Part("buf", "PyTorch's momentum buffer after each step, a row per step", "matrix", final=False),
-        Part("v", "The velocity v_t after each step, a row per step", "matrix", final=False),
+        Part("buf", "PyTorch's momentum buffer after each step, a row per step", "matrix", final=False,
+             uses=("grads",)),
+        Part("v", "The velocity v_t after each step, a row per step", "matrix", final=False, uses=("grads",)),
         Part("lookahead", "The look-ahead point w_{t−1} + μv_{t−1} of each step, a row per step", "matrix",
-             final=False),
-        Part("iterates", "w_t after each step, a row per step", "matrix"),
+             final=False, uses=("v",)),
+        Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads", "buf", "v")),
     )
 
     def active_parts(self, p: Params) -> tuple[Part, ...]:
@@ -79,7 +80,7 @@ class Momentum(StepOptimizer):
                     form=("pytorch", "notes")[int(rng.integers(2))])
 
     # ---- the chain of parts ---------------------------------------------------------------------------------------
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
         mu, lam, lr = p.momentum, p.weight_decay, p.lr
         decay = 0.0 if variant in ("decay_left_out", "decay_added_late") else lam
         late = lam if variant == "decay_added_late" else 0.0
@@ -90,20 +91,22 @@ class Momentum(StepOptimizer):
             if p.form == "notes":
                 look = w + mu * state if p.nesterov else w
                 at = w if variant == "nesterov_gradient_at_w" else look
-                g = np.array(ob.gradient(p, t, at)) + decay * at
+                g = row(given, "grads", t, np.array(ob.gradient(p, t, at)) + decay * at)
                 if variant == "dampened_first" and t == 1:
                     state = -lr * (1 - mu) * g
                 else:
                     state = mu * state + (lr * g if variant == "ascent" else -lr * g)
+                state = row(given, "v", t, state)
                 w_new = w + state - lr * late * w
                 shown = w_new + mu * state if variant == "pytorch_parameter_as_w" else w_new
                 out["lookahead"].append(look)
             else:
-                g = np.array(ob.gradient(p, t, w)) + decay * w
+                g = row(given, "grads", t, np.array(ob.gradient(p, t, w)) + decay * w)
                 if t == 1:
                     state = (1 - mu) * g if variant == "dampened_first" else g
                 else:
                     state = mu * state + g
+                state = row(given, "buf", t, state)
                 step = g + mu * state if p.nesterov and variant != "plain_momentum_update" else state
                 w_new = w + lr * step if variant == "ascent" else w - lr * step
                 w_new = w_new - lr * late * w

@@ -26,7 +26,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers
 from examprep.problems.optim import objective as ob
-from examprep.problems.optim.stepper import StepOptimizer, rows
+from examprep.problems.optim.stepper import StepOptimizer, row, rows
 from examprep.solver.expr import Num, Sym, sqrt
 from examprep.solver.render import value_text
 from examprep.solver.step import Derivation
@@ -45,22 +45,23 @@ class RMSprop(StepOptimizer):
     )
     parts = (
         Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False),
-        Part("r", "The squared-gradient average r_t, a row per step", "matrix", final=False),
-        Part("iterates", "w_t after each step, a row per step", "matrix"),
+        Part("r", "The squared-gradient average r_t, a row per step", "matrix", final=False, uses=("grads",)),
+        Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads", "r")),
     )
 
     def sample_hyper(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         return dict(rho=float((0.9, 0.99)[int(rng.integers(2))]))
 
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
         rho, eps, lr = p.rho, p.eps, p.lr
         w = np.array(p.w0, dtype=float)
         r = np.zeros_like(w)
         out: dict[str, list[Any]] = {"grads": [], "r": [], "iterates": []}
         for t in range(1, self.steps(p) + 1):
-            g = np.array(ob.gradient(p, t, w))
+            g = row(given, "grads", t, np.array(ob.gradient(p, t, w)))
             sq = g if variant == "g_for_g_squared" else g * g
             r = (1 - rho) * r + rho * sq if variant == "rho_swapped" else rho * r + (1 - rho) * sq
+            r = row(given, "r", t, r)
             scale = r / (1 - rho**t) if variant == "bias_correction" else r
             w = w - lr * g / (np.sqrt(scale) + eps)
             for k, x in (("grads", g), ("r", r), ("iterates", w)):

@@ -1,9 +1,10 @@
 """The base of the optimiser-step types (momentum, AdaGrad, RMSprop, Adam): parameters, sampling, the chain of
 parts and the mistakes as variants of one run.
 
-A subclass declares its extra hyperparameters and parts and writes ``run(p, variant)``: the whole trajectory as
-answers (a row per step in every matrix part), with ``variant`` naming a mistake to make on the way (None: none).
-``mistakes`` runs each variant and keeps the parts it changes.
+A subclass declares its extra hyperparameters and parts and writes ``run(p, variant, given)``: the whole trajectory
+as answers (a row per step in every matrix part), with ``variant`` naming a mistake to make on the way (None: none)
+and ``given`` the student's earlier parts (error carried forward: step t takes row t of each given part, see
+:func:`row`). ``mistakes`` runs each variant and keeps the parts it changes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class StepOptimizer(ProblemType):
         cls.params = ob.OBJECTIVE_PARAMS + cls.hyper
 
     # ---- to write ---------------------------------------------------------------------------------------------
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
         raise NotImplementedError
 
     def variants(self, p: Params) -> dict[str, str]:
@@ -59,8 +60,8 @@ class StepOptimizer(ProblemType):
     def steps(self, p: Params) -> int:
         return ob.n_steps(p)
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.run(p, given=given)
 
     def degenerate(self, p: Params) -> str | None:
         ans = self.solve(p)
@@ -83,6 +84,14 @@ class StepOptimizer(ProblemType):
             if kept:
                 out[name] = Mistake(kept, fb)
         return out
+
+
+def row(given: Answers | None, name: str, t: int, value: Any) -> Any:
+    """Row ``t`` (from 1) of the student's matrix part ``name`` in place of ``value`` (that step's exact row) when
+    the student gave it: error carried forward, step by step."""
+    if not given or name not in given:
+        return value
+    return np.asarray(given[name], dtype=float).reshape(-1, np.size(value))[t - 1]
 
 
 def rows(vs: list[list[float]]) -> list[list[float]]:

@@ -27,7 +27,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num
 from examprep.solver.expr import Num, Sym, ceil, floor, paren
@@ -51,8 +51,8 @@ class TrainingLoop(ProblemType):
     )
     parts = (
         Part("iters_per_epoch", "Iterations (mini-batches) per epoch", "integer"),
-        Part("total_iters", "Iterations over all epochs", "integer"),
-        Part("prints", "Printed losses over all epochs", "integer"),
+        Part("total_iters", "Iterations over all epochs", "integer", uses=("iters_per_epoch",)),
+        Part("prints", "Printed losses over all epochs", "integer", uses=("iters_per_epoch",)),
         Part("test_batches", "Test batches", "integer"),
         Part("normalized", "The pixel after ToTensor and Normalize", "real"),
     )
@@ -65,8 +65,10 @@ class TrainingLoop(ProblemType):
                     epochs=int(rng.integers(2, 6)), print_every=int((100, 200, 500, 2000)[int(rng.integers(4))]),
                     pixel=int(rng.integers(0, 256)), mean=mean, std=std)
 
-    def run(self, p: Params, variant: str | None = None) -> Answers:
-        it = p.n_train // p.batch_size if variant == "floor" else -(-p.n_train // p.batch_size)
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
+        """The answers, or those of a named mistake (``variant``); ``given``: the student's iterations per epoch."""
+        it = carry(given, "iters_per_epoch", p.n_train // p.batch_size if variant == "floor"
+                   else -(-p.n_train // p.batch_size))
         per_epoch = it // p.print_every
         x = p.pixel if variant == "no_255" else p.pixel / 255
         return {"iters_per_epoch": it, "total_iters": it * p.epochs,
@@ -74,8 +76,8 @@ class TrainingLoop(ProblemType):
                 "test_batches": p.n_test // p.batch_size if variant == "floor" else -(-p.n_test // p.batch_size),
                 "normalized": (x - p.mean) / p.std}
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.run(p, given=given)
 
     def candidates(self, p: Params) -> dict[str, str]:
         out = {"one_epoch_prints": f"You counted one epoch's prints; the loop runs {p.epochs} epochs and i restarts "

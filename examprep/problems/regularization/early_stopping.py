@@ -26,7 +26,7 @@ import numpy as np
 
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.optim.mistakes import distinct, lost
 from examprep.problems.optim.objective import num
 from examprep.solver.step import Derivation
@@ -46,7 +46,7 @@ class EarlyStopping(ProblemType):
     parts = (
         Part("stop_epoch", "The epoch after which training stops", "integer"),
         Part("best_epoch", "The epoch whose weights are restored", "integer"),
-        Part("best_loss", "Its validation loss", "real"),
+        Part("best_loss", "Its validation loss", "real", uses=("best_epoch",)),
     )
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -58,7 +58,9 @@ class EarlyStopping(ProblemType):
         md = 0.0 if difficulty != "hard" else float((0.0, 0.01)[int(rng.integers(2))])
         return dict(val_losses=tuple(out), patience=int(rng.integers(2, 4)), min_delta=md)
 
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
+        """The answers, or those of a named mistake (``variant``); ``given``: the student's best epoch, whose loss
+        is then read off (error carried forward)."""
         best, best_e, wait, stop = float("inf"), 0, 0, len(p.val_losses)
         limit = {"patience_off_by_one": p.patience + 1, "patience_includes_best": p.patience - 1}.get(variant,
                                                                                                     p.patience)
@@ -73,10 +75,15 @@ class EarlyStopping(ProblemType):
                 break
         if variant == "last_epoch_restored":
             best_e, best = stop, p.val_losses[stop - 1]
+        if given and "best_epoch" in given:
+            e = carry(given, "best_epoch", best_e)
+            if e != int(e) or not 1 <= e <= len(p.val_losses):
+                raise ValueError(f"best_epoch={e:g}: no such epoch")
+            best_e, best = int(e), p.val_losses[int(e) - 1]
         return {"stop_epoch": stop, "best_epoch": best_e, "best_loss": float(best)}
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.run(p, given=given)
 
     def candidates(self, p: Params) -> dict[str, str]:
         out = {"patience_off_by_one": f"You waited one epoch too many: training stops as soon as {p.patience} "

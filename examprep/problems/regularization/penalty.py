@@ -30,7 +30,7 @@ import numpy as np
 from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
-from examprep.problem import Answers, Mistake, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.norm.stats import num as factor
 from examprep.problems.norm.stats import total
 from examprep.problems.optim.mistakes import distinct, lost
@@ -66,7 +66,7 @@ class Penalty(ProblemType):
     )
     parts = (
         Part("omega", "The penalty Ω(w)", "real", final=False),
-        Part("penalized", "The penalised loss L + λΩ", "real"),
+        Part("penalized", "The penalised loss L + λΩ", "real", uses=("omega",)),
         Part("step", "w after one gradient step on L + λΩ", "vector"),
         Part("optimum", "The minimiser of the penalised quadratic approximation", "vector"),
     )
@@ -96,7 +96,9 @@ class Penalty(ProblemType):
             raise ParamError(f"w_star and H need one entry per weight ({n})")
         return []
 
-    def run(self, p: Params, variant: str | None = None) -> Answers:
+    def run(self, p: Params, variant: str | None = None, given: Answers | None = None) -> Answers:
+        """The answers, or those of a named mistake (``variant``); ``given``: the student's Ω (error carried
+        forward)."""
         w, g, lam = list(map(float, p.w)), list(map(float, p.grad)), p.lam
         if p.norm == "l2":
             half = 1.0 if variant == "half_dropped" else 0.5
@@ -106,6 +108,7 @@ class Penalty(ProblemType):
             omega, pen = math.fsum(x * x for x in w), [2 * x for x in w]
         else:
             omega, pen = math.fsum(abs(x) for x in w), [sign(x) for x in w]
+        omega = carry(given, "omega", omega)
         ans: Answers = {"omega": omega, "penalized": p.data_loss + lam * omega,
                         "step": [x - p.lr * (gi + lam * q) for x, gi, q in zip(w, g, pen, strict=True)]}
         if p.w_star is not None:
@@ -115,8 +118,8 @@ class Penalty(ProblemType):
                 ans["optimum"] = [soft(ws, h, lam) for ws, h in zip(p.w_star, p.H, strict=True)]
         return ans
 
-    def solve(self, p: Params) -> Answers:
-        return self.run(p)
+    def solve(self, p: Params, given: Answers | None = None) -> Answers:
+        return self.run(p, given=given)
 
     def candidates(self, p: Params) -> dict[str, str]:
         if p.norm == "l2":
