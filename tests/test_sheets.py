@@ -98,6 +98,24 @@ def test_markdown_sheet(all_types_sheet):
     assert "\\begin{bmatrix}" in md and "**Watch out:**" in md
 
 
+def test_markdown_sheet_structure_parses_as_written(all_types_sheet):
+    """Each answer part is a list item of its own, and the solution, answer and warnings are blocks of their own
+    (a block tag once swallowed the newlines: the bullets ran together on one line)."""
+    from markdown_it import MarkdownIt
+
+    md = source(all_types_sheet, "md")
+    tokens = MarkdownIt("commonmark").parse(md)
+    items = sum(t.type == "list_item_open" and t.level == 1 for t in tokens)
+    parts = sum(len(sp.parts) for sp in all_types_sheet.problems)
+    headings = [t.map and md.splitlines()[t.map[0]] for t in tokens if t.type == "heading_open"]
+    assert sum(h.startswith("### Solution") for h in headings) == len(all_types_sheet.problems)
+    assert items >= parts  # derivation steps are numbered list items too
+    for line in md.splitlines():
+        assert line.count("- **") <= 1, line[:120]
+    answers = [i for i, t in enumerate(tokens) if t.type == "inline" and t.content.startswith("**Answer:**")]
+    assert answers and all(tokens[i - 1].type == "paragraph_open" and tokens[i - 1].level == 0 for i in answers)
+
+
 def test_key_text_precision():
     assert key_text(np.float64(0.1) / 3) == repr(0.1 / 3)
     assert key_text(np.array([[1, 2], [3, 4]])) == "[[1, 2], [3, 4]]"
