@@ -7,39 +7,22 @@ import math
 
 import numpy as np
 import pytest
-from family_helpers import mistake_named, right, solved
+from family_helpers import family_checks, mistake_named, right, solved
 
 from examprep import seeding
-from examprep.checker import self_test
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers, grade_part
 from examprep.problems.gan.fair import near_miss
 from examprep.registry import make
 from examprep.solver.render import statement
-from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 FI = "contrastive/filip_similarity-v1"
 ST = "contrastive/stair_sparse-v1"
 IDS = [FI, ST]
 
 
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_agrees(pid: str) -> None:
-    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=200, self_test=False)
-    assert r.disagreements == 0, r.examples
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_self_test_every_difficulty(pid: str) -> None:
-    pt = make(pid)
-    assert self_test(pt, [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]) == []
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_on_a_mixed_batch(pid: str) -> None:
-    pt = make(pid)
-    params = [pt.generate(s, d).params for s in range(20) for d in seeding.DIFFICULTIES]
-    assert reference_disagreements(pt, params) == []
+test_reference_agrees, test_self_test_every_difficulty, test_reference_on_a_mixed_batch = family_checks(
+    IDS)
 
 
 @pytest.mark.parametrize("pid", IDS)

@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from family_helpers import mistake_named, right, solved
+from family_helpers import family_checks, mistake_named, right, solved
 
-from examprep import seeding
-from examprep.checker import self_test
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers
 from examprep.registry import make
-from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["embedding/bow_cosine-v1", "embedding/cooccurrence-v1", "embedding/analogy-v1", "embedding/interpolation-v1",
        "embedding/skipgram_pairs-v1"]
 
 
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_agrees(pid: str) -> None:
-    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=300, self_test=False)
-    assert r.disagreements == 0, r.examples
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_self_test_every_difficulty(pid: str) -> None:
-    pt = make(pid)
-    assert self_test(pt, [pt.generate(s, d) for s in range(12) for d in seeding.DIFFICULTIES]) == []
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_on_a_mixed_batch(pid: str) -> None:
-    pt = make(pid)
-    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
-    assert reference_disagreements(pt, params) == []
+test_reference_agrees, test_self_test_every_difficulty, test_reference_on_a_mixed_batch = family_checks(
+    IDS, batch=300, mixed=15)
 
 
 # ---- bow_cosine: s04 B2 --------------------------------------------------------------------------------------

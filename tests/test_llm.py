@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from family_helpers import mistake_named, right, solved
+from family_helpers import family_checks, mistake_named, right, solved
 
-from examprep import seeding
-from examprep.checker import self_test
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers
 from examprep.registry import make
-from examprep.verify import reference_disagreements, resolve_device, verify_type
 
 IDS = ["llm/sequence_nll-v1", "llm/dpo_loss-v1", "llm/grpo_objective-v1", "llm/bert_masking-v1",
        "llm/bert_qa_span-v1", "llm/training_budget-v1", "llm/glue_average-v1"]
 
 
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_agrees(pid: str) -> None:
-    r = verify_type(make(pid), 600, resolve_device("cpu")[0], batch=300, self_test=False)
-    assert r.disagreements == 0, r.examples
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_self_test_every_difficulty(pid: str) -> None:
-    pt = make(pid)
-    assert self_test(pt, [pt.generate(s, d) for s in range(10) for d in seeding.DIFFICULTIES]) == []
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_on_a_mixed_batch(pid: str) -> None:
-    pt = make(pid)
-    params = [pt.generate(s, d).params for s in range(15) for d in seeding.DIFFICULTIES]
-    assert reference_disagreements(pt, params) == []
+test_reference_agrees, test_self_test_every_difficulty, test_reference_on_a_mixed_batch = family_checks(
+    IDS, batch=300, seeds=10, mixed=15)
 
 
 # ---- sequence_nll: [0.5, 0.4, 0.8, 0.9] gives NLL 1.937942, perplexity 1.623340 (log2: 2.795859); PixelCNN
