@@ -163,7 +163,8 @@ def test_gd_wrong_iterate_carried_into_the_next_step_earns_the_ecf_credit() -> N
     r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
     # g_2 follows from the wrong w_1: carried, with the ECF credit
     assert (r["grads"].verdict, r["grads"].score) == ("carried", 0.5)
-    assert r["grads"].feedback.endswith("(iterates not right: error carried forward)")
+    assert r["grads"].feedback == ("follows from your iterates = [[0.8], [1.24]], step by step "
+                                   "(iterates not right: error carried forward)")
     # the iterates hold the slip itself (w_1 = 0.8 does not follow from g_1 = −6): no credit for the part
     assert r["iterates"].verdict == "wrong"
     assert (r["losses"].verdict, r["losses"].score) == ("carried", 0.5)

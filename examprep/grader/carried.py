@@ -85,7 +85,9 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
         # cycle of parts (a trajectory: g_t from w_{t-1}, w_t from g_t) the parts follow from each other row by
         # row, and rounding drift in one is no error in the others
         off = [u for u in used if results[u].verdict != "right" and not follows_own(u)]
-        shown = ", ".join(f"{u} = {results[u].given}" for u in used)
+        shown = ", ".join(f"{u} = {results[u].given}" for u in used if u != name)
+        if name in used:  # a cycle of parts: the part follows from the others and its own earlier rows
+            shown = f"{shown}, step by step" if shown else "own earlier rows"
         if not off:
             out[name] = PartResult(name, 1.0, "right", f"follows from your {shown}", None, r.given)
         else:
