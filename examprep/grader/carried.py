@@ -87,7 +87,7 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
         off = [u for u in used if results[u].verdict != "right" and not follows_own(u)]
         shown = ", ".join(f"{u} = {results[u].given}" for u in used if u != name)
         if name in used:  # a cycle of parts: the part follows from the others and its own earlier rows
-            shown = f"{shown}, step by step" if shown else "own earlier rows"
+            shown = f"{shown}, step by step" if shown else "own earlier steps"
         if not off:
             out[name] = PartResult(name, 1.0, "right", f"follows from your {shown}", None, r.given)
         else:
