@@ -93,8 +93,9 @@ def test_rnn_forward_states_rounded_step_by_step_are_right() -> None:
     """A student who rounds each h_t to 4 decimals before the next step (h_t from their rounded h_{t-1}, written
     here without solve), then the output parts from their states: every part right on 180 instances (3 were not
     before the states were followed column by column)."""
-    from examprep.problems.rnn.rnn_forward import inputs, matrix, vector
     from test_carried import rounded
+
+    from examprep.problems.rnn.rnn_forward import inputs, matrix, vector
 
     pt = make("rnn/rnn_forward-v1")
     bad = []
