@@ -6,6 +6,10 @@ value. Full credit when those earlier answers were right to the asked precision,
 any was not (verdict *carried*); the feedback says what it follows from ("follows from your B = 86.12").
 
 The recomputation is the problem type's own ``solve(params, given)``, so this module holds no formula.
+
+Parts may form a cycle (a trajectory worked step by step: g_t from the student's w_{t-1}, w_t from their g_t); the
+type's ``solve`` then computes row t of each part from the student's earlier rows, and an input that is not right
+but follows from the student's own values counts as free of error (rounding drift, not a mistake).
 """
 
 from __future__ import annotations
