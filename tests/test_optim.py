@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from family_helpers import mistake_named, solved
+from test_carried import rounded
 
 from examprep import seeding
 from examprep.checker import self_test
@@ -103,6 +104,73 @@ def test_gd_wrong_gradient_carried_forward_earns_the_ecf_credit() -> None:
     r2 = grade_answers(pt, truth, {**given, "iterates": "[[0.6, -0.4], [1.08, -0.7]]"}, params=inst.params)
     it = {p.name: p for p in r2.parts}["iterates"]
     assert (it.verdict, it.score) == ("partial", 0.75)
+
+
+# ---- a trajectory worked step by step (error carried forward row by row) ----------------------------------------
+
+STEPPERS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1", "optim/rmsprop-v1", "optim/adagrad-v1"]
+
+
+def step_by_step(pt: Any, params: Any) -> dict[str, Any]:
+    """The student who rounds every value they report and computes each step from their own rounded values (g_2 at
+    their rounded w_1, and so on): the answers that solve gives from themselves, rounded (a fixed point, reached
+    one step of one part per round at the latest)."""
+    parts = pt.active_parts(params)
+    given: dict[str, Any] = {}
+    for _ in range(len(parts) * 3 + 1):
+        new = {pt_.name: rounded(pt_, pt.solve(params, given)[pt_.name]) for pt_ in parts}
+        if new == given:
+            return given
+        given = new
+    raise AssertionError(f"{pt.id}: the step-by-step answers do not settle")
+
+
+@pytest.mark.parametrize("pid", STEPPERS)
+def test_step_by_step_rounded_trajectory_is_right(pid: str) -> None:
+    pt = make(pid)
+    bad = []
+    for difficulty in ("easy", "medium", "hard"):
+        for seed in range(60):
+            inst = pt.generate(seed, difficulty)
+            given = step_by_step(pt, inst.params)
+            r = grade_answers(pt, pt.solve(inst.params), given, pt.mistakes(inst.params), params=inst.params)
+            wrong = [f"{p.name}={p.given} ({p.verdict})" for p in r.parts if p.verdict != "right"]
+            if wrong:
+                bad.append(f"{inst.code}: {wrong}")
+    assert not bad, f"{len(bad)} of 180 instances: {bad[:3]}"
+
+
+def test_step_by_step_student_rounds_each_iterate_before_the_next_gradient() -> None:
+    """The simulated student really evaluates g_2 at their rounded w_1 (not at the exact one)."""
+    pt, inst, truth = solved("optim/gd-v1", a=(2.5,), c=(2.71,), w0=(0,), lr=0.1, steps=2)
+    given = step_by_step(pt, inst.params)
+    # g_1 = 2·2.5·(0 − 2.71) = −13.55 → −13.6 (3 s.f.), w_1 = 0.1·13.6 = 1.36 (exact 1.355); g_2 at their 1.36:
+    # 5·(1.36 − 2.71) = −6.75 (at the exact w_1: −6.775); w_2 = 1.36 + 0.1·6.75 = 2.035 (exact 2.0325)
+    assert given["iterates"][0] == [1.36]
+    assert given["grads"] == [[-13.6], [-6.75]]
+    assert given["iterates"][1][0] == pytest.approx(2.035, abs=0.0051)
+    assert truth["grads"][1][0] == pytest.approx(-6.775)
+
+
+def test_gd_wrong_iterate_carried_into_the_next_step_earns_the_ecf_credit() -> None:
+    # L(w) = (w − 3)², w_0 = 0, η = 0.1: g_1 = 2(0 − 3) = −6, w_1 = 0 + 0.6 = 0.6 (exact: g_2 = −4.8, w_2 = 1.08).
+    # The student slips: w_1 = 0.8. Then g_2 at their w_1: 2(0.8 − 3) = −4.4, and w_2 = 0.8 + 0.44 = 1.24;
+    # losses L(0) = 9, L(0.8) = 4.84, L(1.24) = 3.0976.
+    pt, inst, truth = solved("optim/gd-v1", a=(1,), c=(3,), w0=(0,), lr=0.1, steps=2)
+    assert truth["grads"] == [[-6.0], [pytest.approx(-4.8)]]
+    given = {"grads": "[[-6], [-4.4]]", "iterates": "[[0.8], [1.24]]", "losses": "[9, 4.84, 3.098]",
+             "lr_max": "1", "w_star": "[3]"}
+    r = {p.name: p for p in grade_answers(pt, truth, given, params=inst.params).parts}
+    # g_2 follows from the wrong w_1: carried, with the ECF credit
+    assert (r["grads"].verdict, r["grads"].score) == ("carried", 0.5)
+    assert r["grads"].feedback == ("follows from your iterates = [[0.8], [1.24]], step by step "
+                                   "(iterates not right: error carried forward)")
+    # the iterates hold the slip itself (w_1 = 0.8 does not follow from g_1 = −6): no credit for the part
+    assert r["iterates"].verdict == "wrong"
+    assert (r["losses"].verdict, r["losses"].score) == ("carried", 0.5)
+    # the same work without the slip, w_2 from the exact w_1 = 0.6 and g_2 = −4.8, is right
+    ok = {**given, "grads": "[[-6], [-4.8]]", "iterates": "[[0.6], [1.08]]", "losses": "[9, 5.76, 3.6864]"}
+    assert grade_answers(pt, truth, ok, params=inst.params).score == 1
 
 
 @pytest.mark.parametrize("sets, match", [

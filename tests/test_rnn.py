@@ -11,6 +11,7 @@ from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers, grade_part
+from examprep.instances import from_code
 from examprep.registry import make
 from examprep.verify import reference_disagreements, resolve_device, verify_type
 
@@ -71,6 +72,52 @@ def test_rnn_forward_catalog_s04_b1_two_dimensional_state() -> None:
     assert ans["h"][:, 0] == pytest.approx([-0.716298, -0.197375], abs=1e-6)
     assert ans["h"][:, 1] == pytest.approx([0.277540, -0.002625], abs=1e-6)
     assert right(pt, inst, h="[[-0.7163, 0.2775], [-0.1974, -0.0026]]")
+
+
+def test_rnn_forward_states_rounded_step_by_step_are_right() -> None:
+    """A student who rounds each h_t to 4 decimals before the next step (h_t from their rounded h_{t-1}, written
+    here without solve), then the output parts from their states: every part right on 180 instances (3 were not
+    before the states were followed column by column)."""
+    from test_carried import rounded
+
+    from examprep.problems.rnn.rnn_forward import inputs, matrix, vector
+
+    pt = make("rnn/rnn_forward-v1")
+    bad = []
+    for difficulty in ("easy", "medium", "hard"):
+        for seed in range(60):
+            p = pt.generate(seed, difficulty).params
+            x, W_x, W_h = inputs(p), matrix("W_x", p.W_x), matrix("W_h", p.W_h)  # noqa: N806
+            b, h = vector("b", p.b, W_h.shape[0]), vector("h0", p.h0, W_h.shape[0])
+            hs = []
+            for t in range(x.shape[1]):
+                h = np.round(np.tanh(W_x @ x[:, t] + W_h @ h + b), 4)
+                hs.append(h)
+            given = {"h": np.stack(hs, axis=1).tolist()}
+            for part in pt.active_parts(p)[1:]:
+                given[part.name] = rounded(part, pt.solve(p, given)[part.name])
+            r = grade_answers(pt, pt.solve(p), given, pt.mistakes(p), params=p)
+            bad += [f"{seed} {difficulty}: {q.name} {q.verdict}" for q in r.parts if q.verdict != "right"]
+    assert not bad, bad[:3]
+
+
+def test_rnn_forward_states_from_the_students_rounded_previous_state_are_right() -> None:
+    # 3090-T1M9: h_t = tanh(0.5 x_t + 0.5 h_{t-1}), x = (0.8, −0.2, −0.6), h_0 = 0, 4 decimals.
+    # h_1 = tanh(0.4) = 0.379949 → 0.3799; h_2 = tanh(−0.1 + 0.5·0.3799) = tanh(0.08995) = 0.089708 → 0.0897;
+    # h_3 = tanh(−0.3 + 0.5·0.0897) = tanh(−0.25515) = −0.249754 → −0.2498 (the exact h_3 is −0.249738 → −0.2497)
+    inst = from_code("3090-T1M9")
+    pt = make(inst.problem_id)
+    truth = pt.solve(inst.params)
+    assert np.asarray(truth["h"]) == pytest.approx(np.array([[0.379949, 0.089732, -0.249738]]), abs=1e-6)
+    named = pt.mistakes(inst.params)  # they narrow the fair band: −0.2498 alone is not within it
+    assert grade_answers(pt, truth, {"h": "[[0.3799, 0.0897, -0.2498]]"}, named).parts[0].verdict == "partial"
+    r = grade_answers(pt, truth, {"h": "[[0.3799, 0.0897, -0.2498]]"}, named, params=inst.params).parts[0]
+    assert (r.verdict, r.score, r.feedback) == ("right", 1, "follows from your own earlier steps")
+    # a slip at h_1 (0.3899) carried on: h_2 = tanh(0.09495) = 0.0947, h_3 = tanh(−0.25265) = −0.2474; the part
+    # holds the slip itself, so nothing follows and only what is right counts (nothing here)
+    slip = grade_answers(pt, truth, {"h": "[[0.3899, 0.0947, -0.2474]]"}, named, params=inst.params).parts[0]
+    assert slip.score == 0
+
 
 
 @pytest.mark.parametrize("sets", [

@@ -6,6 +6,10 @@ value. Full credit when those earlier answers were right to the asked precision,
 any was not (verdict *carried*); the feedback says what it follows from ("follows from your B = 86.12").
 
 The recomputation is the problem type's own ``solve(params, given)``, so this module holds no formula.
+
+Parts may form a cycle (a trajectory worked step by step: g_t from the student's w_{t-1}, w_t from their g_t); the
+type's ``solve`` then computes row t of each part from the student's earlier rows, and an input that is not right
+but follows from the student's own values counts as free of error (rounding drift, not a mistake).
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
     Returns:
         Only the parts whose verdict changes, by name.
     """
-    from examprep.grader.score import PartResult, grade_part, parsed_value
+    from examprep.grader.score import PartResult, parsed_value
 
     values: dict[str, Any] = {}
     for name, r in results.items():
@@ -54,6 +58,23 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
             v = parsed_value(problem.part(name), given[name])
             if v is not None and shape_of(v) == shape_of(truth[name]):
                 values[name] = v
+    follows: dict[str, bool] = {}
+
+    def follows_own(name: str) -> bool:
+        """True when the student's ``name`` is what their own values of its inputs give (cached)."""
+        if name not in follows:
+            used = [u for u in upstream(problem, name) if u in values]
+            # a part in its own upstream (a cycle of parts: a trajectory, g_t from w_{t-1} and w_t from g_t)
+            # follows from the student's values as reported (rounded), or with its own earlier rows carried in full
+            # precision, or from the parts before it only (worked part by part): every way of working is fair
+            ways = [used]
+            if name in used:
+                order = [p.name for p in problem.parts]
+                ways += [[u for u in used if u != name], [u for u in used if order.index(u) < order.index(name)]]
+            follows[name] = any(_matches(problem, params, {u: values[u] for u in w}, name, given[name], options)
+                                for i, w in enumerate(ways) if w not in ways[:i])
+        return follows[name]
+
     out: dict[str, PartResult] = {}
     results = dict(results)  # updated in declaration order, so a part sees its inputs' new verdicts
     for name in [p.name for p in problem.parts if p.name in results]:
@@ -62,23 +83,34 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
         if not part.uses or r.verdict in FOLLOWS or r.verdict == "invalid" or name not in truth:
             continue
         used = [u for u in upstream(problem, name) if u in values]
-        if not used:
+        if not used or not follows_own(name):
             continue
-        try:
-            alt = problem.solve(params, {u: values[u] for u in used})[name]
-        except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError):
-            continue  # the student's earlier values make the later part undefined (or name nothing that exists)
-        again = grade_part(part, alt, given[name], None, options)
-        if again.verdict != "right":
-            continue
-        exact = all(results[u].verdict == "right" for u in used)
-        shown = ", ".join(f"{u} = {results[u].given}" for u in used)
-        if exact:
+        # an input is free of error when it is right, or when it too follows from the student's values: in a
+        # cycle of parts (a trajectory: g_t from w_{t-1}, w_t from g_t) the parts follow from each other row by
+        # row, and rounding drift in one is no error in the others
+        off = [u for u in used if results[u].verdict != "right" and not follows_own(u)]
+        shown = ", ".join(f"{u} = {results[u].given}" for u in used if u != name)
+        if name in used:  # a cycle of parts: the part follows from the others and its own earlier rows
+            shown = f"{shown}, step by step" if shown else "own earlier steps"
+        if not off:
             out[name] = PartResult(name, 1.0, "right", f"follows from your {shown}", None, r.given)
         else:
-            off = ", ".join(u for u in used if results[u].verdict != "right")
             out[name] = PartResult(name, options.ecf_credit, "carried",
-                                   f"follows from your {shown} ({off} not right: error carried forward)", None,
-                                   r.given)
+                                   f"follows from your {shown} ({', '.join(off)} not right: error carried "
+                                   "forward)", None, r.given)
         results[name] = out[name]
     return out
+
+
+def _matches(problem: ProblemType, params: Params, inputs: dict[str, Any], name: str, answer: Any,
+             options: GradeOptions) -> bool:
+    """True when ``answer`` is right against part ``name`` recomputed from the student's ``inputs``."""
+    from examprep.grader.score import grade_part
+
+    if not inputs:
+        return False
+    try:
+        alt = problem.solve(params, inputs)[name]
+    except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError):
+        return False  # the student's earlier values make the part undefined (or name nothing that exists)
+    return grade_part(problem.part(name), alt, answer, None, options).verdict == "right"

@@ -39,7 +39,8 @@ class Adagrad(StepOptimizer):
     reference_entry = "examprep.reference.optim:adagrad"
     hyper = (Param("eps", "real", "ε added to √r (outside the root)", lo=0, hi=1, default=1e-10),)
     parts = (
-        Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False),
+        Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False,
+             uses=("iterates",)),  # g_t at the student's w_{t−1}: a cycle, followed row by row
         Part("r", "The accumulated squared gradients r_t, a row per step", "matrix", final=False, uses=("grads",)),
         Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads", "r")),
     )
@@ -50,17 +51,21 @@ class Adagrad(StepOptimizer):
         r = np.zeros_like(w)
         out: dict[str, list[Any]] = {"grads": [], "r": [], "iterates": []}
         for t in range(1, self.steps(p) + 1):
-            g = row(given, "grads", t, np.array(ob.gradient(p, t, w)))
+            # each row appended is computed from the student's earlier rows; their own row then replaces it
+            g = np.array(ob.gradient(p, t, w))
+            out["grads"].append(g)
+            g = row(given, "grads", t, g)
             if variant == "no_accumulation":
                 r = g * g
             elif variant == "norm_squared":
                 r = r + float(g @ g)
             else:
                 r = r + g * g
+            out["r"].append(r)
             r = row(given, "r", t, r)
             w = w - lr * g / ((r if variant == "no_root" else np.sqrt(r)) + eps)
-            for k, x in (("grads", g), ("r", r), ("iterates", w)):
-                out[k].append(x)
+            out["iterates"].append(w)
+            w = row(given, "iterates", t, w)
         return {k: rows(x) for k, x in out.items()}
 
     def variants(self, p: Params) -> dict[str, str]:

@@ -46,7 +46,8 @@ class Adam(StepOptimizer):
         Param("eps", "real", "ε added to √v̂ (outside the root)", lo=0, hi=1, default=1e-8),
     )
     parts = (
-        Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False),
+        Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False,
+             uses=("iterates",)),  # g_t at the student's w_{t−1}: a cycle, followed row by row
         Part("m", "The first moment m_t, a row per step", "matrix", final=False, uses=("grads",)),
         Part("v", "The second moment v_t, a row per step", "matrix", final=False, uses=("grads",)),
         Part("m_hat", "The bias-corrected first moment m̂_t, a row per step", "matrix", final=False, uses=("m",)),
@@ -65,9 +66,14 @@ class Adam(StepOptimizer):
         m, v = np.zeros_like(w), np.zeros_like(w)
         out: dict[str, list[Any]] = {k: [] for k in ("grads", "m", "v", "m_hat", "v_hat", "iterates")}
         for t in range(1, self.steps(p) + 1):
-            g = row(given, "grads", t, np.array(ob.gradient(p, t, w)))
-            m = row(given, "m", t, b1 * m + (1 - b1) * g)
-            v = row(given, "v", t, b2 * v + (1 - b2) * g * g)
+            # each row appended is computed from the student's earlier rows; their own row then replaces it
+            g = np.array(ob.gradient(p, t, w))
+            out["grads"].append(g)
+            g = row(given, "grads", t, g)
+            m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+            out["m"].append(m)
+            out["v"].append(v)
+            m, v = row(given, "m", t, m), row(given, "v", t, v)
             if variant == "no_bias_correction" or (variant == "power_t_minus_1" and t == 1):
                 mh, vh = m, v
             elif variant == "power_t_minus_1":
@@ -76,11 +82,13 @@ class Adam(StepOptimizer):
                 mh, vh = m / (1 - b1**t), v / (1 - b2**t)
             if variant == "m_hat_squared":
                 vh = mh * mh
+            out["m_hat"].append(mh)
+            out["v_hat"].append(vh)
             mh, vh = row(given, "m_hat", t, mh), row(given, "v_hat", t, vh)
             root = np.sqrt(vh + eps) if variant == "eps_in_root" else np.sqrt(vh) + eps
             w = w - lr * mh / root
-            for k, x in (("grads", g), ("m", m), ("v", v), ("m_hat", mh), ("v_hat", vh), ("iterates", w)):
-                out[k].append(x)
+            out["iterates"].append(w)
+            w = row(given, "iterates", t, w)
         return {k: rows(x) for k, x in out.items()}
 
     def variants(self, p: Params) -> dict[str, str]:

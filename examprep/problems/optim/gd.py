@@ -68,7 +68,8 @@ class GradientDescent(ProblemType):
         Param("steps", "int", "the number of steps (1–3)", lo=1, hi=3, default=2),
     )
     parts = (
-        Part("grads", "The gradient ∇L(w_{t−1}) of each step, a row per step", "matrix", final=False),
+        Part("grads", "The gradient ∇L(w_{t−1}) of each step, a row per step", "matrix", final=False,
+             uses=("iterates",)),  # g_t at the student's w_{t−1}: a cycle, followed row by row
         Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads",)),
         Part("losses", "L(w_0), L(w_1), …", "vector", uses=("iterates",)),
         Part("lr_max", "The largest stable learning rate 2/λ_max", "real"),
@@ -151,17 +152,21 @@ class GradientDescent(ProblemType):
 
     def run(self, p: Params, grad: Any = None, sign: float = -1.0,
             given: Answers | None = None) -> tuple[list[list[float]], list[list[float]]]:
-        """(gradients, iterates) of ``p.steps`` steps w ← w + sign·lr·grad(t, w); ``given``: the student's
-        gradients, row t at step t (error carried forward)."""
+        """(gradients, iterates) of ``p.steps`` steps w ← w + sign·lr·grad(t, w).
+
+        ``given``: the student's gradients and iterates (error carried forward, step by step). Row t of each part
+        is computed from the student's rows of the earlier steps (and their g_t for w_t); their own row t takes its
+        place only for what follows it, so a part's recomputation never returns the student's own row.
+        """
         grad = grad or (lambda t, w: self.grad(p, t, w))
         w, gs, ws = list(map(float, p.w0)), [], []
         for t in range(1, p.steps + 1):
             g = grad(t, w)
-            if given and "grads" in given:
-                g = [float(v) for v in row(given, "grads", t, g)]
-            w = [x + sign * p.lr * gi for x, gi in zip(w, g, strict=True)]
             gs.append(g)
-            ws.append(w)
+            g = given_row(given, "grads", t, g)
+            w_new = [x + sign * p.lr * gi for x, gi in zip(w, g, strict=True)]
+            ws.append(w_new)
+            w = given_row(given, "iterates", t, w_new)
         return gs, ws
 
     def hessian(self, p: Params) -> list[list[float]]:
@@ -173,9 +178,8 @@ class GradientDescent(ProblemType):
 
     def solve(self, p: Params, given: Answers | None = None) -> Answers:
         gs, ws = self.run(p, given=given)
-        if given and "iterates" in given:
-            ws = [[float(v) for v in row(given, "iterates", t, w)] for t, w in enumerate(ws, start=1)]
-        losses = [self.loss(p, list(p.w0))] + [self.loss(p, w) for w in ws]
+        at = [given_row(given, "iterates", t, w) for t, w in enumerate(ws, start=1)]  # L(w_t) at the student's w_t
+        losses = [self.loss(p, list(p.w0))] + [self.loss(p, w) for w in at]
         h = self.hessian(p)
         lam = _largest_eig(h)
         if self.line(p):
@@ -316,6 +320,13 @@ class GradientDescent(ProblemType):
             gs.append([gw, gb])
             ws.append(w)
         return gs, ws
+
+
+def given_row(given: Answers | None, name: str, t: int, value: list[float]) -> list[float]:
+    """Row ``t`` of the student's part ``name`` as floats in place of ``value``, when they gave it."""
+    if not given or name not in given:
+        return value
+    return [float(v) for v in row(given, name, t, value)]
 
 
 def _n(x: float) -> Any:

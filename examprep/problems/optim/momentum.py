@@ -52,12 +52,13 @@ class Momentum(StepOptimizer):
               choices=("pytorch", "notes"), default="pytorch"),
     )
     parts = (
-        Part("grads", "The gradient g_t of each step (λw included), a row per step", "matrix", final=False),
+        Part("grads", "The gradient g_t of each step (λw included), a row per step", "matrix", final=False,
+             uses=("iterates", "lookahead")),  # g_t at the student's w_{t−1} (or look-ahead): a cycle, row by row
         Part("buf", "PyTorch's momentum buffer after each step, a row per step", "matrix", final=False,
              uses=("grads",)),
         Part("v", "The velocity v_t after each step, a row per step", "matrix", final=False, uses=("grads",)),
         Part("lookahead", "The look-ahead point w_{t−1} + μv_{t−1} of each step, a row per step", "matrix",
-             final=False, uses=("v",)),
+             final=False, uses=("v", "iterates")),
         Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads", "buf", "v")),
     )
 
@@ -88,33 +89,39 @@ class Momentum(StepOptimizer):
         state = np.zeros_like(w)  # buf (pytorch) or v (notes)
         out: dict[str, list[Any]] = {"grads": [], "state": [], "lookahead": [], "iterates": []}
         for t in range(1, self.steps(p) + 1):
+            # each row appended is computed from the student's earlier rows; their own row then replaces it
             if p.form == "notes":
                 look = w + mu * state if p.nesterov else w
+                out["lookahead"].append(look)
+                look = row(given, "lookahead", t, look) if p.nesterov else look
                 at = w if variant == "nesterov_gradient_at_w" else look
-                g = row(given, "grads", t, np.array(ob.gradient(p, t, at)) + decay * at)
+                g = np.array(ob.gradient(p, t, at)) + decay * at
+                out["grads"].append(g)
+                g = row(given, "grads", t, g)
                 if variant == "dampened_first" and t == 1:
                     state = -lr * (1 - mu) * g
                 else:
                     state = mu * state + (lr * g if variant == "ascent" else -lr * g)
+                out["state"].append(state)
                 state = row(given, "v", t, state)
                 w_new = w + state - lr * late * w
                 shown = w_new + mu * state if variant == "pytorch_parameter_as_w" else w_new
-                out["lookahead"].append(look)
             else:
-                g = row(given, "grads", t, np.array(ob.gradient(p, t, w)) + decay * w)
+                g = np.array(ob.gradient(p, t, w)) + decay * w
+                out["grads"].append(g)
+                g = row(given, "grads", t, g)
                 if t == 1:
                     state = (1 - mu) * g if variant == "dampened_first" else g
                 else:
                     state = mu * state + g
+                out["state"].append(state)
                 state = row(given, "buf", t, state)
                 step = g + mu * state if p.nesterov and variant != "plain_momentum_update" else state
                 w_new = w + lr * step if variant == "ascent" else w - lr * step
                 w_new = w_new - lr * late * w
                 shown = w_new + mu * lr * state if variant == "textbook_w_as_parameter" else w_new
-            out["grads"].append(g)
-            out["state"].append(state)
             out["iterates"].append(shown)
-            w = w_new
+            w = row(given, "iterates", t, w_new)
         ans = {"grads": rows(out["grads"]), ("buf" if p.form == "pytorch" else "v"): rows(out["state"])}
         if p.form == "notes" and p.nesterov:
             ans["lookahead"] = rows(out["lookahead"])

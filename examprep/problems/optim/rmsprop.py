@@ -44,7 +44,8 @@ class RMSprop(StepOptimizer):
         Param("eps", "real", "ε added to √r (outside the root)", lo=0, hi=1, default=1e-8),
     )
     parts = (
-        Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False),
+        Part("grads", "The gradient g_t of each step, a row per step", "matrix", final=False,
+             uses=("iterates",)),  # g_t at the student's w_{t−1}: a cycle, followed row by row
         Part("r", "The squared-gradient average r_t, a row per step", "matrix", final=False, uses=("grads",)),
         Part("iterates", "w_t after each step, a row per step", "matrix", uses=("grads", "r")),
     )
@@ -58,14 +59,18 @@ class RMSprop(StepOptimizer):
         r = np.zeros_like(w)
         out: dict[str, list[Any]] = {"grads": [], "r": [], "iterates": []}
         for t in range(1, self.steps(p) + 1):
-            g = row(given, "grads", t, np.array(ob.gradient(p, t, w)))
+            # each row appended is computed from the student's earlier rows; their own row then replaces it
+            g = np.array(ob.gradient(p, t, w))
+            out["grads"].append(g)
+            g = row(given, "grads", t, g)
             sq = g if variant == "g_for_g_squared" else g * g
             r = (1 - rho) * r + rho * sq if variant == "rho_swapped" else rho * r + (1 - rho) * sq
+            out["r"].append(r)
             r = row(given, "r", t, r)
             scale = r / (1 - rho**t) if variant == "bias_correction" else r
             w = w - lr * g / (np.sqrt(scale) + eps)
-            for k, x in (("grads", g), ("r", r), ("iterates", w)):
-                out[k].append(x)
+            out["iterates"].append(w)
+            w = row(given, "iterates", t, w)
         return {k: rows(x) for k, x in out.items()}
 
     def variants(self, p: Params) -> dict[str, str]:

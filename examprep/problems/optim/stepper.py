@@ -3,8 +3,11 @@ parts and the mistakes as variants of one run.
 
 A subclass declares its extra hyperparameters and parts and writes ``run(p, variant, given)``: the whole trajectory
 as answers (a row per step in every matrix part), with ``variant`` naming a mistake to make on the way (None: none)
-and ``given`` the student's earlier parts (error carried forward: step t takes row t of each given part, see
-:func:`row`). ``mistakes`` runs each variant and keeps the parts it changes.
+and ``given`` the student's parts (error carried forward, step by step): row t of each part is the value computed at
+step t from the student's rows of the earlier steps (and their earlier parts of step t); their own row t then
+replaces it for the rest of the run (see :func:`row`). So ``grads`` uses ``iterates`` (g_t at the student's w_{t−1})
+and the parts form a cycle that the grader follows row by row. ``mistakes`` runs each variant and keeps the parts it
+changes.
 """
 
 from __future__ import annotations

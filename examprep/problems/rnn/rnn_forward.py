@@ -74,7 +74,8 @@ class RNNForward(ProblemType):
         Param("grad", "bool", "ask for dh_T/dh_0 (H = D = 1 only)", default=False),
     )
     parts = (
-        Part("h", "Hidden states, H×T (column t is h_t)", "matrix", mode="decdig", digits=DP),
+        Part("h", "Hidden states, H×T (column t is h_t)", "matrix", mode="decdig", digits=DP,
+             uses=("h",)),  # h_t from the student's h_{t−1}: followed column by column
         Part("logits", "Output logits W_y h_T + b_y", "vector", mode="decdig", digits=DP, final=False,
              uses=("h",)),
         Part("probs", "Softmax probabilities", "vector", mode="decdig", digits=DP, uses=("logits",)),
@@ -135,8 +136,12 @@ class RNNForward(ProblemType):
         return tuple(pt for pt in self.parts if pt.name not in skip)
 
     # ---- answers ----------------------------------------------------------------------------------------------
-    def run(self, p: Params, act: str = "tanh", carry: bool = True) -> np.ndarray:
-        """H×T states; ``act`` tanh, sigmoid or none; ``carry`` False feeds h_0 at every step (mistakes)."""
+    def run(self, p: Params, act: str = "tanh", carry: bool = True, given: Answers | None = None) -> np.ndarray:
+        """H×T states; ``act`` tanh, sigmoid or none; ``carry`` False feeds h_0 at every step (mistakes).
+
+        ``given``: the student's states (error carried forward, step by step): column t is computed from their
+        h_{t−1}, so a student who rounds each h_t before the next step is followed.
+        """
         x, W_x, W_h = inputs(p), matrix("W_x", p.W_x), matrix("W_h", p.W_h)  # noqa: N806
         H = W_h.shape[0]  # noqa: N806
         b, h0 = vector("b", p.b, H), vector("h0", p.h0, H)
@@ -145,14 +150,16 @@ class RNNForward(ProblemType):
             z = W_x @ x[:, t] + W_h @ (h if carry else h0) + b
             h = np.tanh(z) if act == "tanh" else sigmoid(z) if act == "sigmoid" else z
             out.append(h)
+            if given and "h" in given:
+                h = np.asarray(given["h"], dtype=float).reshape(H, -1)[:, t]
         return np.stack(out, axis=1)
 
     def chain(self, p: Params, h: np.ndarray, deriv: str = "h_t", summed: bool = False,
               given: Answers | None = None) -> Answers:
         """The output and gradient parts from the states ``h``; ``deriv`` is how tanh' is taken (mistakes);
         ``given``: the student's earlier parts, used downstream."""
-        h = carry(given, "h", h)
         out: Answers = {"h": h}
+        h = carry(given, "h", h)
         if p.W_y is not None:
             W_y = matrix("W_y", p.W_y)  # noqa: N806
             logits = carry(given, "logits", W_y @ h[:, -1] + vector("b_y", p.b_y, W_y.shape[0]))
@@ -168,7 +175,7 @@ class RNNForward(ProblemType):
         return out
 
     def solve(self, p: Params, given: Answers | None = None) -> Answers:
-        return self.chain(p, self.run(p), given=given)
+        return self.chain(p, self.run(p, given=given), given=given)
 
     def degenerate(self, p: Params) -> str | None:
         a = self.solve(p)
