@@ -283,12 +283,30 @@ class Quiz:
                 results.append(r)
                 screen.verdict(c, r)
                 break
+        results = self._follow_later_answers(pt, inst, answers, results, grading)
         a = self._save(pt, inst, position, "graded", self._score(asked, results, hint), answers, results, hint)
         screen.wrong_answers(c, truth(), results)
         c.print(f"Score: {a.score:.0%}{' (hint used)' if a.hint else ''} · saved", style="bold")
         return Outcome(a, quit=self._after(pt, inst))
 
     # ---- pieces -----------------------------------------------------------------------------------------------
+    def _follow_later_answers(self, pt: Any, inst: Any, answers: dict[str, str], results: list[Any],
+                              grading: GradeOptions) -> list[Any]:
+        """Error carried forward once every part is answered: a part computed from a part asked after it (the
+        receptive field from the jumps) is marked again against all the student's answers; a better verdict is
+        shown and kept."""
+        if not pt.carries_forward or len(results) < 2 or all(r.verdict == "right" for r in results):
+            return results
+        from examprep.grader.carried import carry_forward
+
+        by_name = {r.name: r for r in results}
+        later = carry_forward(pt, inst.params, pt.solve(inst.params), answers, by_name, grading)
+        better = {n: r for n, r in later.items() if n in by_name and r.score > by_name[n].score}
+        for r in better.values():
+            self.console.print(f"{r.name} marked again with your later answers:", markup=False, highlight=False)
+            screen.verdict(self.console, r)
+        return [better.get(r.name, r) for r in results]
+
     @staticmethod
     def _score(asked: list[Any], results: list[Any], hint: bool) -> float:
         """The weighted score of the graded parts (parts not graded count 0), less the hint's cost."""
