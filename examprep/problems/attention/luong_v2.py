@@ -225,7 +225,7 @@ class LuongV2(Luong):
         d.add("Elementwise tanh", t, lhs=r"\tanh(W_p h_t)", substituted=Mat([[Func("tanh", Num(float(x)))]
                                                                            for x in u]))
         x = float(vp @ t)
-        d.add(r"$v_p^\top \tanh(W_p h_t)$", x, lhs="x", substituted=mat(vp) @ col(t))
+        d.add(r"$x = v_p^\top \tanh(W_p h_t)$, the sigmoid's argument", x, lhs="x", substituted=mat(vp) @ col(t))
         S = len(p.H)  # noqa: N806
         d.add(r"Aligned position $p_t = \frac{S}{1 + \exp(-x)}$", a["p_t"], lhs="p_t",
               substituted=Num(S) / (Num(1) + Func("exp", Num(-x))), part="p_t")
