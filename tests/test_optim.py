@@ -165,8 +165,14 @@ def test_gd_wrong_iterate_carried_into_the_next_step_earns_the_ecf_credit() -> N
     assert (r["grads"].verdict, r["grads"].score) == ("carried", 0.5)
     assert r["grads"].feedback == ("follows from your iterates = [[0.8], [1.24]], step by step "
                                    "(iterates not right: error carried forward)")
-    # the iterates hold the slip itself (w_1 = 0.8 does not follow from g_1 = −6): no credit for the part
-    assert r["iterates"].verdict == "wrong"
+    # the iterates hold the slip itself (w_1 = 0.8 does not follow from g_1 = −6), but w_2 = 1.24 follows from it:
+    # that step earns the ECF credit, the slipped one nothing: (0 + 0.5·1)/2
+    assert (r["iterates"].verdict, r["iterates"].score) == ("carried", 0.25)
+    assert r["iterates"].feedback == ("0 of 2 entries are right; 1 more follows from your own earlier steps "
+                                      "(error carried forward)")
+    # a w_2 that follows from nothing the student wrote earns nothing
+    bad = grade_answers(pt, truth, {**given, "iterates": "[[0.8], [1.5]]"}, params=inst.params).parts
+    assert [(p.name, p.verdict) for p in bad if p.name == "iterates"] == [("iterates", "wrong")]
     assert (r["losses"].verdict, r["losses"].score) == ("carried", 0.5)
     # the same work without the slip, w_2 from the exact w_1 = 0.6 and g_2 = −4.8, is right
     ok = {**given, "grads": "[[-6], [-4.8]]", "iterates": "[[0.6], [1.08]]", "losses": "[9, 5.76, 3.6864]"}

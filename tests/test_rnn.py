@@ -114,10 +114,9 @@ def test_rnn_forward_states_from_the_students_rounded_previous_state_are_right()
     r = grade_answers(pt, truth, {"h": "[[0.3799, 0.0897, -0.2498]]"}, named, params=inst.params).parts[0]
     assert (r.verdict, r.score, r.feedback) == ("right", 1, "follows from your own earlier steps")
     # a slip at h_1 (0.3899) carried on: h_2 = tanh(0.09495) = 0.0947, h_3 = tanh(−0.25265) = −0.2474; the part
-    # holds the slip itself, so nothing follows and only what is right counts (nothing here)
+    # holds the slip itself (h_1 earns nothing) and the two states after it follow from it: the ECF credit each
     slip = grade_answers(pt, truth, {"h": "[[0.3899, 0.0947, -0.2474]]"}, named, params=inst.params).parts[0]
-    assert slip.score == 0
-
+    assert (slip.verdict, slip.score) == ("carried", pytest.approx(1 / 3))
 
 
 @pytest.mark.parametrize("sets", [
@@ -434,3 +433,15 @@ def test_beam_search_generated_instances_keep_every_mistake_apart_without_ties()
 def test_beam_search_refuses_bad_tables(sets: dict) -> None:
     with pytest.raises(ParamError):
         make(BEAM).from_params(sets)
+
+
+def test_hidden_states_after_a_slip_follow_from_it() -> None:
+    """h_t = tanh(0.5·x_t + 0.8·h_{t−1}), x = [1, 0.5], h_0 = 0: h_1 = tanh(0.5) = 0.462117, h_2 = 0.550915. A student
+    who slips to h_1 = 0.6 and then computes h_2 = tanh(0.25 + 0.8·0.6) = tanh(0.73) = 0.623065 from it earns the
+    ECF credit for h_2 and nothing for h_1; an h_2 that follows from nothing earns nothing."""
+    pt, inst, truth = solved("rnn/rnn_forward-v1", x=[1, 0.5], W_x=[[0.5]], W_h=[[0.8]], b=[0])
+    assert np.asarray(truth["h"]).ravel() == pytest.approx([0.462117, 0.550915], abs=1e-6)
+    r = grade_answers(pt, truth, {"h": "[[0.6, 0.6231]]"}, params=inst.params).parts[0]
+    assert (r.verdict, r.score) == ("carried", 0.25)
+    assert r.feedback.endswith("1 more follows from your own earlier steps (error carried forward)")
+    assert grade_answers(pt, truth, {"h": "[[0.6, 0.7]]"}, params=inst.params).parts[0].score == 0

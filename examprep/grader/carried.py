@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from examprep.grader.compare import shape_of
 from examprep.grader.options import DEFAULT, GradeOptions
 
@@ -83,7 +85,14 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
         if not part.uses or r.verdict in FOLLOWS or r.verdict == "invalid" or name not in truth:
             continue
         used = [u for u in upstream(problem, name) if u in values]
-        if not used or not follows_own(name):
+        if not used:
+            continue
+        if not follows_own(name):
+            if name in used and name in values:  # a trajectory with a slip: the steps after it may still follow
+                step = _entries_following(problem, params, {u: values[u] for u in used}, name, values[name], truth,
+                                          options, r.given)
+                if step is not None and step.score > r.score:
+                    out[name] = results[name] = step
             continue
         # an input is free of error when it is right, or when it too follows from the student's values: in a
         # cycle of parts (a trajectory: g_t from w_{t-1}, w_t from g_t) the parts follow from each other row by
@@ -110,7 +119,39 @@ def _matches(problem: ProblemType, params: Params, inputs: dict[str, Any], name:
     if not inputs:
         return False
     try:
-        alt = problem.solve(params, inputs)[name]
+        with np.errstate(invalid="raise", divide="raise", over="raise"):  # undefined: nothing follows
+            alt = problem.solve(params, inputs)[name]
     except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError):
         return False  # the student's earlier values make the part undefined (or name nothing that exists)
     return grade_part(problem.part(name), alt, answer, None, options).verdict == "right"
+
+
+def _entries_following(problem: ProblemType, params: Params, inputs: dict[str, Any], name: str, value: Any,
+                       truth: dict[str, Any], options: GradeOptions, text: str) -> PartResult | None:
+    """A part in its own upstream (a trajectory) that does not follow as a whole: its entries right against the
+    truth earn full credit and the entries that follow from the student's own earlier steps (a later step computed
+    from a slipped one) ``options.ecf_credit`` each, as an exam marker follows the working after a slip. None when
+    no entry follows."""
+    from examprep.grader.compare import entries_close
+    from examprep.grader.score import PartResult, _entry_verdicts
+
+    part = problem.part(name)
+    if part.kind not in ("vector", "matrix") or not part.partial:
+        return None
+    try:
+        with np.errstate(invalid="raise", divide="raise", over="raise"):  # undefined: nothing follows
+            alt = problem.solve(params, inputs)[name]
+    except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError):
+        return None
+    if shape_of(alt) != shape_of(value):
+        return None
+    right, coarse = _entry_verdicts(part, value, truth[name], options.tolerance)
+    follow = entries_close(part, value, alt, policy=options.tolerance) & ~right & ~coarse
+    k, c, m, n = int(right.sum()), int(coarse.sum()), int(follow.sum()), right.size
+    if not m:
+        return None
+    credit = (k + options.imprecise_credit * c + options.ecf_credit * m) / n
+    fb = (f"{k} of {n} entries {'is' if k == 1 else 'are'} right"
+          + (f", {c} right but rounded to fewer digits than asked" if c else "")
+          + f"; {m} more {'follows' if m == 1 else 'follow'} from your own earlier steps (error carried forward)")
+    return PartResult(name, credit, "carried", fb, None, text)
