@@ -59,6 +59,16 @@ def _part(name: str, label: str) -> Part:
     return Part(name, label, "vector", mode="decdig", digits=DP, share=name == "weights", uses=uses)
 
 
+
+def score_weights(p: Params) -> list[Any]:
+    """The statement segments that give the score's weights: W_a (general, concat) and v (concat)."""
+    out: list[Any] = []
+    if p.score != "dot":
+        out += ["\n$W_a$ = ", mat(p.W_a)]
+    if p.score == "concat":
+        out += ["\n$v$ = ", mat(p.v)]
+    return out
+
 class Luong(ProblemType):
     id = "attention/luong-v1"
     title = "Luong attention (dot, general, concat)"
@@ -133,11 +143,7 @@ class Luong(ProblemType):
             r"encoder positions $j$ and the context is $c = \sum_j \alpha_j \bar{h}_j$. Find the "
             f"scores, the weights and the context to {DP} decimal places.", "\n$s$ = ", mat(p.s), "\n$H$ = ",
             mat(p.H)]
-        if p.score != "dot":
-            out += ["\n$W_a$ = ", mat(p.W_a)]
-        if p.score == "concat":
-            out += ["\n$v$ = ", mat(p.v)]
-        return out
+        return out + score_weights(p)
 
     def derivation(self, p: Params) -> Derivation:
         a = self.solve(p)

@@ -45,7 +45,7 @@ from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, carry
-from examprep.problems.attention.luong import DP, Luong, luong_scores, score_steps
+from examprep.problems.attention.luong import DP, Luong, luong_scores, score_steps, score_weights
 from examprep.problems.attention.steps import arr, col, mat, softmax, softmax_steps
 from examprep.problems.mlp.near_miss import add
 from examprep.solver.expr import Func, Mat, Num, Sym
@@ -207,11 +207,7 @@ class LuongV2(Luong):
             r"window, the scores, align, the Gaussian factors $\exp(-(j - p_t)^2 / (2\sigma^2))$, the weights "
             f"and the context, to {DP} decimal places.", "\n$s$ = ", mat(p.s), "\n$H$ = ", mat(p.H),
             "\n$W_p$ = ", mat(p.W_p), "\n$v_p$ = ", mat(p.v_p)]
-        if p.score != "dot":
-            out += ["\n$W_a$ = ", mat(p.W_a)]
-        if p.score == "concat":
-            out += ["\n$v$ = ", mat(p.v)]
-        return out
+        return out + score_weights(p)
 
     def derivation(self, p: Params) -> Derivation:
         if p.mode == "global":
