@@ -67,3 +67,45 @@ def family_checks(ids: list[str], n: int = 600, batch: int = 200, seeds: int = 1
         assert reference_disagreements(pt, params) == []
 
     return test_reference_agrees, test_self_test_every_difficulty, test_reference_on_a_mixed_batch
+
+
+def thorough_checks(ids: list[str], near_misses: bool = False) -> tuple[Any, ...]:
+    """The deeper checks some family files run on their types, as test functions to bind at module level:
+
+    - ``test_reference_agrees_on_thousands``: the torch reference agrees with ``solve`` on 1,500 instances, within
+      1e-9;
+    - ``test_self_test_30_seeds_each_difficulty``: the self-test passes on 30 instances of each difficulty;
+    - with ``near_misses``, ``test_no_mistake_within_2e3_on_generated_instances``: no named mistake lands within a
+      relative 2e-3 of the truth on 40 instances of each difficulty.
+    """
+    import pytest
+
+    from examprep import seeding
+    from examprep.checker import self_test
+    from examprep.verify import resolve_device, verify_type
+
+    @pytest.mark.parametrize("pid", ids)
+    def test_reference_agrees_on_thousands(pid: str) -> None:
+        dev, _ = resolve_device("cpu")
+        r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
+        assert r.disagreements == 0, r.examples
+        assert r.max_error < 1e-9
+
+    @pytest.mark.parametrize("pid", ids)
+    def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
+        pt = make(pid)
+        insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
+        assert self_test(pt, insts) == []
+
+    @pytest.mark.parametrize("pid", ids)
+    def test_no_mistake_within_2e3_on_generated_instances(pid: str) -> None:
+        from examprep.problems.gan.fair import near_miss
+
+        pt = make(pid)
+        for s in range(40):
+            for d in seeding.DIFFICULTIES:
+                p = pt.generate(s, d).params
+                assert near_miss(pt.solve(p), getattr(pt, "all_mistakes", pt.mistakes)(p)) is None
+
+    checks = (test_reference_agrees_on_thousands, test_self_test_30_seeds_each_difficulty)
+    return (*checks, test_no_mistake_within_2e3_on_generated_instances) if near_misses else checks

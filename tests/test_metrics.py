@@ -8,14 +8,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from family_helpers import mistake_named, right, solved
+from family_helpers import mistake_named, right, solved, thorough_checks
 
 from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers
 from examprep.registry import make
-from examprep.verify import reference_disagreements, resolve_device, verify_type
+from examprep.verify import reference_disagreements
 
 IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1", "metrics/segmentation-v1",
        "metrics/topk_error-v1", "metrics/mos-v1"]
@@ -23,30 +23,8 @@ IDS = ["metrics/fid-v1", "metrics/bleu-v1", "metrics/inception_score-v1", "metri
 
 # ---- every type: references, self-tests, fair draws ---------------------------------------------------------------
 
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_agrees_on_thousands(pid: str) -> None:
-    dev, _ = resolve_device("cpu")
-    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
-    assert r.disagreements == 0, r.examples
-    assert r.max_error < 1e-9
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
-    pt = make(pid)
-    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
-    assert self_test(pt, insts) == []
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_no_mistake_within_2e3_on_generated_instances(pid: str) -> None:
-    from examprep.problems.gan.fair import near_miss
-
-    pt = make(pid)
-    for s in range(40):
-        for d in seeding.DIFFICULTIES:
-            p = pt.generate(s, d).params
-            assert near_miss(pt.solve(p), getattr(pt, "all_mistakes", pt.mistakes)(p)) is None
+(test_reference_agrees_on_thousands, test_self_test_30_seeds_each_difficulty,
+    test_no_mistake_within_2e3_on_generated_instances) = thorough_checks(IDS, near_misses=True)
 
 
 # ---- metrics/fid (seed_000_001 G2; seed_002 I6) -------------------------------------------------------------------

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from family_helpers import mistake_named, solved
+from family_helpers import mistake_named, solved, thorough_checks
 
-from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers
 from examprep.registry import make
-from examprep.verify import resolve_device, verify_type
 
 IDS = ["norm/batchnorm-v1", "norm/residual_layernorm-v1", "norm/axes-v1", "norm/adaptive-v1",
        "norm/mmd-v1"]
@@ -23,19 +21,7 @@ def right(pt: Any, inst: Any, **answers: object) -> bool:
     return grade_answers(pt, truth, answers).score == 1
 
 
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_agrees_on_thousands(pid: str) -> None:
-    dev, _ = resolve_device("cpu")
-    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
-    assert r.disagreements == 0, r.examples
-    assert r.max_error < 1e-9
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
-    pt = make(pid)
-    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
-    assert self_test(pt, insts) == []
+test_reference_agrees_on_thousands, test_self_test_30_seeds_each_difficulty = thorough_checks(IDS)
 
 
 # ---- batchnorm (seed_002 C7; seed_000_001 J4) -------------------------------------------------------------------

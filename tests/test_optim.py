@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from family_helpers import mistake_named, solved
+from family_helpers import mistake_named, solved, thorough_checks
 from test_carried import rounded
 
-from examprep import seeding
 from examprep.checker import self_test
 from examprep.errors import ParamError
 from examprep.grader.score import grade_answers
 from examprep.registry import make
-from examprep.verify import resolve_device, verify_type
 
 IDS = ["optim/gd-v1", "optim/momentum-v1", "optim/adam-v1", "optim/rmsprop-v1", "optim/adagrad-v1",
        "optim/minibatch-v1", "optim/training_loop-v1", "optim/confusion_matrix-v1"]
@@ -30,19 +28,7 @@ def row(m: Any, i: int) -> list[float]:
 
 # ---- references and self-tests ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("pid", IDS)
-def test_reference_agrees_on_thousands(pid: str) -> None:
-    dev, _ = resolve_device("cpu")
-    r = verify_type(make(pid), 1500, dev, batch=512, self_test=False)
-    assert r.disagreements == 0, r.examples
-    assert r.max_error < 1e-9
-
-
-@pytest.mark.parametrize("pid", IDS)
-def test_self_test_30_seeds_each_difficulty(pid: str) -> None:
-    pt = make(pid)
-    insts = [pt.generate(s, d) for s in range(30) for d in seeding.DIFFICULTIES]
-    assert self_test(pt, insts) == []
+test_reference_agrees_on_thousands, test_self_test_30_seeds_each_difficulty = thorough_checks(IDS)
 
 
 # ---- gd (seed_000_001 A1, seed_002 B1, seed_004 A3) -------------------------------------------------------------
