@@ -34,7 +34,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.norm import stats as st
-from examprep.problems.optim.mistakes import distinct, lost
+from examprep.problems.optim.mistakes import lost, variant_mistakes
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Mat, Num, Sym, paren, sqrt
 from examprep.solver.render import value_text
@@ -200,13 +200,7 @@ class BatchNorm(ProblemType):
         return out
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
-        truth = self.solve(p)
-        out = {}
-        for name, fb in self.candidates(p).items():
-            kept = distinct(self, truth, self.run(p, name))
-            if kept:
-                out[name] = Mistake(kept, fb)
-        return out
+        return variant_mistakes(self, p)
 
     def degenerate(self, p: Params) -> str | None:
         if any(st.var(f) == 0 for f in features(p.H)):

@@ -26,7 +26,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.norm.stats import total
-from examprep.problems.optim.mistakes import distinct, lost
+from examprep.problems.optim.mistakes import lost, variant_mistakes
 from examprep.solver.expr import Mat, Num, Sym
 from examprep.solver.step import Derivation
 
@@ -85,13 +85,7 @@ class ConfusionMatrix(ProblemType):
                 "percent": "You gave a percentage; the accuracy is asked as a fraction between 0 and 1."}
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
-        truth = self.solve(p)
-        out = {}
-        for name, fb in self.candidates(p).items():
-            kept = distinct(self, truth, self.run(p, name))
-            if kept:
-                out[name] = Mistake(kept, fb)
-        return out
+        return variant_mistakes(self, p)
 
     def degenerate(self, p: Params) -> str | None:
         return lost(self.candidates(p), self.mistakes(p))

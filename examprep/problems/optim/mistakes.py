@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from examprep.problem import Answers, ProblemType
+from examprep.problem import Answers, Mistake, ProblemType
 
 FAIR_RTOL = 2e-3
 
@@ -23,6 +23,18 @@ def distinct(pt: ProblemType, truth: Answers, answers: Answers) -> Answers:
     for k, v in answers.items():
         if k in truth and not too_close(pt.part(k), v, truth[k]):
             out[k] = v
+    return out
+
+
+def variant_mistakes(pt: Any, p: Any) -> dict[str, Mistake]:
+    """Each mistake of ``pt.candidates(p)`` (name -> feedback), made by running ``pt.run(p, name)``, kept with the
+    parts that grading can tell from the truth; a mistake that changes no such part is left out."""
+    truth = pt.solve(p)
+    out = {}
+    for name, fb in pt.candidates(p).items():
+        kept = distinct(pt, truth, pt.run(p, name))
+        if kept:
+            out[name] = Mistake(kept, fb)
     return out
 
 

@@ -29,7 +29,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
 from examprep.problems.norm.stats import num as factor
-from examprep.problems.optim.mistakes import distinct, lost
+from examprep.problems.optim.mistakes import lost, variant_mistakes
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Mat, Num, Sym
 from examprep.solver.render import value_text
@@ -100,13 +100,7 @@ class Dropout(ProblemType):
         return out
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
-        truth = self.solve(p)
-        out = {}
-        for name, fb in self.candidates(p).items():
-            kept = distinct(self, truth, self.run(p, name))
-            if kept:
-                out[name] = Mistake(kept, fb)
-        return out
+        return variant_mistakes(self, p)
 
     def degenerate(self, p: Params) -> str | None:
         if all(p.mask) or not any(p.mask):

@@ -29,7 +29,7 @@ from examprep.errors import ParamError
 from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType
-from examprep.problems.optim.mistakes import distinct, lost
+from examprep.problems.optim.mistakes import lost, variant_mistakes
 from examprep.problems.optim.objective import num
 from examprep.solver.expr import Num, Sym, paren
 from examprep.solver.step import Derivation
@@ -92,13 +92,7 @@ class Ensemble(ProblemType):
         return out
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
-        truth = self.solve(p)
-        out = {}
-        for name, fb in self.candidates(p).items():
-            kept = distinct(self, truth, self.run(p, name))
-            if kept:
-                out[name] = Mistake(kept, fb)
-        return out
+        return variant_mistakes(self, p)
 
     def degenerate(self, p: Params) -> str | None:
         if p.c == 0 or p.k == 1:

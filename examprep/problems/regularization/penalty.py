@@ -33,7 +33,7 @@ from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.norm.stats import num as factor
 from examprep.problems.norm.stats import total
-from examprep.problems.optim.mistakes import distinct, lost
+from examprep.problems.optim.mistakes import lost, variant_mistakes
 from examprep.problems.optim.objective import num, vec
 from examprep.solver.expr import Func, Mat, Num, Sym
 from examprep.solver.render import value_text
@@ -133,13 +133,7 @@ class Penalty(ProblemType):
                               "gradient $\\text{sign}(w_i)$."}
 
     def mistakes(self, p: Params) -> dict[str, Mistake]:
-        truth = self.solve(p)
-        out = {}
-        for name, fb in self.candidates(p).items():
-            kept = distinct(self, truth, self.run(p, name))
-            if kept:
-                out[name] = Mistake(kept, fb)
-        return out
+        return variant_mistakes(self, p)
 
     def degenerate(self, p: Params) -> str | None:
         if any(x == 0 for x in p.w):
