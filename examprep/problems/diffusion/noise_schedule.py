@@ -48,6 +48,19 @@ from examprep.solver.expr import Expr, Func, Num, Sym, paren
 from examprep.solver.step import Derivation
 
 
+def schedule_statement(p: Params) -> list[Any]:
+    """The statement's sentence that gives the noise schedule: linear, cosine, or the βs themselves."""
+    if p.schedule == "linear":
+        return [rf"A diffusion model uses the linear schedule with $T = {p.T}$, $\beta_1 = {p.beta_1}$, "
+                rf"$\beta_T = {p.beta_T}$: $\beta_s = \beta_1 + (s - 1) (\beta_T - \beta_1)/(T - 1)$. "]
+    if p.schedule == "cosine":
+        return [rf"A diffusion model uses the cosine schedule with $T = {p.T}$ and $s = {p.s}$: "
+                r"$f(u) = \cos^2(\frac{u/T + s}{1 + s} \cdot \frac{\pi}{2})$ and "
+                r"$\beta_u = \min(1 - f(u)/f(u - 1), 0.999)$. "]
+    return [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ", list(p.betas),
+            f" ($T = {len(p.betas)}$). "]
+
+
 class Pi(Expr):
     """The constant π (evaluates exactly)."""
 
@@ -137,17 +150,7 @@ class NoiseSchedule(ProblemType):
         return []
 
     def statement(self, p: Params) -> list[Any]:
-        if p.schedule == "linear":
-            sched = [rf"A diffusion model uses the linear schedule with $T = {p.T}$, $\beta_1 = {p.beta_1}$, "
-                     rf"$\beta_T = {p.beta_T}$: $\beta_s = \beta_1 + (s - 1) (\beta_T - \beta_1)/(T - 1)$. "]
-        elif p.schedule == "cosine":
-            sched = [rf"A diffusion model uses the cosine schedule with $T = {p.T}$ and $s = {p.s}$: "
-                     r"$f(u) = \cos^2(\frac{u/T + s}{1 + s} \cdot \frac{\pi}{2})$ and "
-                     r"$\beta_u = \min(1 - f(u)/f(u - 1), 0.999)$. "]
-        else:
-            sched = [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
-                     p.betas, f" ($T = {len(p.betas)}$). "]
-        return [*sched, rf"Compute $\alpha_{{{p.t}}}$ and $\bar{{\alpha}}_{{{p.t}}}$ (show "
+        return [*schedule_statement(p), rf"Compute $\alpha_{{{p.t}}}$ and $\bar{{\alpha}}_{{{p.t}}}$ (show "
                         rf"$\bar{{\alpha}}_1, \ldots, \bar{{\alpha}}_{{{p.t}}}$ on the way). ", CONVENTIONS]
 
     def solve(self, p: Params, given: Answers | None = None) -> Answers:

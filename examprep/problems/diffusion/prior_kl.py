@@ -34,7 +34,7 @@ from examprep.params import Param, Params
 from examprep.parts import Part
 from examprep.problem import Answers, Mistake, ProblemType, carry
 from examprep.problems.diffusion import draws
-from examprep.problems.diffusion.noise_schedule import NoiseSchedule, betas_of
+from examprep.problems.diffusion.noise_schedule import NoiseSchedule, betas_of, schedule_statement
 from examprep.problems.diffusion.schedule import CONVENTIONS, alpha_bar, alpha_bar_step
 from examprep.problems.gan.fair import near_miss
 from examprep.problems.latent.points import distinct
@@ -97,16 +97,7 @@ class PriorKL(ProblemType):
         return near_miss(self.solve(p), self.mistakes(p))
 
     def statement(self, p: Params) -> list[Any]:
-        if p.schedule == "linear":
-            sched = [rf"A diffusion model uses the linear schedule with $T = {p.T}$, $\beta_1 = {p.beta_1}$, "
-                     rf"$\beta_T = {p.beta_T}$: $\beta_s = \beta_1 + (s - 1) (\beta_T - \beta_1)/(T - 1)$. "]
-        elif p.schedule == "cosine":
-            sched = [rf"A diffusion model uses the cosine schedule with $T = {p.T}$ and $s = {p.s}$: "
-                     r"$f(u) = \cos^2(\frac{u/T + s}{1 + s} \cdot \frac{\pi}{2})$ and "
-                     r"$\beta_u = \min(1 - f(u)/f(u - 1), 0.999)$. "]
-        else:
-            sched = [r"A diffusion model has the noise schedule $\beta = (\beta_1, \ldots, \beta_T)$ = ",
-                     list(p.betas), f" ($T = {len(p.betas)}$). "]
+        sched = schedule_statement(p)
         return [
             *sched, CONVENTIONS, " Take $\\mathbf{x}_0$ = ", list(p.x0), ". The forward process gives "
             "$q(\\mathbf{x}_T \\mid \\mathbf{x}_0) = N(\\sqrt{\\bar{\\alpha}_T} \\mathbf{x}_0, "
