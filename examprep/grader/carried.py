@@ -24,6 +24,7 @@ from examprep.grader.options import DEFAULT, GradeOptions
 if TYPE_CHECKING:
     from examprep.grader.score import PartResult
     from examprep.params import Params
+    from examprep.parts import Part
     from examprep.problem import ProblemType
 
 FOLLOWS = ("right", "carried")
@@ -61,6 +62,14 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
             if v is not None and shape_of(v) == shape_of(truth[name]):
                 values[name] = v
     follows: dict[str, bool] = {}
+    recomputed: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+    def again(name: str, inputs: list[str]) -> Any:
+        """Part ``name`` recomputed from the student's values of ``inputs`` (once per pair; None if undefined)."""
+        key = (name, tuple(inputs))
+        if key not in recomputed:
+            recomputed[key] = _recompute(problem, params, {u: values[u] for u in inputs}, name)
+        return recomputed[key]
 
     def follows_own(name: str) -> bool:
         """True when the student's ``name`` is what their own values of its inputs give (cached)."""
@@ -73,7 +82,7 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
             if name in used:
                 order = [p.name for p in problem.parts]
                 ways += [[u for u in used if u != name], [u for u in used if order.index(u) < order.index(name)]]
-            follows[name] = any(_matches(problem, params, {u: values[u] for u in w}, name, given[name], options)
+            follows[name] = any(_matches(problem.part(name), again(name, w), given[name], options)
                                 for i, w in enumerate(ways) if w not in ways[:i])
         return follows[name]
 
@@ -89,8 +98,7 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
             continue
         if not follows_own(name):
             if name in used and name in values:  # a trajectory with a slip: the steps after it may still follow
-                step = _entries_following(problem, params, {u: values[u] for u in used}, name, values[name], truth,
-                                          options, r.given)
+                step = _entries_following(part, again(name, used), values[name], truth[name], options, r.given)
                 if step is not None and step.score > r.score:
                     out[name] = results[name] = step
             continue
@@ -111,41 +119,40 @@ def carry_forward(problem: ProblemType, params: Params, truth: dict[str, Any], g
     return out
 
 
-def _matches(problem: ProblemType, params: Params, inputs: dict[str, Any], name: str, answer: Any,
-             options: GradeOptions) -> bool:
-    """True when ``answer`` is right against part ``name`` recomputed from the student's ``inputs``."""
+_UNDEFINED = (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError)
+
+
+def _recompute(problem: ProblemType, params: Params, inputs: dict[str, Any], name: str) -> Any:
+    """Part ``name`` recomputed from the student's ``inputs``; None where there are none, or where they make the
+    part undefined (or name nothing that exists): then nothing follows."""
+    if not inputs:
+        return None
+    try:
+        with np.errstate(invalid="raise", divide="raise", over="raise"):
+            return problem.solve(params, inputs)[name]
+    except _UNDEFINED:
+        return None
+
+
+def _matches(part: Part, alt: Any, answer: Any, options: GradeOptions) -> bool:
+    """True when ``answer`` is right against ``alt``, the part recomputed from the student's values."""
     from examprep.grader.score import grade_part
 
-    if not inputs:
-        return False
-    try:
-        with np.errstate(invalid="raise", divide="raise", over="raise"):  # undefined: nothing follows
-            alt = problem.solve(params, inputs)[name]
-    except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError):
-        return False  # the student's earlier values make the part undefined (or name nothing that exists)
-    return grade_part(problem.part(name), alt, answer, None, options).verdict == "right"
+    return alt is not None and grade_part(part, alt, answer, None, options).verdict == "right"
 
 
-def _entries_following(problem: ProblemType, params: Params, inputs: dict[str, Any], name: str, value: Any,
-                       truth: dict[str, Any], options: GradeOptions, text: str) -> PartResult | None:
+def _entries_following(part: Part, alt: Any, value: Any, truth: Any, options: GradeOptions,
+                       text: str) -> PartResult | None:
     """A part in its own upstream (a trajectory) that does not follow as a whole: its entries right against the
-    truth earn full credit and the entries that follow from the student's own earlier steps (a later step computed
-    from a slipped one) ``options.ecf_credit`` each, as an exam marker follows the working after a slip. None when
-    no entry follows."""
+    truth earn full credit and the entries that follow from the student's own earlier steps (``alt``, a later step
+    computed from a slipped one) ``options.ecf_credit`` each, as an exam marker follows the working after a slip.
+    None when no entry follows."""
     from examprep.grader.compare import entries_close
     from examprep.grader.score import PartResult, _entry_verdicts
 
-    part = problem.part(name)
-    if part.kind not in ("vector", "matrix") or not part.partial:
+    if part.kind not in ("vector", "matrix") or not part.partial or alt is None or shape_of(alt) != shape_of(value):
         return None
-    try:
-        with np.errstate(invalid="raise", divide="raise", over="raise"):  # undefined: nothing follows
-            alt = problem.solve(params, inputs)[name]
-    except (ValueError, ZeroDivisionError, FloatingPointError, OverflowError, IndexError, KeyError):
-        return None
-    if shape_of(alt) != shape_of(value):
-        return None
-    right, coarse = _entry_verdicts(part, value, truth[name], options.tolerance)
+    right, coarse = _entry_verdicts(part, value, truth, options.tolerance)
     follow = entries_close(part, value, alt, policy=options.tolerance) & ~right & ~coarse
     k, c, m, n = int(right.sum()), int(coarse.sum()), int(follow.sum()), right.size
     if not m:
@@ -154,4 +161,4 @@ def _entries_following(problem: ProblemType, params: Params, inputs: dict[str, A
     fb = (f"{k} of {n} entries {'is' if k == 1 else 'are'} right"
           + (f", {c} right but rounded to fewer digits than asked" if c else "")
           + f"; {m} more {'follows' if m == 1 else 'follow'} from your own earlier steps (error carried forward)")
-    return PartResult(name, credit, "carried", fb, None, text)
+    return PartResult(part.name, credit, "carried", fb, None, text)
