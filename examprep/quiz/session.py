@@ -283,14 +283,14 @@ class Quiz:
                 results.append(r)
                 screen.verdict(c, r)
                 break
-        results = self._follow_later_answers(pt, inst, answers, results, grading)
+        results = self._follow_later_answers(pt, inst, truth(), answers, results, grading)
         a = self._save(pt, inst, position, "graded", self._score(asked, results, hint), answers, results, hint)
         screen.wrong_answers(c, truth(), results)
         c.print(f"Score: {a.score:.0%}{' (hint used)' if a.hint else ''} · saved", style="bold")
         return Outcome(a, quit=self._after(pt, inst))
 
     # ---- pieces -----------------------------------------------------------------------------------------------
-    def _follow_later_answers(self, pt: Any, inst: Any, answers: dict[str, str], results: list[Any],
+    def _follow_later_answers(self, pt: Any, inst: Any, truth: Any, answers: dict[str, str], results: list[Any],
                               grading: GradeOptions) -> list[Any]:
         """Error carried forward once every part is answered: a part computed from a part asked after it (the
         receptive field from the jumps) is marked again against all the student's answers; a better verdict is
@@ -300,7 +300,7 @@ class Quiz:
         from examprep.grader.carried import carry_forward
 
         by_name = {r.name: r for r in results}
-        later = carry_forward(pt, inst.params, pt.solve(inst.params), answers, by_name, grading)
+        later = carry_forward(pt, inst.params, truth, answers, by_name, grading)
         better = {n: r for n, r in later.items() if n in by_name and r.score > by_name[n].score}
         for r in better.values():
             self.console.print(f"{r.name} marked again with your later answers:", markup=False, highlight=False)
