@@ -24,13 +24,8 @@ def examples() -> list[tuple[str, str]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     out: list[tuple[str, str]] = []
     for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
-        current: list[str] | None = None
-        for line in block.splitlines():
-            if line.startswith("$ "):
-                current = [line[2:]]
-                out.append((line[2:], ""))
-            elif current is not None:
-                out[-1] = (out[-1][0], out[-1][1] + line + "\n")
+        for command, shown in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n)*)", block, re.M):
+            out.append((command, shown))
     keep = []
     for cmd, shown in out:
         words = shlex.split(cmd, comments=True)
